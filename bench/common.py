@@ -1,0 +1,262 @@
+"""Shared pieces of the chaos suite and the benchmarks: processes, schema, figures, results."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "bench" / "results"
+LOGS = REPO / "artifacts" / "bench"
+ENTRYPOINT = REPO / "docker" / "entrypoint.sh"
+VENV_BIN = REPO / ".venv" / "bin"
+
+
+# ---------------------------------------------------------------- processes
+
+
+class Proc:
+    """A child in its own process group, so a kill reaches everything it started."""
+
+    live: list[Proc] = []  # everything to stop at exit
+
+    def __init__(self, name: str, argv: Sequence[str], env: dict[str, str]) -> None:
+        LOGS.mkdir(parents=True, exist_ok=True)
+        self.name = name
+        self.log_path = LOGS / f"{name}.log"
+        self.log = self.log_path.open("ab")
+        self.popen = subprocess.Popen(
+            list(argv), env=env, cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        self.started = time.monotonic()
+        Proc.live.append(self)
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def signal(self, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, sig)
+
+    def kill(self) -> None:
+        self.signal(signal.SIGKILL)
+        self.wait(10)
+
+    def wait(self, timeout: float) -> int | None:
+        try:
+            return self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self, timeout: float = 10.0) -> int | None:
+        """SIGTERM, then SIGKILL the group if it has not exited in time."""
+        if self.alive():
+            self.signal(signal.SIGTERM)
+            if self.wait(timeout) is None:
+                self.kill()
+        with contextlib.suppress(ProcessLookupError):  # stragglers of the group
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        self.log.close()
+        if self in Proc.live:
+            Proc.live.remove(self)
+        return self.popen.returncode
+
+
+@atexit.register
+def _stop_all() -> None:
+    for p in list(Proc.live):
+        p.stop(5)
+
+
+def base_env(services_env: dict[str, str], **extra: str | int | float) -> dict[str, str]:
+    """Environment for a Pack-A-Mal role against the private servers."""
+    env = dict(os.environ)
+    env.update(services_env)
+    env.update(
+        PATH=f"{VENV_BIN}:{env.get('PATH', '')}",
+        PYTHONPATH=str(REPO),
+        DJANGO_SECRET_KEY="x",
+        DJANGO_ALLOWED_HOSTS="*",
+        DISPATCH_RATE_LIMIT="0",
+        LOG_FORMAT="text",
+        PYTHONUNBUFFERED="1",
+    )
+    env.pop("DJANGO_DEBUG", None)
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def role(name: str, role_name: str, env: dict[str, str], *args: str) -> Proc:
+    """Run one role through docker/entrypoint.sh, as the image does."""
+    return Proc(name, ["bash", str(ENTRYPOINT), role_name, *args], env)
+
+
+_CREATE_FROM_MODEL = """
+import sys; sys.path.insert(0, "backend")
+import django, os; os.environ.setdefault("DJANGO_SETTINGS_MODULE", "packamal.settings")
+django.setup()
+from django.db import connection
+from package_analysis.models import Job
+with connection.schema_editor() as e: e.create_model(Job)
+"""
+
+
+def migrate(env: dict[str, str]) -> None:
+    """Create the schema in the private database with the project's own migrate role."""
+    argv = ["bash", str(ENTRYPOINT), "migrate"]
+    if not ENTRYPOINT.exists():  # before the entrypoint lands: the job table from the model
+        argv = [str(VENV_BIN / "python"), "-c", _CREATE_FROM_MODEL]
+    out = subprocess.run(argv, env=env, cwd=REPO, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"migrate failed:\n{out.stdout}\n{out.stderr}")
+
+
+# ---------------------------------------------------------------- jobs
+
+
+def new_job_row(db: Any, *, seconds: float = 0, mode: str = "sleep") -> tuple[str, str]:
+    """INSERT a queued job row as dispatch does; returns (id, queue message)."""
+    job_id = str(uuid.uuid4())
+    now = datetime.now(UTC)
+    params = json.dumps({"seconds": seconds, "mode": mode})
+    db.execute(
+        "INSERT INTO package_analysis_job (id, task, params, status, attempts, progress, "
+        "created_at, enqueued_at) VALUES (%s, 'simulate', %s, 'queued', 0, 0, %s, %s)",
+        (job_id, params, now, now),
+    )
+    message = json.dumps(
+        {"id": job_id, "task": "simulate", "params": json.loads(params),
+         "enqueued_at": now.isoformat().replace("+00:00", "Z")}
+    )  # fmt: skip
+    return job_id, message
+
+
+def pg_connect(url: str, **kw: Any) -> Any:
+    import psycopg
+
+    return psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True, **kw)
+
+
+def wait_until(pred: Any, *, timeout: float, interval: float = 0.05, what: str = "") -> float:
+    """Poll pred() until true; returns the seconds it took; raises TimeoutError."""
+    t0 = time.monotonic()
+    while True:
+        if pred():
+            return time.monotonic() - t0
+        if time.monotonic() - t0 > timeout:
+            raise TimeoutError(f"timed out after {timeout}s waiting for {what or pred}")
+        time.sleep(interval)
+
+
+# ---------------------------------------------------------------- figures
+
+
+def pct(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0-100) by nearest rank; NaN for no values."""
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    k = max(0, min(len(s) - 1, round(q / 100 * len(s) + 0.5) - 1))
+    return s[k]
+
+
+def median(values: Iterable[float]) -> float:
+    v = list(values)
+    return statistics.median(v) if v else float("nan")
+
+
+def fmt(x: float | int | str | None, digits: int = 1) -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, str):
+        return x
+    if isinstance(x, float) and x != x:
+        return "-"
+    if isinstance(x, int):
+        return f"{x:,}"
+    return f"{x:,.{digits}f}"
+
+
+def md_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on: enough to judge whether two runs compare."""
+    cpu = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem_gib = 0.0
+    with contextlib.suppress(OSError, ValueError):
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem_gib = round(kb / 1024 / 1024, 1)
+    return {
+        "cpu": cpu, "cores": os.cpu_count(), "memory_gib": mem_gib,
+        "kernel": platform.release(), "python": platform.python_version(),
+        "postgres": _cmd_version(["/usr/lib/postgresql/15/bin/postgres", "--version"]),
+        "redis": _cmd_version(["redis-server", "--version"]),
+        "nginx": _cmd_version(["nginx", "-v"]),
+        "packages": {p: _pkg(p) for p in (
+            "django", "django-ninja", "uvicorn", "psycopg", "redis", "hiredis",
+            "celery", "kombu", "rq", "dramatiq", "websockets", "schemathesis")},
+    }  # fmt: skip
+
+
+def _pkg(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _cmd_version(argv: list[str]) -> str | None:
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    text = (out.stdout or out.stderr).strip()
+    return text.splitlines()[0] if text else None
+
+
+def write_results(name: str, *, title: str, markdown: str, data: dict[str, Any]) -> None:
+    """bench/results/NAME.md (table) and NAME.json (figures + machine + versions); also print."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    m = machine()
+    head = (
+        f"# {title}\n\nMeasured {stamp} on {m['cores']} cores ({m['cpu']}), "
+        f"Python {m['python']}, {m['postgres']}, {m['redis']}.\n"
+        f"Reproduce: `{data.get('command', 'make bench')}`.\n\n"
+    )
+    (RESULTS / f"{name}.md").write_text(head + markdown.rstrip() + "\n")
+    payload = {"name": name, "measured_at": stamp, "machine": m, **data}
+    (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    print(head + markdown, flush=True)
+
+
+def log(msg: str) -> None:
+    print(f"[{datetime.now(UTC):%H:%M:%S}] {msg}", file=sys.stderr, flush=True)
