@@ -1,0 +1,60 @@
+# Pack-A-Mal — one command per intent; `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+PY := .venv/bin/python
+export PATH := $(CURDIR)/.venv/bin:$(PATH)
+
+# Each mk/*.mk appends its checks to TEST_TARGETS; `make test` runs them all in order.
+TEST_TARGETS := lint typecheck migrations-check test-backend
+
+include $(sort $(wildcard mk/*.mk))
+
+.PHONY: help setup dev demo test lint typecheck migrations-check test-backend services clean
+
+help: ## List the commands
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort -u | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+.venv/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --all-groups
+	touch $@
+
+setup: .venv/.synced ## Create the virtualenv and install the locked Python dependencies
+
+services: setup ## Find PostgreSQL and Redis (or start throwaway local ones) and print their URLs
+	$(PY) scripts/services.py ensure
+
+dev: setup ## Run the whole system locally: api, two workers (and the dashboard), with live logs
+	$(PY) scripts/dev.py
+
+demo: setup ## Against a running `make dev`: dispatch a batch and watch it complete
+	$(PY) scripts/demo.py $(DEMO_ARGS)
+
+lint: setup ## ruff lint and format check
+	ruff check backend scripts bench
+	ruff format --check backend scripts bench
+
+typecheck: setup ## mypy with the Django plugin
+	cd backend && DJANGO_DEBUG=1 mypy --config-file ../pyproject.toml packamal package_analysis
+
+migrations-check: setup ## Fail when a model change has no migration
+	eval "$$($(PY) scripts/services.py ensure --export)"
+	DJANGO_DEBUG=1 $(PY) backend/manage.py makemigrations --check --dry-run
+
+test-backend: setup ## pytest against real PostgreSQL and Redis
+	eval "$$($(PY) scripts/services.py ensure --export)"
+	pytest
+
+test: $(TEST_TARGETS) ## Everything CI runs: lint, types, migrations, backend, frontend, manifests, chaos (short)
+
+clean: ## Remove virtualenvs, build output and local throwaway services
+	rm -rf .venv .tools .dev frontend/node_modules frontend/dist

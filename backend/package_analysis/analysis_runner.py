@@ -1,0 +1,471 @@
+#!/usr/bin/env python
+"""The Pack-A-Mal worker: takes job messages from Redis, runs them, records the outcome.
+
+    python backend/package_analysis/analysis_runner.py [--burst] [--max-jobs N] [--name NAME]
+
+Loop (shaped like rq's `work()`): heartbeat → recovery sweep when due → BLMOVE a message
+(finite timeout, so the stop flag is re-checked) → claim the row in PostgreSQL → run →
+conditional completion → PUBLISH. A background keeper thread renews the lease and the
+heartbeat while a job runs. SIGTERM stops taking jobs and drains the current one.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if __package__ in (None, "") and sys.path and os.path.abspath(sys.path[0]) == _HERE:
+    # Run as a script: import from backend/, not from this folder, whose queue.py and
+    # selectors.py would shadow the standard library's modules of the same names.
+    sys.path[0] = os.path.dirname(_HERE)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "packamal.settings")
+    import django
+
+    django.setup()
+
+import argparse
+import contextlib
+import json
+import logging
+import random
+import signal
+import socket
+import threading
+import time
+import uuid
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import redis
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections, connection
+
+from package_analysis import services
+from package_analysis.events import event_publish
+from package_analysis.models import Job
+from package_analysis.queue import dead_letter, keys, redis_client
+from package_analysis.tasks import TASKS, TaskCancelled, TaskContext
+
+log = logging.getLogger("packamal.worker")
+
+HEARTBEAT_INTERVAL = 1.0
+DEQUEUE_TIMEOUT = 1
+WORKER_DEAD_AFTER = 10.0
+BACKOFF_MAX = 5.0
+
+
+class Backoff:
+    """Exponential back-off with jitter, reset on success; never spins."""
+
+    def __init__(self, first: float = 0.1, ceiling: float = BACKOFF_MAX) -> None:
+        self.first, self.ceiling, self.delay = first, ceiling, first
+
+    def sleep(self, stop: threading.Event) -> None:
+        stop.wait(self.delay * random.uniform(0.5, 1.0))
+        self.delay = min(self.delay * 2, self.ceiling)
+
+    def reset(self) -> None:
+        self.delay = self.first
+
+
+class Current:
+    """The job this worker holds, shared with the keeper thread."""
+
+    def __init__(self, job: Job, ctx: TaskContext) -> None:
+        self.job_id = str(job.id)
+        self.attempt = job.attempts
+        self.ctx = ctx
+        self.renewed_at = time.monotonic()
+
+
+class Worker:
+    def __init__(self, *, name: str, burst: bool = False, max_jobs: int | None = None) -> None:
+        self.name = name
+        self.burst = burst
+        self.max_jobs = max_jobs
+        self.redis = redis_client()
+        self.keys = keys()
+        self.lease = settings.JOB_LEASE_SECONDS
+        self.stop = threading.Event()
+        self.current: Current | None = None
+        self.processed = 0
+        self.last_recovery = 0.0
+        self.backoff = Backoff()
+        self.heartbeat_file = Path(
+            os.environ.get("WORKER_HEARTBEAT_FILE", "/tmp/packamal-worker.heartbeat")  # noqa: S108
+        )
+        self._keeper = threading.Thread(target=self._keep, name="keeper", daemon=True)
+        self._drain_timer: threading.Timer | None = None
+
+    # ── lifecycle ───────────────────────────────────────────────────────────
+    def work(self) -> int:
+        """Run until stopped (or, in burst mode, until the queue is empty). Returns 0."""
+        self._install_signal_handlers()
+        log.info(
+            "worker %s: starting (queue=%s lease=%ss drain=%ss)",
+            self.name,
+            self.keys.queue,
+            self.lease,
+            settings.JOB_DRAIN_SECONDS,
+        )
+        self._keeper.start()
+        try:
+            while not self.stop.is_set():
+                self._touch_heartbeat()
+                self._recover_if_due()
+                if self.max_jobs is not None and self.processed >= self.max_jobs:
+                    break
+                raw = self._dequeue()
+                if raw is None:
+                    if self.burst and self._queue_empty():
+                        break
+                    continue
+                self._process(raw)
+        finally:
+            self.stop.set()
+            self._unregister()
+            log.info("worker %s: stopped after %d job(s)", self.name, self.processed)
+        return 0
+
+    def _install_signal_handlers(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, self._on_signal)
+            signal.signal(signal.SIGINT, self._on_signal)
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        current = self.current
+        if self.stop.is_set() and current is not None:
+            log.info("worker %s: second signal, giving job %s back now", self.name, current.job_id)
+            current.ctx.cancelled.set()
+            return
+        self.stop.set()
+        if current is None:
+            log.info("worker %s: %s received, stopping", self.name, signal.Signals(signum).name)
+            return
+        drain = settings.JOB_DRAIN_SECONDS
+        log.info(
+            "worker %s: %s received, draining job %s for up to %ss",
+            self.name,
+            signal.Signals(signum).name,
+            current.job_id,
+            drain,
+        )
+        self._drain_timer = threading.Timer(drain, current.ctx.cancelled.set)
+        self._drain_timer.daemon = True
+        self._drain_timer.start()
+
+    # ── heartbeat and lease (keeper thread) ─────────────────────────────────
+    def _keep(self) -> None:
+        while not self.stop.wait(HEARTBEAT_INTERVAL) or self.current is not None:
+            self._beat()
+            self._renew_lease()
+            if self.stop.is_set():
+                time.sleep(HEARTBEAT_INTERVAL)
+
+    def _beat(self) -> None:
+        state = "busy" if self.current else "idle"
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.zadd(self.keys.workers, {self.name: time.time()})
+            pipe.hset(
+                self.keys.worker_state(self.name),
+                mapping={
+                    "state": state,
+                    "job": self.current.job_id if self.current else "",
+                    "host": socket.gethostname(),
+                    "pid": os.getpid(),
+                },
+            )
+            pipe.expire(self.keys.worker_state(self.name), 60)
+            pipe.execute()
+        except redis.RedisError as exc:
+            log.debug("worker %s: heartbeat failed: %s", self.name, exc)
+
+    def _renew_lease(self) -> None:
+        current = self.current
+        if current is None or time.monotonic() - current.renewed_at < self.lease / 3:
+            return
+        try:
+            ours = services.job_lease_renew(
+                job_id=current.job_id, attempt=current.attempt, lease_seconds=self.lease
+            )
+        except DatabaseError as exc:
+            log.warning(
+                "worker %s: lease renewal for %s failed: %s", self.name, current.job_id, exc
+            )
+            connection.close()
+            return
+        if ours:
+            current.renewed_at = time.monotonic()
+        else:
+            log.warning(
+                "worker %s: lost the lease on job %s; stopping it", self.name, current.job_id
+            )
+            current.ctx.cancelled.set()
+
+    def _touch_heartbeat(self) -> None:
+        with contextlib.suppress(OSError):
+            self.heartbeat_file.touch()
+
+    def _unregister(self) -> None:
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            # Anything still in our processing list goes back to the consumer end.
+            pipe.lmove(self.keys.processing(self.name), self.keys.queue, "RIGHT", "RIGHT")
+            pipe.zrem(self.keys.workers, self.name)
+            pipe.delete(self.keys.worker_state(self.name))
+            pipe.execute()
+        except redis.RedisError as exc:
+            log.warning("worker %s: could not unregister: %s", self.name, exc)
+
+    # ── taking messages ─────────────────────────────────────────────────────
+    def _dequeue(self) -> str | None:
+        try:
+            raw = self.redis.blmove(
+                self.keys.queue, self.keys.processing(self.name), DEQUEUE_TIMEOUT, "RIGHT", "LEFT"
+            )
+        except redis.RedisError as exc:
+            log.warning("worker %s: redis unavailable (%s); backing off", self.name, exc)
+            self.backoff.sleep(self.stop)
+            return None
+        self.backoff.reset()
+        return raw if raw is None else str(raw)
+
+    def _queue_empty(self) -> bool:
+        try:
+            return int(self.redis.llen(self.keys.queue)) == 0  # type: ignore[arg-type]
+        except redis.RedisError:
+            return False
+
+    def _ack(self, raw: str, job_id: str | None) -> None:
+        """Forget the message: it is done with (claimed, duplicate or dead-lettered)."""
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.lrem(self.keys.processing(self.name), 1, raw)
+        if job_id:
+            pipe.zrem(self.keys.pending, job_id)
+        pipe.execute()
+
+    def _requeue_message(self, raw: str) -> None:
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.lrem(self.keys.processing(self.name), 1, raw)
+        pipe.rpush(self.keys.queue, raw)
+        pipe.execute()
+
+    def _process(self, raw: str) -> None:
+        job_id = self._parse(raw)
+        if job_id is None:
+            return
+        close_old_connections()
+        try:
+            job = services.job_claim(job_id=job_id, worker=self.name, lease_seconds=self.lease)
+            exists = job is not None or Job.objects.filter(id=job_id).exists()
+        except DatabaseError as exc:
+            log.warning(
+                "worker %s: database unavailable (%s); message back, backing off", self.name, exc
+            )
+            connection.close()
+            self._safe(self._requeue_message, raw)
+            self.backoff.sleep(self.stop)
+            return
+        if job is None:
+            if exists:
+                log.info(
+                    "worker %s: job %s is not queued; dropping duplicate message", self.name, job_id
+                )
+                self._safe(self._ack, raw, job_id)
+            else:
+                self._dead_letter(raw, f"no job with id {job_id}")
+            return
+        self._safe(self._ack, raw, job_id)
+        self._run(job)
+
+    def _parse(self, raw: str) -> str | None:
+        try:
+            message = json.loads(raw)
+            job_id = str(uuid.UUID(str(message["id"])))
+        except (ValueError, TypeError, KeyError) as exc:
+            self._dead_letter(raw, f"unparseable message: {type(exc).__name__}: {exc}")
+            return None
+        return job_id
+
+    def _dead_letter(self, raw: str, reason: str) -> None:
+        log.warning("worker %s: dead-lettering a message: %s", self.name, reason)
+
+        def move() -> None:
+            dead_letter(client=self.redis, raw=raw, reason=reason)
+            self.redis.lrem(self.keys.processing(self.name), 1, raw)
+
+        self._safe(move)
+
+    def _safe(self, fn: Any, *args: Any) -> None:
+        try:
+            fn(*args)
+        except redis.RedisError as exc:
+            log.warning(
+                "worker %s: redis call failed (%s); recovery will reconcile", self.name, exc
+            )
+
+    # ── running a job ───────────────────────────────────────────────────────
+    def _run(self, job: Job) -> None:
+        ctx = TaskContext(report=lambda p: self._report(job, p))
+        self.current = Current(job, ctx)
+        started = time.monotonic()
+        log.info("worker %s: job %s running (attempt %d)", self.name, job.id, job.attempts)
+        event_publish(client=self.redis, job=job, event="running")
+        try:
+            task = TASKS.get(job.task)
+            if task is None:
+                self._finish(job, error=f"unknown task {job.task!r}")
+                return
+            try:
+                result = task(job.params, ctx)
+            except TaskCancelled:
+                self._cancelled(job)
+                return
+            except Exception as exc:
+                log.exception("worker %s: job %s raised", self.name, job.id)
+                self._finish(job, error=f"{type(exc).__name__}: {exc}")
+                return
+            self._finish(job, result=result)
+        finally:
+            if self._drain_timer:
+                self._drain_timer.cancel()
+            self.current = None
+            self.processed += 1
+            log.debug("worker %s: job %s took %.3fs", self.name, job.id, time.monotonic() - started)
+
+    def _report(self, job: Job, progress: float) -> None:
+        self._touch_heartbeat()
+        try:
+            updated = services.job_progress_set(
+                job_id=str(job.id), attempt=job.attempts, progress=round(progress, 3)
+            )
+        except DatabaseError as exc:
+            log.warning("worker %s: progress for %s not saved: %s", self.name, job.id, exc)
+            connection.close()
+            return
+        if updated is not None:
+            event_publish(client=self.redis, job=updated, event="progress")
+
+    def _finish(self, job: Job, *, result: Any = None, error: str | None = None) -> None:
+        """Record the outcome, retrying through a database outage while the lease is ours."""
+        backoff = Backoff()
+        deadline = time.monotonic() + max(self.lease * 4, 30)
+        while True:
+            try:
+                if error is None:
+                    done = services.job_complete(
+                        job_id=str(job.id), attempt=job.attempts, result=result
+                    )
+                else:
+                    done = services.job_fail(job_id=str(job.id), attempt=job.attempts, error=error)
+                break
+            except DatabaseError as exc:
+                connection.close()
+                if time.monotonic() > deadline:
+                    log.error("worker %s: giving up recording job %s: %s", self.name, job.id, exc)
+                    return
+                log.warning(
+                    "worker %s: database unavailable recording job %s (%s); retrying",
+                    self.name,
+                    job.id,
+                    exc,
+                )
+                backoff.sleep(threading.Event())
+        if done is None:
+            log.warning(
+                "worker %s: job %s was taken over (lease lost); result discarded", self.name, job.id
+            )
+            return
+        event = "completed" if error is None else "failed"
+        log.info("worker %s: job %s %s", self.name, job.id, event)
+        event_publish(client=self.redis, job=done, event=event)
+
+    def _cancelled(self, job: Job) -> None:
+        if not self.stop.is_set():
+            return  # the lease was lost: the job belongs to someone else now
+        try:
+            released = services.job_release(job_id=str(job.id), attempt=job.attempts)
+        except DatabaseError as exc:
+            log.warning(
+                "worker %s: could not give job %s back (%s); its lease will expire",
+                self.name,
+                job.id,
+                exc,
+            )
+            return
+        if released is not None:
+            log.info("worker %s: job %s given back to the queue", self.name, job.id)
+            event_publish(client=self.redis, job=released, event="queued")
+
+    # ── recovery ────────────────────────────────────────────────────────────
+    def _recover_if_due(self) -> None:
+        now = time.monotonic()
+        if now - self.last_recovery < settings.JOB_RECOVERY_INTERVAL:
+            return
+        self.last_recovery = now
+        try:
+            lock_ms = int(settings.JOB_RECOVERY_INTERVAL * 900)
+            if not self.redis.set(self.keys.recovery_lock, self.name, nx=True, px=lock_ms):
+                return  # another worker swept recently
+            recover(client=self.redis)
+        except (redis.RedisError, DatabaseError) as exc:
+            log.warning("worker %s: recovery sweep failed: %s", self.name, exc)
+            connection.close()
+
+
+def recover(*, client: redis.Redis) -> dict[str, int]:
+    """One recovery sweep: expired leases, dead workers' messages, queued rows lost by Redis."""
+    requeued, failed = services.jobs_requeue_expired(max_attempts=settings.JOB_MAX_ATTEMPTS)
+    for job in requeued:
+        log.warning("recovery: job %s lease expired; back to the queue", job.id)
+        event_publish(client=client, job=job, event="queued")
+    for job in failed:
+        log.warning("recovery: job %s failed: %s", job.id, job.error)
+        event_publish(client=client, job=job, event="failed")
+    reaped = workers_reap_dead(client=client)
+    lost = services.jobs_repush_lost(grace_seconds=settings.JOB_REQUEUE_GRACE, client=client)
+    for job in lost:
+        log.warning("recovery: job %s had no message in Redis; re-pushed", job.id)
+    return {
+        "requeued": len(requeued),
+        "failed": len(failed),
+        "reaped": reaped,
+        "repushed": len(lost),
+    }
+
+
+def workers_reap_dead(*, client: redis.Redis) -> int:
+    """Give back messages held by workers whose heartbeat stopped (killed between pop and claim)."""
+    k = keys()
+    cutoff = time.time() - WORKER_DEAD_AFTER
+    alive = set(client.zrangebyscore(k.workers, cutoff, "+inf"))  # type: ignore[arg-type]
+    moved = 0
+    for key in client.scan_iter(match=f"{k.processing_prefix}*", count=200):
+        name = str(key)[len(k.processing_prefix) :]
+        if name in alive:
+            continue
+        while client.lmove(key, k.queue, "RIGHT", "RIGHT") is not None:
+            moved += 1
+        log.warning("recovery: worker %s is gone; its messages are back in the queue", name)
+    client.zremrangebyscore(k.workers, "-inf", cutoff)
+    return moved
+
+
+def default_name() -> str:
+    return f"{socket.gethostname()}.{os.getpid()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Pack-A-Mal worker")
+    parser.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    parser.add_argument("--max-jobs", type=int, default=None, help="exit after N jobs")
+    parser.add_argument("--name", default=os.environ.get("WORKER_NAME") or default_name())
+    args = parser.parse_args(argv)
+    return Worker(name=args.name, burst=args.burst, max_jobs=args.max_jobs).work()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""Prometheus metrics. Gauges that describe shared state are read at scrape time."""
+
+from __future__ import annotations
+
+import logging
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+log = logging.getLogger("packamal.metrics")
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+DISPATCHED = Counter(
+    "packamal_jobs_dispatched", "Jobs accepted by POST /dispatch", ["task"], registry=REGISTRY
+)
+PUSH_FAILURES = Counter(
+    "packamal_queue_push_failures",
+    "Job messages that could not be pushed to Redis (recovery re-pushes them)",
+    registry=REGISTRY,
+)
+EVENTS = Counter(
+    "packamal_job_events", "Job events relayed from job_updates", ["event"], registry=REGISTRY
+)
+JOB_DURATION = Histogram(
+    "packamal_job_duration_seconds",
+    "Time from start to end of finished jobs, seen by the api's subscriber",
+    ["task", "status"],
+    buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600),
+    registry=REGISTRY,
+)
+WS_CLIENTS = Counter(
+    "packamal_websocket_connections", "WebSocket connections accepted", registry=REGISTRY
+)
+
+
+class StateCollector(Collector):
+    """Queue depth, jobs by status and workers by state, read when Prometheus scrapes."""
+
+    def collect(self):  # type: ignore[no-untyped-def]
+        from .selectors import job_counts, queue_stats, workers_busy
+
+        try:
+            q = queue_stats()
+            workers = workers_busy()
+        except Exception as exc:  # Redis down: report what we can
+            log.warning("metrics: redis unavailable: %s", exc)
+            q, workers = None, None
+        if q is not None:
+            yield GaugeMetricFamily(
+                "packamal_queue_depth", "Messages waiting", value=q["queue_depth"]
+            )
+            yield GaugeMetricFamily(
+                "packamal_dead_letter_depth", "Dead-lettered messages", value=q["dead_letter"]
+            )
+        if workers is not None:
+            g = GaugeMetricFamily("packamal_workers", "Live workers by state", labels=["state"])
+            for state, n in workers.items():
+                g.add_metric([state], n)
+            yield g
+        try:
+            counts = job_counts()
+        except Exception as exc:
+            log.warning("metrics: database unavailable: %s", exc)
+            return
+        g = GaugeMetricFamily("packamal_jobs", "Jobs by status", labels=["status"])
+        for status, n in counts.items():
+            g.add_metric([status], n)
+        yield g
+
+
+REGISTRY.register(StateCollector())

@@ -1,0 +1,37 @@
+"""Request guards that run before Django parses anything."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from .errors import error_response
+
+# Kubernetes probes address pods by IP; these paths answer whatever the Host header says.
+PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+class BodySizeLimitMiddleware:
+    """413 for bodies over MAX_BODY_BYTES, decided from Content-Length before reading."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path in PROBE_PATHS and settings.ALLOWED_HOSTS:
+            request.META["HTTP_HOST"] = settings.ALLOWED_HOSTS[0].lstrip(".").replace("*", "x")
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            size = int(length)
+        except ValueError:
+            return error_response(400, "bad_request", "Content-Length is not a number.")
+        if size > settings.MAX_BODY_BYTES:
+            return body_too_large()
+        return self.get_response(request)
+
+
+def body_too_large() -> HttpResponse:
+    limit = settings.MAX_BODY_BYTES // 1024
+    return error_response(413, "payload_too_large", f"The request body is over {limit} KiB.")

@@ -1,0 +1,95 @@
+"""Read-side queries on jobs and the queue."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count
+
+from .errors import ApiError
+from .models import Job, JobStatus
+from .queue import keys, redis_client
+
+WORKER_ALIVE_SECONDS = 15.0
+
+
+def job_get(*, job_id: str) -> Job | None:
+    try:
+        parsed = uuid.UUID(job_id)
+    except ValueError:
+        return None
+    return Job.objects.filter(id=parsed).first()
+
+
+@dataclass(frozen=True)
+class JobPage:
+    items: list[Job]
+    next: str | None
+
+
+def cursor_encode(job: Job) -> str:
+    raw = f"{job.created_at.isoformat()}|{job.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def cursor_decode(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created, job_id = base64.urlsafe_b64decode(padded).decode().split("|", 1)
+        return datetime.fromisoformat(created), uuid.UUID(job_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise ApiError(
+            422, "validation_error", "The `before` cursor is not one this API returned."
+        ) from exc
+
+
+def job_list(*, status: str | None, limit: int, before: str | None) -> JobPage:
+    """Newest first, keyset-paginated on (created_at, id)."""
+    qs = Job.objects.order_by("-created_at", "-id")
+    if status:
+        qs = qs.filter(status=status)
+    if before:
+        created, job_id = cursor_decode(before)
+        qs = qs.filter(created_at__lte=created).exclude(created_at=created, id__gte=job_id)
+    items = list(qs[: limit + 1])
+    nxt = cursor_encode(items[limit - 1]) if len(items) > limit else None
+    return JobPage(items=items[:limit], next=nxt)
+
+
+def job_counts() -> dict[str, int]:
+    counts = {s.value: 0 for s in JobStatus}
+    for row in Job.objects.values("status").annotate(n=Count("id")).order_by():
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def queue_stats() -> dict[str, int]:
+    """Queue depth, dead letters and live workers, in one round trip."""
+    k = keys()
+    pipe = redis_client().pipeline(transaction=False)
+    pipe.llen(k.queue)
+    pipe.llen(k.dead)
+    pipe.zcount(k.workers, time.time() - WORKER_ALIVE_SECONDS, "+inf")
+    depth, dead, workers = pipe.execute()
+    return {"queue_depth": int(depth), "dead_letter": int(dead), "workers": int(workers)}
+
+
+def workers_busy() -> dict[str, int]:
+    """Live workers by state (busy/idle), for metrics."""
+    r = redis_client()
+    k = keys()
+    cutoff = time.time() - WORKER_ALIVE_SECONDS
+    alive: list[str] = r.zrangebyscore(k.workers, cutoff, "+inf")  # type: ignore[assignment]
+    if not alive:
+        return {"busy": 0, "idle": 0}
+    pipe = r.pipeline(transaction=False)
+    for name in alive:
+        pipe.hget(k.worker_state(name), "state")
+    states = pipe.execute()
+    busy = sum(1 for s in states if s == "busy")
+    return {"busy": busy, "idle": len(alive) - busy}

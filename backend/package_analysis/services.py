@@ -1,0 +1,184 @@
+"""Write-side operations on jobs. Every state change is one conditional UPDATE in PostgreSQL.
+
+Fencing: `attempts` is the fencing token. A claim bumps it; every later write by the
+worker (progress, lease renewal, completion, release) names the attempt it holds, so a
+worker whose lease expired and whose job was claimed again can no longer write.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import redis
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models.functions import Now
+
+from . import metrics
+from .models import Job
+from .queue import message_encode, queue_push, redis_client
+
+log = logging.getLogger("packamal.jobs")
+
+_COLUMNS = [f.column for f in Job._meta.concrete_fields]
+_RETURNING = ", ".join(_COLUMNS)
+_TABLE = Job._meta.db_table
+
+
+def _update_returning(sql: str, params: list[Any]) -> list[Job]:
+    """Run a conditional UPDATE and return the changed rows as Jobs (with field converters)."""
+    return list(Job.objects.raw(f"{sql} RETURNING {_RETURNING}", params))
+
+
+def _one(jobs: list[Job]) -> Job | None:
+    return jobs[0] if jobs else None
+
+
+def job_dispatch(*, task: str, params: dict[str, Any]) -> Job:
+    """Record a job, and queue its message once the row is committed.
+
+    A failed LPUSH does not fail the dispatch: the row is committed, and recovery
+    re-pushes queued rows whose message never reached Redis.
+    """
+    from django.utils import timezone
+
+    with transaction.atomic():
+        job = Job.objects.create(task=task, params=params, enqueued_at=timezone.now())
+        transaction.on_commit(lambda: jobs_push(jobs=[job]))
+    metrics.DISPATCHED.labels(task=task).inc()
+    return job
+
+
+def jobs_push(*, jobs: list[Job], client: redis.Redis | None = None) -> bool:
+    """Push messages for jobs; log and return False when Redis is unreachable."""
+    messages = [
+        (str(j.id), message_encode(job_id=str(j.id), task=j.task, params=j.params)) for j in jobs
+    ]
+    try:
+        queue_push(client=client or redis_client(), messages=messages)
+    except redis.RedisError as exc:
+        metrics.PUSH_FAILURES.inc(len(messages))
+        log.warning("push failed for %d job(s), recovery will re-push: %s", len(messages), exc)
+        return False
+    return True
+
+
+def job_claim(*, job_id: str, worker: str, lease_seconds: float) -> Job | None:
+    """Take a queued job: the conditional UPDATE that makes duplicate messages harmless."""
+    return _one(
+        _update_returning(
+            f"UPDATE {_TABLE} SET status = 'running', attempts = attempts + 1, worker = %s, "
+            "progress = 0, started_at = now(), error = NULL, "
+            "lease_expires_at = now() + make_interval(secs => %s) "
+            "WHERE id = %s AND status = 'queued'",
+            [worker, lease_seconds, job_id],
+        )
+    )
+
+
+def job_lease_renew(*, job_id: str, attempt: int, lease_seconds: float) -> bool:
+    """Extend the lease; False means the job is no longer ours."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_TABLE} SET lease_expires_at = now() + make_interval(secs => %s) "
+            "WHERE id = %s AND status = 'running' AND attempts = %s",
+            [lease_seconds, job_id, attempt],
+        )
+        return cursor.rowcount == 1
+
+
+def job_progress_set(*, job_id: str, attempt: int, progress: float) -> Job | None:
+    return _one(
+        _update_returning(
+            f"UPDATE {_TABLE} SET progress = %s "
+            "WHERE id = %s AND status = 'running' AND attempts = %s",
+            [progress, job_id, attempt],
+        )
+    )
+
+
+def job_complete(*, job_id: str, attempt: int, result: Any) -> Job | None:
+    """Mark completed; only the current lease holder (fenced on attempt) succeeds."""
+    from psycopg.types.json import Jsonb
+
+    return _one(
+        _update_returning(
+            f"UPDATE {_TABLE} SET status = 'completed', progress = 1, result = %s, "
+            "completed_at = now(), lease_expires_at = NULL "
+            "WHERE id = %s AND status = 'running' AND attempts = %s",
+            [Jsonb(result), job_id, attempt],
+        )
+    )
+
+
+def job_fail(*, job_id: str, attempt: int, error: str) -> Job | None:
+    return _one(
+        _update_returning(
+            f"UPDATE {_TABLE} SET status = 'failed', error = %s, completed_at = now(), "
+            "lease_expires_at = NULL WHERE id = %s AND status = 'running' AND attempts = %s",
+            [error[:10000], job_id, attempt],
+        )
+    )
+
+
+def job_release(*, job_id: str, attempt: int) -> Job | None:
+    """Give a job back untouched (shutdown): it keeps its attempt budget."""
+    jobs = _update_returning(
+        f"UPDATE {_TABLE} SET status = 'queued', attempts = attempts - 1, worker = NULL, "
+        "progress = 0, started_at = NULL, lease_expires_at = NULL, enqueued_at = now() "
+        "WHERE id = %s AND status = 'running' AND attempts = %s",
+        [job_id, attempt],
+    )
+    if jobs:
+        jobs_push(jobs=jobs)
+    return _one(jobs)
+
+
+def jobs_requeue_expired(*, max_attempts: int, limit: int = 500) -> tuple[list[Job], list[Job]]:
+    """Running jobs whose lease expired go back to queued, or fail after max attempts."""
+    failed = _update_returning(
+        f"UPDATE {_TABLE} SET status = 'failed', completed_at = now(), lease_expires_at = NULL, "
+        "error = 'lease expired on attempt ' || attempts || ' of ' || %s "
+        "|| ' (worker ' || coalesce(worker, '?') || ' stopped renewing)' "
+        f"WHERE id IN (SELECT id FROM {_TABLE} WHERE status = 'running' "
+        "AND lease_expires_at < now() AND attempts >= %s LIMIT %s FOR UPDATE SKIP LOCKED)",
+        [max_attempts, max_attempts, limit],
+    )
+    requeued = _update_returning(
+        f"UPDATE {_TABLE} SET status = 'queued', worker = NULL, progress = 0, "
+        "lease_expires_at = NULL, enqueued_at = now() "
+        f"WHERE id IN (SELECT id FROM {_TABLE} WHERE status = 'running' "
+        "AND lease_expires_at < now() AND attempts < %s LIMIT %s FOR UPDATE SKIP LOCKED)",
+        [max_attempts, limit],
+    )
+    if requeued:
+        jobs_push(jobs=requeued)
+    return requeued, failed
+
+
+def jobs_repush_lost(*, grace_seconds: float, client: redis.Redis, limit: int = 1000) -> list[Job]:
+    """Re-push queued rows whose message is not in Redis (LPUSH failed, or Redis lost it)."""
+    from .queue import keys
+
+    candidates = list(
+        Job.objects.raw(
+            f"SELECT {_RETURNING} FROM {_TABLE} WHERE status = 'queued' "
+            "AND enqueued_at < now() - make_interval(secs => %s) "
+            "ORDER BY created_at LIMIT %s",
+            [grace_seconds, limit],
+        )
+    )
+    if not candidates:
+        return []
+    ids = [str(j.id) for j in candidates]
+    scores: list[float | None] = client.zmscore(keys().pending, ids)  # type: ignore[assignment]
+    lost = [j for j, score in zip(candidates, scores, strict=True) if score is None]
+    if lost:
+        Job.objects.filter(id__in=[j.id for j in lost]).update(enqueued_at=Now())
+        jobs_push(jobs=lost, client=client)
+    return lost
+
+
+def max_attempts() -> int:
+    return settings.JOB_MAX_ATTEMPTS

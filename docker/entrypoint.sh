@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# One image, several roles: `entrypoint.sh ROLE [args...]`. Configuration comes only from
+# the environment. Each role execs its process so signals (SIGTERM) reach it directly.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PYTHON="${PYTHON:-python}"
+role="${1:-}"
+shift || true
+
+die() { echo "entrypoint: $*" >&2; exit 64; }
+
+need() {  # need VAR [hint]: stop with one clear line when a required variable is missing
+  if [ -z "${!1:-}" ]; then
+    echo "configuration error: environment variable $1 is required${2:+ ($2)}" >&2
+    exit 78
+  fi
+}
+
+need_database() {
+  if [ -z "${DATABASE_URL:-}" ] && [ -z "${POSTGRES_HOST:-}" ]; then
+    need DATABASE_URL "or POSTGRES_HOST/PORT/DB/USER/PASSWORD"
+  fi
+}
+
+need_app_config() {
+  need_database
+  need REDIS_URL
+  if [ "${DJANGO_DEBUG:-0}" != "1" ]; then need DJANGO_SECRET_KEY "or DJANGO_DEBUG=1 for development"; fi
+}
+
+case "$role" in
+  api)
+    need_app_config
+    cd "$ROOT/backend"
+    exec "$PYTHON" -m uvicorn packamal.asgi:application \
+      --host "${HOST:-0.0.0.0}" --port "${PORT:-8000}" \
+      --workers "${API_PROCESSES:-1}" --lifespan on \
+      --proxy-headers --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}" \
+      --no-access-log --timeout-graceful-shutdown 10 \
+      --ws-ping-interval 20 --ws-ping-timeout 20 "$@"
+    ;;
+  worker)
+    need_app_config
+    exec "$PYTHON" "$ROOT/backend/package_analysis/analysis_runner.py" "$@"
+    ;;
+  worker-healthcheck)
+    # Liveness: the worker loop touches its heartbeat file every turn (and every second of a job).
+    file="${WORKER_HEARTBEAT_FILE:-/tmp/packamal-worker.heartbeat}"
+    max_age="${WORKER_HEARTBEAT_MAX_AGE:-60}"
+    [ -f "$file" ] || { echo "no heartbeat file $file" >&2; exit 1; }
+    age=$(( $(date +%s) - $(stat -c %Y "$file") ))
+    [ "$age" -le "$max_age" ] || { echo "heartbeat is ${age}s old (max ${max_age}s)" >&2; exit 1; }
+    exit 0
+    ;;
+  migrate)
+    need_database
+    cd "$ROOT/backend"
+    exec "$PYTHON" manage.py migrate --noinput "$@"
+    ;;
+  web)
+    [ -x "$ROOT/docker/web.sh" ] || die "the web role needs docker/web.sh"
+    exec "$ROOT/docker/web.sh" "$@"
+    ;;
+  manage)
+    cd "$ROOT/backend"
+    exec "$PYTHON" manage.py "$@"
+    ;;
+  ""|-h|--help|help)
+    echo "usage: entrypoint.sh {web|api|worker|migrate|worker-healthcheck|manage ARGS}" >&2
+    exit 64
+    ;;
+  *)
+    die "unknown role '$role' (expected web, api, worker, migrate, worker-healthcheck or manage)"
+    ;;
+esac
