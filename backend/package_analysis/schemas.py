@@ -27,7 +27,7 @@ class DispatchIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     task: Literal["simulate"] = "simulate"
-    params: SimulateParams = Field(default_factory=lambda: SimulateParams())
+    params: SimulateParams = Field(default_factory=lambda: SimulateParams.model_validate({}))
 
 
 class JobOut(Schema):
