@@ -1,0 +1,45 @@
+import { memo } from 'react';
+import type { Job } from '../../../lib/api-types';
+import { formatDuration, formatTime, jobDuration, shortId } from '../../../lib/format';
+import { JobProgress } from './job-progress';
+import { StatusBadge } from './status-badge';
+
+interface JobRowProps {
+  job: Job;
+  selected: boolean;
+  onSelect: (id: string) => void;
+  /** Only running rows get a ticking clock, so finished rows skip re-rendering. */
+  now: number;
+}
+
+export const JobRow = memo(function JobRow({ job, selected, onSelect, now }: JobRowProps) {
+  return (
+    <tr data-job-id={job.id} data-status={job.status} aria-selected={selected} className={selected ? 'selected' : undefined}>
+      <td>
+        <button
+          type="button"
+          className="link mono"
+          onClick={() => onSelect(job.id)}
+          aria-label={`Show details of job ${job.id}`}
+          title={job.id}
+        >
+          {shortId(job.id)}
+        </button>
+      </td>
+      <td>
+        <StatusBadge status={job.status} />
+      </td>
+      <td>
+        <JobProgress job={job} />
+      </td>
+      <td className="mono col-worker" title={job.worker ?? undefined}>
+        {job.worker ?? '—'}
+      </td>
+      <td className="num">{job.attempts}</td>
+      <td className="col-time">{formatTime(job.created_at)}</td>
+      <td className="col-time col-optional">{formatTime(job.started_at)}</td>
+      <td className="col-time col-optional">{formatTime(job.completed_at)}</td>
+      <td className="num">{formatDuration(jobDuration(job, now))}</td>
+    </tr>
+  );
+});

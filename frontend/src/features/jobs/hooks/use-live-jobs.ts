@@ -1,0 +1,292 @@
+import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { describeError } from '../../../lib/api-error';
+import type { Job, JobEvent, JobStatus, Stats } from '../../../lib/api-types';
+import {
+  type ConnectionState,
+  ReconnectingSocket,
+  type ReconnectingSocketOptions,
+  sameOriginWsUrl,
+} from '../../../lib/reconnecting-socket';
+import { getStats } from '../../stats/api/get-stats';
+import { applyJobChange } from '../../stats/model/stats-delta';
+import { getJob } from '../api/get-job';
+import { listJobs } from '../api/list-jobs';
+import { type JobMap, isTerminal, mergeJob, mergeJobs, sortedJobs, toJob } from '../model/merge-job';
+
+export const PAGE_SIZE = 50;
+const HISTORY_LIMIT = 100;
+const STATS_REFRESH_MS = 10_000;
+const EVENT_FLUSH_MS = 100;
+const STATS_AFTER_EVENT_MS = 1_500;
+const MAX_STALE_REFRESH = 100;
+
+export interface LiveJobsState {
+  jobs: JobMap;
+  stats: Stats | null;
+  statsError: string | null;
+  list: 'loading' | 'ready' | 'error';
+  listError: string | null;
+  /** Cursor for the next (older) page of the current filter; null when everything is loaded. */
+  next: string | null;
+  /** Rows older than this (epoch ms) are not shown until their page is loaded. */
+  horizon: number;
+  loadingMore: boolean;
+}
+
+type Action =
+  | { type: 'jobs'; jobs: Job[]; live: boolean }
+  | { type: 'stats'; stats: Stats }
+  | { type: 'statsError'; message: string }
+  | { type: 'listLoading' }
+  | { type: 'listLoaded'; items: Job[]; next: string | null; append: boolean }
+  | { type: 'listError'; message: string }
+  | { type: 'loadingMore'; value: boolean };
+
+const initialState: LiveJobsState = {
+  jobs: new Map(),
+  stats: null,
+  statsError: null,
+  list: 'loading',
+  listError: null,
+  next: null,
+  horizon: Number.NEGATIVE_INFINITY,
+  loadingMore: false,
+};
+
+function horizonOf(items: Job[], next: string | null): number {
+  const last = items.at(-1);
+  if (next === null || !last) return Number.NEGATIVE_INFINITY;
+  return Date.parse(last.created_at) || Number.NEGATIVE_INFINITY;
+}
+
+export function liveJobsReducer(state: LiveJobsState, action: Action): LiveJobsState {
+  switch (action.type) {
+    case 'jobs': {
+      if (!action.live || state.stats === null) {
+        const jobs = mergeJobs(state.jobs, action.jobs);
+        return jobs === state.jobs ? state : { ...state, jobs };
+      }
+      // Live changes also move the counters at once.
+      let stats = state.stats;
+      const jobs = new Map(state.jobs);
+      let changed = false;
+      for (const incoming of action.jobs) {
+        const previous = jobs.get(incoming.id);
+        const merged = mergeJob(previous, incoming);
+        if (merged === previous) continue;
+        changed = true;
+        jobs.set(merged.id, merged);
+        stats = applyJobChange(stats, previous, merged);
+      }
+      return changed ? { ...state, jobs, stats } : state;
+    }
+    case 'stats':
+      return { ...state, stats: action.stats, statsError: null };
+    case 'statsError':
+      return { ...state, statsError: action.message };
+    case 'listLoading':
+      return { ...state, list: 'loading', listError: null };
+    case 'listLoaded': {
+      const jobs = mergeJobs(state.jobs, action.items);
+      const pageHorizon = horizonOf(action.items, action.next);
+      return {
+        ...state,
+        jobs,
+        list: 'ready',
+        listError: null,
+        next: action.next,
+        loadingMore: false,
+        horizon: action.append ? Math.min(state.horizon, pageHorizon) : pageHorizon,
+      };
+    }
+    case 'listError':
+      return { ...state, list: state.list === 'ready' ? 'ready' : 'error', listError: action.message, loadingMore: false };
+    case 'loadingMore':
+      return { ...state, loadingMore: action.value };
+  }
+}
+
+export interface UseLiveJobsOptions {
+  status: JobStatus | null;
+  /** Injected in tests. */
+  socketOptions?: Partial<ReconnectingSocketOptions>;
+}
+
+export interface LiveJobs {
+  state: LiveJobsState;
+  connection: ConnectionState;
+  /** The current filter's rows, newest first, down to the loaded horizon. */
+  rows: Job[];
+  /** Records a job this page dispatched itself. */
+  addJob: (job: Job) => void;
+  loadMore: () => void;
+  reload: () => void;
+}
+
+/**
+ * The dashboard's live data: the first page of jobs plus everything the WebSocket
+ * announces, the stats counters, and a resync from REST after every reconnect.
+ */
+export function useLiveJobs({ status, socketOptions }: UseLiveJobsOptions): LiveJobs {
+  const [state, dispatch] = useReducer(liveJobsReducer, initialState);
+  const [connection, setConnection] = useState<ConnectionState>({
+    status: 'connecting',
+    retryAt: null,
+    failures: 0,
+  });
+  // Callbacks read the latest state through refs, so they stay stable for the socket's lifetime.
+  const stateRef = useRef(state);
+  const statusRef = useRef(status);
+  useLayoutEffect(() => {
+    stateRef.current = state;
+    statusRef.current = status;
+  });
+  const listRequest = useRef<AbortController | null>(null);
+
+  const refreshStats = useCallback(async () => {
+    try {
+      dispatch({ type: 'stats', stats: await getStats() });
+    } catch (error) {
+      dispatch({ type: 'statsError', message: describeError(error) });
+    }
+  }, []);
+
+  const loadFirstPage = useCallback(async () => {
+    listRequest.current?.abort();
+    const controller = new AbortController();
+    listRequest.current = controller;
+    try {
+      const page = await listJobs({ status: statusRef.current, limit: PAGE_SIZE, signal: controller.signal });
+      if (!controller.signal.aborted) dispatch({ type: 'listLoaded', items: page.items, next: page.next, append: false });
+      return page.items;
+    } catch (error) {
+      if (!controller.signal.aborted) dispatch({ type: 'listError', message: describeError(error) });
+      return null;
+    }
+  }, []);
+
+  // Finished jobs for the completions chart, beyond the first page.
+  const loadHistory = useCallback(async () => {
+    const pages = await Promise.allSettled([
+      listJobs({ status: 'completed', limit: HISTORY_LIMIT }),
+      listJobs({ status: 'failed', limit: HISTORY_LIMIT }),
+    ]);
+    for (const page of pages) {
+      if (page.status === 'fulfilled') dispatch({ type: 'jobs', jobs: page.value.items, live: false });
+    }
+  }, []);
+
+  // After a reconnect: events were lost while away, so re-read what may have changed.
+  const resync = useCallback(async () => {
+    const [items] = await Promise.all([loadFirstPage(), refreshStats(), loadHistory()]);
+    const seen = new Set((items ?? []).map((job) => job.id));
+    const stale = [...stateRef.current.jobs.values()]
+      .filter((job) => !isTerminal(job) && !seen.has(job.id))
+      .slice(0, MAX_STALE_REFRESH);
+    const fresh = await Promise.allSettled(stale.map((job) => getJob(job.id)));
+    const jobs = fresh.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    if (jobs.length > 0) dispatch({ type: 'jobs', jobs, live: false });
+  }, [loadFirstPage, refreshStats, loadHistory]);
+
+  // WebSocket: batch frames briefly so a burst of progress events is one render.
+  useEffect(() => {
+    let buffer: Job[] = [];
+    let flushTimer: ReturnType<typeof setTimeout> | null = null;
+    let statsTimer: ReturnType<typeof setTimeout> | null = null;
+    const flush = () => {
+      flushTimer = null;
+      const jobs = buffer;
+      buffer = [];
+      dispatch({ type: 'jobs', jobs, live: true });
+      statsTimer ??= setTimeout(() => {
+        statsTimer = null;
+        void refreshStats();
+      }, STATS_AFTER_EVENT_MS);
+    };
+    const socket = new ReconnectingSocket({
+      url: sameOriginWsUrl('/ws/jobs'),
+      onMessage: (data) => {
+        const job = parseJobEvent(data);
+        if (!job) return;
+        buffer.push(job);
+        flushTimer ??= setTimeout(flush, EVENT_FLUSH_MS);
+      },
+      onOpen: (reconnected) => {
+        if (reconnected) void resync();
+      },
+      onStateChange: setConnection,
+      ...socketOptions,
+    });
+    const online = () => socket.retryNow();
+    window.addEventListener('online', online);
+    socket.start();
+    return () => {
+      window.removeEventListener('online', online);
+      socket.stop();
+      if (flushTimer !== null) clearTimeout(flushTimer);
+      if (statsTimer !== null) clearTimeout(statsTimer);
+    };
+    // The socket lives for the page's lifetime; options are fixed at mount.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [resync, refreshStats]);
+
+  // First load, and again whenever the filter changes.
+  useEffect(() => {
+    dispatch({ type: 'listLoading' });
+    void loadFirstPage();
+  }, [status, loadFirstPage]);
+
+  useEffect(() => {
+    void refreshStats();
+    void loadHistory();
+    const timer = setInterval(() => void refreshStats(), STATS_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [refreshStats, loadHistory]);
+
+  const loadMore = useCallback(() => {
+    const { next, loadingMore } = stateRef.current;
+    if (next === null || loadingMore) return;
+    dispatch({ type: 'loadingMore', value: true });
+    const filter = statusRef.current;
+    listJobs({ status: filter, limit: PAGE_SIZE, before: next }).then(
+      (page) => {
+        if (statusRef.current === filter) {
+          dispatch({ type: 'listLoaded', items: page.items, next: page.next, append: true });
+        }
+      },
+      (error: unknown) => dispatch({ type: 'listError', message: describeError(error) }),
+    );
+  }, []);
+
+  const addJob = useCallback((job: Job) => dispatch({ type: 'jobs', jobs: [job], live: true }), []);
+
+  const reload = useCallback(() => {
+    dispatch({ type: 'listLoading' });
+    void resync();
+  }, [resync]);
+
+  const rows = useMemo(() => {
+    const all = sortedJobs(state.jobs, status);
+    if (state.horizon === Number.NEGATIVE_INFINITY) return all;
+    return all.filter((job) => (Date.parse(job.created_at) || 0) >= state.horizon);
+  }, [state.jobs, state.horizon, status]);
+
+  return { state, connection, rows, addJob, loadMore, reload };
+}
+
+/** A WebSocket frame as a Job, or null when it is not one (ignored rather than trusted). */
+export function parseJobEvent(data: string): Job | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const job = value as Partial<JobEvent>;
+  if (typeof job.id !== 'string' || typeof job.status !== 'string' || typeof job.created_at !== 'string') {
+    return null;
+  }
+  if (!['queued', 'running', 'completed', 'failed'].includes(job.status)) return null;
+  return toJob({ attempts: 0, progress: 0, ...job } as JobEvent);
+}

@@ -1,0 +1,16 @@
+// Names the app uses for the generated OpenAPI schemas; nothing here is written by hand.
+import type { components } from './api-schema';
+
+type Schemas = components['schemas'];
+
+export type Job = Schemas['JobOut'];
+export type JobStatus = Job['status'];
+export type JobPage = Schemas['JobPage'];
+export type Stats = Schemas['StatsOut'];
+export type ErrorBody = Schemas['ErrorOut'];
+export type DispatchRequest = Schemas['DispatchIn'];
+
+/** A WebSocket frame: the Job shape plus the event that produced it. */
+export type JobEvent = Job & { event?: string };
+
+export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'completed', 'failed'];
