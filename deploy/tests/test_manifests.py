@@ -1,0 +1,529 @@
+"""Architecture tests on the rendered manifests of every variant (overlay [+ component]).
+
+They assert the contract of DESIGN.md and the hardening of STYLE.md on what kubectl would
+apply, not on the source files, so overlays and components are checked as they combine.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import kubernetes_validate
+import pytest
+from conftest import (
+    APP_ROLES,
+    K8S_VERSION,
+    Manifests,
+    container_env,
+    containers,
+    pod_spec,
+)
+
+# Custom resources: their CRDs are not in the Kubernetes OpenAPI schemas, so they are
+# checked structurally by the tests below instead (test_keda_*).
+CUSTOM_KINDS = {("keda.sh/v1alpha1", "ScaledObject")}
+NAMESPACE = "packamal"
+PART_OF = "app.kubernetes.io/part-of"
+
+
+# --- schemas --------------------------------------------------------------------------
+
+
+def test_every_object_matches_the_kubernetes_openapi_schema_strictly(variant: Manifests):
+    errors, unvalidated = [], set()
+    for doc in variant.docs:
+        key = (doc["apiVersion"], doc["kind"])
+        if key in CUSTOM_KINDS:
+            unvalidated.add(key)
+            continue
+        try:
+            kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
+        except kubernetes_validate.ValidationError as error:
+            errors.append(f"{doc['kind']}/{doc['metadata']['name']}: {error.message}")
+    assert errors == []
+    expected = CUSTOM_KINDS if "keda" in variant.components else set()
+    assert unvalidated == expected
+
+
+def test_every_object_is_namespaced_in_packamal_and_labelled(variant: Manifests):
+    for doc in variant.docs:
+        meta = doc["metadata"]
+        if doc["kind"] == "Namespace":
+            assert meta["name"] == NAMESPACE
+        else:
+            assert meta.get("namespace") == NAMESPACE, f"{doc['kind']}/{meta['name']}"
+        assert meta.get("labels", {}).get(PART_OF) == "packamal", f"{doc['kind']}/{meta['name']}"
+
+
+# --- one image, three roles -----------------------------------------------------------
+
+
+def test_three_app_deployments_run_one_image_with_the_role_in_args(variant: Manifests):
+    images = set()
+    for role in APP_ROLES:
+        deployment = variant.app(role)
+        main = pod_spec(deployment)["containers"][0]
+        assert main["args"] == [role]
+        assert "command" not in main, "the image's ENTRYPOINT picks the role"
+        images.update(c["image"] for c in containers(deployment))
+    assert len(images) == 1, images
+
+
+def test_migrations_run_in_an_init_container_of_the_api(variant: Manifests):
+    init = pod_spec(variant.app("api"))["initContainers"]
+    assert [c["args"] for c in init] == [["migrate"]]
+    assert init[0]["image"] == pod_spec(variant.app("api"))["containers"][0]["image"]
+    assert variant.all("Job") == []
+
+
+def test_images_per_overlay(variant: Manifests):
+    app_image = pod_spec(variant.app("api"))["containers"][0]["image"]
+    if variant.overlay == "minikube":
+        assert app_image == "packamal:dev"
+        for deployment in (variant.app(r) for r in APP_ROLES):
+            assert {c["imagePullPolicy"] for c in containers(deployment)} == {"Never"}
+    else:
+        assert re.fullmatch(r"registry\.digitalocean\.com/[a-z0-9-]+/packamal:[\w.-]+", app_image)
+    for workload in variant.workloads():
+        for c in containers(workload):
+            name, _, tag = c["image"].rpartition(":")
+            assert name and tag and tag != "latest", c["image"]
+
+
+def test_postgres_and_redis_use_the_official_images_pinned_to_a_version(variant: Manifests):
+    postgres = pod_spec(variant.get("StatefulSet", "postgres"))["containers"][0]["image"]
+    redis = pod_spec(variant.get("Deployment", "redis"))["containers"][0]["image"]
+    assert re.fullmatch(r"postgres:\d+\.\d+-\w+", postgres)
+    assert re.fullmatch(r"redis:\d+\.\d+\.\d+-\w+", redis)
+
+
+# --- scaling --------------------------------------------------------------------------
+
+
+def test_worker_hpa_scales_on_cpu_50_percent_with_a_slow_scale_down(variant: Manifests):
+    hpas = variant.all("HorizontalPodAutoscaler")
+    if "keda" in variant.components:
+        assert hpas == [], "KEDA creates its own HPA; two must not own the worker"
+        return
+    assert len(hpas) == 1
+    spec = hpas[0]["spec"]
+    assert spec["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": "packamal-worker",
+    }
+    assert spec["metrics"] == [
+        {
+            "type": "Resource",
+            "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50}},
+        }
+    ]
+    assert 1 <= spec["minReplicas"] < spec["maxReplicas"]
+    assert spec["behavior"]["scaleUp"]["stabilizationWindowSeconds"] == 0
+    assert 60 <= spec["behavior"]["scaleDown"]["stabilizationWindowSeconds"] <= 600
+    # Utilization is a share of the request: the worker must have one.
+    worker = pod_spec(variant.app("worker"))["containers"][0]
+    assert worker["resources"]["requests"]["cpu"]
+    assert "replicas" not in variant.app("worker")["spec"], "the autoscaler owns the count"
+
+
+def test_keda_scales_the_worker_on_the_job_queue_length(variant: Manifests):
+    objects = variant.all("ScaledObject")
+    if "keda" not in variant.components:
+        assert objects == []
+        return
+    (scaled,) = objects
+    spec = scaled["spec"]
+    assert spec["scaleTargetRef"]["name"] == "packamal-worker"
+    assert 1 <= spec["minReplicaCount"] < spec["maxReplicaCount"]
+    triggers = {t["type"]: t for t in spec["triggers"]}
+    redis = triggers["redis"]["metadata"]
+    assert redis["listName"] == variant.config()["JOB_QUEUE"]
+    host, port = redis["address"].rsplit(":", 1)
+    assert host.split(".")[:2] == ["redis", NAMESPACE]
+    assert int(port) == variant.get("Service", "redis")["spec"]["ports"][0]["port"]
+    assert int(redis["listLength"]) >= 1
+    # The KEDA operator lives in its own namespace and must be let through to Redis.
+    allowed = [
+        p
+        for p in variant.all("NetworkPolicy")
+        if p["spec"]["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": "redis"}}
+        and any(
+            peer.get("namespaceSelector", {}).get("matchLabels", {}).get(
+                "kubernetes.io/metadata.name"
+            )
+            == "keda"
+            for rule in p["spec"].get("ingress", [])
+            for peer in rule.get("from", [])
+        )
+    ]
+    assert allowed
+
+
+def test_overlay_replicas(variant: Manifests):
+    if variant.overlay == "doks":
+        assert variant.app("web")["spec"]["replicas"] >= 2
+        assert variant.app("api")["spec"]["replicas"] >= 2
+        if "keda" not in variant.components:
+            assert variant.get("HorizontalPodAutoscaler", "packamal-worker")["spec"][
+                "minReplicas"
+            ] >= 2
+
+
+# --- services and ports ---------------------------------------------------------------
+
+
+def _named_port(workload: dict, name: str) -> int:
+    for c in pod_spec(workload)["containers"]:
+        for port in c.get("ports", []):
+            if port["name"] == name:
+                return int(port["containerPort"])
+    raise AssertionError(f"{workload['metadata']['name']} has no port named {name}")
+
+
+@pytest.mark.parametrize(
+    ("service", "port", "workload_kind", "workload"),
+    [
+        ("packamal-web", 80, "Deployment", "packamal-web"),
+        ("packamal-api", 8000, "Deployment", "packamal-api"),
+        ("postgres", 5432, "StatefulSet", "postgres"),
+        ("redis", 6379, "Deployment", "redis"),
+    ],
+)
+def test_services_select_their_workload_on_the_contract_port(
+    variant: Manifests, service: str, port: int, workload_kind: str, workload: str
+):
+    svc = variant.get("Service", service)["spec"]
+    target = variant.get(workload_kind, workload)
+    labels = target["spec"]["template"]["metadata"]["labels"]
+    assert svc["selector"].items() <= labels.items()
+    (svc_port,) = svc["ports"]
+    assert svc_port["port"] == port
+    assert _named_port(target, svc_port["targetPort"]) == port
+    if service != "packamal-web":
+        assert svc["type"] == "ClusterIP"
+
+
+def test_web_service_type_per_overlay(variant: Manifests):
+    svc = variant.get("Service", "packamal-web")
+    if variant.overlay == "minikube":
+        assert svc["spec"]["type"] == "NodePort"
+        assert svc["spec"]["ports"][0]["nodePort"] == 30080
+    else:
+        assert svc["spec"]["type"] == "LoadBalancer"
+        annotations = svc["metadata"]["annotations"]
+        prefix = "service.beta.kubernetes.io/do-loadbalancer-"
+        assert annotations[prefix + "healthcheck-path"] == "/healthz"
+        assert annotations[prefix + "protocol"] == "http"
+
+
+def test_every_container_port_is_named(variant: Manifests):
+    for workload in variant.workloads():
+        for c in containers(workload):
+            for port in c.get("ports", []):
+                assert re.fullmatch(r"[a-z0-9-]{1,15}", port.get("name", "")), c["name"]
+
+
+# --- configuration --------------------------------------------------------------------
+
+
+def test_every_referenced_configmap_and_secret_key_exists(variant: Manifests):
+    for workload in variant.workloads():
+        for c in containers(workload):
+            for source in c.get("envFrom", []):
+                ref = source.get("configMapRef") or source.get("secretRef")
+                kind = "ConfigMap" if "configMapRef" in source else "Secret"
+                variant.get(kind, ref["name"])
+            for item in c.get("env", []):
+                ref = item.get("valueFrom", {})
+                for key, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
+                    if key in ref:
+                        obj = variant.get(kind, ref[key]["name"])
+                        assert ref[key]["key"] in obj["data"], f"{c['name']}: {ref[key]}"
+
+
+def _db_env_ok(env: dict[str, str]) -> bool:
+    if env.get("DATABASE_URL"):
+        return True
+    return all(env.get(k) for k in ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DB",
+                                    "POSTGRES_USER", "POSTGRES_PASSWORD"))
+
+
+@pytest.mark.parametrize("role", ["api", "worker", "migrate"])
+def test_django_roles_get_every_variable_the_app_requires(variant: Manifests, role: str):
+    deployment = variant.app("api" if role == "migrate" else role)
+    container = next(c for c in containers(deployment) if c["args"] == [role])
+    env = container_env(variant, container)
+    assert _db_env_ok(env)
+    assert env["POSTGRES_HOST"] == "postgres"
+    assert int(env["POSTGRES_PORT"]) == 5432
+    redis = urlsplit(env["REDIS_URL"])
+    assert (redis.scheme, redis.hostname, redis.port) == ("redis", "redis", 6379)
+    assert redis.password is None, "no credentials in the ConfigMap"
+    # settings.py requires the key whenever DJANGO_DEBUG is off, in every Django process.
+    assert env["DJANGO_DEBUG"] == "0"
+    assert env["DJANGO_SECRET_KEY"]
+    assert env["LOG_FORMAT"] == "json"
+    for name in ("JOB_QUEUE", "JOB_DEAD_LETTER", "JOB_UPDATES_CHANNEL"):
+        assert env[name]
+
+
+def test_api_accepts_its_service_name_and_listens_on_port(variant: Manifests):
+    api = pod_spec(variant.app("api"))["containers"][0]
+    env = container_env(variant, api)
+    hosts = env["DJANGO_ALLOWED_HOSTS"].split(",")
+    assert "packamal-api" in hosts
+    assert f"packamal-api.{NAMESPACE}.svc.cluster.local" in hosts
+    assert int(env["PORT"]) == _named_port(variant.app("api"), "http") == 8000
+
+
+def test_web_listens_on_web_port_and_proxies_to_the_api_service(variant: Manifests):
+    web = pod_spec(variant.app("web"))["containers"][0]
+    env = container_env(variant, web)
+    assert int(env["WEB_PORT"]) == _named_port(variant.app("web"), "http") == 80
+    upstream = urlsplit(env["API_UPSTREAM"])
+    assert upstream.hostname == "packamal-api"
+    assert upstream.port == variant.get("Service", "packamal-api")["spec"]["ports"][0]["port"]
+    # The web role needs no credentials at all.
+    assert not any("secretKeyRef" in i.get("valueFrom", {}) for i in web.get("env", []))
+    assert not any("secretRef" in s for s in web.get("envFrom", []))
+
+
+def test_postgres_gets_the_same_credentials_as_the_app(variant: Manifests):
+    pg = pod_spec(variant.get("StatefulSet", "postgres"))["containers"][0]
+    pg_env = container_env(variant, pg)
+    api_env = container_env(variant, pod_spec(variant.app("api"))["containers"][0])
+    for key in ("POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"):
+        assert pg_env[key] == api_env[key]
+    assert pg_env["PGDATA"].startswith("/var/lib/postgresql/data/")
+
+
+def test_secret_holds_exactly_the_example_keys(variant: Manifests):
+    from conftest import REPO
+
+    example = REPO / "deploy/k8s/overlays" / variant.overlay / "secrets.env.example"
+    keys = {
+        line.split("=", 1)[0]
+        for line in example.read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    }
+    secret = variant.secret("packamal-secrets")
+    assert set(secret["data"]) == keys == {"POSTGRES_USER", "POSTGRES_PASSWORD", "DJANGO_SECRET_KEY"}
+
+
+def test_configmap_holds_no_credentials(variant: Manifests):
+    for key, value in variant.config().items():
+        assert not re.search(r"PASSWORD|SECRET|TOKEN", key), key
+        assert "@" not in value, f"{key} looks like a URL with credentials"
+
+
+# --- probes ---------------------------------------------------------------------------
+
+
+def _http_probe(container: dict, kind: str) -> tuple[str, object]:
+    probe = container[kind]["httpGet"]
+    return probe["path"], probe["port"]
+
+
+def test_api_probes_hit_what_the_api_serves(variant: Manifests):
+    api = pod_spec(variant.app("api"))["containers"][0]
+    assert _http_probe(api, "readinessProbe") == ("/readyz", "http")
+    assert _http_probe(api, "livenessProbe") == ("/healthz", "http")
+    assert _http_probe(api, "startupProbe") == ("/healthz", "http")
+
+
+def test_web_probes_hit_healthz_on_web_port(variant: Manifests):
+    web = pod_spec(variant.app("web"))["containers"][0]
+    assert _http_probe(web, "readinessProbe") == ("/healthz", "http")
+    assert _http_probe(web, "livenessProbe") == ("/healthz", "http")
+
+
+def test_worker_probes_run_the_heartbeat_check(variant: Manifests):
+    worker = pod_spec(variant.app("worker"))["containers"][0]
+    for kind in ("livenessProbe", "readinessProbe"):
+        command = worker[kind]["exec"]["command"]
+        assert command[0].endswith("docker/entrypoint.sh")
+        assert command[1:] == ["worker-healthcheck"]
+    env = container_env(variant, worker)
+    assert env["WORKER_HEARTBEAT_FILE"].startswith("/tmp/"), "the only writable path"
+    # A heartbeat older than the max age fails; the probe period must be well inside it.
+    assert worker["livenessProbe"]["periodSeconds"] < int(env["WORKER_HEARTBEAT_MAX_AGE"])
+
+
+def test_every_long_running_container_has_readiness_and_liveness(variant: Manifests):
+    for workload in variant.workloads():
+        for c in pod_spec(workload)["containers"]:
+            assert "readinessProbe" in c and "livenessProbe" in c, c["name"]
+
+
+# --- hardening ------------------------------------------------------------------------
+
+
+def test_every_pod_is_hardened(variant: Manifests):
+    for workload in variant.workloads():
+        spec = pod_spec(workload)
+        name = workload["metadata"]["name"]
+        pod_sc = spec["securityContext"]
+        assert pod_sc["runAsNonRoot"] is True, name
+        assert pod_sc["runAsUser"] >= 10001, name
+        assert pod_sc["seccompProfile"] == {"type": "RuntimeDefault"}, name
+        assert spec["automountServiceAccountToken"] is False, name
+        assert spec["enableServiceLinks"] is False, name
+        tmp_volumes = {v["name"] for v in spec["volumes"] if "emptyDir" in v}
+        for c in containers(workload):
+            sc = c["securityContext"]
+            assert sc["readOnlyRootFilesystem"] is True, c["name"]
+            assert sc["allowPrivilegeEscalation"] is False, c["name"]
+            assert sc["capabilities"] == {"drop": ["ALL"]}, c["name"]
+            assert sc.get("runAsUser", pod_sc["runAsUser"]) >= 10001, c["name"]
+            mounts = {m["mountPath"]: m["name"] for m in c.get("volumeMounts", [])}
+            assert mounts.get("/tmp") in tmp_volumes, f"{c['name']}: /tmp is not an emptyDir"
+            for kind in ("requests", "limits"):
+                assert {"cpu", "memory"} <= set(c["resources"][kind]), f"{c['name']} {kind}"
+
+
+def test_web_pod_may_bind_port_80_without_root(variant: Manifests):
+    sysctls = pod_spec(variant.app("web"))["securityContext"]["sysctls"]
+    assert {"name": "net.ipv4.ip_unprivileged_port_start", "value": "0"} in sysctls
+
+
+def test_worker_grace_period_outlasts_the_drain(variant: Manifests):
+    worker = variant.app("worker")
+    env = container_env(variant, pod_spec(worker)["containers"][0])
+    grace = pod_spec(worker)["terminationGracePeriodSeconds"]
+    assert grace >= 2 * float(env["JOB_DRAIN_SECONDS"])
+
+
+def test_app_pods_carry_the_recommended_labels(variant: Manifests):
+    for role in APP_ROLES:
+        labels = variant.app(role)["spec"]["template"]["metadata"]["labels"]
+        assert labels["app.kubernetes.io/name"] == f"packamal-{role}"
+        assert labels["app.kubernetes.io/component"] == role
+        assert labels[PART_OF] == "packamal"
+
+
+def test_every_app_deployment_has_a_pdb_that_never_blocks_a_drain(variant: Manifests):
+    budgets = {
+        p["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"]: p["spec"]
+        for p in variant.all("PodDisruptionBudget")
+    }
+    for role in APP_ROLES:
+        assert budgets[f"packamal-{role}"] == {
+            "maxUnavailable": 1,
+            "selector": {"matchLabels": {"app.kubernetes.io/name": f"packamal-{role}"}},
+        }
+
+
+def test_postgres_data_lives_on_the_pvc_with_the_overlay_storage_class(variant: Manifests):
+    pvc = variant.get("PersistentVolumeClaim", "postgres-data")
+    expected = {"minikube": "standard", "doks": "do-block-storage"}[variant.overlay]
+    assert pvc["spec"]["storageClassName"] == expected
+    volumes = pod_spec(variant.get("StatefulSet", "postgres"))["volumes"]
+    assert {"name": "data", "persistentVolumeClaim": {"claimName": "postgres-data"}} in volumes
+
+
+# --- network policies -----------------------------------------------------------------
+
+
+def _matches(selector: dict, labels: dict) -> bool:
+    return selector.get("matchLabels", {}).items() <= labels.items() and not selector.get(
+        "matchExpressions"
+    )
+
+
+def _peer_allows(peer: dict, labels: dict, namespace_labels: dict) -> bool:
+    if "ipBlock" in peer:
+        return False
+    ns_ok = (
+        _matches(peer["namespaceSelector"], namespace_labels)
+        if "namespaceSelector" in peer
+        else namespace_labels.get("kubernetes.io/metadata.name") == NAMESPACE
+    )
+    return ns_ok and _matches(peer.get("podSelector", {}), labels)
+
+
+def _port_allows(rule: dict, port: int, named: dict[str, int]) -> bool:
+    ports = rule.get("ports")
+    if not ports:
+        return True
+    return any(named.get(p["port"], p["port"]) == port for p in ports)
+
+
+def _allowed(variant: Manifests, direction: str, pod: dict, peer: dict, port: int) -> bool:
+    """Does some policy selecting `pod` let traffic to/from `peer` on `port`?"""
+    key, peers_key = ("ingress", "from") if direction == "ingress" else ("egress", "to")
+    selecting = [
+        p
+        for p in variant.all("NetworkPolicy")
+        if _matches(p["spec"]["podSelector"], pod["labels"])
+        and direction.capitalize() in p["spec"]["policyTypes"]
+    ]
+    assert selecting, f"no {direction} policy selects {pod['labels']}: not default-deny"
+    for policy in selecting:
+        for rule in policy["spec"].get(key, []):
+            peers = rule.get(peers_key)
+            peer_ok = peers is None or any(
+                _peer_allows(x, peer["labels"], peer["ns"]) for x in peers
+            )
+            if peer_ok and _port_allows(rule, port, pod["named"] if key == "ingress" else {}):
+                return True
+    return False
+
+
+def _pod(variant: Manifests, kind: str, name: str) -> dict:
+    workload = variant.get(kind, name)
+    named = {
+        p["name"]: p["containerPort"] for c in pod_spec(workload)["containers"]
+        for p in c.get("ports", [])
+    }
+    return {
+        "labels": workload["spec"]["template"]["metadata"]["labels"],
+        "ns": {"kubernetes.io/metadata.name": NAMESPACE},
+        "named": named,
+    }
+
+
+PODS = {
+    "web": ("Deployment", "packamal-web"),
+    "api": ("Deployment", "packamal-api"),
+    "worker": ("Deployment", "packamal-worker"),
+    "postgres": ("StatefulSet", "postgres"),
+    "redis": ("Deployment", "redis"),
+}
+ALLOWED_PATHS = {
+    ("web", "api", 8000),
+    ("api", "postgres", 5432),
+    ("api", "redis", 6379),
+    ("worker", "postgres", 5432),
+    ("worker", "redis", 6379),
+}
+ALL_PATHS = [
+    (src, dst, port)
+    for src in PODS
+    for dst, port in (("api", 8000), ("postgres", 5432), ("redis", 6379), ("web", 80))
+    if src != dst
+]
+
+
+@pytest.mark.parametrize(("src", "dst", "port"), ALL_PATHS)
+def test_network_policies_allow_exactly_the_designed_paths(
+    variant: Manifests, src: str, dst: str, port: int
+):
+    source, target = _pod(variant, *PODS[src]), _pod(variant, *PODS[dst])
+    allowed = _allowed(variant, "egress", source, target, port) and _allowed(
+        variant, "ingress", target, source, port
+    )
+    assert allowed == ((src, dst, port) in ALLOWED_PATHS)
+
+
+def test_the_public_may_reach_web_and_every_pod_may_resolve_dns(variant: Manifests):
+    outsider = {"labels": {}, "ns": {"kubernetes.io/metadata.name": "elsewhere"}, "named": {}}
+    assert _allowed(variant, "ingress", _pod(variant, *PODS["web"]), outsider, 80)
+    dns = {
+        "labels": {"k8s-app": "kube-dns"},
+        "ns": {"kubernetes.io/metadata.name": "kube-system"},
+        "named": {},
+    }
+    for name in PODS:
+        assert _allowed(variant, "egress", _pod(variant, *PODS[name]), dns, 53)
