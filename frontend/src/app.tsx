@@ -4,6 +4,7 @@ import { ConnectionIndicator } from './features/connection/components/connection
 import { DispatchForm } from './features/dispatch/components/dispatch-form';
 import { JobDetail } from './features/jobs/components/job-detail';
 import { JobsTable } from './features/jobs/components/jobs-table';
+import { jobButtonId } from './features/jobs/components/job-row';
 import { useLiveJobs } from './features/jobs/hooks/use-live-jobs';
 import { CompletionsChart } from './features/stats/components/completions-chart';
 import { StatsPanel } from './features/stats/components/stats-panel';
@@ -17,7 +18,7 @@ export function App() {
     const id = selectedId;
     setSelectedId(null);
     // Return focus to the row's button, for keyboard users.
-    if (id) document.querySelector<HTMLButtonElement>(`tr[data-job-id="${CSS.escape(id)}"] button`)?.focus();
+    if (id) document.getElementById(jobButtonId(id))?.focus();
   }, [selectedId]);
 
   return (

@@ -5,7 +5,7 @@ type Schemas = components['schemas'];
 
 export type Job = Schemas['JobOut'];
 export type JobStatus = Job['status'];
-export type JobPage = Schemas['JobPage'];
+export type JobPage = Schemas['JobPageOut'];
 export type Stats = Schemas['StatsOut'];
 export type ErrorBody = Schemas['ErrorOut'];
 export type DispatchRequest = Schemas['DispatchIn'];

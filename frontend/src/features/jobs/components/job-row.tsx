@@ -12,12 +12,18 @@ interface JobRowProps {
   now: number;
 }
 
+/** The DOM id of a row's details button, to give focus back after the panel closes. */
+export function jobButtonId(jobId: string): string {
+  return `job-${jobId}`;
+}
+
 export const JobRow = memo(function JobRow({ job, selected, onSelect, now }: JobRowProps) {
   return (
     <tr data-job-id={job.id} data-status={job.status} aria-selected={selected} className={selected ? 'selected' : undefined}>
       <td>
         <button
           type="button"
+          id={jobButtonId(job.id)}
           className="link mono"
           onClick={() => onSelect(job.id)}
           aria-label={`Show details of job ${job.id}`}

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { describeError } from '../../../lib/api-error';
-import type { Job, JobEvent, JobStatus, Stats } from '../../../lib/api-types';
+import type { Job, JobEvent, JobStatus } from '../../../lib/api-types';
 import {
   type ConnectionState,
   ReconnectingSocket,
@@ -8,10 +8,10 @@ import {
   sameOriginWsUrl,
 } from '../../../lib/reconnecting-socket';
 import { getStats } from '../../stats/api/get-stats';
-import { applyJobChange } from '../../stats/model/stats-delta';
 import { getJob } from '../api/get-job';
 import { listJobs } from '../api/list-jobs';
-import { type JobMap, isTerminal, mergeJob, mergeJobs, sortedJobs, toJob } from '../model/merge-job';
+import { type JobsState, initialJobsState, jobsReducer } from '../model/jobs-store';
+import { isTerminal, sortedJobs, toJob } from '../model/merge-job';
 
 export const PAGE_SIZE = 50;
 const HISTORY_LIMIT = 100;
@@ -20,92 +20,6 @@ const EVENT_FLUSH_MS = 100;
 const STATS_AFTER_EVENT_MS = 1_500;
 const MAX_STALE_REFRESH = 100;
 
-export interface LiveJobsState {
-  jobs: JobMap;
-  stats: Stats | null;
-  statsError: string | null;
-  list: 'loading' | 'ready' | 'error';
-  listError: string | null;
-  /** Cursor for the next (older) page of the current filter; null when everything is loaded. */
-  next: string | null;
-  /** Rows older than this (epoch ms) are not shown until their page is loaded. */
-  horizon: number;
-  loadingMore: boolean;
-}
-
-type Action =
-  | { type: 'jobs'; jobs: Job[]; live: boolean }
-  | { type: 'stats'; stats: Stats }
-  | { type: 'statsError'; message: string }
-  | { type: 'listLoading' }
-  | { type: 'listLoaded'; items: Job[]; next: string | null; append: boolean }
-  | { type: 'listError'; message: string }
-  | { type: 'loadingMore'; value: boolean };
-
-const initialState: LiveJobsState = {
-  jobs: new Map(),
-  stats: null,
-  statsError: null,
-  list: 'loading',
-  listError: null,
-  next: null,
-  horizon: Number.NEGATIVE_INFINITY,
-  loadingMore: false,
-};
-
-function horizonOf(items: Job[], next: string | null): number {
-  const last = items.at(-1);
-  if (next === null || !last) return Number.NEGATIVE_INFINITY;
-  return Date.parse(last.created_at) || Number.NEGATIVE_INFINITY;
-}
-
-export function liveJobsReducer(state: LiveJobsState, action: Action): LiveJobsState {
-  switch (action.type) {
-    case 'jobs': {
-      if (!action.live || state.stats === null) {
-        const jobs = mergeJobs(state.jobs, action.jobs);
-        return jobs === state.jobs ? state : { ...state, jobs };
-      }
-      // Live changes also move the counters at once.
-      let stats = state.stats;
-      const jobs = new Map(state.jobs);
-      let changed = false;
-      for (const incoming of action.jobs) {
-        const previous = jobs.get(incoming.id);
-        const merged = mergeJob(previous, incoming);
-        if (merged === previous) continue;
-        changed = true;
-        jobs.set(merged.id, merged);
-        stats = applyJobChange(stats, previous, merged);
-      }
-      return changed ? { ...state, jobs, stats } : state;
-    }
-    case 'stats':
-      return { ...state, stats: action.stats, statsError: null };
-    case 'statsError':
-      return { ...state, statsError: action.message };
-    case 'listLoading':
-      return { ...state, list: 'loading', listError: null };
-    case 'listLoaded': {
-      const jobs = mergeJobs(state.jobs, action.items);
-      const pageHorizon = horizonOf(action.items, action.next);
-      return {
-        ...state,
-        jobs,
-        list: 'ready',
-        listError: null,
-        next: action.next,
-        loadingMore: false,
-        horizon: action.append ? Math.min(state.horizon, pageHorizon) : pageHorizon,
-      };
-    }
-    case 'listError':
-      return { ...state, list: state.list === 'ready' ? 'ready' : 'error', listError: action.message, loadingMore: false };
-    case 'loadingMore':
-      return { ...state, loadingMore: action.value };
-  }
-}
-
 export interface UseLiveJobsOptions {
   status: JobStatus | null;
   /** Injected in tests. */
@@ -113,7 +27,7 @@ export interface UseLiveJobsOptions {
 }
 
 export interface LiveJobs {
-  state: LiveJobsState;
+  state: JobsState;
   connection: ConnectionState;
   /** The current filter's rows, newest first, down to the loaded horizon. */
   rows: Job[];
@@ -128,7 +42,7 @@ export interface LiveJobs {
  * announces, the stats counters, and a resync from REST after every reconnect.
  */
 export function useLiveJobs({ status, socketOptions }: UseLiveJobsOptions): LiveJobs {
-  const [state, dispatch] = useReducer(liveJobsReducer, initialState);
+  const [state, dispatch] = useReducer(jobsReducer, initialJobsState);
   const [connection, setConnection] = useState<ConnectionState>({
     status: 'connecting',
     retryAt: null,
@@ -155,9 +69,12 @@ export function useLiveJobs({ status, socketOptions }: UseLiveJobsOptions): Live
     listRequest.current?.abort();
     const controller = new AbortController();
     listRequest.current = controller;
+    const sinceSeq = stateRef.current.seq;
     try {
       const page = await listJobs({ status: statusRef.current, limit: PAGE_SIZE, signal: controller.signal });
-      if (!controller.signal.aborted) dispatch({ type: 'listLoaded', items: page.items, next: page.next, append: false });
+      if (!controller.signal.aborted) {
+        dispatch({ type: 'listLoaded', items: page.items, next: page.next, append: false, sinceSeq });
+      }
       return page.items;
     } catch (error) {
       if (!controller.signal.aborted) dispatch({ type: 'listError', message: describeError(error) });
@@ -167,12 +84,13 @@ export function useLiveJobs({ status, socketOptions }: UseLiveJobsOptions): Live
 
   // Finished jobs for the completions chart, beyond the first page.
   const loadHistory = useCallback(async () => {
+    const sinceSeq = stateRef.current.seq;
     const pages = await Promise.allSettled([
       listJobs({ status: 'completed', limit: HISTORY_LIMIT }),
       listJobs({ status: 'failed', limit: HISTORY_LIMIT }),
     ]);
     for (const page of pages) {
-      if (page.status === 'fulfilled') dispatch({ type: 'jobs', jobs: page.value.items, live: false });
+      if (page.status === 'fulfilled') dispatch({ type: 'snapshot', jobs: page.value.items, sinceSeq });
     }
   }, []);
 
@@ -183,9 +101,10 @@ export function useLiveJobs({ status, socketOptions }: UseLiveJobsOptions): Live
     const stale = [...stateRef.current.jobs.values()]
       .filter((job) => !isTerminal(job) && !seen.has(job.id))
       .slice(0, MAX_STALE_REFRESH);
+    const sinceSeq = stateRef.current.seq;
     const fresh = await Promise.allSettled(stale.map((job) => getJob(job.id)));
     const jobs = fresh.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-    if (jobs.length > 0) dispatch({ type: 'jobs', jobs, live: false });
+    if (jobs.length > 0) dispatch({ type: 'snapshot', jobs, sinceSeq });
   }, [loadFirstPage, refreshStats, loadHistory]);
 
   // WebSocket: batch frames briefly so a burst of progress events is one render.
@@ -197,7 +116,7 @@ export function useLiveJobs({ status, socketOptions }: UseLiveJobsOptions): Live
       flushTimer = null;
       const jobs = buffer;
       buffer = [];
-      dispatch({ type: 'jobs', jobs, live: true });
+      dispatch({ type: 'live', jobs });
       statsTimer ??= setTimeout(() => {
         statsTimer = null;
         void refreshStats();
@@ -248,17 +167,19 @@ export function useLiveJobs({ status, socketOptions }: UseLiveJobsOptions): Live
     if (next === null || loadingMore) return;
     dispatch({ type: 'loadingMore', value: true });
     const filter = statusRef.current;
+    const sinceSeq = stateRef.current.seq;
     listJobs({ status: filter, limit: PAGE_SIZE, before: next }).then(
       (page) => {
         if (statusRef.current === filter) {
-          dispatch({ type: 'listLoaded', items: page.items, next: page.next, append: true });
+          dispatch({ type: 'listLoaded', items: page.items, next: page.next, append: true, sinceSeq });
         }
       },
       (error: unknown) => dispatch({ type: 'listError', message: describeError(error) }),
     );
   }, []);
 
-  const addJob = useCallback((job: Job) => dispatch({ type: 'jobs', jobs: [job], live: true }), []);
+  // A dispatch answer is the job's first state: any live event for it is newer (sinceSeq 0).
+  const addJob = useCallback((job: Job) => dispatch({ type: 'snapshot', jobs: [job], sinceSeq: 0, counted: true }), []);
 
   const reload = useCallback(() => {
     dispatch({ type: 'listLoading' });

@@ -1,12 +1,9 @@
 import type { Job, JobEvent } from '../../../lib/api-types';
 
 /**
- * Orders two states of the same job, so that whichever arrives last — a WebSocket
- * event or a REST snapshot taken a moment earlier — the newer one wins.
- *
- * Each claim bumps `attempts`, so attempts is the outer version. Within one attempt
- * the order is: first queued (attempts 0) < running < requeued (queued again after a
- * lost worker, attempts > 0) < completed | failed.
+ * A rough version of a job's state, for when arrival order cannot be trusted (a REST
+ * snapshot that was requested before a live event arrived). Each claim bumps
+ * `attempts`; within one attempt: first queued < running < queued again < finished.
  */
 export function jobVersion(job: Job): [number, number] {
   switch (job.status) {
@@ -22,7 +19,7 @@ export function jobVersion(job: Job): [number, number] {
 function compareVersions(a: Job, b: Job): number {
   const [aAttempts, aPhase] = jobVersion(a);
   const [bAttempts, bPhase] = jobVersion(b);
-  return aAttempts - bAttempts || aPhase - bPhase;
+  return aAttempts - bAttempts || aPhase - bPhase || a.progress - b.progress;
 }
 
 /** Strips the WebSocket-only `event` field so stored jobs have exactly the Job shape. */
@@ -33,15 +30,21 @@ export function toJob(event: JobEvent): Job {
   return job;
 }
 
-/** The state to keep for a job: `current` (unchanged identity) when `incoming` is older. */
-export function mergeJob(current: Job | undefined, incoming: Job): Job {
+/**
+ * Live events come from one pub/sub channel in publish order, so the latest one wins
+ * (a requeue may even lower `attempts`). Returns `current` itself when nothing changed.
+ */
+export function mergeLive(current: Job | undefined, incoming: Job): Job {
+  return current && sameJob(current, incoming) ? current : incoming;
+}
+
+/**
+ * A snapshot (GET /jobs, GET /jobs/{id}, a dispatch answer) wins unless a live event
+ * arrived after the snapshot was requested and the snapshot does not look newer.
+ */
+export function mergeSnapshot(current: Job | undefined, incoming: Job, liveSinceRequest: boolean): Job {
   if (!current) return incoming;
-  const order = compareVersions(incoming, current);
-  if (order < 0) return current;
-  if (order === 0 && incoming.status === 'running' && incoming.progress < current.progress) {
-    // Progress events can overtake each other; the bar never moves backwards within one attempt.
-    return { ...incoming, progress: current.progress };
-  }
+  if (liveSinceRequest && compareVersions(incoming, current) <= 0) return current;
   return sameJob(current, incoming) ? current : incoming;
 }
 
@@ -59,20 +62,6 @@ function sameJob(a: Job, b: Job): boolean {
 }
 
 export type JobMap = ReadonlyMap<string, Job>;
-
-/** Merges many jobs at once; returns the same map when nothing changed (cheap re-renders). */
-export function mergeJobs(map: JobMap, incoming: readonly Job[]): JobMap {
-  let next: Map<string, Job> | null = null;
-  for (const job of incoming) {
-    const source = next ?? map;
-    const merged = mergeJob(source.get(job.id), job);
-    if (merged !== source.get(job.id)) {
-      next ??= new Map(map);
-      next.set(job.id, merged);
-    }
-  }
-  return next ?? map;
-}
 
 const timeCache = new WeakMap<Job, number>();
 

@@ -1,0 +1,63 @@
+import { vi } from 'vitest';
+import type { Job, Stats } from '../lib/api-types';
+import { jsonResponse } from './fixtures';
+
+export const emptyStats: Stats = {
+  queue_depth: 0,
+  dead_letter: 0,
+  jobs: { queued: 0, running: 0, completed: 0, failed: 0 },
+  workers: 1,
+};
+
+/** A stand-in for the API behind fetch(): tests change `jobs`/`stats` and read `calls`. */
+export function installFakeApi(initial: { jobs?: Job[]; stats?: Stats } = {}) {
+  const api = {
+    jobs: initial.jobs ?? [],
+    stats: initial.stats ?? emptyStats,
+    calls: [] as string[],
+    /** Answer the next POST /dispatch calls with these responses instead of a job. */
+    dispatchResponses: [] as Response[],
+    down: false,
+  };
+  const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = new URL(String(input), 'http://localhost');
+    const method = init?.method ?? 'GET';
+    api.calls.push(`${method} ${url.pathname}${url.search}`);
+    if (api.down) throw new TypeError('Failed to fetch');
+    if (method === 'POST' && url.pathname === '/api/dispatch') {
+      const queued = api.dispatchResponses.shift();
+      if (queued) return queued;
+      const body = JSON.parse(String(init?.body ?? '{}')) as { task?: string; params?: Record<string, unknown> };
+      const job: Job = {
+        id: crypto.randomUUID(),
+        task: body.task ?? 'simulate',
+        params: body.params ?? {},
+        status: 'queued',
+        attempts: 0,
+        worker: null,
+        progress: 0,
+        result: null,
+        error: null,
+        created_at: new Date().toISOString(),
+        started_at: null,
+        completed_at: null,
+      };
+      api.jobs = [job, ...api.jobs];
+      return jsonResponse(job, 202, { Location: `/jobs/${job.id}` });
+    }
+    if (url.pathname === '/api/stats') return jsonResponse(api.stats);
+    if (url.pathname === '/api/jobs') {
+      const status = url.searchParams.get('status');
+      const items = api.jobs.filter((job) => !status || job.status === status);
+      return jsonResponse({ items, next: null });
+    }
+    const match = /^\/api\/jobs\/(.+)$/.exec(url.pathname);
+    if (match) {
+      const job = api.jobs.find((j) => j.id === decodeURIComponent(match[1] ?? ''));
+      return job ? jsonResponse(job) : jsonResponse({ error: { code: 'not_found', message: 'No such job.' } }, 404);
+    }
+    return jsonResponse({ error: { code: 'not_found', message: 'Not found.' } }, 404);
+  });
+  vi.stubGlobal('fetch', fetchMock);
+  return api;
+}
