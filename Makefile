@@ -28,7 +28,11 @@ $(UV):
 	$(UV) sync --frozen --all-groups
 	touch $@
 
-setup: .venv/.synced ## Create the virtualenv and install the locked Python dependencies
+backend/staticfiles/.collected: .venv/.synced
+	DJANGO_DEBUG=1 $(PY) backend/manage.py collectstatic --noinput -v 0
+	touch $@
+
+setup: .venv/.synced backend/staticfiles/.collected ## Create the virtualenv and install the locked Python dependencies
 
 services: setup ## Find PostgreSQL and Redis (or start throwaway local ones) and print their URLs
 	$(PY) scripts/services.py ensure
@@ -52,7 +56,7 @@ migrations-check: setup ## Fail when a model change has no migration
 
 test-backend: setup ## pytest against real PostgreSQL and Redis
 	eval "$$($(PY) scripts/services.py ensure --export)"
-	pytest
+	DJANGO_SECRET_KEY=test-only-not-a-secret pytest $(PYTEST_ARGS)
 
 test: $(TEST_TARGETS) ## Everything CI runs: lint, types, migrations, backend, frontend, manifests, chaos (short)
 

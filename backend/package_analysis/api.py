@@ -6,6 +6,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import math
 from typing import Any, Literal
 
 from django.conf import settings
@@ -122,7 +123,7 @@ def _on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResp
 
 @api.exception_handler(Throttled)
 def _on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
-    wait = max(1, int(exc.wait or 1))
+    wait = max(1, math.ceil(exc.wait or 1))  # ninja sets Retry-After to the same ceiling
     return error_response(
         429,
         "rate_limited",
@@ -141,6 +142,8 @@ def _on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespon
 
 @api.exception_handler(HttpError)
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, ApiError):  # ninja wraps the body parser's errors
+        return api_error_response(exc.__cause__)
     codes = {404: "not_found", 405: "method_not_allowed"}
     return error_response(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc))
 

@@ -50,3 +50,11 @@ def not_found_view(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error_view(request: HttpRequest) -> JsonResponse:
     return error_response(500, "internal_error", "The server hit an unexpected error.")
+
+
+def bad_request_view(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return error_response(400, "bad_request", "The request could not be understood.")
+
+
+def forbidden_view(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return error_response(403, "forbidden", "This request is not allowed.")

@@ -13,8 +13,9 @@ from .errors import error_response
 PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
-class BodySizeLimitMiddleware:
-    """413 for bodies over MAX_BODY_BYTES, decided from Content-Length before reading."""
+class ApiGuardMiddleware:
+    """413 for bodies over MAX_BODY_BYTES, decided from Content-Length before reading;
+    probes answer any Host; a 405 leaves as the JSON error shape, not Django's HTML."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -29,7 +30,20 @@ class BodySizeLimitMiddleware:
             return error_response(400, "bad_request", "Content-Length is not a number.")
         if size > settings.MAX_BODY_BYTES:
             return body_too_large()
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            allowed = response.get("Allow", "")
+            json_response = error_response(
+                405,
+                "method_not_allowed",
+                f"{request.method} is not allowed here.",
+                {"allowed": [m.strip() for m in allowed.split(",") if m.strip()]},
+            )
+            json_response["Allow"] = allowed
+            return json_response
+        return response
 
 
 def body_too_large() -> HttpResponse:

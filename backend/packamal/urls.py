@@ -11,3 +11,5 @@ urlpatterns = [
 
 handler404 = "package_analysis.errors.not_found_view"
 handler500 = "package_analysis.errors.server_error_view"
+handler400 = "package_analysis.errors.bad_request_view"
+handler403 = "package_analysis.errors.forbidden_view"
