@@ -81,8 +81,16 @@ class Current:
 
 
 class Worker:
-    def __init__(self, *, name: str, burst: bool = False, max_jobs: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        name: str,
+        burst: bool = False,
+        max_jobs: int | None = None,
+        handle_signals: bool = True,
+    ) -> None:
         self.name = name
+        self.handle_signals = handle_signals
         self.burst = burst
         self.max_jobs = max_jobs
         self.redis = redis_client()
@@ -130,7 +138,7 @@ class Worker:
         return 0
 
     def _install_signal_handlers(self) -> None:
-        if threading.current_thread() is threading.main_thread():
+        if self.handle_signals and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, self._on_signal)
             signal.signal(signal.SIGINT, self._on_signal)
 
@@ -226,12 +234,29 @@ class Worker:
             raw = self.redis.blmove(
                 self.keys.queue, self.keys.processing(self.name), DEQUEUE_TIMEOUT, "RIGHT", "LEFT"
             )
+        except UnicodeDecodeError:
+            self._dead_letter_undecodable()
+            return None
         except redis.RedisError as exc:
             log.warning("worker %s: redis unavailable (%s); backing off", self.name, exc)
             self.backoff.sleep(self.stop)
             return None
         self.backoff.reset()
         return raw if raw is None else str(raw)
+
+    def _dead_letter_undecodable(self) -> None:
+        """A message that is not UTF-8 (already moved to our processing list) cannot be read
+        by the decoding client: take it back as bytes and dead-letter it, instead of crashing."""
+        raw_client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5)
+        try:
+            data = raw_client.lpop(self.keys.processing(self.name))
+            if isinstance(data, bytes):
+                text = data.decode("utf-8", errors="replace")
+                self._dead_letter(text, "message is not UTF-8 text")
+        except redis.RedisError as exc:
+            log.warning("worker %s: could not dead-letter a binary message: %s", self.name, exc)
+        finally:
+            raw_client.close()
 
     def _queue_empty(self) -> bool:
         try:
