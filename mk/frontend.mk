@@ -1,0 +1,52 @@
+# Frontend: the dashboard (frontend/) and the web role (docker/web.sh + docker/nginx/).
+FRONTEND := frontend
+FRONTEND_DEPS := $(FRONTEND)/node_modules/.package-lock.json
+NPM := npm --prefix $(FRONTEND)
+SCHEMA_EXPORT := cd backend && DJANGO_DEBUG=1 ../$(PY) manage.py export_openapi_schema --api package_analysis.api.api --indent 2
+
+TEST_TARGETS += test-frontend
+
+.PHONY: frontend-setup frontend-deps frontend-build frontend-types frontend-check-types frontend-size test-frontend test-frontend-e2e
+
+frontend-setup: ## Install nginx and Chromium from Debian when missing (the web role and e2e tests need them)
+	command -v nginx >/dev/null || (apt-get update && apt-get install -y nginx)
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+# npm ci only when the lock file changed since the last install.
+$(FRONTEND_DEPS): $(FRONTEND)/package-lock.json $(FRONTEND)/package.json
+	$(NPM) ci --no-audit --no-fund
+	touch $@
+
+frontend-deps: $(FRONTEND_DEPS)
+
+frontend-build: $(FRONTEND_DEPS) ## Build the dashboard into frontend/dist (served by the web role)
+	$(NPM) run build
+
+frontend-types: setup $(FRONTEND_DEPS) ## Regenerate frontend/openapi.json and the TS types from the backend
+	( $(SCHEMA_EXPORT) --output ../$(FRONTEND)/openapi.json )
+	$(NPM) run types:generate
+
+# A fresh export of the backend's schema, compared with the committed schema and types.
+define CHECK_API_TYPES
+	schema="$$(mktemp --suffix=.json)"; trap 'rm -f "$$schema"' EXIT
+	( $(SCHEMA_EXPORT) --output "$$schema" )
+	node $(FRONTEND)/scripts/check-api-types.mjs "$$schema"
+endef
+
+frontend-check-types: setup $(FRONTEND_DEPS) ## Fail when the committed API types drift from the backend's schema
+	$(CHECK_API_TYPES)
+
+frontend-size: frontend-build ## Print the production JS gzipped size (fails above 100 KB)
+	node $(FRONTEND)/scripts/bundle-size.mjs
+
+test-frontend-e2e: frontend-setup setup frontend-build ## Playwright in Chromium against the real stack (migrate, api, workers, web)
+	$(NPM) run e2e
+
+test-frontend: frontend-setup setup $(FRONTEND_DEPS) ## Frontend: typecheck, eslint, vitest, build + size, API types drift, e2e
+	$(NPM) run typecheck
+	$(NPM) run lint
+	$(NPM) test
+	$(NPM) run build
+	node $(FRONTEND)/scripts/bundle-size.mjs
+	$(CHECK_API_TYPES)
+	$(NPM) run e2e
