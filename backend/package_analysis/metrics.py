@@ -38,6 +38,9 @@ WS_CLIENTS = Counter(
 class StateCollector(Collector):
     """Queue depth, jobs by status and workers by state, read when Prometheus scrapes."""
 
+    def describe(self) -> list[GaugeMetricFamily]:
+        return []  # nothing to read at registration: state is read at scrape time
+
     def collect(self):  # type: ignore[no-untyped-def]
         from .selectors import job_counts, queue_stats, workers_busy
 

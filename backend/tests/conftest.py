@@ -165,6 +165,7 @@ class EventLog:
 
     def __init__(self, client: redis.Redis) -> None:
         self.events: list[dict[str, Any]] = []
+        self._client = client  # keep it referenced: a collected client closes its sockets
         self._pubsub = client.pubsub(ignore_subscribe_messages=True)
         self._pubsub.subscribe(**{settings.JOB_UPDATES_CHANNEL: self._on})
         self._thread = self._pubsub.run_in_thread(sleep_time=0.05, daemon=True)
