@@ -1,0 +1,529 @@
+"""The chaos suite: does Pack-A-Mal lose or duplicate jobs under faults? (`make chaos`)
+
+Starts its own PostgreSQL and Redis on spare loopback ports (never the shared ones), runs the
+real roles as processes through docker/entrypoint.sh, and injects faults:
+
+1. workers SIGKILLed every couple of seconds (and replaced) under 4 busy workers;
+2. workers SIGTERMed mid-job, as an HPA scale-down does;
+3. Redis killed and restarted empty (no persistence) mid-run;
+4. PostgreSQL stopped (immediate, crash-like) and restarted mid-run;
+5. schemathesis fuzzing /openapi.json: no 5xx, every response matches the schema;
+6. garbage pushed straight into the Redis list: dead-lettered, the workers keep going.
+
+Writes bench/results/chaos.md and chaos.json; exits non-zero when any job was lost or
+duplicated, or a scenario's own check failed. `--short` is the quick run inside `make test`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+
+from bench.cluster import (
+    Account,
+    Cluster,
+    Dispatcher,
+    EventLog,
+    Poller,
+    WsLog,
+    account,
+    dispatch_many,
+    reset_state,
+    wait_finished,
+)
+from bench.common import LOGS, RESULTS, VENV_BIN, base_env, fmt, log, md_table, migrate, pg_connect
+from bench.services import Services
+
+
+@dataclass
+class Outcome:
+    scenario: str
+    jobs: int
+    lost: int
+    duplicated: int
+    recovery_s: float | None
+    notes: str
+    ok: bool
+    problems: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def _judge(name: str, acc: Account, recovery: float | None, notes: str, **data: Any) -> Outcome:
+    problems = []
+    if acc.lost:
+        problems.append(f"{len(acc.lost)} lost, e.g. {acc.lost[:3]}")
+    if acc.failed:
+        problems.append(f"{len(acc.failed)} failed, e.g. {acc.failed[:3]}")
+    if acc.duplicated:
+        problems.append(f"{len(acc.duplicated)} completed twice, e.g. {acc.duplicated[:3]}")
+    if acc.disagree:
+        problems.append(f"{len(acc.disagree)} rows and events disagree, e.g. {acc.disagree[:3]}")
+    return Outcome(
+        name, acc.jobs, len(acc.lost) + len(acc.failed), len(acc.duplicated), recovery, notes,
+        not problems, problems, data,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- 1. SIGKILL
+
+
+def scenario_kill(svc: Services, *, jobs: int, every: float) -> Outcome:
+    """4 workers on short sleep jobs; a random worker SIGKILLed every `every` s and replaced."""
+    reset_state(svc)
+    c = Cluster(svc, "kill")
+    events = EventLog(svc.redis.url)
+    c.start_api()
+    for _ in range(4):
+        c.start_worker()
+    c.wait_workers()
+    t0 = time.monotonic()
+    ids, codes = dispatch_many(c.base_url, jobs, {"seconds": 0.2, "mode": "sleep"})
+    kills: list[tuple[datetime, str, list[str]]] = []
+    r = redis.Redis.from_url(svc.redis.url, decode_responses=True)
+    with pg_connect(svc.pg.url) as db:
+
+        def remaining() -> int:
+            return db.execute(
+                "SELECT count(*) FROM package_analysis_job WHERE status IN ('queued', 'running')"
+            ).fetchone()[0]
+
+        time.sleep(1.0)
+        while remaining() > 4 * 3:
+            victim = random.choice(list(c.workers))
+            c.workers[victim].kill()
+            at = datetime.now(UTC)
+            held = [
+                str(x[0])
+                for x in db.execute(
+                    "SELECT id FROM package_analysis_job WHERE worker = %s AND status = 'running'",
+                    (victim,),
+                ).fetchall()
+            ]
+            for raw in r.lrange(f"packamal:jobs:processing:{victim}", 0, -1):
+                with contextlib.suppress(ValueError, KeyError, TypeError):
+                    held.append(str(json.loads(raw)["id"]))
+            kills.append((at, victim, held))
+            c.retire(victim)
+            c.start_worker()
+            time.sleep(every * random.uniform(0.7, 1.3))
+    wait_finished(svc, ids, timeout=120)
+    took = time.monotonic() - t0
+    time.sleep(0.5)
+    events.stop()
+    acc = account(svc, ids, events, c.worker_logs())
+    with pg_connect(svc.pg.url) as db:
+        done_at = {
+            str(i): t
+            for i, t in db.execute(
+                "SELECT id, completed_at FROM package_analysis_job WHERE completed_at IS NOT NULL"
+            ).fetchall()
+        }
+    recoveries = [
+        (done_at[j] - at).total_seconds() for at, _, held in kills for j in held if j in done_at
+    ]
+    c.stop()
+    in_flight = sum(len(h) for _, _, h in kills)
+    notes = (
+        f"{len(kills)} SIGKILLs, {in_flight} jobs in flight at a kill, "
+        f"{len(acc.reruns)} re-run after their worker died; "
+        f"all done {took:.1f}s after the first dispatch"
+    )
+    out = _judge(
+        f"1. worker SIGKILL every ~{every:g}s", acc, max(recoveries, default=None), notes,
+        kills=len(kills), codes=codes, recoveries_s=sorted(recoveries),
+    )  # fmt: skip
+    if codes.get(202, 0) != jobs:
+        out.ok = False
+        out.problems.append(f"dispatch answers {codes}")
+    return out
+
+
+# ---------------------------------------------------------------- 2. SIGTERM
+
+
+def scenario_term(svc: Services, *, jobs: int, terms: int) -> Outcome:
+    """Busy workers SIGTERMed mid-job: each finishes its job (drain), exits 0; none runs twice."""
+    reset_state(svc)
+    c = Cluster(svc, "term", JOB_DRAIN_SECONDS=20)
+    events = EventLog(svc.redis.url)
+    c.start_api()
+    for _ in range(4):
+        c.start_worker()
+    c.wait_workers()
+    t_start = time.monotonic()
+    ids, codes = dispatch_many(c.base_url, jobs, {"seconds": 0.5, "mode": "sleep"})
+    exits: list[tuple[str, int | None, float]] = []
+    with pg_connect(svc.pg.url) as db:
+        time.sleep(1.0)
+        for _ in range(terms):
+            busy = [
+                str(w[0])
+                for w in db.execute(
+                    "SELECT DISTINCT worker FROM package_analysis_job WHERE status = 'running'"
+                ).fetchall()
+                if w[0] in c.workers
+            ]
+            if not busy:
+                break
+            victim = random.choice(busy)
+            proc = c.workers[victim]
+            t0 = time.monotonic()
+            proc.signal(signal.SIGTERM)
+            c.retire(victim)
+            c.start_worker()
+            code = proc.wait(30)
+            exits.append((victim, code, time.monotonic() - t0))
+            time.sleep(random.uniform(0.3, 1.0))
+    wait_finished(svc, ids, timeout=120)
+    took = time.monotonic() - t_start
+    time.sleep(0.5)
+    events.stop()
+    acc = account(svc, ids, events, c.worker_logs())
+    c.stop()
+    bad_exits = [e for e in exits if e[1] != 0]
+    longest = max((e[2] for e in exits), default=None)
+    notes = (
+        f"{len(exits)} busy workers SIGTERMed, exit codes {sorted({e[1] for e in exits})}, "
+        f"longest drain {fmt(longest, 2)}s; {len(acc.reruns)} ran twice; done in {took:.1f}s"
+    )
+    out = _judge("2. worker SIGTERM mid-job", acc, longest, notes, exits=exits, codes=codes)
+    # Here a second run is a duplicate too: a drained worker finishes its job itself.
+    if acc.reruns:
+        out.duplicated = len(set(acc.reruns) | set(acc.duplicated))
+        out.ok = False
+        out.problems.append(f"{len(acc.reruns)} jobs ran twice, e.g. {acc.reruns[:3]}")
+    if bad_exits:
+        out.ok = False
+        out.problems.append(f"workers exited non-zero or hung: {bad_exits}")
+    return out
+
+
+# ---------------------------------------------------------------- 3. Redis restart
+
+
+def _first_after(times: list[float], t: float) -> float | None:
+    later = [x for x in times if x >= t]
+    return min(later) - t if later else None
+
+
+def scenario_redis(svc: Services, *, before: float, down: float, after: float) -> Outcome:
+    """Redis killed and restarted empty while jobs flow; every accepted job still completes."""
+    reset_state(svc)
+    c = Cluster(svc, "redis")
+    c.start_api()
+    names = [c.start_worker() for _ in range(4)]
+    c.wait_workers()
+    events = EventLog(svc.redis.url)
+    ws = WsLog(f"ws://127.0.0.1:{c.port}/ws/jobs")
+    disp = Dispatcher(c.base_url, rate=20, params={"seconds": 0.1, "mode": "sleep"})
+    time.sleep(before)
+    t_kill = time.monotonic()
+    svc.redis.kill()
+    time.sleep(down)
+    svc.redis.start()
+    t_up = time.monotonic()
+    up_wall = datetime.now(UTC)
+    time.sleep(after)
+    disp.stop()
+    ids = disp.accepted
+    took = wait_finished(svc, ids, timeout=90)
+    time.sleep(0.5)
+    events.stop()
+    ws.stop()
+    with pg_connect(svc.pg.url) as db:
+        firsts = dict(
+            db.execute(
+                "SELECT worker, min(started_at) FROM package_analysis_job "
+                "WHERE started_at >= %s GROUP BY worker",
+                (up_wall,),
+            ).fetchall()
+        )
+    worker_reconnect = {n: (firsts[n] - up_wall).total_seconds() for n in names if n in firsts}
+    ws_back = _first_after([t for t, _ in ws.frames], t_up)
+    acc = account(svc, ids, events, c.worker_logs(), events_complete=False)
+    c.stop()
+    during = [code for t, code, _ in disp.answers if t_kill <= t < t_up]
+    non202 = {code for t, code, _ in disp.answers if code != 202}
+    longest = max([*worker_reconnect.values(), ws_back or 0.0], default=None)
+    notes = (
+        f"Redis down {down:.0f}s; dispatch answered {len(during)}x during the outage, "
+        f"codes {sorted(set(during))}; workers reconnected after "
+        f"{', '.join(f'{v:.2f}' for v in sorted(worker_reconnect.values()))}s; "
+        f"api subscriber (WebSocket frames) after {fmt(ws_back, 2)}s; done in {took:.1f}s"
+    )
+    out = _judge(
+        "3. Redis restart (no persistence)", acc, longest, notes,
+        worker_reconnect_s=worker_reconnect, websocket_reconnect_s=ws_back,
+        dispatch_codes_during_outage=during,
+    )  # fmt: skip
+    if non202:
+        out.ok = False
+        out.problems.append(f"dispatch answered {sorted(non202)} while Postgres was up")
+    if len(worker_reconnect) < len(names):
+        out.ok = False
+        out.problems.append(f"workers that never took a job after the restart: "
+                            f"{sorted(set(names) - set(worker_reconnect))}")  # fmt: skip
+    if ws_back is None:
+        out.ok = False
+        out.problems.append("no WebSocket frame after Redis came back")
+    return out
+
+
+# ---------------------------------------------------------------- 4. Postgres restart
+
+
+def scenario_postgres(svc: Services, *, before: float, down: float, after: float) -> Outcome:
+    """PostgreSQL stopped (immediate) and restarted: nothing lost; /readyz follows it."""
+    reset_state(svc)
+    c = Cluster(svc, "pg")
+    c.start_api()
+    for _ in range(4):
+        c.start_worker()
+    c.wait_workers()
+    events = EventLog(svc.redis.url)
+    ready = Poller(f"{c.base_url}/readyz", 0.1)
+    disp = Dispatcher(c.base_url, rate=20, params={"seconds": 0.1, "mode": "sleep"})
+    time.sleep(before)
+    t_down = time.monotonic()
+    svc.pg.stop("immediate")
+    time.sleep(down)
+    svc.pg.start()
+    t_up = time.monotonic()
+    time.sleep(after)
+    disp.stop()
+    ids = disp.accepted
+    took = wait_finished(svc, ids, timeout=90)
+    ready.stop()
+    time.sleep(0.5)
+    events.stop()
+    acc = account(svc, ids, events, c.worker_logs())
+    c.stop()
+    not_ready = _first_after([t for t, code in ready.answers if code == 503], t_down)
+    ready_again = _first_after([t for t, code in ready.answers if code == 200], t_up)
+    during = sorted({code for t, code, _ in disp.answers if t_down <= t < t_up})
+    after_codes = [code for t, code, _ in disp.answers if t >= t_up]
+    after_bad = [code for code in after_codes if code != 202]
+    other_5xx = sorted({code for _, code, _ in disp.answers if code >= 500 and code != 503})
+    notes = (
+        f"Postgres down {down:.0f}s; /readyz 503 {fmt(not_ready, 2)}s after the stop, 200 "
+        f"{fmt(ready_again, 2)}s after the start; dispatch during the outage {during}; "
+        f"{len(after_bad)} non-202 after it; done in {took:.1f}s"
+    )
+    out = _judge(
+        "4. PostgreSQL restart", acc, ready_again, notes,
+        readyz_503_after_s=not_ready, readyz_200_after_s=ready_again,
+    )  # fmt: skip
+    if not_ready is None or ready_again is None:
+        out.ok = False
+        out.problems.append("/readyz did not go 503 during the outage and 200 after")
+    if other_5xx:
+        out.ok = False
+        out.problems.append(f"dispatch answered {other_5xx} (expected 503 while Postgres is down)")
+    if after_bad:
+        out.problems.append(f"dispatch after Postgres came back answered {sorted(set(after_bad))}")
+        out.ok = False
+    return out
+
+
+# ---------------------------------------------------------------- 5. fuzzing
+
+
+def scenario_fuzz(svc: Services, *, examples: int) -> Outcome:
+    """schemathesis against /openapi.json: zero 5xx, every response conforms to the schema."""
+    reset_state(svc)
+    c = Cluster(svc, "fuzz")
+    c.start_api()
+    har = LOGS / "schemathesis.har"
+    har.unlink(missing_ok=True)
+    argv = [
+        str(VENV_BIN / "schemathesis"), "run", f"{c.base_url}/openapi.json",
+        "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
+        "response_schema_conformance",
+        "--max-examples", str(examples), "--workers", "2", "--seed", "5",
+        "--phases", "examples,coverage,fuzzing", "--suppress-health-check", "all",
+        "--report", "har", "--report-har-path", str(har), "--request-timeout", "10",
+    ]  # fmt: skip
+    t0 = time.monotonic()
+    out = subprocess.run(argv, capture_output=True, text=True, cwd=LOGS, timeout=900)
+    took = time.monotonic() - t0
+    (LOGS / "schemathesis.log").write_text(out.stdout + out.stderr)
+    entries = json.loads(har.read_text())["log"]["entries"] if har.exists() else []
+    statuses = [int(e["response"]["status"]) for e in entries]
+    fives = [s for s in statuses if s >= 500]
+    c.stop()
+    notes = (
+        f"{len(statuses)} generated requests in {took:.0f}s, {len(fives)} answered 5xx; "
+        f"schemathesis exit {out.returncode} (checks: no 5xx, status code, content type, "
+        f"response schema)"
+    )
+    o = Outcome("5. schemathesis fuzzing", 0, 0, 0, None, notes, True, data={
+        "requests": len(statuses), "status_counts": {s: statuses.count(s) for s in set(statuses)},
+    })  # fmt: skip
+    if out.returncode != 0 or fives:
+        o.ok = False
+        tail = "\n".join(out.stdout.splitlines()[-40:])
+        o.problems.append(f"schemathesis failed (exit {out.returncode}):\n{tail}")
+    if len(statuses) < examples * 5:
+        o.problems.append(f"only {len(statuses)} requests generated")
+    return o
+
+
+# ---------------------------------------------------------------- 6. garbage
+
+
+def scenario_garbage(svc: Services, *, good: int) -> Outcome:
+    """Garbage LPUSHed straight into the queue is dead-lettered; workers carry on."""
+    reset_state(svc)
+    c = Cluster(svc, "garbage")
+    c.start_api()
+    for _ in range(2):
+        c.start_worker()
+    c.wait_workers()
+    events = EventLog(svc.redis.url)
+    garbage: list[bytes] = [
+        b"not json at all",
+        b"",
+        b"{",
+        b"null",
+        b"[1, 2, 3]",
+        b'"just a string"',
+        b"{}",
+        b'{"id": null}',
+        b'{"id": 12345}',
+        b'{"id": "not-a-uuid"}',
+        json.dumps({"id": str(uuid.uuid4()), "task": "simulate", "params": {}}).encode(),
+        json.dumps({"id": str(uuid.uuid4()), "params": {"x": "y" * 1_000_000}}).encode(),
+        b"x" * 5_000_000,
+        b"\xff\xfe\x00 binary \x80\x81",
+        json.dumps({"id": [str(uuid.uuid4())]}).encode(),
+        b'{"id": "' + b"9" * 100_000 + b'"}',
+    ]
+    r = redis.Redis.from_url(svc.redis.url)
+    before, _ = dispatch_many(c.base_url, good // 2, {"seconds": 0, "mode": "sleep"})
+    for g in garbage:
+        r.lpush("packamal:jobs", g)
+    after, _ = dispatch_many(c.base_url, good - good // 2, {"seconds": 0, "mode": "sleep"})
+    ids = before + after
+    took = wait_finished(svc, ids, timeout=60)
+    time.sleep(3)  # let every garbage message be taken
+    events.stop()
+    acc = account(svc, ids, events, c.worker_logs())
+    dead = r.llen("packamal:jobs:dead")
+    queue_left = r.llen("packamal:jobs")
+    processing = sum(r.llen(k) for k in r.scan_iter(match="packamal:jobs:processing:*"))
+    alive = [n for n, p in c.workers.items() if p.alive()]
+    c.stop()
+    notes = (
+        f"{len(garbage)} garbage messages (not JSON, not objects, bad/unknown ids, 5 MB values, "
+        f"binary) → {dead} dead-lettered, {queue_left} left in the queue, {processing} stuck in "
+        f"processing lists; {len(alive)}/2 workers alive; {good} good jobs done in {took:.1f}s"
+    )
+    out = _judge("6. garbage in the queue", acc, None, notes, dead_lettered=dead)
+    if dead != len(garbage) or len(alive) != 2 or queue_left or processing:
+        out.ok = False
+        out.problems.append(
+            f"dead-lettered {dead} of {len(garbage)}, queue {queue_left}, "
+            f"processing {processing}, workers alive {alive}"
+        )
+    return out
+
+
+# ---------------------------------------------------------------- run
+
+
+SIZES: dict[str, dict[str, Any]] = {
+    "full": {"kill_jobs": 1000, "kill_every": 2.0, "term_jobs": 200, "terms": 8,
+             "redis": {"before": 5.0, "down": 3.0, "after": 5.0},
+             "pg": {"before": 5.0, "down": 4.0, "after": 5.0}, "fuzz": 200, "good": 40},
+    "short": {"kill_jobs": 150, "kill_every": 2.0, "term_jobs": 40, "terms": 3,
+              "redis": {"before": 2.0, "down": 2.0, "after": 3.0},
+              "pg": {"before": 2.0, "down": 3.0, "after": 3.0}, "fuzz": 40, "good": 10},
+}  # fmt: skip
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--short", action="store_true", help="the quick run inside `make test`")
+    ap.add_argument("--only", default="123456", help="scenario numbers to run, e.g. 136")
+    ap.add_argument("--no-write", action="store_true", help="do not write bench/results/")
+    a = ap.parse_args()
+    size = SIZES["short" if a.short else "full"]
+    shutil.rmtree(LOGS, ignore_errors=True)
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log("chaos: starting private PostgreSQL and Redis")
+    svc = Services()
+    migrate(base_env(svc.env()))
+    runs = {
+        "1": lambda: scenario_kill(svc, jobs=size["kill_jobs"], every=size["kill_every"]),
+        "2": lambda: scenario_term(svc, jobs=size["term_jobs"], terms=size["terms"]),
+        "3": lambda: scenario_redis(svc, **size["redis"]),
+        "4": lambda: scenario_postgres(svc, **size["pg"]),
+        "5": lambda: scenario_fuzz(svc, examples=size["fuzz"]),
+        "6": lambda: scenario_garbage(svc, good=size["good"]),
+    }
+    outcomes: list[Outcome] = []
+    for key in a.only:
+        log(f"chaos: scenario {key}")
+        t0 = time.monotonic()
+        try:
+            o = runs[key]()
+        except Exception as exc:  # a scenario that breaks is a failed scenario, not a crash
+            o = Outcome(f"{key}. (crashed)", 0, 0, 0, None, repr(exc), False, [repr(exc)])
+        o.data["seconds"] = round(time.monotonic() - t0, 1)
+        outcomes.append(o)
+        log(f"chaos: {o.scenario}: {'ok' if o.ok else 'FAILED'} — {o.notes}")
+        for p in o.problems:
+            log(f"chaos:   problem: {p}")
+    table = md_table(
+        ["scenario", "jobs", "lost", "duplicated", "longest recovery", "result", "notes"],
+        [
+            [o.scenario, fmt(o.jobs) if o.jobs else "-", o.lost, o.duplicated,
+             f"{o.recovery_s:.2f} s" if o.recovery_s is not None else "-",
+             "pass" if o.ok else "**FAIL**", o.notes]
+            for o in outcomes
+        ],
+    )  # fmt: skip
+    cmd = "make test-chaos" if a.short else "make chaos"
+    explain = (
+        "\n\nLongest recovery: (1) from a SIGKILL to the completion of the slowest job the "
+        "killed worker held; (2) the longest SIGTERM-to-exit drain; (3) the slowest worker's "
+        "first claim, or the first WebSocket frame, after Redis came back; (4) /readyz back "
+        "to 200 after PostgreSQL came back. Duplicated: a job completed twice (two "
+        "`completed` events on `job_updates`, or two workers logging it), and for (2) also a "
+        "job that ran twice. Lost: an accepted (202) job not `completed` at the end.\n"
+    )
+    if not a.no_write:
+        from bench.common import write_results
+
+        write_results(
+            "chaos-short" if a.short else "chaos", title="Chaos suite",
+            markdown=table + explain,
+            data={"command": cmd, "scenarios": [o.__dict__ for o in outcomes]},
+        )  # fmt: skip
+    else:
+        print(table)
+    failed = [o for o in outcomes if not o.ok]
+    for o in failed:
+        print(f"FAILED {o.scenario}: " + "; ".join(o.problems), file=sys.stderr)
+    print(f"chaos: {len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+_ = RESULTS  # results live there (write_results)
