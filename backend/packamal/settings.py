@@ -168,6 +168,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.request": {"level": "ERROR"},
+        # uvicorn's own lines go through the same handler, so LOG_FORMAT=json covers them too
+        "uvicorn": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "uvicorn.access": {"level": "WARNING"},
     },
 }
