@@ -19,7 +19,11 @@ export function jobButtonId(jobId: string): string {
 
 export const JobRow = memo(function JobRow({ job, selected, onSelect, now }: JobRowProps) {
   return (
-    <tr data-job-id={job.id} data-status={job.status} aria-selected={selected} className={selected ? 'selected' : undefined}>
+    <tr
+      data-job-id={job.id}
+      data-status={job.status}
+      data-progress={job.progress}
+      aria-selected={selected} className={selected ? 'selected' : undefined}>
       <td>
         <button
           type="button"

@@ -48,14 +48,19 @@ export function CompletionsChart({ jobs }: { jobs: ReadonlyMap<string, Job> }) {
                 className="bar-failed"
               />
               {(i === 0 || i === buckets.length - 1 || i === Math.floor(buckets.length / 2)) && (
-                <text x={x + barWidth / 2} y={HEIGHT - 3} textAnchor="middle" className="chart-label">
+                <text
+                  x={i === 0 ? x : i === buckets.length - 1 ? x + barWidth : x + barWidth / 2}
+                  y={HEIGHT - 3}
+                  textAnchor={i === 0 ? 'start' : i === buckets.length - 1 ? 'end' : 'middle'}
+                  className="chart-label"
+                >
                   {i === buckets.length - 1 ? 'now' : label}
                 </text>
               )}
             </g>
           );
         })}
-        <text x={2} y={10} className="chart-label">
+        <text x={WIDTH - 2} y={10} textAnchor="end" className="chart-label">
           {`max ${max}/min`}
         </text>
       </svg>

@@ -1,0 +1,116 @@
+import { expect, test } from '@playwright/test';
+import {
+  collectDispatchedIds,
+  dispatchFromForm,
+  expectLive,
+  jobRow,
+  recordRowHistory,
+  rowHistory,
+  screenshot,
+  watchForPageProblems,
+} from './support/page-helpers';
+import { Stack } from './support/stack';
+
+const stack = new Stack({ name: 'dashboard', workers: 2 });
+
+test.describe.configure({ mode: 'serial' });
+test.beforeAll(async () => {
+  test.setTimeout(90_000);
+  await stack.start();
+});
+test.afterAll(async () => {
+  await stack.stop();
+});
+
+test('dispatched jobs go queued → running → completed live, without a reload', async ({ page }, testInfo) => {
+  const problems = watchForPageProblems(page);
+  await recordRowHistory(page);
+  const ids = collectDispatchedIds(page);
+  await page.goto(stack.webUrl);
+  await expectLive(page);
+  await expect(page.getByText('No jobs yet. Dispatch one with the form.')).toBeVisible();
+
+  await dispatchFromForm(page, { seconds: '2', mode: 'sleep', count: '3' });
+  await expect(page.getByText('Dispatched 3 jobs.')).toBeVisible();
+  await expect.poll(() => ids.length).toBe(3);
+
+  for (const id of ids) await expect(jobRow(page, id)).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
+  await expect(page.getByTestId('stats').getByText('Completed').locator('..')).toContainText('3');
+  await screenshot(page, testInfo, 'dashboard-desktop');
+
+  const history = await rowHistory(page);
+  for (const id of ids) {
+    const { statuses, progress } = history[id] ?? { statuses: [], progress: [] };
+    // Every row stayed in place and only moved forwards; the page was never reloaded.
+    expect(['queued', 'running', 'completed'].filter((s) => statuses.includes(s))).toEqual(statuses);
+    expect(statuses).toContain('running');
+    expect(statuses.at(-1)).toBe('completed');
+    expect(progress.some((p) => p > 0 && p < 1), `progress bar of ${id} moved: ${progress}`).toBe(true);
+  }
+  // Two workers, three jobs: at least one row was seen waiting in the queue.
+  expect(ids.some((id) => history[id]?.statuses[0] === 'queued')).toBe(true);
+
+  // The detail panel shows params and result.
+  const firstId = ids[0] ?? '';
+  await page.getByRole('button', { name: `Show details of job ${firstId}` }).click();
+  const panel = page.getByRole('complementary');
+  await expect(panel).toContainText('"mode": "sleep"');
+  await expect(panel).toContainText('"elapsed"');
+  await page.keyboard.press('Escape');
+  await expect(panel).toBeHidden();
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, testInfo, 'dashboard-phone');
+  expect(problems).toEqual([]);
+});
+
+test('after the api restarts, the page reconnects and shows jobs that finished meanwhile', async ({ page }, testInfo) => {
+  await recordRowHistory(page);
+  const ids = collectDispatchedIds(page);
+  await page.goto(stack.webUrl);
+  await expectLive(page);
+
+  await dispatchFromForm(page, { seconds: '3', mode: 'sleep', count: '2' });
+  await expect.poll(() => ids.length).toBe(2);
+  for (const id of ids) await expect(jobRow(page, id)).toHaveAttribute('data-status', 'running');
+
+  await stack.stopApi();
+  await expect(page.getByTestId('connection')).not.toHaveAttribute('data-state', 'open');
+  await expect(page.getByTestId('connection')).toContainText(/Disconnected|Reconnecting|Connecting/);
+
+  // The workers finish while the api is away; those events are lost for the page.
+  await stack.waitForJobs(ids, 'completed');
+  for (const id of ids) await expect(jobRow(page, id)).toHaveAttribute('data-status', 'running');
+  await screenshot(page, testInfo, 'api-down');
+
+  await stack.startApi();
+  await expectLive(page);
+  for (const id of ids) await expect(jobRow(page, id)).toHaveAttribute('data-status', 'completed');
+  await screenshot(page, testInfo, 'api-recovered');
+});
+
+test("an invalid value is explained: first by the form, then in the API's own words", async ({ page, request }, testInfo) => {
+  await page.goto(stack.webUrl);
+  await expectLive(page);
+  const posts: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST') posts.push(r.url());
+  });
+
+  await dispatchFromForm(page, { seconds: '601', count: '1' });
+  await expect(page.getByText('Seconds must be between 0 and 600.')).toBeVisible();
+  await expect(page.getByLabel('Seconds')).toHaveAttribute('aria-invalid', 'true');
+  expect(posts).toEqual([]);
+
+  // A client whose checks differ from the server's: the body is changed on its way out.
+  const invalidBody = { task: 'simulate', params: { seconds: 601, mode: 'sleep' } };
+  const direct = await request.post(`${stack.webUrl}/api/dispatch`, { data: invalidBody });
+  expect(direct.status()).toBe(422);
+  const apiMessage = ((await direct.json()) as { error: { message: string } }).error.message;
+
+  await page.route('**/api/dispatch', (route) => route.continue({ postData: JSON.stringify(invalidBody) }));
+  await dispatchFromForm(page, { seconds: '1', count: '1' });
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText(apiMessage);
+  await screenshot(page, testInfo, 'validation-error', false);
+});

@@ -1,0 +1,30 @@
+import { expect, test } from '@playwright/test';
+import { dispatchFromForm, expectLive, screenshot } from './support/page-helpers';
+import { Stack } from './support/stack';
+
+const stack = new Stack({ name: 'rate-limit', workers: 1, apiEnv: { DISPATCH_RATE_LIMIT: '2/minute' } });
+
+test.beforeAll(async () => {
+  test.setTimeout(90_000);
+  await stack.start();
+});
+test.afterAll(async () => {
+  await stack.stop();
+});
+
+test('a 429 shows the retry hint from Retry-After', async ({ page }, testInfo) => {
+  let retryAfter: string | null = null;
+  page.on('response', (response) => {
+    if (response.url().endsWith('/api/dispatch') && response.status() === 429) retryAfter = response.headers()['retry-after'] ?? null;
+  });
+  await page.goto(stack.webUrl);
+  await expectLive(page);
+
+  await dispatchFromForm(page, { seconds: '0', count: '3' });
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('2 of 3 jobs were dispatched before this error.');
+  expect(retryAfter).toMatch(/^\d+$/);
+  const seconds = Number(retryAfter);
+  await expect(alert).toContainText(seconds === 1 ? 'Try again in 1 second.' : new RegExp(`Try again in (${seconds} seconds|\\d+ minutes?)\\.`));
+  await screenshot(page, testInfo, 'rate-limited', false);
+});
