@@ -156,3 +156,76 @@ def test_worker_healthcheck_follows_the_heartbeat(tmp_path: Any) -> None:
     os.utime(beat, (old, old))
     stale = subprocess.run(check, env=env, capture_output=True, text=True, timeout=10)
     assert stale.returncode == 1 and "old" in stale.stderr
+
+
+@pytest.fixture
+def private_redis(tmp_path: Any) -> Iterator[Callable[[], None]]:
+    """A Redis of our own on a spare port, so the test may kill and restart it."""
+    port = free_port()
+    cmd = [
+        "redis-server",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(tmp_path),
+    ]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL)]
+
+    def restart() -> None:
+        procs[-1].kill()
+        procs[-1].wait()
+        procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL))
+
+    restart.url = f"redis://127.0.0.1:{port}/0"  # type: ignore[attr-defined]
+    wait_until(
+        lambda: (
+            subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).returncode
+            == 0
+        ),
+        10,
+        "redis",
+    )
+    yield restart
+    procs[-1].kill()
+    procs[-1].wait()
+
+
+def test_redis_restart_api_subscriber_and_worker_reconnect(
+    private_redis: Callable[[], None], start_role: Callable[..., Role]
+) -> None:
+    url = private_redis.url  # type: ignore[attr-defined]
+    port = free_port()
+    fast = {"REDIS_URL": url, "JOB_RECOVERY_INTERVAL": "0.5", "JOB_REQUEUE_GRACE": "1"}
+    api_role = start_role("api", PORT=str(port), **fast)
+    base = f"http://127.0.0.1:{port}"
+    api_role.wait_for_line("subscribed to job_updates")
+    worker = start_role("worker", "--name", "survivor", **fast)
+    ws = WsCollector(f"ws://127.0.0.1:{port}/ws/jobs")
+
+    def completed(job_id: str) -> bool:
+        return bool(httpx.get(f"{base}/jobs/{job_id}").json()["status"] == "completed")
+
+    before = httpx.post(f"{base}/dispatch", json={"params": {"seconds": 0}}).json()["id"]
+    wait_until(lambda: completed(before), 20, "the first job")
+
+    private_redis()  # Redis dies and comes back empty
+
+    during = httpx.post(f"{base}/dispatch", json={"params": {"seconds": 0}})
+    assert during.status_code == 202  # Postgres is up: dispatch answers
+    wait_until(
+        lambda: sum("subscribed to job_updates" in ln for ln in api_role.lines) == 2,
+        20,
+        "the api to resubscribe",
+    )
+    after = httpx.post(f"{base}/dispatch", json={"params": {"seconds": 0}}).json()["id"]
+    for job_id in (during.json()["id"], after):
+        wait_until(lambda j=job_id: completed(j), 30, f"job {job_id} after the restart")
+    wait_until(lambda: "completed" in ws.of(after), 10, "a WebSocket frame after the restart")
+    assert worker.proc.poll() is None and api_role.proc.poll() is None
+    ws.close()
