@@ -13,8 +13,8 @@ KEDA ?=
 MINIKUBE_URL = http://$$(minikube ip):30080
 DOCR_REGISTRY ?=
 DOKS_CLUSTER ?=
-# The image name committed in overlays/doks; doks-up swaps in your registry and tag.
-DOKS_OVERLAY_IMAGE := registry.digitalocean.com/packamal/packamal
+# The public host name (domain) of the DOKS deployment; empty: the load balancer's IP.
+PUBLIC_HOST ?=
 IMAGE_TAG ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo dev)
 LOAD_JOBS ?= 40
 
@@ -37,19 +37,13 @@ up: .env ## docker compose: postgres, redis, migrate, api, worker, web on http:/
 down: ## docker compose: stop and remove the containers (the database volume stays)
 	docker compose down
 
-# A wrapper kustomization in .dev/ stacks a component or a release image on an overlay
-# without editing committed files. $(1): overlay, $(2): dir.
-define k8s_target
-	if [ -n "$(KEDA)" ]; then
-	  mkdir -p .dev/k8s/$(1)+keda
-	  printf '%s\n' 'apiVersion: kustomize.config.k8s.io/v1beta1' 'kind: Kustomization' \
-	    'resources: [../../../$(K8S_DIR)/overlays/$(1)]' \
-	    'components: [../../../$(K8S_DIR)/components/keda]' > .dev/k8s/$(1)+keda/kustomization.yaml
-	  $(2)=.dev/k8s/$(1)+keda
-	else
-	  $(2)=$(K8S_DIR)/overlays/$(1)
-	fi
-endef
+# Each run applies a wrapper kustomization in .dev/k8s/ (deploy/tools/render.py wrap):
+# the overlay plus the KEDA component, the release image and the public host names the
+# api must accept, without editing committed files.
+WRAP = $(PY) deploy/tools/render.py wrap $(if $(KEDA),--component keda)
+ROLLOUT = kubectl -n packamal rollout status statefulset/postgres --timeout=300s && \
+	for d in redis packamal-api packamal-worker packamal-web; do \
+	  kubectl -n packamal rollout status deployment/$$d --timeout=600s; done
 
 minikube-up: setup ## minikube: build the image into it, apply the overlay, wait, print the URL (KEDA=1 for KEDA)
 	minikube status >/dev/null 2>&1 || minikube start --cni=calico --cpus=2 --memory=4096
@@ -57,20 +51,16 @@ minikube-up: setup ## minikube: build the image into it, apply the overlay, wait
 	minikube image build -t packamal:dev .
 	$(PY) deploy/tools/make_secrets.py $(K8S_DIR)/overlays/minikube/secrets.env.example \
 	  $(K8S_DIR)/overlays/minikube/secrets.env
-	$(call k8s_target,minikube,target)
-	kubectl apply -k "$$target"
-	kubectl -n packamal rollout status statefulset/postgres --timeout=180s
-	for d in redis packamal-api packamal-worker packamal-web; do
-	  kubectl -n packamal rollout status deployment/$$d --timeout=300s
-	done
+	$(WRAP) --overlay minikube --out .dev/k8s/minikube --allowed-host "$$(minikube ip)"
+	kubectl apply -k .dev/k8s/minikube
+	$(ROLLOUT)
 	echo "minikube-up: open $(MINIKUBE_URL)"
 	echo "  (docker driver on macOS/Windows: kubectl -n packamal port-forward svc/packamal-web 8080:80)"
 
 minikube-load: setup ## minikube: dispatch $(LOAD_JOBS) 60 s cpu jobs through web so the worker HPA scales
 	$(PY) deploy/tools/load.py --url "$${LOAD_URL:-$(MINIKUBE_URL)}" --jobs $(LOAD_JOBS) --seconds 60 --mode cpu
 
-minikube-watch: ## minikube: watch the worker HPA and pods (Ctrl-C to stop)
-	kubectl -n packamal get hpa,scaledobject -o wide 2>/dev/null || kubectl -n packamal get hpa -o wide
+minikube-watch: ## minikube: watch the worker HPA (Ctrl-C to stop)
 	kubectl -n packamal get hpa -w
 
 minikube-down: ## minikube: delete everything of Pack-A-Mal (namespace packamal)
@@ -80,7 +70,7 @@ doks-secrets: setup ## DOKS: create overlays/doks/secrets.env from its example w
 	$(PY) deploy/tools/make_secrets.py $(K8S_DIR)/overlays/doks/secrets.env.example \
 	  $(K8S_DIR)/overlays/doks/secrets.env
 
-doks-up: doks-secrets ## DOKS: build+push to DOCR, apply the doks overlay, wait (DOCR_REGISTRY=... DOKS_CLUSTER=...)
+doks-up: doks-secrets ## DOKS: push the image to DOCR, apply the doks overlay, wait (DOCR_REGISTRY= DOKS_CLUSTER= [PUBLIC_HOST=])
 	[ -n "$(DOCR_REGISTRY)" ] && [ -n "$(DOKS_CLUSTER)" ] || {
 	  echo "doks-up: set DOCR_REGISTRY=<registry name> DOKS_CLUSTER=<cluster name>"; exit 2; }
 	ref="registry.digitalocean.com/$(DOCR_REGISTRY)/packamal:$(IMAGE_TAG)"
@@ -90,26 +80,31 @@ doks-up: doks-secrets ## DOKS: build+push to DOCR, apply the doks overlay, wait 
 	doctl kubernetes cluster registry add "$(DOKS_CLUSTER)"
 	docker build --platform linux/amd64 -t "$$ref" .
 	docker push "$$ref"
-	$(call k8s_target,doks,base)
-	mkdir -p .dev/k8s/doks-release
-	printf '%s\n' 'apiVersion: kustomize.config.k8s.io/v1beta1' 'kind: Kustomization' \
-	  "resources: [../../../$$base]" 'images:' '  - name: $(DOKS_OVERLAY_IMAGE)' \
-	  "    newName: registry.digitalocean.com/$(DOCR_REGISTRY)/packamal" \
-	  "    newTag: \"$(IMAGE_TAG)\"" > .dev/k8s/doks-release/kustomization.yaml
-	kubectl apply -k .dev/k8s/doks-release
-	kubectl -n packamal rollout status statefulset/postgres --timeout=300s
-	for d in redis packamal-api packamal-worker packamal-web; do
-	  kubectl -n packamal rollout status deployment/$$d --timeout=600s
+	$(WRAP) --overlay doks --out .dev/k8s/doks --image "$$ref" --allowed-host "$(PUBLIC_HOST)"
+	kubectl apply -k .dev/k8s/doks
+	$(ROLLOUT)
+	# Without PUBLIC_HOST (your domain), the api must accept the load balancer's IP.
+	ip=""
+	for _ in $$(seq 1 60); do
+	  ip=$$(kubectl -n packamal get service packamal-web -o jsonpath='{.status.loadBalancer.ingress[0].ip}')
+	  [ -n "$$ip" ] && break; sleep 5
 	done
-	echo "doks-up: the load balancer's address (may take a minute):"
-	kubectl -n packamal get service packamal-web -o jsonpath='{.status.loadBalancer.ingress[0].ip}{"\n"}'
+	if [ -z "$(PUBLIC_HOST)" ] && [ -n "$$ip" ]; then
+	  $(WRAP) --overlay doks --out .dev/k8s/doks --image "$$ref" --allowed-host "$$ip"
+	  kubectl apply -k .dev/k8s/doks
+	  kubectl -n packamal rollout restart deployment/packamal-api
+	  kubectl -n packamal rollout status deployment/packamal-api --timeout=600s
+	fi
+	echo "doks-up: http://$${ip:-<load balancer pending: kubectl -n packamal get svc packamal-web>}"
 
 deploy-render: setup ## Render every overlay and overlay+component to $(RENDERED) (offline)
-	$(PY) deploy/tools/render.py --out $(RENDERED)
+	$(PY) deploy/tools/render.py all --out $(RENDERED)
 
 test-deploy: setup ## Offline checks of Dockerfile, compose and manifests: render, schemas, policies, tests
+	# The role smoke test starts the web role, which is nginx.
+	command -v nginx >/dev/null || (apt-get update && apt-get install -y nginx)
 	rm -rf $(RENDERED)
-	$(PY) deploy/tools/render.py --out $(RENDERED)
+	$(PY) deploy/tools/render.py all --out $(RENDERED)
 	hadolint Dockerfile
 	$(CHECKOV) --framework dockerfile -f Dockerfile
 	$(CHECKOV) --framework kubernetes -d $(RENDERED)

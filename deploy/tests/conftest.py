@@ -45,9 +45,7 @@ class Manifests:
     def secret(self, logical_name: str) -> Doc:
         """A generated Secret, whose rendered name has a content-hash suffix."""
         found = [
-            d
-            for d in self.all("Secret")
-            if d["metadata"]["name"].rsplit("-", 1)[0] == logical_name
+            d for d in self.all("Secret") if d["metadata"]["name"].rsplit("-", 1)[0] == logical_name
         ]
         assert len(found) == 1, f"{self.name}: expected one Secret {logical_name}-<hash>"
         return found[0]

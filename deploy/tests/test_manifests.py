@@ -116,7 +116,10 @@ def test_worker_hpa_scales_on_cpu_50_percent_with_a_slow_scale_down(variant: Man
     assert spec["metrics"] == [
         {
             "type": "Resource",
-            "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50}},
+            "resource": {
+                "name": "cpu",
+                "target": {"type": "Utilization", "averageUtilization": 50},
+            },
         }
     ]
     assert 1 <= spec["minReplicas"] < spec["maxReplicas"]
@@ -150,9 +153,9 @@ def test_keda_scales_the_worker_on_the_job_queue_length(variant: Manifests):
         for p in variant.all("NetworkPolicy")
         if p["spec"]["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": "redis"}}
         and any(
-            peer.get("namespaceSelector", {}).get("matchLabels", {}).get(
-                "kubernetes.io/metadata.name"
-            )
+            peer.get("namespaceSelector", {})
+            .get("matchLabels", {})
+            .get("kubernetes.io/metadata.name")
             == "keda"
             for rule in p["spec"].get("ingress", [])
             for peer in rule.get("from", [])
@@ -166,9 +169,10 @@ def test_overlay_replicas(variant: Manifests):
         assert variant.app("web")["spec"]["replicas"] >= 2
         assert variant.app("api")["spec"]["replicas"] >= 2
         if "keda" not in variant.components:
-            assert variant.get("HorizontalPodAutoscaler", "packamal-worker")["spec"][
-                "minReplicas"
-            ] >= 2
+            assert (
+                variant.get("HorizontalPodAutoscaler", "packamal-worker")["spec"]["minReplicas"]
+                >= 2
+            )
 
 
 # --- services and ports ---------------------------------------------------------------
@@ -246,8 +250,16 @@ def test_every_referenced_configmap_and_secret_key_exists(variant: Manifests):
 def _db_env_ok(env: dict[str, str]) -> bool:
     if env.get("DATABASE_URL"):
         return True
-    return all(env.get(k) for k in ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DB",
-                                    "POSTGRES_USER", "POSTGRES_PASSWORD"))
+    return all(
+        env.get(k)
+        for k in (
+            "POSTGRES_HOST",
+            "POSTGRES_PORT",
+            "POSTGRES_DB",
+            "POSTGRES_USER",
+            "POSTGRES_PASSWORD",
+        )
+    )
 
 
 @pytest.mark.parametrize("role", ["api", "worker", "migrate"])
@@ -309,7 +321,9 @@ def test_secret_holds_exactly_the_example_keys(variant: Manifests):
         if "=" in line and not line.startswith("#")
     }
     secret = variant.secret("packamal-secrets")
-    assert set(secret["data"]) == keys == {"POSTGRES_USER", "POSTGRES_PASSWORD", "DJANGO_SECRET_KEY"}
+    assert (
+        set(secret["data"]) == keys == {"POSTGRES_USER", "POSTGRES_PASSWORD", "DJANGO_SECRET_KEY"}
+    )
 
 
 def test_configmap_holds_no_credentials(variant: Manifests):
@@ -346,7 +360,7 @@ def test_worker_probes_run_the_heartbeat_check(variant: Manifests):
         assert command[0].endswith("docker/entrypoint.sh")
         assert command[1:] == ["worker-healthcheck"]
     env = container_env(variant, worker)
-    assert env["WORKER_HEARTBEAT_FILE"].startswith("/tmp/"), "the only writable path"
+    assert env["WORKER_HEARTBEAT_FILE"].startswith("/tmp/"), "the only writable path"  # noqa: S108
     # A heartbeat older than the max age fails; the probe period must be well inside it.
     assert worker["livenessProbe"]["periodSeconds"] < int(env["WORKER_HEARTBEAT_MAX_AGE"])
 
@@ -378,7 +392,7 @@ def test_every_pod_is_hardened(variant: Manifests):
             assert sc["capabilities"] == {"drop": ["ALL"]}, c["name"]
             assert sc.get("runAsUser", pod_sc["runAsUser"]) >= 10001, c["name"]
             mounts = {m["mountPath"]: m["name"] for m in c.get("volumeMounts", [])}
-            assert mounts.get("/tmp") in tmp_volumes, f"{c['name']}: /tmp is not an emptyDir"
+            assert mounts.get("/tmp") in tmp_volumes  # noqa: S108, f"{c['name']}: /tmp is not an emptyDir"
             for kind in ("requests", "limits"):
                 assert {"cpu", "memory"} <= set(c["resources"][kind]), f"{c['name']} {kind}"
 
@@ -474,7 +488,8 @@ def _allowed(variant: Manifests, direction: str, pod: dict, peer: dict, port: in
 def _pod(variant: Manifests, kind: str, name: str) -> dict:
     workload = variant.get(kind, name)
     named = {
-        p["name"]: p["containerPort"] for c in pod_spec(workload)["containers"]
+        p["name"]: p["containerPort"]
+        for c in pod_spec(workload)["containers"]
         for p in c.get("ports", [])
     }
     return {

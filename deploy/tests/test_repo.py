@@ -41,7 +41,10 @@ def _env_file(path: Path) -> dict[str, str]:
 def test_dockerfile_is_the_only_one():
     tracked = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO, capture_output=True, text=True, check=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     dockerfiles = [p for p in tracked if Path(p).name.lower().startswith("dockerfile")]
     assert dockerfiles == ["Dockerfile"]
@@ -119,11 +122,13 @@ def test_compose_uses_the_same_pinned_images_as_kubernetes():
     services = COMPOSE["services"]
     postgres_k8s = yaml.safe_load((K8S_BASE / "postgres.yaml").read_text())
     redis_k8s = yaml.safe_load((K8S_BASE / "redis.yaml").read_text())
-    assert services["postgres"]["image"] == (
-        postgres_k8s["spec"]["template"]["spec"]["containers"][0]["image"]
+    assert (
+        services["postgres"]["image"]
+        == (postgres_k8s["spec"]["template"]["spec"]["containers"][0]["image"])
     )
-    assert services["redis"]["image"] == (
-        redis_k8s["spec"]["template"]["spec"]["containers"][0]["image"]
+    assert (
+        services["redis"]["image"]
+        == (redis_k8s["spec"]["template"]["spec"]["containers"][0]["image"])
     )
     assert "pgdata:/var/lib/postgresql/data" in services["postgres"]["volumes"]
     assert "pgdata" in COMPOSE["volumes"]
@@ -135,14 +140,14 @@ def test_compose_web_is_published_on_80_and_app_roles_read_env():
     for role in ("migrate", "api", "worker", "web"):
         assert services[role]["env_file"] == ".env"
         assert services[role]["read_only"] is True
-        assert services[role]["tmpfs"] == ["/tmp"]
+        assert services[role]["tmpfs"] == ["/tmp"]  # noqa: S108
 
 
 def test_env_example_provides_what_the_app_requires():
     example = _env_file(REPO / ".env.example")
     for key in ("POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB", "DJANGO_SECRET_KEY"):
         assert example[key]
-    assert example["POSTGRES_PASSWORD"] == example["DJANGO_SECRET_KEY"] == "change-me"
+    assert example["POSTGRES_PASSWORD"] == example["DJANGO_SECRET_KEY"] == "change-me"  # noqa: S105
     assert "api" in example["DJANGO_ALLOWED_HOSTS"].split(","), "web reaches the api as `api`"
     app_env = COMPOSE["x-app"]["environment"]
     assert app_env["API_UPSTREAM"] == "http://api:8000"
@@ -237,7 +242,10 @@ def test_deployment_files_hold_only_placeholders_or_references(owned: str):
 
 
 def test_real_secret_files_are_git_ignored():
-    for path in (".env", "deploy/k8s/overlays/minikube/secrets.env",
-                 "deploy/k8s/overlays/doks/secrets.env"):
+    for path in (
+        ".env",
+        "deploy/k8s/overlays/minikube/secrets.env",
+        "deploy/k8s/overlays/doks/secrets.env",
+    ):
         ignored = subprocess.run(["git", "check-ignore", "-q", path], cwd=REPO, check=False)
         assert ignored.returncode == 0, path

@@ -1,21 +1,31 @@
-"""Render every kustomize variant of deploy/k8s to plain YAML, offline.
+"""Render every kustomize variant of deploy/k8s to plain YAML, offline; write wrappers.
 
 A variant is an overlay, or an overlay plus one component. The Secret generator
 of each overlay reads `secrets.env`, which only the user has; rendering therefore
 happens in a scratch copy of deploy/k8s where each overlay's committed
 `secrets.env.example` stands in for it. The user's real secrets are never read.
 
-    python deploy/tools/render.py --out artifacts/deploy/rendered
+    python deploy/tools/render.py all --out artifacts/deploy/rendered
+
+`wrap` writes a throwaway kustomization (under .dev/, git-ignored) that stacks what
+differs per run on an overlay without editing committed files: components, the
+release image, and the public host names the api must accept.
+
+    python deploy/tools/render.py wrap --overlay minikube --out .dev/k8s/minikube \
+        [--component keda] [--image REPO:TAG] [--allowed-host 192.168.49.2]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+import yaml
 
 K8S_DIR = Path(__file__).resolve().parents[1] / "k8s"
 
@@ -84,12 +94,85 @@ def render_all(out_dir: Path) -> dict[str, Path]:
     return written
 
 
+def wrap(
+    *,
+    overlay: str,
+    out_dir: Path,
+    components: list[str],
+    image: str | None,
+    allowed_hosts: list[str],
+    k8s_dir: Path = K8S_DIR,
+) -> Path:
+    """Write out_dir/kustomization.yaml: the overlay plus per-run changes; returns it."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    overlay_dir = k8s_dir / "overlays" / overlay
+    doc: dict = {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": [os.path.relpath(overlay_dir, out_dir)],
+    }
+    if components:
+        doc["components"] = [
+            os.path.relpath(k8s_dir / "components" / c, out_dir) for c in components
+        ]
+    if image:
+        # kustomize matches the name the overlay already set, not the base's `packamal`.
+        current = yaml.safe_load((overlay_dir / "kustomization.yaml").read_text())["images"][0]
+        name, _, tag = image.rpartition(":")
+        doc["images"] = [{"name": current["newName"], "newName": name, "newTag": tag}]
+    if allowed_hosts:
+        config = yaml.safe_load((k8s_dir / "base" / "configmap.yaml").read_text())
+        hosts = config["data"]["DJANGO_ALLOWED_HOSTS"].split(",") + allowed_hosts
+        doc["patches"] = [
+            {
+                "target": {"kind": "ConfigMap", "name": "packamal-config"},
+                "patch": yaml.safe_dump(
+                    [
+                        {
+                            "op": "replace",
+                            "path": "/data/DJANGO_ALLOWED_HOSTS",
+                            "value": ",".join(dict.fromkeys(hosts)),
+                        }
+                    ]
+                ),
+            }
+        ]
+    path = out_dir / "kustomization.yaml"
+    path.write_text(
+        "# Written by deploy/tools/render.py wrap; safe to delete.\n" + yaml.safe_dump(doc)
+    )
+    return path
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("artifacts/deploy/rendered"))
+    sub = parser.add_subparsers(dest="command", required=True)
+    every = sub.add_parser("all", help="render every variant")
+    every.add_argument("--out", type=Path, default=Path("artifacts/deploy/rendered"))
+    wrapper = sub.add_parser("wrap", help="write a wrapper kustomization for one run")
+    wrapper.add_argument("--overlay", required=True)
+    wrapper.add_argument("--out", type=Path, required=True)
+    wrapper.add_argument("--component", action="append", default=[])
+    wrapper.add_argument("--image", help="REPOSITORY:TAG to deploy instead of the overlay's")
+    wrapper.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        help="a public host name or IP that reaches the api through web",
+    )
     args = parser.parse_args()
-    for name, path in render_all(args.out).items():
-        print(f"render: {name:<16} -> {path}")
+    if args.command == "all":
+        for name, path in render_all(args.out).items():
+            print(f"render: {name:<16} -> {path}")
+        return 0
+    path = wrap(
+        overlay=args.overlay,
+        out_dir=args.out,
+        components=[c for c in args.component if c],
+        image=args.image,
+        allowed_hosts=[h for h in args.allowed_host if h],
+    )
+    print(f"render: wrote {path}")
     return 0
 
 

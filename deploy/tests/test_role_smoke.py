@@ -1,0 +1,259 @@
+"""Role smoke test: every role of docker/entrypoint.sh runs as a plain process with the
+environment the rendered minikube manifests give its container, and a job dispatched
+through web completes.
+
+What is changed from the manifests, and only that (the cluster's names and example
+credentials mean nothing on this host):
+  * POSTGRES_HOST/PORT/USER/PASSWORD/DB -> the local PostgreSQL 127.0.0.1:5432, user
+    postgres (trust auth), a throwaway database `packamal_smoke`;
+  * REDIS_URL -> the local Redis 127.0.0.1:6379, db 6 (PACKAMAL_SMOKE_REDIS_DB), which
+    is FLUSHDB'd before and after -- unless a live worker of someone else uses it;
+  * PORT / WEB_PORT -> spare ports; API_UPSTREAM -> the api's spare port on 127.0.0.1;
+  * WORKER_HEARTBEAT_FILE -> a temp file; NGINX_RUN_DIR -> a temp dir.
+The shared servers are never stopped; the database is dropped at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import REPO, Manifests, container_env, containers, pod_spec
+
+pytestmark = pytest.mark.smoke
+
+ENTRYPOINT = REPO / "docker" / "entrypoint.sh"
+VENV_BIN = REPO / ".venv" / "bin"
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
+SMOKE_DB = "packamal_smoke"
+REDIS_DB = int(os.environ.get("PACKAMAL_SMOKE_REDIS_DB", "6"))
+
+
+def _reachable(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 2):
+        return True
+    return False
+
+
+def _spare_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _http(method: str, url: str, body: dict | None = None) -> tuple[int, dict | str]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)  # noqa: S310
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 (loopback)
+            raw, status = answer.read().decode(), answer.status
+    except urllib.error.HTTPError as error:
+        raw, status = error.read().decode(), error.code
+    try:
+        return status, json.loads(raw)
+    except json.JSONDecodeError:
+        return status, raw
+
+
+def _wait_for(what: str, check, timeout: float, procs: dict) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for role, proc in procs.items():
+            assert proc.poll() is None, f"{role} exited with {proc.returncode}:\n{_log(proc)}"
+        with contextlib.suppress(OSError, urllib.error.URLError):
+            if check():
+                return
+        time.sleep(0.5)
+    raise AssertionError(
+        f"timed out waiting for {what}:\n" + "\n".join(_log(p) for p in procs.values())
+    )
+
+
+def _log(proc: subprocess.Popen) -> str:
+    path = getattr(proc, "log_path", None)
+    return f"--- {path}\n{path.read_text()[-4000:]}" if path and path.exists() else ""
+
+
+@pytest.fixture(scope="module")
+def local_services() -> Iterator[None]:
+    if not (_reachable(5432) and _reachable(6379)):
+        pytest.skip("needs the local PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379")
+    if not (REPO / "docker" / "web.sh").exists():
+        pytest.skip("docker/web.sh (the web role) is not there yet")
+    import psycopg
+    import redis
+
+    def recreate_db(create: bool) -> None:
+        with psycopg.connect(**PG, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{SMOKE_DB}" WITH (FORCE)')
+            if create:
+                conn.execute(f'CREATE DATABASE "{SMOKE_DB}"')
+
+    client = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB, decode_responses=True)
+    # Never wipe a db that a running Pack-A-Mal worker (a colleague's `make dev`) is using.
+    live = [
+        name
+        for name, beat in client.zrange("packamal:jobs:workers", 0, -1, withscores=True)
+        if time.time() - beat < 30
+    ]
+    if live:
+        pytest.fail(
+            f"Redis db {REDIS_DB} is in use by live worker(s) {live}; "
+            "set PACKAMAL_SMOKE_REDIS_DB to a free db"
+        )
+    recreate_db(True)
+    client.flushdb()
+    try:
+        yield
+    finally:
+        client.flushdb()
+        recreate_db(False)
+
+
+@pytest.fixture(scope="module")
+def minikube(rendered: dict[str, Manifests]) -> Manifests:
+    return rendered["minikube"]
+
+
+def _role_env(manifests: Manifests, role: str, overrides: dict[str, str]) -> dict[str, str]:
+    deployment = manifests.app("api" if role == "migrate" else role)
+    container = next(c for c in containers(deployment) if c["args"] == [role])
+    env = container_env(manifests, container)
+    env.update(overrides)
+    env.update(
+        PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
+        HOME=os.environ.get("HOME", "/tmp"),  # noqa: S108
+        LANG="C.UTF-8",
+    )
+    return env
+
+
+def _start(role: str, env: dict[str, str], logs: Path) -> subprocess.Popen:
+    log_path = logs / f"{role}.log"
+    proc = subprocess.Popen(
+        [str(ENTRYPOINT), role],
+        env=env,
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        stdout=log_path.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    proc.log_path = log_path  # type: ignore[attr-defined]
+    return proc
+
+
+def _exec_check(proc: subprocess.Popen, expected: str) -> None:
+    """The entrypoint execs: the PID we started is the role's program, not a shell."""
+    cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    assert expected in cmdline and "entrypoint.sh" not in cmdline, cmdline
+
+
+def _stop(proc: subprocess.Popen, timeout: float = 40) -> int:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    return proc.returncode
+
+
+def test_every_role_runs_with_the_manifest_environment_and_a_job_completes(
+    local_services: None, minikube: Manifests, tmp_path: Path
+):
+    api_port, web_port = _spare_port(), _spare_port()
+    overrides = {
+        "POSTGRES_HOST": "127.0.0.1",
+        "POSTGRES_PORT": "5432",
+        "POSTGRES_USER": "postgres",
+        "POSTGRES_PASSWORD": "",
+        "POSTGRES_DB": SMOKE_DB,
+        "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
+        "PORT": str(api_port),
+        "WEB_PORT": str(web_port),
+        "API_UPSTREAM": f"http://127.0.0.1:{api_port}",
+        "WORKER_HEARTBEAT_FILE": str(tmp_path / "worker.heartbeat"),
+        "NGINX_RUN_DIR": str(tmp_path / "nginx"),
+    }
+    # The web role needs a built frontend; a stub page stands in when there is none.
+    dist = REPO / "frontend" / "dist"
+    if not (dist / "index.html").exists():
+        dist = tmp_path / "dist"
+        dist.mkdir()
+        (dist / "index.html").write_text("<!doctype html><title>smoke</title>")
+    overrides["WEB_ROOT"] = str(dist)
+    envs = {
+        role: _role_env(minikube, role, overrides) for role in ("migrate", "api", "worker", "web")
+    }
+    # The manifests themselves must not need the overrides beyond these keys.
+    for role, env in envs.items():
+        assert env["LOG_FORMAT"] == "json", role
+
+    migrate = subprocess.run(
+        [str(ENTRYPOINT), "migrate"],
+        env=envs["migrate"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert migrate.returncode == 0, migrate.stdout + migrate.stderr
+
+    procs: dict[str, subprocess.Popen] = {}
+    try:
+        for role in ("api", "worker", "web"):
+            procs[role] = _start(role, envs[role], tmp_path)
+        api, web = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{web_port}"
+        _wait_for("api /readyz", lambda: _http("GET", f"{api}/readyz")[0] == 200, 60, procs)
+        _wait_for("web /healthz", lambda: _http("GET", f"{web}/healthz")[0] == 200, 30, procs)
+        _exec_check(procs["api"], "uvicorn")
+        _exec_check(procs["worker"], "analysis_runner.py")
+        _exec_check(procs["web"], "nginx")
+
+        # The probes of the manifests, as the kubelet would run them.
+        assert _http("GET", f"{api}/healthz")[0] == 200
+        worker_probe = pod_spec(minikube.app("worker"))["containers"][0]["livenessProbe"]
+        probe_cmd = [str(REPO / "docker" / "entrypoint.sh"), *worker_probe["exec"]["command"][1:]]
+
+        def worker_alive() -> bool:
+            return subprocess.run(probe_cmd, env=envs["worker"], check=False).returncode == 0
+
+        _wait_for("the worker heartbeat", worker_alive, 30, procs)
+
+        status, job = _http(
+            "POST", f"{web}/api/dispatch", {"params": {"seconds": 1, "mode": "sleep"}}
+        )
+        assert status == 202, job
+        assert isinstance(job, dict) and job["status"] == "queued"
+        job_id = job["id"]
+
+        def completed() -> bool:
+            status, body = _http("GET", f"{web}/api/jobs/{job_id}")
+            assert status == 200, body
+            assert isinstance(body, dict) and body["status"] != "failed", body
+            return body["status"] == "completed"
+
+        _wait_for(f"job {job_id} to complete", completed, 60, procs)
+    finally:
+        codes = {role: _stop(proc) for role, proc in procs.items()}
+    logs = "\n".join(_log(p) for p in procs.values())
+    # SIGTERM reaches each role's process and each shuts down cleanly: the worker drains
+    # and exits 0; uvicorn finishes its shutdown, then re-raises the signal (status -15).
+    assert codes["worker"] == 0 and codes["web"] == 0, f"{codes}\n{logs}"
+    assert codes["api"] in (0, -signal.SIGTERM), f"{codes}\n{logs}"
+    assert "Application shutdown complete" in procs["api"].log_path.read_text()  # type: ignore[attr-defined]
