@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "bench" / "results"
+RESULTS = REPO / os.environ.get("BENCH_RESULTS_DIR", "bench/results")
 LOGS = REPO / "artifacts" / "bench"
 ENTRYPOINT = REPO / "docker" / "entrypoint.sh"
 VENV_BIN = REPO / ".venv" / "bin"

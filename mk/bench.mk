@@ -1,0 +1,22 @@
+# Benchmarks and the chaos suite (bench/). Both start their own PostgreSQL and Redis on
+# spare loopback ports and run the real roles through docker/entrypoint.sh.
+.PHONY: bench chaos test-chaos bench-tools
+
+BENCH_ARGS ?=
+CHAOS_ARGS ?=
+
+bench-tools: ## Install wrk and nginx (Debian) for the dispatch and WebSocket benchmarks
+	command -v wrk >/dev/null && command -v nginx >/dev/null || \
+	  { apt-get update -qq && apt-get install -y -qq wrk nginx; }
+
+bench: setup bench-tools ## Benchmarks vs the floor and Celery/RQ/Dramatiq → bench/results/bench.md
+	$(PY) -m bench.run $(BENCH_ARGS)
+
+chaos: setup ## Chaos suite: SIGKILL/SIGTERM workers, Redis/Postgres restarts, fuzzing, garbage → bench/results/chaos.md
+	$(PY) -m bench.chaos $(CHAOS_ARGS)
+
+test-chaos: setup ## Short chaos run (all six scenarios, small) and a tiny benchmark smoke run
+	BENCH_RESULTS_DIR=artifacts/bench/results $(PY) -m bench.chaos --short
+	BENCH_RESULTS_DIR=artifacts/bench/results $(PY) -m bench.run --tiny
+
+TEST_TARGETS += test-chaos
