@@ -23,7 +23,7 @@ TEST_TARGETS += test-deploy
 .PHONY: image up down minikube-up minikube-load minikube-watch minikube-down \
         doks-secrets doks-up deploy-render test-deploy
 
-image: ## Build the one image (all roles) as $(IMAGE)
+image: ## Build the one image (all roles) as packamal:dev (IMAGE=...)
 	docker build -t $(IMAGE) .
 
 .env:
@@ -57,7 +57,7 @@ minikube-up: setup ## minikube: build the image into it, apply the overlay, wait
 	echo "minikube-up: open $(MINIKUBE_URL)"
 	echo "  (docker driver on macOS/Windows: kubectl -n packamal port-forward svc/packamal-web 8080:80)"
 
-minikube-load: setup ## minikube: dispatch $(LOAD_JOBS) 60 s cpu jobs through web so the worker HPA scales
+minikube-load: setup ## minikube: dispatch 40 (LOAD_JOBS) 60 s cpu jobs through web so the worker HPA scales
 	$(PY) deploy/tools/load.py --url "$${LOAD_URL:-$(MINIKUBE_URL)}" --jobs $(LOAD_JOBS) --seconds 60 --mode cpu
 
 minikube-watch: ## minikube: watch the worker HPA (Ctrl-C to stop)
@@ -97,7 +97,7 @@ doks-up: doks-secrets ## DOKS: push the image to DOCR, apply the doks overlay, w
 	fi
 	echo "doks-up: http://$${ip:-<load balancer pending: kubectl -n packamal get svc packamal-web>}"
 
-deploy-render: setup ## Render every overlay and overlay+component to $(RENDERED) (offline)
+deploy-render: setup ## Render every overlay and overlay+component to artifacts/deploy/rendered (offline)
 	$(PY) deploy/tools/render.py all --out $(RENDERED)
 
 test-deploy: setup ## Offline checks of Dockerfile, compose and manifests: render, schemas, policies, tests
