@@ -25,6 +25,10 @@ test('a 429 shows the retry hint from Retry-After', async ({ page }, testInfo) =
   await expect(alert).toContainText('2 of 3 jobs were dispatched before this error.');
   expect(retryAfter).toMatch(/^\d+$/);
   const seconds = Number(retryAfter);
-  await expect(alert).toContainText(seconds === 1 ? 'Try again in 1 second.' : new RegExp(`Try again in (${seconds} seconds|\\d+ minutes?)\\.`));
+  // The api's sentence, and the hint computed from the Retry-After header.
+  await expect(alert).toContainText('Too many dispatches');
+  await expect(alert.locator('.retry-hint')).toHaveText(
+    new RegExp(`^You can dispatch again at [\\d:]+ \\(in (${seconds} seconds?|\\d+ minutes)\\)\\.$`),
+  );
   await screenshot(page, testInfo, 'rate-limited', false);
 });

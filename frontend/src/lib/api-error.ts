@@ -83,7 +83,8 @@ export function networkError(cause: unknown): ApiError {
 /** One readable sentence (or two) for showing an error to the operator. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
-    if (error.status === 429) {
+    // The api's 429 sentence usually names the wait already; add it only when it does not.
+    if (error.status === 429 && !/retry|try again/i.test(error.message)) {
       const hint =
         error.retryAfterSeconds !== null
           ? `Try again in ${formatWait(error.retryAfterSeconds)}.`
@@ -96,8 +97,15 @@ export function describeError(error: unknown): string {
   return 'Something went wrong.';
 }
 
+/** "You can dispatch again at 14:05:30 (in 60 s)." from a 429's Retry-After, or null. */
+export function retryHint(error: unknown, now: number = Date.now()): string | null {
+  if (!(error instanceof ApiError) || error.status !== 429 || error.retryAfterSeconds === null) return null;
+  const at = new Date(now + error.retryAfterSeconds * 1000).toLocaleTimeString(undefined, { hour12: false });
+  return `You can dispatch again at ${at} (in ${formatWait(error.retryAfterSeconds)}).`;
+}
+
 function formatWait(seconds: number): string {
-  if (seconds < 60) return seconds === 1 ? '1 second' : `${seconds} seconds`;
+  if (seconds < 120) return seconds === 1 ? '1 second' : `${seconds} seconds`;
   const minutes = Math.ceil(seconds / 60);
   return minutes === 1 ? '1 minute' : `${minutes} minutes`;
 }

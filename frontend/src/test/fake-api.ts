@@ -48,8 +48,12 @@ export function installFakeApi(initial: { jobs?: Job[]; stats?: Stats } = {}) {
     if (url.pathname === '/api/stats') return jsonResponse(api.stats);
     if (url.pathname === '/api/jobs') {
       const status = url.searchParams.get('status');
-      const items = api.jobs.filter((job) => !status || job.status === status);
-      return jsonResponse({ items, next: null });
+      const all = api.jobs.filter((job) => !status || job.status === status);
+      // Cursor = index of the first item of the next page (the real api's cursor is opaque too).
+      const start = Number(url.searchParams.get('before') ?? '0');
+      const limit = Number(url.searchParams.get('limit') ?? '50');
+      const items = all.slice(start, start + limit);
+      return jsonResponse({ items, next: start + limit < all.length ? String(start + limit) : null });
     }
     const match = /^\/api\/jobs\/(.+)$/.exec(url.pathname);
     if (match) {

@@ -85,6 +85,7 @@ describe('DispatchForm', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Dispatch' }));
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('Too many dispatches from this client. Try again in 42 seconds.');
+    expect(alert.textContent).toMatch(/You can dispatch again at [\d:]+ \(in 42 seconds\)\./);
     expect(alert.textContent).toContain('1 of 5 jobs were dispatched before this error.');
   });
 

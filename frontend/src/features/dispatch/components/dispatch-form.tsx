@@ -1,5 +1,5 @@
 import { type FormEvent, useId, useState } from 'react';
-import { describeError, fieldProblems } from '../../../lib/api-error';
+import { describeError, fieldProblems, retryHint } from '../../../lib/api-error';
 import type { Job } from '../../../lib/api-types';
 import { dispatchJob } from '../api/dispatch-job';
 import {
@@ -21,7 +21,7 @@ type Outcome =
   | { kind: 'idle' }
   | { kind: 'sending'; done: number; total: number }
   | { kind: 'done'; total: number }
-  | { kind: 'error'; done: number; total: number; message: string; problems: string[] };
+  | { kind: 'error'; done: number; total: number; message: string; problems: string[]; retry: string | null };
 
 const INITIAL: DispatchFormValues = { task: 'simulate', seconds: '10', mode: 'cpu', count: '1' };
 
@@ -60,7 +60,14 @@ export function DispatchForm({ onDispatched }: DispatchFormProps) {
       }
       setOutcome({ kind: 'done', total: count });
     } catch (error) {
-      setOutcome({ kind: 'error', done, total: count, message: describeError(error), problems: fieldProblems(error) });
+      setOutcome({
+        kind: 'error',
+        done,
+        total: count,
+        message: describeError(error),
+        problems: fieldProblems(error),
+        retry: retryHint(error),
+      });
     }
   }
 
@@ -152,6 +159,7 @@ function OutcomeMessage({ outcome }: { outcome: Outcome }) {
       return (
         <div className="form-error" role="alert">
           <p>{outcome.message}</p>
+          {outcome.retry && <p className="retry-hint">{outcome.retry}</p>}
           {outcome.problems.length > 0 && (
             <ul>
               {outcome.problems.map((problem) => (

@@ -6,6 +6,7 @@ import { completionsPerMinute } from '../model/completions';
 const WIDTH = 300;
 const HEIGHT = 110;
 const AXIS = 16;
+const TOP = 14;
 const MINUTES = 15;
 
 /** Finished jobs per minute, hand-drawn in SVG to keep the bundle small. */
@@ -18,7 +19,7 @@ export function CompletionsChart({ jobs }: { jobs: ReadonlyMap<string, Job> }) {
   const slot = WIDTH / buckets.length;
   const barWidth = slot * 0.7;
   const plotHeight = HEIGHT - AXIS;
-  const scale = (n: number) => (n / max) * (plotHeight - 4);
+  const scale = (n: number) => (n / max) * (plotHeight - TOP);
   const last = buckets.at(-1);
 
   return (
@@ -60,7 +61,7 @@ export function CompletionsChart({ jobs }: { jobs: ReadonlyMap<string, Job> }) {
             </g>
           );
         })}
-        <text x={WIDTH - 2} y={10} textAnchor="end" className="chart-label">
+        <text x={2} y={10} className="chart-label">
           {`max ${max}/min`}
         </text>
       </svg>
