@@ -9,8 +9,14 @@ credentials mean nothing on this host):
   * REDIS_URL -> the local Redis 127.0.0.1:6379, db 6 (PACKAMAL_SMOKE_REDIS_DB), which
     is FLUSHDB'd before and after -- unless a live worker of someone else uses it;
   * PORT / WEB_PORT -> spare ports; API_UPSTREAM -> the api's spare port on 127.0.0.1;
-  * WORKER_HEARTBEAT_FILE -> a temp file; NGINX_RUN_DIR -> a temp dir.
+  * WORKER_HEARTBEAT_FILE, NGINX_RUN_DIR, HOME -> one temp dir (the pods' /tmp);
+  * WEB_ROOT -> frontend/dist, or a stub page when the frontend is not built.
 The shared servers are never stopped; the database is dropped at the end.
+
+As root, the roles run as UID/GID 10001 (the image's user) when that user can reach the
+venv's interpreter (here it cannot: pyenv lives under /root), with PYTHONDONTWRITEBYTECODE
+like the image: the code is then read-only to them and only the temp dir is writable,
+close to the container's read-only root filesystem.
 """
 
 from __future__ import annotations
@@ -18,9 +24,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -37,6 +46,25 @@ VENV_BIN = REPO / ".venv" / "bin"
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
 SMOKE_DB = "packamal_smoke"
 REDIS_DB = int(os.environ.get("PACKAMAL_SMOKE_REDIS_DB", "6"))
+APP_UID = 10001
+
+
+def _as_app_user() -> dict:
+    """Popen arguments that drop to the image's UID, when we are root and it can read us."""
+    if os.geteuid() != 0:
+        return {}
+    drop = {"user": APP_UID, "group": APP_UID, "extra_groups": []}
+    try:  # the venv's interpreter may live where only root can reach (e.g. /root/.pyenv)
+        probe = subprocess.run(
+            [str(VENV_BIN / "python"), "-c", "import django"],
+            cwd=REPO,
+            check=False,
+            capture_output=True,
+            **drop,
+        )
+    except OSError:
+        return {}
+    return drop if probe.returncode == 0 else {}
 
 
 def _reachable(port: int) -> bool:
@@ -134,16 +162,18 @@ def _role_env(manifests: Manifests, role: str, overrides: dict[str, str]) -> dic
     env.update(overrides)
     env.update(
         PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
-        HOME=os.environ.get("HOME", "/tmp"),  # noqa: S108
+        HOME=overrides["HOME"],
         LANG="C.UTF-8",
+        PYTHONDONTWRITEBYTECODE="1",
     )
     return env
 
 
-def _start(role: str, env: dict[str, str], logs: Path) -> subprocess.Popen:
+def _start(role: str, env: dict[str, str], logs: Path, user: dict) -> subprocess.Popen:
     log_path = logs / f"{role}.log"
     proc = subprocess.Popen(
         [str(ENTRYPOINT), role],
+        **user,
         env=env,
         cwd=REPO,
         stdin=subprocess.DEVNULL,
@@ -176,7 +206,12 @@ def test_every_role_runs_with_the_manifest_environment_and_a_job_completes(
     local_services: None, minikube: Manifests, tmp_path: Path
 ):
     api_port, web_port = _spare_port(), _spare_port()
+    user = _as_app_user()
+    # The only directory the roles may write to, like the emptyDir on /tmp.
+    writable = Path(tempfile.mkdtemp(prefix="packamal-smoke-"))
+    writable.chmod(0o1777)
     overrides = {
+        "HOME": str(writable),
         "POSTGRES_HOST": "127.0.0.1",
         "POSTGRES_PORT": "5432",
         "POSTGRES_USER": "postgres",
@@ -186,13 +221,13 @@ def test_every_role_runs_with_the_manifest_environment_and_a_job_completes(
         "PORT": str(api_port),
         "WEB_PORT": str(web_port),
         "API_UPSTREAM": f"http://127.0.0.1:{api_port}",
-        "WORKER_HEARTBEAT_FILE": str(tmp_path / "worker.heartbeat"),
-        "NGINX_RUN_DIR": str(tmp_path / "nginx"),
+        "WORKER_HEARTBEAT_FILE": str(writable / "worker.heartbeat"),
+        "NGINX_RUN_DIR": str(writable / "nginx"),
     }
     # The web role needs a built frontend; a stub page stands in when there is none.
     dist = REPO / "frontend" / "dist"
     if not (dist / "index.html").exists():
-        dist = tmp_path / "dist"
+        dist = writable / "dist"
         dist.mkdir()
         (dist / "index.html").write_text("<!doctype html><title>smoke</title>")
     overrides["WEB_ROOT"] = str(dist)
@@ -205,6 +240,7 @@ def test_every_role_runs_with_the_manifest_environment_and_a_job_completes(
 
     migrate = subprocess.run(
         [str(ENTRYPOINT), "migrate"],
+        **user,
         env=envs["migrate"],
         cwd=REPO,
         capture_output=True,
@@ -217,7 +253,7 @@ def test_every_role_runs_with_the_manifest_environment_and_a_job_completes(
     procs: dict[str, subprocess.Popen] = {}
     try:
         for role in ("api", "worker", "web"):
-            procs[role] = _start(role, envs[role], tmp_path)
+            procs[role] = _start(role, envs[role], tmp_path, user)
         api, web = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{web_port}"
         _wait_for("api /readyz", lambda: _http("GET", f"{api}/readyz")[0] == 200, 60, procs)
         _wait_for("web /healthz", lambda: _http("GET", f"{web}/healthz")[0] == 200, 30, procs)
@@ -231,7 +267,8 @@ def test_every_role_runs_with_the_manifest_environment_and_a_job_completes(
         probe_cmd = [str(REPO / "docker" / "entrypoint.sh"), *worker_probe["exec"]["command"][1:]]
 
         def worker_alive() -> bool:
-            return subprocess.run(probe_cmd, env=envs["worker"], check=False).returncode == 0
+            probe = subprocess.run(probe_cmd, env=envs["worker"], check=False, **user)
+            return probe.returncode == 0
 
         _wait_for("the worker heartbeat", worker_alive, 30, procs)
 
@@ -249,8 +286,12 @@ def test_every_role_runs_with_the_manifest_environment_and_a_job_completes(
             return body["status"] == "completed"
 
         _wait_for(f"job {job_id} to complete", completed, 60, procs)
+        if user:
+            status = Path(f"/proc/{procs['api'].pid}/status").read_text()
+            assert re.search(rf"(?m)^Uid:\s+{APP_UID}\b", status), "the api runs as 10001"
     finally:
         codes = {role: _stop(proc) for role, proc in procs.items()}
+        shutil.rmtree(writable, ignore_errors=True)
     logs = "\n".join(_log(p) for p in procs.values())
     # SIGTERM reaches each role's process and each shuts down cleanly: the worker drains
     # and exits 0; uvicorn finishes its shutdown, then re-raises the signal (status -15).
