@@ -43,9 +43,10 @@ def job_dispatch(*, task: str, params: dict[str, Any]) -> Job:
     """
     from django.utils import timezone
 
-    with transaction.atomic():
-        job = Job.objects.create(task=task, params=params, enqueued_at=timezone.now())
-        transaction.on_commit(lambda: jobs_push(jobs=[job]))
+    # One autocommit INSERT (no explicit transaction: BEGIN/COMMIT would add two round
+    # trips). on_commit runs right after that commit, or after the caller's transaction.
+    job = Job.objects.create(task=task, params=params, enqueued_at=timezone.now())
+    transaction.on_commit(lambda: jobs_push(jobs=[job]))
     metrics.DISPATCHED.labels(task=task).inc()
     return job
 

@@ -50,6 +50,10 @@ ALLOWED_HOSTS = [
 ]
 
 
+# Threads serving HTTP in each api process; each may hold one pooled database connection.
+API_THREADS = int(env("API_THREADS", "16") or 16)
+
+
 def _database() -> dict[str, Any]:
     url = env("DATABASE_URL")
     if url is None:
@@ -67,7 +71,7 @@ def _database() -> dict[str, Any]:
     db["OPTIONS"] = {
         "pool": {
             "min_size": 1,
-            "max_size": int(env("DB_POOL_MAX", "20") or 20),
+            "max_size": int(env("DB_POOL_MAX", str(API_THREADS + 4)) or API_THREADS + 4),
             "timeout": float(env("DB_POOL_TIMEOUT", "5") or 5),
         },
         "connect_timeout": 5,
