@@ -6,8 +6,9 @@ What is changed from the manifests, and only that (the cluster's names and examp
 credentials mean nothing on this host):
   * POSTGRES_HOST/PORT/USER/PASSWORD/DB -> the local PostgreSQL 127.0.0.1:5432, user
     postgres (trust auth), a throwaway database `packamal_smoke`;
-  * REDIS_URL -> the local Redis 127.0.0.1:6379, db 6 (PACKAMAL_SMOKE_REDIS_DB), which
-    is FLUSHDB'd before and after -- unless a live worker of someone else uses it;
+  * REDIS_URL -> the local Redis 127.0.0.1:6379, db 6, FLUSHDB'd before and after. When
+    a live worker of someone else (a colleague's `make dev`) uses db 6, the first empty
+    db of 7-14 instead; PACKAMAL_SMOKE_REDIS_DB=N insists on db N;
   * PORT / WEB_PORT -> spare ports; API_UPSTREAM -> the api's spare port on 127.0.0.1;
   * WORKER_HEARTBEAT_FILE, NGINX_RUN_DIR, HOME -> one temp dir (the pods' /tmp);
   * WEB_ROOT -> frontend/dist, or a stub page when the frontend is not built.
@@ -45,7 +46,8 @@ ENTRYPOINT = REPO / "docker" / "entrypoint.sh"
 VENV_BIN = REPO / ".venv" / "bin"
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
 SMOKE_DB = "packamal_smoke"
-REDIS_DB = int(os.environ.get("PACKAMAL_SMOKE_REDIS_DB", "6"))
+REDIS_DB = 6
+REDIS_SPARE_DBS = range(7, 15)  # db 15 belongs to the backend's tests
 APP_UID = 10001
 
 
@@ -115,7 +117,7 @@ def _log(proc: subprocess.Popen) -> str:
 
 
 @pytest.fixture(scope="module")
-def local_services() -> Iterator[None]:
+def local_services() -> Iterator[int]:
     if not (_reachable(5432) and _reachable(6379)):
         pytest.skip("needs the local PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379")
     if not (REPO / "docker" / "web.sh").exists():
@@ -129,25 +131,33 @@ def local_services() -> Iterator[None]:
             if create:
                 conn.execute(f'CREATE DATABASE "{SMOKE_DB}"')
 
-    client = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB, decode_responses=True)
-    # Never wipe a db that a running Pack-A-Mal worker (a colleague's `make dev`) is using.
-    live = [
-        name
-        for name, beat in client.zrange("packamal:jobs:workers", 0, -1, withscores=True)
-        if time.time() - beat < 30
-    ]
-    if live:
-        pytest.fail(
-            f"Redis db {REDIS_DB} is in use by live worker(s) {live}; "
-            "set PACKAMAL_SMOKE_REDIS_DB to a free db"
-        )
+    client = _redis_db(redis)
     recreate_db(True)
     client.flushdb()
     try:
-        yield
+        yield int(client.connection_pool.connection_kwargs["db"])
     finally:
         client.flushdb()
         recreate_db(False)
+
+
+def _live_workers(client) -> list[str]:
+    """Workers that beat within 30 s in this db (the worker registry of the queue)."""
+    beats = client.zrange("packamal:jobs:workers", 0, -1, withscores=True)
+    return [name for name, beat in beats if time.time() - beat < 30]
+
+
+def _redis_db(redis):
+    """A Redis client on a db the smoke test may wipe; never one a live worker uses."""
+    insisted = os.environ.get("PACKAMAL_SMOKE_REDIS_DB")
+    candidates = [int(insisted)] if insisted else [REDIS_DB, *REDIS_SPARE_DBS]
+    for db in candidates:
+        client = redis.Redis(host="127.0.0.1", port=6379, db=db, decode_responses=True)
+        if _live_workers(client):
+            continue
+        if db == REDIS_DB or insisted or client.dbsize() == 0:
+            return client
+    pytest.fail(f"no free Redis db among {candidates}: live workers use them")
 
 
 @pytest.fixture(scope="module")
@@ -203,7 +213,7 @@ def _stop(proc: subprocess.Popen, timeout: float = 40) -> int:
 
 
 def test_every_role_runs_with_the_manifest_environment_and_a_job_completes(
-    local_services: None, minikube: Manifests, tmp_path: Path
+    local_services: int, minikube: Manifests, tmp_path: Path
 ):
     api_port, web_port = _spare_port(), _spare_port()
     user = _as_app_user()
@@ -217,7 +227,7 @@ def test_every_role_runs_with_the_manifest_environment_and_a_job_completes(
         "POSTGRES_USER": "postgres",
         "POSTGRES_PASSWORD": "",
         "POSTGRES_DB": SMOKE_DB,
-        "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
+        "REDIS_URL": f"redis://127.0.0.1:6379/{local_services}",
         "PORT": str(api_port),
         "WEB_PORT": str(web_port),
         "API_UPSTREAM": f"http://127.0.0.1:{api_port}",
