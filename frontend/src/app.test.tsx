@@ -98,3 +98,27 @@ describe('App (live dashboard)', () => {
     expect(api.calls).toContain('GET /api/jobs?status=completed&limit=50');
   });
 });
+
+describe('App (jobs dispatched elsewhere)', () => {
+  beforeEach(() => {
+    FakeWebSocket.reset();
+    vi.stubGlobal('WebSocket', FakeWebSocket);
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('shows queued jobs another client dispatched once the counters grow', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const api = installFakeApi();
+      render(<App />);
+      expect(await screen.findByText('No jobs yet. Dispatch one with the form.')).toBeTruthy();
+      const elsewhere = makeJob();
+      api.jobs = [elsewhere];
+      api.stats = { ...api.stats, queue_depth: 1, jobs: { ...api.stats.jobs, queued: 1 } };
+      await vi.advanceTimersByTimeAsync(5_000);
+      await waitFor(() => expect(row(elsewhere.id).dataset.status).toBe('queued'));
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

@@ -35,7 +35,7 @@ export function App() {
           <StatsPanel stats={state.stats} error={state.statsError} />
           <CompletionsChart jobs={state.jobs} />
         </div>
-        <div className="content">
+        <div className={selectedId ? 'content has-detail' : 'content'}>
           <JobDetail job={selectedId ? state.jobs.get(selectedId) : undefined} onClose={closeDetail} />
           <JobsTable
             rows={live.rows}

@@ -119,7 +119,7 @@ export function DispatchForm({ onDispatched }: DispatchFormProps) {
           <select {...fieldProps('mode')}>
             {MODES.map((mode) => (
               <option key={mode} value={mode}>
-                {mode === 'cpu' ? 'cpu (burns CPU)' : 'sleep (timer)'}
+                {mode}
               </option>
             ))}
           </select>

@@ -15,7 +15,7 @@ import { isTerminal, sortedJobs, toJob } from '../model/merge-job';
 
 export const PAGE_SIZE = 50;
 const HISTORY_LIMIT = 100;
-const STATS_REFRESH_MS = 10_000;
+const STATS_REFRESH_MS = 5_000;
 const EVENT_FLUSH_MS = 100;
 const STATS_AFTER_EVENT_MS = 1_500;
 const MAX_STALE_REFRESH = 100;
@@ -57,13 +57,30 @@ export function useLiveJobs({ status, socketOptions }: UseLiveJobsOptions): Live
   });
   const listRequest = useRef<AbortController | null>(null);
 
+  // The api announces no event when someone else dispatches a job, so a growing total
+  // in the counters is the cue to re-read the newest page.
+  const lastTotal = useRef<number | null>(null);
+  const refreshNewest = useCallback(async () => {
+    const sinceSeq = stateRef.current.seq;
+    try {
+      const page = await listJobs({ status: statusRef.current, limit: PAGE_SIZE });
+      dispatch({ type: 'snapshot', jobs: page.items, sinceSeq });
+    } catch {
+      // The next refresh tries again; the list's own error state is for the first load.
+    }
+  }, []);
+
   const refreshStats = useCallback(async () => {
     try {
-      dispatch({ type: 'stats', stats: await getStats() });
+      const stats = await getStats();
+      dispatch({ type: 'stats', stats });
+      const total = stats.jobs.queued + stats.jobs.running + stats.jobs.completed + stats.jobs.failed;
+      if (lastTotal.current !== null && total > lastTotal.current) void refreshNewest();
+      lastTotal.current = total;
     } catch (error) {
       dispatch({ type: 'statsError', message: describeError(error) });
     }
-  }, []);
+  }, [refreshNewest]);
 
   const loadFirstPage = useCallback(async () => {
     listRequest.current?.abort();
