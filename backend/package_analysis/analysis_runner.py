@@ -43,7 +43,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 
 from package_analysis import services
-from package_analysis.events import event_publish
+from package_analysis.events import event_encode, event_publish
 from package_analysis.models import Job
 from package_analysis.queue import dead_letter, keys, redis_client
 from package_analysis.tasks import TASKS, TaskCancelled, TaskContext
@@ -106,6 +106,7 @@ class Worker:
         )
         self._keeper = threading.Thread(target=self._keep, name="keeper", daemon=True)
         self._drain_timer: threading.Timer | None = None
+        self._prefetched: str | None = None
 
     # ── lifecycle ───────────────────────────────────────────────────────────
     def work(self) -> int:
@@ -125,8 +126,9 @@ class Worker:
                 self._recover_if_due()
                 if self.max_jobs is not None and self.processed >= self.max_jobs:
                     break
-                raw = self._dequeue()
+                raw, self._prefetched = self._prefetched or self._dequeue(), None
                 if raw is None:
+                    close_old_connections()  # idle: drop a connection the server closed
                     if self.burst and self._queue_empty():
                         break
                     continue
@@ -264,12 +266,15 @@ class Worker:
         except redis.RedisError:
             return False
 
-    def _ack(self, raw: str, job_id: str | None) -> None:
-        """Forget the message: it is done with (claimed, duplicate or dead-lettered)."""
-        pipe = self.redis.pipeline(transaction=True)
+    def _ack(self, raw: str, job_id: str | None, running: Job | None = None) -> None:
+        """Forget the message (claimed, duplicate or dead-lettered); announce a claimed job
+        as running in the same round trip."""
+        pipe = self.redis.pipeline(transaction=False)
         pipe.lrem(self.keys.processing(self.name), 1, raw)
         if job_id:
             pipe.zrem(self.keys.pending, job_id)
+        if running is not None:
+            pipe.publish(self.keys.channel, event_encode(job=running, event="running"))
         pipe.execute()
 
     def _requeue_message(self, raw: str) -> None:
@@ -282,7 +287,6 @@ class Worker:
         job_id = self._parse(raw)
         if job_id is None:
             return
-        close_old_connections()
         try:
             job = services.job_claim(job_id=job_id, worker=self.name, lease_seconds=self.lease)
             exists = job is not None or Job.objects.filter(id=job_id).exists()
@@ -303,7 +307,7 @@ class Worker:
             else:
                 self._dead_letter(raw, f"no job with id {job_id}")
             return
-        self._safe(self._ack, raw, job_id)
+        self._safe(self._ack, raw, job_id, job)
         self._run(job)
 
     def _parse(self, raw: str) -> str | None:
@@ -338,7 +342,6 @@ class Worker:
         self.current = Current(job, ctx)
         started = time.monotonic()
         log.info("worker %s: job %s running (attempt %d)", self.name, job.id, job.attempts)
-        event_publish(client=self.redis, job=job, event="running")
         try:
             task = TASKS.get(job.task)
             if task is None:
@@ -406,7 +409,30 @@ class Worker:
             return
         event = "completed" if error is None else "failed"
         log.info("worker %s: job %s %s", self.name, job.id, event)
-        event_publish(client=self.redis, job=done, event=event)
+        self._announce_and_prefetch(done, event)
+
+    def _announce_and_prefetch(self, job: Job, event: str) -> None:
+        """PUBLISH the outcome and, in the same round trip, take the next message if one is
+        waiting (a non-blocking LMOVE, the same hand-over as BLMOVE)."""
+        prefetch = not self.stop.is_set() and (
+            self.max_jobs is None or self.processed + 1 < self.max_jobs
+        )
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.publish(self.keys.channel, event_encode(job=job, event=event))
+            if prefetch:
+                pipe.lmove(self.keys.queue, self.keys.processing(self.name), "RIGHT", "LEFT")
+            replies = pipe.execute()
+        except UnicodeDecodeError:  # both commands ran; the message taken is not UTF-8
+            self._dead_letter_undecodable()
+            return
+        except redis.RedisError as exc:  # Pub/Sub is best effort: the row is the truth
+            log.warning(
+                "worker %s: publish %s for job %s failed: %s", self.name, event, job.id, exc
+            )
+            return
+        if prefetch and replies[1] is not None:
+            self._prefetched = str(replies[1])
 
     def _cancelled(self, job: Job) -> None:
         if not self.stop.is_set():
