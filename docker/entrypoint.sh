@@ -26,12 +26,13 @@ need_database() {
 need_app_config() {
   need_database
   need REDIS_URL
-  if [ "${DJANGO_DEBUG:-0}" != "1" ]; then need DJANGO_SECRET_KEY "or DJANGO_DEBUG=1 for development"; fi
 }
 
 case "$role" in
   api)
     need_app_config
+    if [ "${DJANGO_DEBUG:-0}" != "1" ]; then need DJANGO_SECRET_KEY "or DJANGO_DEBUG=1 for development"; fi
+    export PACKAMAL_ROLE=api
     cd "$ROOT/backend"
     exec "$PYTHON" -m uvicorn packamal.asgi:application \
       --host "${HOST:-0.0.0.0}" --port "${PORT:-8000}" \
@@ -42,6 +43,7 @@ case "$role" in
     ;;
   worker)
     need_app_config
+    export PACKAMAL_ROLE=worker
     exec "$PYTHON" "$ROOT/backend/package_analysis/analysis_runner.py" "$@"
     ;;
   worker-healthcheck)
@@ -55,6 +57,7 @@ case "$role" in
     ;;
   migrate)
     need_database
+    export PACKAMAL_ROLE=migrate
     cd "$ROOT/backend"
     exec "$PYTHON" manage.py migrate --noinput "$@"
     ;;

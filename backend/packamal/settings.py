@@ -7,6 +7,7 @@ default secret: a missing required variable stops the process with one clear lin
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from pathlib import Path
 from typing import Any
@@ -38,11 +39,15 @@ def require(name: str, hint: str = "") -> str:
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
-SECRET_KEY = (
-    env("DJANGO_SECRET_KEY", "insecure-dev-only-key")
-    if DEBUG
-    else require("DJANGO_SECRET_KEY", " (or set DJANGO_DEBUG=1 for development)")
-)
+# The entrypoint names the role. Only the api signs anything (sessions, admin logins), so
+# only the api needs the real key; the worker and migrate get a throwaway one when unset.
+ROLE = env("PACKAMAL_ROLE", "api") or "api"
+if DEBUG:
+    SECRET_KEY = env("DJANGO_SECRET_KEY", "insecure-dev-only-key") or ""
+elif ROLE in ("worker", "migrate"):
+    SECRET_KEY = env("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50)
+else:
+    SECRET_KEY = require("DJANGO_SECRET_KEY", " (or set DJANGO_DEBUG=1 for development)")
 ALLOWED_HOSTS = [
     h.strip()
     for h in (env("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1") or "").split(",")

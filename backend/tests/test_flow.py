@@ -140,6 +140,16 @@ def test_missing_configuration_stops_with_one_clear_line() -> None:
     assert "REDIS_URL" in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
+def test_only_the_api_needs_the_secret_key() -> None:
+    env = role_env()
+    del env["DJANGO_SECRET_KEY"]
+    done = subprocess.run(
+        [ENTRYPOINT, "worker", "--burst"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "stopped after 0 job(s)" in done.stdout + done.stderr
+
+
 def test_unknown_role_is_refused() -> None:
     done = subprocess.run([ENTRYPOINT, "dance"], capture_output=True, text=True, timeout=10)
     assert done.returncode == 64 and "unknown role 'dance'" in done.stderr
