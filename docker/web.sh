@@ -59,9 +59,10 @@ render() {  # replace only our ${NAME} placeholders; nginx's own $variables stay
 render "$ROOT/docker/nginx/nginx.conf.template" >"$NGINX_RUN_DIR/nginx.conf"
 cp "$ROOT/docker/nginx/security-headers.conf" "$NGINX_RUN_DIR/security-headers.conf"
 
-# nginx opens /dev/stdout for its access log, which fails when stdout is a socket (as
-# Node's child_process gives): put a pipe in between then.
-if [ -S /proc/self/fd/1 ]; then exec > >(cat); fi
+# nginx re-opens /dev/stdout for its access log. That fails when stdout is a socket (as
+# Node's child_process gives) or a pipe this user may not open (another uid made it):
+# put a pipe of our own in between then.
+if [ -S /proc/self/fd/1 ] || [ ! -w /proc/self/fd/1 ]; then exec > >(cat); fi
 
 echo "web: serving $WEB_ROOT on :$WEB_PORT, /api/ and /ws/ -> $API_UPSTREAM_SCHEME://$API_UPSTREAM_HOSTPORT" >&2
 exec "$NGINX" -p "$NGINX_RUN_DIR" -e stderr -c "$NGINX_RUN_DIR/nginx.conf" "$@"

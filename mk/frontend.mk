@@ -19,6 +19,9 @@ $(FRONTEND_DEPS): $(FRONTEND)/package-lock.json $(FRONTEND)/package.json
 
 frontend-deps: $(FRONTEND_DEPS)
 
+# `make dev` serves the dashboard too (scripts/dev.py starts the web role when frontend/dist exists).
+dev: frontend-build
+
 frontend-build: $(FRONTEND_DEPS) ## Build the dashboard into frontend/dist (served by the web role)
 	$(NPM) run build
 

@@ -70,11 +70,11 @@ test('after the api restarts, the page reconnects and shows jobs that finished m
   await page.goto(stack.webUrl);
   await expectLive(page);
 
-  await dispatchFromForm(page, { seconds: '3', mode: 'sleep', count: '2' });
+  await dispatchFromForm(page, { seconds: '4', mode: 'sleep', count: '2' });
   await expect.poll(() => ids.length).toBe(2);
   for (const id of ids) await expect(jobRow(page, id)).toHaveAttribute('data-status', 'running');
 
-  await stack.stopApi();
+  await stack.stopApi('SIGKILL');
   await expect(page.getByTestId('connection')).not.toHaveAttribute('data-state', 'open');
   await expect(page.getByTestId('connection')).toContainText(/Disconnected|Reconnecting|Connecting/);
 

@@ -184,8 +184,9 @@ export class Stack {
     await waitForHttp(`http://127.0.0.1:${this.apiPortValue}/readyz`, 'api');
   }
 
-  async stopApi(): Promise<void> {
-    if (this.api) await stop(this.api);
+  /** Stops the api; SIGKILL (a crash) guarantees no event slips out while it shuts down. */
+  async stopApi(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (this.api) await stop(this.api, signal);
     this.api = null;
   }
 
@@ -208,13 +209,13 @@ export class Stack {
     const all = [...(this.api ? [this.api] : []), ...this.others];
     this.api = null;
     this.others.length = 0;
-    await Promise.all(all.map(stop));
+    await Promise.all(all.map((proc) => stop(proc)));
   }
 }
 
-async function stop(proc: Proc): Promise<void> {
+async function stop(proc: Proc, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
-  proc.child.kill('SIGTERM');
+  proc.child.kill(signal);
   const timer = setTimeout(() => proc.child.kill('SIGKILL'), 10_000);
   await proc.exited;
   clearTimeout(timer);
