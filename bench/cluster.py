@@ -125,12 +125,13 @@ class Dispatcher:
     def __init__(self, base_url: str, rate: float, params: dict[str, Any]) -> None:
         self.base_url, self.rate, self.params = base_url, rate, params
         self.answers: list[tuple[float, int, str | None]] = []  # (monotonic, code, id)
+        self.latency: list[tuple[float, float]] = []  # (monotonic, seconds to answer)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        with httpx.Client(base_url=self.base_url, timeout=5) as c:
+        with httpx.Client(base_url=self.base_url, timeout=30) as c:
             next_at = time.monotonic()
             while not self._stop.is_set():
                 t = time.monotonic()
@@ -140,6 +141,7 @@ class Dispatcher:
                     self.answers.append((t, r.status_code, job_id))
                 except (httpx.HTTPError, ValueError):
                     self.answers.append((t, 0, None))
+                self.latency.append((t, time.monotonic() - t))
                 next_at += 1 / self.rate
                 self._stop.wait(max(0.0, next_at - time.monotonic()))
 

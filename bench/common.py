@@ -81,6 +81,11 @@ class Proc:
         return self.popen.returncode
 
 
+def stop_on_sigterm() -> None:
+    """Turn SIGTERM into a normal exit, so the atexit clean-up stops every child and server."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
 @atexit.register
 def _stop_all() -> None:
     for p in list(Proc.live):

@@ -47,6 +47,7 @@ from bench.common import (
     migrate,
     pct,
     pg_connect,
+    stop_on_sigterm,
     wait_until,
     write_results,
 )
@@ -412,6 +413,7 @@ def main() -> int:
     ap.add_argument("--tiny", action="store_true", help="smoke run (CI): tiny sizes")
     ap.add_argument("--only", default="dispatch,workers,websocket,scaling,memory")
     a = ap.parse_args()
+    stop_on_sigterm()
     size_name = "tiny" if a.tiny else "full"
     size = SIZES[size_name]
     LOGS.mkdir(parents=True, exist_ok=True)
