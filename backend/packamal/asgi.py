@@ -21,6 +21,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "packamal.settings")
 django_wsgi = get_wsgi_application()
 
 from django.conf import settings  # noqa: E402  (after Django is set up)
+
 from package_analysis.realtime import RealtimeApp  # noqa: E402
 
 application = RealtimeApp(WSGIMiddleware(django_wsgi, workers=settings.API_THREADS))  # type: ignore[arg-type]

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import path
+
 from package_analysis.api import api
 
 urlpatterns = [

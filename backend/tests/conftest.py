@@ -21,6 +21,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connection
+
 from package_analysis import queue, ratelimit
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import redis
 from django.test import Client
+
 from package_analysis import queue
 from package_analysis.models import Job
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pytest
 import redis
+
 from package_analysis import services
 from package_analysis.models import Job
 from package_analysis.queue import keys

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 import redis
 from django.utils import timezone
+
 from package_analysis import services
 from package_analysis.analysis_runner import Worker, recover
 from package_analysis.models import Job
