@@ -11,7 +11,8 @@ import {
 } from './support/page-helpers';
 import { Stack } from './support/stack';
 
-const stack = new Stack({ name: 'dashboard', workers: 2 });
+// Rate limiting is off here so the thousand-job test can dispatch quickly; rate-limit.spec.ts covers 429s.
+const stack = new Stack({ name: 'dashboard', workers: 2, apiEnv: { DISPATCH_RATE_LIMIT: '0' } });
 
 test.describe.configure({ mode: 'serial' });
 test.beforeAll(async () => {
@@ -113,4 +114,45 @@ test("an invalid value is explained: first by the form, then in the API's own wo
   const alert = page.getByRole('alert');
   await expect(alert).toContainText(apiMessage);
   await screenshot(page, testInfo, 'validation-error', false);
+});
+
+test('a thousand jobs stream in live and the table pages through them', async ({ page, request }, testInfo) => {
+  test.setTimeout(180_000);
+  const problems = watchForPageProblems(page);
+  await page.goto(stack.webUrl);
+  await expectLive(page);
+
+  const body = { task: 'simulate', params: { seconds: 0, mode: 'sleep' } };
+  const total = 1000;
+  let sent = 0;
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      while (sent < total) {
+        sent += 1;
+        const response = await request.post(`${stack.webUrl}/api/dispatch`, { data: body });
+        expect(response.status()).toBe(202);
+      }
+    }),
+  );
+
+  // Wait until the workers are done, then the page's counters must agree with the api.
+  await expect
+    .poll(async () => ((await (await request.get(`${stack.webUrl}/api/stats`)).json()) as { jobs: { queued: number; running: number } }).jobs, {
+      timeout: 120_000,
+    })
+    .toEqual(expect.objectContaining({ queued: 0, running: 0 }));
+  const stats = (await (await request.get(`${stack.webUrl}/api/stats`)).json()) as { jobs: { completed: number } };
+  await expect(page.getByTestId('stats').getByText('Completed', { exact: true }).locator('..')).toContainText(
+    stats.jobs.completed.toLocaleString('en-US'),
+  );
+
+  // The table shows a window of rows, newest first, and pages further on demand.
+  const rows = page.locator('tr[data-job-id]');
+  await expect(rows).toHaveCount(100);
+  await page.getByRole('button', { name: 'Show older jobs' }).click();
+  await expect(rows).toHaveCount(200);
+  await page.getByLabel('Status').selectOption('completed');
+  await expect(rows.first()).toHaveAttribute('data-status', 'completed');
+  await screenshot(page, testInfo, 'thousand-jobs', false);
+  expect(problems).toEqual([]);
 });

@@ -26,7 +26,7 @@ describe('App (live dashboard)', () => {
     await waitFor(() => expect(row(job.id).dataset.status).toBe('queued'));
 
     FakeWebSocket.latest().open();
-    await screen.findByText('Live');
+    await waitFor(() => expect(screen.getByTestId('connection').dataset.state).toBe('open'));
     FakeWebSocket.latest().receive({ ...running(job, 0.5), event: 'progress' });
     await waitFor(() => expect(row(job.id).dataset.status).toBe('running'));
     expect(within(row(job.id)).getByRole('progressbar')).toHaveProperty('value', 50);
@@ -49,7 +49,9 @@ describe('App (live dashboard)', () => {
 
     FakeWebSocket.latest().drop();
     await waitFor(() => expect(screen.getByTestId('connection').dataset.state).toBe('closed'));
-    expect(screen.getByTestId('connection').textContent).toMatch(/Disconnected/);
+    expect(screen.getByTestId('connection').textContent).toMatch(/Disconnected · retrying/);
+    // Announced once in words, without the ticking countdown.
+    expect(screen.getByText('Disconnected from live updates; retrying.').getAttribute('role')).toBe('status');
 
     // While away, the job finished; its event was lost.
     api.jobs = [completed(running(job))];
@@ -58,7 +60,8 @@ describe('App (live dashboard)', () => {
     FakeWebSocket.latest().open();
 
     await waitFor(() => expect(row(job.id).dataset.status).toBe('completed'));
-    expect(screen.getByTestId('connection').textContent).toBe('Live');
+    expect(screen.getByTestId('connection').dataset.state).toBe('open');
+    expect(screen.getByTestId('connection').textContent).toContain('Live');
     expect(api.calls).toContain('GET /api/jobs?limit=50');
     expect(api.calls).toContain('GET /api/stats');
   });

@@ -76,7 +76,7 @@ export function jobRow(page: Page, id: string) {
 
 export async function expectLive(page: Page) {
   await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'open');
-  await expect(page.getByTestId('connection')).toHaveText('Live');
+  await expect(page.getByTestId('connection')).toContainText('Live');
 }
 
 export async function screenshot(page: Page, testInfo: TestInfo, name: string, fullPage = true) {

@@ -5,16 +5,24 @@ import { useNow } from '../../../lib/use-now';
 export function ConnectionIndicator({ state }: { state: ConnectionState }) {
   const now = useNow(1000, state.status === 'closed');
   let text: string;
-  if (state.status === 'open') text = 'Live';
-  else if (state.status === 'connecting') text = state.failures > 0 ? 'Reconnecting…' : 'Connecting…';
-  else {
+  // Screen readers hear the state change once, not the countdown every second.
+  let spoken: string;
+  if (state.status === 'open') {
+    text = spoken = 'Live';
+  } else if (state.status === 'connecting') {
+    text = spoken = state.failures > 0 ? 'Reconnecting…' : 'Connecting…';
+  } else {
     const seconds = state.retryAt === null ? 0 : Math.max(0, Math.ceil((state.retryAt - now) / 1000));
     text = seconds > 0 ? `Disconnected · retrying in ${seconds} s` : 'Disconnected · retrying…';
+    spoken = 'Disconnected from live updates; retrying.';
   }
   return (
-    <p className={`connection connection-${state.status}`} role="status" data-testid="connection" data-state={state.status}>
+    <p className={`connection connection-${state.status}`} data-testid="connection" data-state={state.status}>
       <span className="dot" aria-hidden="true" />
-      {text}
+      <span aria-hidden="true">{text}</span>
+      <span className="visually-hidden" role="status">
+        {spoken}
+      </span>
     </p>
   );
 }

@@ -31,6 +31,7 @@ export const JobRow = memo(function JobRow({ job, selected, onSelect, now }: Job
           className="link mono"
           onClick={() => onSelect(job.id)}
           aria-label={`Show details of job ${job.id}`}
+          aria-current={selected ? 'true' : undefined}
           title={job.id}
         >
           {shortId(job.id)}

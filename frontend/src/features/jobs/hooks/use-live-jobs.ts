@@ -1,12 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { describeError } from '../../../lib/api-error';
 import type { Job, JobEvent, JobStatus } from '../../../lib/api-types';
-import {
-  type ConnectionState,
-  ReconnectingSocket,
-  type ReconnectingSocketOptions,
-  sameOriginWsUrl,
-} from '../../../lib/reconnecting-socket';
+import { type ConnectionState, ReconnectingSocket, sameOriginWsUrl } from '../../../lib/reconnecting-socket';
 import { getStats } from '../../stats/api/get-stats';
 import { getJob } from '../api/get-job';
 import { listJobs } from '../api/list-jobs';
@@ -22,8 +17,6 @@ const MAX_STALE_REFRESH = 100;
 
 export interface UseLiveJobsOptions {
   status: JobStatus | null;
-  /** Injected in tests. */
-  socketOptions?: Partial<ReconnectingSocketOptions>;
 }
 
 export interface LiveJobs {
@@ -41,7 +34,7 @@ export interface LiveJobs {
  * The dashboard's live data: the first page of jobs plus everything the WebSocket
  * announces, the stats counters, and a resync from REST after every reconnect.
  */
-export function useLiveJobs({ status, socketOptions }: UseLiveJobsOptions): LiveJobs {
+export function useLiveJobs({ status }: UseLiveJobsOptions): LiveJobs {
   const [state, dispatch] = useReducer(jobsReducer, initialJobsState);
   const [connection, setConnection] = useState<ConnectionState>({
     status: 'connecting',
@@ -151,7 +144,6 @@ export function useLiveJobs({ status, socketOptions }: UseLiveJobsOptions): Live
         if (reconnected) void resync();
       },
       onStateChange: setConnection,
-      ...socketOptions,
     });
     const online = () => socket.retryNow();
     window.addEventListener('online', online);
@@ -162,8 +154,6 @@ export function useLiveJobs({ status, socketOptions }: UseLiveJobsOptions): Live
       if (flushTimer !== null) clearTimeout(flushTimer);
       if (statsTimer !== null) clearTimeout(statsTimer);
     };
-    // The socket lives for the page's lifetime; options are fixed at mount.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [resync, refreshStats]);
 
   // First load, and again whenever the filter changes.
