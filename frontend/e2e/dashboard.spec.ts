@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { type Page, expect, test } from '@playwright/test';
 import {
   collectDispatchedIds,
   dispatchFromForm,
@@ -10,6 +10,11 @@ import {
   watchForPageProblems,
 } from './support/page-helpers';
 import { Stack } from './support/stack';
+
+/** The value of one of the counters (Completed, Running, ...). */
+function counter(page: Page, label: string) {
+  return page.getByTestId('stats').locator('.counter', { has: page.getByText(label, { exact: true }) }).locator('dd');
+}
 
 // Rate limiting is off here so the thousand-job test can dispatch quickly; rate-limit.spec.ts covers 429s.
 const stack = new Stack({ name: 'dashboard', workers: 2, apiEnv: { DISPATCH_RATE_LIMIT: '0' } });
@@ -36,7 +41,7 @@ test('dispatched jobs go queued → running → completed live, without a reload
   await expect.poll(() => ids.length).toBe(3);
 
   for (const id of ids) await expect(jobRow(page, id)).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
-  await expect(page.getByTestId('stats').getByText('Completed').locator('..')).toContainText('3');
+  await expect(counter(page, 'Completed')).toHaveText('3');
   await screenshot(page, testInfo, 'dashboard-desktop');
 
   const history = await rowHistory(page);
@@ -142,9 +147,7 @@ test('a thousand jobs stream in live and the table pages through them', async ({
     })
     .toEqual(expect.objectContaining({ queued: 0, running: 0 }));
   const stats = (await (await request.get(`${stack.webUrl}/api/stats`)).json()) as { jobs: { completed: number } };
-  await expect(page.getByTestId('stats').getByText('Completed', { exact: true }).locator('..')).toContainText(
-    stats.jobs.completed.toLocaleString('en-US'),
-  );
+  await expect(counter(page, 'Completed')).toHaveText(stats.jobs.completed.toLocaleString('en-US'));
 
   // The table shows a window of rows, newest first, and pages further on demand.
   const rows = page.locator('tr[data-job-id]');
