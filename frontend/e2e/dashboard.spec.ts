@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { type Page, expect, test } from '@playwright/test';
 import {
   collectDispatchedIds,
@@ -65,8 +66,24 @@ test('dispatched jobs go queued → running → completed live, without a reload
   await page.keyboard.press('Escape');
   await expect(panel).toBeHidden();
 
+  // Labels, names, contrast and structure, checked by axe (serious and critical issues fail).
+  const a11y = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+  const serious = a11y.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
+
+  // Keyboard: the form is reachable and submits without a mouse.
+  await page.getByLabel('Task').focus();
+  for (const label of ['Seconds', 'Mode', 'Count']) {
+    await page.keyboard.press('Tab');
+    await expect(page.getByLabel(label)).toBeFocused();
+  }
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: 'Dispatch' })).toBeFocused();
+
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, testInfo, 'dashboard-phone');
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(scrollWidth, 'no sideways scrolling of the page at phone width').toBeLessThanOrEqual(390);
   expect(problems).toEqual([]);
 });
 
