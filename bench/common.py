@@ -222,6 +222,7 @@ def machine() -> dict[str, Any]:
     return {
         "cpu": cpu, "cores": os.cpu_count(), "memory_gib": mem_gib,
         "kernel": platform.release(), "python": platform.python_version(),
+        "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
         "postgres": _cmd_version(["/usr/lib/postgresql/15/bin/postgres", "--version"]),
         "redis": _cmd_version(["redis-server", "--version"]),
         "nginx": _cmd_version(["nginx", "-v"]),
@@ -254,7 +255,8 @@ def write_results(name: str, *, title: str, markdown: str, data: dict[str, Any])
     m = machine()
     head = (
         f"# {title}\n\nMeasured {stamp} on {m['cores']} cores ({m['cpu']}), "
-        f"Python {m['python']}, {m['postgres']}, {m['redis']}.\n"
+        f"Python {m['python']}, {m['postgres']}, {m['redis']}; load average at the end "
+        f"{m['load_average_1_5_15'][0]:.1f} / {m['load_average_1_5_15'][1]:.1f} (1 / 5 min).\n"
         f"Reproduce: `{data.get('command', 'make bench')}`.\n\n"
     )
     (RESULTS / f"{name}.md").write_text(head + markdown.rstrip() + "\n")
