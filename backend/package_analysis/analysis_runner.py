@@ -381,6 +381,7 @@ class Worker:
         """Record the outcome, retrying through a database outage while the lease is ours."""
         backoff = Backoff()
         deadline = time.monotonic() + max(self.lease * 4, 30)
+        retried = False
         while True:
             try:
                 if error is None:
@@ -402,14 +403,29 @@ class Worker:
                     exc,
                 )
                 backoff.sleep(threading.Event())
+                retried = True
+        if done is None and retried:
+            done = self._own_outcome(job)
         if done is None:
             log.warning(
                 "worker %s: job %s was taken over (lease lost); result discarded", self.name, job.id
             )
             return
-        event = "completed" if error is None else "failed"
+        event = "completed" if done.status == "completed" else "failed"
         log.info("worker %s: job %s %s", self.name, job.id, event)
         self._announce_and_prefetch(done, event)
+
+    def _own_outcome(self, job: Job) -> Job | None:
+        """After a failed try, the outcome may have been committed all the same (the
+        connection died before the commit's answer came back). A finished row still fenced
+        on our attempt can only hold our own write: announce it rather than drop its event."""
+        try:
+            return Job.objects.filter(
+                id=job.id, attempts=job.attempts, status__in=("completed", "failed")
+            ).first()
+        except DatabaseError:
+            connection.close()
+            return None
 
     def _announce_and_prefetch(self, job: Job, event: str) -> None:
         """PUBLISH the outcome and, in the same round trip, take the next message if one is
