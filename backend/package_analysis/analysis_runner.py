@@ -99,12 +99,13 @@ class Worker:
         self.stop = threading.Event()
         self.current: Current | None = None
         self.processed = 0
-        self.last_recovery = 0.0
         self.backoff = Backoff()
         self.heartbeat_file = Path(
             os.environ.get("WORKER_HEARTBEAT_FILE", "/tmp/packamal-worker.heartbeat")  # noqa: S108
         )
         self._keeper = threading.Thread(target=self._keep, name="keeper", daemon=True)
+        # Recovery sweeps run beside the loop, so a sweep never delays picking up a job.
+        self._sweeper = threading.Thread(target=self._sweep, name="recovery", daemon=True)
         self._drain_timer: threading.Timer | None = None
         self._prefetched: str | None = None
 
@@ -120,10 +121,10 @@ class Worker:
             settings.JOB_DRAIN_SECONDS,
         )
         self._keeper.start()
+        self._sweeper.start()
         try:
             while not self.stop.is_set():
                 self._touch_heartbeat()
-                self._recover_if_due()
                 if self.max_jobs is not None and self.processed >= self.max_jobs:
                     break
                 raw, self._prefetched = self._prefetched or self._dequeue(), None
@@ -135,6 +136,7 @@ class Worker:
                 self._process(raw)
         finally:
             self.stop.set()
+            self._sweeper.join(timeout=10)
             self._unregister()
             log.info("worker %s: stopped after %d job(s)", self.name, self.processed)
         return 0
@@ -275,6 +277,8 @@ class Worker:
             pipe.zrem(self.keys.pending, job_id)
         if running is not None:
             pipe.publish(self.keys.channel, event_encode(job=running, event="running"))
+            # The outcome event is owed until it is published (see events_owed_settle).
+            pipe.hset(self.keys.owed, str(running.id), f"{self.name}|{running.attempts}")
         pipe.execute()
 
     def _requeue_message(self, raw: str) -> None:
@@ -434,8 +438,10 @@ class Worker:
             self.max_jobs is None or self.processed + 1 < self.max_jobs
         )
         try:
-            pipe = self.redis.pipeline(transaction=False)
+            # MULTI: the event and the end of the debt happen together, or neither does.
+            pipe = self.redis.pipeline(transaction=True)
             pipe.publish(self.keys.channel, event_encode(job=job, event=event))
+            pipe.hdel(self.keys.owed, str(job.id))
             if prefetch:
                 pipe.lmove(self.keys.queue, self.keys.processing(self.name), "RIGHT", "LEFT")
             replies = pipe.execute()
@@ -447,8 +453,8 @@ class Worker:
                 "worker %s: publish %s for job %s failed: %s", self.name, event, job.id, exc
             )
             return
-        if prefetch and replies[1] is not None:
-            self._prefetched = str(replies[1])
+        if prefetch and replies[2] is not None:
+            self._prefetched = str(replies[2])
 
     def _cancelled(self, job: Job) -> None:
         if not self.stop.is_set():
@@ -468,11 +474,14 @@ class Worker:
             event_publish(client=self.redis, job=released, event="queued")
 
     # ── recovery ────────────────────────────────────────────────────────────
-    def _recover_if_due(self) -> None:
-        now = time.monotonic()
-        if now - self.last_recovery < settings.JOB_RECOVERY_INTERVAL:
-            return
-        self.last_recovery = now
+    def _sweep(self) -> None:
+        """Every JOB_RECOVERY_INTERVAL, one worker (whoever takes the lock) sweeps."""
+        while not self.stop.is_set():
+            self._recover_once()
+            self.stop.wait(settings.JOB_RECOVERY_INTERVAL)
+        connection.close()
+
+    def _recover_once(self) -> None:
         try:
             lock_ms = int(settings.JOB_RECOVERY_INTERVAL * 900)
             if not self.redis.set(self.keys.recovery_lock, self.name, nx=True, px=lock_ms):
@@ -493,6 +502,7 @@ def recover(*, client: redis.Redis) -> dict[str, int]:
         log.warning("recovery: job %s failed: %s", job.id, job.error)
         event_publish(client=client, job=job, event="failed")
     reaped = workers_reap_dead(client=client)
+    announced = events_owed_settle(client=client)
     lost = services.jobs_repush_lost(grace_seconds=settings.JOB_REQUEUE_GRACE, client=client)
     for job in lost:
         log.warning("recovery: job %s had no message in Redis; re-pushed", job.id)
@@ -500,8 +510,38 @@ def recover(*, client: redis.Redis) -> dict[str, int]:
         "requeued": len(requeued),
         "failed": len(failed),
         "reaped": reaped,
+        "announced": announced,
         "repushed": len(lost),
     }
+
+
+def events_owed_settle(*, client: redis.Redis) -> int:
+    """Publish the outcome events that dead workers owed: a worker killed between its
+    completion UPDATE and the PUBLISH leaves a finished row nobody announced. Entries of
+    live workers are left alone; those whose attempt wrote no outcome are dropped."""
+    k = keys()
+    owed: dict[str, str] = client.hgetall(k.owed)  # type: ignore[assignment]
+    if not owed:
+        return 0
+    alive = set(client.zrangebyscore(k.workers, time.time() - WORKER_DEAD_AFTER, "+inf"))  # type: ignore[arg-type]
+    announced = 0
+    for job_id, holder in owed.items():
+        worker, _, attempt = holder.rpartition("|")
+        if worker in alive:
+            continue
+        done = Job.objects.filter(
+            id=job_id, attempts=int(attempt or 0), status__in=("completed", "failed")
+        ).first()
+        pipe = client.pipeline(transaction=True)
+        if done is not None:
+            pipe.publish(k.channel, event_encode(job=done, event=done.status))
+            log.warning(
+                "recovery: worker %s died before announcing job %s; announced", worker, job_id
+            )
+            announced += 1
+        pipe.hdel(k.owed, job_id)
+        pipe.execute()
+    return announced
 
 
 def workers_reap_dead(*, client: redis.Redis) -> int:

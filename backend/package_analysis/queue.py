@@ -24,6 +24,7 @@ class Keys:
     dead: str
     channel: str
     pending: str
+    owed: str
     workers: str
     processing_prefix: str
     recovery_lock: str
@@ -43,6 +44,7 @@ def keys() -> Keys:
         dead=settings.JOB_DEAD_LETTER,
         channel=settings.JOB_UPDATES_CHANNEL,
         pending=f"{q}:pending",
+        owed=f"{q}:owed",
         workers=f"{q}:workers",
         processing_prefix=f"{q}:processing:",
         recovery_lock=f"{q}:recovery-lock",
