@@ -42,6 +42,7 @@ from bench.cluster import (
     account,
     dispatch_many,
     reset_state,
+    wait_events_settled,
     wait_finished,
 )
 from bench.common import (
@@ -142,6 +143,7 @@ def scenario_kill(svc: Services, *, jobs: int, every: float) -> Outcome:
             time.sleep(every * random.uniform(0.7, 1.3))
     wait_finished(svc, ids, timeout=120)
     took = time.monotonic() - t0
+    wait_events_settled(svc)
     time.sleep(0.5)
     events.stop()
     acc = account(svc, ids, events, c.worker_logs())
@@ -212,6 +214,7 @@ def scenario_term(svc: Services, *, jobs: int, terms: int) -> Outcome:
             time.sleep(random.uniform(0.3, 1.0))
     wait_finished(svc, ids, timeout=120)
     took = time.monotonic() - t_start
+    wait_events_settled(svc)
     time.sleep(0.5)
     events.stop()
     acc = account(svc, ids, events, c.worker_logs())
@@ -263,6 +266,7 @@ def scenario_redis(svc: Services, *, before: float, down: float, after: float) -
     disp.stop()
     ids = disp.accepted
     took = wait_finished(svc, ids, timeout=90)
+    wait_events_settled(svc)
     time.sleep(0.5)
     events.stop()
     ws.stop()
@@ -331,6 +335,7 @@ def scenario_postgres(svc: Services, *, before: float, down: float, after: float
     ids = disp.accepted
     took = wait_finished(svc, ids, timeout=90)
     ready.stop()
+    wait_events_settled(svc)
     time.sleep(0.5)
     events.stop()
     acc = account(svc, ids, events, c.worker_logs())
@@ -449,6 +454,7 @@ def scenario_garbage(svc: Services, *, good: int) -> Outcome:
     ids = before + after
     took = wait_finished(svc, ids, timeout=60)
     time.sleep(3)  # let every garbage message be taken
+    wait_events_settled(svc)
     events.stop()
     acc = account(svc, ids, events, c.worker_logs())
     dead = r.llen("packamal:jobs:dead")

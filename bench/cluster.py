@@ -308,6 +308,20 @@ def account(
     return Account(len(ids), lost, failed, dup, reruns, disagree)
 
 
+def wait_events_settled(svc: Services, *, timeout: float = 40) -> None:
+    """Until no outcome event is owed (`packamal:jobs:owed` empty): a worker killed between
+    its completion UPDATE and its PUBLISH leaves one for the recovery sweep to announce
+    once the worker's heartbeat is 10 s stale."""
+    r = redis.Redis.from_url(svc.redis.url)
+    try:
+        wait_until(lambda: r.hlen("packamal:jobs:owed") == 0, timeout=timeout, interval=0.25,
+                   what="owed events to be announced")  # fmt: skip
+    except TimeoutError:
+        pass  # judged by account(): the events will be missing
+    finally:
+        r.close()
+
+
 def wait_finished(svc: Services, ids: list[str], *, timeout: float) -> float:
     """Wait until every id's row is completed or failed; returns how long it took."""
     with pg_connect(svc.pg.url) as db:
