@@ -120,6 +120,9 @@ class Worker:
             self.lease,
             settings.JOB_DRAIN_SECONDS,
         )
+        # Registered before the first BLMOVE: a sweep (ours or another worker's) treats a
+        # worker without a heartbeat as dead and takes back its messages.
+        self._beat()
         self._keeper.start()
         self._sweeper.start()
         try:

@@ -14,7 +14,6 @@ from typing import Any
 import redis
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models.functions import Now
 
 from . import metrics
 from .models import Job
@@ -195,9 +194,16 @@ def jobs_repush_lost(*, grace_seconds: float, client: redis.Redis, limit: int = 
         return []
     ids = [str(j.id) for j in candidates]
     scores: list[float | None] = client.zmscore(keys().pending, ids)  # type: ignore[assignment]
-    lost = [j for j, score in zip(candidates, scores, strict=True) if score is None]
+    lost_ids = [str(j.id) for j, score in zip(candidates, scores, strict=True) if score is None]
+    if not lost_ids:
+        return []
+    # Still queued? A worker may have claimed one since the SELECT (recovery runs beside
+    # the worker loop); re-pushing it would only make a duplicate message.
+    lost = _update_returning(
+        f"UPDATE {_TABLE} SET enqueued_at = now() WHERE id = ANY(%s::uuid[]) AND status = 'queued'",
+        [lost_ids],
+    )
     if lost:
-        Job.objects.filter(id__in=[j.id for j in lost]).update(enqueued_at=Now())
         jobs_push(jobs=lost, client=client)
     return lost
 
