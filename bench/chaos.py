@@ -544,8 +544,9 @@ def main() -> int:
     )  # fmt: skip
     cmd = "make test-chaos" if a.short else "make chaos"
     explain = (
-        "\n\nLongest recovery: (1) from a SIGKILL to the completion of the slowest job the "
-        "killed worker held; (2) the longest SIGTERM-to-exit drain; (3) the slowest worker's "
+        "\n\nLongest recovery: (1) from a SIGKILL until the slowest job the killed worker "
+        "held is claimable (`queued` event) or claimed (`running`) again; (2) the longest "
+        "SIGTERM-to-exit drain; (3) the slowest worker's "
         "first claim, or the first WebSocket frame, after Redis came back; (4) /readyz back "
         "to 200 after PostgreSQL came back. Duplicated: a job completed twice (two "
         "`completed` events on `job_updates`, or two workers logging it), and for (2) also a "
