@@ -130,7 +130,9 @@ class Worker:
                 self._touch_heartbeat()
                 if self.max_jobs is not None and self.processed >= self.max_jobs:
                     break
-                raw, self._prefetched = self._prefetched or self._dequeue(), None
+                # `is None`, not `or`: an empty message is a message too (it gets dead-lettered)
+                raw = self._prefetched if self._prefetched is not None else self._dequeue()
+                self._prefetched = None
                 if raw is None:
                     close_old_connections()  # idle: drop a connection the server closed
                     if self.burst and self._queue_empty():
