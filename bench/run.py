@@ -15,6 +15,7 @@ ratios measured in the same run, since absolute times on shared machines drift:
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import shutil
@@ -74,10 +75,13 @@ def start_web(svc: Services, api_port: int, tag: str) -> tuple[Proc, int] | None
         return None
     port = free_port()
     root = Path(tempfile.mkdtemp(prefix="packamal-webroot-"))
+    run_dir = Path(tempfile.mkdtemp(prefix="packamal-nginx-"))
+    for d in (root, run_dir):
+        atexit.register(shutil.rmtree, d, True)
     (root / "index.html").write_text("<!doctype html><title>bench</title>\n")
     env = base_env(
         svc.env(), WEB_PORT=port, API_UPSTREAM=f"http://127.0.0.1:{api_port}", WEB_ROOT=root,
-        NGINX_RUN_DIR=Path(tempfile.mkdtemp(prefix="packamal-nginx-")),
+        NGINX_RUN_DIR=run_dir,
     )  # fmt: skip
     proc = Proc(f"{tag}-web", ["bash", str(ENTRYPOINT), "web"], env)
     try:
