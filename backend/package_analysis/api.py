@@ -52,6 +52,8 @@ class JsonBodyParser(Parser):
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise ApiError(400, "malformed_json", f"The body is not valid JSON: {exc}.") from exc
+        if data is None:  # JSON null, like an empty body, means all defaults
+            return {}
         if not isinstance(data, dict):
             raise ApiError(422, "validation_error", "The body must be a JSON object.")
         return data
@@ -219,11 +221,9 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
 def job_list(
     request: HttpRequest,
     status: Query[JobStatusLiteral | None] = None,
-    limit: Query[int] = 50,
+    limit: int = Query(50, ge=1, le=500),
     before: Query[str | None] = None,
 ) -> HttpResponse:
-    if not 1 <= limit <= 500:
-        raise ApiError(422, "validation_error", "limit must be between 1 and 500.")
     page = selectors.job_list(status=status, limit=limit, before=before)
     return JsonResponse({"items": [j.as_dict() for j in page.items], "next": page.next})
 

@@ -92,6 +92,12 @@ def test_empty_body_means_all_defaults(client: Client) -> None:
     assert (body["task"], body["params"]) == ("simulate", {"seconds": 10.0, "mode": "cpu"})
 
 
+def test_json_null_body_means_all_defaults(client: Client) -> None:
+    response = post_json(client, "null")
+    assert response.status_code == 202
+    assert response.json()["params"] == {"seconds": 10.0, "mode": "cpu"}
+
+
 def test_partial_params_take_defaults(client: Client) -> None:
     response = post_json(client, {"params": {"seconds": 0}})
     assert response.status_code == 202
