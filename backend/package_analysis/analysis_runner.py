@@ -45,7 +45,7 @@ from django.db import DatabaseError, close_old_connections, connection
 from package_analysis import services
 from package_analysis.events import event_encode, event_publish
 from package_analysis.models import Job
-from package_analysis.queue import dead_letter, keys, redis_client
+from package_analysis.queue import dead_letter, keys, redis_client, workers_alive
 from package_analysis.tasks import TASKS, TaskCancelled, TaskContext
 
 log = logging.getLogger("packamal.worker")
@@ -175,10 +175,11 @@ class Worker:
 
     # ── heartbeat and lease (keeper thread) ─────────────────────────────────
     def _keep(self) -> None:
+        """Heartbeat and lease renewal until the worker stops, and on through a drain."""
         while not self.stop.wait(HEARTBEAT_INTERVAL) or self.current is not None:
             self._beat()
             self._renew_lease()
-            if self.stop.is_set():
+            if self.stop.is_set():  # draining: stop.wait() no longer waits
                 time.sleep(HEARTBEAT_INTERVAL)
 
     def _beat(self) -> None:
@@ -506,8 +507,9 @@ def recover(*, client: redis.Redis) -> dict[str, int]:
     for job in failed:
         log.warning("recovery: job %s failed: %s", job.id, job.error)
         event_publish(client=client, job=job, event="failed")
-    reaped = workers_reap_dead(client=client)
-    announced = events_owed_settle(client=client)
+    alive = workers_alive(client=client, max_age=WORKER_DEAD_AFTER)
+    reaped = workers_reap_dead(client=client, alive=alive)
+    announced = events_owed_settle(client=client, alive=alive)
     lost = services.jobs_repush_lost(grace_seconds=settings.JOB_REQUEUE_GRACE, client=client)
     for job in lost:
         log.warning("recovery: job %s had no message in Redis; re-pushed", job.id)
@@ -520,7 +522,7 @@ def recover(*, client: redis.Redis) -> dict[str, int]:
     }
 
 
-def events_owed_settle(*, client: redis.Redis) -> int:
+def events_owed_settle(*, client: redis.Redis, alive: set[str]) -> int:
     """Publish the outcome events that dead workers owed: a worker killed between its
     completion UPDATE and the PUBLISH leaves a finished row nobody announced. Entries of
     live workers are left alone; those whose attempt wrote no outcome are dropped."""
@@ -528,7 +530,6 @@ def events_owed_settle(*, client: redis.Redis) -> int:
     owed: dict[str, str] = client.hgetall(k.owed)  # type: ignore[assignment]
     if not owed:
         return 0
-    alive = set(client.zrangebyscore(k.workers, time.time() - WORKER_DEAD_AFTER, "+inf"))  # type: ignore[arg-type]
     announced = 0
     for job_id, holder in owed.items():
         worker, _, attempt = holder.rpartition("|")
@@ -549,11 +550,9 @@ def events_owed_settle(*, client: redis.Redis) -> int:
     return announced
 
 
-def workers_reap_dead(*, client: redis.Redis) -> int:
+def workers_reap_dead(*, client: redis.Redis, alive: set[str]) -> int:
     """Give back messages held by workers whose heartbeat stopped (killed between pop and claim)."""
     k = keys()
-    cutoff = time.time() - WORKER_DEAD_AFTER
-    alive = set(client.zrangebyscore(k.workers, cutoff, "+inf"))  # type: ignore[arg-type]
     moved = 0
     for key in client.scan_iter(match=f"{k.processing_prefix}*", count=200):
         name = str(key)[len(k.processing_prefix) :]
@@ -562,7 +561,7 @@ def workers_reap_dead(*, client: redis.Redis) -> int:
         while client.lmove(key, k.queue, "RIGHT", "RIGHT") is not None:
             moved += 1
         log.warning("recovery: worker %s is gone; its messages are back in the queue", name)
-    client.zremrangebyscore(k.workers, "-inf", cutoff)
+    client.zremrangebyscore(k.workers, "-inf", time.time() - WORKER_DEAD_AFTER)
     return moved
 
 

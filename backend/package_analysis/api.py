@@ -10,6 +10,7 @@ import math
 from typing import Any, Literal
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Query
@@ -22,6 +23,7 @@ from redis import RedisError
 from . import selectors, services
 from .errors import ApiError, api_error_response, error_response
 from .metrics import REGISTRY
+from .middleware import body_too_large
 from .queue import redis_client
 from .ratelimit import DispatchThrottle
 from .schemas import (
@@ -164,11 +166,7 @@ def _on_redis_error(request: HttpRequest, exc: RedisError) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-    from django.core.exceptions import RequestDataTooBig
-
     if isinstance(exc, RequestDataTooBig):
-        from .middleware import body_too_large
-
         return body_too_large()
     log.exception("unhandled error on %s %s", request.method, request.path)
     return error_response(500, "internal_error", "The server hit an unexpected error.")

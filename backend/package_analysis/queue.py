@@ -83,6 +83,12 @@ def queue_push(*, client: redis.Redis, messages: list[tuple[str, str]]) -> None:
     pipe.execute()
 
 
+def workers_alive(*, client: redis.Redis, max_age: float) -> set[str]:
+    """Names of the workers whose heartbeat is at most `max_age` seconds old."""
+    names = client.zrangebyscore(keys().workers, time.time() - max_age, "+inf")
+    return set(names)  # type: ignore[arg-type]
+
+
 def dead_letter(*, client: redis.Redis, raw: str, reason: str) -> None:
     """Keep an unusable message, with the reason, for a human to look at."""
     entry = json.dumps({"reason": reason, "message": raw[:65536], "at": time.time()})

@@ -13,7 +13,7 @@ from django.db.models import Count
 
 from .errors import ApiError
 from .models import Job, JobStatus
-from .queue import keys, redis_client
+from .queue import keys, redis_client, workers_alive
 
 WORKER_ALIVE_SECONDS = 15.0
 
@@ -83,8 +83,7 @@ def workers_busy() -> dict[str, int]:
     """Live workers by state (busy/idle), for metrics."""
     r = redis_client()
     k = keys()
-    cutoff = time.time() - WORKER_ALIVE_SECONDS
-    alive: list[str] = r.zrangebyscore(k.workers, cutoff, "+inf")  # type: ignore[assignment]
+    alive = workers_alive(client=r, max_age=WORKER_ALIVE_SECONDS)
     if not alive:
         return {"busy": 0, "idle": 0}
     pipe = r.pipeline(transaction=False)

@@ -12,12 +12,13 @@ import logging
 from typing import Any
 
 import redis
-from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from . import metrics
 from .models import Job
-from .queue import message_encode, queue_push, redis_client
+from .queue import keys, message_encode, queue_push, redis_client
 
 log = logging.getLogger("packamal.jobs")
 
@@ -61,8 +62,6 @@ def job_dispatch(*, task: str, params: dict[str, Any]) -> Job:
     A failed LPUSH does not fail the dispatch: the row is committed, and recovery
     re-pushes queued rows whose message never reached Redis.
     """
-    from django.utils import timezone
-
     # One autocommit INSERT (no explicit transaction: BEGIN/COMMIT would add two round
     # trips). on_commit runs right after that commit, or after the caller's transaction.
     job = Job.objects.create(task=task, params=params, enqueued_at=timezone.now())
@@ -121,8 +120,6 @@ def job_progress_set(*, job_id: str, attempt: int, progress: float) -> Job | Non
 
 def job_complete(*, job_id: str, attempt: int, result: Any) -> Job | None:
     """Mark completed; only the current lease holder (fenced on attempt) succeeds."""
-    from psycopg.types.json import Jsonb
-
     return _one(
         _update_returning(
             f"UPDATE {_TABLE} SET status = 'completed', progress = 1, result = %s, "
@@ -180,21 +177,18 @@ def jobs_requeue_expired(*, max_attempts: int, limit: int = 500) -> tuple[list[J
 
 def jobs_repush_lost(*, grace_seconds: float, client: redis.Redis, limit: int = 1000) -> list[Job]:
     """Re-push queued rows whose message is not in Redis (LPUSH failed, or Redis lost it)."""
-    from .queue import keys
-
-    candidates = list(
-        Job.objects.raw(
-            f"SELECT {_RETURNING} FROM {_TABLE} WHERE status = 'queued' "
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id::text FROM {_TABLE} WHERE status = 'queued' "
             "AND enqueued_at < now() - make_interval(secs => %s) "
             "ORDER BY created_at LIMIT %s",
             [grace_seconds, limit],
         )
-    )
-    if not candidates:
+        ids = [row[0] for row in cursor.fetchall()]
+    if not ids:
         return []
-    ids = [str(j.id) for j in candidates]
     scores: list[float | None] = client.zmscore(keys().pending, ids)  # type: ignore[assignment]
-    lost_ids = [str(j.id) for j, score in zip(candidates, scores, strict=True) if score is None]
+    lost_ids = [job_id for job_id, score in zip(ids, scores, strict=True) if score is None]
     if not lost_ids:
         return []
     # Still queued? A worker may have claimed one since the SELECT (recovery runs beside
@@ -206,7 +200,3 @@ def jobs_repush_lost(*, grace_seconds: float, client: redis.Redis, limit: int = 
     if lost:
         jobs_push(jobs=lost, client=client)
     return lost
-
-
-def max_attempts() -> int:
-    return settings.JOB_MAX_ATTEMPTS
