@@ -26,7 +26,8 @@ from package_analysis import queue, ratelimit
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRYPOINT = str(ROOT / "docker" / "entrypoint.sh")
-TEST_REDIS_DB = 15
+# Parallel checkouts on one machine pick their own db (and JOB_UPDATES_CHANNEL, DATABASE_URL).
+TEST_REDIS_DB = int(os.environ.get("PACKAMAL_TEST_REDIS_DB", "15"))
 
 
 def _redis_test_url() -> str:
