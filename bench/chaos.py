@@ -502,8 +502,7 @@ def main() -> int:
     stop_on_sigterm()
     size = SIZES["short" if a.short else "full"]
     global STRICT_EVENTS
-    # Known gap (see the README): a worker killed between its completion UPDATE and its
-    # PUBLISH loses that event. Rare per kill; the short run in `make test` reports it only.
+    # The short run inside `make test` reports a missing event; the full run fails on it.
     STRICT_EVENTS = not a.short
     shutil.rmtree(LOGS, ignore_errors=True)
     LOGS.mkdir(parents=True, exist_ok=True)

@@ -115,21 +115,9 @@ def role(name: str, role_name: str, env: dict[str, str], *args: str) -> Proc:
     return Proc(name, ["bash", str(ENTRYPOINT), role_name, *args], env)
 
 
-_CREATE_FROM_MODEL = """
-import sys; sys.path.insert(0, "backend")
-import django, os; os.environ.setdefault("DJANGO_SETTINGS_MODULE", "packamal.settings")
-django.setup()
-from django.db import connection
-from package_analysis.models import Job
-with connection.schema_editor() as e: e.create_model(Job)
-"""
-
-
 def migrate(env: dict[str, str]) -> None:
     """Create the schema in the private database with the project's own migrate role."""
     argv = ["bash", str(ENTRYPOINT), "migrate"]
-    if not ENTRYPOINT.exists():  # before the entrypoint lands: the job table from the model
-        argv = [str(VENV_BIN / "python"), "-c", _CREATE_FROM_MODEL]
     out = subprocess.run(argv, env=env, cwd=REPO, capture_output=True, text=True)
     if out.returncode != 0:
         raise RuntimeError(f"migrate failed:\n{out.stdout}\n{out.stderr}")
