@@ -93,6 +93,8 @@ JOB_LEASE_SECONDS = float(env("JOB_LEASE_SECONDS", "30") or 30)
 JOB_MAX_ATTEMPTS = int(env("JOB_MAX_ATTEMPTS", "3") or 3)
 JOB_DRAIN_SECONDS = float(env("JOB_DRAIN_SECONDS", "20") or 20)
 JOB_RECOVERY_INTERVAL = float(env("JOB_RECOVERY_INTERVAL", "5") or 5)
+# A task gets its own timeout plus this grace before the worker stops vouching for itself.
+JOB_TIMEOUT_GRACE_SECONDS = float(env("JOB_TIMEOUT_GRACE_SECONDS", "30") or 30)
 JOB_REQUEUE_GRACE = float(env("JOB_REQUEUE_GRACE", "10") or 10)
 DISPATCH_RATE_LIMIT = env("DISPATCH_RATE_LIMIT", "100/second") or "100/second"
 DISPATCH_API_KEYS = [
