@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 # A throwaway task type, written to disk and named in PACKAMAL_TASK_MODULES: nothing else
 # in the project learns about it.
 PLUGIN = textwrap.dedent(
-    '''
+    """
     import time
     from pydantic import BaseModel, ConfigDict, Field
     from package_analysis.tasks.base import TaskContext, TaskResult, TaskSpec
@@ -51,7 +51,7 @@ PLUGIN = textwrap.dedent(
         run=run,
         timeout=lambda p: p.timeout,
     )
-    '''
+    """
 )
 
 
