@@ -28,8 +28,8 @@ class ApiGuardMiddleware:
             size = int(length)
         except ValueError:
             return error_response(400, "bad_request", "Content-Length is not a number.")
-        if size > settings.MAX_BODY_BYTES:
-            return body_too_large()
+        if size > body_limit(request.path):
+            return body_too_large(body_limit(request.path))
         response = self.get_response(request)
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
             "application/json"
@@ -46,6 +46,16 @@ class ApiGuardMiddleware:
         return response
 
 
-def body_too_large() -> HttpResponse:
-    limit = settings.MAX_BODY_BYTES // 1024
-    return error_response(413, "payload_too_large", f"The request body is over {limit} KiB.")
+def body_limit(path: str) -> int:
+    """The largest body a route takes: files on the upload routes, 64 KiB elsewhere."""
+    return (
+        settings.ANALYSIS_UPLOAD_MAX_BYTES
+        if path in settings.UPLOAD_PATHS
+        else settings.MAX_BODY_BYTES
+    )
+
+
+def body_too_large(limit: int | None = None) -> HttpResponse:
+    limit = settings.MAX_BODY_BYTES if limit is None else limit
+    size = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit // 1024} KiB"
+    return error_response(413, "payload_too_large", f"The request body is over {size}.")

@@ -124,6 +124,9 @@ JOB_REQUEUE_GRACE = env_float("JOB_REQUEUE_GRACE", 10)
 DISPATCH_RATE_LIMIT = env_str("DISPATCH_RATE_LIMIT", "100/second")
 DISPATCH_API_KEYS = env_list("DISPATCH_API_KEYS")
 MAX_BODY_BYTES = 64 * 1024
+# The archive and lockfile routes take files up to this size; every other route 64 KiB.
+ANALYSIS_UPLOAD_MAX_BYTES = env_int("ANALYSIS_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+UPLOAD_PATHS = frozenset({"/analyze/upload", "/analyze/lockfile"})
 LOG_FORMAT = env_str("LOG_FORMAT", "text")
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 
