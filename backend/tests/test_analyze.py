@@ -302,9 +302,9 @@ def test_a_worker_that_lost_its_lease_writes_no_findings(client: Client) -> None
 
 @pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples is not on this machine")
 def test_a_real_malware_sample_uploaded_is_malicious(client: Client) -> None:
-    manifest = json.loads((SAMPLES / "npm-malicious" / "manifest.json").read_text())
-    sample = SAMPLES / "npm-malicious" / manifest[0]["file"]
-    response = upload(client, sample.read_bytes(), sample.name, "npm")
+    manifest = json.loads((SAMPLES / "pypi-malicious" / "manifest.json").read_text())
+    sample = SAMPLES / "pypi-malicious" / manifest[0]["file"]
+    response = upload(client, sample.read_bytes(), sample.name, "pypi")
     run_worker()
     done = job(client, response.json()["id"])
     assert done["status"] == "completed", done["error"]
