@@ -49,6 +49,9 @@ LOCAL = "local package: the project itself or a path dependency"
 WORKSPACE = "workspace package: part of this repository, not from the registry"
 BUNDLED = "bundled dependency: shipped inside its parent's tarball and analysed with it"
 
+# safe_load's loader (plain data only, no tags that build objects), libyaml's when present.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 LINE_MAX = 300  # a skipped line is echoed back at most this long
 
 _VCS_SCHEMES = ("git+", "hg+", "svn+", "bzr+")
@@ -124,7 +127,10 @@ def lockfile_parse(*, filename: str, data: bytes) -> Parsed:
     if "\x00" in text:
         raise LockfileError("The file is binary (it contains NUL bytes), not a lockfile.")
     fmt = format_detect(filename=filename, text=text)
-    return _PARSERS[fmt](text)
+    try:
+        return _PARSERS[fmt](text)
+    except RecursionError as exc:
+        raise LockfileError(f"The {fmt} is nested too deeply to be a lockfile.") from exc
 
 
 def format_detect(*, filename: str, text: str) -> Format:
@@ -294,8 +300,8 @@ def _poetry_parse(text: str) -> Parsed:
     for pkg in _toml_packages(doc, "poetry.lock"):
         name, version = pkg.get("name"), pkg.get("version")
         label = f"{name} {version}"
-        source = pkg.get("source")
-        kind = source.get("type") if isinstance(source, dict) else None
+        source = _mapping(pkg.get("source"))
+        kind = source.get("type")
         if not isinstance(name, str) or not isinstance(version, str) or not name or not version:
             out.skip(label, f"{UNSUPPORTED}: a [[package]] without name and version")
         elif kind == "git":
@@ -318,14 +324,13 @@ def _uv_parse(text: str) -> Parsed:
         raise LockfileError("This is not a uv.lock: it has no top-level version.")
     for pkg in _toml_packages(doc, "uv.lock"):
         name, version = pkg.get("name"), pkg.get("version")
-        source = pkg.get("source") if isinstance(pkg.get("source"), dict) else {}
+        source = _mapping(pkg.get("source"))
         label = f"{name} {version}" if version else str(name)
         if not isinstance(name, str) or not name:
             out.skip(label, f"{UNSUPPORTED}: a [[package]] without a name")
         elif "editable" in source or "virtual" in source:
-            out.skip(
-                label, WORKSPACE if source.get("editable", source.get("virtual")) != "." else LOCAL
-            )
+            where = source.get("editable", source.get("virtual"))
+            out.skip(label, LOCAL if where == "." else WORKSPACE)
         elif "git" in source:
             out.skip(f"{label} (git {source['git']})", VCS)
         elif "path" in source or "directory" in source:
@@ -339,6 +344,14 @@ def _uv_parse(text: str) -> Parsed:
         else:
             _add_pypi(out, name, version, label)
     return out
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _add_pypi(out: Parsed, name: str, version: str, label: str) -> None:
@@ -452,7 +465,7 @@ def _is_registry_tarball(url: str, name: str, version: str) -> bool:
 def _pnpm_parse(text: str) -> Parsed:
     out = Parsed("pnpm-lock.yaml")
     try:
-        doc = yaml.safe_load(text)
+        doc = yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 (CSafeLoader or SafeLoader)
     except yaml.YAMLError as exc:
         raise LockfileError(f"The pnpm-lock.yaml is not valid YAML: {exc}.") from exc
     if not isinstance(doc, dict) or "lockfileVersion" not in doc:
@@ -504,11 +517,11 @@ def _pnpm_key(key: str, major: int) -> tuple[str, str]:
 
 
 def _pnpm_entry(out: Parsed, key: str, entry: dict[str, Any], major: int) -> None:
-    resolution = entry.get("resolution") if isinstance(entry.get("resolution"), dict) else {}
+    resolution = _mapping(entry.get("resolution"))
     tarball = str(resolution.get("tarball") or "")
     name, version = _pnpm_key(key, major)
-    name = entry.get("name") if isinstance(entry.get("name"), str) else name
-    version = entry.get("version") if isinstance(entry.get("version"), str) else version
+    name = _text(entry.get("name")) or name
+    version = _text(entry.get("version")) or version
     if resolution.get("type") == "git" or "repo" in resolution:
         out.skip(key, VCS)
     elif (

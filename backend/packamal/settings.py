@@ -30,6 +30,17 @@ def env_bool(name: str, default: bool = False) -> bool:
     return (env(name) or ("1" if default else "0")).lower() in {"1", "true", "yes", "on"}
 
 
+def env_bytes(name: str, default: int) -> int:
+    """A positive byte count; anything else stops the process with one clear line."""
+    raw = env(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) <= 0:
+        sys.stderr.write(f"configuration error: {name} must be a positive number of bytes\n")
+        raise MissingSetting(78)
+    return int(raw)
+
+
 def require(name: str, hint: str = "") -> str:
     value = env(name)
     if value is None:
@@ -99,6 +110,10 @@ DISPATCH_API_KEYS = [
     k.strip() for k in (env("DISPATCH_API_KEYS", "") or "").split(",") if k.strip()
 ]
 MAX_BODY_BYTES = 64 * 1024
+# POST /dispatch/batch: up to 1000 dispatch bodies.
+MAX_BATCH_BODY_BYTES = 1024 * 1024
+# POST /analyze/upload and /analyze/lockfile: the file (the multipart body may add 64 KiB).
+ANALYSIS_UPLOAD_MAX_BYTES = env_bytes("ANALYSIS_UPLOAD_MAX_BYTES", 50 * 2**20)
 LOG_FORMAT = env("LOG_FORMAT", "text") or "text"
 LOG_LEVEL = env("LOG_LEVEL", "INFO") or "INFO"
 
@@ -142,7 +157,9 @@ TEMPLATES = [
     },
 ]
 ASGI_APPLICATION = "packamal.asgi.application"
-DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
+# Per-route limits are enforced from Content-Length (middleware.body_limit); this is the
+# ceiling for reading any non-file body into memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BATCH_BODY_BYTES
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"
