@@ -118,6 +118,8 @@ JOB_LEASE_SECONDS = env_float("JOB_LEASE_SECONDS", 30)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 JOB_DRAIN_SECONDS = env_float("JOB_DRAIN_SECONDS", 20)
 JOB_RECOVERY_INTERVAL = env_float("JOB_RECOVERY_INTERVAL", 5)
+# A task gets its own timeout plus this grace before the worker stops vouching for itself.
+JOB_TIMEOUT_GRACE_SECONDS = env_float("JOB_TIMEOUT_GRACE_SECONDS", 30)
 JOB_REQUEUE_GRACE = env_float("JOB_REQUEUE_GRACE", 10)
 DISPATCH_RATE_LIMIT = env_str("DISPATCH_RATE_LIMIT", "100/second")
 DISPATCH_API_KEYS = env_list("DISPATCH_API_KEYS")

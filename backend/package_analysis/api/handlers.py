@@ -43,14 +43,17 @@ def _on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
     return api_error_response(exc)
 
 
+def _error_loc(err: dict[str, Any]) -> list[Any]:
+    """Where the error is, without ninja's wrapper names; a bad `task` tag points at `task`."""
+    loc = [p for p in err.get("loc", ()) if p != "payload"]
+    if err.get("type") in ("union_tag_invalid", "union_tag_not_found"):
+        loc.append(str((err.get("ctx") or {}).get("discriminator", "")).strip("'"))
+    return loc
+
+
 def _on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     details = [
-        {
-            "loc": [p for p in e.get("loc", ()) if p != "payload"],
-            "msg": e.get("msg"),
-            "type": e.get("type"),
-        }
-        for e in exc.errors
+        {"loc": _error_loc(e), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors
     ]
     message = _validation_message(details)
     bad = _bad_batch_items(details)

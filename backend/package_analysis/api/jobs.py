@@ -69,7 +69,7 @@ class DispatchKey(APIKeyHeader):
     summary="Dispatch a job",
 )
 def dispatch(request: HttpRequest, payload: DispatchIn | None = None) -> HttpResponse:
-    body = payload or DispatchIn()
+    body = payload or DispatchIn.model_validate(None)  # an empty body means all defaults
     job = services.job_dispatch(task=body.task, params=body.params.model_dump())
     response = JsonResponse(job.as_dict(), status=202)
     response["Location"] = f"/jobs/{job.id}"
