@@ -21,7 +21,7 @@ from psycopg.types.json import Jsonb
 
 from . import metrics
 from .models import Job
-from .queue import keys, message_encode, queue_push, redis_client
+from .queue import message_encode, pending_missing, queue_push, redis_client
 
 log = logging.getLogger("packamal.jobs")
 
@@ -245,8 +245,7 @@ def jobs_repush_lost(*, grace_seconds: float, client: redis.Redis, limit: int = 
         ids = [row[0] for row in cursor.fetchall()]
     if not ids:
         return []
-    scores: list[float | None] = client.zmscore(keys().pending, ids)  # type: ignore[assignment]
-    lost_ids = [job_id for job_id, score in zip(ids, scores, strict=True) if score is None]
+    lost_ids = pending_missing(client=client, job_ids=ids)
     if not lost_ids:
         return []
     # Still queued? A worker may have claimed one since the SELECT (recovery runs beside
