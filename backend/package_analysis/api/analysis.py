@@ -137,9 +137,9 @@ def report_latest(
 
 def _report_response(job: Job, format: str) -> HttpResponse:
     if format == "sarif":
-        from ..analysis.sarif import sarif_from_report
+        from ..analysis.sarif import to_sarif
 
-        body: Any = sarif_from_report(reports.report_object(job=job))
+        body: Any = to_sarif(reports.report_object(job=job))
         response = JsonResponse(body, content_type="application/sarif+json")
         response["Content-Disposition"] = f'attachment; filename="packamal-{job.id}.sarif"'
         return response
