@@ -94,8 +94,8 @@ def role_env(
 
 
 class Process:
-    """A child in its own process group; its output goes to `log` or is kept in `lines`
-    (each line also handed to `on_line`). Everything still running is stopped at exit."""
+    """A child in its own process group; its output goes to `log`, to `on_line` a line at a
+    time, or is kept in `lines`. Everything still running is stopped at interpreter exit."""
 
     live: ClassVar[list[Process]] = []
 
@@ -138,9 +138,10 @@ class Process:
     def _read(self) -> None:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
-            self.lines.append(line)
             if self._on_line:
                 self._on_line(line)
+            else:
+                self.lines.append(line)
 
     @property
     def pid(self) -> int:
