@@ -11,6 +11,8 @@ from typing import Any
 
 import redis
 
+from .roles import keys
+
 
 class EventLog:
     """Records every job event on `channel` in a background thread, from the moment the
@@ -19,7 +21,7 @@ class EventLog:
     def __init__(
         self,
         redis_url: str,
-        channel: str,
+        channel: str = keys().channel,
         *,
         on_event: Callable[[dict[str, Any]], None] | None = None,
         timeout: float = 10,
