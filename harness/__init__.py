@@ -19,6 +19,7 @@ from .roles import (
     wait_until,
 )
 from .services import (
+    REDIS_DBS,
     REPO,
     Postgres,
     Redis,
@@ -27,14 +28,18 @@ from .services import (
     database_drop,
     ensure,
     free_port,
+    fresh,
     pg_bin,
     port_free,
+    redis_clear,
+    redis_db,
     wait_port,
     with_path,
 )
 
 __all__ = [
     "ENTRYPOINT",
+    "REDIS_DBS",
     "REPO",
     "THROWAWAY",
     "VENV_BIN",
@@ -49,10 +54,13 @@ __all__ = [
     "database_drop",
     "ensure",
     "free_port",
+    "fresh",
     "keys",
     "migrate",
     "pg_bin",
     "port_free",
+    "redis_clear",
+    "redis_db",
     "role_env",
     "run_role",
     "stop_all",

@@ -18,11 +18,10 @@ import sys
 import threading
 
 import psycopg
-import redis
 
 from .events import EventLog
 from .roles import ENTRYPOINT, keys, role_env
-from .services import database_create, ensure
+from .services import REDIS_DBS, ensure, fresh
 
 
 def _pair(text: str) -> tuple[str, str]:
@@ -45,9 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--database", help="use (and create) this database name")
     p.add_argument("--redis-db", type=int, help="use this Redis db number")
 
-    p = sub.add_parser("reset", help="a fresh database and an empty Redis db; JSON URLs")
-    p.add_argument("--database", required=True)
-    p.add_argument("--redis-db", type=int, required=True)
+    p = sub.add_parser("fresh", help="a new database and an empty Redis db for USE; JSON")
+    p.add_argument("use", choices=sorted(set(REDIS_DBS) - {"dev"}))
 
     p = sub.add_parser("role", help="exec docker/entrypoint.sh ROLE in the role environment")
     p.add_argument("role")
@@ -78,11 +76,8 @@ def _ensure(a: argparse.Namespace) -> int:
     return 0
 
 
-def _reset(a: argparse.Namespace) -> int:
-    db_url, redis_url = ensure(redis_db=a.redis_db)
-    db_url = db_url.rsplit("/", 1)[0] + f"/{a.database}"
-    database_create(db_url, fresh=True)
-    redis.Redis.from_url(redis_url).flushdb()
+def _fresh(a: argparse.Namespace) -> int:
+    db_url, redis_url = fresh(a.use)
     print(json.dumps({"DATABASE_URL": db_url, "REDIS_URL": redis_url}))
     return 0
 
@@ -118,7 +113,7 @@ def _listen(a: argparse.Namespace) -> int:
 
 COMMANDS = {
     "ensure": _ensure,
-    "reset": _reset,
+    "fresh": _fresh,
     "role": _role,
     "job-statuses": _job_statuses,
     "listen": _listen,

@@ -34,6 +34,9 @@ REPO = Path(__file__).resolve().parent.parent
 DEV = REPO / ".dev"
 LOCAL_PG_PORT = 55432
 LOCAL_REDIS_PORT = 56379
+# The Redis db each use of a shared server flushes (its keys and channel are its own
+# anyway, see roles.keys); PACKAMAL_<USE>_REDIS_DB moves one, e.g. for a second checkout.
+REDIS_DBS = {"dev": 0, "e2e": 5, "smoke": 6, "test": 15}
 
 
 def say(message: str) -> None:
@@ -84,6 +87,21 @@ def redis_answers(url: str) -> bool:
         return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
     except redis.RedisError:
         return False
+
+
+def redis_db(use: str) -> int:
+    """The Redis db number of a use (dev, e2e, smoke, test)."""
+    return int(os.environ.get(f"PACKAMAL_{use.upper()}_REDIS_DB") or REDIS_DBS[use])
+
+
+def redis_clear(url: str, pattern: str) -> int:
+    """Delete the keys matching pattern (not the whole db, which others may share)."""
+    client = redis.Redis.from_url(url)
+    try:
+        names = list(client.scan_iter(match=pattern, count=1000))
+        return int(client.delete(*names)) if names else 0
+    finally:
+        client.close()
 
 
 def database_create(url: str, *, fresh: bool = False) -> None:
@@ -297,6 +315,17 @@ def ensure(*, database: str | None = None, redis_db: int | None = None) -> tuple
         sys.exit(f"harness: REDIS_URL is set but Redis does not answer at {redis_url}")
     if redis_db is not None:
         redis_url = with_path(redis_url, redis_db)
+    return db_url, redis_url
+
+
+def fresh(use: str, *, flush: bool = True) -> tuple[str, str]:
+    """For a test run named `use`: a new empty database `<configured name>_<use>` and the
+    use's Redis db, flushed unless `flush` is False. Returns (DATABASE_URL, REDIS_URL)."""
+    db_url, redis_url = ensure(redis_db=redis_db(use))
+    db_url = with_path(db_url, f"{database_name(db_url)}_{use}")
+    database_create(db_url, fresh=True)
+    if flush:
+        redis.Redis.from_url(redis_url).flushdb()
     return db_url, redis_url
 
 
