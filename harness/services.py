@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -297,25 +298,35 @@ class Services:
 def ensure(*, database: str | None = None, redis_db: int | None = None) -> tuple[str, str]:
     """(DATABASE_URL, REDIS_URL) to use: the configured ones, localhost's, or local throwaway
     ones under .dev/ (left running for the next run). The database exists afterwards."""
-    db_url = os.environ.get("DATABASE_URL") or ""
-    if not db_url:
-        candidate = "postgres://postgres@127.0.0.1:5432/packamal"
-        db_url = candidate if pg_answers(candidate) else _dev_postgres()
-    elif not pg_answers(db_url):
-        sys.exit(f"harness: DATABASE_URL is set but PostgreSQL does not answer at {db_url}")
+    db_url = _find("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/packamal", pg_answers)
     if database:
         db_url = with_path(db_url, database)
     database_create(db_url)
-
-    redis_url = os.environ.get("REDIS_URL") or ""
-    if not redis_url:
-        candidate = "redis://127.0.0.1:6379/0"
-        redis_url = candidate if redis_answers(candidate) else _dev_redis()
-    elif not redis_answers(redis_url):
-        sys.exit(f"harness: REDIS_URL is set but Redis does not answer at {redis_url}")
+    redis_url = _find("REDIS_URL", "redis://127.0.0.1:6379/0", redis_answers)
     if redis_db is not None:
         redis_url = with_path(redis_url, redis_db)
     return db_url, redis_url
+
+
+def _find(variable: str, standard: str, answers: Callable[[str], bool]) -> str:
+    """The URL in `variable` (which must answer), else `standard` when it answers, else
+    the throwaway server under .dev/, started when it is not running."""
+    configured = os.environ.get(variable)
+    if configured:
+        if not answers(configured):
+            sys.exit(f"harness: {variable} is set but nothing answers at {configured}")
+        return configured
+    if answers(standard):
+        return standard
+    server: Postgres | Redis
+    if variable == "DATABASE_URL":
+        server = Postgres(port=LOCAL_PG_PORT, root=DEV / "postgres")
+    else:
+        server = Redis(port=LOCAL_REDIS_PORT, root=DEV / "redis")
+    if not answers(server.url):
+        say(f"nothing answers at {standard}: starting a throwaway server in {server.root}")
+        server.init() if isinstance(server, Postgres) else server.start()
+    return server.url
 
 
 def fresh(use: str, *, flush: bool = True) -> tuple[str, str]:
@@ -327,19 +338,3 @@ def fresh(use: str, *, flush: bool = True) -> tuple[str, str]:
     if flush:
         redis.Redis.from_url(redis_url).flushdb()
     return db_url, redis_url
-
-
-def _dev_postgres() -> str:
-    pg = Postgres(port=LOCAL_PG_PORT, root=DEV / "postgres")
-    if not pg_answers(pg.url):
-        say(f"no PostgreSQL answered: starting a throwaway one in {pg.root} on port {pg.port}")
-        pg.init()
-    return pg.url
-
-
-def _dev_redis() -> str:
-    server = Redis(port=LOCAL_REDIS_PORT, root=DEV / "redis")
-    if not redis_answers(server.url):
-        say(f"no Redis answered: starting a throwaway one in {server.root} on port {server.port}")
-        server.start()
-    return server.url
