@@ -21,7 +21,9 @@ __all__ = ["ENTRYPOINT", "EventLog", "Role", "free_port", "role_env", "wait_unti
 # Parallel checkouts on one machine pick their own db (PACKAMAL_TEST_REDIS_DB, DATABASE_URL);
 # the queue names and the job-updates channel are this run's own (pub/sub spans every db).
 TEST_REDIS_DB = harness.redis_db("test")
-REDIS_TEST_URL = harness.with_path(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0", TEST_REDIS_DB)
+REDIS_TEST_URL = harness.with_path(
+    os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0", TEST_REDIS_DB
+)
 NAMESPACE = f"tests-{os.getpid()}"
 KEYS = harness.keys(NAMESPACE)
 
