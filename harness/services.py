@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -100,7 +100,7 @@ def redis_clear(url: str, pattern: str) -> int:
     client = redis.Redis.from_url(url)
     try:
         names = list(client.scan_iter(match=pattern, count=1000))
-        return int(client.delete(*names)) if names else 0
+        return cast(int, client.delete(*names)) if names else 0
     finally:
         client.close()
 
