@@ -35,7 +35,9 @@ export function DispatchForm({ onDispatched }: DispatchFormProps) {
   const spec = taskSpec(values.task);
   const domId = (key: string) => `${idPrefix}-${key.replace('.', '-')}`;
   const clearError = (key: string) => {
-    if (errors[key]) setErrors(({ [key]: _gone, ...rest }) => rest);
+    if (errors[key]) {
+      setErrors((current) => Object.fromEntries(Object.entries(current).filter(([name]) => name !== key)));
+    }
   };
   const setTask = (task: string) => {
     setValues((current) => ({ ...initialDispatchValues(task), count: current.count }));
