@@ -21,5 +21,7 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}', 'scripts/**/*.test.mjs'],
     setupFiles: ['src/test/setup.ts'],
     restoreMocks: true,
+    // Rendering a thousand rows in jsdom takes seconds on a busy shared machine; 5 s flaked.
+    testTimeout: 30_000,
   },
 });
