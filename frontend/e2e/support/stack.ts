@@ -124,9 +124,9 @@ export class Stack {
       DJANGO_DEBUG: '0',
       LOG_FORMAT: 'text',
       // Pub/sub channels are global to a Redis server (not per DB number): use our own.
-      JOB_UPDATES_CHANNEL: 'packamal_e2e:job_updates',
-      JOB_QUEUE: 'packamal_e2e:jobs',
-      JOB_DEAD_LETTER: 'packamal_e2e:jobs:dead',
+      JOB_UPDATES_CHANNEL: `${DB_NAME}:job_updates`,
+      JOB_QUEUE: `${DB_NAME}:jobs`,
+      JOB_DEAD_LETTER: `${DB_NAME}:jobs:dead`,
       ...extra,
     };
   }
