@@ -13,9 +13,10 @@ import redis
 from django.utils import timezone
 
 from package_analysis import services
-from package_analysis.analysis_runner import Worker, recover
+from package_analysis.analysis_runner import Worker
 from package_analysis.models import Job
 from package_analysis.queue import keys, redis_client
+from package_analysis.recovery import recover
 
 from .conftest import EventLog
 
@@ -213,7 +214,10 @@ def test_unknown_task_and_task_errors_fail_the_job(r: redis.Redis) -> None:
     broken.refresh_from_db()
     assert (unknown.status, unknown.error) == ("failed", "unknown task 'teleport'")
     assert broken.status == "failed"
-    assert broken.error is not None and broken.error.startswith("ValueError")
+    # The registry's params model rejects the row before the task runs, naming the field.
+    assert broken.error is not None
+    assert broken.error.startswith("invalid params for task 'simulate'")
+    assert "seconds" in broken.error
 
 
 def test_max_jobs_stops_the_loop() -> None:
