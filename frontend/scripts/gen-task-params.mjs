@@ -64,7 +64,7 @@ export function taskParams(doc) {
     const required = params.required ?? [];
     tasks[name] = {
       title: params.title ?? name,
-      description: params.description ?? null,
+      description: params.description ?? variant.description ?? null,
       fields: Object.entries(params.properties ?? {}).map(([key, value]) => field(key, value, required, doc)),
     };
   }

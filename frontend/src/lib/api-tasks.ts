@@ -4,7 +4,7 @@ import type { TaskParamsSpec } from './task-fields';
 export const TASK_PARAMS = {
   "simulate": {
     "title": "SimulateParams",
-    "description": null,
+    "description": "A timer that burns CPU or sleeps: for load tests and demos",
     "fields": [
       {
         "name": "seconds",

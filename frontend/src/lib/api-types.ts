@@ -9,6 +9,7 @@ export type JobPage = Schemas['JobPageOut'];
 export type Stats = Schemas['StatsOut'];
 export type ErrorBody = Schemas['ErrorOut'];
 export type DispatchRequest = Schemas['DispatchIn'];
+export type LockfileAnswer = Schemas['LockfileOut'];
 
 /** A WebSocket frame: the Job shape plus the event that produced it. */
 export type JobEvent = Job & { event?: string };

@@ -118,7 +118,14 @@ describe('AnalyzePanel: lock file', () => {
     api.handlers.push(({ url }) =>
       url.pathname === '/api/analyze/lockfile'
         ? jsonResponse(
-            { items, skipped: [{ line: 3, reason: 'not pinned to one version (requests>=2)' }, { line: 4, reason: 'a URL requirement' }] },
+            {
+              format: 'requirements.txt',
+              items,
+              skipped: [
+                { line: 'requests>=2', reason: 'not pinned to one version' },
+                { line: 'pkg @ https://example.invalid/pkg.tgz', reason: 'a URL requirement' },
+              ],
+            },
             202,
           )
         : undefined,
@@ -126,9 +133,11 @@ describe('AnalyzePanel: lock file', () => {
     await userEvent.upload(screen.getByLabelText('Dependency lock file'), file('requirements.txt', 40, 'text/plain'));
     await userEvent.click(screen.getByRole('button', { name: 'Analyse every pinned package' }));
     const outcome = await screen.findByTestId('lockfile-outcome');
-    expect(outcome.textContent).toContain('Created 2 analysis jobs; skipped 2 lines.');
-    expect(outcome.textContent).toContain('line 3: not pinned to one version (requests>=2)');
-    expect(outcome.textContent).toContain('line 4: a URL requirement');
+    expect(outcome.textContent).toContain('Created 2 analysis jobs; skipped 2 entries.');
+    expect(outcome.textContent).toContain('Read as requirements.txt.');
+    expect(outcome.textContent).toContain('requests>=2 — not pinned to one version');
+    expect(outcome.textContent).toContain('pkg @ https://example.invalid/pkg.tgz — a URL requirement');
+    expect((api.bodies[0] as FormData).get('force')).toBeNull();
     expect(screen.getByRole('link', { name: 'pkg:pypi/idna@3.7' }).getAttribute('href')).toBe(`/jobs/${items[1]?.id}`);
     expect(many).toEqual([items]);
   });

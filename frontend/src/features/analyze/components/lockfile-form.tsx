@@ -1,8 +1,8 @@
 import { type FormEvent, useId, useState } from 'react';
-import type { Job } from '../../../lib/api-types';
+import type { Job, LockfileAnswer } from '../../../lib/api-types';
 import { followLink, jobPath } from '../../../lib/router';
 import { jobPackage } from '../../reports/model/report';
-import { type LockfileAnswer, uploadLockfile } from '../api/upload-lockfile';
+import { uploadLockfile } from '../api/upload-lockfile';
 import { LOCKFILE_ACCEPT, LOCKFILE_NAMES, UPLOAD_MAX_BYTES, checkLockfile } from '../model/upload-checks';
 import { DropZone } from './drop-zone';
 import { SubmitError } from './submit-error';
@@ -22,6 +22,7 @@ export function LockfileForm({ onQueued, maxBytes = UPLOAD_MAX_BYTES }: Lockfile
   const [sending, setSending] = useState(false);
   const [failure, setFailure] = useState<unknown>(null);
   const [answer, setAnswer] = useState<LockfileAnswer | null>(null);
+  const [force, setForce] = useState(false);
 
   const choose = (chosen: File | null) => {
     setFile(chosen);
@@ -43,7 +44,7 @@ export function LockfileForm({ onQueued, maxBytes = UPLOAD_MAX_BYTES }: Lockfile
     }
     setSending(true);
     try {
-      const result = await uploadLockfile(file);
+      const result = await uploadLockfile(file, force);
       setAnswer(result);
       onQueued(result.items);
     } catch (error) {
@@ -64,6 +65,10 @@ export function LockfileForm({ onQueued, maxBytes = UPLOAD_MAX_BYTES }: Lockfile
         error={invalid}
         onFile={choose}
       />
+      <label className="check">
+        <input type="checkbox" checked={force} onChange={(event) => setForce(event.target.checked)} /> Analyse again even if
+        analysed before
+      </label>
       <button type="submit" className="primary" disabled={sending}>
         {sending ? 'Uploading…' : 'Analyse every pinned package'}
       </button>
@@ -79,8 +84,9 @@ function LockfileOutcome({ answer }: { answer: LockfileAnswer }) {
     <div className="lockfile-outcome" data-testid="lockfile-outcome">
       <p className="form-status success">
         Created {items.length} analysis {items.length === 1 ? 'job' : 'jobs'}
-        {skipped.length > 0 ? `; skipped ${skipped.length} ${skipped.length === 1 ? 'line' : 'lines'}.` : '.'}
+        {skipped.length > 0 ? `; skipped ${skipped.length} ${skipped.length === 1 ? 'entry' : 'entries'}.` : '.'}
       </p>
+      <p className="muted">Read as {answer.format}.</p>
       {items.length > 0 && (
         <ul className="created-jobs">
           {items.slice(0, LISTED).map((job) => (
@@ -99,7 +105,7 @@ function LockfileOutcome({ answer }: { answer: LockfileAnswer }) {
           <ul className="skipped">
             {skipped.map((item, index) => (
               <li key={index}>
-                <span className="mono wrap">{typeof item.line === 'number' ? `line ${item.line}` : item.line}</span>: {item.reason}
+                <span className="mono wrap">{item.line}</span> — {item.reason}
               </li>
             ))}
           </ul>

@@ -107,6 +107,7 @@ export function DispatchForm({ onDispatched }: DispatchFormProps) {
               </option>
             ))}
           </select>
+          {spec?.description && <p className="hint">{spec.description}</p>}
           {fieldError('task')}
         </div>
         {spec?.fields.map((field) => (
