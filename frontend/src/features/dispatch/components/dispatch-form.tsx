@@ -97,6 +97,11 @@ export function DispatchForm({ onDispatched }: DispatchFormProps) {
   return (
     <section className="panel" aria-labelledby={`${idPrefix}-title`}>
       <h2 id={`${idPrefix}-title`}>Dispatch jobs</h2>
+      {spec?.description && (
+        <p className="hint task-hint">
+          {values.task}: {spec.description}
+        </p>
+      )}
       <form className="dispatch-form" onSubmit={submit} noValidate>
         <div className="field">
           <label htmlFor={domId('task')}>Task</label>
@@ -107,7 +112,6 @@ export function DispatchForm({ onDispatched }: DispatchFormProps) {
               </option>
             ))}
           </select>
-          {spec?.description && <p className="hint">{spec.description}</p>}
           {fieldError('task')}
         </div>
         {spec?.fields.map((field) => (
