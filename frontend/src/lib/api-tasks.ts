@@ -31,5 +31,37 @@ export const TASK_PARAMS = {
         ]
       }
     ]
+  },
+  "analyze": {
+    "title": "AnalyzeParams",
+    "description": "Static analysis of a PyPI or npm package version: verdict and evidence",
+    "fields": [
+      {
+        "name": "purl",
+        "kind": "string",
+        "title": "Purl",
+        "required": false,
+        "nullable": true,
+        "description": "Package URL, e.g. `pkg:pypi/requests@2.32.3` or `pkg:npm/%40scope/name@1.0.0`; no version means the latest",
+        "maxLength": 512
+      },
+      {
+        "name": "upload",
+        "kind": "string",
+        "title": "Upload",
+        "required": false,
+        "nullable": true,
+        "description": "An archive stored by `POST /analyze/upload` (set by that route)"
+      },
+      {
+        "name": "force",
+        "kind": "boolean",
+        "title": "Force",
+        "required": false,
+        "nullable": false,
+        "description": "Analyse again even when a report for the same artifact exists",
+        "default": false
+      }
+    ]
   }
 } as const satisfies Record<string, TaskParamsSpec>;
