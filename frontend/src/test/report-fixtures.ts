@@ -1,4 +1,4 @@
-import type { AnalysisSummary, Finding, Report } from '../features/reports/model/report';
+import type { AnalysisSummary, Finding, Report } from '../lib/api-types';
 
 let counter = 0;
 
@@ -43,5 +43,10 @@ export function makeReport(count: number, overrides: Partial<Report> = {}): Repo
   );
   const by_severity = { critical: 0, high: 0, medium: 0, low: 0 };
   for (const f of findings) by_severity[f.severity] += 1;
-  return { ...makeSummary(), by_severity, ...overrides, findings };
+  const job = reportJobIdOf(overrides.report) ?? '00000000-0000-4000-8000-000000000001';
+  return { ...makeSummary(), by_severity, job, ...overrides, findings };
+}
+
+function reportJobIdOf(link: string | undefined): string | null {
+  return /\/jobs\/([^/]+)\/report$/.exec(link ?? '')?.[1] ?? null;
 }

@@ -1,52 +1,9 @@
-import type { Job } from '../../../lib/api-types';
+import type { AnalysisSummary, Finding, Job, Report } from '../../../lib/api-types';
 
-// ---------------------------------------------------------------------------------------
-// TEMPORARY hand-copied types, from DESIGN.md "Package analysis", until the api declares
-// GET /jobs/{id}/report and the analyze result in /openapi.json; then they come from
-// api-schema.ts (src/lib/api-types.ts) and this block goes.
-export type Verdict = 'malicious' | 'suspicious' | 'clean';
-export type Severity = 'critical' | 'high' | 'medium' | 'low';
-export type Reachability = 'install' | 'import' | 'runtime' | 'test' | 'docs' | 'metadata';
-export interface PackageInfo {
-  ecosystem: string;
-  name: string;
-  version: string | null;
-  purl: string;
-}
-export interface ArtifactInfo {
-  filename: string;
-  sha256: string;
-  size: number;
-}
-/** A finished analyze job's `result`: small, it rides every event. */
-export interface AnalysisSummary {
-  verdict: Verdict;
-  score: number;
-  package: PackageInfo;
-  artifacts: ArtifactInfo[];
-  findings: number;
-  by_severity: Record<Severity, number>;
-  rules_version: string;
-  cached: boolean;
-  seconds: number;
-  report?: string;
-}
-export interface Finding {
-  rule: string;
-  title: string;
-  category: string;
-  severity: Severity;
-  file: string;
-  line: number | null;
-  snippet: string;
-  reachability: Reachability;
-  artifact: string;
-  explanation: string;
-}
-export interface Report extends Omit<AnalysisSummary, 'findings'> {
-  findings: Finding[];
-}
-// ---------------------------------------------------------------------------------------
+export type { AnalysisSummary, Finding, Report } from '../../../lib/api-types';
+export type Verdict = Report['verdict'];
+export type Severity = Finding['severity'];
+export type Reachability = Finding['reachability'];
 
 export const VERDICTS: readonly Verdict[] = ['malicious', 'suspicious', 'clean'];
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
@@ -71,10 +28,17 @@ const REACHABILITY_ORDER: readonly Reachability[] = ['install', 'import', 'runti
 
 export const SCORE_MAX = 10;
 
-/** One sentence on what the score measures, for the reader of a report. */
+/** The verdict thresholds of the api's scoring (README "Analysis engine", scoring.py). */
+export const MALICIOUS_FROM = 7;
+export const SUSPICIOUS_FROM = 4;
+
+/** What the score measures, for the reader of a report (the mapping scoring.py documents). */
 export function scoreMeaning(score: number): string {
-  const value = formatScore(score);
-  return `Score ${value} of ${SCORE_MAX}: how strong the evidence is (0 means nothing was found; higher means more severe findings in code that runs earlier).`;
+  return (
+    `Score ${formatScore(score)} of ${SCORE_MAX}: each rule's strongest finding, weighted by severity and by where ` +
+    `the code runs (install and import count fully, tests and docs less), combined as independent signals. ` +
+    `${MALICIOUS_FROM}.0 and above is malicious, ${SUSPICIOUS_FROM}.0 and above suspicious.`
+  );
 }
 
 export function formatScore(score: number): string {
@@ -107,8 +71,9 @@ export function jobPackage(job: Pick<Job, 'task' | 'params' | 'result'>): string
   return null;
 }
 
-/** The job id a report belongs to, read from its `report` link (`/jobs/{id}/report`). */
-export function reportJobId(report: { report?: string }): string | null {
+/** The job id a report belongs to: its `job`, else read from its `report` link (`/jobs/{id}/report`). */
+export function reportJobId(report: { job?: string; report?: string }): string | null {
+  if (report.job) return report.job;
   const match = /\/jobs\/([^/]+)\/report$/.exec(report.report ?? '');
   return match?.[1] ? decodeURIComponent(match[1]) : null;
 }
