@@ -70,10 +70,8 @@ NETWORK = {
     "requests.patch",
     "requests.request",
     "requests.head",
-    "requests.Session",
     "httpx.get",
     "httpx.post",
-    "httpx.Client",
     "http.client.HTTPConnection",
     "http.client.HTTPSConnection",
     "httplib.HTTPConnection",
@@ -84,9 +82,7 @@ NETWORK = {
     "smtplib.SMTP",
     "smtplib.SMTP_SSL",
     "telnetlib.Telnet",
-    "urllib3.PoolManager",
     "urllib3.request",
-    "aiohttp.ClientSession",
     "wget.download",
     "dns.resolver.resolve",
     "dns.resolver.query",
@@ -126,7 +122,6 @@ DECODERS = {
     "fromhex",
     "decompress",
     "decrypt",
-    "reversed",
 }
 CODEC_NAMES = {"rot13", "rot_13", "base64", "hex", "zlib", "bz2", "hex_codec", "base64_codec"}
 DANGEROUS_MODULES = {
@@ -159,6 +154,12 @@ _RUN_METHODS = {
     "initialize_options",
     "finalize_options",
 }
+_LOCAL_URL = re.compile(r"^(https?://)?(localhost|127\.|0\.0\.0\.0|\[::1\])")
+_KEY_MATERIAL = re.compile(
+    r"(priv(ate)?_?key|privkey|secret_?key|mnemonic|seed_?phrase|seed_?words|wallet_?key|keypair)",
+    re.I,
+)
+_CONTAINERS = (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.JoinedStr, ast.BinOp, ast.Call)
 _ALIASABLE = {"exec", "eval", "compile", "__import__", "getattr", "globals", "open"}
 _SHELL_LAUNCH = re.compile(
     r"^(powershell|pwsh|cmd|wscript|cscript|mshta|rundll32|regsvr32|start|bash|sh)(\.exe)?$"
@@ -182,18 +183,24 @@ def analyze(
     loadtime_all: bool,
     is_setup: bool = False,
     depth: int = 0,
-) -> bool:
-    """Run the Python rules over one module's source. False when it does not parse."""
+) -> set[int] | None:
+    """Run the Python rules over one module's source. Returns the lines that are prose
+    (docstrings, comments), or None when the source does not parse."""
     if len(src) > MAX_AST_SOURCE:
-        return False
+        return None
     try:
         tree = ast.parse(src)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-        return False
+        return None
+    prose = {i for i, line in enumerate(src.splitlines(), 1) if line.lstrip().startswith("#")}
     # a pathologically deep tree: the content rules have still seen the file
     with contextlib.suppress(RecursionError):
-        _Pass(src, tree, ctx, sink, scanner, loadtime_all, is_setup, depth).run()
-    return True
+        run = _Pass(src, tree, ctx, sink, scanner, loadtime_all, is_setup, depth)
+        for n in run.nodes:
+            if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant):
+                prose.update(range(n.lineno, (n.end_lineno or n.lineno) + 1))
+        run.run()
+    return prose
 
 
 def _walk(node: ast.AST) -> Iterator[ast.AST]:
@@ -240,6 +247,9 @@ class _Pass:
             {id(n) for n in self.nodes} if loadtime_all else self._loadtime_nodes()
         )
         self.tainted = self._tainted_names()
+        self.scope = self._scopes()
+        self.hook_methods = self._install_hook_methods()
+        self.key_carriers = self._key_carriers()
 
     # ---- setup ----
     def _aliases(self) -> dict[str, str]:
@@ -331,6 +341,37 @@ class _Pass:
             frontier = new
         return seen
 
+    def _install_hook_methods(self) -> set[int]:
+        """Methods of classes that replace pip's install/develop/egg_info commands."""
+        out: set[int] = set()
+        for node in self.nodes:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            for base in node.bases:
+                q = self.qualname(base)
+                from_setuptools = q.startswith(("setuptools.command.", "distutils.command."))
+                if q.rsplit(".", 1)[-1] in INSTALL_COMMANDS and (from_setuptools or self.is_setup):
+                    out.update(
+                        id(m)
+                        for m in node.body
+                        if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)
+                    )
+        return out
+
+    def _in_hook(self, node: ast.AST) -> bool:
+        return bool(self.hook_methods) and self.scope.get(id(node)) in self.hook_methods
+
+    def _scopes(self) -> dict[int, int]:
+        """Each node's enclosing function (or the module): combination rules stay inside one."""
+        scope: dict[int, int] = {}
+        stack: list[tuple[ast.AST, int]] = [(self.tree, id(self.tree))]
+        while stack:
+            node, owner = stack.pop()
+            scope[id(node)] = owner
+            inner = id(node) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) else owner
+            stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+        return scope
+
     def _tainted_names(self) -> set[str]:
         tainted: set[str] = set()
         if not self.has_decoders:
@@ -338,7 +379,14 @@ class _Pass:
         for _ in range(3):
             before = len(tainted)
             for node in self.nodes:
-                if isinstance(node, ast.Assign) and self.decoded(node.value, tainted):
+                if (
+                    isinstance(node, ast.Assign)
+                    and any(
+                        isinstance(n, ast.Constant) and isinstance(n.value, str | bytes)
+                        for n in _walk(node.value)
+                    )
+                    and self.decoded(node.value, tainted)
+                ):
                     for t in node.targets:
                         tainted.update(n.id for n in _walk(t) if isinstance(n, ast.Name))
             if len(tainted) == before:
@@ -406,7 +454,7 @@ class _Pass:
     def run(self) -> None:
         network: list[ast.AST] = []
         process: list[ast.AST] = []
-        recon: list[str] = []
+        recon: list[tuple[int, str]] = []
         execs: list[ast.AST] = []
         for node in self.nodes:
             lt = id(node) in self.loadtime
@@ -431,14 +479,18 @@ class _Pass:
                         "compile",
                     }:
                         self.add("PY-BUILTINS-INDIRECTION", node)
-        if network and recon:
-            self.add(
-                "PY-RECON-EXFIL",
-                network[0],
-                f"Collects {', '.join(sorted(set(recon))[:4])} and uses the network.",
-            )
-        if network and (process or execs):
-            self.add("PY-DOWNLOAD-EXEC", network[0], "Network access and code execution.")
+        scope = self.scope.get
+        for net in network:
+            here = scope(id(net))
+            seen = sorted({q for s, q in recon if s == here})
+            if seen:
+                self.add(
+                    "PY-RECON-EXFIL",
+                    net,
+                    f"Collects {', '.join(seen[:4])} and uses the network in the same code.",
+                )
+            if any(scope(id(n)) == here for n in [*process, *execs]):
+                self.add("PY-DOWNLOAD-EXEC", net, "Network access and code execution together.")
         self._literals()
         self._text_signals()
         if self.is_setup:
@@ -451,7 +503,7 @@ class _Pass:
         lt: bool,
         network: list[ast.AST],
         process: list[ast.AST],
-        recon: list[str],
+        recon: list[tuple[int, str]],
         execs: list[ast.AST],
     ) -> None:
         args = [*node.args, *(k.value for k in node.keywords)]
@@ -459,6 +511,8 @@ class _Pass:
             how = next((self.decoded(a) for a in args if self.decoded(a)), "")
             if how:
                 self.add("PY-EXEC-DECODED", node, f"A process runs data decoded by {how}.")
+            if self._in_hook(node):
+                self.add("PY-INSTALL-HOOK-EXEC", node, f"The install command runs {q}.")
             if lt:
                 process.append(node)
                 words: list[str] = [
@@ -478,12 +532,23 @@ class _Pass:
                 else:
                     self.add("PY-INSTALL-PROCESS", node, f"Calls {q}.")
         elif q in NETWORK or (q.startswith("requests.") and q.count(".") == 1):
-            if lt:
+            first = node.args[0] if node.args else None
+            local = (
+                isinstance(first, ast.Constant)
+                and isinstance(first.value, str)
+                and _LOCAL_URL.match(first.value) is not None
+            )
+            if self._in_hook(node) and not local:
+                self.add("PY-INSTALL-HOOK-EXEC", node, f"The install command calls {q}.")
+            secret = self._sends_key_material(node, first)
+            if secret:
+                self.add("PY-KEY-EXFIL", node, f"Sends {secret!r} with {q}.")
+            if lt and not local:
                 network.append(node)
                 self.add("PY-INSTALL-NETWORK", node, f"Calls {q}.")
         elif q in RECON:
             if lt:
-                recon.append(q)
+                recon.append((self.scope.get(id(node), 0), q))
         elif q in EXEC:
             if not node.args:
                 return
@@ -499,6 +564,8 @@ class _Pass:
                 self.add("PY-DOWNLOAD-EXEC", node, f"{q} runs what it downloads.")
             elif lt and not isinstance(arg, ast.Constant) and not self.reads_file(arg):
                 execs.append(node)
+                if self._in_hook(node):
+                    self.add("PY-INSTALL-HOOK-EXEC", node, f"The install command calls {q}.")
                 # code generation at import time is a known idiom; at install time it is not
                 install = self.reach(node) == "install"
                 self.add(
@@ -535,6 +602,40 @@ class _Pass:
                 isinstance(name, ast.Constant) and str(name.value) in {"exec", "eval", "system"}
             ):
                 self.add("PY-BUILTINS-INDIRECTION", node, f"getattr on {target or 'a value'}.")
+
+    def _sends_key_material(self, node: ast.Call, first: ast.AST | None) -> str:
+        """The secret-looking name sent by a network call to a hard-coded URL, or ''."""
+        url = next((k.value for k in node.keywords if k.arg == "url"), first)
+        literal = isinstance(url, ast.Constant | ast.JoinedStr) and "http" in ast.unparse(url)[:12]
+        if not literal:
+            return ""
+        rest = [*node.args[1:], *(k.value for k in node.keywords if k.arg != "url")]
+        if isinstance(url, ast.JoinedStr):
+            rest.append(url)
+        for arg in rest:
+            for n in _walk(arg):
+                name = (
+                    n.id
+                    if isinstance(n, ast.Name)
+                    else n.attr
+                    if isinstance(n, ast.Attribute)
+                    else ""
+                )
+                if name and (_KEY_MATERIAL.search(name) or name in self.key_carriers):
+                    return name
+        return ""
+
+    def _key_carriers(self) -> set[str]:
+        """Names assigned from something holding key material (`data = [private_key]`)."""
+        out: set[str] = set()
+        for node in self.nodes:
+            if not isinstance(node, ast.Assign) or not isinstance(node.value, _CONTAINERS):
+                continue
+            if any(
+                isinstance(n, ast.Name) and _KEY_MATERIAL.search(n.id) for n in _walk(node.value)
+            ):
+                out.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        return out
 
     def _class(self, node: ast.ClassDef) -> None:
         for base in node.bases:
@@ -631,8 +732,9 @@ class _Pass:
                 self._embedded_code(node, raw)
 
     def _sub_ctx(self, node: ast.AST, chain: str) -> FileCtx:
-        reach = self.reach(node)
-        return FileCtx(self.ctx.path, reach, self.ctx.ecosystem, (chain, self.line(node) or 0))  # type: ignore[arg-type]
+        return FileCtx(
+            self.ctx.path, self.ctx.reach, self.ctx.ecosystem, (chain, self.line(node) or 0)
+        )
 
     def _embedded_code(self, node: ast.AST, raw: bytes) -> None:
         """A plain string that is itself a program (written to a file, or run later)."""
@@ -650,8 +752,8 @@ class _Pass:
 
     def _scan_decoded(self, node: ast.AST, chain: str, data: bytes) -> None:
         line = self.line(node) or 0
-        reach = self.reach(node)
-        sub = FileCtx(self.ctx.path, reach, self.ctx.ecosystem, (chain, line))  # type: ignore[arg-type]
+        reach = self.ctx.reach  # a literal is data: the call that runs it carries load time
+        sub = FileCtx(self.ctx.path, reach, self.ctx.ecosystem, (chain, line))
         if decode.looks_like_marshal(data):
             self.sink.add(
                 "PY-MARSHAL-CODE",
@@ -659,7 +761,7 @@ class _Pass:
                 line,
                 text_line(self.src, line),
                 detail=f"The literal decodes ({chain}) to marshalled bytecode.",
-                reach=reach,  # type: ignore[arg-type]
+                reach=reach,
             )
             content.scan(self.scanner, data, sub, self.sink)
             return
@@ -670,7 +772,7 @@ class _Pass:
         parsed = analyze(
             text, sub, self.sink, self.scanner, loadtime_all=True, depth=self.depth + 1
         )
-        looks_code = parsed and _has_code(text)
+        looks_code = parsed is not None and _has_code(text)
         shell = re.search(r"(powershell|cmd(\.exe)? /c|curl |wget |/bin/(ba)?sh)", text, re.I)
         if looks_code or shell:
             self.sink.add(
@@ -679,7 +781,7 @@ class _Pass:
                 line,
                 text_line(self.src, line),
                 detail=f"Decodes ({chain}) to: {text[:160]!r}.",
-                reach=reach,  # type: ignore[arg-type]
+                reach=reach,
             )
 
     def _text_signals(self) -> None:
@@ -747,7 +849,11 @@ def _called_names(nodes: list[ast.AST]) -> set[str]:
             continue
         if isinstance(n.func, ast.Name):
             names.add(n.func.id)
-        for arg in [*n.args, *(k.value for k in n.keywords)]:
+        func = n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", "")
+        handed = [k.value for k in n.keywords if k.arg in {"target", "cmdclass"}]
+        if func in {"register", "Thread", "Process", "Timer", "setup"}:
+            handed += n.args
+        for arg in handed:
             for m in _walk(arg):
                 if isinstance(m, ast.Name):
                     names.add(m.id)
@@ -767,7 +873,9 @@ def _random_ident(name: str) -> bool:
     if len(name) < 24 or "_" in name.strip("_"):
         return False
     flips = sum(1 for a, b in itertools.pairwise(name) if a.islower() and b.isupper())
-    return flips >= len(name) / 6
+    words = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", name)
+    mean_word = sum(len(w) for w in words) / max(len(words), 1)
+    return flips >= len(name) / 6 and mean_word < 3.0
 
 
 def confusable(name: str) -> bool:
