@@ -160,6 +160,70 @@ _KEY_MATERIAL = re.compile(
     re.I,
 )
 _CONTAINERS = (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.JoinedStr, ast.BinOp, ast.Call)
+# A module mentioning none of these cannot trigger a Python rule outside install-time files
+# (plain substring tests: a regex alternation over every word boundary is far slower).
+_TRIGGER_WORDS = (
+    "exec(",
+    "eval(",
+    "exec,",
+    "eval,",
+    "execfile",
+    "__import__",
+    "marshal",
+    "CodeType",
+    "b64decode",
+    "b32decode",
+    "b85decode",
+    "decodebytes",
+    "unhexlify",
+    "a2b_",
+    "fromhex",
+    "decompress",
+    "decrypt",
+    "subprocess",
+    "system(",
+    "popen(",
+    "Popen",
+    "spawn",
+    "startfile",
+    "pty.",
+    "import pty",
+    "socket.",
+    "urlopen",
+    "urlretrieve",
+    "requests.",
+    "httpx.",
+    "http.client",
+    "ftplib",
+    "smtplib",
+    "telnetlib",
+    "wget",
+    "ShellExecute",
+    ".connect((",
+    "codecs.decode",
+    "builtins",
+    "private_key",
+    "privkey",
+    "mnemonic",
+    "seed_phrase",
+    "keypair",
+    "chr(",
+    "pyarmor",
+    "compile(",
+    "::-1",
+    "\\x",
+    " " * 120,
+)
+_TRIGGER_SHAPES = re.compile(r"_0x[0-9a-fA-F]{3}|[Il1]{6}|[O0]{6}")
+_LONG_RUN = re.compile(r"[A-Za-z0-9+/=]{40}")
+
+
+def _triggers(src: str) -> bool:
+    if any(word in src for word in _TRIGGER_WORDS) or _TRIGGER_SHAPES.search(src):
+        return True
+    return any(len(line) >= 40 and _LONG_RUN.search(line) for line in src.splitlines())
+
+
 _ALIASABLE = {"exec", "eval", "compile", "__import__", "getattr", "globals", "open"}
 _SHELL_LAUNCH = re.compile(
     r"^(powershell|pwsh|cmd|wscript|cscript|mshta|rundll32|regsvr32|start|bash|sh)(\.exe)?$"
@@ -188,6 +252,9 @@ def analyze(
     (docstrings, comments), or None when the source does not parse."""
     if len(src) > MAX_AST_SOURCE:
         return None
+    if not loadtime_all and not _triggers(src):
+        # nothing any Python rule looks at: skip the parse (most library files)
+        return {i for i, line in enumerate(src.splitlines(), 1) if line.lstrip().startswith("#")}
     try:
         tree = ast.parse(src)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
@@ -212,6 +279,26 @@ def _walk(node: ast.AST) -> Iterator[ast.AST]:
         count += 1
         yield current
         stack.extend(ast.iter_child_nodes(current))
+
+
+def _walk_with_scopes(tree: ast.Module) -> tuple[list[ast.AST], dict[int, int]]:
+    """Every node (iteratively, capped) and its enclosing function (or the module)."""
+    nodes: list[ast.AST] = []
+    scope: dict[int, int] = {}
+    stack: list[tuple[ast.AST, int]] = [(tree, id(tree))]
+    func_types = (ast.FunctionDef, ast.AsyncFunctionDef)
+    while stack and len(nodes) < MAX_NODES:
+        node, owner = stack.pop()
+        nodes.append(node)
+        scope[id(node)] = owner
+        inner = id(node) if isinstance(node, func_types) else owner
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                stack.append((value, inner))
+            elif isinstance(value, list):
+                stack.extend((v, inner) for v in value if isinstance(v, ast.AST))
+    return nodes, scope
 
 
 def _is_main_guard(node: ast.stmt) -> bool:
@@ -240,14 +327,13 @@ class _Pass:
             is_setup,
             depth,
         )
-        self.nodes = list(_walk(tree))
+        self.nodes, self.scope = _walk_with_scopes(tree)
         self.has_decoders = bool(_DECODER_HINT.search(src))
         self.aliases = self._aliases()
         self.loadtime: set[int] = (
             {id(n) for n in self.nodes} if loadtime_all else self._loadtime_nodes()
         )
         self.tainted = self._tainted_names()
-        self.scope = self._scopes()
         self.hook_methods = self._install_hook_methods()
         self.key_carriers = self._key_carriers()
 
@@ -360,17 +446,6 @@ class _Pass:
 
     def _in_hook(self, node: ast.AST) -> bool:
         return bool(self.hook_methods) and self.scope.get(id(node)) in self.hook_methods
-
-    def _scopes(self) -> dict[int, int]:
-        """Each node's enclosing function (or the module): combination rules stay inside one."""
-        scope: dict[int, int] = {}
-        stack: list[tuple[ast.AST, int]] = [(self.tree, id(self.tree))]
-        while stack:
-            node, owner = stack.pop()
-            scope[id(node)] = owner
-            inner = id(node) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) else owner
-            stack.extend((child, inner) for child in ast.iter_child_nodes(node))
-        return scope
 
     def _tainted_names(self) -> set[str]:
         tainted: set[str] = set()
@@ -785,7 +860,11 @@ class _Pass:
             )
 
     def _text_signals(self) -> None:
-        m = _HIDDEN_PAD.search(self.src)
+        m = (
+            _HIDDEN_PAD.search(self.src)
+            if " " * 120 in self.src or "\t" * 120 in self.src
+            else None
+        )
         if m:
             line = self.src.count("\n", 0, m.start()) + 1
             self.sink.add("PY-HIDDEN-PADDING", self.ctx, line, text_line(self.src, line).strip())
