@@ -14,6 +14,10 @@
 FROM node:20.19.5-bookworm-slim AS frontend
 WORKDIR /src/frontend
 COPY frontend/package.json frontend/package-lock.json ./
+# The machine's npm registry and CA bundle, when the build is given them (deploy/tools/image.py);
+# build args, so they never become part of the image.
+ARG NPM_CONFIG_REGISTRY
+ARG NODE_EXTRA_CA_CERTS
 RUN npm ci --no-audit --no-fund
 COPY frontend/ ./
 RUN npm run build
@@ -25,6 +29,10 @@ ENV UV_COMPILE_BYTECODE=1 \
     UV_PYTHON_DOWNLOADS=never \
     UV_PROJECT_ENVIRONMENT=/app/.venv \
     PIP_DISABLE_PIP_VERSION_CHECK=1
+# The machine's package index and CA bundle, when the build is given them (image.py).
+ARG PIP_INDEX_URL
+ARG PIP_CERT
+ARG SSL_CERT_FILE
 RUN pip install --no-cache-dir uv==0.13.8
 # The venv lives at /app/.venv, where it also lives in a checkout, so
 # docker/entrypoint.sh finds it the same way in and out of the container.
