@@ -92,9 +92,16 @@ def _judge(name: str, acc: Account, recovery: float | None, notes: str, **data: 
             f"job_updates, e.g. {acc.disagree[:3]}"
         )
     out = Outcome(
-        name, acc.jobs, len(acc.lost) + len(acc.failed), len(acc.duplicated), recovery, notes,
-        not problems, problems + warnings, data,
-    )  # fmt: skip
+        name,
+        acc.jobs,
+        len(acc.lost) + len(acc.failed),
+        len(acc.duplicated),
+        recovery,
+        notes,
+        not problems,
+        problems + warnings,
+        data,
+    )
     out.events_missing = len(acc.disagree)
     return out
 
@@ -167,9 +174,14 @@ def scenario_kill(svc: Services, *, jobs: int, every: float) -> Outcome:
         f"all done {took:.1f}s after the first dispatch"
     )
     out = _judge(
-        f"1. worker SIGKILL every ~{every:g}s", acc, max(recoveries, default=None), notes,
-        kills=len(kills), codes=codes, recoveries_s=sorted(recoveries),
-    )  # fmt: skip
+        f"1. worker SIGKILL every ~{every:g}s",
+        acc,
+        max(recoveries, default=None),
+        notes,
+        kills=len(kills),
+        codes=codes,
+        recoveries_s=sorted(recoveries),
+    )
     if codes.get(202, 0) != jobs:
         out.ok = False
         out.problems.append(f"dispatch answers {codes}")
@@ -292,18 +304,24 @@ def scenario_redis(svc: Services, *, before: float, down: float, after: float) -
         f"api subscriber (WebSocket frames) after {fmt(ws_back, 2)}s; done in {took:.1f}s"
     )
     out = _judge(
-        "3. Redis restart (no persistence)", acc, longest, notes,
-        worker_reconnect_s=worker_reconnect, websocket_reconnect_s=ws_back,
+        "3. Redis restart (no persistence)",
+        acc,
+        longest,
+        notes,
+        worker_reconnect_s=worker_reconnect,
+        websocket_reconnect_s=ws_back,
         dispatch_codes_during_outage=during,
-    )  # fmt: skip
+    )
     out.events_missing = None  # Pub/Sub drops events while Redis is down: not judged
     if non202:
         out.ok = False
         out.problems.append(f"dispatch answered {sorted(non202)} while Postgres was up")
     if len(worker_reconnect) < len(names):
         out.ok = False
-        out.problems.append(f"workers that never took a job after the restart: "
-                            f"{sorted(set(names) - set(worker_reconnect))}")  # fmt: skip
+        out.problems.append(
+            f"workers that never took a job after the restart: "
+            f"{sorted(set(names) - set(worker_reconnect))}"
+        )
     if ws_back is None:
         out.ok = False
         out.problems.append("no WebSocket frame after Redis came back")
@@ -354,9 +372,13 @@ def scenario_postgres(svc: Services, *, before: float, down: float, after: float
         f"{len(after_bad)} non-202 after it; done in {took:.1f}s"
     )
     out = _judge(
-        "4. PostgreSQL restart", acc, ready_again, notes,
-        readyz_503_after_s=not_ready, readyz_200_after_s=ready_again,
-    )  # fmt: skip
+        "4. PostgreSQL restart",
+        acc,
+        ready_again,
+        notes,
+        readyz_503_after_s=not_ready,
+        readyz_200_after_s=ready_again,
+    )
     if not_ready is None or ready_again is None:
         out.ok = False
         out.problems.append("/readyz did not go 503 during the outage and 200 after")
@@ -383,13 +405,29 @@ def scenario_fuzz(svc: Services, *, examples: int, min_requests: int) -> Outcome
     har = LOGS / "schemathesis.har"
     har.unlink(missing_ok=True)
     argv = [
-        str(VENV_BIN / "schemathesis"), "run", f"{c.base_url}/openapi.json",
-        "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
+        str(VENV_BIN / "schemathesis"),
+        "run",
+        f"{c.base_url}/openapi.json",
+        "--checks",
+        "not_a_server_error,status_code_conformance,content_type_conformance,"
         "response_schema_conformance,response_headers_conformance",
-        "--max-examples", str(examples), "--workers", "2", "--seed", "5",
-        "--phases", "examples,coverage,fuzzing", "--suppress-health-check", "all",
-        "--report", "har", "--report-har-path", str(har), "--request-timeout", "10",
-    ]  # fmt: skip
+        "--max-examples",
+        str(examples),
+        "--workers",
+        "2",
+        "--seed",
+        "5",
+        "--phases",
+        "examples,coverage,fuzzing",
+        "--suppress-health-check",
+        "all",
+        "--report",
+        "har",
+        "--report-har-path",
+        str(har),
+        "--request-timeout",
+        "10",
+    ]
     t0 = time.monotonic()
     out = subprocess.run(argv, capture_output=True, text=True, cwd=LOGS, timeout=900)
     took = time.monotonic() - t0
@@ -403,9 +441,19 @@ def scenario_fuzz(svc: Services, *, examples: int, min_requests: int) -> Outcome
         f"schemathesis exit {out.returncode} (checks: no 5xx, status code, content type, "
         f"response schema, response headers)"
     )
-    o = Outcome("5. schemathesis fuzzing", 0, 0, 0, None, notes, True, data={
-        "requests": len(statuses), "status_counts": {s: statuses.count(s) for s in set(statuses)},
-    })  # fmt: skip
+    o = Outcome(
+        "5. schemathesis fuzzing",
+        0,
+        0,
+        0,
+        None,
+        notes,
+        True,
+        data={
+            "requests": len(statuses),
+            "status_counts": {s: statuses.count(s) for s in set(statuses)},
+        },
+    )
     if out.returncode != 0 or fives:
         o.ok = False
         tail = "\n".join(out.stdout.splitlines()[-40:])
@@ -482,15 +530,29 @@ def scenario_garbage(svc: Services, *, good: int) -> Outcome:
 
 
 SIZES: dict[str, dict[str, Any]] = {
-    "full": {"kill_jobs": 1000, "kill_every": 2.0, "term_jobs": 200, "terms": 8,
-             "redis": {"before": 5.0, "down": 3.0, "after": 5.0},
-             "pg": {"before": 5.0, "down": 4.0, "after": 5.0},
-             "fuzz": 500, "fuzz_min": 1000, "good": 40},
-    "short": {"kill_jobs": 150, "kill_every": 2.0, "term_jobs": 40, "terms": 3,
-              "redis": {"before": 2.0, "down": 2.0, "after": 3.0},
-              "pg": {"before": 2.0, "down": 3.0, "after": 3.0},
-              "fuzz": 80, "fuzz_min": 200, "good": 10},
-}  # fmt: skip
+    "full": {
+        "kill_jobs": 1000,
+        "kill_every": 2.0,
+        "term_jobs": 200,
+        "terms": 8,
+        "redis": {"before": 5.0, "down": 3.0, "after": 5.0},
+        "pg": {"before": 5.0, "down": 4.0, "after": 5.0},
+        "fuzz": 500,
+        "fuzz_min": 1000,
+        "good": 40,
+    },
+    "short": {
+        "kill_jobs": 150,
+        "kill_every": 2.0,
+        "term_jobs": 40,
+        "terms": 3,
+        "redis": {"before": 2.0, "down": 2.0, "after": 3.0},
+        "pg": {"before": 2.0, "down": 3.0, "after": 3.0},
+        "fuzz": 80,
+        "fuzz_min": 200,
+        "good": 10,
+    },
+}
 
 
 def main() -> int:
@@ -502,8 +564,7 @@ def main() -> int:
     stop_on_sigterm()
     size = SIZES["short" if a.short else "full"]
     global STRICT_EVENTS
-    # Known gap (see the README): a worker killed between its completion UPDATE and its
-    # PUBLISH loses that event. Rare per kill; the short run in `make test` reports it only.
+    # The short run inside `make test` reports a missing event; the full run fails on it.
     STRICT_EVENTS = not a.short
     shutil.rmtree(LOGS, ignore_errors=True)
     LOGS.mkdir(parents=True, exist_ok=True)
@@ -532,16 +593,30 @@ def main() -> int:
         for p in o.problems:
             log(f"chaos:   problem: {p}")
     table = md_table(
-        ["scenario", "jobs", "lost", "duplicated", "events missing", "longest recovery",
-         "result", "notes"],
         [
-            [o.scenario, fmt(o.jobs) if o.jobs else "-", o.lost, o.duplicated,
-             "-" if o.events_missing is None else o.events_missing,
-             f"{o.recovery_s:.2f} s" if o.recovery_s is not None else "-",
-             "pass" if o.ok else "**FAIL**", o.notes]
+            "scenario",
+            "jobs",
+            "lost",
+            "duplicated",
+            "events missing",
+            "longest recovery",
+            "result",
+            "notes",
+        ],
+        [
+            [
+                o.scenario,
+                fmt(o.jobs) if o.jobs else "-",
+                o.lost,
+                o.duplicated,
+                "-" if o.events_missing is None else o.events_missing,
+                f"{o.recovery_s:.2f} s" if o.recovery_s is not None else "-",
+                "pass" if o.ok else "**FAIL**",
+                o.notes,
+            ]
             for o in outcomes
         ],
-    )  # fmt: skip
+    )
     cmd = "make test-chaos" if a.short else "make chaos"
     explain = (
         "\n\nLongest recovery: (1) from a SIGKILL until the slowest job the killed worker "
@@ -558,10 +633,11 @@ def main() -> int:
         from bench.common import write_results
 
         write_results(
-            "chaos-short" if a.short else "chaos", title="Chaos suite",
+            "chaos-short" if a.short else "chaos",
+            title="Chaos suite",
             markdown=table + explain,
             data={"command": cmd, "scenarios": [o.__dict__ for o in outcomes]},
-        )  # fmt: skip
+        )
     else:
         print(table)
     failed = [o for o in outcomes if not o.ok]

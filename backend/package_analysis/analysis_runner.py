@@ -34,6 +34,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -41,12 +42,13 @@ from typing import Any
 import redis
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
+from pydantic import ValidationError
 
 from package_analysis import services
 from package_analysis.events import event_encode, event_publish
 from package_analysis.models import Job
 from package_analysis.queue import dead_letter, keys, redis_client, workers_alive
-from package_analysis.tasks import TASKS, TaskCancelled, TaskContext
+from package_analysis.tasks import TaskCancelled, TaskContext, TaskFailed, task_get
 
 log = logging.getLogger("packamal.worker")
 
@@ -78,6 +80,9 @@ class Current:
         self.attempt = job.attempts
         self.ctx = ctx
         self.renewed_at = time.monotonic()
+        # Past this the task is hung: the keeper stops vouching for the worker.
+        self.deadline: float | None = None
+        self.overdue = False
 
 
 class Worker:
@@ -177,6 +182,7 @@ class Worker:
     def _keep(self) -> None:
         """Heartbeat and lease renewal until the worker stops, and on through a drain."""
         while not self.stop.wait(HEARTBEAT_INTERVAL) or self.current is not None:
+            self._vouch()
             self._beat()
             self._renew_lease()
             if self.stop.is_set():  # draining: stop.wait() no longer waits
@@ -220,6 +226,23 @@ class Worker:
         else:
             log.warning(
                 "worker %s: lost the lease on job %s; stopping it", self.name, current.job_id
+            )
+            current.ctx.cancelled.set()
+
+    def _vouch(self) -> None:
+        """Liveness while a task runs, whatever the task does: touch the heartbeat file
+        unless the task has outlived its own timeout (then it is hung; cancel it, and let
+        the liveness probe restart the worker if it does not stop)."""
+        current = self.current
+        if current is None or current.deadline is None or time.monotonic() < current.deadline:
+            self._touch_heartbeat()
+            return
+        if not current.overdue:
+            current.overdue = True
+            log.error(
+                "worker %s: job %s outlived its timeout; cancelling it, heartbeat stopped",
+                self.name,
+                current.job_id,
             )
             current.ctx.cancelled.set()
 
@@ -349,24 +372,34 @@ class Worker:
     # ── running a job ───────────────────────────────────────────────────────
     def _run(self, job: Job) -> None:
         ctx = TaskContext(report=lambda p: self._report(job, p))
-        self.current = Current(job, ctx)
+        current = self.current = Current(job, ctx)
         started = time.monotonic()
         log.info("worker %s: job %s running (attempt %d)", self.name, job.id, job.attempts)
         try:
-            task = TASKS.get(job.task)
-            if task is None:
+            spec = task_get(job.task)
+            if spec is None:
                 self._finish(job, error=f"unknown task {job.task!r}")
                 return
             try:
-                result = task(job.params, ctx)
+                params = spec.params_parse(job.params)
+            except ValidationError as exc:
+                self._finish(job, error=f"invalid params for task {job.task!r}: {exc}")
+                return
+            current.deadline = started + spec.timeout(params) + settings.JOB_TIMEOUT_GRACE_SECONDS
+            try:
+                result = spec.run(params, ctx)
             except TaskCancelled:
                 self._cancelled(job)
+                return
+            except TaskFailed as exc:
+                log.info("worker %s: job %s cannot be done: %s", self.name, job.id, exc)
+                self._finish(job, error=str(exc))
                 return
             except Exception as exc:
                 log.exception("worker %s: job %s raised", self.name, job.id)
                 self._finish(job, error=f"{type(exc).__name__}: {exc}")
                 return
-            self._finish(job, result=result)
+            self._finish(job, result=result.summary.model_dump(mode="json"), save=result.save)
         finally:
             if self._drain_timer:
                 self._drain_timer.cancel()
@@ -375,7 +408,6 @@ class Worker:
             log.debug("worker %s: job %s took %.3fs", self.name, job.id, time.monotonic() - started)
 
     def _report(self, job: Job, progress: float) -> None:
-        self._touch_heartbeat()
         try:
             updated = services.job_progress_set(
                 job_id=str(job.id), attempt=job.attempts, progress=round(progress, 3)
@@ -387,7 +419,14 @@ class Worker:
         if updated is not None:
             event_publish(client=self.redis, job=updated, event="progress")
 
-    def _finish(self, job: Job, *, result: Any = None, error: str | None = None) -> None:
+    def _finish(
+        self,
+        job: Job,
+        *,
+        result: Any = None,
+        error: str | None = None,
+        save: Callable[[str], None] | None = None,
+    ) -> None:
         """Record the outcome, retrying through a database outage while the lease is ours."""
         backoff = Backoff()
         deadline = time.monotonic() + max(self.lease * 4, 30)
@@ -396,7 +435,7 @@ class Worker:
             try:
                 if error is None:
                     done = services.job_complete(
-                        job_id=str(job.id), attempt=job.attempts, result=result
+                        job_id=str(job.id), attempt=job.attempts, result=result, save=save
                     )
                 else:
                     done = services.job_fail(job_id=str(job.id), attempt=job.attempts, error=error)

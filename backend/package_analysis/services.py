@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -118,16 +119,26 @@ def job_progress_set(*, job_id: str, attempt: int, progress: float) -> Job | Non
     )
 
 
-def job_complete(*, job_id: str, attempt: int, result: Any) -> Job | None:
-    """Mark completed; only the current lease holder (fenced on attempt) succeeds."""
-    return _one(
-        _update_returning(
-            f"UPDATE {_TABLE} SET status = 'completed', progress = 1, result = %s, "
-            "completed_at = now(), lease_expires_at = NULL "
-            "WHERE id = %s AND status = 'running' AND attempts = %s",
-            [Jsonb(result), job_id, attempt],
-        )
+def job_complete(
+    *, job_id: str, attempt: int, result: Any, save: Callable[[str], None] | None = None
+) -> Job | None:
+    """Mark completed; only the current lease holder (fenced on attempt) succeeds.
+
+    `save` writes the task's large output (e.g. findings) in the same transaction, and
+    only when the fenced UPDATE matched: a worker that lost its lease writes nothing."""
+    sql = (
+        f"UPDATE {_TABLE} SET status = 'completed', progress = 1, result = %s, "
+        "completed_at = now(), lease_expires_at = NULL "
+        "WHERE id = %s AND status = 'running' AND attempts = %s"
     )
+    params = [Jsonb(result), job_id, attempt]
+    if save is None:  # one autocommit statement on the hot path: no BEGIN/COMMIT
+        return _one(_update_returning(sql, params))
+    with transaction.atomic():
+        done = _one(_update_returning(sql, params))
+        if done is not None:
+            save(job_id)
+    return done
 
 
 def job_fail(*, job_id: str, attempt: int, error: str) -> Job | None:

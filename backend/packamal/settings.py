@@ -18,16 +18,45 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 class MissingSetting(SystemExit):
-    """Raised when a required environment variable is missing; exits with one clear line."""
+    """A required variable is missing or one does not parse: exits with one clear line."""
 
 
-def env(name: str, default: str | None = None) -> str | None:
+def env(name: str) -> str | None:
+    """The variable's value, or None when unset or empty."""
     value = os.environ.get(name)
-    return value if value not in (None, "") else default
+    return value if value not in (None, "") else None
+
+
+def env_str(name: str, default: str) -> str:
+    return env(name) or default
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name)
+    return default if value is None else _parse(name, value, int)
+
+
+def env_float(name: str, default: float) -> float:
+    value = env(name)
+    return float(default) if value is None else _parse(name, value, float)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
-    return (env(name) or ("1" if default else "0")).lower() in {"1", "true", "yes", "on"}
+    value = env(name)
+    return default if value is None else value.lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    """A comma-separated list, blanks dropped."""
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def _parse(name: str, value: str, kind: type[int] | type[float]) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        sys.stderr.write(f"configuration error: {name}={value!r} is not a valid {kind.__name__}\n")
+        raise MissingSetting(78) from None  # EX_CONFIG
 
 
 def require(name: str, hint: str = "") -> str:
@@ -41,22 +70,18 @@ def require(name: str, hint: str = "") -> str:
 DEBUG = env_bool("DJANGO_DEBUG")
 # The entrypoint names the role. Only the api signs anything (sessions, admin logins), so
 # only the api needs the real key; the worker and migrate get a throwaway one when unset.
-ROLE = env("PACKAMAL_ROLE", "api") or "api"
+ROLE = env_str("PACKAMAL_ROLE", "api")
 if DEBUG:
-    SECRET_KEY = env("DJANGO_SECRET_KEY", "insecure-dev-only-key") or ""
+    SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-dev-only-key")
 elif ROLE in ("worker", "migrate"):
     SECRET_KEY = env("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50)
 else:
     SECRET_KEY = require("DJANGO_SECRET_KEY", " (or set DJANGO_DEBUG=1 for development)")
-ALLOWED_HOSTS = [
-    h.strip()
-    for h in (env("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1") or "").split(",")
-    if h.strip()
-]
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1")
 
 
 # Threads serving HTTP in each api process; each may hold one pooled database connection.
-API_THREADS = int(env("API_THREADS", "16") or 16)
+API_THREADS = env_int("API_THREADS", 16)
 
 
 def _database() -> dict[str, Any]:
@@ -65,11 +90,11 @@ def _database() -> dict[str, Any]:
         if env("POSTGRES_HOST") is None and not DEBUG:
             require("DATABASE_URL", " (or POSTGRES_HOST/PORT/DB/USER/PASSWORD)")
         url = "postgres://{user}:{password}@{host}:{port}/{db}".format(
-            user=env("POSTGRES_USER", "postgres"),
-            password=env("POSTGRES_PASSWORD", ""),
-            host=env("POSTGRES_HOST", "127.0.0.1"),
-            port=env("POSTGRES_PORT", "5432"),
-            db=env("POSTGRES_DB", "packamal"),
+            user=env_str("POSTGRES_USER", "postgres"),
+            password=env_str("POSTGRES_PASSWORD", ""),
+            host=env_str("POSTGRES_HOST", "127.0.0.1"),
+            port=env_int("POSTGRES_PORT", 5432),
+            db=env_str("POSTGRES_DB", "packamal"),
         )
     db: dict[str, Any] = dict(dj_database_url.parse(url))
     # One persistent connection per thread (the api's HTTP threads; the worker's loop, keeper
@@ -77,7 +102,7 @@ def _database() -> dict[str, Any]:
     # against psycopg's pool: about 5% fewer dispatches/s (wrk, concurrency 1-64), but after
     # a Postgres restart the pool's reconnect back-off kept answering 503 for 2-3 s, where
     # this reconnects on the next request (bench/chaos.py scenario 4: ready again in 0.1 s).
-    db["CONN_MAX_AGE"] = float(env("DB_CONN_MAX_AGE", "300") or 300)
+    db["CONN_MAX_AGE"] = env_float("DB_CONN_MAX_AGE", 300)
     db["CONN_HEALTH_CHECKS"] = True
     db["OPTIONS"] = {"connect_timeout": 3}
     return db
@@ -86,21 +111,21 @@ def _database() -> dict[str, Any]:
 DATABASES = {"default": _database()}
 
 REDIS_URL = env("REDIS_URL") or ("redis://localhost:6379/0" if DEBUG else require("REDIS_URL"))
-JOB_QUEUE = env("JOB_QUEUE", "packamal:jobs") or "packamal:jobs"
-JOB_DEAD_LETTER = env("JOB_DEAD_LETTER", "packamal:jobs:dead") or "packamal:jobs:dead"
-JOB_UPDATES_CHANNEL = env("JOB_UPDATES_CHANNEL", "job_updates") or "job_updates"
-JOB_LEASE_SECONDS = float(env("JOB_LEASE_SECONDS", "30") or 30)
-JOB_MAX_ATTEMPTS = int(env("JOB_MAX_ATTEMPTS", "3") or 3)
-JOB_DRAIN_SECONDS = float(env("JOB_DRAIN_SECONDS", "20") or 20)
-JOB_RECOVERY_INTERVAL = float(env("JOB_RECOVERY_INTERVAL", "5") or 5)
-JOB_REQUEUE_GRACE = float(env("JOB_REQUEUE_GRACE", "10") or 10)
-DISPATCH_RATE_LIMIT = env("DISPATCH_RATE_LIMIT", "100/second") or "100/second"
-DISPATCH_API_KEYS = [
-    k.strip() for k in (env("DISPATCH_API_KEYS", "") or "").split(",") if k.strip()
-]
+JOB_QUEUE = env_str("JOB_QUEUE", "packamal:jobs")
+JOB_DEAD_LETTER = env_str("JOB_DEAD_LETTER", "packamal:jobs:dead")
+JOB_UPDATES_CHANNEL = env_str("JOB_UPDATES_CHANNEL", "job_updates")
+JOB_LEASE_SECONDS = env_float("JOB_LEASE_SECONDS", 30)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+JOB_DRAIN_SECONDS = env_float("JOB_DRAIN_SECONDS", 20)
+JOB_RECOVERY_INTERVAL = env_float("JOB_RECOVERY_INTERVAL", 5)
+# A task gets its own timeout plus this grace before the worker stops vouching for itself.
+JOB_TIMEOUT_GRACE_SECONDS = env_float("JOB_TIMEOUT_GRACE_SECONDS", 30)
+JOB_REQUEUE_GRACE = env_float("JOB_REQUEUE_GRACE", 10)
+DISPATCH_RATE_LIMIT = env_str("DISPATCH_RATE_LIMIT", "100/second")
+DISPATCH_API_KEYS = env_list("DISPATCH_API_KEYS")
 MAX_BODY_BYTES = 64 * 1024
-LOG_FORMAT = env("LOG_FORMAT", "text") or "text"
-LOG_LEVEL = env("LOG_LEVEL", "INFO") or "INFO"
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
