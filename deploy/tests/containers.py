@@ -1,0 +1,135 @@
+"""Running the built image as containers the way the manifests run it (make test-image).
+
+The engine and its settings come from deploy/tools/image.py (docker when its daemon answers,
+else podman with the project's containers.conf): the tests use the engine `make image` used.
+Containers join the host's network, so they reach this machine's PostgreSQL and Redis on
+127.0.0.1 and each other on spare ports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+import image  # deploy/tools/image.py (conftest puts deploy/tools on sys.path)
+from conftest import Doc, pod_spec
+
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
+
+
+def engine(*args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
+    """`ENGINE args...` with its output captured."""
+    done = subprocess.run(
+        [image.engine(), *args],
+        env=image.engine_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if check and done.returncode != 0:
+        raise AssertionError(f"{image.engine()} {' '.join(args)}: {done.stderr.strip()}")
+    return done
+
+
+def hardened_flags(workload: Doc, container: Doc) -> list[str]:
+    """`run` flags that hold the container to its manifest's securityContext and limits.
+
+    runAsUser/runAsGroup -> --user; readOnlyRootFilesystem -> --read-only (without podman's
+    own tmpfs mounts); each emptyDir mount -> a tmpfs of its sizeLimit; capabilities.drop
+    ALL -> --cap-drop ALL; allowPrivilegeEscalation false -> no-new-privileges; limits ->
+    --memory/--cpus. seccomp RuntimeDefault is the engine's default profile.
+    """
+    spec = pod_spec(workload)
+    security = {**spec.get("securityContext", {}), **container.get("securityContext", {})}
+    flags = ["--user", f"{security['runAsUser']}:{security['runAsGroup']}"]
+    if security.get("readOnlyRootFilesystem"):
+        flags.append("--read-only")
+        if image.engine() == "podman":
+            flags.append("--read-only-tmpfs=false")
+    volumes = {v["name"]: v for v in spec.get("volumes", [])}
+    for mount in container.get("volumeMounts", []):
+        empty_dir = volumes[mount["name"]].get("emptyDir")
+        assert empty_dir is not None, f"only emptyDir volumes run here: {mount}"
+        size = _bytes(empty_dir.get("sizeLimit", "64Mi"))
+        flags += ["--tmpfs", f"{mount['mountPath']}:rw,size={size},mode=1777"]
+    drop = security.get("capabilities", {}).get("drop", [])
+    flags += [f"--cap-drop={cap}" for cap in drop]
+    if security.get("allowPrivilegeEscalation") is False:
+        flags += ["--security-opt", "no-new-privileges"]
+    limits = container.get("resources", {}).get("limits", {})
+    if "memory" in limits:
+        flags += ["--memory", str(_bytes(limits["memory"]))]
+    if "cpu" in limits:
+        cpu = str(limits["cpu"])
+        flags += ["--cpus", str(int(cpu[:-1]) / 1000 if cpu.endswith("m") else float(cpu))]
+    return flags
+
+
+def _bytes(quantity: str) -> int:
+    units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "K": 10**3, "M": 10**6, "G": 10**9}
+    for suffix, factor in units.items():
+        if quantity.endswith(suffix):
+            return int(float(quantity[: -len(suffix)]) * factor)
+    return int(quantity)
+
+
+def env_flags(env: dict[str, str]) -> list[str]:
+    flags: list[str] = []
+    for key, value in sorted(env.items()):
+        flags += ["--env", f"{key}={value}"]
+    return flags
+
+
+def spare_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def http(method: str, url: str, body: Any = None) -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)  # noqa: S310
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 (loopback)
+            raw, status = answer.read().decode(), answer.status
+    except urllib.error.HTTPError as error:
+        raw, status = error.read().decode(), error.code
+    try:
+        return status, json.loads(raw)
+    except json.JSONDecodeError:
+        return status, raw
+
+
+def state(name: str) -> dict[str, Any]:
+    return json.loads(engine("inspect", "--format", "{{json .State}}", name).stdout)
+
+
+def logs(name: str) -> str:
+    done = engine("logs", name, check=False)
+    return done.stdout + done.stderr
+
+
+def wait_for(what: str, check: Callable[[], bool], timeout: float, running: list[str]) -> None:
+    """Poll check() until true; fail at once, with its log, when a container exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for name in running:
+            if not state(name).get("Running"):
+                raise AssertionError(f"{name} exited while waiting for {what}:\n{logs(name)}")
+        with contextlib.suppress(OSError, urllib.error.URLError):
+            if check():
+                return
+        time.sleep(0.5)
+    raise AssertionError(
+        f"timed out waiting for {what}:\n" + "\n".join(f"--- {n}\n{logs(n)}" for n in running)
+    )

@@ -1,0 +1,260 @@
+"""The built image, run for real (`make test-image`): migrate, api, two workers and web as
+containers held to the minikube manifests' securityContext and limits, against this
+machine's PostgreSQL and Redis; a job dispatched through web completes and the api logs
+it; a busy worker stopped by the engine drains its job and exits 0.
+
+What differs from the manifests, and only that: the containers share the host's network
+(so POSTGRES_*/REDIS_URL point at 127.0.0.1, PORT/WEB_PORT/API_UPSTREAM at spare ports),
+the database is a throwaway `packamal_image`, and the queue, dead-letter and channel names
+carry this run's id so nothing else on the shared Redis sees them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from conftest import Manifests, container_env, containers
+from containers import (
+    PG,
+    engine,
+    env_flags,
+    hardened_flags,
+    http,
+    logs,
+    spare_port,
+    state,
+    wait_for,
+)
+
+pytestmark = pytest.mark.image
+
+IMAGE = os.environ.get("PACKAMAL_IMAGE", "")
+DB = "packamal_image"
+# The largest the image may grow (runtime stage: Python, nginx, the venv, the app).
+SIZE_BUDGET_MB = 450
+
+
+@dataclass
+class Stack:
+    run: str
+    api: str
+    web: str
+    names: dict[str, str]
+    envs: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def running(self) -> list[str]:
+        return [n for r, n in self.names.items() if r != "migrate" and state(n).get("Running")]
+
+
+@pytest.fixture(scope="module")
+def built() -> str:
+    if not IMAGE:
+        pytest.skip("make test-image builds the image and passes it as PACKAMAL_IMAGE")
+    engine("image", "inspect", IMAGE)
+    return IMAGE
+
+
+def _role_env(minikube: Manifests, role: str, overrides: dict[str, str]) -> dict[str, str]:
+    env = container_env(minikube, _container(minikube, role)[1])
+    env.update(overrides)
+    return env
+
+
+def _container(minikube: Manifests, role: str) -> tuple[dict, dict]:
+    workload = minikube.app("api" if role == "migrate" else role)
+    return workload, next(c for c in containers(workload) if c["args"] == [role])
+
+
+def _run_flags(minikube: Manifests, role: str, name: str, env: dict[str, str]) -> list[str]:
+    workload, container = _container(minikube, role)
+    return [
+        "--name",
+        name,
+        "--hostname",
+        name,
+        "--network",
+        "host",
+        *hardened_flags(workload, container),
+        *env_flags(env),
+    ]
+
+
+@pytest.fixture(scope="module")
+def stack(built: str, rendered: dict[str, Manifests]) -> Iterator[Stack]:
+    import psycopg
+    import redis
+
+    minikube = rendered["minikube"]
+    run = uuid.uuid4().hex[:8]
+    redis_db = int(os.environ.get("PACKAMAL_TEST_REDIS_DB", "12"))
+    api_port, web_port = spare_port(), spare_port()
+    prefix = f"packamal:image-{run}"
+    overrides = {
+        "POSTGRES_HOST": "127.0.0.1",
+        "POSTGRES_PORT": "5432",
+        "POSTGRES_USER": "postgres",
+        "POSTGRES_PASSWORD": "",
+        "POSTGRES_DB": DB,
+        "REDIS_URL": f"redis://127.0.0.1:6379/{redis_db}",
+        "JOB_QUEUE": f"{prefix}:jobs",
+        "JOB_DEAD_LETTER": f"{prefix}:jobs:dead",
+        "JOB_UPDATES_CHANNEL": f"job_updates:image-{run}",
+        "PORT": str(api_port),
+        "WEB_PORT": str(web_port),
+        "API_UPSTREAM": f"http://127.0.0.1:{api_port}",
+    }
+    roles = ("migrate", "api", "worker1", "worker2", "web")
+    names = {r: f"packamal-test-{r}-{run}" for r in roles}
+    stack = Stack(run, f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{web_port}", names)
+    for r in roles:
+        stack.envs[r] = _role_env(minikube, r.rstrip("12"), overrides)
+
+    with psycopg.connect(**PG, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB}"')
+    try:
+        flags = _run_flags(minikube, "migrate", names["migrate"], stack.envs["migrate"])
+        migrate = engine("run", "--rm", *flags, built, "migrate", check=False)
+        assert migrate.returncode == 0, migrate.stdout + migrate.stderr
+        for r in roles[1:]:
+            role = r.rstrip("12")
+            engine(
+                "run", "--detach", *_run_flags(minikube, role, names[r], stack.envs[r]), built, role
+            )
+        yield stack
+    finally:
+        for name in names.values():
+            engine("rm", "--force", "--time", "5", name, check=False)
+        with psycopg.connect(**PG, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+        client = redis.Redis(host="127.0.0.1", port=6379, db=redis_db)
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)
+
+
+def test_the_image_runs_as_10001_within_its_size_budget_with_no_build_tools(built: str):
+    import image
+
+    summary = image.report(built)
+    assert summary["user"] == "10001:10001"
+    assert summary["entrypoint"] == ["docker/entrypoint.sh"]
+    assert summary["size_mb"] <= SIZE_BUDGET_MB, summary
+    # The runtime stage carries no compilers, no uv, no node/npm (they stay in build stages).
+    found = engine(
+        "run",
+        "--rm",
+        "--entrypoint",
+        "sh",
+        built,
+        "-c",
+        "for t in gcc cc c++ make uv node npm; do command -v $t || true; done",
+    ).stdout.split()
+    assert found == [], found
+
+
+def test_every_role_runs_hardened_as_in_the_manifests(stack: Stack):
+    running = [stack.names[r] for r in ("api", "worker1", "worker2", "web")]
+    wait_for("api /readyz", lambda: http("GET", f"{stack.api}/readyz")[0] == 200, 90, running)
+    wait_for("web /healthz", lambda: http("GET", f"{stack.web}/healthz")[0] == 200, 30, running)
+    for name in running:
+        facts = engine(
+            "exec",
+            name,
+            "sh",
+            "-c",
+            "id -u; id -g; grep -E '^(CapEff|NoNewPrivs):' /proc/1/status;"
+            " touch /app/probe 2>&1 || true; touch /tmp/probe && echo tmp-writable;"
+            " cat /proc/1/cmdline | tr '\\0' ' '",
+        ).stdout
+        lines = facts.splitlines()
+        assert lines[:2] == ["10001", "10001"], facts
+        assert re.search(r"CapEff:\s+0+$", facts, re.M), facts
+        assert re.search(r"NoNewPrivs:\s+1$", facts, re.M), facts
+        assert "Read-only file system" in facts, facts
+        assert "tmp-writable" in facts, facts
+        # The entrypoint execs the role: PID 1 is the role's program, not a shell.
+        assert "entrypoint.sh" not in lines[-1], facts
+        inspected = json.loads(engine("inspect", "--format", "{{json .HostConfig}}", name).stdout)
+        assert inspected["ReadonlyRootfs"] is True
+        assert inspected["Memory"] > 0, "the manifest's memory limit applies"
+
+
+def test_a_job_dispatched_through_web_completes_and_the_api_logs_it(stack: Stack):
+    status, job = http("POST", f"{stack.web}/api/dispatch", {"params": {"seconds": 1}})
+    assert status == 202, job
+    assert job["status"] == "queued"
+
+    def completed() -> bool:
+        status, body = http("GET", f"{stack.web}/api/jobs/{job['id']}")
+        assert status == 200 and body["status"] != "failed", body
+        return body["status"] == "completed"
+
+    wait_for(f"job {job['id']}", completed, 60, stack.running())
+    wait_for(
+        "the api's completion log line",
+        lambda: f"job {job['id']} completed" in logs(stack.names["api"]),
+        15,
+        stack.running(),
+    )
+    line = next(
+        json.loads(x)
+        for x in logs(stack.names["api"]).splitlines()
+        if f"job {job['id']} completed" in x
+    )
+    assert line["message"].startswith(f"job {job['id']} completed (task=simulate worker=packamal")
+
+
+def test_the_worker_health_check_passes_inside_the_worker(stack: Stack):
+    wait_for(
+        "the worker's heartbeat",
+        lambda: (
+            engine(
+                "exec",
+                stack.names["worker1"],
+                "docker/entrypoint.sh",
+                "worker-healthcheck",
+                check=False,
+            ).returncode
+            == 0
+        ),
+        30,
+        stack.running(),
+    )
+    # And it fails where there is no worker loop: the check reads a real heartbeat.
+    done = engine(
+        "exec", stack.names["api"], "docker/entrypoint.sh", "worker-healthcheck", check=False
+    )
+    assert done.returncode == 1 and "no heartbeat file" in done.stderr, done
+
+
+def test_a_busy_worker_stopped_by_the_engine_drains_its_job_and_exits_0(stack: Stack):
+    status, job = http(
+        "POST", f"{stack.web}/api/dispatch", {"params": {"seconds": 6, "mode": "sleep"}}
+    )
+    assert status == 202, job
+    holder: dict[str, str] = {}
+
+    def running() -> bool:
+        body = http("GET", f"{stack.api}/jobs/{job['id']}")[1]
+        if body["status"] == "running" and body["worker"]:
+            holder["worker"] = body["worker"]
+            return True
+        return False
+
+    wait_for(f"job {job['id']} to start", running, 30, stack.running())
+    name = holder["worker"].rsplit(".", 1)[0]  # worker ids are hostname.pid
+    assert name in (stack.names["worker1"], stack.names["worker2"]), holder
+    stopped = engine("stop", "--time", "60", name)
+    assert stopped.returncode == 0
+    assert state(name)["ExitCode"] == 0, logs(name)
+    log = logs(name)
+    assert "SIGTERM received, draining job" in log, log
+    status, body = http("GET", f"{stack.api}/jobs/{job['id']}")
+    assert body["status"] == "completed", body
+    assert body["worker"] == holder["worker"] and body["attempts"] == 1, body
