@@ -9,14 +9,14 @@ only as follows (README "What runs here"):
     container, pod securityContext and volumes), played and run to exit 0 first: podman
     4.3.1 restarts a pod's init containers under the pod's restartPolicy (Always, for a
     Deployment) and then fails to remove the "once" init container that is running again;
-  * env `valueFrom.secretKeyRef` -> the Secret's value inline: podman 4.3.1 reads a played
-    Secret's data as JSON of its own format and fails on a Kubernetes Secret ("not valid
-    JSON"), whether played from YAML or made with `podman secret create`;
+  * env `valueFrom.secretKeyRef` -> the Secret's value inline: podman 4.3.1 stores a played
+    Secret but then reads it as JSON of its own format, and the pod fails ("cannot set env
+    X: secret s1 is not valid JSON");
   * hostNetwork: true, so the pods reach this machine's PostgreSQL and Redis on 127.0.0.1;
     podman then refuses container `ports` (port mappings need a bridge network), so they
     are dropped and the probes' named port `http` becomes the number;
-  * the web pod's `sysctls` are dropped (podman refuses pod sysctls with the host's
-    network namespace); web listens on a spare port above 1024 instead of 80;
+  * the web pod's `sysctls` are dropped: in the host's network namespace a `net.*` sysctl
+    would be the host's, not the pod's; web listens on a spare port above 1024 instead of 80;
   * the ConfigMap's hosts, ports, database and queue names point at this machine's
     services and this run's names, as in test_image.py.
 """
