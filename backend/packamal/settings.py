@@ -124,6 +124,10 @@ JOB_REQUEUE_GRACE = env_float("JOB_REQUEUE_GRACE", 10)
 DISPATCH_RATE_LIMIT = env_str("DISPATCH_RATE_LIMIT", "100/second")
 DISPATCH_API_KEYS = env_list("DISPATCH_API_KEYS")
 MAX_BODY_BYTES = 64 * 1024
+# POST /dispatch/batch: up to 1000 dispatch bodies.
+MAX_BATCH_BODY_BYTES = 1024 * 1024
+# POST /analyze/upload and /analyze/lockfile: the file (the multipart body may add 64 KiB).
+ANALYSIS_UPLOAD_MAX_BYTES = env_int("ANALYSIS_UPLOAD_MAX_BYTES", 50 * 2**20)
 LOG_FORMAT = env_str("LOG_FORMAT", "text")
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 
@@ -167,7 +171,9 @@ TEMPLATES = [
     },
 ]
 ASGI_APPLICATION = "packamal.asgi.application"
-DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
+# Per-route limits are enforced from Content-Length (middleware.body_limit); this is the
+# ceiling for reading any non-file body into memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BATCH_BODY_BYTES
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"

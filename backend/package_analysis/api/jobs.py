@@ -13,7 +13,16 @@ from ninja.security import APIKeyHeader
 from .. import selectors, services
 from ..errors import ApiError
 from ..ratelimit import DispatchThrottle
-from ..schemas import DispatchIn, ErrorOut, JobOut, JobPageOut, JobStatusLiteral, StatsOut
+from ..schemas import (
+    BatchIn,
+    BatchOut,
+    DispatchIn,
+    ErrorOut,
+    JobOut,
+    JobPageOut,
+    JobStatusLiteral,
+    StatsOut,
+)
 
 router = Router(tags=["jobs"])
 
@@ -61,10 +70,36 @@ class DispatchKey(APIKeyHeader):
 )
 def dispatch(request: HttpRequest, payload: DispatchIn | None = None) -> HttpResponse:
     body = payload or DispatchIn.model_validate(None)  # an empty body means all defaults
-    job = services.job_dispatch(task=body.task, params=body.params.model_dump())
+    job = services.job_dispatch(task=body.task, params=body.params.model_dump(mode="json"))
     response = JsonResponse(job.as_dict(), status=202)
     response["Location"] = f"/jobs/{job.id}"
     return response
+
+
+@router.post(
+    "/dispatch/batch",
+    response={
+        202: BatchOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        413: ErrorOut,
+        415: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+        503: ErrorOut,
+    },
+    auth=DispatchKey(),
+    throttle=DispatchThrottle(),
+    summary="Dispatch 1 to 1000 jobs, all or none",
+    description=(
+        "One INSERT of every row, then one push of every message after commit. A 422 names "
+        "the index of each invalid item, and nothing is dispatched. The rate limit counts "
+        "the request once. Body limit: 1 MiB."
+    ),
+)
+def dispatch_batch(request: HttpRequest, payload: BatchIn) -> HttpResponse:
+    jobs = services.jobs_dispatch(specs=[(j.task, j.params.model_dump()) for j in payload.jobs])
+    return JsonResponse({"items": [job.as_dict() for job in jobs]}, status=202)
 
 
 @router.get(
