@@ -443,7 +443,10 @@ if [ "$(id -u)" = 0 ]; then
   exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
 fi
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
-  : "${{POSTGRES_PASSWORD:?the stand-in, like the official image, needs POSTGRES_PASSWORD}}"
+  if [ -z "${{POSTGRES_PASSWORD+set}}" ] || [ -z "$POSTGRES_PASSWORD" ]; then
+    echo "the stand-in, like the official image, needs POSTGRES_PASSWORD" >&2
+    exit 1
+  fi
   user="${{POSTGRES_USER:-postgres}}"
   pwfile="$(mktemp)"
   printf '%s' "$POSTGRES_PASSWORD" > "$pwfile"
