@@ -6,7 +6,7 @@ IMAGE_TOOL := $(PY) deploy/tools/image.py
 
 TEST_TARGETS += test-image
 
-.PHONY: image image-bases image-report test-image
+.PHONY: image image-bases image-report image-measure test-image
 
 image: setup ## Build the one image (all roles) as packamal:dev (IMAGE=...); stand-in bases when no registry answers
 	$(IMAGE_TOOL) build --tag $(IMAGE)
@@ -20,3 +20,6 @@ image-report: setup ## Print the image's user, size and layers
 test-image: image ## Run every role of the built image as a hardened container against PostgreSQL and Redis
 	PACKAMAL_IMAGE=$(IMAGE) PACKAMAL_RENDERED= \
 	  pytest -c deploy/pytest.ini -m image deploy/tests
+
+image-measure: image ## Peak memory of the worker container on real analyses (its Kubernetes limit comes from this)
+	$(PY) deploy/tools/measure_worker.py --image $(IMAGE) $(MEASURE_ARGS)

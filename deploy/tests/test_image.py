@@ -75,7 +75,12 @@ def _container(minikube: Manifests, role: str) -> tuple[dict, dict]:
 
 
 def _run_flags(minikube: Manifests, role: str, name: str, env: dict[str, str]) -> list[str]:
+    """The container's manifest hardening; a worker also gets this machine's registry
+    settings and CA bundle (image.runtime_flags), which a cluster has no need for."""
+    import image
+
     workload, container = _container(minikube, role)
+    machine = image.runtime_flags() if role == "worker" else []
     return [
         "--name",
         name,
@@ -84,6 +89,7 @@ def _run_flags(minikube: Manifests, role: str, name: str, env: dict[str, str]) -
         "--network",
         "host",
         *hardened_flags(workload, container),
+        *machine,
         *env_flags(env),
     ]
 
@@ -211,6 +217,31 @@ def test_a_job_dispatched_through_web_completes_and_the_api_logs_it(stack: Stack
         if f"job {job['id']} completed" in x
     )
     assert line["message"].startswith(f"job {job['id']} completed (task=simulate worker=packamal")
+
+
+def test_an_analyze_job_fetches_from_the_registry_in_the_hardened_worker(stack: Stack):
+    """A real package from the npm registry, fetched, unpacked into the worker's scratch
+    volume and scanned inside the worker container."""
+    body = {"task": "analyze", "params": {"purl": "pkg:npm/is-number@7.0.0"}}
+    status, job = http("POST", f"{stack.web}/api/dispatch", body)
+    assert status == 202, job
+    seen: dict = {}
+
+    def finished() -> bool:
+        seen.update(http("GET", f"{stack.api}/jobs/{job['id']}")[1])
+        return seen["status"] in ("completed", "failed")
+
+    wait_for(f"job {job['id']}", finished, 120, stack.running())
+    assert seen["status"] == "completed", seen
+    result = seen["result"]
+    assert result["verdict"] == "clean", result
+    assert result["package"]["purl"] == "pkg:npm/is-number@7.0.0"
+    (artifact,) = result["artifacts"]
+    assert artifact["filename"].endswith(".tgz") and len(artifact["sha256"]) == 64, artifact
+    # The scratch directory is the worker's volume, and the analysis left nothing there.
+    leftovers = engine("exec", stack.names["worker1"], "ls", "-A", "/scratch").stdout
+    leftovers += engine("exec", stack.names["worker2"], "ls", "-A", "/scratch").stdout
+    assert leftovers == "", leftovers
 
 
 def test_the_worker_health_check_passes_inside_the_worker(stack: Stack):

@@ -578,6 +578,23 @@ def build_args() -> list[str]:
     return args
 
 
+def runtime_flags() -> list[str]:
+    """`run` flags for a container that fetches from the package registries on this machine
+    (the worker, `scan` of a purl): the registries its clients are configured for (the image
+    has pip but no npm client) and, with podman, the host's CA bundle, read-only."""
+    flags: list[str] = []
+    registries = {
+        "PIP_INDEX_URL": client_config(["pip", "config", "get", "global.index-url"]),
+        "npm_config_registry": client_config(["npm", "config", "get", "registry"]),
+    }
+    for name, value in registries.items():
+        if value:
+            flags += ["--env", f"{name}={value}"]
+    if CA_BUNDLE.exists():
+        flags += ["--volume", f"{CA_DIR}:{CA_DIR}:ro", "--env", f"SSL_CERT_FILE={CA_BUNDLE}"]
+    return flags
+
+
 def build(tag: str) -> None:
     standins = ensure_bases()
     log(f"building {tag} with {engine()}")
