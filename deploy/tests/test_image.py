@@ -136,6 +136,9 @@ def stack(built: str, rendered: dict[str, Manifests]) -> Iterator[Stack]:
             engine(
                 "run", "--detach", *_run_flags(minikube, role, names[r], stack.envs[r]), built, role
             )
+        running = [names[r] for r in roles[1:]]
+        wait_for("api /readyz", lambda: http("GET", f"{stack.api}/readyz")[0] == 200, 90, running)
+        wait_for("web /healthz", lambda: http("GET", f"{stack.web}/healthz")[0] == 200, 30, running)
         yield stack
     finally:
         for name in names.values():
@@ -169,8 +172,6 @@ def test_the_image_runs_as_10001_within_its_size_budget_with_no_build_tools(buil
 
 def test_every_role_runs_hardened_as_in_the_manifests(stack: Stack):
     running = [stack.names[r] for r in ("api", "worker1", "worker2", "web")]
-    wait_for("api /readyz", lambda: http("GET", f"{stack.api}/readyz")[0] == 200, 90, running)
-    wait_for("web /healthz", lambda: http("GET", f"{stack.web}/healthz")[0] == 200, 30, running)
     for name in running:
         facts = engine(
             "exec",
