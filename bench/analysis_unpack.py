@@ -1,5 +1,6 @@
-"""Unpack cost on benign artifacts: wall time (median of N runs) and the unpacking child's
-peak RSS, per artifact, through the real fetch and the real resource-limited child.
+"""Unpack cost on benign artifacts: wall time and the unpacking child's CPU time (medians of
+N runs) and peak RSS, per artifact, through the real fetch and the real limited child. On a
+shared machine the CPU time is the steadier figure: wall time grows with the load average.
 
     .venv/bin/python -m bench.analysis_unpack [--runs 5] [--scratch /dev/shm]
 
@@ -10,6 +11,8 @@ Artifacts are fetched once through the configured registries into .dev/analysis-
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
 import statistics
 import sys
@@ -57,24 +60,31 @@ def _artifacts() -> list[Path]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--scratch", default=None, help="parent of the scratch dirs (default TMPDIR)")
+    parser.add_argument(
+        "--scratch", default=None, help="parent of the scratch dirs (default TMPDIR)"
+    )
     args = parser.parse_args()
     CACHE.mkdir(parents=True, exist_ok=True)
-    print("| artifact | size | entries | unpacked | unpack p50 (s) | child peak RSS |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs\n")
+    print("| artifact | size | entries | unpacked | wall p50 (s) | CPU p50 (s) | child peak RSS |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for path in _artifacts():
-        times, rss = [], []
+        times, cpu, rss = [], [], []
         for _ in range(args.runs):
             with tempfile.TemporaryDirectory(dir=args.scratch) as scratch:
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 start = time.perf_counter()
                 done = unpack(
                     path, Path(scratch) / "t", max_bytes=512 * MiB, max_files=20000, timeout=300
                 )
                 times.append(time.perf_counter() - start)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
                 rss.append(done.peak_rss_bytes)
         print(
             f"| {path.name} | {path.stat().st_size / MiB:.1f} MiB | {done.files} |"
-            f" {done.bytes / MiB:.1f} MiB | {statistics.median(times):.3f} |"
+            f" {done.bytes / MiB:.1f} MiB | {statistics.median(times):.2f} |"
+            f" {statistics.median(cpu):.2f} |"
             f" {max(rss) / MiB:.0f} MiB |",
             flush=True,
         )

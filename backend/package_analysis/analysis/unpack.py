@@ -204,6 +204,7 @@ class _Budget:
         self.entries = 0
         self.bytes = 0
         self.current = ""  # the member being unpacked, for error messages
+        self.dirs: set[Path] = set()  # folders already created (saves a syscall per file)
         self.skipped: list[dict[str, str]] = []
 
     def entry(self) -> None:
@@ -258,7 +259,9 @@ def _target(dest: Path, name: str) -> Path:
 
 def _write(dest: Path, name: str, src: IO[bytes], declared: int, budget: _Budget) -> None:
     target = _target(dest, name)
-    target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+    if target.parent not in budget.dirs:
+        target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+        budget.dirs.add(target.parent)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     try:
         fd = os.open(target, flags, 0o644)
@@ -310,6 +313,8 @@ def _corrupt(kind: str, budget: _Budget, exc: BaseException) -> AnalysisError:
 
 
 def _extract_tar(path: Path, dest: Path, budget: _Budget) -> None:
+    # The child runs inside `dest`: a relative base spares realpath() an lstat per ancestor.
+    base = os.curdir if os.getcwd() == str(dest) else str(dest)
     with tarfile.open(path, mode="r|*") as tar:
         for member in tar:
             budget.entry()
@@ -321,9 +326,7 @@ def _extract_tar(path: Path, dest: Path, budget: _Budget) -> None:
             elif not (member.isdir() or member.isfile()):
                 budget.skip(member.name, "device, FIFO or other special file, not created")
             elif name:
-                tarfile.data_filter(
-                    member, str(dest)
-                )  # the stdlib's own refusal, as a second check
+                tarfile.data_filter(member, base)  # the stdlib's own check, a second time
                 if member.isdir():
                     _target(dest, name).mkdir(mode=0o755, parents=True, exist_ok=True)
                     continue
