@@ -16,12 +16,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Literal
-from urllib.parse import quote
 
 import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
+
+from .analysis.purl import purl_build
 
 Ecosystem = Literal["pypi", "npm"]
 Format = Literal[
@@ -103,16 +104,6 @@ class Parsed:
         if len(line) > LINE_MAX:
             line = line[: LINE_MAX - 1] + "…"
         self.skipped.append(Skipped(line, reason))
-
-
-def purl_build(*, ecosystem: Ecosystem, name: str, version: str) -> str:
-    """A package URL (purl spec): pypi names normalised (PEP 503), npm scopes as %40scope."""
-    if ecosystem == "pypi":
-        path = quote(canonicalize_name(name), safe="")
-    else:
-        scope, _, bare = name.rpartition("/")
-        path = f"{quote(scope, safe='')}/{quote(bare, safe='')}" if scope else quote(bare, safe="")
-    return f"pkg:{ecosystem}/{path}@{quote(version, safe='')}"
 
 
 # ------------------------------------------------------------------ detection

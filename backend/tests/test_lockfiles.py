@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from package_analysis import lockfiles as lf
-from package_analysis.lockfiles import LockfileError, lockfile_parse, purl_build
+from package_analysis.analysis.purl import purl_parse
+from package_analysis.lockfiles import LockfileError, lockfile_parse
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lockfiles"
 
@@ -309,10 +310,15 @@ def test_long_skipped_lines_are_cut() -> None:
     assert parsed.skipped[0].line.endswith("…")
 
 
-def test_purl_build() -> None:
-    assert purl_build(ecosystem="pypi", name="Zope.Interface", version="6.0") == (
-        "pkg:pypi/zope-interface@6.0"
-    )
-    assert purl_build(ecosystem="npm", name="@types/node", version="1.0.0-rc.1+b.2") == (
-        "pkg:npm/%40types/node@1.0.0-rc.1%2Bb.2"
-    )
+@pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.iterdir()))
+def test_every_purl_parses_back_to_its_package(fixture: str) -> None:
+    """The analyze task validates purls with purl_parse; every one made here must pass."""
+    name = fixture.replace("-v1", "").replace("-v2", "").replace("-v5", "").replace("-v6", "")
+    for package in parse(fixture, name).packages:
+        ref = purl_parse(package.purl)
+        assert (ref.ecosystem, ref.name, ref.version) == (
+            package.ecosystem,
+            package.name,
+            package.version,
+        )
+        assert ref.purl == package.purl
