@@ -96,36 +96,35 @@ def jobs_insert(*, specs: Sequence[tuple[str, dict[str, Any]]]) -> list[Job]:
     if not specs:
         return []
     now = timezone.now()
-    step = datetime.timedelta(microseconds=1)
-    rows = [
-        {
-            "id": uuid.uuid4(),
-            "task": task,
-            "params": params,
-            "status": JobStatus.QUEUED.value,
-            "attempts": 0,
-            "progress": 0.0,
-            "created_at": now + i * step,
-            "enqueued_at": now,
-        }
-        for i, (task, params) in enumerate(specs)
-    ]
+    ids = [uuid.uuid4() for _ in specs]
+    created = [now + datetime.timedelta(microseconds=i) for i in range(len(specs))]
     document = json.dumps(
         [
-            {
-                "id": str(r["id"]),
-                "task": r["task"],
-                "params": r["params"],
-                "created_at": r["created_at"].isoformat(),
-            }
-            for r in rows
+            {"id": str(job_id), "task": task, "params": params, "created_at": at.isoformat()}
+            for job_id, (task, params), at in zip(ids, specs, created, strict=True)
         ],
         separators=(",", ":"),
     )
     with connection.cursor() as cursor:
         cursor.execute(_INSERT_MANY, [now, document])
     # What a SELECT would load, without the round trip: unset columns are NULL.
-    return [Job.from_db("default", _FIELDS, [r.get(f) for f in _FIELDS]) for r in rows]
+    fixed: dict[str, Any] = {
+        "status": JobStatus.QUEUED.value,
+        "attempts": 0,
+        "progress": 0.0,
+        "enqueued_at": now,
+    }
+    return [
+        Job.from_db(
+            "default",
+            _FIELDS,
+            [
+                {"id": job_id, "task": task, "params": params, "created_at": at, **fixed}.get(f)
+                for f in _FIELDS
+            ],
+        )
+        for job_id, (task, params), at in zip(ids, specs, created, strict=True)
+    ]
 
 
 def jobs_dispatch(*, specs: Sequence[tuple[str, dict[str, Any]]]) -> list[Job]:

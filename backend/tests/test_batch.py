@@ -371,3 +371,38 @@ def test_lockfile_of_more_than_a_batch_goes_in_one_dispatch(client: Client, r: r
     body = upload(client, "requirements.txt", data).json()
     assert len(body["items"]) == 1500
     assert r.llen(queue.keys().queue) == 1500
+
+
+def test_lockfile_over_the_parse_budget_is_413_and_the_api_lives_on(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lockfiles, "PARSE_MEMORY_BYTES", 64 * 2**20)
+    entries = "".join(
+        f"  pkg-{i}@1.0.{i}:\n    resolution: {{integrity: sha512-{'A' * 86}==}}\n"
+        for i in range(20_000)
+    )
+    data = f"lockfileVersion: '9.0'\n\npackages:\n\n{entries}".encode()
+    error = assert_error(upload(client, "pnpm-lock.yaml", data), 413, "lockfile_too_large")
+    assert error["message"] == (
+        "Reading the file needs over 64 MiB of memory; a lockfile that size or shape is "
+        "not accepted."
+    )
+    assert Job.objects.count() == 0
+    # the process that answered is unharmed
+    assert upload(client, "requirements.txt", b"a==1\n").status_code == 202
+
+
+def test_lockfile_lists_at_most_so_many_skipped_lines_and_counts_the_rest(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from package_analysis.api import lockfile as route
+
+    monkeypatch.setattr(route, "SKIPPED_LISTED", 3)
+    data = b"a==1\n" + b"".join(f"unpinned{i}\n".encode() for i in range(5))
+    body = upload(client, "requirements.txt", data).json()
+    assert body["skipped"] == [
+        {"line": "unpinned0", "reason": lockfiles.UNPINNED},
+        {"line": "unpinned1", "reason": lockfiles.UNPINNED},
+        {"line": "unpinned2", "reason": lockfiles.UNPINNED},
+        {"line": "…", "reason": "2 more skipped lines, not listed"},
+    ]

@@ -9,7 +9,7 @@ from ninja.files import UploadedFile
 
 from .. import services
 from ..errors import ApiError
-from ..lockfiles import FORMATS, LockfileError, lockfile_parse
+from ..lockfiles import FORMATS, LockfileError, LockfileTooLarge, lockfile_parse_isolated
 from ..middleware import body_too_large
 from ..ratelimit import DispatchThrottle
 from ..schemas import ErrorOut, LockfileOut
@@ -20,6 +20,8 @@ router = Router(tags=["analysis"])
 # More than a batch (a web app's package-lock.json often names 1500 packages): the jobs
 # still go in one INSERT and one push, all or none.
 LOCKFILE_MAX_PACKAGES = 5000
+# Skipped lines listed in an answer; past it one last entry gives the count of the rest.
+SKIPPED_LISTED = 10000
 
 
 @router.post(
@@ -51,10 +53,15 @@ def analyze_lockfile(
     if (file.size or 0) > limit:
         return body_too_large(limit, f"The file {file.name!r}")
     try:
-        parsed = lockfile_parse(filename=file.name or "", data=file.read())
+        parsed = lockfile_parse_isolated(filename=file.name or "", data=file.read())
+    except LockfileTooLarge as exc:
+        raise ApiError(413, "lockfile_too_large", str(exc)) from exc
     except LockfileError as exc:
         raise ApiError(422, "invalid_lockfile", str(exc)) from exc
-    skipped = [s.as_dict() for s in parsed.skipped]
+    skipped = [s.as_dict() for s in parsed.skipped[:SKIPPED_LISTED]]
+    if len(parsed.skipped) > SKIPPED_LISTED:
+        more = len(parsed.skipped) - SKIPPED_LISTED
+        skipped.append({"line": "…", "reason": f"{more} more skipped lines, not listed"})
     if not parsed.packages:
         raise ApiError(
             422,
