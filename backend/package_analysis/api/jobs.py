@@ -70,7 +70,7 @@ class DispatchKey(APIKeyHeader):
 )
 def dispatch(request: HttpRequest, payload: DispatchIn | None = None) -> HttpResponse:
     body = payload or DispatchIn.model_validate(None)  # an empty body means all defaults
-    job = services.job_dispatch(task=body.task, params=body.params.model_dump())
+    job = services.job_dispatch(task=body.task, params=body.params.model_dump(mode="json"))
     response = JsonResponse(job.as_dict(), status=202)
     response["Location"] = f"/jobs/{job.id}"
     return response

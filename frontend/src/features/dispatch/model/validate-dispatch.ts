@@ -40,7 +40,7 @@ export function validateDispatch(values: DispatchFormValues): { ok: true; value:
   return {
     ok: true,
     value: {
-      request: { task: values.task as DispatchRequest['task'], params: { seconds, mode: values.mode as 'cpu' | 'sleep' } },
+      request: { task: 'simulate', params: { seconds, mode: values.mode as 'cpu' | 'sleep' } },
       count,
     },
   };
