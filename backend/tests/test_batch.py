@@ -410,3 +410,39 @@ def test_lockfile_lists_at_most_so_many_skipped_lines_and_counts_the_rest(
         {"line": "unpinned2", "reason": lockfiles.UNPINNED},
         {"line": "…", "reason": "2 more skipped lines, not listed"},
     ]
+
+
+def test_lockfile_package_the_analyze_task_refuses_is_skipped_with_its_reason(
+    client: Client,
+) -> None:
+    body = upload(client, "requirements.txt", b"ok==1.0\nodd===a:b\n").json()
+    assert [i["params"]["purl"] for i in body["items"]] == ["pkg:pypi/ok@1.0"]
+    assert body["skipped"] == [
+        {
+            "line": "pkg:pypi/odd@a:b",
+            "reason": "not analysable: Value error, Not a valid version in "
+            "pkg:pypi/odd@a:b: 'a:b'",
+        }
+    ]
+
+
+def test_batch_mixes_task_types_and_validates_each_with_its_own_params(
+    client: Client, r: redis.Redis
+) -> None:
+    jobs = [
+        simulate(1),
+        {"task": "analyze", "params": {"purl": "pkg:npm/%40types/node@22.7.5"}},
+        {"task": "analyze", "params": {"purl": "pkg:cargo/serde@1.0.0"}},
+        {"task": "analyze", "params": {}},
+    ]
+    error = assert_error(post_batch(client, jobs), 422, "validation_error")
+    assert error["message"].startswith("The jobs at indexes 2, 3 are invalid;")
+    assert Job.objects.count() == 0
+
+    response = post_batch(client, jobs[:2])
+    assert response.status_code == 202
+    assert [(i["task"], i["params"]) for i in response.json()["items"]] == [
+        ("simulate", {"seconds": 1.0, "mode": "sleep"}),
+        ("analyze", {"purl": "pkg:npm/%40types/node@22.7.5", "upload": None, "force": False}),
+    ]
+    assert [m["task"] for m in queued_messages(r)] == ["simulate", "analyze"]
