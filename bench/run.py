@@ -32,14 +32,13 @@ import httpx
 import psutil
 import redis
 
+import harness
 from bench import workers as worker_bench
 from bench.cluster import Cluster, dispatch_many, reset_state, wait_finished
 from bench.common import (
-    ENTRYPOINT,
     LOGS,
     REPO,
     VENV_BIN,
-    Proc,
     base_env,
     fmt,
     log,
@@ -48,11 +47,11 @@ from bench.common import (
     migrate,
     pct,
     pg_connect,
+    role,
     stop_on_sigterm,
-    wait_until,
     write_results,
 )
-from bench.services import Services, free_port, wait_port
+from harness import Services, free_port, wait_port
 
 # POST /dispatch/batch: (jobs per request, concurrency), each against the same floor.
 BATCHES = ((100, 1), (1000, 1), (1000, 4))
@@ -97,7 +96,7 @@ def batch_body(n: int) -> str:
 # ---------------------------------------------------------------- web role
 
 
-def start_web(svc: Services, api_port: int, tag: str) -> tuple[Proc, int] | None:
+def start_web(svc: Services, api_port: int, tag: str) -> tuple[harness.Role, int] | None:
     """nginx through the web role, proxying to the api; None when it cannot run here."""
     if not (REPO / "docker" / "web.sh").exists() or shutil.which("nginx") is None:
         return None
@@ -117,7 +116,7 @@ def start_web(svc: Services, api_port: int, tag: str) -> tuple[Proc, int] | None
         WEB_ROOT=root,
         NGINX_RUN_DIR=run_dir,
     )
-    proc = Proc(f"{tag}-web", ["bash", str(ENTRYPOINT), "web"], env)
+    proc = role(f"{tag}-web", "web", env)
     try:
         wait_port(port, timeout=15)
     except TimeoutError:
@@ -476,7 +475,7 @@ def bench_scaling(svc: Services, size: dict[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------- memory
 
 
-def rss_mib(proc: Proc) -> float:
+def rss_mib(proc: harness.Process) -> float:
     """RSS of a role's process and its children (uvicorn, nginx master + workers)."""
     try:
         p = psutil.Process(proc.pid)
@@ -735,5 +734,3 @@ def main() -> int:
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     sys.exit(main())
-
-_ = wait_until  # re-exported helper used by callers of this module
