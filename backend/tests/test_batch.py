@@ -420,8 +420,7 @@ def test_lockfile_package_the_analyze_task_refuses_is_skipped_with_its_reason(
     assert body["skipped"] == [
         {
             "line": "pkg:pypi/odd@a:b",
-            "reason": "not analysable: Value error, Not a valid version in "
-            "pkg:pypi/odd@a:b: 'a:b'",
+            "reason": "not analysable: Value error, Not a valid version in pkg:pypi/odd@a:b: 'a:b'",
         }
     ]
 
