@@ -2,26 +2,68 @@
 
 The engine and its settings come from deploy/tools/image.py (docker when its daemon answers,
 else podman with the project's containers.conf): the tests use the engine `make image` used.
-Containers join the host's network, so they reach this machine's PostgreSQL and Redis on
-127.0.0.1 and each other on spare ports.
+Containers join the host's network, so they reach the PostgreSQL and Redis the harness
+finds (DATABASE_URL / REDIS_URL, else localhost's, else throwaway ones) on their own
+addresses, and each other on spare ports.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import image  # deploy/tools/image.py (conftest puts deploy/tools on sys.path)
 from conftest import Doc, pod_spec
 
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
+import harness
+
+# A Redis db for these runs; every key they make carries the run's own prefix anyway.
+REDIS_DB = int(os.environ.get("PACKAMAL_IMAGE_REDIS_DB") or 7)
+
+
+@dataclass
+class Services:
+    """A fresh database of a run's own and the Redis db, as the roles' environment."""
+
+    database_url: str
+    redis_url: str
+    prefix: str  # of every Redis key the run's roles make (queue, dead letter, workers)
+
+    def env(self) -> dict[str, str]:
+        db = urlsplit(self.database_url)
+        return {
+            "POSTGRES_HOST": db.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(db.port or 5432),
+            "POSTGRES_USER": db.username or "postgres",
+            "POSTGRES_PASSWORD": db.password or "",
+            "POSTGRES_DB": db.path.lstrip("/"),
+            "REDIS_URL": self.redis_url,
+            "JOB_QUEUE": f"{self.prefix}:jobs",
+            "JOB_DEAD_LETTER": f"{self.prefix}:jobs:dead",
+            "JOB_UPDATES_CHANNEL": f"job_updates:{self.prefix}",
+        }
+
+    def release(self) -> None:
+        harness.redis_clear(self.redis_url, f"{self.prefix}*")
+        harness.database_drop(self.database_url)
+
+
+def services(use: str, run: str) -> Services:
+    """The harness's PostgreSQL and Redis, a new database `<name>_<use>` on the former."""
+    database_url, redis_url = harness.ensure(redis_db=REDIS_DB)
+    database_url = harness.with_path(database_url, f"{harness.database_name(database_url)}_{use}")
+    harness.database_create(database_url, fresh=True)
+    return Services(database_url, redis_url, f"packamal:{use}-{run}")
 
 
 def engine(*args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:

@@ -4,9 +4,10 @@ machine's PostgreSQL and Redis; a job dispatched through web completes and the a
 it; a busy worker stopped by the engine drains its job and exits 0.
 
 What differs from the manifests, and only that: the containers share the host's network
-(so POSTGRES_*/REDIS_URL point at 127.0.0.1, PORT/WEB_PORT/API_UPSTREAM at spare ports),
-the database is a throwaway `packamal_image`, and the queue, dead-letter and channel names
-carry this run's id so nothing else on the shared Redis sees them.
+(so POSTGRES_*/REDIS_URL point at the harness's servers, PORT/WEB_PORT/API_UPSTREAM at spare
+ports), the database is a fresh `<name>_image`, the queue, dead-letter and channel names
+carry this run's id so nothing else on a shared Redis sees them, and the workers get this
+machine's registry settings and CA bundle (image.runtime_flags).
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ from pathlib import Path
 import pytest
 from conftest import Manifests, container_env, containers
 from containers import (
-    PG,
     engine,
     env_flags,
     hardened_flags,
     http,
     logs,
+    services,
     spare_port,
     state,
     wait_for,
@@ -38,7 +39,6 @@ from containers import (
 pytestmark = pytest.mark.image
 
 IMAGE = os.environ.get("PACKAMAL_IMAGE", "")
-DB = "packamal_image"
 # The largest the image may grow (runtime stage: Python, nginx, the venv, the app).
 SIZE_BUDGET_MB = 450
 
@@ -96,24 +96,12 @@ def _run_flags(minikube: Manifests, role: str, name: str, env: dict[str, str]) -
 
 @pytest.fixture(scope="module")
 def stack(built: str, rendered: dict[str, Manifests]) -> Iterator[Stack]:
-    import psycopg
-    import redis
-
     minikube = rendered["minikube"]
     run = uuid.uuid4().hex[:8]
-    redis_db = int(os.environ.get("PACKAMAL_TEST_REDIS_DB", "12"))
     api_port, web_port = spare_port(), spare_port()
-    prefix = f"packamal:image-{run}"
+    local = services("image", run)
     overrides = {
-        "POSTGRES_HOST": "127.0.0.1",
-        "POSTGRES_PORT": "5432",
-        "POSTGRES_USER": "postgres",
-        "POSTGRES_PASSWORD": "",
-        "POSTGRES_DB": DB,
-        "REDIS_URL": f"redis://127.0.0.1:6379/{redis_db}",
-        "JOB_QUEUE": f"{prefix}:jobs",
-        "JOB_DEAD_LETTER": f"{prefix}:jobs:dead",
-        "JOB_UPDATES_CHANNEL": f"job_updates:image-{run}",
+        **local.env(),
         "PORT": str(api_port),
         "WEB_PORT": str(web_port),
         "API_UPSTREAM": f"http://127.0.0.1:{api_port}",
@@ -123,10 +111,6 @@ def stack(built: str, rendered: dict[str, Manifests]) -> Iterator[Stack]:
     stack = Stack(run, f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{web_port}", names)
     for r in roles:
         stack.envs[r] = _role_env(minikube, r.rstrip("12"), overrides)
-
-    with psycopg.connect(**PG, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB}"')
     try:
         flags = _run_flags(minikube, "migrate", names["migrate"], stack.envs["migrate"])
         migrate = engine("run", "--rm", *flags, built, "migrate", check=False)
@@ -143,11 +127,7 @@ def stack(built: str, rendered: dict[str, Manifests]) -> Iterator[Stack]:
     finally:
         for name in names.values():
             engine("rm", "--force", "--volumes", "--time", "5", name, check=False)
-        with psycopg.connect(**PG, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-        client = redis.Redis(host="127.0.0.1", port=6379, db=redis_db)
-        for key in client.scan_iter(f"{prefix}*"):
-            client.delete(key)
+        local.release()
 
 
 def test_the_image_runs_as_10001_within_its_size_budget_with_no_build_tools(built: str):

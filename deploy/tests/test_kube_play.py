@@ -34,12 +34,11 @@ from typing import Any
 import pytest
 import yaml
 from conftest import Doc, Manifests, pod_spec
-from containers import PG, engine, http, logs, spare_port, wait_for
+from containers import engine, http, logs, services, spare_port, wait_for
 
 pytestmark = pytest.mark.image
 
 IMAGE = os.environ.get("PACKAMAL_IMAGE", "")
-DB = "packamal_kube"
 
 
 def playable(
@@ -90,37 +89,27 @@ def played(
     if not IMAGE:
         pytest.skip("make test-image builds the image and passes it as PACKAMAL_IMAGE")
     import image
-    import psycopg
-    import redis
 
     if image.engine() != "podman":
         pytest.skip("kube play is podman's")
     minikube = rendered["minikube"]
     run = uuid.uuid4().hex[:8]
-    redis_db = int(os.environ.get("PACKAMAL_TEST_REDIS_DB", "12"))
     api_port, web_port = spare_port(), spare_port()
-    prefix = f"packamal:kube-{run}"
+    local = services("kube", run)
+    env = local.env()
+    secrets = {k: env.pop(k) for k in ("POSTGRES_USER", "POSTGRES_PASSWORD")}
     config = {
-        "POSTGRES_HOST": "127.0.0.1",
-        "POSTGRES_DB": DB,
-        "REDIS_URL": f"redis://127.0.0.1:6379/{redis_db}",
+        **env,
         "PORT": str(api_port),
         "WEB_PORT": str(web_port),
         "API_UPSTREAM": f"http://127.0.0.1:{api_port}",
-        "JOB_QUEUE": f"{prefix}:jobs",
-        "JOB_DEAD_LETTER": f"{prefix}:jobs:dead",
-        "JOB_UPDATES_CHANNEL": f"job_updates:kube-{run}",
     }
-    secrets = {"POSTGRES_USER": "postgres", "POSTGRES_PASSWORD": ""}
     migrate_docs, docs = playable(minikube, config, secrets, IMAGE)
     work = Path(tmp_path_factory.mktemp("kube"))
     migrate_path, path = work / "migrate.yaml", work / "packamal.yaml"
     migrate_path.write_text(yaml.safe_dump_all(migrate_docs))
     path.write_text(yaml.safe_dump_all(docs))
 
-    with psycopg.connect(**PG, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB}"')
     try:
         done = engine("kube", "play", str(migrate_path), check=False, timeout=600)
         assert done.returncode == 0, done.stdout + done.stderr
@@ -140,17 +129,13 @@ def played(
     finally:
         engine("kube", "down", str(path), check=False)
         engine("kube", "down", str(migrate_path), check=False)
-        with psycopg.connect(**PG, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-        client = redis.Redis(host="127.0.0.1", port=6379, db=redis_db)
-        for key in client.scan_iter(f"{prefix}*"):
-            client.delete(key)
+        local.release()
 
 
 def test_the_played_pods_run_the_manifests_and_a_job_completes(played: dict[str, Any]):
     names = played["containers"]
     running = list(names.values())
-    # The api pod's init container ran migrate to completion before the api started.
+    # The migrate pod (the api's init container) ran to exit 0 before these were played.
     wait_for("api /readyz", lambda: http("GET", f"{played['api']}/readyz")[0] == 200, 120, running)
     wait_for("web /healthz", lambda: http("GET", f"{played['web']}/healthz")[0] == 200, 30, running)
     for name in running:

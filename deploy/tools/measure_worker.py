@@ -4,7 +4,7 @@
 
 Runs migrate, api and a worker of the built image as containers with the rendered minikube
 manifests' environment and hardening, except the worker's memory limit (what is measured),
-against this machine's PostgreSQL and Redis (a database and queue names of its own).
+against the harness's PostgreSQL and Redis (a database and queue names of its own).
 For each package URL: a fresh worker container, one `analyze` job dispatched through the
 api, and the worker container's memory, sampled from its cgroup ten times a second while
 the job runs: peak RSS (processes' anonymous memory, the unpack child's included) and the
@@ -22,6 +22,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # harness
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -36,8 +37,6 @@ DEFAULT_PURLS = [
     "pkg:pypi/numpy@2.1.3",
     "pkg:pypi/botocore@1.35.0",
 ]
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
-DB = "packamal_measure"
 
 
 def engine(*args: str, check: bool = True) -> str:
@@ -79,14 +78,11 @@ def http(method: str, url: str, body: dict | None = None) -> dict:
 
 
 def main() -> int:
-    import psycopg
-    import redis
     import yaml
-    from containers import env_flags, hardened_flags, spare_port
+    from containers import env_flags, hardened_flags, services, spare_port
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--image", default="packamal:dev")
-    parser.add_argument("--redis-db", type=int, default=12)
     parser.add_argument("purls", nargs="*", default=DEFAULT_PURLS)
     args = parser.parse_args()
 
@@ -97,18 +93,11 @@ def main() -> int:
     config = manifests[("ConfigMap", "packamal-config")]["data"]
     run = uuid.uuid4().hex[:8]
     api_port = spare_port()
-    prefix = f"packamal:measure-{run}"
+    local = services("measure", run)
     env = {
         **config,
-        "POSTGRES_HOST": "127.0.0.1",
-        "POSTGRES_USER": "postgres",
-        "POSTGRES_PASSWORD": "",
-        "POSTGRES_DB": DB,
+        **local.env(),
         "DJANGO_SECRET_KEY": "measure-only-not-a-secret",
-        "REDIS_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
-        "JOB_QUEUE": f"{prefix}:jobs",
-        "JOB_DEAD_LETTER": f"{prefix}:jobs:dead",
-        "JOB_UPDATES_CHANNEL": f"job_updates:measure-{run}",
         "PORT": str(api_port),
     }
 
@@ -126,9 +115,6 @@ def main() -> int:
             *extra, *env_flags(env),
         ]  # fmt: skip
 
-    with psycopg.connect(**PG, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB}"')
     names = {"api": f"packamal-measure-api-{run}"}
     rows = []
     try:
@@ -162,11 +148,7 @@ def main() -> int:
     finally:
         for name in names.values():
             image.run("rm", "--force", "--volumes", name, check=False, capture=True)
-        with psycopg.connect(**PG, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-        client = redis.Redis(host="127.0.0.1", port=6379, db=args.redis_db)
-        for key in client.scan_iter(f"{prefix}*"):
-            client.delete(key)
+        local.release()
     print("\n| package | job | verdict | artifacts | seconds | peak RSS (MiB) | cgroup high-water"
           " (MiB) |")  # fmt: skip
     print("|---|---|---|---|---|---|---|")
