@@ -26,6 +26,7 @@ import image  # deploy/tools/image.py (conftest puts deploy/tools on sys.path)
 from conftest import Doc, pod_spec
 
 import harness
+from harness.services import database_name
 
 # A Redis db for these runs; every key they make carries the run's own prefix anyway.
 REDIS_DB = int(os.environ.get("PACKAMAL_IMAGE_REDIS_DB") or 7)
@@ -61,7 +62,7 @@ class Services:
 def services(use: str, run: str) -> Services:
     """The harness's PostgreSQL and Redis, a new database `<name>_<use>` on the former."""
     database_url, redis_url = harness.ensure(redis_db=REDIS_DB)
-    database_url = harness.with_path(database_url, f"{harness.database_name(database_url)}_{use}")
+    database_url = harness.with_path(database_url, f"{database_name(database_url)}_{use}")
     harness.database_create(database_url, fresh=True)
     return Services(database_url, redis_url, f"packamal:{use}-{run}")
 

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import render
 import yaml
 from conftest import REPO
 
@@ -264,3 +265,27 @@ def test_real_secret_files_are_git_ignored():
     ):
         ignored = subprocess.run(["git", "check-ignore", "-q", path], cwd=REPO, check=False)
         assert ignored.returncode == 0, path
+
+
+def test_wrap_adds_config_entries_such_as_the_npm_registry(tmp_path: Path):
+    root = render.scratch_copy(tmp_path)
+    registry = "https://registry.example/"  # an example host: the Makefile asks npm for it
+    out = render.wrap(
+        overlay="minikube",
+        out_dir=root / "wrap",
+        components=[],
+        image=None,
+        allowed_hosts=["192.0.2.10"],
+        config={"npm_config_registry": registry},
+        k8s_dir=root,
+    )
+    rendered = subprocess.run(
+        [render.kubectl(), "kustomize", str(out.parent)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    (config,) = [d for d in yaml.safe_load_all(rendered) if d and d["kind"] == "ConfigMap"]
+    assert config["data"]["npm_config_registry"] == registry
+    assert config["data"]["DJANGO_ALLOWED_HOSTS"].endswith(",192.0.2.10")
+    assert "npm config get registry" in (REPO / "mk" / "deploy.mk").read_text()
