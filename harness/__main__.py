@@ -1,7 +1,7 @@
 """`python -m harness`: the harness for callers that are not Python (the e2e stack, CI).
 
 ensure [--export] [--database NAME] [--redis-db N]   find or start PostgreSQL and Redis
-reset --database NAME --redis-db N                   a fresh database and an empty Redis db
+fresh USE                                            a new database and an empty Redis db for USE
 role ROLE [--namespace NS] [--database-url U] [--redis-url U] [--set K=V]... [-- ARGS]
                                                      exec docker/entrypoint.sh ROLE
 job-statuses --database-url U ID...                  {id: status} straight from PostgreSQL
