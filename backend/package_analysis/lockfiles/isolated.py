@@ -80,22 +80,26 @@ def _limit(which: int, value: int) -> None:
 def _child_main() -> None:
     """The child: limits first, then the file from stdin; one JSON line out."""
     filename, memory, cpu = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    data = sys.stdin.buffer.read()
+    data = sys.stdin.buffer.read()  # before the limits: its size is the upload limit's
     _limit(resource.RLIMIT_CORE, 0)
     _limit(resource.RLIMIT_CPU, cpu)
     _limit(resource.RLIMIT_FSIZE, 0)
     _limit(resource.RLIMIT_NOFILE, 16)
     _limit(resource.RLIMIT_AS, memory)
-    answer: dict[str, Any]
+    try:
+        line = json.dumps(_child_answer(filename, data))
+    except MemoryError:
+        line = json.dumps({"too_large": True})
+    sys.stdout.write(line + "\n")
+
+
+def _child_answer(filename: str, data: bytes) -> dict[str, Any]:
     try:
         parsed = lockfile_parse(filename=filename, data=data)
-        answer = {
-            "format": parsed.format,
-            "packages": [[p.ecosystem, p.name, p.version] for p in parsed.packages],
-            "skipped": [[s.line, s.reason] for s in parsed.skipped],
-        }
     except LockfileError as exc:
-        answer = {"error": str(exc)}
-    except MemoryError:
-        answer = {"too_large": True}
-    sys.stdout.write(json.dumps(answer) + "\n")
+        return {"error": str(exc)}
+    return {
+        "format": parsed.format,
+        "packages": [[p.ecosystem, p.name, p.version] for p in parsed.packages],
+        "skipped": [[s.line, s.reason] for s in parsed.skipped],
+    }
