@@ -117,3 +117,56 @@ def test_no_such_package_or_version(purl: str, sentence: str) -> None:
     with pytest.raises(AnalysisError) as exc:
         fetch.resolve(purl_parse(purl), deadline=deadline())
     assert str(exc.value) == sentence
+
+
+@pytest.fixture
+def fresh_config(monkeypatch: pytest.MonkeyPatch):
+    """Forget the registries read so far; forget the ones this test sets up afterwards."""
+
+    def clear() -> None:
+        fetch.pypi_registry.cache_clear()
+        fetch.npm_registry.cache_clear()
+        fetch._npm_settings.cache_clear()
+
+    configured = (fetch.pypi_registry(), fetch.npm_registry())
+    clear()
+    yield configured
+    clear()
+
+
+def test_pip_index_url_from_the_environment(
+    fresh_config: tuple[fetch.Registry, fetch.Registry], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pypi, _ = fresh_config
+    monkeypatch.setenv("PIP_INDEX_URL", pypi.url.rstrip("/"))
+    reg = fetch.pypi_registry()
+    assert (reg.url, reg.source) == (pypi.url, "pip config :env:.index-url")
+
+
+def test_without_pip_or_npm_on_path_their_config_files_and_variables_still_count(
+    fresh_config: tuple[fetch.Registry, fetch.Registry],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    pypi, npm = fresh_config
+    conf = tmp_path / "pip.conf"
+    conf.write_text(f"[global]\nindex-url = {pypi.url}\n")
+    monkeypatch.setenv("PATH", str(tmp_path))  # neither pip nor npm is found
+    monkeypatch.delenv("PIP_INDEX_URL", raising=False)
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(conf))
+    monkeypatch.setenv("npm_config_registry", npm.url)
+    reg = fetch.pypi_registry()
+    assert (reg.url, reg.source) == (pypi.url, "pip config global.index-url")
+    assert fetch.npm_registry().url == npm.url
+    resolved = fetch.resolve(purl_parse("pkg:npm/is-number@7.0.0"), deadline=deadline())
+    assert resolved.files[0].filename == "is-number-7.0.0.tgz"
+    resolved = fetch.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline())
+    assert len(resolved.files) == 2
+
+    monkeypatch.delenv("npm_config_registry")
+    fetch._npm_settings.cache_clear()
+    fetch.npm_registry.cache_clear()
+    with pytest.raises(
+        AnalysisError, match=r"^Cannot find the npm registry: no npm client answers"
+    ):
+        fetch.npm_registry()
