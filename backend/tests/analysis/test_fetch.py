@@ -3,7 +3,12 @@ small pinned packages, their published hashes, and the refusal sentences."""
 
 from __future__ import annotations
 
+import contextlib
+import select
+import socket
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -124,6 +129,7 @@ def fresh_config(monkeypatch: pytest.MonkeyPatch):
     """Forget the registries read so far; forget the ones this test sets up afterwards."""
 
     def clear() -> None:
+        fetch._clients.clear()
         fetch.pypi_registry.cache_clear()
         fetch.npm_registry.cache_clear()
         fetch._npm_settings.cache_clear()
@@ -170,3 +176,65 @@ def test_without_pip_or_npm_on_path_their_config_files_and_variables_still_count
         AnalysisError, match=r"^Cannot find the npm registry: no npm client answers"
     ):
         fetch.npm_registry()
+
+
+@contextlib.contextmanager
+def connect_proxy() -> Iterator[tuple[str, list[str]]]:
+    """A real HTTP CONNECT proxy on a loopback port; yields its URL and the targets asked."""
+    server = socket.create_server(("127.0.0.1", 0))
+    asked: list[str] = []
+
+    def relay(client: socket.socket) -> None:
+        with client:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = client.recv(4096)
+                if not chunk:
+                    return
+                head += chunk
+            method, target = head.split(b" ")[:2]
+            asked.append(f"{method.decode()} {target.decode()}")
+            host, _, port = target.decode().rpartition(":")
+            with socket.create_connection((host, int(port)), timeout=30) as upstream:
+                client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                pair = [client, upstream]
+                while True:
+                    ready, _, _ = select.select(pair, [], [], 30)
+                    if not ready:
+                        return
+                    for sock in ready:
+                        data = sock.recv(65536)
+                        if not data:
+                            return
+                        (upstream if sock is client else client).sendall(data)
+
+    def serve() -> None:
+        while True:
+            try:
+                client, _ = server.accept()
+            except OSError:
+                return
+            threading.Thread(target=relay, args=(client,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}", asked
+    finally:
+        server.close()
+
+
+@pytest.mark.usefixtures("fresh_config")
+def test_proxies_from_pip_config_and_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with connect_proxy() as (proxy, asked):
+        monkeypatch.setenv("PIP_PROXY", proxy)  # pip's own `proxy` setting
+        assert fetch.pypi_registry().proxy == proxy
+        fetch.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline())
+        assert asked and all(a.startswith("CONNECT ") and a.endswith(":443") for a in asked)
+    with connect_proxy() as (proxy, asked):
+        monkeypatch.setenv("HTTPS_PROXY", proxy)  # no npm proxy setting: the environment's
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        fetch.resolve(purl_parse("pkg:npm/is-number@7.0.0"), deadline=deadline())
+        assert asked and all(a.startswith("CONNECT ") for a in asked)
