@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import select
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -238,3 +239,26 @@ def test_proxies_from_pip_config_and_from_the_environment(
         monkeypatch.delenv("no_proxy", raising=False)
         fetch.resolve(purl_parse("pkg:npm/is-number@7.0.0"), deadline=deadline())
         assert asked and all(a.startswith("CONNECT ") for a in asked)
+
+
+@pytest.mark.usefixtures("fresh_config")
+def test_the_configured_ca_bundle_is_the_one_trusted(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """pip's `cert` names a CA that signed nothing the index serves: TLS is refused."""
+    ca = tmp_path / "other-ca.pem"
+    key = str(tmp_path / "k.pem")
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", "/CN=Not The Index CA", "-keyout", key, "-out", str(ca)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    monkeypatch.setenv("PIP_CERT", str(ca))
+    assert fetch.pypi_registry().ca_file == str(ca)
+    with pytest.raises(
+        AnalysisError, match=r"^Registry unreachable \(pip .*CERTIFICATE_VERIFY_FAILED"
+    ):
+        fetch.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline())
