@@ -1,5 +1,6 @@
 """Batch dispatch and lockfile uploads through the web role: real nginx (docker/entrypoint.sh
-web) in front of the real api, so its body limits and buffering are the ones users meet."""
+web) in front of the real api, so its body limits and buffering are the ones users meet;
+and a batch whose push failed, recovered and run by a real worker process."""
 
 from __future__ import annotations
 
@@ -8,14 +9,21 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import redis
+from django.test import Client
+
+from package_analysis import queue
+from package_analysis.models import Job
 
 from .conftest import Role, free_port, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
+FAST = {"JOB_RECOVERY_INTERVAL": "0.5", "JOB_REQUEUE_GRACE": "1"}
 UPLOAD_MAX = 3 * 1024 * 1024  # ANALYSIS_UPLOAD_MAX_BYTES for both roles here
 
 
@@ -101,3 +109,29 @@ def test_lockfiles_over_nginxs_default_limit_pass_and_over_the_upload_limit_get_
     assert error["code"] == "payload_too_large"
     assert error["message"].startswith("The request body is over")  # the api's words
     assert error["details"] == {"limit": UPLOAD_MAX + 64 * 1024}
+
+
+def test_a_batch_whose_push_failed_is_recovered_and_run_by_a_real_worker(
+    start_role: Callable[..., Role], settings: Any, r: redis.Redis
+) -> None:
+    good_url = settings.REDIS_URL
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens: the push after commit fails
+    queue.redis_client.cache_clear()
+    jobs = [{"task": "simulate", "params": {"seconds": 0, "mode": "sleep"}}] * 20
+    response = Client().post(
+        "/dispatch/batch", data=json.dumps({"jobs": jobs}), content_type="application/json"
+    )
+    assert response.status_code == 202
+    ids = [item["id"] for item in response.json()["items"]]
+    settings.REDIS_URL = good_url
+    queue.redis_client.cache_clear()
+    assert r.llen(queue.keys().queue) == 0  # committed rows, no messages
+
+    start_role("worker", "--name", "batch-recoverer", **FAST)
+    wait_until(
+        lambda: Job.objects.filter(id__in=ids, status="completed").count() == 20,
+        60,
+        "every job of the batch completed",
+    )
+    # each ran once: recovery re-pushed each lost message once, and a claim is conditional
+    assert sorted(Job.objects.filter(id__in=ids).values_list("attempts", flat=True)) == [1] * 20
