@@ -347,7 +347,7 @@ def _extract_zip(path: Path, dest: Path, budget: _Budget) -> None:
             budget.current = info.filename
             name = _clean(info.filename)
             mode = info.external_attr >> 16
-            if info.is_dir():
+            if info.is_dir() or stat.S_ISDIR(mode):
                 if name:
                     _target(dest, name).mkdir(mode=0o755, parents=True, exist_ok=True)
             elif stat.S_ISLNK(mode):
