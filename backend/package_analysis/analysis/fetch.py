@@ -26,6 +26,7 @@ import re
 import shutil
 import ssl
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -252,7 +253,22 @@ def redact(url: str) -> str:
 # --- HTTP -------------------------------------------------------------------------------
 
 
+_clients: dict[tuple[Registry, int], httpx.Client] = {}
+_clients_lock = threading.Lock()
+
+
 def _client(registry: Registry) -> httpx.Client:
+    """One pooled client per registry and process (keep-alive saves a TLS handshake per
+    request; keyed by pid so a forked worker never shares its parent's sockets)."""
+    key = (registry, os.getpid())
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = _clients[key] = _new_client(registry)
+        return client
+
+
+def _new_client(registry: Registry) -> httpx.Client:
     verify: ssl.SSLContext | bool = (
         ssl.create_default_context(cafile=registry.ca_file) if registry.ca_file else True
     )
@@ -289,10 +305,8 @@ def _get_document(
     """GET a small document: (status, content type, body, final URL)."""
     headers = {"Accept": accept}
     try:
-        with (
-            _client(registry) as client,
-            client.stream("GET", url, headers=headers, timeout=_timeout(deadline)) as r,
-        ):
+        client = _client(registry)
+        with client.stream("GET", url, headers=headers, timeout=_timeout(deadline)) as r:
             body = bytearray()
             if r.status_code == 200:
                 for chunk in r.iter_bytes(CHUNK):
@@ -506,11 +520,13 @@ def _npm_resolve(ref: PackageRef, *, deadline: float) -> Resolved:
         version = ref.version or (doc.get("dist-tags") or {}).get("latest")
     except (ValueError, AttributeError) as exc:
         raise AnalysisError(f"Unreadable package document for {ref.purl}: {exc}") from None
-    if not versions or version is None:
+    if not isinstance(versions, dict) or not versions or not isinstance(version, str):
         raise AnalysisError(f"No such package: {ref.purl} (no published versions)")
-    if version not in versions:
+    entry = versions.get(version)
+    if not isinstance(entry, dict):
         raise AnalysisError(f"No such version: {ref.purl}")
-    dist = versions[version].get("dist") or {}
+    raw_dist = entry.get("dist")
+    dist: dict[str, Any] = raw_dist if isinstance(raw_dist, dict) else {}
     tarball = dist.get("tarball")
     if not isinstance(tarball, str) or urlsplit(tarball).scheme not in ("http", "https"):
         raise AnalysisError(f"The package document of {ref.purl} names no tarball for {version}")
@@ -596,8 +612,8 @@ def download(remote: RemoteFile, dest_dir: Path, *, max_bytes: int, deadline: fl
     hashers = _hashers()
     size = 0
     try:
+        client = _client(registry)
         with (
-            _client(registry) as client,
             client.stream("GET", remote.url, timeout=_timeout(deadline)) as response,
             path.open("xb") as out,
         ):

@@ -10,14 +10,16 @@ from __future__ import annotations
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..analysis.model import AnalysisError, Finding, Report
-from ..analysis.pipeline import CacheFn, Limits, ProgressFn, analyze_file, analyze_purl
 from ..analysis.purl import purl_parse
 from .base import TaskContext, TaskFailed, TaskResult, TaskSpec
+
+if TYPE_CHECKING:  # the engine (YARA-X, tree-sitter) loads in workers only, not in the api
+    from ..analysis.pipeline import CacheFn, Limits, ProgressFn
 
 
 class AnalyzeParams(BaseModel):
@@ -92,6 +94,7 @@ class AnalyzeResult(BaseModel):
 
 def analyze(params: AnalyzeParams, ctx: TaskContext) -> TaskResult:
     from .. import reports  # Django models: imported when a job runs, not by the schema
+    from ..analysis.pipeline import Limits, analyze_purl
 
     limits = Limits.from_env()
     cache = None if params.force else reports.findings_cached
@@ -125,6 +128,7 @@ def _analyze_upload(
     cache: CacheFn | None,
 ) -> Report:
     from .. import reports
+    from ..analysis.pipeline import analyze_file
 
     upload = reports.upload_get(upload_id=upload_id)
     with tempfile.TemporaryDirectory(prefix="packamal-upload-", dir=limits.scratch_dir) as tmp:
@@ -142,6 +146,8 @@ def _analyze_upload(
 
 
 def _timeout(params: AnalyzeParams) -> float:
+    from ..analysis.pipeline import Limits
+
     return float(Limits.from_env().timeout_seconds)
 
 

@@ -51,6 +51,15 @@ def test_benign_tar_gz_and_zip_unpack_exactly(tmp_path: Path, scratch: Path) -> 
     }
     assert (out.root / "pkg-1.0/a/b/c.txt").read_bytes() == b"abc"
 
+    assert out.rlimits == {
+        "as": 1024 * MiB,
+        "cpu": 61,
+        "fsize": 512 * MiB + 1,
+        "nofile": 64,
+        "core": 0,
+    }
+    assert 0 < out.peak_rss_bytes < 1024 * MiB
+
     whl = archives.zip_file(
         tmp_path / "pkg-1.0-py3-none-any.whl",
         {"pkg/__init__.py": b"X = 1\n", "pkg-1.0.dist-info/METADATA": b"Name: pkg\n"},
@@ -243,3 +252,54 @@ def test_not_an_archive_and_empty_file_are_named_by_content(tmp_path: Path, scra
     zf = archives.zip_file(tmp_path / "named-wrong.tar.gz", {"a.py": b"1"})
     assert archive_kind(zf) == "zip"
     assert list(scratch.iterdir()) == []
+
+
+def test_repeated_names_keep_the_last_copy_and_say_so(tmp_path: Path, scratch: Path) -> None:
+    path = tmp_path / "dup.tar"
+    with tarfile.open(path, "w") as tar:
+        for data in (b"first", b"second"):
+            info = tarfile.TarInfo("pkg/setup.py")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    out = run(path, scratch)
+    assert (out.root / "pkg/setup.py").read_bytes() == b"second"
+    assert out.skipped == [
+        {
+            "member": "pkg/setup.py",
+            "reason": "repeated member name: an earlier copy was replaced by this one",
+        }
+    ]
+
+
+def test_names_that_are_not_utf8_get_a_replacement_character(tmp_path: Path, scratch: Path) -> None:
+    path = tmp_path / "latin1.tar"
+    with tarfile.open(path, "w", encoding="utf-8", errors="surrogateescape") as tar:
+        info = tarfile.TarInfo("pkg/caf\udce9.py")  # the raw byte 0xE9
+        info.size = 1
+        tar.addfile(info, io.BytesIO(b"x"))
+    out = run(path, scratch)
+    assert tree(out.root) == {"pkg", "pkg/caf\ufffd.py"}
+
+
+@pytest.mark.parametrize(("mode", "kind"), [("w:bz2", "bzip2"), ("w:xz", "xz"), ("w", "tar")])
+def test_other_tar_compressions_are_read_by_content(
+    tmp_path: Path, scratch: Path, mode: str, kind: str
+) -> None:
+    path = tmp_path / "pkg.tgz"  # the name says gzip; the content decides
+    with tarfile.open(path, mode) as tar:  # type: ignore[call-overload]
+        info = tarfile.TarInfo("pkg/index.js")
+        info.size = 3
+        tar.addfile(info, io.BytesIO(b"x=1"))
+    out = run(path, scratch)
+    assert (out.kind, tree(out.root)) == (kind, {"pkg", "pkg/index.js"})
+
+
+def test_zip_folder_marked_only_by_its_mode(tmp_path: Path, scratch: Path) -> None:
+    path = tmp_path / "d.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        info = zipfile.ZipInfo("pkg")
+        info.external_attr = (0o040755 << 16) | 0x10
+        zf.writestr(info, b"")
+        zf.writestr("pkg/a.py", b"1")
+    out = run(path, scratch)
+    assert (out.skipped, tree(out.root)) == ([], {"pkg", "pkg/a.py"})
