@@ -261,6 +261,14 @@ FIXTURES: dict[str, tuple[dict[str, str | bytes], str, str, str]] = {
         "demo-widget",
         "1.0.0",
     ),
+    "CNT-PACKED-CODE": (
+        {
+            "demo-1.0/demo/__init__.py": "from .pytransform import pyarmor_runtime\npyarmor_runtime()\n"
+        },
+        "pypi",
+        "demo-widget",
+        "1.0.0",
+    ),
     "CNT-POWERSHELL-HIDDEN": (
         {
             "demo-1.0/demo/tool.py": "CMD = ['powershell.exe', '-WindowStyle', 'Hidden', "

@@ -287,13 +287,20 @@ def _scan_file(
     # a long description is documentation: its text weighs as docs
     text_ctx = FileCtx(rel, "docs", eco) if name in {"PKG-INFO", "METADATA"} else ctx
     prose: set[int] | None = None
+    load_calls: set[int] = set()  # lines of calls that run at import: content there is load-time
     if suffix in {".py", ".pyw"}:
         text = data.decode("utf-8", "replace")
         is_setup = reach == "install"
         prose = python_ast.analyze(
-            text, ctx, sink, scanner, loadtime_all=is_setup, is_setup=name == "setup.py"
+            text,
+            ctx,
+            sink,
+            scanner,
+            loadtime_all=is_setup,
+            is_setup=name == "setup.py",
+            load_calls=load_calls,
         )
-    content.scan(scanner, data, text_ctx, sink, prose)
+    content.scan(scanner, data, text_ctx, sink, prose, load_calls)
     if suffix == ".pth":
         _scan_pth(data, ctx, sink, scanner)
     elif suffix in {".js", ".cjs", ".mjs"} and eco == "npm":

@@ -267,6 +267,14 @@ _RULES = (
         "Adding antivirus exclusions or patching AMSI prepares the machine for a payload.",
     ),
     Rule(
+        "CNT-PACKED-CODE",
+        "Python packed by an obfuscator (pyarmor, pyobfuscate, BlankOBF...)",
+        "obfuscation",
+        "high",
+        "Packed code cannot be reviewed at all: what it does is only known once it runs. "
+        "A library has no reason to hide its source from the people installing it.",
+    ),
+    Rule(
         "CNT-ANTI-ANALYSIS",
         "Checks for virtual machines, sandboxes or debuggers",
         "evasion",

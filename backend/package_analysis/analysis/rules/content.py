@@ -48,6 +48,7 @@ def scan(
     ctx: FileCtx,
     sink: Sink,
     prose: set[int] | None = None,
+    load_calls: set[int] | None = None,
 ) -> list[str]:
     """Run the content rules over `data`; add one finding per matching rule. Returns the ids.
     A match on a `prose` line (docstring, comment) weighs as documentation."""
@@ -72,7 +73,11 @@ def scan(
             line,
             snippet_at(data, offset, length),
             detail=f"Matched content rule '{match.identifier}'.",
-            reach="docs" if prose and line in prose else None,
+            reach="docs"
+            if prose and line in prose
+            else "import"
+            if load_calls and line in load_calls and ctx.reach == "runtime"
+            else None,
         )
         hits.append(rule_id)
     return hits

@@ -135,7 +135,12 @@ rule miner {
     $donate = "--donate-level"
     $pool1 = /(minexmr|supportxmr|nanopool|moneroocean|hashvault|2miners|f2pool|nicehash)\.(com|org|pro|stream)/ nocase
     $algo = /--(algo|coin)[ =](rx\/0|cryptonight|monero|xmr)/ nocase
-  condition: $stratum or $donate or ($xmrig and ($pool1 or $algo)) or ($pool1 and $algo)
+    $xmr_wallet = /\b4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}\b/
+    $dero_wallet = /\bdero1q[a-z0-9]{55,}\b/
+    $miner_cli = /\s-(w|u|o|r|-user|-url|-wallet|-pool)[ =]/
+  condition:
+    $stratum or $donate or ($xmrig and ($pool1 or $algo)) or ($pool1 and $algo) or
+    (($xmr_wallet or $dero_wallet) and $miner_cli)
 }
 
 rule shell_download_exec {
@@ -150,6 +155,7 @@ rule shell_download_exec {
     $bitsadmin = /bitsadmin(\.exe)? +\/transfer/ nocase
     $mshta = /mshta(\.exe)? +https?:/ nocase
     $ps_dl_run = /(Invoke-WebRequest|iwr|DownloadFile|Start-BitsTransfer)[^\n]{0,300}(Start-Process|saps|Invoke-Item|\bstart\b)/ nocase
+    $tmp_exec = /\b(curl|wget)\b[^\n]{0,120}-[oO]\s*\/tmp\/[^\n]{0,160}chmod +(\+x|[0-7]{3})/
     $wget_chmod = /\b(curl|wget)\b[^\n]{0,200}https?:\/\/[^\n]{0,200}(&&|;) *chmod +(\+x|[0-7]{3})[^\n]{0,120}(&&|;) *(\.\/|\/tmp\/)/
   condition: any of them
 }
@@ -207,6 +213,16 @@ rule defense_evasion {
     $amsi = "AmsiScanBuffer"
     $amsi2 = "amsiInitFailed"
     $uac = /ConsentPromptBehaviorAdmin/ nocase
+  condition: any of them
+}
+
+rule packed_python {
+  meta: id = "CNT-PACKED-CODE"
+  strings:
+    $pyarmor = /__pyarmor__\(|pyarmor_runtime\(/
+    $pyobf = "pyobfuscate.com"
+    $blank = /BlankOBF|Obfuscated (with|by) (Py|Blank|Hyperion|pyob)/
+    $zexec = /exec\(__import__\(['"](zlib|lzma|bz2|base64|marshal)['"]\)\./
   condition: any of them
 }
 

@@ -145,15 +145,7 @@ _OBF_NAME = re.compile(r"^(_0x[0-9a-fA-F]{3,}|[Il1]{6,}|[O0]{6,}|_{3,}[A-Za-z0-9
 _DECODER_HINT = re.compile(
     r"(decode|decompress|fromhex|unhexlify|a2b_|decrypt|reversed|::-1|chr|loads|CodeType)"
 )
-_RUN_METHODS = {
-    "__init__",
-    "__new__",
-    "__call__",
-    "__enter__",
-    "run",
-    "initialize_options",
-    "finalize_options",
-}
+_RUN_METHODS = {"__init__", "__new__", "__enter__", "__init_subclass__", "__set_name__"}
 _LOCAL_URL = re.compile(r"^(https?://)?(localhost|127\.|0\.0\.0\.0|\[::1\])")
 _KEY_MATERIAL = re.compile(
     r"(priv(ate)?_?key|privkey|secret_?key|mnemonic|seed_?phrase|seed_?words|wallet_?key|keypair)",
@@ -224,9 +216,11 @@ def _triggers(src: str) -> bool:
     return any(len(line) >= 40 and _LONG_RUN.search(line) for line in src.splitlines())
 
 
+_READS = {"read", "read_text", "read_bytes", "readlines", "get_data", "getvalue"}
 _ALIASABLE = {"exec", "eval", "compile", "__import__", "getattr", "globals", "open"}
 _SHELL_LAUNCH = re.compile(
-    r"^(powershell|pwsh|cmd|wscript|cscript|mshta|rundll32|regsvr32|start|bash|sh)(\.exe)?$"
+    r"^(powershell|pwsh|cmd|wscript|cscript|mshta|rundll32|regsvr32|start|bash|sh|pythonw)"
+    r"(\.exe)?$"
     r"|^-c$|^/c$|^-(e|enc|encodedcommand)$",
     re.I,
 )
@@ -247,6 +241,7 @@ def analyze(
     loadtime_all: bool,
     is_setup: bool = False,
     depth: int = 0,
+    load_calls: set[int] | None = None,
 ) -> set[int] | None:
     """Run the Python rules over one module's source. Returns the lines that are prose
     (docstrings, comments), or None when the source does not parse."""
@@ -259,13 +254,17 @@ def analyze(
         tree = ast.parse(src)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return None
-    prose = {i for i, line in enumerate(src.splitlines(), 1) if line.lstrip().startswith("#")}
+    prose: set[int] = {
+        i for i, line in enumerate(src.splitlines(), 1) if line.lstrip().startswith("#")
+    }
     # a pathologically deep tree: the content rules have still seen the file
     with contextlib.suppress(RecursionError):
         run = _Pass(src, tree, ctx, sink, scanner, loadtime_all, is_setup, depth)
         for n in run.nodes:
             if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant):
                 prose.update(range(n.lineno, (n.end_lineno or n.lineno) + 1))
+            elif isinstance(n, ast.Call) and id(n) in run.loadtime and load_calls is not None:
+                load_calls.update(range(n.lineno, (n.end_lineno or n.lineno) + 1))
         run.run()
     return prose
 
@@ -302,10 +301,13 @@ def _walk_with_scopes(tree: ast.Module) -> tuple[list[ast.AST], dict[int, int]]:
 
 
 def _is_main_guard(node: ast.stmt) -> bool:
-    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
+    """`if __name__ == "__main__":` (also inside `and`): the module run as a script."""
+    if not isinstance(node, ast.If):
         return False
-    names = [n for n in _walk(node.test) if isinstance(n, ast.Name)]
-    return any(n.id == "__name__" for n in names)
+    parts = list(_walk(node.test))
+    return any(isinstance(n, ast.Name) and n.id == "__name__" for n in parts) and any(
+        isinstance(n, ast.Constant) and n.value == "__main__" for n in parts
+    )
 
 
 class _Pass:
@@ -336,6 +338,7 @@ class _Pass:
         self.tainted = self._tainted_names()
         self.hook_methods = self._install_hook_methods()
         self.key_carriers = self._key_carriers()
+        self.file_names = self._file_names()
 
     # ---- setup ----
     def _aliases(self) -> dict[str, str]:
@@ -498,10 +501,28 @@ class _Pass:
         return ""
 
     def reads_file(self, expr: ast.AST) -> bool:
+        """exec(open(f).read()) and exec(code) after code = f.read(): the file is scanned too."""
         return any(
-            isinstance(n, ast.Call) and self.qualname(n.func).rsplit(".", 1)[-1] in {"read"}
+            (isinstance(n, ast.Call) and self.qualname(n.func).rsplit(".", 1)[-1] in _READS)
+            or (isinstance(n, ast.Name) and n.id in self.file_names)
             for n in _walk(expr)
         )
+
+    def _file_names(self) -> set[str]:
+        out: set[str] = set()
+        for node in self.nodes:
+            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                if any(
+                    isinstance(n, ast.Call) and self.qualname(n.func).rsplit(".", 1)[-1] in _READS
+                    for n in _walk(node.value)
+                ):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    out.update(t.id for t in targets if isinstance(t, ast.Name))
+            elif isinstance(node, ast.With):
+                for item in node.items:
+                    if isinstance(item.optional_vars, ast.Name):
+                        out.add(item.optional_vars.id)
+        return out
 
     def reach(self, node: ast.AST) -> str:
         if self.loadtime_all or id(node) not in self.loadtime:
@@ -597,6 +618,8 @@ class _Pass:
                     if isinstance(n, ast.Constant) and isinstance(n.value, str)
                 ]
                 launch = [w for w in words if _SHELL_LAUNCH.match(w)]
+                if "pip" in words and "install" in words:
+                    launch.append("pip install")
                 if launch:
                     self.add(
                         "PY-INSTALL-PROCESS",
