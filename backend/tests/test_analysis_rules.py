@@ -263,7 +263,8 @@ FIXTURES: dict[str, tuple[dict[str, str | bytes], str, str, str]] = {
     ),
     "CNT-PACKED-CODE": (
         {
-            "demo-1.0/demo/__init__.py": "from .pytransform import pyarmor_runtime\npyarmor_runtime()\n"
+            "demo-1.0/demo/__init__.py": "from .pytransform import pyarmor_runtime\n"
+            "pyarmor_runtime()\n"
         },
         "pypi",
         "demo-widget",
