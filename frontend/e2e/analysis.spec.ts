@@ -183,7 +183,7 @@ test('a small real package by purl comes out clean, and its report is found by p
   await expect(search).toContainText('No report for pkg:npm/left-pad@0.0.1 yet.');
 });
 
-test('a lock file makes one job per pinned version, lists what it skipped, and the jobs appear', async ({ page }) => {
+test('a lock file makes one job per pinned version, lists what it skipped, and the jobs appear', async ({ page }, testInfo) => {
   const dir = mkdtempSync(join(tmpdir(), 'packamal-e2e-'));
   const lockfile = join(dir, 'requirements.txt');
   writeFileSync(lockfile, 'idna==3.7\nrequests>=2.0\n./vendored-thing\n');
@@ -194,7 +194,7 @@ test('a lock file makes one job per pinned version, lists what it skipped, and t
   await panel.getByLabel('Dependency lock file').setInputFiles(lockfile);
   await panel.getByRole('button', { name: 'Analyse every pinned package' }).click();
   const outcome = panel.getByTestId('lockfile-outcome');
-  await expect(outcome).toContainText('Created 1 analysis job; skipped 2 entries.');
+  await expect(outcome).toContainText('Created 1 analysis job from requirements.txt; skipped 2 entries.');
   await expect(outcome.locator('.skipped li')).toHaveCount(2);
   await expect(outcome.locator('.skipped li').first()).toContainText('requests>=2.0 — ');
   await expect(outcome.locator('.skipped li').nth(1)).toContainText('./vendored-thing — ');
@@ -210,6 +210,10 @@ test('a lock file makes one job per pinned version, lists what it skipped, and t
   await page.getByRole('region', { name: 'Jobs', exact: true }).getByLabel('Verdict').selectOption('malicious');
   await expect(row).toHaveCount(0);
   await expect(page.locator(`tr[data-job-id="${maliciousJobId}"]`)).toHaveCount(1);
+  await page.getByRole('region', { name: 'Jobs', exact: true }).getByLabel('Verdict').selectOption('');
+  await page.getByRole('region', { name: 'Jobs', exact: true }).getByLabel('Task').selectOption('');
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await screenshot(page, testInfo, 'dashboard-analysis', false);
 });
 
 test("a 413 and a 422 from the upload route are shown in the API's words", async ({ page, request }) => {
