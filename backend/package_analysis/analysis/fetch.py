@@ -209,9 +209,36 @@ def _npm_settings() -> dict[str, Any]:
             data = None
         if isinstance(data, dict):
             return data
-    # No npm client: npm's own environment variables are the configuration.
+    # No npm client: its config files (global, then user), then its environment variables.
+    settings: dict[str, Any] = {}
+    for path in _npmrc_files():
+        settings.update(_npmrc_read(path))
     env = {k.lower(): v for k, v in os.environ.items() if k.lower().startswith("npm_config_")}
-    return {k.removeprefix("npm_config_").replace("_", "-"): v for k, v in env.items()}
+    settings.update({k.removeprefix("npm_config_").replace("_", "-"): v for k, v in env.items()})
+    return settings
+
+
+def _npmrc_files() -> list[Path]:
+    env = {k.lower(): v for k, v in os.environ.items()}
+    prefix = env.get("npm_config_prefix") or env.get("prefix")
+    globals_ = [Path(prefix) / "etc" / "npmrc"] if prefix else []
+    globals_ += [Path("/usr/etc/npmrc"), Path("/usr/local/etc/npmrc"), Path("/etc/npmrc")]
+    user = env.get("npm_config_userconfig") or str(Path.home() / ".npmrc")
+    return [p for p in [*globals_, Path(user)] if p.is_file()]
+
+
+def _npmrc_read(path: Path) -> dict[str, str]:
+    """`key = value` lines of an npmrc (comments and ${VAR} references left out)."""
+    out: dict[str, str] = {}
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return out
+    for line in text.splitlines():
+        key, sep, value = line.strip().partition("=")
+        if sep and key and not key.startswith(("#", ";")) and "${" not in value:
+            out[key.strip()] = value.strip().strip("'\"")
+    return out
 
 
 @functools.cache
@@ -222,7 +249,8 @@ def npm_registry(scope: str | None = None) -> Registry:
     url = settings.get(key)
     if not isinstance(url, str) or not url:
         raise AnalysisError(
-            "Cannot find the npm registry: no npm client answers and npm_config_registry is unset"
+            "Cannot find the npm registry: no npm client answers, no npmrc sets registry and"
+            " npm_config_registry is unset"
         )
     if urlsplit(url).scheme not in ("http", "https"):
         raise AnalysisError(f"Unsupported npm registry URL scheme in npm config {key}")

@@ -171,6 +171,15 @@ def test_without_pip_or_npm_on_path_their_config_files_and_variables_still_count
     assert len(resolved.files) == 2
 
     monkeypatch.delenv("npm_config_registry")
+    npmrc = tmp_path / "npmrc"
+    npmrc.write_text(f"; a user npmrc\nregistry = {npm.url}\n//host/:_authToken=${{TOKEN}}\n")
+    monkeypatch.setenv("NPM_CONFIG_USERCONFIG", str(npmrc))
+    fetch._npm_settings.cache_clear()
+    fetch.npm_registry.cache_clear()
+    assert fetch.npm_registry().url == npm.url
+    assert fetch.npm_registry().ca_file is not None  # cafile from the global npmrc, or the system's
+
+    npmrc.unlink()
     fetch._npm_settings.cache_clear()
     fetch.npm_registry.cache_clear()
     with pytest.raises(
