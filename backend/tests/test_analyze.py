@@ -311,3 +311,23 @@ def test_a_real_malware_sample_uploaded_is_malicious(client: Client) -> None:
     assert done["result"]["verdict"] == "malicious"
     findings = client.get(done["result"]["report"]).json()["findings"]
     assert any(f["line"] for f in findings)
+
+
+@pytest.mark.parametrize("path", ["/analyze/upload", "/analyze/lockfile"])
+def test_a_multipart_body_without_a_boundary_is_400_not_500(client: Client, path: str) -> None:
+    # Found by schemathesis: Django's multipart parser raised, and the api answered 500.
+    response = client.generic("POST", path, b"--x\r\n", content_type="multipart/form-data")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "malformed_multipart"
+    assert Job.objects.count() == 0
+
+
+def test_a_batch_of_analyze_jobs_keeps_uuid_params_as_text(client: Client) -> None:
+    # Found by schemathesis: a UUID in the params could not be stored as JSON (500).
+    upload_id = "e3e70682-c209-1cac-a29f-6fbed82c07cd"
+    body = {"jobs": [{"task": "analyze", "params": {"upload": upload_id}}]}
+    response = client.post(
+        "/dispatch/batch", data=json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 202, response.content
+    assert response.json()["items"][0]["params"]["upload"] == upload_id

@@ -327,3 +327,18 @@ def test_the_scan_role_runs_in_a_hardened_container_with_no_network(
         f["file"] == "bad-1.0/setup.py" and f["line"] == 3 and f["reachability"] == "install"
         for f in reports[0]["findings"]
     ), reports[0]
+
+
+def test_the_scan_role_fetches_a_package_url_in_a_hardened_container(
+    built: str, rendered: dict[str, Manifests]
+):
+    import image
+
+    workload, container = _container(rendered["minikube"], "worker")
+    flags = [*hardened_flags(workload, container), "--network", "host", *image.runtime_flags()]
+    done = engine(
+        "run", "--rm", *flags, built, "scan", "pkg:npm/is-number@7.0.0", "--format", "text",
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[:2] == ["pkg:npm/is-number@7.0.0", "clean"], done.stdout

@@ -150,7 +150,7 @@ test('a shared /jobs/{id} link opens cold, straight from nginx', async ({ browse
   await context.close();
 });
 
-test('a small real package by purl comes out clean, and its report is found by purl', async ({ page }) => {
+test('a small real package by purl comes out clean, is "analysed before" the second time, and its report is found by purl', async ({ page }) => {
   await page.goto(stack.webUrl);
   await expectLive(page);
   const panel = page.getByRole('region', { name: 'Analyse a package' });
@@ -177,7 +177,17 @@ test('a small real package by purl comes out clean, and its report is found by p
   await search.getByRole('link', { name: 'Open the report' }).click();
   await expect(page.locator('.report')).toHaveAttribute('data-verdict', 'clean');
 
-  await page.goBack();
+  await expect(page.getByTestId('cached')).toHaveCount(0);
+
+  // The same version again: the job completes from the stored report, and says so.
+  await page.getByRole('link', { name: '← All jobs' }).click();
+  await panel.getByLabel('By package URL').check();
+  await panel.getByLabel('Package URL (purl)').fill('pkg:npm/left-pad@1.3.0');
+  await panel.getByRole('button', { name: 'Analyse' }).click();
+  await expect(page.locator('.job-page')).toHaveAttribute('data-status', 'completed', { timeout: 90_000 });
+  await expect(page.getByTestId('cached')).toContainText('Analysed before');
+
+  await page.getByRole('link', { name: '← All jobs' }).click();
   await search.getByLabel('Package URL', { exact: true }).fill('pkg:npm/left-pad@0.0.1');
   await search.getByRole('button', { name: 'Find' }).click();
   await expect(search).toContainText('No report for pkg:npm/left-pad@0.0.1 yet.');

@@ -247,7 +247,11 @@ def _artifact_from_registry(
     workdir.mkdir()
     try:
         artifact = fetch.download(
-            remote, workdir, max_bytes=run.limits.max_artifact_bytes, deadline=run.deadline
+            remote,
+            workdir,
+            max_bytes=run.limits.max_artifact_bytes,
+            deadline=run.deadline,
+            check=run.check,
         )
     except fetch.DeadlineExceeded:
         run.check()  # raises the timeout sentence

@@ -171,6 +171,15 @@ def test_without_pip_or_npm_on_path_their_config_files_and_variables_still_count
     assert len(resolved.files) == 2
 
     monkeypatch.delenv("npm_config_registry")
+    npmrc = tmp_path / "npmrc"
+    npmrc.write_text(f"; a user npmrc\nregistry = {npm.url}\n//host/:_authToken=${{TOKEN}}\n")
+    monkeypatch.setenv("NPM_CONFIG_USERCONFIG", str(npmrc))
+    fetch._npm_settings.cache_clear()
+    fetch.npm_registry.cache_clear()
+    assert fetch.npm_registry().url == npm.url
+    assert fetch.npm_registry().ca_file is not None  # cafile from the global npmrc, or the system's
+
+    npmrc.unlink()
     fetch._npm_settings.cache_clear()
     fetch.npm_registry.cache_clear()
     with pytest.raises(
@@ -262,3 +271,19 @@ def test_the_configured_ca_bundle_is_the_one_trusted(
         AnalysisError, match=r"^Registry unreachable \(pip .*CERTIFICATE_VERIFY_FAILED"
     ):
         fetch.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline())
+
+
+def test_a_download_can_be_cancelled_mid_transfer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Cancelled(Exception):
+        pass
+
+    def cancel() -> None:
+        raise Cancelled
+
+    monkeypatch.setattr(fetch, "CHECK_EVERY", 0.0)  # check on every chunk, not every 0.5 s
+    remote = fetch.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline()).files[0]
+    with pytest.raises(Cancelled):
+        fetch.download(remote, tmp_path, max_bytes=10 * MiB, deadline=deadline(), check=cancel)
+    assert list(tmp_path.iterdir()) == []  # the partial file is gone
