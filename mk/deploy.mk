@@ -26,16 +26,17 @@ TEST_TARGETS += test-deploy
 .env:
 	$(PY) deploy/tools/make_secrets.py .env.example .env
 
-up: .env ## docker compose: postgres, redis, migrate, api, worker, web on http://localhost
+up: setup .env ## docker compose (or podman-compose): postgres, redis, migrate, api, worker, web on http://localhost
 	# The workers fetch npm packages from the registry this machine's npm client names.
 	grep -q '^npm_config_registry=' .env || ! command -v npm >/dev/null || \
 	  echo "npm_config_registry=$$(npm config get registry)" >> .env
-	docker compose up -d --build
-	docker compose ps
+	$(PY) deploy/tools/image.py build --tag $(IMAGE)
+	# docker compose, or podman-compose with depends_on honoured (deploy/tools/image.py)
+	PACKAMAL_IMAGE=$(IMAGE) $(PY) deploy/tools/image.py compose-up
 	echo "up: http://localhost:$${WEB_PUBLISH_PORT:-80}  (more workers: docker compose up -d --scale worker=4)"
 
 down: ## docker compose: stop and remove the containers (the database volume stays)
-	docker compose down
+	$(PY) deploy/tools/image.py compose-down
 
 # Each run applies a wrapper kustomization in .dev/k8s/ (deploy/tools/render.py wrap):
 # the overlay plus the KEDA component, the release image and the public host names the

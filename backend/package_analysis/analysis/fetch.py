@@ -28,7 +28,7 @@ import ssl
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
@@ -589,7 +589,7 @@ def _mib(n: int) -> str:
     return f"{n / 1048576:.1f} MiB"
 
 
-def _too_large(filename: str, size: int, max_bytes: int) -> AnalysisError:
+def artifact_too_large(filename: str, size: int, max_bytes: int) -> AnalysisError:
     return AnalysisError(
         f"Artifact too large: {filename} is {_mib(size)}, more than"
         f" ANALYSIS_MAX_ARTIFACT_BYTES ({_mib(max_bytes)})"
@@ -624,16 +624,33 @@ def file_digests(path: Path) -> dict[str, str]:
     return {k: h.hexdigest() for k, h in hashers.items()}
 
 
-def _stream(response: httpx.Response, *, deadline: float) -> Iterator[bytes]:
+CHECK_EVERY = 0.5  # seconds between cancellation checks while downloading
+
+
+def _stream(
+    response: httpx.Response, *, deadline: float, check: Callable[[], None] | None
+) -> Iterator[bytes]:
+    checked = time.monotonic()
     for chunk in response.iter_bytes(CHUNK):
         _remaining(deadline)
+        if check is not None and time.monotonic() - checked >= CHECK_EVERY:
+            check()
+            checked = time.monotonic()
         yield chunk
 
 
-def download(remote: RemoteFile, dest_dir: Path, *, max_bytes: int, deadline: float) -> Artifact:
-    """Stream one file into `dest_dir`, capped at `max_bytes`, and verify its published hash."""
+def download(
+    remote: RemoteFile,
+    dest_dir: Path,
+    *,
+    max_bytes: int,
+    deadline: float,
+    check: Callable[[], None] | None = None,
+) -> Artifact:
+    """Stream one file into `dest_dir`, capped at `max_bytes`, and verify its published hash.
+    `check()` runs every half second of the transfer (it raises to cancel)."""
     if remote.size is not None and remote.size > max_bytes:
-        raise _too_large(remote.filename, remote.size, max_bytes)
+        raise artifact_too_large(remote.filename, remote.size, max_bytes)
     registry = registry_for(remote.ecosystem)
     safe_name = re.sub(r"[^A-Za-z0-9._+-]", "_", remote.filename)[:200] or "artifact"
     path = dest_dir / safe_name
@@ -651,11 +668,11 @@ def download(remote: RemoteFile, dest_dir: Path, *, max_bytes: int, deadline: fl
                 )
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > max_bytes:
-                raise _too_large(remote.filename, int(declared), max_bytes)
-            for chunk in _stream(response, deadline=deadline):
+                raise artifact_too_large(remote.filename, int(declared), max_bytes)
+            for chunk in _stream(response, deadline=deadline, check=check):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise _too_large(remote.filename, size, max_bytes)
+                    raise artifact_too_large(remote.filename, size, max_bytes)
                 out.write(chunk)
                 for h in hashers.values():
                     h.update(chunk)

@@ -120,7 +120,7 @@ def unpack(
         )
     except subprocess.TimeoutExpired:
         raise AnalysisError(
-            f"Unpacking stopped: took longer than {timeout:.0f} s (ANALYSIS_TIMEOUT_SECONDS)"
+            f"Unpacking stopped: the time left ({timeout:.1f} s) ran out (ANALYSIS_TIMEOUT_SECONDS)"
         ) from None
     return _result(proc, dest, kind)
 

@@ -271,3 +271,19 @@ def test_the_configured_ca_bundle_is_the_one_trusted(
         AnalysisError, match=r"^Registry unreachable \(pip .*CERTIFICATE_VERIFY_FAILED"
     ):
         fetch.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline())
+
+
+def test_a_download_can_be_cancelled_mid_transfer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Cancelled(Exception):
+        pass
+
+    def cancel() -> None:
+        raise Cancelled
+
+    monkeypatch.setattr(fetch, "CHECK_EVERY", 0.0)  # check on every chunk, not every 0.5 s
+    remote = fetch.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline()).files[0]
+    with pytest.raises(Cancelled):
+        fetch.download(remote, tmp_path, max_bytes=10 * MiB, deadline=deadline(), check=cancel)
+    assert list(tmp_path.iterdir()) == []  # the partial file is gone
