@@ -3,24 +3,22 @@ and shape the answer. Every error leaves as DESIGN.md's one JSON error shape."""
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 import math
 from typing import Any, Literal
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.parser import Parser
-from ninja.security import APIKeyHeader
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis import RedisError
 
 from . import selectors, services
+from .auth import DispatchKey, ReadKey
 from .errors import ApiError, api_error_response, error_response
 from .metrics import REGISTRY
 from .middleware import body_too_large
@@ -54,36 +52,13 @@ class JsonBodyParser(Parser):
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise ApiError(400, "malformed_json", f"The body is not valid JSON: {exc}.") from exc
+        except RecursionError as exc:
+            raise ApiError(400, "malformed_json", "The body's JSON is nested too deeply.") from exc
         if data is None:  # JSON null, like an empty body, means all defaults
             return {}
         if not isinstance(data, dict):
             raise ApiError(422, "validation_error", "The body must be a JSON object.")
         return data
-
-
-class DispatchKey(APIKeyHeader):
-    """X-API-Key or `Authorization: Bearer`, when DISPATCH_API_KEYS is set."""
-
-    param_name = "X-API-Key"
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if not settings.DISPATCH_API_KEYS:
-            return True
-        key = request.headers.get("X-API-Key")
-        if key is None:
-            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-            key = token.strip() if scheme.lower() == "bearer" else None
-        return self.authenticate(request, key)
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        if not key:
-            return None
-        candidate = key.encode()
-        # Compare against every key, in constant time, so timing reveals nothing.
-        matched = False
-        for valid in settings.DISPATCH_API_KEYS:
-            matched |= hmac.compare_digest(candidate, valid.encode())
-        return True if matched else None
 
 
 api = NinjaAPI(
@@ -131,7 +106,7 @@ def _on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     return error_response(
         429,
         "rate_limited",
-        f"Too many dispatches from this client; retry in {wait} s.",
+        f"Too many requests from this client; retry in {wait} s.",
         {"retry_after": wait},
         {"Retry-After": str(wait)},
     )
@@ -199,7 +174,8 @@ def dispatch(request: HttpRequest, payload: DispatchIn | None = None) -> HttpRes
 
 @api.get(
     "/jobs/{job_id}",
-    response={200: JobOut, 404: ErrorOut, 503: ErrorOut},
+    response={200: JobOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut, 503: ErrorOut},
+    auth=ReadKey(),
     summary="One job",
     tags=["jobs"],
 )
@@ -212,7 +188,8 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @api.get(
     "/jobs",
-    response={200: JobPageOut, 422: ErrorOut, 503: ErrorOut},
+    response={200: JobPageOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut},
+    auth=ReadKey(),
     summary="Jobs, newest first",
     tags=["jobs"],
 )
@@ -228,7 +205,8 @@ def job_list(
 
 @api.get(
     "/stats",
-    response={200: StatsOut, 503: ErrorOut},
+    response={200: StatsOut, 401: ErrorOut, 429: ErrorOut, 503: ErrorOut},
+    auth=ReadKey(),
     summary="Queue and job counters",
     tags=["jobs"],
 )
@@ -269,6 +247,7 @@ def _check_redis() -> str:
 
 @api.get(
     "/metrics",
+    auth=ReadKey(),
     summary="Prometheus metrics",
     tags=["ops"],
     openapi_extra={

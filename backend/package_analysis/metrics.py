@@ -74,3 +74,9 @@ class StateCollector(Collector):
 
 
 REGISTRY.register(StateCollector())
+WS_REFUSED = Counter(
+    "packamal_websocket_refused",
+    "WebSocket connections refused or closed by policy (origin, key, full, client_data)",
+    ["reason"],
+    registry=REGISTRY,
+)

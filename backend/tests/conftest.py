@@ -50,13 +50,13 @@ def _isolated_redis(settings: Any) -> Iterator[redis.Redis]:
     settings.REDIS_URL = REDIS_TEST_URL
     settings.DISPATCH_RATE_LIMIT = "0"
     queue.redis_client.cache_clear()
-    ratelimit._limiter.cache_clear()
+    ratelimit.cache_clear()
     client = redis.Redis.from_url(REDIS_TEST_URL, decode_responses=True)
     client.flushdb()
     yield client
     client.flushdb()
     queue.redis_client.cache_clear()
-    ratelimit._limiter.cache_clear()
+    ratelimit.cache_clear()
 
 
 @pytest.fixture
