@@ -220,6 +220,17 @@ def test_web_service_type_per_overlay(variant: Manifests):
         prefix = "service.beta.kubernetes.io/do-loadbalancer-"
         assert annotations[prefix + "healthcheck-path"] == "/healthz"
         assert annotations[prefix + "protocol"] == "http"
+        # TLS at the load balancer, HTTP redirected, nginx trusting the LB's forwarding
+        assert annotations[prefix + "tls-ports"] == "443"
+        assert annotations[prefix + "certificate-name"] == "packamal-web"
+        assert annotations[prefix + "redirect-http-to-https"] == "true"
+        assert {p["port"] for p in svc["spec"]["ports"]} == {80, 443}
+        assert variant.config()["WEB_REAL_IP_FROM"] == "10.0.0.0/8"
+
+
+def test_the_api_trusts_forwarding_headers_only_from_private_peers(variant: Manifests):
+    trusted = variant.config()["FORWARDED_ALLOW_IPS"].split(",")
+    assert "*" not in trusted and trusted
 
 
 def test_every_container_port_is_named(variant: Manifests):
