@@ -28,9 +28,13 @@ class Cluster:
         self.tag = tag
         self.port = free_port()
         defaults: dict[str, str | int | float] = {
-            "PORT": self.port, "HOST": "127.0.0.1", "JOB_LEASE_SECONDS": 3,
-            "JOB_RECOVERY_INTERVAL": 1, "JOB_REQUEUE_GRACE": 2, "JOB_DRAIN_SECONDS": 20,
-        }  # fmt: skip
+            "PORT": self.port,
+            "HOST": "127.0.0.1",
+            "JOB_LEASE_SECONDS": 3,
+            "JOB_RECOVERY_INTERVAL": 1,
+            "JOB_REQUEUE_GRACE": 2,
+            "JOB_DRAIN_SECONDS": 20,
+        }
         defaults.update(env)
         self.env = base_env(svc.env(), **defaults)
         self.api: Proc | None = None
@@ -64,8 +68,10 @@ class Cluster:
         r = redis.Redis.from_url(self.svc.redis.url, decode_responses=True)
         wait_until(
             lambda: set(self.workers) <= set(r.zrange("packamal:jobs:workers", 0, -1)),
-            timeout=timeout, interval=0.1, what="workers to start",
-        )  # fmt: skip
+            timeout=timeout,
+            interval=0.1,
+            what="workers to start",
+        )
         r.close()
 
     def retire(self, name: str) -> Proc:
@@ -267,9 +273,13 @@ class Account:
 
 
 def account(
-    svc: Services, ids: Iterable[str], events: EventLog, worker_logs: str, *,
+    svc: Services,
+    ids: Iterable[str],
+    events: EventLog,
+    worker_logs: str,
+    *,
     events_complete: bool = True,
-) -> Account:  # fmt: skip
+) -> Account:
     """Every accepted job must be `completed` once: rows, job_updates and worker logs agree.
 
     duplicated: a job completed more than once (two `completed` events, or two workers logging
@@ -314,8 +324,12 @@ def wait_events_settled(svc: Services, *, timeout: float = 40) -> None:
     once the worker's heartbeat is 10 s stale."""
     r = redis.Redis.from_url(svc.redis.url)
     try:
-        wait_until(lambda: r.hlen("packamal:jobs:owed") == 0, timeout=timeout, interval=0.25,
-                   what="owed events to be announced")  # fmt: skip
+        wait_until(
+            lambda: r.hlen("packamal:jobs:owed") == 0,
+            timeout=timeout,
+            interval=0.25,
+            what="owed events to be announced",
+        )
     except TimeoutError:
         pass  # judged by account(): the events will be missing
     finally:

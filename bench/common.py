@@ -40,9 +40,13 @@ class Proc:
         self.log_path = LOGS / f"{name}.log"
         self.log = self.log_path.open("ab")
         self.popen = subprocess.Popen(
-            list(argv), env=env, cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT,
+            list(argv),
+            env=env,
+            cwd=REPO,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
         self.started = time.monotonic()
         Proc.live.append(self)
 
@@ -115,21 +119,9 @@ def role(name: str, role_name: str, env: dict[str, str], *args: str) -> Proc:
     return Proc(name, ["bash", str(ENTRYPOINT), role_name, *args], env)
 
 
-_CREATE_FROM_MODEL = """
-import sys; sys.path.insert(0, "backend")
-import django, os; os.environ.setdefault("DJANGO_SETTINGS_MODULE", "packamal.settings")
-django.setup()
-from django.db import connection
-from package_analysis.models import Job
-with connection.schema_editor() as e: e.create_model(Job)
-"""
-
-
 def migrate(env: dict[str, str]) -> None:
     """Create the schema in the private database with the project's own migrate role."""
     argv = ["bash", str(ENTRYPOINT), "migrate"]
-    if not ENTRYPOINT.exists():  # before the entrypoint lands: the job table from the model
-        argv = [str(VENV_BIN / "python"), "-c", _CREATE_FROM_MODEL]
     out = subprocess.run(argv, env=env, cwd=REPO, capture_output=True, text=True)
     if out.returncode != 0:
         raise RuntimeError(f"migrate failed:\n{out.stdout}\n{out.stderr}")
@@ -149,9 +141,13 @@ def new_job_row(db: Any, *, seconds: float = 0, mode: str = "sleep") -> tuple[st
         (job_id, params, now, now),
     )
     message = json.dumps(
-        {"id": job_id, "task": "simulate", "params": json.loads(params),
-         "enqueued_at": now.isoformat().replace("+00:00", "Z")}
-    )  # fmt: skip
+        {
+            "id": job_id,
+            "task": "simulate",
+            "params": json.loads(params),
+            "enqueued_at": now.isoformat().replace("+00:00", "Z"),
+        }
+    )
     return job_id, message
 
 
@@ -220,16 +216,33 @@ def machine() -> dict[str, Any]:
         kb = int(Path("/proc/meminfo").read_text().split()[1])
         mem_gib = round(kb / 1024 / 1024, 1)
     return {
-        "cpu": cpu, "cores": os.cpu_count(), "memory_gib": mem_gib,
-        "kernel": platform.release(), "python": platform.python_version(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": mem_gib,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
         "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
         "postgres": _cmd_version(["/usr/lib/postgresql/15/bin/postgres", "--version"]),
         "redis": _cmd_version(["redis-server", "--version"]),
         "nginx": _cmd_version(["nginx", "-v"]),
-        "packages": {p: _pkg(p) for p in (
-            "django", "django-ninja", "uvicorn", "psycopg", "redis", "hiredis",
-            "celery", "kombu", "rq", "dramatiq", "websockets", "schemathesis")},
-    }  # fmt: skip
+        "packages": {
+            p: _pkg(p)
+            for p in (
+                "django",
+                "django-ninja",
+                "uvicorn",
+                "psycopg",
+                "redis",
+                "hiredis",
+                "celery",
+                "kombu",
+                "rq",
+                "dramatiq",
+                "websockets",
+                "schemathesis",
+            )
+        },
+    }
 
 
 def _pkg(name: str) -> str | None:

@@ -31,9 +31,12 @@ def run_floor(*, database_url: str, redis_url: str, n: int, queue: str) -> dict[
         lat.append(time.perf_counter() - s)
     elapsed = time.perf_counter() - t0
     return {
-        "requests": n, "seconds": elapsed, "rps": n / elapsed,
-        "p50_ms": pct(lat, 50) * 1e3, "p99_ms": pct(lat, 99) * 1e3,
-    }  # fmt: skip
+        "requests": n,
+        "seconds": elapsed,
+        "rps": n / elapsed,
+        "p50_ms": pct(lat, 50) * 1e3,
+        "p99_ms": pct(lat, 99) * 1e3,
+    }
 
 
 def main() -> None:
@@ -42,9 +45,11 @@ def main() -> None:
     ap.add_argument("--queue", default="bench:floor")
     a = ap.parse_args()
     out = run_floor(
-        database_url=os.environ["DATABASE_URL"], redis_url=os.environ["REDIS_URL"],
-        n=a.n, queue=a.queue,
-    )  # fmt: skip
+        database_url=os.environ["DATABASE_URL"],
+        redis_url=os.environ["REDIS_URL"],
+        n=a.n,
+        queue=a.queue,
+    )
     print(json.dumps(out))
 
 

@@ -55,13 +55,33 @@ from bench.common import (
 from bench.services import Services, free_port, wait_port
 
 SIZES: dict[str, dict[str, Any]] = {
-    "full": {"seconds": 10, "repeats": 3, "floor_n": 20000, "n": 3000, "n_rq": 400,
-             "pickups": 300, "rounds": 3, "ws_events": 400, "ws_clients": 100,
-             "cpu_jobs": 6, "cpu_seconds": 0.5},
-    "tiny": {"seconds": 1, "repeats": 1, "floor_n": 500, "n": 100, "n_rq": 20,
-             "pickups": 20, "rounds": 1, "ws_events": 20, "ws_clients": 10,
-             "cpu_jobs": 2, "cpu_seconds": 0.3},
-}  # fmt: skip
+    "full": {
+        "seconds": 10,
+        "repeats": 3,
+        "floor_n": 20000,
+        "n": 3000,
+        "n_rq": 400,
+        "pickups": 300,
+        "rounds": 3,
+        "ws_events": 400,
+        "ws_clients": 100,
+        "cpu_jobs": 6,
+        "cpu_seconds": 0.5,
+    },
+    "tiny": {
+        "seconds": 1,
+        "repeats": 1,
+        "floor_n": 500,
+        "n": 100,
+        "n_rq": 20,
+        "pickups": 20,
+        "rounds": 1,
+        "ws_events": 20,
+        "ws_clients": 10,
+        "cpu_jobs": 2,
+        "cpu_seconds": 0.3,
+    },
+}
 CONCURRENCY = (1, 16, 64)
 BODY = json.dumps({"task": "simulate", "params": {"seconds": 0, "mode": "sleep"}})
 
@@ -80,9 +100,12 @@ def start_web(svc: Services, api_port: int, tag: str) -> tuple[Proc, int] | None
         atexit.register(shutil.rmtree, d, True)
     (root / "index.html").write_text("<!doctype html><title>bench</title>\n")
     env = base_env(
-        svc.env(), WEB_PORT=port, API_UPSTREAM=f"http://127.0.0.1:{api_port}", WEB_ROOT=root,
+        svc.env(),
+        WEB_PORT=port,
+        API_UPSTREAM=f"http://127.0.0.1:{api_port}",
+        WEB_ROOT=root,
         NGINX_RUN_DIR=run_dir,
-    )  # fmt: skip
+    )
     proc = Proc(f"{tag}-web", ["bash", str(ENTRYPOINT), "web"], env)
     try:
         wait_port(port, timeout=15)
@@ -116,27 +139,50 @@ def load(url: str, *, concurrency: int, seconds: float) -> dict[str, float]:
     script.write_text(WRK_SCRIPT % BODY)
     threads = 1 if concurrency == 1 else 2
     out = subprocess.run(
-        ["wrk", "-t", str(threads), "-c", str(concurrency), "-d", f"{seconds}s",
-         "--timeout", "10s", "-s", str(script), url],
-        capture_output=True, text=True, timeout=seconds + 60,
-    )  # fmt: skip
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(concurrency),
+            "-d",
+            f"{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+    )
     line = next((x for x in out.stdout.splitlines() if x.startswith("WRKJSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk failed: {out.stdout}\n{out.stderr}")
     r = json.loads(line[len("WRKJSON ") :])
     secs = r["duration_us"] / 1e6
     return {
-        "rps": r["requests"] / secs, "p50_ms": r["p50_us"] / 1e3, "p99_ms": r["p99_us"] / 1e3,
-        "requests": r["requests"], "errors": r["errors"], "non2xx": r["non2xx"],
-    }  # fmt: skip
+        "rps": r["requests"] / secs,
+        "p50_ms": r["p50_us"] / 1e3,
+        "p99_ms": r["p99_us"] / 1e3,
+        "requests": r["requests"],
+        "errors": r["errors"],
+        "non2xx": r["non2xx"],
+    }
 
 
 def floor(svc: Services, n: int) -> dict[str, float]:
     env = base_env(svc.env())
     out = subprocess.run(
         [str(VENV_BIN / "python"), "-m", "bench.floor", "-n", str(n)],
-        env=env, cwd=REPO, capture_output=True, text=True, timeout=600, check=True,
-    )  # fmt: skip
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
     return json.loads(out.stdout)
 
 
@@ -166,28 +212,36 @@ def bench_dispatch(svc: Services, size: dict[str, Any]) -> dict[str, Any]:
                     reset_state(svc)
                     r = load(url, concurrency=conc, seconds=size["seconds"])
                     rows[name].setdefault(conc, []).append(r)
-                    log(f"dispatch {rep + 1}: {name} c={conc}: {r['rps']:.0f}/s "
-                        f"p50 {r['p50_ms']:.2f} p99 {r['p99_ms']:.2f} ms")  # fmt: skip
+                    log(
+                        f"dispatch {rep + 1}: {name} c={conc}: {r['rps']:.0f}/s "
+                        f"p50 {r['p50_ms']:.2f} p99 {r['p99_ms']:.2f} ms"
+                    )
     finally:
         if web:
             web[0].stop()
         c.stop()
     floor_rps = median(f["rps"] for f in floors)
     summary: dict[str, Any] = {
-        "floor": {"rps": floor_rps, "p50_ms": median(f["p50_ms"] for f in floors),
-                  "p99_ms": median(f["p99_ms"] for f in floors), "runs": floors},
+        "floor": {
+            "rps": floor_rps,
+            "p50_ms": median(f["p50_ms"] for f in floors),
+            "p99_ms": median(f["p99_ms"] for f in floors),
+            "runs": floors,
+        },
         "targets": {},
-    }  # fmt: skip
+    }
     for name, by_c in rows.items():
         summary["targets"][name] = {
             conc: {
-                "rps": median(r["rps"] for r in rs), "p50_ms": median(r["p50_ms"] for r in rs),
+                "rps": median(r["rps"] for r in rs),
+                "p50_ms": median(r["p50_ms"] for r in rs),
                 "p99_ms": median(r["p99_ms"] for r in rs),
                 "ratio_to_floor": median(r["rps"] for r in rs) / floor_rps,
-                "errors": sum(r["errors"] + r["non2xx"] for r in rs), "runs": rs,
+                "errors": sum(r["errors"] + r["non2xx"] for r in rs),
+                "runs": rs,
             }
             for conc, rs in by_c.items()
-        }  # fmt: skip
+        }
     if not web:
         summary["web"] = "not measured: the web role (docker/web.sh + nginx) is not available"
     return summary
@@ -236,8 +290,11 @@ def bench_websocket(svc: Services, size: dict[str, Any]) -> dict[str, Any]:
     env = base_env(svc.env())
     proc = subprocess.Popen(
         [str(VENV_BIN / "python"), "-c", WS_CLIENT, url, str(clients), str(n)],
-        stdout=subprocess.PIPE, text=True, env=env, cwd=REPO,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO,
+    )
     try:
         assert proc.stdout is not None
         if proc.stdout.readline().strip() != "READY":
@@ -246,11 +303,21 @@ def bench_websocket(svc: Services, size: dict[str, Any]) -> dict[str, Any]:
         now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
         for _ in range(n):
             event = {
-                "id": str(uuid.uuid4()), "task": "simulate", "params": {"seconds": 0},
-                "status": "completed", "attempts": 1, "worker": "bench", "progress": 1.0,
-                "result": {}, "error": None, "created_at": now, "started_at": now,
-                "completed_at": now, "event": "completed", "bench_sent": time.time(),
-            }  # fmt: skip
+                "id": str(uuid.uuid4()),
+                "task": "simulate",
+                "params": {"seconds": 0},
+                "status": "completed",
+                "attempts": 1,
+                "worker": "bench",
+                "progress": 1.0,
+                "result": {},
+                "error": None,
+                "created_at": now,
+                "started_at": now,
+                "completed_at": now,
+                "event": "completed",
+                "bench_sent": time.time(),
+            }
             r.publish("job_updates", json.dumps(event))
             time.sleep(0.05)  # 20 completions/s, each fanned out to every client
         out, _ = proc.communicate(timeout=150)
@@ -262,9 +329,14 @@ def bench_websocket(svc: Services, size: dict[str, Any]) -> dict[str, Any]:
         c.stop()
     lat = [x * 1e3 for x in json.loads(out.strip().splitlines()[-1])]
     return {
-        "via": via, "clients": clients, "events": n, "frames": len(lat),
-        "p50_ms": pct(lat, 50), "p99_ms": pct(lat, 99), "max_ms": max(lat),
-    }  # fmt: skip
+        "via": via,
+        "clients": clients,
+        "events": n,
+        "frames": len(lat),
+        "p50_ms": pct(lat, 50),
+        "p99_ms": pct(lat, 99),
+        "max_ms": max(lat),
+    }
 
 
 # ---------------------------------------------------------------- scaling
@@ -295,7 +367,7 @@ def _scaling_once(svc: Services, size: dict[str, Any], procs: int, tag: str) -> 
 BURN = """
 import sys, time
 sys.path.insert(0, "backend")
-from package_analysis.tasks import _burn
+from package_analysis.tasks.simulate import _burn
 end = time.monotonic() + float(sys.argv[1])
 print(_burn(end))
 """
@@ -306,10 +378,14 @@ def _ceiling_once(seconds: float) -> dict[int, float]:
     out = {}
     for procs in (1, 2):
         ps = [
-            subprocess.Popen([str(VENV_BIN / "python"), "-c", BURN, str(seconds)], cwd=REPO,
-                             stdout=subprocess.PIPE, text=True)
+            subprocess.Popen(
+                [str(VENV_BIN / "python"), "-c", BURN, str(seconds)],
+                cwd=REPO,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
             for _ in range(procs)
-        ]  # fmt: skip
+        ]
         out[procs] = sum(int(p.communicate()[0]) for p in ps) / seconds
     return out
 
@@ -330,8 +406,10 @@ def bench_scaling(svc: Services, size: dict[str, Any]) -> dict[str, Any]:
         for procs in (1, 2):
             r = _scaling_once(svc, size, procs, str(rep))
             runs[procs].append(r)
-            log(f"scaling {rep + 1}: {procs} worker(s): {r['jobs_per_s']:.2f} jobs/s, "
-                f"{r['work_per_s']:.0f} it/s, load {os.getloadavg()[0]:.1f}")  # fmt: skip
+            log(
+                f"scaling {rep + 1}: {procs} worker(s): {r['jobs_per_s']:.2f} jobs/s, "
+                f"{r['work_per_s']:.0f} it/s, load {os.getloadavg()[0]:.1f}"
+            )
     out: dict[str, Any] = {
         k: {
             "jobs": v[0]["jobs"],
@@ -402,64 +480,121 @@ def report(results: dict[str, Any], size_name: str) -> str:
     d = results.get("dispatch")
     if d and "floor" in d:
         f = d["floor"]
-        rows = [["floor (INSERT + LPUSH loop, 1 process)", "-", fmt(f["rps"], 0),
-                 fmt(f["p50_ms"], 2), fmt(f["p99_ms"], 2), "1.00", ""]]  # fmt: skip
+        rows = [
+            [
+                "floor (INSERT + LPUSH loop, 1 process)",
+                "-",
+                fmt(f["rps"], 0),
+                fmt(f["p50_ms"], 2),
+                fmt(f["p99_ms"], 2),
+                "1.00",
+                "",
+            ]
+        ]
         for target, by_c in d["targets"].items():
             for conc, r in by_c.items():
-                rows.append([f"POST /dispatch via {target} port", conc, fmt(r["rps"], 0),
-                             fmt(r["p50_ms"], 2), fmt(r["p99_ms"], 2),
-                             f"{r['ratio_to_floor']:.2f}",
-                             _met(r["ratio_to_floor"] >= 0.5)])  # fmt: skip
-        parts.append("## Dispatch\n\n" + md_table(
-            ["path", "concurrency", "req/s", "p50 ms", "p99 ms", "x floor", "goal ≥ 0.5x"],
-            rows))  # fmt: skip
+                rows.append(
+                    [
+                        f"POST /dispatch via {target} port",
+                        conc,
+                        fmt(r["rps"], 0),
+                        fmt(r["p50_ms"], 2),
+                        fmt(r["p99_ms"], 2),
+                        f"{r['ratio_to_floor']:.2f}",
+                        _met(r["ratio_to_floor"] >= 0.5),
+                    ]
+                )
+        parts.append(
+            "## Dispatch\n\n"
+            + md_table(
+                ["path", "concurrency", "req/s", "p50 ms", "p99 ms", "x floor", "goal ≥ 0.5x"], rows
+            )
+        )
         if "web" in d:
             parts.append(d["web"])
     w = results.get("workers")
     if w:
         ours = w["packamal"]
         rows = []
-        for name, label in (("packamal", "Pack-A-Mal"), ("celery", "Celery (prefork, -c 1)"),
-                            ("rq", "RQ (forking worker)"),
-                            ("dramatiq", "Dramatiq (1 process, 8 threads)")):  # fmt: skip
+        for name, label in (
+            ("packamal", "Pack-A-Mal"),
+            ("celery", "Celery (prefork, -c 1)"),
+            ("rq", "RQ (forking worker)"),
+            ("dramatiq", "Dramatiq (1 process, 8 threads)"),
+        ):
             if name not in w:
                 continue
             s = w[name]
             goal = {"celery": 2.0, "rq": 5.0}.get(name)
             ratio = ours["jobs_per_s"] / s["jobs_per_s"]
-            rows.append([label, fmt(s["jobs_per_s"], 0),
-                         "-" if name == "packamal" else f"{ratio:.2f}",
-                         f"≥ {goal:g}x: {_met(ratio >= goal)}" if goal else "",
-                         fmt(s["pickup_p50_ms"], 2), fmt(s["pickup_p99_ms"], 2)])  # fmt: skip
-        parts.append("## Workers: no-op jobs, one worker process each\n\n" + md_table(
-            ["system", "jobs/s", "Pack-A-Mal x", "goal", "pickup p50 ms", "pickup p99 ms"],
-            rows)
-            + f"\n\nPickup p99 goal ≤ 10 ms: {_met(ours['pickup_p99_ms'] <= 10)}.")  # fmt: skip
+            rows.append(
+                [
+                    label,
+                    fmt(s["jobs_per_s"], 0),
+                    "-" if name == "packamal" else f"{ratio:.2f}",
+                    f"≥ {goal:g}x: {_met(ratio >= goal)}" if goal else "",
+                    fmt(s["pickup_p50_ms"], 2),
+                    fmt(s["pickup_p99_ms"], 2),
+                ]
+            )
+        parts.append(
+            "## Workers: no-op jobs, one worker process each\n\n"
+            + md_table(
+                ["system", "jobs/s", "Pack-A-Mal x", "goal", "pickup p50 ms", "pickup p99 ms"], rows
+            )
+            + f"\n\nPickup p99 goal ≤ 10 ms: {_met(ours['pickup_p99_ms'] <= 10)}."
+        )
     ws = results.get("websocket")
     if ws:
         parts.append(
-            "## Completion → browser\n\n" + md_table(
-                ["via", "clients", "events", "frames", "p50 ms", "p99 ms", "max ms",
-                 "goal ≤ 50 ms"],
-                [[ws["via"], ws["clients"], ws["events"], fmt(ws["frames"]), fmt(ws["p50_ms"], 2),
-                  fmt(ws["p99_ms"], 2), fmt(ws["max_ms"], 1), _met(ws["p99_ms"] <= 50)]])
-        )  # fmt: skip
+            "## Completion → browser\n\n"
+            + md_table(
+                [
+                    "via",
+                    "clients",
+                    "events",
+                    "frames",
+                    "p50 ms",
+                    "p99 ms",
+                    "max ms",
+                    "goal ≤ 50 ms",
+                ],
+                [
+                    [
+                        ws["via"],
+                        ws["clients"],
+                        ws["events"],
+                        fmt(ws["frames"]),
+                        fmt(ws["p50_ms"], 2),
+                        fmt(ws["p99_ms"], 2),
+                        fmt(ws["max_ms"], 1),
+                        _met(ws["p99_ms"] <= 50),
+                    ]
+                ],
+            )
+        )
     sc = results.get("scaling")
     if sc:
         parts.append(
-            "## Scaling: `cpu` jobs\n\n" + md_table(
+            "## Scaling: `cpu` jobs\n\n"
+            + md_table(
                 ["workers", "jobs", "jobs/s", "CPU work (iterations/s)"],
-                [[k, sc[k]["jobs"], fmt(sc[k]["jobs_per_s"], 2), fmt(sc[k]["work_per_s"], 0)]
-                 for k in (1, 2)])
+                [
+                    [k, sc[k]["jobs"], fmt(sc[k]["jobs_per_s"], 2), fmt(sc[k]["work_per_s"], 0)]
+                    for k in (1, 2)
+                ],
+            )
             + f"\n\n2 vs 1 worker: {sc['ratio_work']:.2f}x the CPU work per second "
             f"({sc['ratio_jobs']:.2f}x jobs/s); goal ≥ 1.8x: {_met(sc['ratio_work'] >= 1.8)}. "
             f"The same loop in 2 vs 1 bare processes, measured alongside: "
             f"{sc.get('ceiling_ratio', float('nan')):.2f}x (what the machine gave at the time)."
-        )  # fmt: skip
+        )
     m = results.get("memory")
     if m:
-        parts.append("## Idle memory (RSS, process and children)\n\n" + md_table(
-            ["role", "RSS MiB"], [[k, fmt(v, 1)] for k, v in m.items()]))  # fmt: skip
+        parts.append(
+            "## Idle memory (RSS, process and children)\n\n"
+            + md_table(["role", "RSS MiB"], [[k, fmt(v, 1)] for k, v in m.items()])
+        )
     parts.append(GOALS + f" Size: {size_name}.")
     return "\n\n".join(parts)
 
@@ -483,9 +618,12 @@ def main() -> int:
     if "workers" in only:
         log("bench: workers")
         results["workers"] = worker_bench.run(
-            svc.env(), n=size["n"], n_rq=size["n_rq"], pickups=size["pickups"],
+            svc.env(),
+            n=size["n"],
+            n_rq=size["n_rq"],
+            pickups=size["pickups"],
             rounds=size["rounds"],
-        )  # fmt: skip
+        )
     if "websocket" in only:
         log("bench: websocket")
         results["websocket"] = bench_websocket(svc, size)
@@ -497,10 +635,15 @@ def main() -> int:
         results["memory"] = bench_memory(svc)
     name = "bench" if not a.tiny else "bench-tiny"
     write_results(
-        name, title="Benchmarks", markdown=report(results, size_name),
-        data={"command": "make bench" if not a.tiny else "python -m bench.run --tiny",
-              "size": size, "results": results},
-    )  # fmt: skip
+        name,
+        title="Benchmarks",
+        markdown=report(results, size_name),
+        data={
+            "command": "make bench" if not a.tiny else "python -m bench.run --tiny",
+            "size": size,
+            "results": results,
+        },
+    )
     return 0
 
 

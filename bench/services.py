@@ -81,9 +81,16 @@ class Postgres:
         if uid is not None:
             os.chown(self.root, uid, -1)
         self._run(
-            str(PG_BIN / "initdb"), "-D", str(self.datadir), "-U", self.user,
-            "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8",
-        )  # fmt: skip
+            str(PG_BIN / "initdb"),
+            "-D",
+            str(self.datadir),
+            "-U",
+            self.user,
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
         conf = self.datadir / "postgresql.conf"
         with conf.open("a") as f:
             f.write(
@@ -93,23 +100,54 @@ class Postgres:
                 "shared_buffers = 128MB\nlog_min_messages = warning\n"
             )
         self.start()
-        self._run(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
-                  "-U", self.user, self.db)  # fmt: skip
+        self._run(
+            str(PG_BIN / "createdb"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            self.user,
+            self.db,
+        )
         return self
 
     def start(self) -> None:
-        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.datadir), "-l",
-                  str(self.root / "server.log"), "-w", "-t", "60", "start")  # fmt: skip
+        self._run(
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(self.datadir),
+            "-l",
+            str(self.root / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         wait_port(self.port)
 
     def stop(self, mode: str = "fast") -> None:
         """Stop the server; `immediate` is the crash-like stop (no checkpoint)."""
-        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.datadir), "-m", mode,
-                  "-w", "-t", "60", "stop", check=False)  # fmt: skip
+        self._run(
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(self.datadir),
+            "-m",
+            mode,
+            "-w",
+            "-t",
+            "60",
+            "stop",
+            check=False,
+        )
 
     def running(self) -> bool:
-        return self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.datadir), "status",
-                         check=False).returncode == 0  # fmt: skip
+        return (
+            self._run(
+                str(PG_BIN / "pg_ctl"), "-D", str(self.datadir), "status", check=False
+            ).returncode
+            == 0
+        )
 
     def destroy(self) -> None:
         if self.datadir.exists() and self.running():
@@ -132,10 +170,25 @@ class Redis:
     def start(self) -> Redis:
         log = (self.root / "redis.log").open("ab")
         self.proc = subprocess.Popen(
-            [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
-             "--appendonly", "no", "--dir", str(self.root), "--maxclients", "2000"],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            [
+                REDIS_SERVER,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.root),
+                "--maxclients",
+                "2000",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         wait_port(self.port)
         return self
 

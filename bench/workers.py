@@ -90,15 +90,41 @@ class System:
         if self.name == "packamal":
             return role(wname, "worker", self.env, "--name", wname)
         argv = {
-            "celery": [f"{bin_}/celery", "-A", "bench.compare.celery_app", "worker",
-                       "--pool", "prefork", "--concurrency", "1", "--loglevel", "WARNING",
-                       "--hostname", f"{wname}@%h"],
+            "celery": [
+                f"{bin_}/celery",
+                "-A",
+                "bench.compare.celery_app",
+                "worker",
+                "--pool",
+                "prefork",
+                "--concurrency",
+                "1",
+                "--loglevel",
+                "WARNING",
+                "--hostname",
+                f"{wname}@%h",
+            ],
             # -c imports the task module in the parent, so each forked horse starts warm
-            "rq": [f"{bin_}/rq", "worker", "--url", self.env["REDIS_URL"], "--name", wname,
-                   "-c", "bench.compare.rq_tasks", "bench"],
-            "dramatiq": [f"{bin_}/dramatiq", "bench.compare.dramatiq_actors",
-                         "--processes", "1", "--queues", "bench"],
-        }[self.name]  # fmt: skip
+            "rq": [
+                f"{bin_}/rq",
+                "worker",
+                "--url",
+                self.env["REDIS_URL"],
+                "--name",
+                wname,
+                "-c",
+                "bench.compare.rq_tasks",
+                "bench",
+            ],
+            "dramatiq": [
+                f"{bin_}/dramatiq",
+                "bench.compare.dramatiq_actors",
+                "--processes",
+                "1",
+                "--queues",
+                "bench",
+            ],
+        }[self.name]
         return Proc(wname, argv, self.env)
 
     def _enqueue_packamal(self) -> Callable[[str, str], None]:
@@ -136,11 +162,16 @@ def throughput(sys_: System, db: Any, *, n: int, tag: str) -> dict[str, float]:
     worker = sys_.start(f"tp{tag}")
     try:
         wait_until(
-            lambda: db.execute(
-                "SELECT count(*) FROM package_analysis_job WHERE status = 'completed'"
-            ).fetchone()[0] >= n,
-            timeout=60 + n / 20, interval=0.2, what=f"{sys_.name} to drain {n} jobs",
-        )  # fmt: skip
+            lambda: (
+                db.execute(
+                    "SELECT count(*) FROM package_analysis_job WHERE status = 'completed'"
+                ).fetchone()[0]
+                >= n
+            ),
+            timeout=60 + n / 20,
+            interval=0.2,
+            what=f"{sys_.name} to drain {n} jobs",
+        )
     finally:
         worker.stop(15)
     first, last = db.execute(
@@ -182,14 +213,18 @@ def pickup(sys_: System, db: Any, *, n: int, tag: str) -> dict[str, Any]:
         "WHERE status = 'completed'"
     ).fetchall()
     lat = [float(r[0]) * 1e3 for r in rows]
-    return {"samples": len(lat), "p50_ms": pct(lat, 50), "p99_ms": pct(lat, 99),
-            "max_ms": max(lat)}  # fmt: skip
+    return {"samples": len(lat), "p50_ms": pct(lat, 50), "p99_ms": pct(lat, 99), "max_ms": max(lat)}
 
 
 def run(
-    services_env: dict[str, str], *, n: int, n_rq: int, pickups: int, rounds: int,
+    services_env: dict[str, str],
+    *,
+    n: int,
+    n_rq: int,
+    pickups: int,
+    rounds: int,
     systems: tuple[str, ...] = SYSTEMS,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """All systems, interleaved round by round so drift hits them alike; medians over rounds."""
     env = base_env(services_env, JOB_REQUEUE_GRACE=600, JOB_RECOVERY_INTERVAL=5)
     os.environ.update(services_env)  # the comparison clients read REDIS_URL at import
@@ -202,8 +237,10 @@ def run(
             tp = throughput(sys_, db, n=count, tag=str(rnd))
             log(f"round {rnd + 1}/{rounds} {name}: {tp['jobs_per_s']:.0f} jobs/s")
             pk = pickup(sys_, db, n=pickups, tag=str(rnd))
-            log(f"round {rnd + 1}/{rounds} {name}: pickup p50 {pk['p50_ms']:.2f} ms "
-                f"p99 {pk['p99_ms']:.2f} ms")  # fmt: skip
+            log(
+                f"round {rnd + 1}/{rounds} {name}: pickup p50 {pk['p50_ms']:.2f} ms "
+                f"p99 {pk['p99_ms']:.2f} ms"
+            )
             per[name]["tp"].append(tp)
             per[name]["pk"].append(pk)
     summary: dict[str, Any] = {}

@@ -51,7 +51,8 @@ case "$role" in
     exec "$PYTHON" "$ROOT/backend/package_analysis/analysis_runner.py" "$@"
     ;;
   worker-healthcheck)
-    # Liveness: the worker loop touches its heartbeat file every turn (and every second of a job).
+    # Liveness: the worker touches its heartbeat file every loop turn, and its keeper thread every
+    # second while a job runs (until the job outlives its own timeout: then it is hung).
     file="${WORKER_HEARTBEAT_FILE:-/tmp/packamal-worker.heartbeat}"
     max_age="${WORKER_HEARTBEAT_MAX_AGE:-60}"
     [ -f "$file" ] || { echo "no heartbeat file $file" >&2; exit 1; }

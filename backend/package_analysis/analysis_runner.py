@@ -34,6 +34,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -41,12 +42,14 @@ from typing import Any
 import redis
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
+from pydantic import ValidationError
 
 from package_analysis import services
 from package_analysis.events import event_encode, event_publish
 from package_analysis.models import Job
 from package_analysis.queue import dead_letter, keys, redis_client, workers_alive
-from package_analysis.tasks import TASKS, TaskCancelled, TaskContext
+from package_analysis.redis_memory import is_oom, script
+from package_analysis.tasks import TaskCancelled, TaskContext, TaskFailed, task_get
 
 log = logging.getLogger("packamal.worker")
 
@@ -78,6 +81,9 @@ class Current:
         self.attempt = job.attempts
         self.ctx = ctx
         self.renewed_at = time.monotonic()
+        # Past this the task is hung: the keeper stops vouching for the worker.
+        self.deadline: float | None = None
+        self.overdue = False
 
 
 class Worker:
@@ -177,6 +183,7 @@ class Worker:
     def _keep(self) -> None:
         """Heartbeat and lease renewal until the worker stops, and on through a drain."""
         while not self.stop.wait(HEARTBEAT_INTERVAL) or self.current is not None:
+            self._vouch()
             self._beat()
             self._renew_lease()
             if self.stop.is_set():  # draining: stop.wait() no longer waits
@@ -184,20 +191,13 @@ class Worker:
 
     def _beat(self) -> None:
         state = "busy" if self.current else "idle"
-        try:
-            pipe = self.redis.pipeline(transaction=False)
-            pipe.zadd(self.keys.workers, {self.name: time.time()})
-            pipe.hset(
-                self.keys.worker_state(self.name),
-                mapping={
-                    "state": state,
-                    "job": self.current.job_id if self.current else "",
-                    "host": socket.gethostname(),
-                    "pid": os.getpid(),
-                },
-            )
-            pipe.expire(self.keys.worker_state(self.name), 60)
-            pipe.execute()
+        current = self.current
+        try:  # a script Redis runs at maxmemory too: a full Redis still sees live workers
+            script(self.redis, "beat")(
+                keys=[self.keys.workers, self.keys.worker_state(self.name)],
+                args=[self.name, time.time(), state, current.job_id if current else "",
+                      socket.gethostname(), os.getpid()],
+            )  # fmt: skip
         except redis.RedisError as exc:
             log.debug("worker %s: heartbeat failed: %s", self.name, exc)
 
@@ -220,6 +220,23 @@ class Worker:
         else:
             log.warning(
                 "worker %s: lost the lease on job %s; stopping it", self.name, current.job_id
+            )
+            current.ctx.cancelled.set()
+
+    def _vouch(self) -> None:
+        """Liveness while a task runs, whatever the task does: touch the heartbeat file
+        unless the task has outlived its own timeout (then it is hung; cancel it, and let
+        the liveness probe restart the worker if it does not stop)."""
+        current = self.current
+        if current is None or current.deadline is None or time.monotonic() < current.deadline:
+            self._touch_heartbeat()
+            return
+        if not current.overdue:
+            current.overdue = True
+            log.error(
+                "worker %s: job %s outlived its timeout; cancelling it, heartbeat stopped",
+                self.name,
+                current.job_id,
             )
             current.ctx.cancelled.set()
 
@@ -248,11 +265,31 @@ class Worker:
             self._dead_letter_undecodable()
             return None
         except redis.RedisError as exc:
+            if is_oom(exc):
+                return self._dequeue_at_maxmemory()
             log.warning("worker %s: redis unavailable (%s); backing off", self.name, exc)
             self.backoff.sleep(self.stop)
             return None
         self.backoff.reset()
         return raw if raw is None else str(raw)
+
+    def _dequeue_at_maxmemory(self) -> str | None:
+        """Redis refuses BLMOVE at maxmemory; the same move as an allow-oom script is still
+        run, and taking work is what frees memory (see redis_memory)."""
+        try:
+            raw = script(self.redis, "take")(
+                keys=[self.keys.queue, self.keys.processing(self.name)]
+            )
+        except UnicodeDecodeError:
+            self._dead_letter_undecodable()
+            return None
+        except redis.RedisError as exc:
+            log.warning("worker %s: redis unavailable (%s); backing off", self.name, exc)
+            self.backoff.sleep(self.stop)
+            return None
+        if raw is None:
+            self.stop.wait(DEQUEUE_TIMEOUT)  # empty: wait as BLMOVE would have
+        return None if raw is None else str(raw)
 
     def _dead_letter_undecodable(self) -> None:
         """A message that is not UTF-8 (already moved to our processing list) cannot be read
@@ -277,15 +314,18 @@ class Worker:
     def _ack(self, raw: str, job_id: str | None, running: Job | None = None) -> None:
         """Forget the message (claimed, duplicate or dead-lettered); announce a claimed job
         as running in the same round trip."""
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.lrem(self.keys.processing(self.name), 1, raw)
-        if job_id:
-            pipe.zrem(self.keys.pending, job_id)
-        if running is not None:
-            pipe.publish(self.keys.channel, event_encode(job=running, event="running"))
-            # The outcome event is owed until it is published (see events_owed_settle).
-            pipe.hset(self.keys.owed, str(running.id), f"{self.name}|{running.attempts}")
-        pipe.execute()
+        # The outcome event is owed until it is published (see events_owed_settle). One
+        # allow-oom script, so a full Redis still lets a worker acknowledge (and free) it.
+        script(self.redis, "ack")(
+            keys=[self.keys.processing(self.name), self.keys.pending, self.keys.owed],
+            args=[
+                raw,
+                job_id or "",
+                event_encode(job=running, event="running") if running is not None else "",
+                f"{self.name}|{running.attempts}" if running is not None else "",
+                self.keys.channel,
+            ],
+        )
 
     def _requeue_message(self, raw: str) -> None:
         pipe = self.redis.pipeline(transaction=True)
@@ -349,24 +389,34 @@ class Worker:
     # ── running a job ───────────────────────────────────────────────────────
     def _run(self, job: Job) -> None:
         ctx = TaskContext(report=lambda p: self._report(job, p))
-        self.current = Current(job, ctx)
+        current = self.current = Current(job, ctx)
         started = time.monotonic()
         log.info("worker %s: job %s running (attempt %d)", self.name, job.id, job.attempts)
         try:
-            task = TASKS.get(job.task)
-            if task is None:
+            spec = task_get(job.task)
+            if spec is None:
                 self._finish(job, error=f"unknown task {job.task!r}")
                 return
             try:
-                result = task(job.params, ctx)
+                params = spec.params_parse(job.params)
+            except ValidationError as exc:
+                self._finish(job, error=f"invalid params for task {job.task!r}: {exc}")
+                return
+            current.deadline = started + spec.timeout(params) + settings.JOB_TIMEOUT_GRACE_SECONDS
+            try:
+                result = spec.run(params, ctx)
             except TaskCancelled:
                 self._cancelled(job)
+                return
+            except TaskFailed as exc:
+                log.info("worker %s: job %s cannot be done: %s", self.name, job.id, exc)
+                self._finish(job, error=str(exc))
                 return
             except Exception as exc:
                 log.exception("worker %s: job %s raised", self.name, job.id)
                 self._finish(job, error=f"{type(exc).__name__}: {exc}")
                 return
-            self._finish(job, result=result)
+            self._finish(job, result=result.summary.model_dump(mode="json"), save=result.save)
         finally:
             if self._drain_timer:
                 self._drain_timer.cancel()
@@ -375,7 +425,6 @@ class Worker:
             log.debug("worker %s: job %s took %.3fs", self.name, job.id, time.monotonic() - started)
 
     def _report(self, job: Job, progress: float) -> None:
-        self._touch_heartbeat()
         try:
             updated = services.job_progress_set(
                 job_id=str(job.id), attempt=job.attempts, progress=round(progress, 3)
@@ -387,7 +436,14 @@ class Worker:
         if updated is not None:
             event_publish(client=self.redis, job=updated, event="progress")
 
-    def _finish(self, job: Job, *, result: Any = None, error: str | None = None) -> None:
+    def _finish(
+        self,
+        job: Job,
+        *,
+        result: Any = None,
+        error: str | None = None,
+        save: Callable[[str], None] | None = None,
+    ) -> None:
         """Record the outcome, retrying through a database outage while the lease is ours."""
         backoff = Backoff()
         deadline = time.monotonic() + max(self.lease * 4, 30)
@@ -396,7 +452,7 @@ class Worker:
             try:
                 if error is None:
                     done = services.job_complete(
-                        job_id=str(job.id), attempt=job.attempts, result=result
+                        job_id=str(job.id), attempt=job.attempts, result=result, save=save
                     )
                 else:
                     done = services.job_fail(job_id=str(job.id), attempt=job.attempts, error=error)
@@ -444,13 +500,13 @@ class Worker:
             self.max_jobs is None or self.processed + 1 < self.max_jobs
         )
         try:
-            # MULTI: the event and the end of the debt happen together, or neither does.
-            pipe = self.redis.pipeline(transaction=True)
-            pipe.publish(self.keys.channel, event_encode(job=job, event=event))
-            pipe.hdel(self.keys.owed, str(job.id))
-            if prefetch:
-                pipe.lmove(self.keys.queue, self.keys.processing(self.name), "RIGHT", "LEFT")
-            replies = pipe.execute()
+            # One script (atomic, like MULTI, and run at maxmemory too): the event and the
+            # end of the debt happen together, or neither does.
+            taken = script(self.redis, "announce")(
+                keys=[self.keys.owed, self.keys.queue, self.keys.processing(self.name)],
+                args=[self.keys.channel, event_encode(job=job, event=event), str(job.id),
+                      "1" if prefetch else "0"],
+            )  # fmt: skip
         except UnicodeDecodeError:  # both commands ran; the message taken is not UTF-8
             self._dead_letter_undecodable()
             return
@@ -459,8 +515,8 @@ class Worker:
                 "worker %s: publish %s for job %s failed: %s", self.name, event, job.id, exc
             )
             return
-        if prefetch and replies[2] is not None:
-            self._prefetched = str(replies[2])
+        if prefetch and taken is not None:
+            self._prefetched = str(taken)
 
     def _cancelled(self, job: Job) -> None:
         if not self.stop.is_set():
@@ -490,7 +546,8 @@ class Worker:
     def _recover_once(self) -> None:
         try:
             lock_ms = int(settings.JOB_RECOVERY_INTERVAL * 900)
-            if not self.redis.set(self.keys.recovery_lock, self.name, nx=True, px=lock_ms):
+            lock = script(self.redis, "lock")
+            if not lock(keys=[self.keys.recovery_lock], args=[self.name, lock_ms]):
                 return  # another worker swept recently
             recover(client=self.redis)
         except (redis.RedisError, DatabaseError) as exc:

@@ -6,8 +6,8 @@ identified by the client address uvicorn derived (see FORWARDED_ALLOW_IPS)."""
 from __future__ import annotations
 
 import hashlib
-import math
 import hmac
+import math
 from typing import Any
 
 from django.conf import settings

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.db import models
 
+from .schemas import JobOut
+
 
 class JobStatus(models.TextChoices):
     QUEUED = "queued"
@@ -51,22 +53,7 @@ class Job(models.Model):
         return f"{self.task} {self.id} ({self.status})"
 
     def as_dict(self) -> dict[str, Any]:
-        """The one Job shape of DESIGN.md, JSON-ready."""
-        return {
-            "id": str(self.id),
-            "task": self.task,
-            "params": self.params,
-            "status": self.status,
-            "attempts": self.attempts,
-            "worker": self.worker,
-            "progress": self.progress,
-            "result": self.result,
-            "error": self.error,
-            "created_at": _iso(self.created_at),
-            "started_at": _iso(self.started_at),
-            "completed_at": _iso(self.completed_at),
-        }
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+        """The one Job shape of DESIGN.md, JSON-ready: `schemas.JobOut`'s fields and types."""
+        # model_construct: the row is already valid; this only serializes (UUID, "…Z" times).
+        fields = {name: getattr(self, name) for name in JobOut.model_fields}
+        return JobOut.model_construct(**fields).model_dump(mode="json")

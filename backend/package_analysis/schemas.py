@@ -3,31 +3,60 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model, model_validator
+
+from .tasks import DEFAULT_TASK, REGISTRY, TaskSpec
 
 JobStatusLiteral = Literal["queued", "running", "completed", "failed"]
 
 
-class SimulateParams(Schema):
+class _DispatchBody(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    seconds: float = Field(
-        10, ge=0, le=600, strict=True, allow_inf_nan=False, description="Duration, 0 to 600 s"
+
+def _dispatch_body(spec: TaskSpec[Any]) -> type[Schema]:
+    """`{"task": "<name>", "params": {...}}` for one task type; params default to their own
+    defaults, so `{"task": "simulate"}` is a whole body."""
+    title = "".join(part.capitalize() for part in spec.name.split("_"))
+    return create_model(
+        f"{title}Dispatch",
+        __base__=_DispatchBody,
+        __doc__=spec.description,
+        task=(Literal[spec.name], ...),  # type: ignore[arg-type]
+        params=(spec.params, Field(default_factory=lambda: spec.params_parse({}))),
     )
-    mode: Literal["cpu", "sleep"] = Field(
-        "cpu", description="`cpu` burns CPU for the duration; `sleep` is a plain timer"
-    )
 
 
-class DispatchIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+_BODIES = tuple(_dispatch_body(spec) for spec in REGISTRY.values())
+if TYPE_CHECKING:
+    TaskDispatch = Any
+else:
+    TaskDispatch = Annotated[Union[_BODIES], Field(discriminator="task")]  # noqa: UP007
 
-    task: Literal["simulate"] = "simulate"
-    params: SimulateParams = Field(default_factory=lambda: SimulateParams.model_validate({}))
+
+class DispatchIn(RootModel[TaskDispatch]):
+    """A dispatch body: one of the task types, told apart by `task` (default: simulate)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_task(cls, data: Any) -> Any:
+        if data is None:
+            return {"task": DEFAULT_TASK}
+        if isinstance(data, dict) and "task" not in data:
+            return {**data, "task": DEFAULT_TASK}
+        return data
+
+    @property
+    def task(self) -> str:
+        return str(self.root.task)
+
+    @property
+    def params(self) -> BaseModel:
+        return self.root.params
 
 
 class JobOut(Schema):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -17,8 +18,10 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from . import metrics
+from .errors import ApiError
 from .models import Job
 from .queue import keys, message_encode, queue_push, redis_client
+from .redis_memory import GATE
 
 log = logging.getLogger("packamal.jobs")
 
@@ -62,12 +65,26 @@ def job_dispatch(*, task: str, params: dict[str, Any]) -> Job:
     A failed LPUSH does not fail the dispatch: the row is committed, and recovery
     re-pushes queued rows whose message never reached Redis.
     """
+    queue_admit()
     # One autocommit INSERT (no explicit transaction: BEGIN/COMMIT would add two round
     # trips). on_commit runs right after that commit, or after the caller's transaction.
     job = Job.objects.create(task=task, params=params, enqueued_at=timezone.now())
     transaction.on_commit(lambda: jobs_push(jobs=[job]))
     metrics.DISPATCHED.labels(task=task).inc()
     return job
+
+
+def queue_admit() -> None:
+    """Refuse new work (503 `queue_full`) while Redis is at maxmemory: see redis_memory."""
+    if not GATE.admits():
+        metrics.DISPATCH_REFUSED.labels(reason="queue_full").inc()
+        raise ApiError(
+            503,
+            "queue_full",
+            "The job queue is full (Redis is at its memory limit); retry shortly.",
+            {"retry_after": 5},
+            {"Retry-After": "5"},
+        )
 
 
 def jobs_push(*, jobs: list[Job], client: redis.Redis | None = None) -> bool:
@@ -79,6 +96,7 @@ def jobs_push(*, jobs: list[Job], client: redis.Redis | None = None) -> bool:
         queue_push(client=client or redis_client(), messages=messages)
     except redis.RedisError as exc:
         metrics.PUSH_FAILURES.inc(len(messages))
+        GATE.note_push_failure(exc)
         log.warning("push failed for %d job(s), recovery will re-push: %s", len(messages), exc)
         return False
     return True
@@ -118,16 +136,26 @@ def job_progress_set(*, job_id: str, attempt: int, progress: float) -> Job | Non
     )
 
 
-def job_complete(*, job_id: str, attempt: int, result: Any) -> Job | None:
-    """Mark completed; only the current lease holder (fenced on attempt) succeeds."""
-    return _one(
-        _update_returning(
-            f"UPDATE {_TABLE} SET status = 'completed', progress = 1, result = %s, "
-            "completed_at = now(), lease_expires_at = NULL "
-            "WHERE id = %s AND status = 'running' AND attempts = %s",
-            [Jsonb(result), job_id, attempt],
-        )
+def job_complete(
+    *, job_id: str, attempt: int, result: Any, save: Callable[[str], None] | None = None
+) -> Job | None:
+    """Mark completed; only the current lease holder (fenced on attempt) succeeds.
+
+    `save` writes the task's large output (e.g. findings) in the same transaction, and
+    only when the fenced UPDATE matched: a worker that lost its lease writes nothing."""
+    sql = (
+        f"UPDATE {_TABLE} SET status = 'completed', progress = 1, result = %s, "
+        "completed_at = now(), lease_expires_at = NULL "
+        "WHERE id = %s AND status = 'running' AND attempts = %s"
     )
+    params = [Jsonb(result), job_id, attempt]
+    if save is None:  # one autocommit statement on the hot path: no BEGIN/COMMIT
+        return _one(_update_returning(sql, params))
+    with transaction.atomic():
+        done = _one(_update_returning(sql, params))
+        if done is not None:
+            save(job_id)
+    return done
 
 
 def job_fail(*, job_id: str, attempt: int, error: str) -> Job | None:

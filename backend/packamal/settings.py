@@ -18,16 +18,45 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 class MissingSetting(SystemExit):
-    """Raised when a required environment variable is missing; exits with one clear line."""
+    """A required variable is missing or one does not parse: exits with one clear line."""
 
 
-def env(name: str, default: str | None = None) -> str | None:
+def env(name: str) -> str | None:
+    """The variable's value, or None when unset or empty."""
     value = os.environ.get(name)
-    return value if value not in (None, "") else default
+    return value if value not in (None, "") else None
+
+
+def env_str(name: str, default: str) -> str:
+    return env(name) or default
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name)
+    return default if value is None else _parse(name, value, int)
+
+
+def env_float(name: str, default: float) -> float:
+    value = env(name)
+    return float(default) if value is None else _parse(name, value, float)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
-    return (env(name) or ("1" if default else "0")).lower() in {"1", "true", "yes", "on"}
+    value = env(name)
+    return default if value is None else value.lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    """A comma-separated list, blanks dropped."""
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def _parse(name: str, value: str, kind: type[int] | type[float]) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        sys.stderr.write(f"configuration error: {name}={value!r} is not a valid {kind.__name__}\n")
+        raise MissingSetting(78) from None  # EX_CONFIG
 
 
 def require(name: str, hint: str = "") -> str:
@@ -41,22 +70,18 @@ def require(name: str, hint: str = "") -> str:
 DEBUG = env_bool("DJANGO_DEBUG")
 # The entrypoint names the role. Only the api signs anything (sessions, admin logins), so
 # only the api needs the real key; the worker and migrate get a throwaway one when unset.
-ROLE = env("PACKAMAL_ROLE", "api") or "api"
+ROLE = env_str("PACKAMAL_ROLE", "api")
 if DEBUG:
-    SECRET_KEY = env("DJANGO_SECRET_KEY", "insecure-dev-only-key") or ""
+    SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-dev-only-key")
 elif ROLE in ("worker", "migrate"):
     SECRET_KEY = env("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50)
 else:
     SECRET_KEY = require("DJANGO_SECRET_KEY", " (or set DJANGO_DEBUG=1 for development)")
-ALLOWED_HOSTS = [
-    h.strip()
-    for h in (env("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1") or "").split(",")
-    if h.strip()
-]
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1")
 
 
 # Threads serving HTTP in each api process; each may hold one pooled database connection.
-API_THREADS = int(env("API_THREADS", "16") or 16)
+API_THREADS = env_int("API_THREADS", 16)
 
 
 def _database() -> dict[str, Any]:
@@ -65,11 +90,11 @@ def _database() -> dict[str, Any]:
         if env("POSTGRES_HOST") is None and not DEBUG:
             require("DATABASE_URL", " (or POSTGRES_HOST/PORT/DB/USER/PASSWORD)")
         url = "postgres://{user}:{password}@{host}:{port}/{db}".format(
-            user=env("POSTGRES_USER", "postgres"),
-            password=env("POSTGRES_PASSWORD", ""),
-            host=env("POSTGRES_HOST", "127.0.0.1"),
-            port=env("POSTGRES_PORT", "5432"),
-            db=env("POSTGRES_DB", "packamal"),
+            user=env_str("POSTGRES_USER", "postgres"),
+            password=env_str("POSTGRES_PASSWORD", ""),
+            host=env_str("POSTGRES_HOST", "127.0.0.1"),
+            port=env_int("POSTGRES_PORT", 5432),
+            db=env_str("POSTGRES_DB", "packamal"),
         )
     db: dict[str, Any] = dict(dj_database_url.parse(url))
     # One persistent connection per thread (the api's HTTP threads; the worker's loop, keeper
@@ -77,7 +102,7 @@ def _database() -> dict[str, Any]:
     # against psycopg's pool: about 5% fewer dispatches/s (wrk, concurrency 1-64), but after
     # a Postgres restart the pool's reconnect back-off kept answering 503 for 2-3 s, where
     # this reconnects on the next request (bench/chaos.py scenario 4: ready again in 0.1 s).
-    db["CONN_MAX_AGE"] = float(env("DB_CONN_MAX_AGE", "300") or 300)
+    db["CONN_MAX_AGE"] = env_float("DB_CONN_MAX_AGE", 300)
     db["CONN_HEALTH_CHECKS"] = True
     db["OPTIONS"] = {"connect_timeout": 3}
     return db
@@ -86,15 +111,17 @@ def _database() -> dict[str, Any]:
 DATABASES = {"default": _database()}
 
 REDIS_URL = env("REDIS_URL") or ("redis://localhost:6379/0" if DEBUG else require("REDIS_URL"))
-JOB_QUEUE = env("JOB_QUEUE", "packamal:jobs") or "packamal:jobs"
-JOB_DEAD_LETTER = env("JOB_DEAD_LETTER", "packamal:jobs:dead") or "packamal:jobs:dead"
-JOB_UPDATES_CHANNEL = env("JOB_UPDATES_CHANNEL", "job_updates") or "job_updates"
-JOB_LEASE_SECONDS = float(env("JOB_LEASE_SECONDS", "30") or 30)
-JOB_MAX_ATTEMPTS = int(env("JOB_MAX_ATTEMPTS", "3") or 3)
-JOB_DRAIN_SECONDS = float(env("JOB_DRAIN_SECONDS", "20") or 20)
-JOB_RECOVERY_INTERVAL = float(env("JOB_RECOVERY_INTERVAL", "5") or 5)
-JOB_REQUEUE_GRACE = float(env("JOB_REQUEUE_GRACE", "10") or 10)
-DISPATCH_RATE_LIMIT = env("DISPATCH_RATE_LIMIT", "100/second") or "100/second"
+JOB_QUEUE = env_str("JOB_QUEUE", "packamal:jobs")
+JOB_DEAD_LETTER = env_str("JOB_DEAD_LETTER", "packamal:jobs:dead")
+JOB_UPDATES_CHANNEL = env_str("JOB_UPDATES_CHANNEL", "job_updates")
+JOB_LEASE_SECONDS = env_float("JOB_LEASE_SECONDS", 30)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+JOB_DRAIN_SECONDS = env_float("JOB_DRAIN_SECONDS", 20)
+JOB_RECOVERY_INTERVAL = env_float("JOB_RECOVERY_INTERVAL", 5)
+# A task gets its own timeout plus this grace before the worker stops vouching for itself.
+JOB_TIMEOUT_GRACE_SECONDS = env_float("JOB_TIMEOUT_GRACE_SECONDS", 30)
+JOB_REQUEUE_GRACE = env_float("JOB_REQUEUE_GRACE", 10)
+DISPATCH_RATE_LIMIT = env_str("DISPATCH_RATE_LIMIT", "100/second")
 MAX_BODY_BYTES = 64 * 1024
 
 # ---- Security knobs (README "Security"). Every default is the safe one.
@@ -103,7 +130,7 @@ API_KEY_MIN_LENGTH = 32
 
 def _keys(name: str) -> list[str]:
     """A comma-separated key list; a key shorter than API_KEY_MIN_LENGTH stops the process."""
-    found = [k.strip() for k in (env(name, "") or "").split(",") if k.strip()]
+    found = env_list(name)
     short = [k for k in found if len(k) < API_KEY_MIN_LENGTH]
     if short:
         sys.stderr.write(
@@ -121,34 +148,28 @@ DISPATCH_API_KEYS = _keys("DISPATCH_API_KEYS")
 # read too. Empty: reads are open, as the dashboard needs no key.
 API_READ_KEYS = _keys("API_READ_KEYS")
 # Failed API-key or admin logins per client before 429 (moving window, in Redis).
-AUTH_FAILURE_RATE_LIMIT = env("AUTH_FAILURE_RATE_LIMIT", "10/minute") or "10/minute"
+AUTH_FAILURE_RATE_LIMIT = env_str("AUTH_FAILURE_RATE_LIMIT", "10/minute")
 # A request body must arrive within this many seconds (slow clients never hold a thread).
-BODY_READ_TIMEOUT = float(env("BODY_READ_TIMEOUT", "10") or 10)
+BODY_READ_TIMEOUT = env_float("BODY_READ_TIMEOUT", 10)
 # WebSocket clients per api process; past it a new socket is closed with 1013 (try later).
-WS_MAX_CLIENTS = int(env("WS_MAX_CLIENTS", "1000") or 1000)
+WS_MAX_CLIENTS = env_int("WS_MAX_CLIENTS", 1000)
 # Extra browser origins allowed on /ws/jobs, besides the page's own host and ALLOWED_HOSTS.
-WS_ALLOWED_ORIGINS = [
-    o.strip().rstrip("/").lower()
-    for o in (env("WS_ALLOWED_ORIGINS", "") or "").split(",")
-    if o.strip()
-]
+WS_ALLOWED_ORIGINS = [o.rstrip("/").lower() for o in env_list("WS_ALLOWED_ORIGINS")]
 # Secure cookies (browsers accept them on http://localhost too, as for a port-forward);
 # HSTS goes only on requests that arrived over HTTPS (X-Forwarded-Proto from a trusted proxy).
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_HTTPONLY = True
-SECURE_HSTS_SECONDS = int(env("HSTS_SECONDS", "31536000") or 0)
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = False
 # With WEB_EXPOSE_ADMIN=1, the public origin(s) the admin's forms are posted from.
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in (env("CSRF_TRUSTED_ORIGINS", "") or "").split(",") if o.strip()
-]
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # W008: HTTP → HTTPS redirects belong to whatever terminates TLS (the load balancer); probes
 # and in-cluster callers reach the api over plain HTTP by design. W005/W021: HSTS for
 # subdomains and the preload list commit the whole domain, which is its owner's decision.
 SILENCED_SYSTEM_CHECKS = ["security.W008", "security.W005", "security.W021"]
-LOG_FORMAT = env("LOG_FORMAT", "text") or "text"
-LOG_LEVEL = env("LOG_LEVEL", "INFO") or "INFO"
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -288,21 +288,18 @@ def test_each_api_process_caps_its_websocket_clients(stack_factory: Callable[...
                 extra.recv(timeout=5)
             assert extra.close_code == 1013
         assert httpx.get(f"{s.api}/healthz", timeout=5).status_code == 200
-    with connect(url, open_timeout=5) as again:  # room again once they left
-        with pytest.raises(TimeoutError):
-            again.recv(timeout=0.5)
+    with connect(url, open_timeout=5) as again, pytest.raises(TimeoutError):
+        again.recv(timeout=0.5)  # room again once they left
 
 
 def test_websocket_origin_must_be_the_pages_own(stack: Stack) -> None:
     url = stack.web.replace("http", "ws") + "/ws/jobs"
     with pytest.raises(InvalidStatus, match="403"):
         connect(url, origin="https://evil.example", open_timeout=5)  # type: ignore[arg-type]
-    with connect(url, origin=stack.web, open_timeout=5) as ws:  # type: ignore[arg-type]
-        with pytest.raises(TimeoutError):
-            ws.recv(timeout=0.3)
-    with connect(url, open_timeout=5) as ws:  # no Origin: not a browser
-        with pytest.raises(TimeoutError):
-            ws.recv(timeout=0.3)
+    with connect(url, origin=stack.web, open_timeout=5) as ws, pytest.raises(TimeoutError):  # type: ignore[arg-type]
+        ws.recv(timeout=0.3)
+    with connect(url, open_timeout=5) as ws, pytest.raises(TimeoutError):  # no Origin
+        ws.recv(timeout=0.3)
 
 
 def test_websocket_needs_a_read_key_when_reads_are_protected(
@@ -313,9 +310,11 @@ def test_websocket_needs_a_read_key_when_reads_are_protected(
     url = s.web.replace("http", "ws") + "/ws/jobs"
     with pytest.raises(InvalidStatus, match="403"):
         connect(url, open_timeout=5)
-    with connect(url, additional_headers={"X-API-Key": key}, open_timeout=5) as ws:
-        with pytest.raises(TimeoutError):
-            ws.recv(timeout=0.3)
+    with (
+        connect(url, additional_headers={"X-API-Key": key}, open_timeout=5) as ws,
+        pytest.raises(TimeoutError),
+    ):
+        ws.recv(timeout=0.3)
     assert_json_error(httpx.get(f"{s.web}/api/jobs"), 401, "unauthorized")
     assert httpx.get(f"{s.web}/api/jobs", headers={"X-API-Key": key}).status_code == 200
 

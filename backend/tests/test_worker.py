@@ -213,7 +213,10 @@ def test_unknown_task_and_task_errors_fail_the_job(r: redis.Redis) -> None:
     broken.refresh_from_db()
     assert (unknown.status, unknown.error) == ("failed", "unknown task 'teleport'")
     assert broken.status == "failed"
-    assert broken.error is not None and broken.error.startswith("ValueError")
+    # The registry's params model rejects the row before the task runs, naming the field.
+    assert broken.error is not None
+    assert broken.error.startswith("invalid params for task 'simulate'")
+    assert "seconds" in broken.error
 
 
 def test_max_jobs_stops_the_loop() -> None:

@@ -29,8 +29,20 @@ UPDATE package_analysis_job
 RETURNING id, task, params, status, attempts, worker, progress, result, error,
           created_at, started_at, completed_at
 """
-FIELDS = ("id", "task", "params", "status", "attempts", "worker", "progress", "result", "error",
-          "created_at", "started_at", "completed_at")  # fmt: skip
+FIELDS = (
+    "id",
+    "task",
+    "params",
+    "status",
+    "attempts",
+    "worker",
+    "progress",
+    "result",
+    "error",
+    "created_at",
+    "started_at",
+    "completed_at",
+)
 
 
 def _clients() -> tuple[psycopg.Connection, redis.Redis]:

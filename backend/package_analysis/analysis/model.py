@@ -3,7 +3,7 @@
 fetch/upload → `Artifact` (a local archive with its verified sha256)
 unpack       → a directory tree (child process, resource limits)
 rules        → `engine.scan_tree(root, ...)` → list[`Finding`]
-scoring      → `scoring.verdict(findings)` → (verdict, score 0–10)
+scoring      → `scoring.verdict(findings)` → (verdict, score 0-10)
 report       → `Report` → JSON (DESIGN.md "Package analysis") and SARIF 2.1.0
 """
 
@@ -87,7 +87,7 @@ class Report:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def by_severity(self) -> dict[str, int]:
-        counts = dict.fromkeys(SEVERITIES, 0)
+        counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
         for f in self.findings:
             counts[f.severity] += 1
         return counts

@@ -180,12 +180,19 @@ export interface components {
         ErrorOut: {
             error: components["schemas"]["ErrorDetail"];
         };
-        /** DispatchIn */
-        DispatchIn: {
+        /**
+         * DispatchIn
+         * @description A dispatch body: one of the task types, told apart by `task` (default: simulate).
+         */
+        DispatchIn: components["schemas"]["SimulateDispatch"];
+        /**
+         * SimulateDispatch
+         * @description A timer that burns CPU or sleeps: for load tests and demos
+         */
+        SimulateDispatch: {
             /**
-             * Task
-             * @default simulate
-             * @constant
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
              */
             task: "simulate";
             params?: components["schemas"]["SimulateParams"];

@@ -1,0 +1,629 @@
+"""Fetch: list a package version's files through the configured registry, then download
+and verify them.
+
+The registry is whatever the machine's own clients are configured for — pip's index
+(`pip config list`, `PIP_INDEX_URL`, pip.conf `index-url`; pip's built-in default only by
+asking pip) and npm's registry (`npm config`) — with their proxy and CA settings, so a
+machine behind a mirror just works. No registry host is written here.
+
+PyPI: the simple index in its JSON form (PEP 691; the HTML form of PEP 503 as a fallback for
+mirrors without it) lists every file with its sha256. npm: the package document gives
+`dist.tarball` and `dist.integrity`. `resolve()` returns that list before anything is
+downloaded, so a caller with a cached report for a published sha256 can skip the download.
+Never `pip download`: pip would run an sdist's build hooks, i.e. the package's code.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import configparser
+import functools
+import hashlib
+import json
+import os
+import re
+import shutil
+import ssl
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
+
+import httpx
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+from packaging.version import InvalidVersion, Version
+
+from .model import AnalysisError, Artifact, Ecosystem, PackageRef
+from .purl import purl_build
+
+SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+PEP691_JSON = "application/vnd.pypi.simple.v1+json"
+NPM_ABBREVIATED = "application/vnd.npm.install-v1+json"
+INDEX_MAX_BYTES = 64 * 1024 * 1024  # a package document or index page, not an artifact
+CHUNK = 64 * 1024
+CLIENT_TIMEOUT = 60  # seconds for asking pip or npm about their configuration
+SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Where one ecosystem's packages come from, as its client is configured."""
+
+    url: str  # the pip index base or the npm registry, ending in "/"
+    ca_file: str | None
+    proxy: str | None
+    source: str  # how it was found, for error messages ("pip config global.index-url")
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """One file of a package version as the registry lists it (nothing downloaded yet)."""
+
+    ecosystem: Ecosystem
+    filename: str
+    url: str
+    sha256: str | None = None  # published by PyPI indexes; the report-cache key
+    sha512: str | None = None  # npm `dist.integrity` (hex)
+    sha1: str | None = None  # npm `dist.shasum`, for old packages without integrity
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A package version (latest resolved) and the files to analyse, sdist first."""
+
+    package: PackageRef
+    files: list[RemoteFile]
+    registry: str  # the index URL without credentials, for the report's provenance
+
+
+# --- registry configuration -------------------------------------------------------------
+
+
+def _run_client(cmd: list[str]) -> str | None:
+    """Run a package client's read-only config command; None when it is missing or fails."""
+    exe = shutil.which(cmd[0])
+    if exe is None:
+        return None
+    env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "NO_UPDATE_NOTIFIER": "1"}
+    try:
+        proc = subprocess.run(
+            [exe, *cmd[1:]],
+            capture_output=True,
+            text=True,
+            timeout=CLIENT_TIMEOUT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def _pip_config_files() -> dict[str, str]:
+    """pip.conf settings read directly, for a machine with no pip client on PATH."""
+    home = Path.home()
+    files = [
+        Path("/etc/pip.conf"),
+        Path("/etc/xdg/pip/pip.conf"),
+        home / ".pip" / "pip.conf",
+        home / ".config" / "pip" / "pip.conf",
+    ]
+    if os.environ.get("VIRTUAL_ENV"):
+        files.append(Path(os.environ["VIRTUAL_ENV"]) / "pip.conf")
+    if os.environ.get("PIP_CONFIG_FILE"):
+        files.append(Path(os.environ["PIP_CONFIG_FILE"]))
+    parser = configparser.RawConfigParser()
+    parser.read([str(f) for f in files if f.is_file()])
+    return {f"{s}.{k}": v for s in parser.sections() for k, v in parser.items(s)}
+
+
+def _pip_settings() -> dict[str, str]:
+    out = _run_client(["pip", "config", "list"]) or _run_client(["pip3", "config", "list"])
+    if out is None:
+        settings = _pip_config_files()
+    else:
+        settings = {}
+        for line in out.splitlines():
+            key, sep, raw = line.partition("=")
+            if not sep:
+                continue
+            try:
+                value = ast.literal_eval(raw.strip())
+            except (ValueError, SyntaxError):
+                value = raw.strip().strip("'\"")
+            settings[key.strip()] = str(value)
+    for var, key in (("PIP_INDEX_URL", "index-url"), ("PIP_CERT", "cert"), ("PIP_PROXY", "proxy")):
+        if os.environ.get(var):
+            settings[f":env:.{key}"] = os.environ[var]
+    return settings
+
+
+def _pip_setting(settings: dict[str, str], key: str) -> tuple[str, str] | None:
+    for section in (":env:", "download", "install", "global"):
+        value = settings.get(f"{section}.{key}")
+        if value:
+            return value, f"{section}.{key}"
+    return None
+
+
+def _pip_default_index() -> str | None:
+    """pip's built-in index, as pip itself documents it in `pip install --help`."""
+    text = _run_client(["pip", "install", "--help"]) or _run_client(["pip3", "install", "--help"])
+    match = re.search(r"Package Index \(default\s+(\S+?)\)", " ".join((text or "").split()))
+    return match.group(1) if match else None
+
+
+def _ca_file(client_value: str | None) -> str | None:
+    for candidate in (
+        client_value,
+        os.environ.get("SSL_CERT_FILE"),
+        os.environ.get("REQUESTS_CA_BUNDLE"),
+        SYSTEM_CA_BUNDLE,
+    ):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None  # httpx's own bundle
+
+
+@functools.cache
+def pypi_registry() -> Registry:
+    """pip's configured index (read once per process)."""
+    settings = _pip_settings()
+    found = _pip_setting(settings, "index-url")
+    if found is None:
+        default = _pip_default_index()
+        if default is None:
+            raise AnalysisError(
+                "Cannot find the PyPI index: no pip client answers and neither PIP_INDEX_URL"
+                " nor a pip.conf sets index-url"
+            )
+        found = (default, "default index")
+    url, source = found
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise AnalysisError(f"Unsupported PyPI index URL scheme in {source}: only http(s)")
+    cert = _pip_setting(settings, "cert")
+    proxy = _pip_setting(settings, "proxy")
+    return Registry(
+        url=url.rstrip("/") + "/",
+        ca_file=_ca_file(cert[0] if cert else None),
+        proxy=proxy[0] if proxy else None,
+        source=f"pip {source}" if source == "default index" else f"pip config {source}",
+    )
+
+
+@functools.cache
+def _npm_settings() -> dict[str, Any]:
+    out = _run_client(["npm", "config", "list", "--json"])
+    if out:
+        try:
+            data = json.loads(out)
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            return data
+    # No npm client: npm's own environment variables are the configuration.
+    env = {k.lower(): v for k, v in os.environ.items() if k.lower().startswith("npm_config_")}
+    return {k.removeprefix("npm_config_").replace("_", "-"): v for k, v in env.items()}
+
+
+@functools.cache
+def npm_registry(scope: str | None = None) -> Registry:
+    """npm's configured registry for a scope (`@scope:registry`) or the default one."""
+    settings = _npm_settings()
+    key = f"{scope}:registry" if scope and settings.get(f"{scope}:registry") else "registry"
+    url = settings.get(key)
+    if not isinstance(url, str) or not url:
+        raise AnalysisError(
+            "Cannot find the npm registry: no npm client answers and npm_config_registry is unset"
+        )
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise AnalysisError(f"Unsupported npm registry URL scheme in npm config {key}")
+    cafile = settings.get("cafile")
+    proxy = settings.get("https-proxy") or settings.get("proxy")
+    return Registry(
+        url=url.rstrip("/") + "/",
+        ca_file=_ca_file(cafile if isinstance(cafile, str) else None),
+        proxy=proxy if isinstance(proxy, str) and proxy else None,
+        source=f"npm config {key}",
+    )
+
+
+def registry_for(ecosystem: Ecosystem, name: str = "") -> Registry:
+    if ecosystem == "pypi":
+        return pypi_registry()
+    return npm_registry(name.split("/")[0] if name.startswith("@") else None)
+
+
+def redact(url: str) -> str:
+    """A URL without user:password, fit for a message or a report."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+# --- HTTP -------------------------------------------------------------------------------
+
+
+def _client(registry: Registry) -> httpx.Client:
+    verify: ssl.SSLContext | bool = (
+        ssl.create_default_context(cafile=registry.ca_file) if registry.ca_file else True
+    )
+    return httpx.Client(
+        verify=verify,
+        proxy=registry.proxy,
+        trust_env=True,  # HTTPS_PROXY / NO_PROXY when the client config names no proxy
+        timeout=httpx.Timeout(30.0, connect=10.0),
+        follow_redirects=True,
+        headers={"User-Agent": "packamal-analysis"},
+    )
+
+
+class DeadlineExceeded(AnalysisError):
+    """The caller's deadline passed during a fetch (the pipeline words it with its limit)."""
+
+
+def _timeout(deadline: float) -> httpx.Timeout:
+    """Per-request timeouts, never past the caller's deadline."""
+    left = _remaining(deadline)
+    return httpx.Timeout(min(30.0, left), connect=min(10.0, left))
+
+
+def _remaining(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise DeadlineExceeded("Analysis stopped: the time limit ran out while fetching")
+    return left
+
+
+def _get_document(
+    registry: Registry, url: str, *, accept: str, deadline: float
+) -> tuple[int, str, bytes, str]:
+    """GET a small document: (status, content type, body, final URL)."""
+    headers = {"Accept": accept}
+    try:
+        with (
+            _client(registry) as client,
+            client.stream("GET", url, headers=headers, timeout=_timeout(deadline)) as r,
+        ):
+            body = bytearray()
+            if r.status_code == 200:
+                for chunk in r.iter_bytes(CHUNK):
+                    body += chunk
+                    if len(body) > INDEX_MAX_BYTES:
+                        raise AnalysisError(f"Registry answer too large: {redact(url)}")
+                    _remaining(deadline)
+            return r.status_code, r.headers.get("content-type", ""), bytes(body), str(r.url)
+    except httpx.HTTPError as exc:
+        raise AnalysisError(
+            f"Registry unreachable ({registry.source}): {type(exc).__name__}: {exc}"
+        ) from None
+
+
+# --- PyPI -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _IndexFile:
+    filename: str
+    url: str
+    sha256: str | None
+    size: int | None
+    yanked: bool
+
+
+class _SimpleHTML(HTMLParser):
+    """PEP 503 project page: one anchor per file, its sha256 in the URL fragment."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, dict[str, str | None]]] = []
+        self._href: dict[str, str | None] | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self._href, self._text = dict(attrs), []
+
+    def handle_data(self, data: str) -> None:
+        if self._href is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._href is not None:
+            self.links.append(("".join(self._text).strip(), self._href))
+            self._href = None
+
+
+def _pypi_files(body: bytes, content_type: str, base: str) -> list[_IndexFile]:
+    if content_type.split(";")[0].strip() == PEP691_JSON:
+        data = json.loads(body)
+        out = []
+        for f in data.get("files", []):
+            hashes = f.get("hashes") or {}
+            size = f.get("size")
+            out.append(
+                _IndexFile(
+                    filename=f["filename"],
+                    url=urljoin(base, f["url"]),
+                    sha256=hashes.get("sha256"),
+                    size=size if isinstance(size, int) else None,
+                    yanked=bool(f.get("yanked")),
+                )
+            )
+        return out
+    parser = _SimpleHTML()
+    parser.feed(body.decode("utf-8", "replace"))
+    out = []
+    for text, attrs in parser.links:
+        href = attrs.get("href") or ""
+        url, _, fragment = urljoin(base, href).partition("#")
+        algo, _, digest = fragment.partition("=")
+        filename = text or unquote(PurePosixPath(urlsplit(url).path).name)
+        out.append(
+            _IndexFile(
+                filename=filename,
+                url=url,
+                sha256=digest if algo == "sha256" else None,
+                size=None,
+                yanked="data-yanked" in attrs,
+            )
+        )
+    return out
+
+
+def _file_version(filename: str) -> tuple[str, Version] | None:
+    """("sdist"|"wheel", version) from a distribution filename; None for other files."""
+    try:
+        if filename.endswith(".whl"):
+            return "wheel", parse_wheel_filename(filename)[1]
+        for suffix in SDIST_SUFFIXES:
+            if filename.endswith(suffix):
+                return "sdist", Version(filename[: -len(suffix)].rpartition("-")[2])
+    except (InvalidWheelFilename, InvalidVersion):
+        return None
+    return None
+
+
+def _wheel_rank(filename: str) -> tuple[int, int] | None:
+    """Higher is better: pure-Python wheels, then manylinux x86_64 (newest CPython)."""
+    tags = parse_wheel_filename(filename)[3]
+    if any(t.abi == "none" and t.platform == "any" for t in tags):
+        return (2, 0)
+    linux = [
+        t for t in tags if t.platform.startswith("manylinux") and t.platform.endswith("x86_64")
+    ]
+    if linux:
+        digits = [int(m.group(1)) for t in linux if (m := re.match(r"cp3(\d+)", t.interpreter))]
+        return (1, max(digits, default=0))
+    return None
+
+
+def _pypi_pick(files: list[_IndexFile]) -> list[_IndexFile]:
+    """The sdist and one wheel (pure-Python, else manylinux x86_64), when they exist."""
+    sdists = sorted(
+        (f for f in files if _file_version(f.filename) and f.filename.endswith(SDIST_SUFFIXES)),
+        key=lambda f: (not f.filename.endswith(".tar.gz"), f.filename),
+    )
+    wheels = [f for f in files if f.filename.endswith(".whl")]
+    ranked = sorted(
+        ((rank, f) for f in wheels if (rank := _wheel_rank(f.filename)) is not None),
+        key=lambda item: item[0],
+        reverse=True,
+    )
+    picked = sdists[:1]
+    if ranked:
+        picked.append(ranked[0][1])
+    elif wheels and not sdists:
+        picked.append(wheels[0])  # only exotic wheels: analyse one rather than none
+    return picked
+
+
+def _pypi_resolve(ref: PackageRef, *, deadline: float) -> Resolved:
+    registry = pypi_registry()
+    url = urljoin(registry.url, quote(ref.name) + "/")
+    status, ctype, body, final = _get_document(
+        registry, url, accept=f"{PEP691_JSON}, text/html;q=0.1", deadline=deadline
+    )
+    if status == 404:
+        raise AnalysisError(f"No such package: {ref.purl}")
+    if status != 200:
+        raise AnalysisError(f"Registry answered HTTP {status} for {ref.purl} ({registry.source})")
+    try:
+        files = _pypi_files(body, ctype, final)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise AnalysisError(f"Unreadable index page for {ref.purl}: {exc}") from None
+    by_version: dict[Version, list[_IndexFile]] = {}
+    for f in files:
+        parsed = _file_version(f.filename)
+        if parsed:
+            by_version.setdefault(parsed[1], []).append(f)
+    if not by_version:
+        raise AnalysisError(f"No such package: {ref.purl} (the index lists no release files)")
+    if ref.version is None:
+        live = [v for v, fs in by_version.items() if any(not f.yanked for f in fs)]
+        stable = [v for v in live if not v.is_prerelease]
+        version = max(stable or live or by_version)
+        candidates = [f for f in by_version[version] if not f.yanked] or by_version[version]
+        version_text = str(version)
+    else:
+        try:
+            wanted = Version(ref.version)
+        except InvalidVersion:
+            raise AnalysisError(f"No such version: {ref.purl}") from None
+        if wanted not in by_version:
+            raise AnalysisError(f"No such version: {ref.purl}")
+        candidates, version_text = by_version[wanted], ref.version
+    picked = _pypi_pick(candidates)
+    if not picked:
+        raise AnalysisError(f"No sdist or wheel to analyse for {ref.purl}")
+    package = PackageRef(
+        ecosystem="pypi",
+        name=ref.name,
+        version=version_text,
+        purl=purl_build(ecosystem="pypi", name=ref.name, version=version_text),
+    )
+    remote = [RemoteFile("pypi", f.filename, f.url, sha256=f.sha256, size=f.size) for f in picked]
+    return Resolved(package=package, files=remote, registry=redact(registry.url))
+
+
+# --- npm --------------------------------------------------------------------------------
+
+
+def _npm_integrity(integrity: Any) -> str | None:
+    """The sha512 of an SRI string ("sha512-<base64>", maybe several, space-separated)."""
+    if not isinstance(integrity, str):
+        return None
+    for item in integrity.split():
+        algo, _, b64 = item.partition("-")
+        if algo == "sha512":
+            try:
+                return base64.b64decode(b64, validate=True).hex()
+            except ValueError:
+                return None
+    return None
+
+
+def _npm_resolve(ref: PackageRef, *, deadline: float) -> Resolved:
+    registry = registry_for("npm", ref.name)
+    url = registry.url + quote(ref.name, safe="@")
+    accept = f"{NPM_ABBREVIATED}; q=1.0, application/json; q=0.8"
+    status, _ctype, body, _final = _get_document(registry, url, accept=accept, deadline=deadline)
+    if status == 404:
+        raise AnalysisError(f"No such package: {ref.purl}")
+    if status != 200:
+        raise AnalysisError(f"Registry answered HTTP {status} for {ref.purl} ({registry.source})")
+    try:
+        doc = json.loads(body)
+        versions = doc.get("versions") or {}
+        version = ref.version or (doc.get("dist-tags") or {}).get("latest")
+    except (ValueError, AttributeError) as exc:
+        raise AnalysisError(f"Unreadable package document for {ref.purl}: {exc}") from None
+    if not versions or version is None:
+        raise AnalysisError(f"No such package: {ref.purl} (no published versions)")
+    if version not in versions:
+        raise AnalysisError(f"No such version: {ref.purl}")
+    dist = versions[version].get("dist") or {}
+    tarball = dist.get("tarball")
+    if not isinstance(tarball, str) or urlsplit(tarball).scheme not in ("http", "https"):
+        raise AnalysisError(f"The package document of {ref.purl} names no tarball for {version}")
+    shasum = dist.get("shasum")
+    package = PackageRef(
+        ecosystem="npm",
+        name=ref.name,
+        version=version,
+        purl=purl_build(ecosystem="npm", name=ref.name, version=version),
+    )
+    remote = RemoteFile(
+        "npm",
+        filename=unquote(PurePosixPath(urlsplit(tarball).path).name) or "package.tgz",
+        url=tarball,
+        sha512=_npm_integrity(dist.get("integrity")),
+        sha1=shasum if isinstance(shasum, str) else None,
+    )
+    return Resolved(package=package, files=[remote], registry=redact(registry.url))
+
+
+def resolve(ref: PackageRef, *, deadline: float) -> Resolved:
+    """The package version (latest resolved when `ref.version` is None) and its files."""
+    if ref.ecosystem == "pypi":
+        return _pypi_resolve(ref, deadline=deadline)
+    return _npm_resolve(ref, deadline=deadline)
+
+
+# --- download ---------------------------------------------------------------------------
+
+
+def _mib(n: int) -> str:
+    return f"{n / 1048576:.1f} MiB"
+
+
+def _too_large(filename: str, size: int, max_bytes: int) -> AnalysisError:
+    return AnalysisError(
+        f"Artifact too large: {filename} is {_mib(size)}, more than"
+        f" ANALYSIS_MAX_ARTIFACT_BYTES ({_mib(max_bytes)})"
+    )
+
+
+def _hashers() -> dict[str, Any]:
+    return {"sha256": hashlib.sha256(), "sha512": hashlib.sha512(), "sha1": hashlib.sha1()}  # noqa: S324
+
+
+def verify(remote: RemoteFile, digests: dict[str, str]) -> None:
+    """Compare a download's digests with the strongest hash the registry published."""
+    for algo in ("sha256", "sha512", "sha1"):
+        expected = getattr(remote, algo)
+        if expected:
+            if digests[algo] != expected.lower():
+                raise AnalysisError(
+                    f"Hash mismatch for {remote.filename}: the registry published {algo}"
+                    f" {expected.lower()}, the download has {digests[algo]}; not analysed"
+                )
+            return
+    raise AnalysisError(f"The registry publishes no hash for {remote.filename}; not analysed")
+
+
+def file_digests(path: Path) -> dict[str, str]:
+    """sha256, sha512 and sha1 of a local file, read in chunks."""
+    hashers = _hashers()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            for h in hashers.values():
+                h.update(chunk)
+    return {k: h.hexdigest() for k, h in hashers.items()}
+
+
+def _stream(response: httpx.Response, *, deadline: float) -> Iterator[bytes]:
+    for chunk in response.iter_bytes(CHUNK):
+        _remaining(deadline)
+        yield chunk
+
+
+def download(remote: RemoteFile, dest_dir: Path, *, max_bytes: int, deadline: float) -> Artifact:
+    """Stream one file into `dest_dir`, capped at `max_bytes`, and verify its published hash."""
+    if remote.size is not None and remote.size > max_bytes:
+        raise _too_large(remote.filename, remote.size, max_bytes)
+    registry = registry_for(remote.ecosystem)
+    safe_name = re.sub(r"[^A-Za-z0-9._+-]", "_", remote.filename)[:200] or "artifact"
+    path = dest_dir / safe_name
+    hashers = _hashers()
+    size = 0
+    try:
+        with (
+            _client(registry) as client,
+            client.stream("GET", remote.url, timeout=_timeout(deadline)) as response,
+            path.open("xb") as out,
+        ):
+            if response.status_code != 200:
+                raise AnalysisError(
+                    f"Registry answered HTTP {response.status_code} for {remote.filename}"
+                )
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise _too_large(remote.filename, int(declared), max_bytes)
+            for chunk in _stream(response, deadline=deadline):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise _too_large(remote.filename, size, max_bytes)
+                out.write(chunk)
+                for h in hashers.values():
+                    h.update(chunk)
+        verify(remote, {k: h.hexdigest() for k, h in hashers.items()})
+    except httpx.HTTPError as exc:
+        path.unlink(missing_ok=True)
+        raise AnalysisError(
+            f"Download failed for {remote.filename}: {type(exc).__name__}: {exc}"
+        ) from None
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return Artifact(
+        filename=remote.filename, sha256=hashers["sha256"].hexdigest(), size=size, path=path
+    )

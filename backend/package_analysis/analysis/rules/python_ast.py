@@ -1,0 +1,635 @@
+"""The Python pass: parse (never run) a module and look at what its load-time code does.
+
+Load-time code is what runs when the file is used as intended without calling anything:
+all of setup.py, in-tree build backends and .pth lines (reachability `install`/`import`),
+and the top level of every other module plus whatever the top level calls or references
+(`import`). Function bodies nobody calls at load time are `runtime`. Rules about ordinary
+APIs (processes, network, exec) only fire on load-time code; rules about hiding code
+(exec of decoded data, bytecode, encoded payloads) fire everywhere.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+
+import yara_x
+
+from . import content, decode
+from .base import FileCtx, Sink, text_line
+
+MAX_AST_SOURCE = 2 * 1024 * 1024
+MAX_NODES = 400_000
+MAX_DECODE_DEPTH = 3
+
+PROCESS = {
+    "os.system",
+    "os.popen",
+    "os.startfile",
+    "os.execl",
+    "os.execle",
+    "os.execlp",
+    "os.execv",
+    "os.execve",
+    "os.execvp",
+    "os.execvpe",
+    "os.spawnl",
+    "os.spawnv",
+    "os.spawnve",
+    "os.spawnlp",
+    "os.posix_spawn",
+    "os.posix_spawnp",
+    "subprocess.Popen",
+    "subprocess.call",
+    "subprocess.run",
+    "subprocess.check_call",
+    "subprocess.check_output",
+    "subprocess.getoutput",
+    "subprocess.getstatusoutput",
+    "pty.spawn",
+    "commands.getoutput",
+    "asyncio.create_subprocess_shell",
+    "asyncio.create_subprocess_exec",
+    "ctypes.windll.shell32.ShellExecuteW",
+    "win32api.ShellExecute",
+}
+NETWORK = {
+    "urllib.request.urlopen",
+    "urllib.request.urlretrieve",
+    "urllib.urlopen",
+    "urllib.urlretrieve",
+    "urllib2.urlopen",
+    "requests.get",
+    "requests.post",
+    "requests.put",
+    "requests.patch",
+    "requests.request",
+    "requests.head",
+    "requests.Session",
+    "httpx.get",
+    "httpx.post",
+    "httpx.Client",
+    "http.client.HTTPConnection",
+    "http.client.HTTPSConnection",
+    "httplib.HTTPConnection",
+    "httplib.HTTPSConnection",
+    "socket.create_connection",
+    "socket.socket",
+    "socket.gethostbyname",
+    "ftplib.FTP",
+    "smtplib.SMTP",
+    "smtplib.SMTP_SSL",
+    "telnetlib.Telnet",
+    "urllib3.PoolManager",
+    "urllib3.request",
+    "aiohttp.ClientSession",
+    "wget.download",
+    "dns.resolver.resolve",
+    "dns.resolver.query",
+    "pycurl.Curl",
+}
+RECON = {
+    "socket.gethostname",
+    "socket.getfqdn",
+    "getpass.getuser",
+    "os.getlogin",
+    "os.getcwd",
+    "os.uname",
+    "platform.node",
+    "platform.uname",
+    "os.environ.copy",
+    "os.environ.items",
+    "os.path.expanduser",
+    "os.listdir",
+    "psutil.users",
+    "uuid.getnode",
+}
+EXEC = {"exec", "eval", "compile", "execfile", "builtins.exec", "builtins.eval"}
+BYTECODE = {"marshal.loads", "types.CodeType", "types.FunctionType", "pickle.loads"}
+DECODERS = {
+    "b64decode",
+    "b32decode",
+    "b16decode",
+    "b85decode",
+    "a85decode",
+    "decodebytes",
+    "decodestring",
+    "urlsafe_b64decode",
+    "standard_b64decode",
+    "unhexlify",
+    "a2b_base64",
+    "a2b_hex",
+    "fromhex",
+    "decompress",
+    "decrypt",
+    "reversed",
+}
+CODEC_NAMES = {"rot13", "rot_13", "base64", "hex", "zlib", "bz2", "hex_codec", "base64_codec"}
+DANGEROUS_MODULES = {
+    "os",
+    "subprocess",
+    "base64",
+    "zlib",
+    "marshal",
+    "socket",
+    "builtins",
+    "ctypes",
+    "urllib",
+    "urllib.request",
+    "requests",
+    "codecs",
+    "binascii",
+    "pty",
+}
+INSTALL_COMMANDS = {"install", "develop", "egg_info", "bdist_egg", "easy_install"}
+_OBF_NAME = re.compile(r"^(_0x[0-9a-fA-F]{3,}|[Il1]{6,}|[O0]{6,}|_{3,}[A-Za-z0-9]?)$")
+_HIDDEN_PAD = re.compile(
+    r"\S[ \t]{120,}(?=[^\n]*?(import|exec|eval|system|compile|urlopen|requests|;))[^\s]"
+)
+
+
+def analyze(
+    src: str,
+    ctx: FileCtx,
+    sink: Sink,
+    scanner: yara_x.Scanner,
+    *,
+    loadtime_all: bool,
+    is_setup: bool = False,
+    depth: int = 0,
+) -> bool:
+    """Run the Python rules over one module's source. False when it does not parse."""
+    if len(src) > MAX_AST_SOURCE:
+        return False
+    try:
+        tree = ast.parse(src)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return False
+    # a pathologically deep tree: the content rules have still seen the file
+    with contextlib.suppress(RecursionError):
+        _Pass(src, tree, ctx, sink, scanner, loadtime_all, is_setup, depth).run()
+    return True
+
+
+def _walk(node: ast.AST) -> Iterator[ast.AST]:
+    """Iterative walk (deep hostile trees would overflow a recursive one)."""
+    stack = [node]
+    count = 0
+    while stack and count < MAX_NODES:
+        current = stack.pop()
+        count += 1
+        yield current
+        stack.extend(ast.iter_child_nodes(current))
+
+
+def _is_main_guard(node: ast.stmt) -> bool:
+    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
+        return False
+    names = [n for n in _walk(node.test) if isinstance(n, ast.Name)]
+    return any(n.id == "__name__" for n in names)
+
+
+class _Pass:
+    def __init__(
+        self,
+        src: str,
+        tree: ast.Module,
+        ctx: FileCtx,
+        sink: Sink,
+        scanner: yara_x.Scanner,
+        loadtime_all: bool,
+        is_setup: bool,
+        depth: int,
+    ) -> None:
+        self.src, self.tree, self.ctx, self.sink = src, tree, ctx, sink
+        self.scanner, self.loadtime_all, self.is_setup, self.depth = (
+            scanner,
+            loadtime_all,
+            is_setup,
+            depth,
+        )
+        self.nodes = list(_walk(tree))
+        self.aliases = self._aliases()
+        self.loadtime: set[int] = (
+            {id(n) for n in self.nodes} if loadtime_all else self._loadtime_nodes()
+        )
+        self.tainted = self._tainted_names()
+
+    # ---- setup ----
+    def _aliases(self) -> dict[str, str]:
+        aliases: dict[str, str] = {}
+        for node in self.nodes:
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.asname:
+                        aliases[a.asname] = a.name
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                for a in node.names:
+                    aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+        return aliases
+
+    def qualname(self, node: ast.AST) -> str:
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if isinstance(node, ast.Name):
+            parts.append(self.aliases.get(node.id, node.id))
+        elif isinstance(node, ast.Call):
+            inner = self.qualname(node.func)
+            if inner == "__import__" and node.args and isinstance(node.args[0], ast.Constant):
+                parts.append(str(node.args[0].value))
+            else:
+                parts.append(f"{inner}()")
+        else:
+            return ""
+        return ".".join(reversed(parts))
+
+    def _exec_walk(self, stmts: Iterable[ast.AST]) -> list[ast.AST]:
+        """Nodes that run when `stmts` run: not into function bodies, into class bodies."""
+        out: list[ast.AST] = []
+        stack = list(stmts)
+        while stack and len(out) < MAX_NODES:
+            node = stack.pop()
+            if isinstance(node, ast.stmt) and _is_main_guard(node):
+                continue
+            out.append(node)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                continue
+            stack.extend(ast.iter_child_nodes(node))
+        return out
+
+    def _loadtime_nodes(self) -> set[int]:
+        defs: dict[str, list[ast.stmt]] = {}
+        for node in self.nodes:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                defs.setdefault(node.name, []).append(node)
+        run = self._exec_walk(self.tree.body)
+        done: set[int] = set()
+        seen = {id(n) for n in run}
+        frontier = run
+        for _ in range(6):  # functions called by functions called at load time, a few deep
+            names = {n.id for n in frontier if isinstance(n, ast.Name)}
+            names |= {n.attr for n in frontier if isinstance(n, ast.Attribute)}
+            new: list[ast.AST] = []
+            for name in names:
+                for d in defs.get(name, []):
+                    if id(d) in done:
+                        continue
+                    done.add(id(d))
+                    members = d.body if isinstance(d, ast.ClassDef) else [d]
+                    for b in members:
+                        if not isinstance(b, ast.FunctionDef | ast.AsyncFunctionDef):
+                            continue
+                        new.extend(n for n in self._exec_walk(b.body) if id(n) not in seen)
+            if not new:
+                break
+            seen.update(id(n) for n in new)
+            frontier = new
+        return seen
+
+    def _tainted_names(self) -> set[str]:
+        tainted: set[str] = set()
+        for _ in range(3):
+            before = len(tainted)
+            for node in self.nodes:
+                if isinstance(node, ast.Assign) and self.decoded(node.value, tainted):
+                    for t in node.targets:
+                        tainted.update(n.id for n in _walk(t) if isinstance(n, ast.Name))
+            if len(tainted) == before:
+                break
+        return tainted
+
+    # ---- predicates ----
+    def decoded(self, expr: ast.AST, tainted: set[str] | None = None) -> str:
+        """How `expr` decodes data in place ('' when it does not)."""
+        tainted = self.tainted if tainted is None else tainted
+        for n in _walk(expr):
+            if isinstance(n, ast.Call):
+                q = self.qualname(n.func)
+                last = q.rsplit(".", 1)[-1]
+                if last in DECODERS or q in BYTECODE:
+                    return q
+                if last == "decode" and any(
+                    isinstance(a, ast.Constant) and str(a.value).lower() in CODEC_NAMES
+                    for a in n.args
+                ):
+                    return q
+                if last == "join" and any(
+                    isinstance(m, ast.Name) and m.id == "chr" for a in n.args for m in _walk(a)
+                ):
+                    return "chr-join"
+            elif isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Slice):
+                step = n.slice.step
+                if isinstance(step, ast.UnaryOp) and isinstance(step.op, ast.USub):
+                    return "reversed slice"
+            elif isinstance(n, ast.Name) and n.id in tainted:
+                return f"{n.id} (decoded earlier)"
+        return ""
+
+    def reads_file(self, expr: ast.AST) -> bool:
+        return any(
+            isinstance(n, ast.Call) and self.qualname(n.func).rsplit(".", 1)[-1] in {"read"}
+            for n in _walk(expr)
+        )
+
+    def reach(self, node: ast.AST) -> str:
+        if self.loadtime_all or id(node) not in self.loadtime:
+            return self.ctx.reach
+        return "import" if self.ctx.reach == "runtime" else self.ctx.reach
+
+    def line(self, node: ast.AST) -> int | None:
+        return getattr(node, "lineno", None)
+
+    def add(self, rule: str, node: ast.AST, detail: str = "") -> None:
+        line = self.line(node)
+        self.sink.add(
+            rule,
+            self.ctx,
+            line,
+            text_line(self.src, line),
+            detail=detail,
+            reach=self.reach(node),  # type: ignore[arg-type]
+        )
+
+    # ---- the rules ----
+    def run(self) -> None:
+        network: list[ast.AST] = []
+        process: list[ast.AST] = []
+        recon: list[str] = []
+        execs: list[ast.AST] = []
+        for node in self.nodes:
+            lt = id(node) in self.loadtime
+            if isinstance(node, ast.Call):
+                q = self.qualname(node.func)
+                self._call(node, q, lt, network, process, recon, execs)
+            elif isinstance(node, ast.ClassDef):
+                self._class(node)
+            elif isinstance(node, ast.ImportFrom) and node.module == "builtins" and lt:
+                names = {a.name for a in node.names}
+                if names & {"exec", "eval", "compile", "__import__"}:
+                    self.add("PY-BUILTINS-INDIRECTION", node, "Imports exec/eval from builtins.")
+            elif isinstance(node, ast.Subscript) and lt:
+                base = self.qualname(node.value)
+                if base in {"__builtins__", "globals()", "builtins.__dict__", "vars()"}:
+                    key = node.slice
+                    if isinstance(key, ast.Constant) and str(key.value) in {
+                        "exec",
+                        "eval",
+                        "__builtins__",
+                        "__import__",
+                        "compile",
+                    }:
+                        self.add("PY-BUILTINS-INDIRECTION", node)
+        if network and recon:
+            self.add(
+                "PY-RECON-EXFIL",
+                network[0],
+                f"Collects {', '.join(sorted(set(recon))[:4])} and uses the network.",
+            )
+        if network and (process or execs):
+            self.add("PY-DOWNLOAD-EXEC", network[0], "Network access and code execution.")
+        self._literals()
+        self._text_signals()
+        if self.is_setup:
+            self._setup_requires()
+
+    def _call(
+        self,
+        node: ast.Call,
+        q: str,
+        lt: bool,
+        network: list[ast.AST],
+        process: list[ast.AST],
+        recon: list[str],
+        execs: list[ast.AST],
+    ) -> None:
+        args = [*node.args, *(k.value for k in node.keywords)]
+        if q in PROCESS or (q.startswith("subprocess.") and q.rsplit(".", 1)[-1][:1].isupper()):
+            how = next((self.decoded(a) for a in args if self.decoded(a)), "")
+            if how:
+                self.add("PY-EXEC-DECODED", node, f"A process runs data decoded by {how}.")
+            if lt:
+                process.append(node)
+                self.add("PY-INSTALL-PROCESS", node, f"Calls {q}.")
+        elif q in NETWORK or (q.startswith("requests.") and q.count(".") == 1):
+            if lt:
+                network.append(node)
+                self.add("PY-INSTALL-NETWORK", node, f"Calls {q}.")
+        elif q in RECON:
+            if lt:
+                recon.append(q)
+        elif q in EXEC:
+            if not node.args:
+                return
+            arg = node.args[0]
+            how = self.decoded(arg)
+            fetched = any(
+                isinstance(n, ast.Call) and self.qualname(n.func) in NETWORK for n in _walk(arg)
+            )
+            if how:
+                self.add("PY-EXEC-DECODED", node, f"{q} runs data decoded by {how}.")
+                execs.append(node)
+            elif fetched:
+                self.add("PY-DOWNLOAD-EXEC", node, f"{q} runs what it downloads.")
+            elif lt and not isinstance(arg, ast.Constant) and not self.reads_file(arg):
+                execs.append(node)
+                self.add("PY-EXEC-DYNAMIC", node, f"Calls {q} on a computed value.")
+        elif q in BYTECODE and q != "pickle.loads":
+            self.add("PY-MARSHAL-CODE", node, f"Calls {q}.")
+        elif q == "__import__" and lt and node.args:
+            arg = node.args[0]
+            if isinstance(arg, ast.Constant) and str(arg.value) in DANGEROUS_MODULES:
+                self.add("PY-BUILTINS-INDIRECTION", node, f"__import__({arg.value!r}).")
+            elif not isinstance(arg, ast.Constant):
+                self.add("PY-BUILTINS-INDIRECTION", node, "__import__ of a computed name.")
+        elif q == "getattr" and lt and len(node.args) >= 2:
+            target = self.qualname(node.args[0])
+            name = node.args[1]
+            if target in {"builtins", "__builtins__", "os", "subprocess"} or (
+                isinstance(name, ast.Constant) and str(name.value) in {"exec", "eval", "system"}
+            ):
+                self.add("PY-BUILTINS-INDIRECTION", node, f"getattr on {target or 'a value'}.")
+
+    def _class(self, node: ast.ClassDef) -> None:
+        for base in node.bases:
+            q = self.qualname(base)
+            last = q.rsplit(".", 1)[-1]
+            from_setuptools = q.startswith(("setuptools.command.", "distutils.command."))
+            if last in INSTALL_COMMANDS and (from_setuptools or self.is_setup):
+                self.sink.add(
+                    "PY-INSTALL-CMD-OVERRIDE",
+                    self.ctx,
+                    node.lineno,
+                    text_line(self.src, node.lineno),
+                    detail=f"class {node.name}({last}).",
+                    reach="install" if self.is_setup else self.ctx.reach,
+                )
+
+    def _literal_bytes(self, node: ast.AST) -> tuple[bytes, str] | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes):
+            value = node.value
+            return (value.encode("utf-8", "replace") if isinstance(value, str) else value), ""
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+            inner = self._literal_bytes(node.value)
+            step = node.slice.step
+            if inner and isinstance(step, ast.UnaryOp) and isinstance(step.op, ast.USub):
+                return inner[0][::-1], "reversed"
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            parts: list[bytes] = []
+            stack: list[ast.AST] = [node]
+            while stack:
+                cur = stack.pop()
+                if isinstance(cur, ast.BinOp) and isinstance(cur.op, ast.Add):
+                    stack.extend([cur.right, cur.left])
+                elif isinstance(cur, ast.Constant) and isinstance(cur.value, str):
+                    parts.append(cur.value.encode("utf-8", "replace"))
+                else:
+                    return None
+            return b"".join(parts), "concatenated"
+        if isinstance(node, ast.List | ast.Tuple) and len(node.elts) >= 20:
+            values = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+            if len(values) == len(node.elts) and all(
+                isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 256 for v in values
+            ):
+                return bytes(values), "int list"  # type: ignore[arg-type]
+        return None
+
+    def _literals(self) -> None:
+        if self.depth >= MAX_DECODE_DEPTH:
+            return
+        for node in self.nodes:
+            got = self._literal_bytes(node)
+            if got is None or len(got[0]) < decode.MIN_LITERAL:
+                continue
+            raw, how = got
+            layers = decode.decode_layers(raw)
+            if layers is None:
+                if how in {"reversed", "int list"}:
+                    layers = ([], raw)
+                else:
+                    continue
+            chain = ([how] if how and how != "concatenated" else []) + layers[0]
+            if not chain:
+                continue
+            self._scan_decoded(node, " → ".join(chain), layers[1])
+
+    def _scan_decoded(self, node: ast.AST, chain: str, data: bytes) -> None:
+        line = self.line(node) or 0
+        reach = self.reach(node)
+        sub = FileCtx(self.ctx.path, reach, self.ctx.ecosystem, (chain, line))  # type: ignore[arg-type]
+        if decode.looks_like_marshal(data):
+            self.sink.add(
+                "PY-MARSHAL-CODE",
+                self.ctx,
+                line,
+                text_line(self.src, line),
+                detail=f"The literal decodes ({chain}) to marshalled bytecode.",
+                reach=reach,  # type: ignore[arg-type]
+            )
+            content.scan(self.scanner, data, sub, self.sink)
+            return
+        text = decode.as_text(data)
+        if text is None:
+            return
+        content.scan(self.scanner, data, sub, self.sink)
+        parsed = analyze(
+            text, sub, self.sink, self.scanner, loadtime_all=True, depth=self.depth + 1
+        )
+        looks_code = parsed and _has_code(text)
+        shell = re.search(r"(powershell|cmd(\.exe)? /c|curl |wget |/bin/(ba)?sh)", text, re.I)
+        if looks_code or shell:
+            self.sink.add(
+                "PY-ENCODED-CODE",
+                self.ctx,
+                line,
+                text_line(self.src, line),
+                detail=f"Decodes ({chain}) to: {text[:160]!r}.",
+                reach=reach,  # type: ignore[arg-type]
+            )
+
+    def _text_signals(self) -> None:
+        m = _HIDDEN_PAD.search(self.src)
+        if m:
+            line = self.src.count("\n", 0, m.start()) + 1
+            self.sink.add("PY-HIDDEN-PADDING", self.ctx, line, text_line(self.src, line).strip())
+        names = [
+            n.id
+            for n in self.nodes
+            if isinstance(n, ast.Name) and (_OBF_NAME.match(n.id) or _random_ident(n.id))
+        ]
+        names += [
+            n.name
+            for n in self.nodes
+            if isinstance(n, ast.FunctionDef | ast.ClassDef) and _random_ident(n.name)
+        ]
+        pyarmor = "__pyarmor__" in self.src or "pyarmor_runtime" in self.src
+        if len(set(names)) >= 5 or pyarmor or any(len(n) >= 60 for n in names):
+            detail = "pyarmor-protected code." if pyarmor else f"e.g. {sorted(set(names))[:3]}."
+            self.sink.add(
+                "PY-OBFUSCATED-NAMES",
+                self.ctx,
+                1,
+                text_line(self.src, 1),
+                detail=detail,
+                reach="import" if self.ctx.reach == "runtime" else self.ctx.reach,
+            )
+
+    def _setup_requires(self) -> None:
+        for node in self.nodes:
+            if not isinstance(node, ast.keyword) or node.arg not in {
+                "install_requires",
+                "setup_requires",
+                "requires",
+            }:
+                continue
+            for n in _walk(node.value):
+                if isinstance(n, ast.Constant) and isinstance(n.value, str):
+                    if confusable(n.value):
+                        self.sink.add(
+                            "META-DEP-CONFUSABLE",
+                            self.ctx,
+                            n.lineno,
+                            text_line(self.src, n.lineno),
+                            detail=f"{n.value!r} contains {_non_ascii(n.value)}.",
+                            reach="install",
+                        )
+                    elif re.search(r"(https?://|git\+)", n.value):
+                        self.sink.add(
+                            "META-DEP-URL",
+                            self.ctx,
+                            n.lineno,
+                            text_line(self.src, n.lineno),
+                            reach="install",
+                        )
+
+
+def _has_code(text: str) -> bool:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return False
+    return any(isinstance(n, ast.Import | ast.ImportFrom | ast.Call) for n in _walk(tree))
+
+
+def _random_ident(name: str) -> bool:
+    """Long identifiers with many case flips (ZkQvTpLm…) are generated, not written."""
+    if len(name) < 24 or "_" in name.strip("_"):
+        return False
+    flips = sum(1 for a, b in itertools.pairwise(name) if a.islower() and b.isupper())
+    return flips >= len(name) / 6
+
+
+def confusable(name: str) -> bool:
+    """A requirement whose name part has letters outside ASCII (homoglyphs)."""
+    head = re.split(r"[<>=!~;\[ @]", name.strip(), maxsplit=1)[0]
+    return any(ord(ch) > 127 and unicodedata.category(ch).startswith("L") for ch in head)
+
+
+def _non_ascii(text: str) -> str:
+    chars = sorted({ch for ch in text if ord(ch) > 127})
+    return ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '?')}" for c in chars[:3])

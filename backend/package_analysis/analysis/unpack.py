@@ -1,0 +1,329 @@
+"""Unpack: one archive into a directory, in a child process with resource limits.
+
+The type is read from the content (gzip, bzip2, xz or plain tar; zip — wheels are zips),
+never from the name. The child sets RLIMIT_AS / RLIMIT_CPU / RLIMIT_FSIZE / RLIMIT_NOFILE
+and no core dumps before it opens the archive, and the parent kills it at the wall-clock
+timeout, so a hostile archive can cost at most those limits and never takes the worker down.
+
+Member policy (both formats): an absolute path or a `..` component stops the unpacking with
+an error; symbolic and hard links are never created (so no path below the destination can
+lead outside it) and devices, FIFOs and encrypted zip members are skipped — each skip is
+listed in `Unpacked.skipped`. Tar members also pass tarfile's `filter="data"`. Caps: the
+declared size of every file counts against ANALYSIS_MAX_UNPACKED_BYTES before a byte is
+written, every entry (file, folder or link) against ANALYSIS_MAX_FILES, and past 16 MiB the
+unpacked size may be at most 200 times the archive's. Archives inside the package are not
+opened (they stay files, scanned as bytes): one level keeps the limits simple to reason about.
+
+This module imports only the standard library and `model`, because the child runs it with
+`python -I -S`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import lzma
+import os
+import re
+import resource
+import stat
+import subprocess
+import sys
+import tarfile
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from .model import AnalysisError
+
+MAX_RATIO = 200
+RATIO_FLOOR = 16 * 1024 * 1024
+CHILD_MEMORY_BYTES = 1024 * 1024 * 1024
+CHILD_NOFILE = 64
+SKIPPED_MAX = 100
+CHUNK = 1024 * 1024
+
+_MAGIC = (
+    (b"PK\x03\x04", "zip"),
+    (b"PK\x05\x06", "zip"),  # an empty zip
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bzip2"),
+    (b"\xfd7zXZ\x00", "xz"),
+)
+
+
+@dataclass
+class Unpacked:
+    """Where an archive was unpacked and what was (and was not) written."""
+
+    root: Path
+    kind: str
+    files: int
+    bytes: int
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+
+def archive_kind(path: Path) -> str:
+    """ "zip", "gzip", "bzip2", "xz" or "tar", from the first bytes of the file."""
+    with path.open("rb") as fh:
+        head = fh.read(512)
+    if not head:
+        raise AnalysisError("Not an archive: the file is empty")
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head[257:262] == b"ustar":
+        return "tar"
+    raise AnalysisError(
+        "Not an archive: the file is neither a tar (plain, gzip, bzip2 or xz) nor a zip"
+    )
+
+
+def _mib(n: int) -> str:
+    return f"{n / 1048576:.0f} MiB"
+
+
+def unpack(
+    archive: Path, dest: Path, *, max_bytes: int, max_files: int, timeout: float
+) -> Unpacked:
+    """Unpack `archive` into the new directory `dest` in a resource-limited child process."""
+    kind = archive_kind(archive)
+    dest.mkdir(mode=0o700)
+    request = {
+        "archive": str(archive),
+        "dest": str(dest),
+        "kind": kind,
+        "max_bytes": max_bytes,
+        "max_files": max_files,
+        "cpu_seconds": max(1, int(timeout) + 1),
+    }
+    backend = str(Path(__file__).resolve().parents[2])
+    code = (
+        f"import sys; sys.path.insert(0, {backend!r}); "
+        "from package_analysis.analysis.unpack import child_main; child_main()"
+    )
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-I", "-S", "-c", code],
+            input=json.dumps(request),
+            capture_output=True,
+            text=True,
+            timeout=max(timeout, 0.1),
+            cwd=dest,
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8"},
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise AnalysisError(
+            f"Unpacking stopped: took longer than {timeout:.0f} s (ANALYSIS_TIMEOUT_SECONDS)"
+        ) from None
+    return _result(proc, dest, kind)
+
+
+def _result(proc: subprocess.CompletedProcess[str], dest: Path, kind: str) -> Unpacked:
+    try:
+        answer = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        answer = None
+    if isinstance(answer, dict) and "error" in answer:
+        raise AnalysisError(str(answer["error"]))
+    if proc.returncode == 0 and isinstance(answer, dict):
+        return Unpacked(
+            root=dest,
+            kind=kind,
+            files=int(answer["files"]),
+            bytes=int(answer["bytes"]),
+            skipped=list(answer["skipped"]),
+        )
+    if proc.returncode in (-9, -24):  # SIGKILL / SIGXCPU from RLIMIT_CPU
+        raise AnalysisError("Unpacking stopped: it used up its CPU time limit")
+    last = (proc.stderr.strip().splitlines() or ["no output"])[-1][:300]
+    raise AnalysisError(f"Unpacking failed (exit {proc.returncode}): {last}")
+
+
+# --- the child --------------------------------------------------------------------------
+
+
+def _limit(which: int, value: int) -> None:
+    _soft, hard = resource.getrlimit(which)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    resource.setrlimit(which, (value, hard if hard != resource.RLIM_INFINITY else value))
+
+
+def child_main() -> None:
+    """Entry point of the unpacking child: limits first, then the archive; one JSON line out."""
+    request = json.loads(sys.stdin.read())
+    _limit(resource.RLIMIT_CORE, 0)
+    _limit(resource.RLIMIT_CPU, int(request["cpu_seconds"]))
+    _limit(resource.RLIMIT_AS, CHILD_MEMORY_BYTES)
+    _limit(resource.RLIMIT_FSIZE, int(request["max_bytes"]) + 1)
+    _limit(resource.RLIMIT_NOFILE, CHILD_NOFILE)
+    try:
+        answer: dict[str, Any] = _extract(
+            Path(request["archive"]),
+            Path(request["dest"]),
+            kind=request["kind"],
+            max_bytes=int(request["max_bytes"]),
+            max_files=int(request["max_files"]),
+        )
+    except AnalysisError as exc:
+        answer = {"error": str(exc)}
+    except MemoryError:
+        answer = {"error": f"Unpacking stopped: ran out of memory ({_mib(CHILD_MEMORY_BYTES)})"}
+    sys.stdout.write(json.dumps(answer) + "\n")
+
+
+class _Budget:
+    def __init__(self, *, max_bytes: int, max_files: int, archive_size: int) -> None:
+        self.max_bytes, self.max_files, self.archive_size = max_bytes, max_files, archive_size
+        self.entries = 0
+        self.bytes = 0
+        self.current = ""  # the member being unpacked, for error messages
+        self.skipped: list[dict[str, str]] = []
+
+    def entry(self) -> None:
+        self.entries += 1
+        if self.entries > self.max_files:
+            raise AnalysisError(
+                f"Unpacking stopped: more than {self.max_files} files (ANALYSIS_MAX_FILES)"
+            )
+
+    def data(self, size: int) -> None:
+        self.bytes += size
+        if self.bytes > self.max_bytes:
+            raise AnalysisError(
+                f"Unpacking stopped: more than {_mib(self.max_bytes)} unpacked"
+                " (ANALYSIS_MAX_UNPACKED_BYTES)"
+            )
+        if self.bytes > RATIO_FLOOR and self.bytes > MAX_RATIO * self.archive_size:
+            raise AnalysisError(
+                f"Unpacking stopped: compression ratio above {MAX_RATIO}:1"
+                f" ({_mib(self.bytes)} from {self.archive_size} bytes; a decompression bomb?)"
+            )
+
+    def skip(self, name: str, reason: str) -> None:
+        if len(self.skipped) < SKIPPED_MAX:
+            self.skipped.append({"member": name[:300], "reason": reason[:300]})
+
+
+def _clean(name: str) -> str:
+    """The member's relative path with `/` separators; refuses absolute paths and `..`."""
+    if "\x00" in name:
+        raise AnalysisError(f"Archive member {name[:100]!r} has a NUL byte in its name")
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+        raise AnalysisError(f"Archive member {name[:200]!r} has an absolute path; not unpacked")
+    parts = re.split(r"[/\\]", name)
+    if ".." in parts:
+        raise AnalysisError(
+            f"Archive member {name[:200]!r} points outside the package (..); not unpacked"
+        )
+    return "/".join(p for p in parts if p not in ("", "."))
+
+
+def _target(dest: Path, name: str) -> Path:
+    # `name` went through _clean (relative, no `..`) and no link is ever created below
+    # `dest`, so the lexical path is the real one; this re-checks the first half cheaply.
+    target = dest / name
+    if ".." in target.relative_to(dest).parts or target.is_absolute() is not dest.is_absolute():
+        raise AnalysisError(f"Archive member {name[:200]!r} resolves outside the package")
+    return target
+
+
+def _write(dest: Path, name: str, src: IO[bytes], declared: int) -> None:
+    target = _target(dest, name)
+    target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
+    written = 0
+    with os.fdopen(os.open(target, flags, 0o644), "wb") as out:
+        while chunk := src.read(CHUNK):
+            written += len(chunk)
+            if written > declared:
+                raise AnalysisError(f"Archive member {name[:200]!r} is larger than it declares")
+            out.write(chunk)
+
+
+def _extract(
+    path: Path, dest: Path, *, kind: str, max_bytes: int, max_files: int
+) -> dict[str, Any]:
+    budget = _Budget(max_bytes=max_bytes, max_files=max_files, archive_size=path.stat().st_size)
+    corrupt = (
+        tarfile.ReadError,
+        zipfile.BadZipFile,
+        gzip.BadGzipFile,
+        EOFError,
+        zlib.error,
+        lzma.LZMAError,
+    )
+    try:
+        if kind == "zip":
+            _extract_zip(path, dest, budget)
+        else:
+            _extract_tar(path, dest, budget)
+    except corrupt as exc:
+        raise _corrupt(kind, budget, exc) from None
+    except tarfile.FilterError as exc:
+        raise AnalysisError(f"Archive member refused by the tar data filter: {exc}") from None
+    except OSError as exc:
+        raise AnalysisError(
+            f"Unpacking failed at {budget.current[:200]!r}: {exc.strerror or exc}"
+        ) from None
+    return {"files": budget.entries, "bytes": budget.bytes, "skipped": budget.skipped}
+
+
+def _corrupt(kind: str, budget: _Budget, exc: BaseException) -> AnalysisError:
+    if budget.entries == 0 and kind != "zip":
+        return AnalysisError(f"Not an archive: {kind} data that is not a tar archive ({exc})")
+    return AnalysisError(f"Archive is truncated or corrupt ({kind}): {exc}")
+
+
+def _extract_tar(path: Path, dest: Path, budget: _Budget) -> None:
+    with tarfile.open(path, mode="r|*") as tar:
+        for member in tar:
+            budget.entry()
+            budget.current = member.name
+            name = _clean(member.name)
+            if member.issym() or member.islnk():
+                what = "symbolic" if member.issym() else "hard"
+                budget.skip(member.name, f"{what} link to {member.linkname!r}, not followed")
+            elif not (member.isdir() or member.isfile()):
+                budget.skip(member.name, "device, FIFO or other special file, not created")
+            elif name:
+                tarfile.data_filter(
+                    member, str(dest)
+                )  # the stdlib's own refusal, as a second check
+                if member.isdir():
+                    _target(dest, name).mkdir(mode=0o755, parents=True, exist_ok=True)
+                    continue
+                budget.data(member.size)
+                src = tar.extractfile(member)
+                if src is not None:
+                    _write(dest, name, src, member.size)
+
+
+def _extract_zip(path: Path, dest: Path, budget: _Budget) -> None:
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+        if len(infos) > budget.max_files:
+            budget.entries = len(infos) - 1
+            budget.entry()
+        for info in infos:
+            budget.entry()
+            budget.current = info.filename
+            name = _clean(info.filename)
+            mode = info.external_attr >> 16
+            if info.is_dir():
+                if name:
+                    _target(dest, name).mkdir(mode=0o755, parents=True, exist_ok=True)
+            elif stat.S_ISLNK(mode):
+                budget.skip(info.filename, "symbolic link, not followed")
+            elif stat.S_IFMT(mode) not in (0, stat.S_IFREG):
+                budget.skip(info.filename, "device, FIFO or other special file, not created")
+            elif info.flag_bits & 0x1:
+                budget.skip(info.filename, "encrypted member, not readable")
+            elif name:
+                budget.data(info.file_size)
+                with zf.open(info) as src:
+                    _write(dest, name, src, info.file_size)

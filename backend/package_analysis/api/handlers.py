@@ -1,0 +1,99 @@
+"""Exception handlers: every error the API raises leaves as DESIGN.md's one error shape."""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from redis import RedisError
+
+from ..errors import ApiError, api_error_response, error_response
+from ..middleware import body_too_large
+
+log = logging.getLogger("packamal.api")
+
+
+def install(api: NinjaAPI) -> None:
+    """Register every handler below on `api`."""
+    api.exception_handler(ApiError)(_on_api_error)
+    api.exception_handler(ValidationError)(_on_validation_error)
+    api.exception_handler(Throttled)(_on_throttled)
+    api.exception_handler(AuthenticationError)(_on_auth_error)
+    api.exception_handler(HttpError)(_on_http_error)
+    api.exception_handler(DatabaseError)(_on_database_error)
+    api.exception_handler(RedisError)(_on_redis_error)
+    api.exception_handler(Exception)(_on_unexpected)
+
+
+def _validation_message(errors: list[dict[str, Any]]) -> str:
+    parts = []
+    for err in errors[:3]:
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query"))
+        parts.append(f"{loc}: {err.get('msg')}" if loc else str(err.get("msg")))
+    return "Invalid request — " + "; ".join(parts) + "."
+
+
+def _on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return api_error_response(exc)
+
+
+def _error_loc(err: dict[str, Any]) -> list[Any]:
+    """Where the error is, without ninja's wrapper names; a bad `task` tag points at `task`."""
+    loc = [p for p in err.get("loc", ()) if p != "payload"]
+    if err.get("type") in ("union_tag_invalid", "union_tag_not_found"):
+        loc.append(str((err.get("ctx") or {}).get("discriminator", "")).strip("'"))
+    return loc
+
+
+def _on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    details = [
+        {"loc": _error_loc(e), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors
+    ]
+    return error_response(422, "validation_error", _validation_message(details), details)
+
+
+def _on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    wait = max(1, math.ceil(exc.wait or 1))  # ninja sets Retry-After to the same ceiling
+    return error_response(
+        429,
+        "rate_limited",
+        f"Too many requests from this client; retry in {wait} s.",
+        {"retry_after": wait},
+        {"Retry-After": str(wait)},
+    )
+
+
+def _on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(
+        401, "unauthorized", "A valid API key is required (X-API-Key or Authorization: Bearer)."
+    )
+
+
+def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, ApiError):  # ninja wraps the body parser's errors
+        return api_error_response(exc.__cause__)
+    codes = {404: "not_found", 405: "method_not_allowed"}
+    return error_response(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc))
+
+
+def _on_database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    log.warning("database unavailable: %s", exc)
+    return error_response(503, "dependency_unavailable", "The database is not answering; retry.")
+
+
+def _on_redis_error(request: HttpRequest, exc: RedisError) -> HttpResponse:
+    log.warning("redis unavailable: %s", exc)
+    return error_response(503, "dependency_unavailable", "Redis is not answering; retry.")
+
+
+def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if isinstance(exc, RequestDataTooBig):
+        return body_too_large()
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return error_response(500, "internal_error", "The server hit an unexpected error.")

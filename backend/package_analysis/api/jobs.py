@@ -1,0 +1,78 @@
+"""The jobs router: dispatch, one job, the job list and the counters."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Query, Router
+
+from .. import selectors, services
+from ..auth import DispatchKey, ReadKey
+from ..errors import ApiError
+from ..ratelimit import DispatchThrottle
+from ..schemas import DispatchIn, ErrorOut, JobOut, JobPageOut, JobStatusLiteral, StatsOut
+
+router = Router(tags=["jobs"])
+
+
+@router.post(
+    "/dispatch",
+    response={
+        202: JobOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        413: ErrorOut,
+        415: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+        503: ErrorOut,
+    },
+    auth=DispatchKey(),
+    throttle=DispatchThrottle(),
+    summary="Dispatch a job",
+)
+def dispatch(request: HttpRequest, payload: DispatchIn | None = None) -> HttpResponse:
+    body = payload or DispatchIn.model_validate(None)  # an empty body means all defaults
+    job = services.job_dispatch(task=body.task, params=body.params.model_dump())
+    response = JsonResponse(job.as_dict(), status=202)
+    response["Location"] = f"/jobs/{job.id}"
+    return response
+
+
+@router.get(
+    "/jobs/{job_id}",
+    response={200: JobOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut, 503: ErrorOut},
+    auth=ReadKey(),
+    summary="One job",
+)
+def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = selectors.job_get(job_id=job_id)
+    if job is None:
+        raise ApiError(404, "not_found", f"No job with id {job_id!r}.")
+    return JsonResponse(job.as_dict())
+
+
+@router.get(
+    "/jobs",
+    response={200: JobPageOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut},
+    auth=ReadKey(),
+    summary="Jobs, newest first",
+)
+def job_list(
+    request: HttpRequest,
+    status: Query[JobStatusLiteral | None] = None,
+    limit: int = Query(50, ge=1, le=500),
+    before: Query[str | None] = None,
+) -> HttpResponse:
+    page = selectors.job_list(status=status, limit=limit, before=before)
+    return JsonResponse({"items": [j.as_dict() for j in page.items], "next": page.next})
+
+
+@router.get(
+    "/stats",
+    response={200: StatsOut, 401: ErrorOut, 429: ErrorOut, 503: ErrorOut},
+    auth=ReadKey(),
+    summary="Queue and job counters",
+)
+def stats(request: HttpRequest) -> HttpResponse:
+    q = selectors.queue_stats()
+    return JsonResponse({**q, "jobs": selectors.job_counts()})

@@ -1,0 +1,43 @@
+"""The task registry: every task type, found by name. Nothing else lists task names.
+
+Adding a task type is one module (a `TaskSpec`) and one line in `_SPECS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from typing import Any
+
+from . import simulate
+from .base import TaskCancelled, TaskContext, TaskFailed, TaskResult, TaskSpec
+
+DEFAULT_TASK = "simulate"  # what an empty dispatch body runs (DESIGN.md)
+
+_SPECS: tuple[TaskSpec[Any], ...] = (simulate.SPEC,)
+
+
+def _plugin_specs() -> list[TaskSpec[Any]]:
+    """Extra task modules named in PACKAMAL_TASK_MODULES (comma-separated import paths,
+    each with a module-level `SPEC`), for deployments and tests that add a type."""
+    names = [n.strip() for n in os.environ.get("PACKAMAL_TASK_MODULES", "").split(",")]
+    return [importlib.import_module(n).SPEC for n in names if n]
+
+
+REGISTRY: dict[str, TaskSpec[Any]] = {spec.name: spec for spec in (*_SPECS, *_plugin_specs())}
+
+
+def task_get(name: str) -> TaskSpec[Any] | None:
+    return REGISTRY.get(name)
+
+
+__all__ = [
+    "DEFAULT_TASK",
+    "REGISTRY",
+    "TaskCancelled",
+    "TaskContext",
+    "TaskFailed",
+    "TaskResult",
+    "TaskSpec",
+    "task_get",
+]

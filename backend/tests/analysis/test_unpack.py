@@ -1,0 +1,245 @@
+"""Hostile and benign archives through the real unpacking child process: each ends in a
+clear AnalysisError or a clean tree, and nothing is ever written outside the scratch dir."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from package_analysis.analysis.model import AnalysisError
+from package_analysis.analysis.unpack import archive_kind, unpack
+
+from . import archives
+from .conftest import tree
+
+MiB = 1024 * 1024
+
+
+def run(archive: Path, scratch: Path, **limits: float):
+    opts = {"max_bytes": 512 * MiB, "max_files": 20000, "timeout": 60, **limits}
+    return unpack(archive, scratch / "out", **opts)  # type: ignore[arg-type]
+
+
+def assert_contained(tmp_path: Path, archive: Path) -> None:
+    """Only the archive and the scratch dir exist in tmp_path: nothing escaped."""
+    assert {p.name for p in tmp_path.iterdir()} == {archive.name, "scratch"}
+
+
+def test_benign_tar_gz_and_zip_unpack_exactly(tmp_path: Path, scratch: Path) -> None:
+    files = {
+        "pkg-1.0/setup.py": b"print('x')\n",
+        "pkg-1.0/pkg/__init__.py": b"",
+        "./pkg-1.0/a/b/c.txt": b"abc",
+    }
+    tgz = archives.tar_gz(tmp_path / "pkg.tar.gz", files)
+    out = run(tgz, scratch)
+    assert (out.kind, out.files, out.bytes, out.skipped) == ("gzip", 3, 14, [])
+    assert tree(out.root) == {
+        "pkg-1.0",
+        "pkg-1.0/setup.py",
+        "pkg-1.0/pkg",
+        "pkg-1.0/pkg/__init__.py",
+        "pkg-1.0/a",
+        "pkg-1.0/a/b",
+        "pkg-1.0/a/b/c.txt",
+    }
+    assert (out.root / "pkg-1.0/a/b/c.txt").read_bytes() == b"abc"
+
+    whl = archives.zip_file(
+        tmp_path / "pkg-1.0-py3-none-any.whl",
+        {"pkg/__init__.py": b"X = 1\n", "pkg-1.0.dist-info/METADATA": b"Name: pkg\n"},
+    )
+    out = unpack(whl, scratch / "whl", max_bytes=MiB, max_files=10, timeout=60)
+    assert (out.kind, out.files, out.bytes) == ("zip", 2, 16)
+    assert (out.root / "pkg/__init__.py").read_bytes() == b"X = 1\n"
+
+
+@pytest.mark.parametrize("name", ["../evil.py", "pkg/../../evil.py", "pkg/..\\..\\evil.py"])
+def test_path_traversal_is_refused(tmp_path: Path, scratch: Path, name: str) -> None:
+    tgz = archives.tar_gz(tmp_path / "t.tar.gz", {"pkg/ok.py": b"", name: b"pwned"})
+    zf = archives.zip_file(tmp_path / "t.zip", {"pkg/ok.py": b"", name: b"pwned"})
+    for i, archive in enumerate((tgz, zf)):
+        with pytest.raises(
+            AnalysisError, match=r"points outside the package \(\.\.\); not unpacked"
+        ):
+            unpack(archive, scratch / str(i), max_bytes=MiB, max_files=10, timeout=60)
+        assert tree(scratch / str(i)) == {"pkg", "pkg/ok.py"}  # written before the bad member
+    assert {p.name for p in tmp_path.iterdir()} == {"t.tar.gz", "t.zip", "scratch"}
+
+
+def test_absolute_paths_are_refused(tmp_path: Path, scratch: Path) -> None:
+    target = tmp_path / "abs" / "pwned.txt"
+    tgz = archives.tar_gz(tmp_path / "a.tar.gz", {str(target): b"pwned"})
+    with pytest.raises(AnalysisError, match="has an absolute path; not unpacked"):
+        run(tgz, scratch)
+    zf = archives.zip_file(tmp_path / "a.zip", {"C:/Windows/evil.dll": b"MZ"})
+    with pytest.raises(AnalysisError, match="has an absolute path"):
+        unpack(zf, scratch / "z", max_bytes=MiB, max_files=10, timeout=60)
+    assert not target.exists()
+    assert {p.name for p in tmp_path.iterdir()} == {"a.tar.gz", "a.zip", "scratch"}
+
+
+def test_links_out_of_the_tree_are_never_created_or_followed(tmp_path: Path, scratch: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    tgz = archives.tar_gz(
+        tmp_path / "l.tar.gz",
+        {},
+        extra=[
+            archives.link("pkg/passwd", "/etc/passwd"),
+            archives.link("pkg/up", "../../outside"),
+            archives.link("pkg/hard", "/etc/passwd", hard=True),
+            archives.link("pkg/hard2", "../../outside/x", hard=True),
+        ],
+    )
+    # A file "through" a link that was not created lands in a real folder inside the tree.
+    with tarfile.open(tmp_path / "l2.tar", "w") as tar:
+        tar.addfile(archives.link("pkg/up", str(outside)))
+        data = b"pwned"
+        info = tarfile.TarInfo("pkg/up/pwned.txt")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    out = run(tgz, scratch)
+    assert out.files == 4
+    assert [s["reason"] for s in out.skipped] == [
+        "symbolic link to '/etc/passwd', not followed",
+        "symbolic link to '../../outside', not followed",
+        "hard link to '/etc/passwd', not followed",
+        "hard link to '../../outside/x', not followed",
+    ]
+    assert tree(out.root) == set()
+    out2 = unpack(tmp_path / "l2.tar", scratch / "out2", max_bytes=MiB, max_files=10, timeout=60)
+    assert out2.kind == "tar"
+    assert tree(out2.root) == {"pkg", "pkg/up", "pkg/up/pwned.txt"}
+    assert not (out2.root / "pkg/up").is_symlink()
+    assert list(outside.iterdir()) == []
+
+    zf = archives.zip_file(
+        tmp_path / "l.zip", {"pkg/a.py": b"1"}, symlinks={"pkg/link": "/etc/shadow"}
+    )
+    out3 = unpack(zf, scratch / "out3", max_bytes=MiB, max_files=10, timeout=60)
+    assert out3.skipped == [{"member": "pkg/link", "reason": "symbolic link, not followed"}]
+    assert tree(out3.root) == {"pkg", "pkg/a.py"}
+
+
+def test_devices_and_fifos_are_skipped(tmp_path: Path, scratch: Path) -> None:
+    tgz = archives.tar_gz(
+        tmp_path / "d.tar.gz",
+        {"pkg/a.py": b"1"},
+        extra=[
+            archives.device("pkg/null"),
+            archives.device("pkg/sda", tarfile.BLKTYPE),
+            archives.device("pkg/fifo", tarfile.FIFOTYPE),
+        ],
+    )
+    out = run(tgz, scratch)
+    assert [s["member"] for s in out.skipped] == ["pkg/null", "pkg/sda", "pkg/fifo"]
+    assert {s["reason"] for s in out.skipped} == {"device, FIFO or other special file, not created"}
+    assert tree(out.root) == {"pkg", "pkg/a.py"}
+
+
+def _zeros_tar_gz(path: Path, size: int) -> Path:
+    """A gzip'd tar holding one file of `size` zero bytes (compresses about 1000:1)."""
+
+    class Zeros:
+        def __init__(self, n: int) -> None:
+            self.left = n
+
+        def read(self, n: int = -1) -> bytes:
+            n = self.left if n < 0 else min(n, self.left)
+            self.left -= n
+            return bytes(n)
+
+    with tarfile.open(path, "w:gz", compresslevel=1) as tar:
+        info = tarfile.TarInfo("bomb/zeros.bin")
+        info.size = size
+        tar.addfile(info, Zeros(size))  # type: ignore[arg-type]
+    return path
+
+
+def test_decompression_bomb_stops_on_the_ratio(tmp_path: Path, scratch: Path) -> None:
+    bomb = _zeros_tar_gz(tmp_path / "bomb.tar.gz", 100 * MiB)
+    assert bomb.stat().st_size < 2 * MiB
+    with pytest.raises(AnalysisError, match=r"compression ratio above 200:1 .*decompression bomb"):
+        run(bomb, scratch)
+    assert tree(scratch) <= {"out", "out/bomb"}
+    assert_contained(tmp_path, bomb)
+
+
+def test_unpacked_bytes_cap(tmp_path: Path, scratch: Path) -> None:
+    files = {f"pkg/f{i}.bin": os.urandom(256 * 1024) for i in range(8)}  # 2 MiB, incompressible
+    archive = archives.zip_file(tmp_path / "big.zip", files)
+    with pytest.raises(
+        AnalysisError,
+        match=r"^Unpacking stopped: more than 1 MiB unpacked \(ANALYSIS_MAX_UNPACKED_BYTES\)$",
+    ):
+        run(archive, scratch, max_bytes=MiB)
+    assert_contained(tmp_path, archive)
+
+
+def test_a_hundred_thousand_tiny_files_stop_at_the_file_cap(tmp_path: Path, scratch: Path) -> None:
+    path = archives.many_empty_files_tar(tmp_path / "many.tar.gz", 100_000, compress=True)
+    with pytest.raises(
+        AnalysisError, match=r"^Unpacking stopped: more than 20000 files \(ANALYSIS_MAX_FILES\)$"
+    ):
+        run(path, scratch)
+    assert len(tree(scratch / "out" / "pkg")) == 20000  # it stopped at the cap, no further
+    assert_contained(tmp_path, path)
+
+    many_zip = tmp_path / "many.zip"
+    with zipfile.ZipFile(many_zip, "w") as zf:
+        for i in range(20_001):
+            zf.writestr(f"pkg/{i}.txt", b"")
+    with pytest.raises(AnalysisError, match=r"more than 20000 files \(ANALYSIS_MAX_FILES\)"):
+        unpack(many_zip, scratch / "z", max_bytes=MiB, max_files=20000, timeout=60)
+    assert not (scratch / "z" / "pkg").exists()  # refused from the central directory alone
+
+
+def test_wall_clock_timeout_kills_the_child(tmp_path: Path, scratch: Path) -> None:
+    path = archives.many_empty_files_tar(tmp_path / "slow.tar", 100_000, compress=False)
+    with pytest.raises(
+        AnalysisError,
+        match=r"^Unpacking stopped: took longer than 0 s \(ANALYSIS_TIMEOUT_SECONDS\)$",
+    ):
+        run(path, scratch, max_files=200_000, timeout=0.2)
+
+
+def test_truncated_gzip(tmp_path: Path, scratch: Path) -> None:
+    files = {f"pkg/m{i}.py": os.urandom(4096) for i in range(20)}
+    whole = archives.tar_gz(tmp_path / "whole.tar.gz", files).read_bytes()
+    cut = tmp_path / "cut.tar.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(AnalysisError, match=r"^Archive is truncated or corrupt \(gzip\)"):
+        run(cut, scratch)
+
+
+def test_gzip_that_is_not_a_tar(tmp_path: Path, scratch: Path) -> None:
+    path = tmp_path / "notes.tar.gz"
+    path.write_bytes(gzip.compress(b"just some text, not a tar archive\n" * 20))
+    with pytest.raises(
+        AnalysisError, match=r"^Not an archive: gzip data that is not a tar archive"
+    ):
+        run(path, scratch)
+
+
+def test_not_an_archive_and_empty_file_are_named_by_content(tmp_path: Path, scratch: Path) -> None:
+    text = tmp_path / "looks-like.tar.gz"
+    text.write_text("#!/bin/sh\necho hi\n")
+    with pytest.raises(AnalysisError, match=r"^Not an archive: the file is neither a tar"):
+        archive_kind(text)
+    with pytest.raises(AnalysisError, match=r"^Not an archive: the file is neither a tar"):
+        run(text, scratch)
+    empty = tmp_path / "empty.whl"
+    empty.write_bytes(b"")
+    with pytest.raises(AnalysisError, match=r"^Not an archive: the file is empty$"):
+        run(empty, scratch)
+    # A zip named .tar.gz is a zip: the name never decides.
+    zf = archives.zip_file(tmp_path / "named-wrong.tar.gz", {"a.py": b"1"})
+    assert archive_kind(zf) == "zip"
+    assert list(scratch.iterdir()) == []
