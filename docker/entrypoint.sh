@@ -70,15 +70,21 @@ case "$role" in
     [ -x "$ROOT/docker/web.sh" ] || die "the web role needs docker/web.sh"
     exec "$ROOT/docker/web.sh" "$@"
     ;;
+  scan)
+    # No database, Redis or Django settings: the analysis engine alone, for CI and benchmarks.
+    export PACKAMAL_ROLE=scan
+    export PYTHONPATH="$ROOT/backend${PYTHONPATH:+:$PYTHONPATH}"
+    exec "$PYTHON" -m package_analysis.analysis.scan "$@"
+    ;;
   manage)
     cd "$ROOT/backend"
     exec "$PYTHON" manage.py "$@"
     ;;
   ""|-h|--help|help)
-    echo "usage: entrypoint.sh {web|api|worker|migrate|worker-healthcheck|manage ARGS}" >&2
+    echo "usage: entrypoint.sh {web|api|worker|migrate|worker-healthcheck|scan ARGS|manage ARGS}" >&2
     exit 64
     ;;
   *)
-    die "unknown role '$role' (expected web, api, worker, migrate, worker-healthcheck or manage)"
+    die "unknown role '$role' (expected web, api, worker, migrate, worker-healthcheck, scan or manage)"
     ;;
 esac

@@ -44,18 +44,17 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 from pydantic import ValidationError
 
-from package_analysis import services
+from package_analysis import queue, services
 from package_analysis.events import event_encode, event_publish
 from package_analysis.models import Job
-from package_analysis.queue import dead_letter, keys, redis_client, workers_alive
-from package_analysis.redis_memory import is_oom, script
+from package_analysis.queue import keys, redis_client
+from package_analysis.recovery import recover
 from package_analysis.tasks import TaskCancelled, TaskContext, TaskFailed, task_get
 
 log = logging.getLogger("packamal.worker")
 
 HEARTBEAT_INTERVAL = 1.0
 DEQUEUE_TIMEOUT = 1
-WORKER_DEAD_AFTER = 10.0
 BACKOFF_MAX = 5.0
 
 
@@ -190,14 +189,15 @@ class Worker:
                 time.sleep(HEARTBEAT_INTERVAL)
 
     def _beat(self) -> None:
-        state = "busy" if self.current else "idle"
         current = self.current
-        try:  # a script Redis runs at maxmemory too: a full Redis still sees live workers
-            script(self.redis, "beat")(
-                keys=[self.keys.workers, self.keys.worker_state(self.name)],
-                args=[self.name, time.time(), state, current.job_id if current else "",
-                      socket.gethostname(), os.getpid()],
-            )  # fmt: skip
+        try:
+            queue.worker_heartbeat(
+                client=self.redis,
+                worker=self.name,
+                job_id=current.job_id if current else None,
+                host=socket.gethostname(),
+                pid=os.getpid(),
+            )
         except redis.RedisError as exc:
             log.debug("worker %s: heartbeat failed: %s", self.name, exc)
 
@@ -246,92 +246,55 @@ class Worker:
 
     def _unregister(self) -> None:
         try:
-            pipe = self.redis.pipeline(transaction=False)
-            # Anything still in our processing list goes back to the consumer end.
-            pipe.lmove(self.keys.processing(self.name), self.keys.queue, "RIGHT", "RIGHT")
-            pipe.zrem(self.keys.workers, self.name)
-            pipe.delete(self.keys.worker_state(self.name))
-            pipe.execute()
+            queue.worker_unregister(client=self.redis, worker=self.name)
         except redis.RedisError as exc:
             log.warning("worker %s: could not unregister: %s", self.name, exc)
 
     # ── taking messages ─────────────────────────────────────────────────────
     def _dequeue(self) -> str | None:
         try:
-            raw = self.redis.blmove(
-                self.keys.queue, self.keys.processing(self.name), DEQUEUE_TIMEOUT, "RIGHT", "LEFT"
-            )
+            raw = queue.message_take(client=self.redis, worker=self.name, timeout=DEQUEUE_TIMEOUT)
         except UnicodeDecodeError:
             self._dead_letter_undecodable()
             return None
         except redis.RedisError as exc:
-            if is_oom(exc):
-                return self._dequeue_at_maxmemory()
             log.warning("worker %s: redis unavailable (%s); backing off", self.name, exc)
             self.backoff.sleep(self.stop)
             return None
         self.backoff.reset()
-        return raw if raw is None else str(raw)
-
-    def _dequeue_at_maxmemory(self) -> str | None:
-        """Redis refuses BLMOVE at maxmemory; the same move as an allow-oom script is still
-        run, and taking work is what frees memory (see redis_memory)."""
-        try:
-            raw = script(self.redis, "take")(
-                keys=[self.keys.queue, self.keys.processing(self.name)]
-            )
-        except UnicodeDecodeError:
-            self._dead_letter_undecodable()
-            return None
-        except redis.RedisError as exc:
-            log.warning("worker %s: redis unavailable (%s); backing off", self.name, exc)
-            self.backoff.sleep(self.stop)
-            return None
-        if raw is None:
-            self.stop.wait(DEQUEUE_TIMEOUT)  # empty: wait as BLMOVE would have
-        return None if raw is None else str(raw)
+        return raw
 
     def _dead_letter_undecodable(self) -> None:
         """A message that is not UTF-8 (already moved to our processing list) cannot be read
         by the decoding client: take it back as bytes and dead-letter it, instead of crashing."""
-        raw_client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5)
         try:
-            data = raw_client.lpop(self.keys.processing(self.name))
-            if isinstance(data, bytes):
+            data = queue.message_take_undecodable(worker=self.name)
+            if data is not None:
                 text = data.decode("utf-8", errors="replace")
-                self._dead_letter(text, "message is not UTF-8 text")
+                self._dead_letter(text, "message is not UTF-8 text", held=False)
         except redis.RedisError as exc:
             log.warning("worker %s: could not dead-letter a binary message: %s", self.name, exc)
-        finally:
-            raw_client.close()
 
     def _queue_empty(self) -> bool:
         try:
-            return int(self.redis.llen(self.keys.queue)) == 0  # type: ignore[arg-type]
+            return queue.queue_length(client=self.redis) == 0
         except redis.RedisError:
             return False
 
     def _ack(self, raw: str, job_id: str | None, running: Job | None = None) -> None:
         """Forget the message (claimed, duplicate or dead-lettered); announce a claimed job
         as running in the same round trip."""
-        # The outcome event is owed until it is published (see events_owed_settle). One
-        # allow-oom script, so a full Redis still lets a worker acknowledge (and free) it.
-        script(self.redis, "ack")(
-            keys=[self.keys.processing(self.name), self.keys.pending, self.keys.owed],
-            args=[
-                raw,
-                job_id or "",
-                event_encode(job=running, event="running") if running is not None else "",
-                f"{self.name}|{running.attempts}" if running is not None else "",
-                self.keys.channel,
-            ],
+        queue.message_ack(
+            client=self.redis,
+            worker=self.name,
+            raw=raw,
+            job_id=job_id,
+            running=event_encode(job=running, event="running") if running else None,
+            attempt=running.attempts if running else 0,
         )
 
     def _requeue_message(self, raw: str) -> None:
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.lrem(self.keys.processing(self.name), 1, raw)
-        pipe.rpush(self.keys.queue, raw)
-        pipe.execute()
+        queue.message_requeue(client=self.redis, worker=self.name, raw=raw)
 
     def _process(self, raw: str) -> None:
         job_id = self._parse(raw)
@@ -369,14 +332,14 @@ class Worker:
             return None
         return job_id
 
-    def _dead_letter(self, raw: str, reason: str) -> None:
+    def _dead_letter(self, raw: str, reason: str, *, held: bool = True) -> None:
         log.warning("worker %s: dead-lettering a message: %s", self.name, reason)
-
-        def move() -> None:
-            dead_letter(client=self.redis, raw=raw, reason=reason)
-            self.redis.lrem(self.keys.processing(self.name), 1, raw)
-
-        self._safe(move)
+        worker = self.name if held else None  # held: still in our processing list
+        self._safe(
+            lambda: queue.message_dead_letter(
+                client=self.redis, worker=worker, raw=raw, reason=reason
+            )
+        )
 
     def _safe(self, fn: Any, *args: Any) -> None:
         try:
@@ -500,13 +463,14 @@ class Worker:
             self.max_jobs is None or self.processed + 1 < self.max_jobs
         )
         try:
-            # One script (atomic, like MULTI, and run at maxmemory too): the event and the
-            # end of the debt happen together, or neither does.
-            taken = script(self.redis, "announce")(
-                keys=[self.keys.owed, self.keys.queue, self.keys.processing(self.name)],
-                args=[self.keys.channel, event_encode(job=job, event=event), str(job.id),
-                      "1" if prefetch else "0"],
-            )  # fmt: skip
+            # MULTI: the event and the end of the debt happen together, or neither does.
+            taken = queue.outcome_announce(
+                client=self.redis,
+                worker=self.name,
+                job_id=str(job.id),
+                event=event_encode(job=job, event=event),
+                prefetch=prefetch,
+            )
         except UnicodeDecodeError:  # both commands ran; the message taken is not UTF-8
             self._dead_letter_undecodable()
             return
@@ -515,8 +479,8 @@ class Worker:
                 "worker %s: publish %s for job %s failed: %s", self.name, event, job.id, exc
             )
             return
-        if prefetch and taken is not None:
-            self._prefetched = str(taken)
+        if taken is not None:
+            self._prefetched = taken
 
     def _cancelled(self, job: Job) -> None:
         if not self.stop.is_set():
@@ -546,80 +510,12 @@ class Worker:
     def _recover_once(self) -> None:
         try:
             lock_ms = int(settings.JOB_RECOVERY_INTERVAL * 900)
-            lock = script(self.redis, "lock")
-            if not lock(keys=[self.keys.recovery_lock], args=[self.name, lock_ms]):
+            if not queue.recovery_lock_take(client=self.redis, worker=self.name, ttl_ms=lock_ms):
                 return  # another worker swept recently
             recover(client=self.redis)
         except (redis.RedisError, DatabaseError) as exc:
             log.warning("worker %s: recovery sweep failed: %s", self.name, exc)
             connection.close()
-
-
-def recover(*, client: redis.Redis) -> dict[str, int]:
-    """One recovery sweep: expired leases, dead workers' messages, queued rows lost by Redis."""
-    requeued, failed = services.jobs_requeue_expired(max_attempts=settings.JOB_MAX_ATTEMPTS)
-    for job in requeued:
-        log.warning("recovery: job %s lease expired; back to the queue", job.id)
-        event_publish(client=client, job=job, event="queued")
-    for job in failed:
-        log.warning("recovery: job %s failed: %s", job.id, job.error)
-        event_publish(client=client, job=job, event="failed")
-    alive = workers_alive(client=client, max_age=WORKER_DEAD_AFTER)
-    reaped = workers_reap_dead(client=client, alive=alive)
-    announced = events_owed_settle(client=client, alive=alive)
-    lost = services.jobs_repush_lost(grace_seconds=settings.JOB_REQUEUE_GRACE, client=client)
-    for job in lost:
-        log.warning("recovery: job %s had no message in Redis; re-pushed", job.id)
-    return {
-        "requeued": len(requeued),
-        "failed": len(failed),
-        "reaped": reaped,
-        "announced": announced,
-        "repushed": len(lost),
-    }
-
-
-def events_owed_settle(*, client: redis.Redis, alive: set[str]) -> int:
-    """Publish the outcome events that dead workers owed: a worker killed between its
-    completion UPDATE and the PUBLISH leaves a finished row nobody announced. Entries of
-    live workers are left alone; those whose attempt wrote no outcome are dropped."""
-    k = keys()
-    owed: dict[str, str] = client.hgetall(k.owed)  # type: ignore[assignment]
-    if not owed:
-        return 0
-    announced = 0
-    for job_id, holder in owed.items():
-        worker, _, attempt = holder.rpartition("|")
-        if worker in alive:
-            continue
-        done = Job.objects.filter(
-            id=job_id, attempts=int(attempt or 0), status__in=("completed", "failed")
-        ).first()
-        pipe = client.pipeline(transaction=True)
-        if done is not None:
-            pipe.publish(k.channel, event_encode(job=done, event=done.status))
-            log.warning(
-                "recovery: worker %s died before announcing job %s; announced", worker, job_id
-            )
-            announced += 1
-        pipe.hdel(k.owed, job_id)
-        pipe.execute()
-    return announced
-
-
-def workers_reap_dead(*, client: redis.Redis, alive: set[str]) -> int:
-    """Give back messages held by workers whose heartbeat stopped (killed between pop and claim)."""
-    k = keys()
-    moved = 0
-    for key in client.scan_iter(match=f"{k.processing_prefix}*", count=200):
-        name = str(key)[len(k.processing_prefix) :]
-        if name in alive:
-            continue
-        while client.lmove(key, k.queue, "RIGHT", "RIGHT") is not None:
-            moved += 1
-        log.warning("recovery: worker %s is gone; its messages are back in the queue", name)
-    client.zremrangebyscore(k.workers, "-inf", time.time() - WORKER_DEAD_AFTER)
-    return moved
 
 
 def default_name() -> str:

@@ -19,9 +19,9 @@ PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 class ApiGuardMiddleware:
-    """413 for bodies over MAX_BODY_BYTES, decided from Content-Length before reading;
-    probes answer any Host; HEAD is GET without the body; a 405 leaves as the JSON error
-    shape, not Django's HTML; admin logins are throttled per client after failures."""
+    """413 for bodies over the route's limit (body_limit), decided from Content-Length
+    before reading; probes answer any Host; HEAD is GET without the body; a 405 leaves as
+    the JSON error shape, not Django's HTML; admin logins are throttled after failures."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -34,8 +34,9 @@ class ApiGuardMiddleware:
             size = int(length)
         except ValueError:
             return error_response(400, "bad_request", "Content-Length is not a number.")
-        if size > settings.MAX_BODY_BYTES:
-            return body_too_large()
+        limit = body_limit(request.path_info)
+        if size > limit:
+            return body_too_large(limit)
         if request.method == "POST" and request.path_info == ADMIN_LOGIN_PATH:
             wait = ratelimit.limit_exhausted(
                 "auth-failure", settings.AUTH_FAILURE_RATE_LIMIT, client_address(request)
@@ -85,6 +86,30 @@ def throttled(wait: float) -> HttpResponse:
     )
 
 
-def body_too_large() -> HttpResponse:
-    limit = settings.MAX_BODY_BYTES // 1024
-    return error_response(413, "payload_too_large", f"The request body is over {limit} KiB.")
+# Multipart framing around an uploaded file: boundaries, part headers, small form fields.
+MULTIPART_OVERHEAD = 64 * 1024
+UPLOAD_PATHS = frozenset({"/analyze/upload", "/analyze/lockfile"})
+
+
+def body_limit(path: str) -> int:
+    """The largest body a route takes: 64 KiB for JSON, more for a batch or a file upload."""
+    if path in UPLOAD_PATHS:
+        return int(settings.ANALYSIS_UPLOAD_MAX_BYTES) + MULTIPART_OVERHEAD
+    if path == "/dispatch/batch":
+        return int(settings.MAX_BATCH_BODY_BYTES)
+    return int(settings.MAX_BODY_BYTES)
+
+
+def size_text(n: int) -> str:
+    """1048576 → "1 MiB", 65536 → "64 KiB", 1000 → "1000 bytes"."""
+    for unit, size in (("MiB", 2**20), ("KiB", 1024)):
+        if n >= size and n % size == 0:
+            return f"{n // size} {unit}"
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n} bytes"
+
+
+def body_too_large(limit: int | None = None, what: str = "The request body") -> HttpResponse:
+    limit = settings.MAX_BODY_BYTES if limit is None else limit
+    return error_response(
+        413, "payload_too_large", f"{what} is over {size_text(limit)}.", {"limit": limit}
+    )

@@ -17,6 +17,8 @@ from typing import Any
 import redis
 from django.conf import settings
 
+from .redis_memory import is_oom, script
+
 
 @dataclass(frozen=True)
 class Keys:
@@ -93,3 +95,164 @@ def dead_letter(*, client: redis.Redis, raw: str, reason: str) -> None:
     """Keep an unusable message, with the reason, for a human to look at."""
     entry = json.dumps({"reason": reason, "message": raw[:65536], "at": time.time()})
     client.lpush(keys().dead, entry)
+
+
+# ── the worker's side: take, acknowledge, give back, announce ────────────────────────────
+
+
+def message_take(*, client: redis.Redis, worker: str, timeout: int) -> str | None:
+    """BLMOVE the oldest message into the worker's processing list (None on timeout).
+
+    At maxmemory Redis refuses BLMOVE; the same move then runs as an allow-oom script
+    (non-blocking: an empty queue waits `timeout` here), since taking work frees memory."""
+    k = keys()
+    try:
+        raw = client.blmove(k.queue, k.processing(worker), timeout, "RIGHT", "LEFT")
+    except redis.RedisError as exc:
+        if not is_oom(exc):
+            raise
+        raw = script(client, "take")(keys=[k.queue, k.processing(worker)])
+        if raw is None:
+            time.sleep(timeout)
+    return None if raw is None else str(raw)
+
+
+def message_take_undecodable(*, worker: str) -> bytes | None:
+    """A message that is not UTF-8 cannot be read by the decoding client: pop it back from
+    the worker's processing list as bytes (for the dead-letter list)."""
+    raw_client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5)
+    try:
+        data = raw_client.lpop(keys().processing(worker))
+        return data if isinstance(data, bytes) else None
+    finally:
+        raw_client.close()
+
+
+def message_ack(
+    *,
+    client: redis.Redis,
+    worker: str,
+    raw: str,
+    job_id: str | None,
+    running: str | None = None,
+    attempt: int = 0,
+) -> None:
+    """Forget a message (claimed, duplicate or dead-lettered), in one round trip. For a job
+    just claimed, `running` is its "running" event: published, and the outcome event is
+    owed by this worker until `outcome_announce` pays it."""
+    k = keys()
+    # An allow-oom script (redis_memory): a full Redis still lets a worker acknowledge.
+    announce = running is not None and bool(job_id)
+    script(client, "ack")(
+        keys=[k.processing(worker), k.pending, k.owed],
+        args=[
+            raw,
+            job_id or "",
+            (running or "") if announce else "",
+            f"{worker}|{attempt}",
+            k.channel,
+        ],
+    )
+
+
+def message_requeue(*, client: redis.Redis, worker: str, raw: str) -> None:
+    """Put a message taken but not processed back at the consumer end of the queue."""
+    k = keys()
+    pipe = client.pipeline(transaction=True)
+    pipe.lrem(k.processing(worker), 1, raw)
+    pipe.rpush(k.queue, raw)
+    pipe.execute()
+
+
+def message_dead_letter(*, client: redis.Redis, worker: str | None, raw: str, reason: str) -> None:
+    dead_letter(client=client, raw=raw, reason=reason)
+    if worker is not None:
+        client.lrem(keys().processing(worker), 1, raw)
+
+
+def outcome_announce(
+    *, client: redis.Redis, worker: str, job_id: str, event: str, prefetch: bool
+) -> str | None:
+    """PUBLISH an outcome event and end its debt together (MULTI); with `prefetch`, take the
+    next waiting message in the same round trip (a non-blocking LMOVE, BLMOVE's sibling).
+    One allow-oom script (atomic like MULTI), so it works at maxmemory too."""
+    k = keys()
+    taken = script(client, "announce")(
+        keys=[k.owed, k.queue, k.processing(worker)],
+        args=[k.channel, event, job_id, "1" if prefetch else "0"],
+    )
+    return str(taken) if prefetch and taken is not None else None
+
+
+def queue_length(*, client: redis.Redis) -> int:
+    return int(client.llen(keys().queue))  # type: ignore[arg-type]
+
+
+def worker_heartbeat(
+    *, client: redis.Redis, worker: str, job_id: str | None, host: str, pid: int
+) -> None:
+    k = keys()
+    # An allow-oom script: a Redis at maxmemory still sees its workers alive.
+    script(client, "beat")(
+        keys=[k.workers, k.worker_state(worker)],
+        args=[worker, time.time(), "busy" if job_id else "idle", job_id or "", host, pid],
+    )
+
+
+def worker_unregister(*, client: redis.Redis, worker: str) -> None:
+    """Leave: anything still in the processing list goes back to the consumer end."""
+    k = keys()
+    pipe = client.pipeline(transaction=False)
+    pipe.lmove(k.processing(worker), k.queue, "RIGHT", "RIGHT")
+    pipe.zrem(k.workers, worker)
+    pipe.delete(k.worker_state(worker))
+    pipe.execute()
+
+
+# ── recovery's side ──────────────────────────────────────────────────────────────────────
+
+
+def recovery_lock_take(*, client: redis.Redis, worker: str, ttl_ms: int) -> bool:
+    """One sweeper per interval, whoever takes the lock first."""
+    return bool(script(client, "lock")(keys=[keys().recovery_lock], args=[worker, ttl_ms]))
+
+
+def owed_all(*, client: redis.Redis) -> dict[str, str]:
+    """Outcome events owed: job id → "worker|attempt"."""
+    return client.hgetall(keys().owed)  # type: ignore[return-value]
+
+
+def owed_settle(*, client: redis.Redis, job_id: str, event: str | None) -> None:
+    """End a debt, publishing the outcome event first when there is one (MULTI)."""
+    k = keys()
+    pipe = client.pipeline(transaction=True)
+    if event is not None:
+        pipe.publish(k.channel, event)
+    pipe.hdel(k.owed, job_id)
+    pipe.execute()
+
+
+def processing_lists(*, client: redis.Redis) -> dict[str, str]:
+    """Every worker's processing list: worker name → key."""
+    prefix = keys().processing_prefix
+    return {
+        str(key)[len(prefix) :]: str(key) for key in client.scan_iter(match=f"{prefix}*", count=200)
+    }
+
+
+def processing_return(*, client: redis.Redis, key: str) -> int:
+    """Move every message of a processing list back to the consumer end of the queue."""
+    moved = 0
+    while client.lmove(key, keys().queue, "RIGHT", "RIGHT") is not None:
+        moved += 1
+    return moved
+
+
+def workers_forget(*, client: redis.Redis, older_than: float) -> None:
+    client.zremrangebyscore(keys().workers, "-inf", time.time() - older_than)
+
+
+def pending_missing(*, client: redis.Redis, job_ids: list[str]) -> list[str]:
+    """Of these job ids, those with no message in Redis (not in the pending set)."""
+    scores: list[float | None] = client.zmscore(keys().pending, job_ids)  # type: ignore[assignment]
+    return [job_id for job_id, score in zip(job_ids, scores, strict=True) if score is None]

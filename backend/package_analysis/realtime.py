@@ -17,6 +17,7 @@ from django.http.request import validate_host
 from . import metrics
 from .auth import key_matches, request_key
 from .events import Broadcaster, Subscriber
+from .middleware import body_limit, size_text
 
 log = logging.getLogger("packamal.realtime")
 
@@ -58,15 +59,19 @@ class RealtimeApp:
         prefix = _header(scope, b"x-forwarded-prefix")
         if prefix in ("/api",):  # set by the web role's nginx: links and docs say /api/...
             scope["root_path"] = prefix
-        limit = settings.MAX_BODY_BYTES
+        limit = body_limit(scope["path"])
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _too_large(send, limit)
             return
+        # The body must come at a sane pace: BODY_READ_TIMEOUT, plus a second per 256 KiB
+        # of what may come (a slow upload holds a coroutine here, never an HTTP thread).
+        expected = int(declared) if declared is not None and declared.isdigit() else limit
+        allowed = settings.BODY_READ_TIMEOUT + expected / (256 * 1024)
         chunks: list[bytes] = []
         size = 0
         try:
-            async with asyncio.timeout(settings.BODY_READ_TIMEOUT):
+            async with asyncio.timeout(allowed):
                 while True:
                     message = await receive()
                     if message["type"] == "http.disconnect":
@@ -81,8 +86,7 @@ class RealtimeApp:
                         break
         except TimeoutError:
             await _error(send, 408, "request_timeout",
-                         f"The request body did not arrive within "
-                         f"{settings.BODY_READ_TIMEOUT:g} s.")  # fmt: skip
+                         f"The request body did not arrive within {allowed:.0f} s.")  # fmt: skip
             return
         body = b"".join(chunks)
         framing = (b"content-length", b"transfer-encoding")
@@ -228,4 +232,7 @@ async def _error(send: Send, status: int, code: str, message: str) -> None:
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    await _error(send, 413, "payload_too_large", f"The request body is over {limit // 1024} KiB.")
+    """The same answer as middleware.body_too_large, before a thread is taken."""
+    body = {"code": "payload_too_large", "message": f"The request body is over {size_text(limit)}.",
+            "details": {"limit": limit}}  # fmt: skip
+    await _json(send, 413, {"error": body})

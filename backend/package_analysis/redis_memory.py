@@ -27,8 +27,6 @@ from functools import cache
 import redis
 from redis.commands.core import Script
 
-from .queue import keys, redis_client
-
 # Scripts: KEYS and ARGV as documented on each; atomic like MULTI, allowed at maxmemory.
 _TAKE = """#!lua flags=allow-oom
 return redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')
@@ -130,6 +128,8 @@ GATE = QueueGate()
 def refusing_writes(client: redis.Redis | None = None) -> bool | None:
     """Probe with a tiny write that Redis refuses at maxmemory: True when refused, False
     when accepted, None when Redis does not answer at all."""
+    from .queue import keys, redis_client  # queue imports this module
+
     try:
         (client or redis_client()).set(f"{keys().queue}:write-probe", "1", px=2000)
     except redis.RedisError as exc:

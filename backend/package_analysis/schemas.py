@@ -110,3 +110,31 @@ class HealthOut(Schema):
 class ReadyOut(Schema):
     status: Literal["ready", "not_ready"]
     checks: dict[str, str]
+
+
+BATCH_MAX_JOBS = 1000
+
+
+class BatchIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    jobs: list[DispatchIn] = Field(
+        min_length=1,
+        max_length=BATCH_MAX_JOBS,
+        description=f"1 to {BATCH_MAX_JOBS} dispatch bodies; all are accepted or none",
+    )
+
+
+class BatchOut(Schema):
+    items: list[JobOut] = Field(description="The jobs, in the order of the request's `jobs`")
+
+
+class SkippedOut(Schema):
+    line: str = Field(description="The line or lockfile entry, as written (cut at 300 chars)")
+    reason: str = Field(description="Why no job was made for it")
+
+
+class LockfileOut(Schema):
+    format: str = Field(description="How the file was read, e.g. `poetry.lock`")
+    items: list[JobOut] = Field(description="One `analyze` job per pinned package version")
+    skipped: list[SkippedOut]

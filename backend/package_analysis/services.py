@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import redis
@@ -20,7 +22,7 @@ from psycopg.types.json import Jsonb
 from . import metrics
 from .errors import ApiError
 from .models import Job
-from .queue import keys, message_encode, queue_push, redis_client
+from .queue import message_encode, pending_missing, queue_push, redis_client
 from .redis_memory import GATE
 
 log = logging.getLogger("packamal.jobs")
@@ -72,6 +74,53 @@ def job_dispatch(*, task: str, params: dict[str, Any]) -> Job:
     transaction.on_commit(lambda: jobs_push(jobs=[job]))
     metrics.DISPATCHED.labels(task=task).inc()
     return job
+
+
+# One statement whatever the batch size (one plan, one round trip). created_at steps by a
+# microsecond per row so "newest first" lists a batch in the reverse of request order.
+_INSERT_MANY = (
+    f"INSERT INTO {_TABLE} (id, task, params, status, attempts, progress, created_at, "
+    "enqueued_at) "
+    "SELECT t.id, t.task, t.params::jsonb, 'queued', 0, 0, "
+    "now() + make_interval(secs => t.ord / 1e6), now() "
+    "FROM unnest(%s::uuid[], %s::text[], %s::text[]) WITH ORDINALITY AS t(id, task, params, ord) "
+    f"RETURNING {_RETURNING}"
+)
+
+
+def jobs_insert(*, specs: Sequence[tuple[str, dict[str, Any]]]) -> list[Job]:
+    """INSERT queued rows for [(task, params)] in one statement; the Jobs in `specs`' order.
+
+    Pushes nothing: callers push after commit (see `jobs_dispatch`)."""
+    if not specs:
+        return []
+    ids = [str(uuid.uuid4()) for _ in specs]
+    tasks = [task for task, _ in specs]
+    params = [json.dumps(p, separators=(",", ":")) for _, p in specs]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_MANY, [ids, tasks, params])
+        by_id = {str(row[0]): row for row in cursor.fetchall()}
+    # RETURNING's order is not promised by PostgreSQL; the ids are.
+    return [_job_from_row(by_id[job_id]) for job_id in ids]
+
+
+def jobs_dispatch(*, specs: Sequence[tuple[str, dict[str, Any]]]) -> list[Job]:
+    """Record many jobs, all or none, and queue their messages in one LPUSH after commit.
+
+    One multi-row INSERT: it commits whole or not at all. As with `job_dispatch`, a failed
+    push does not fail the dispatch; recovery re-pushes queued rows whose message is missing.
+    Inside a caller's transaction the push waits for that transaction's commit, and a
+    rollback pushes nothing.
+    """
+    if specs:
+        queue_admit()
+    jobs = jobs_insert(specs=specs)
+    if not jobs:
+        return jobs
+    transaction.on_commit(lambda: jobs_push(jobs=jobs))
+    for task, count in Counter(task for task, _ in specs).items():
+        metrics.DISPATCHED.labels(task=task).inc(count)
+    return jobs
 
 
 def queue_admit() -> None:
@@ -215,8 +264,7 @@ def jobs_repush_lost(*, grace_seconds: float, client: redis.Redis, limit: int = 
         ids = [row[0] for row in cursor.fetchall()]
     if not ids:
         return []
-    scores: list[float | None] = client.zmscore(keys().pending, ids)  # type: ignore[assignment]
-    lost_ids = [job_id for job_id, score in zip(ids, scores, strict=True) if score is None]
+    lost_ids = pending_missing(client=client, job_ids=ids)
     if not lost_ids:
         return []
     # Still queued? A worker may have claimed one since the SELECT (recovery runs beside

@@ -123,6 +123,13 @@ JOB_TIMEOUT_GRACE_SECONDS = env_float("JOB_TIMEOUT_GRACE_SECONDS", 30)
 JOB_REQUEUE_GRACE = env_float("JOB_REQUEUE_GRACE", 10)
 DISPATCH_RATE_LIMIT = env_str("DISPATCH_RATE_LIMIT", "100/second")
 MAX_BODY_BYTES = 64 * 1024
+# POST /dispatch/batch: up to 1000 dispatch bodies.
+MAX_BATCH_BODY_BYTES = 1024 * 1024
+# POST /analyze/upload and /analyze/lockfile: the file (the multipart body may add 64 KiB).
+ANALYSIS_UPLOAD_MAX_BYTES = env_int("ANALYSIS_UPLOAD_MAX_BYTES", 50 * 2**20)
+
+# A retry with the same Idempotency-Key gets the original answer for this long.
+IDEMPOTENCY_TTL_HOURS = env_float("IDEMPOTENCY_TTL_HOURS", 24)
 
 # ---- Security knobs (README "Security"). Every default is the safe one.
 API_KEY_MIN_LENGTH = 32
@@ -211,7 +218,9 @@ TEMPLATES = [
     },
 ]
 ASGI_APPLICATION = "packamal.asgi.application"
-DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
+# Per-route limits are enforced from Content-Length (middleware.body_limit); this is the
+# ceiling for reading any non-file body into memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BATCH_BODY_BYTES
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -89,6 +89,7 @@ def unpack(
     archive: Path, dest: Path, *, max_bytes: int, max_files: int, timeout: float
 ) -> Unpacked:
     """Unpack `archive` into the new directory `dest` in a resource-limited child process."""
+    archive, dest = archive.absolute(), dest.absolute()  # the child runs in `dest`
     kind = archive_kind(archive)
     dest.mkdir(mode=0o700)
     request = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 from ninja.operation import Operation
 
-from . import handlers, jobs, ops
+from . import handlers, jobs, lockfile, ops
 from .parser import JsonBodyParser
 
 
@@ -28,6 +28,7 @@ api = PackamalAPI(
 )
 handlers.install(api)
 api.add_router("", jobs.router)
+api.add_router("", lockfile.router)
 api.add_router("", ops.router)
 
 __all__ = ["api"]

@@ -14,7 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from redis import RedisError
 
 from ..errors import ApiError, api_error_response, error_response
-from ..middleware import body_too_large
+from ..middleware import body_limit, body_too_large
 
 log = logging.getLogger("packamal.api")
 
@@ -55,7 +55,25 @@ def _on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResp
     details = [
         {"loc": _error_loc(e), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors
     ]
-    return error_response(422, "validation_error", _validation_message(details), details)
+    message = _validation_message(details)
+    bad = _bad_batch_items(details)
+    if bad:
+        which = ", ".join(str(i) for i in bad[:50])
+        if len(bad) > 50:
+            which += f" and {len(bad) - 50} more"
+        said = f"job at index {which} is" if len(bad) == 1 else f"jobs at indexes {which} are"
+        message = f"The {said} invalid; none was dispatched. {message}"
+    return error_response(422, "validation_error", message, details)
+
+
+def _bad_batch_items(details: list[dict[str, Any]]) -> list[int]:
+    """Indexes of the bad items of a batch body (loc: body, jobs, INDEX, ...)."""
+    bad = {
+        loc[2]
+        for loc in (d["loc"] for d in details)
+        if len(loc) > 2 and loc[:2] == ["body", "jobs"] and isinstance(loc[2], int)
+    }
+    return sorted(bad)
 
 
 def _on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
@@ -94,6 +112,6 @@ def _on_redis_error(request: HttpRequest, exc: RedisError) -> HttpResponse:
 
 def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     if isinstance(exc, RequestDataTooBig):
-        return body_too_large()
+        return body_too_large(body_limit(request.path_info))
     log.exception("unhandled error on %s %s", request.method, request.path)
     return error_response(500, "internal_error", "The server hit an unexpected error.")

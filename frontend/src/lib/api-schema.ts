@@ -21,6 +21,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dispatch/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dispatch 1 to 1000 jobs, all or none
+         * @description One INSERT of every row, then one push of every message after commit. A 422 names the index of each invalid item, and nothing is dispatched. The rate limit counts the request once. Body limit: 1 MiB.
+         */
+        post: operations["package_analysis_api_dispatch_batch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/jobs/{job_id}": {
         parameters: {
             query?: never;
@@ -66,6 +86,26 @@ export interface paths {
         get: operations["package_analysis_api_stats"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/analyze/lockfile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Analyse every pinned package of a lockfile
+         * @description `file`: requirements.txt, poetry.lock, uv.lock, package-lock.json, pnpm-lock.yaml (package-lock.json v1 to v3, pnpm-lock.yaml v5 to v9; the format comes from the file name, else from the content). One `analyze` job per pinned package version, deduplicated, all created or none; every line or entry that made no job is in `skipped` with its reason. At most 5000 packages and ANALYSIS_UPLOAD_MAX_BYTES (50 MiB) per file.
+         */
+        post: operations["package_analysis_api_analyze_lockfile"];
         delete?: never;
         options?: never;
         head?: never;
@@ -213,6 +253,22 @@ export interface components {
              */
             mode: "cpu" | "sleep";
         };
+        /** BatchOut */
+        BatchOut: {
+            /**
+             * Items
+             * @description The jobs, in the order of the request's `jobs`
+             */
+            items: components["schemas"]["JobOut"][];
+        };
+        /** BatchIn */
+        BatchIn: {
+            /**
+             * Jobs
+             * @description 1 to 1000 dispatch bodies; all are accepted or none
+             */
+            jobs: components["schemas"]["DispatchIn"][];
+        };
         /** JobPageOut */
         JobPageOut: {
             /** Items */
@@ -243,6 +299,34 @@ export interface components {
             jobs: components["schemas"]["JobCountsOut"];
             /** Workers */
             workers: number;
+        };
+        /** LockfileOut */
+        LockfileOut: {
+            /**
+             * Format
+             * @description How the file was read, e.g. `poetry.lock`
+             */
+            format: string;
+            /**
+             * Items
+             * @description One `analyze` job per pinned package version
+             */
+            items: components["schemas"]["JobOut"][];
+            /** Skipped */
+            skipped: components["schemas"]["SkippedOut"][];
+        };
+        /** SkippedOut */
+        SkippedOut: {
+            /**
+             * Line
+             * @description The line or lockfile entry, as written (cut at 300 chars)
+             */
+            line: string;
+            /**
+             * Reason
+             * @description Why no job was made for it
+             */
+            reason: string;
         };
         /** HealthOut */
         HealthOut: {
@@ -276,7 +360,10 @@ export interface operations {
     package_analysis_api_dispatch: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and request within 24 h answer 200 with the original response (`Idempotent-Replayed: true`) instead of creating jobs again; the same key with another request is 422 `idempotency_key_reused`. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -286,6 +373,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobOut"];
+                };
+            };
             /** @description Accepted */
             202: {
                 headers: {
@@ -293,6 +389,105 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    package_analysis_api_dispatch_batch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and request within 24 h answer 200 with the original response (`Idempotent-Replayed: true`) instead of creating jobs again; the same key with another request is 422 `idempotency_key_reused`. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchOut"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchOut"];
                 };
             };
             /** @description Bad Request */
@@ -498,6 +693,107 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    package_analysis_api_analyze_lockfile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and request within 24 h answer 200 with the original response (`Idempotent-Replayed: true`) instead of creating jobs again; the same key with another request is 422 `idempotency_key_reused`. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * File
+                     * Format: binary
+                     */
+                    file: string;
+                    /**
+                     * Force
+                     * @default false
+                     */
+                    force?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LockfileOut"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LockfileOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

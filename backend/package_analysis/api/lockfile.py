@@ -1,0 +1,92 @@
+"""The lockfile router: one `analyze` job per pinned package version a dependency file names."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import File, Form, Router
+from ninja.files import UploadedFile
+
+from .. import services
+from ..errors import ApiError
+from ..idempotency import OPENAPI as IDEMPOTENCY_OPENAPI
+from ..idempotency import fingerprint, idempotent
+from ..lockfiles import FORMATS, LockfileError, lockfile_parse
+from ..middleware import body_too_large
+from ..ratelimit import DispatchThrottle
+from ..schemas import ErrorOut, LockfileOut
+from .jobs import DispatchKey
+
+router = Router(tags=["analysis"])
+
+# More than a batch (a web app's package-lock.json often names 1500 packages): the jobs
+# still go in one INSERT and one push, all or none.
+LOCKFILE_MAX_PACKAGES = 5000
+
+
+@router.post(
+    "/analyze/lockfile",
+    response={
+        200: LockfileOut,
+        202: LockfileOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        413: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+        503: ErrorOut,
+    },
+    auth=DispatchKey(),
+    throttle=DispatchThrottle(),
+    openapi_extra=IDEMPOTENCY_OPENAPI,
+    summary="Analyse every pinned package of a lockfile",
+    description=(
+        "`file`: " + ", ".join(FORMATS) + " (package-lock.json v1 to v3, pnpm-lock.yaml v5 to v9; "
+        "the format comes from the file name, else from the content). One `analyze` job per "
+        "pinned package version, deduplicated, all created or none; every line or entry "
+        "that made no job is in `skipped` with its reason. At most "
+        f"{LOCKFILE_MAX_PACKAGES} packages and ANALYSIS_UPLOAD_MAX_BYTES (50 MiB) per file."
+    ),
+)
+def analyze_lockfile(
+    request: HttpRequest, file: File[UploadedFile], force: Form[bool] = False
+) -> HttpResponse:
+    limit = int(settings.ANALYSIS_UPLOAD_MAX_BYTES)
+    if (file.size or 0) > limit:
+        return body_too_large(limit, f"The file {file.name!r}")
+    data = file.read()
+    return idempotent(
+        request,
+        fingerprint=fingerprint(file.name or "", data, force),
+        create=lambda: _dispatch_lockfile(file.name or "", data, force),
+    )
+
+
+def _dispatch_lockfile(name: str, data: bytes, force: bool) -> HttpResponse:
+    try:
+        parsed = lockfile_parse(filename=name, data=data)
+    except LockfileError as exc:
+        raise ApiError(422, "invalid_lockfile", str(exc)) from exc
+    skipped = [s.as_dict() for s in parsed.skipped]
+    if not parsed.packages:
+        raise ApiError(
+            422,
+            "no_pinned_packages",
+            f"The {parsed.format} names no pinned package version, so no job was made "
+            f"({len(skipped)} line(s) skipped; see details).",
+            {"format": parsed.format, "skipped": skipped},
+        )
+    if len(parsed.packages) > LOCKFILE_MAX_PACKAGES:
+        raise ApiError(
+            422,
+            "too_many_packages",
+            f"The {parsed.format} names {len(parsed.packages)} package versions; at most "
+            f"{LOCKFILE_MAX_PACKAGES} are analysed per upload, and none was dispatched.",
+            {"format": parsed.format, "packages": len(parsed.packages)},
+        )
+    params = {"force": True} if force else {}
+    jobs = services.jobs_dispatch(
+        specs=[("analyze", {"purl": p.purl, **params}) for p in parsed.packages]
+    )
+    body = {"format": parsed.format, "items": [j.as_dict() for j in jobs], "skipped": skipped}
+    return JsonResponse(body, status=202)

@@ -1,0 +1,124 @@
+"""The `scan` role as a user runs it: `docker/entrypoint.sh scan ...`, without a database or
+Redis in the environment; reports on stdout, reasons on stderr, exit 0/3/1/2."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from . import archives
+from .test_sarif import REV, VALIDATOR
+
+ROOT = Path(__file__).resolve().parents[3]
+ENTRYPOINT = str(ROOT / "docker" / "entrypoint.sh")
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    archives.sdist(tmp_path / "demo_pkg-1.2.3.tar.gz")
+    archives.tar_gz(
+        tmp_path / "bad-1.0.tar.gz",
+        {
+            "bad-1.0/PKG-INFO": b"Metadata-Version: 2.1\nName: bad\nVersion: 1.0\n",
+            "bad-1.0/setup.py": (
+                "from setuptools import setup\nimport os\nos.system('" + REV + "')\n"
+            ).encode(),
+        },
+    )
+    (tmp_path / "notes.txt").write_text("not an archive\n")
+    return tmp_path
+
+
+def scan(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    drop = ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "POSTGRES_HOST")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["ANALYSIS_SCRATCH_DIR"] = str(cwd / "scratch")
+    return subprocess.run(
+        [ENTRYPOINT, "scan", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_clean_file_exits_0_with_one_json_line(workdir: Path) -> None:
+    proc = scan(workdir, "demo_pkg-1.2.3.tar.gz")
+    assert (proc.returncode, proc.stderr) == (0, "")
+    (line,) = proc.stdout.splitlines()
+    report = json.loads(line)
+    assert report["verdict"] == "clean"
+    assert report["package"]["purl"] == "pkg:pypi/demo-pkg@1.2.3"
+    assert report["artifacts"][0]["filename"] == "demo_pkg-1.2.3.tar.gz"
+    assert list((workdir / "scratch").iterdir()) == []
+
+
+def test_malicious_file_exits_3(workdir: Path) -> None:
+    proc = scan(workdir, "bad-1.0.tar.gz", "demo_pkg-1.2.3.tar.gz", "--fail-on", "malicious")
+    assert proc.returncode == 3, proc.stderr
+    verdicts = [json.loads(line)["verdict"] for line in proc.stdout.splitlines()]
+    assert verdicts == ["malicious", "clean"]
+    bad = json.loads(proc.stdout.splitlines()[0])
+    assert any(
+        f["file"] == "bad-1.0/setup.py" and f["line"] == 3 and f["reachability"] == "install"
+        for f in bad["findings"]
+    )
+
+
+def test_purl_and_file_in_text_exit_0(workdir: Path) -> None:
+    proc = scan(workdir, "pkg:npm/is-number@7.0.0", "demo_pkg-1.2.3.tar.gz", "--format", "text")
+    assert proc.returncode == 0, proc.stderr
+    heads = [line.split("  ")[0:2] for line in proc.stdout.splitlines() if not line.startswith(" ")]
+    assert heads == [["pkg:npm/is-number@7.0.0", "clean"], ["pkg:pypi/demo-pkg@1.2.3", "clean"]]
+
+
+def test_targets_that_cannot_be_analysed_exit_1_with_reasons(workdir: Path) -> None:
+    proc = scan(
+        workdir,
+        "pkg:pypi/packamal-no-such-package-4f1c9e",
+        "notes.txt",
+        "missing.tgz",
+        "demo_pkg-1.2.3.tar.gz",
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        "scan: pkg:pypi/packamal-no-such-package-4f1c9e: No such package:"
+        " pkg:pypi/packamal-no-such-package-4f1c9e",
+        "scan: notes.txt: Not an archive: the file is neither a tar (plain, gzip, bzip2 or xz)"
+        " nor a zip",
+        "scan: missing.tgz: Not a package URL (pkg:...) and no such file: missing.tgz",
+    ]
+    assert [json.loads(line)["verdict"] for line in proc.stdout.splitlines()] == ["clean"]
+    # A target that reached --fail-on outranks one that could not be analysed.
+    assert scan(workdir, "notes.txt", "bad-1.0.tar.gz").returncode == 3
+
+
+def test_sarif_format_is_one_valid_log(workdir: Path) -> None:
+    proc = scan(workdir, "bad-1.0.tar.gz", "demo_pkg-1.2.3.tar.gz", "--format", "sarif")
+    assert proc.returncode == 3, proc.stderr
+    log = json.loads(proc.stdout)
+    VALIDATOR.validate(log)
+    assert [r["properties"]["verdict"] for r in log["runs"]] == ["malicious", "clean"]
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        ((), "the following arguments are required: PURL_OR_FILE"),
+        (("x.tgz", "--format", "xml"), "invalid choice: 'xml'"),
+        (("x.tgz", "--fail-on", "clean"), "invalid choice: 'clean'"),
+        (("x.tgz", "--ecosystem", "maven"), "invalid choice: 'maven'"),
+    ],
+)
+def test_bad_usage_exits_2(workdir: Path, args: tuple[str, ...], needle: str) -> None:
+    proc = scan(workdir, *args)
+    assert proc.returncode == 2
+    assert needle in proc.stderr and proc.stdout == ""
