@@ -418,6 +418,14 @@ def test_every_error_on_the_public_api_path_is_json(stack: Stack) -> None:
     assert_json_error(deep, 400, "malformed_json")
 
 
+def test_multipart_without_a_boundary_is_400(stack: Stack) -> None:
+    """Found by the fuzzer (schemathesis ST102, `make test-chaos`): it was a 500."""
+    for base, path in ((stack.api, "/analyze/lockfile"), (stack.web, "/api/analyze/lockfile")):
+        r = httpx.post(f"{base}{path}", headers={"Content-Type": "multipart/form-data"})
+        assert_json_error(r, 400, "malformed_multipart")
+    assert Job.objects.count() == 0
+
+
 # ---------------------------------------------------------------- L4
 
 
