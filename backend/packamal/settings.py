@@ -159,7 +159,7 @@ AUTH_FAILURE_RATE_LIMIT = env_str("AUTH_FAILURE_RATE_LIMIT", "10/minute")
 # A request body must arrive within this many seconds (slow clients never hold a thread).
 BODY_READ_TIMEOUT = env_float("BODY_READ_TIMEOUT", 10)
 # WebSocket clients per api process; past it a new socket is closed with 1013 (try later).
-WS_MAX_CLIENTS = env_int("WS_MAX_CLIENTS", 1000)
+WS_MAX_CLIENTS = env_int("WS_MAX_CLIENTS", 4000)
 # Extra browser origins allowed on /ws/jobs, besides the page's own host and ALLOWED_HOSTS.
 WS_ALLOWED_ORIGINS = [o.rstrip("/").lower() for o in env_list("WS_ALLOWED_ORIGINS")]
 # Secure cookies (browsers accept them on http://localhost too, as for a port-forward);
