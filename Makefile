@@ -35,7 +35,7 @@ backend/staticfiles/.collected: .venv/.synced
 setup: .venv/.synced backend/staticfiles/.collected ## Create the virtualenv and install the locked Python dependencies
 
 services: setup ## Find PostgreSQL and Redis (or start throwaway local ones) and print their URLs
-	$(PY) scripts/services.py ensure
+	$(PY) -m harness ensure
 
 dev: setup ## Run the whole system locally: api, two workers (and the dashboard), with live logs
 	$(PY) scripts/dev.py
@@ -44,18 +44,18 @@ demo: setup ## Against a running `make dev`: dispatch a batch and watch it compl
 	$(PY) scripts/demo.py $(DEMO_ARGS)
 
 lint: setup ## ruff lint and format check
-	ruff check backend scripts bench
-	ruff format --check backend scripts bench
+	ruff check backend scripts bench harness
+	ruff format --check backend scripts bench harness
 
 typecheck: setup ## mypy with the Django plugin
-	cd backend && DJANGO_DEBUG=1 mypy --config-file ../pyproject.toml packamal package_analysis
+	cd backend && DJANGO_DEBUG=1 mypy --config-file ../pyproject.toml packamal package_analysis ../harness
 
 migrations-check: setup ## Fail when a model change has no migration
-	eval "$$($(PY) scripts/services.py ensure --export)"
+	eval "$$($(PY) -m harness ensure --export)"
 	DJANGO_DEBUG=1 $(PY) backend/manage.py makemigrations --check --dry-run
 
 test-backend: setup ## pytest against real PostgreSQL and Redis
-	eval "$$($(PY) scripts/services.py ensure --export)"
+	eval "$$($(PY) -m harness ensure --export)"
 	DJANGO_SECRET_KEY=test-only-not-a-secret pytest $(PYTEST_ARGS)
 
 test: $(TEST_TARGETS) ## Everything CI runs: lint, types, migrations, backend, frontend, manifests, chaos (short)

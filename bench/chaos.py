@@ -60,7 +60,7 @@ from bench.common import (
     pg_connect,
     stop_on_sigterm,
 )
-from bench.services import Services
+from harness import Services
 
 
 @dataclass

@@ -16,8 +16,11 @@ from typing import Any
 import httpx
 import redis
 
-from bench.common import LOGS, Proc, base_env, pg_connect, role, wait_until
-from bench.services import Services, free_port
+import harness
+from bench.common import base_env, pg_connect, role, wait_until
+from harness import EventLog, Services, free_port
+
+__all__ = ["EventLog"]  # chaos.py's observers come from here
 
 
 class Cluster:
@@ -37,9 +40,9 @@ class Cluster:
         }
         defaults.update(env)
         self.env = base_env(svc.env(), **defaults)
-        self.api: Proc | None = None
-        self.workers: dict[str, Proc] = {}
-        self.retired: list[Proc] = []
+        self.api: harness.Role | None = None
+        self.workers: dict[str, harness.Role] = {}
+        self.retired: list[harness.Role] = []
         self._seq = 0
         self.http = httpx.Client(base_url=self.base_url, timeout=10)
 
@@ -67,21 +70,20 @@ class Cluster:
         """Until every live worker has sent a heartbeat (Django start-up takes a while)."""
         r = redis.Redis.from_url(self.svc.redis.url, decode_responses=True)
         wait_until(
-            lambda: set(self.workers) <= set(r.zrange("packamal:jobs:workers", 0, -1)),
+            lambda: set(self.workers) <= set(r.zrange(harness.keys().workers, 0, -1)),
             timeout=timeout,
             interval=0.1,
             what="workers to start",
         )
         r.close()
 
-    def retire(self, name: str) -> Proc:
+    def retire(self, name: str) -> harness.Role:
         proc = self.workers.pop(name)
         self.retired.append(proc)
         return proc
 
     def worker_logs(self) -> str:
-        names = [*self.workers, *(p.name for p in self.retired)]
-        return "".join((LOGS / f"{n}.log").read_text(errors="replace") for n in names)
+        return "".join(p.output for p in [*self.workers.values(), *self.retired])
 
     def stop(self) -> None:
         for p in list(self.workers.values()):
@@ -186,48 +188,6 @@ class Poller:
         self._thread.join(10)
 
 
-class EventLog:
-    """Records every job_updates message; resubscribes by itself when Redis goes away."""
-
-    def __init__(self, redis_url: str, channel: str = "job_updates") -> None:
-        self.redis_url, self.channel = redis_url, channel
-        self.events: list[tuple[float, dict[str, Any]]] = []
-        self.connected_at: list[float] = []
-        self._stop = threading.Event()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        self._ready.wait(10)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                r = redis.Redis.from_url(self.redis_url, socket_connect_timeout=1)
-                p = r.pubsub(ignore_subscribe_messages=True)
-                p.subscribe(self.channel)
-                self.connected_at.append(time.monotonic())
-                self._ready.set()
-                while not self._stop.is_set():
-                    msg = p.get_message(timeout=0.2)
-                    if msg:
-                        with contextlib.suppress(ValueError):
-                            self.events.append((time.monotonic(), json.loads(msg["data"])))
-                p.close()
-            except (redis.RedisError, OSError):
-                self._stop.wait(0.1)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-
-    def by_job(self, kind: str) -> dict[str, list[dict[str, Any]]]:
-        out: dict[str, list[dict[str, Any]]] = {}
-        for _, e in self.events:
-            if e.get("event") == kind:
-                out.setdefault(str(e.get("id")), []).append(e)
-        return out
-
-
 class WsLog:
     """A WebSocket client on /ws/jobs recording when each frame arrives; reconnects."""
 
@@ -325,7 +285,7 @@ def wait_events_settled(svc: Services, *, timeout: float = 40) -> None:
     r = redis.Redis.from_url(svc.redis.url)
     try:
         wait_until(
-            lambda: r.hlen("packamal:jobs:owed") == 0,
+            lambda: r.hlen(harness.keys().owed) == 0,
             timeout=timeout,
             interval=0.25,
             what="owed events to be announced",
@@ -350,7 +310,9 @@ def wait_finished(svc: Services, ids: list[str], *, timeout: float) -> float:
             except Exception:
                 return False
 
+        started = time.monotonic()
         try:
-            return wait_until(done, timeout=timeout, interval=0.25, what="jobs to finish")
+            wait_until(done, timeout=timeout, interval=0.25, what="jobs to finish")
         except TimeoutError:
             return float("nan")
+        return time.monotonic() - started

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import json
 import os
@@ -11,7 +10,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -19,70 +17,27 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
+import harness
+
+REPO = harness.REPO
 RESULTS = REPO / os.environ.get("BENCH_RESULTS_DIR", "bench/results")
 LOGS = REPO / "artifacts" / "bench"
-ENTRYPOINT = REPO / "docker" / "entrypoint.sh"
-VENV_BIN = REPO / ".venv" / "bin"
+VENV_BIN = harness.VENV_BIN
+wait_until = harness.wait_until
+migrate = harness.migrate
 
 
 # ---------------------------------------------------------------- processes
 
 
-class Proc:
-    """A child in its own process group, so a kill reaches everything it started."""
+def proc(name: str, argv: Sequence[str | Path], env: dict[str, str]) -> harness.Process:
+    """A child in its own process group, its output in artifacts/bench/NAME.log."""
+    return harness.Process(argv, env, name=name, log=LOGS / f"{name}.log")
 
-    live: list[Proc] = []  # everything to stop at exit
 
-    def __init__(self, name: str, argv: Sequence[str], env: dict[str, str]) -> None:
-        LOGS.mkdir(parents=True, exist_ok=True)
-        self.name = name
-        self.log_path = LOGS / f"{name}.log"
-        self.log = self.log_path.open("ab")
-        self.popen = subprocess.Popen(
-            list(argv),
-            env=env,
-            cwd=REPO,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self.started = time.monotonic()
-        Proc.live.append(self)
-
-    @property
-    def pid(self) -> int:
-        return self.popen.pid
-
-    def alive(self) -> bool:
-        return self.popen.poll() is None
-
-    def signal(self, sig: int) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.popen.pid, sig)
-
-    def kill(self) -> None:
-        self.signal(signal.SIGKILL)
-        self.wait(10)
-
-    def wait(self, timeout: float) -> int | None:
-        try:
-            return self.popen.wait(timeout)
-        except subprocess.TimeoutExpired:
-            return None
-
-    def stop(self, timeout: float = 10.0) -> int | None:
-        """SIGTERM, then SIGKILL the group if it has not exited in time."""
-        if self.alive():
-            self.signal(signal.SIGTERM)
-            if self.wait(timeout) is None:
-                self.kill()
-        with contextlib.suppress(ProcessLookupError):  # stragglers of the group
-            os.killpg(self.popen.pid, signal.SIGKILL)
-        self.log.close()
-        if self in Proc.live:
-            Proc.live.remove(self)
-        return self.popen.returncode
+def role(name: str, role_name: str, env: dict[str, str], *args: str) -> harness.Role:
+    """Run one role through docker/entrypoint.sh, as the image does."""
+    return harness.Role(role_name, *args, env=env, name=name, log=LOGS / f"{name}.log")
 
 
 def stop_on_sigterm() -> None:
@@ -90,41 +45,14 @@ def stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
-@atexit.register
-def _stop_all() -> None:
-    for p in list(Proc.live):
-        p.stop(5)
-
-
-def base_env(services_env: dict[str, str], **extra: str | int | float) -> dict[str, str]:
-    """Environment for a Pack-A-Mal role against the private servers."""
-    env = dict(os.environ)
-    env.update(services_env)
-    env.update(
-        PATH=f"{VENV_BIN}:{env.get('PATH', '')}",
-        PYTHONPATH=str(REPO),
-        DJANGO_SECRET_KEY="x",
-        DJANGO_ALLOWED_HOSTS="*",
-        DISPATCH_RATE_LIMIT="0",
-        LOG_FORMAT="text",
-        PYTHONUNBUFFERED="1",
+def base_env(services_env: dict[str, str], **extra: str | int | float | Path) -> dict[str, str]:
+    """Environment for a Pack-A-Mal role (or a compared system) against the private servers."""
+    return harness.role_env(
+        database_url=services_env["DATABASE_URL"],
+        redis_url=services_env["REDIS_URL"],
+        PYTHONPATH=REPO,
+        **extra,
     )
-    env.pop("DJANGO_DEBUG", None)
-    env.update({k: str(v) for k, v in extra.items()})
-    return env
-
-
-def role(name: str, role_name: str, env: dict[str, str], *args: str) -> Proc:
-    """Run one role through docker/entrypoint.sh, as the image does."""
-    return Proc(name, ["bash", str(ENTRYPOINT), role_name, *args], env)
-
-
-def migrate(env: dict[str, str]) -> None:
-    """Create the schema in the private database with the project's own migrate role."""
-    argv = ["bash", str(ENTRYPOINT), "migrate"]
-    out = subprocess.run(argv, env=env, cwd=REPO, capture_output=True, text=True)
-    if out.returncode != 0:
-        raise RuntimeError(f"migrate failed:\n{out.stdout}\n{out.stderr}")
 
 
 # ---------------------------------------------------------------- jobs
@@ -155,17 +83,6 @@ def pg_connect(url: str, **kw: Any) -> Any:
     import psycopg
 
     return psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True, **kw)
-
-
-def wait_until(pred: Any, *, timeout: float, interval: float = 0.05, what: str = "") -> float:
-    """Poll pred() until true; returns the seconds it took; raises TimeoutError."""
-    t0 = time.monotonic()
-    while True:
-        if pred():
-            return time.monotonic() - t0
-        if time.monotonic() - t0 > timeout:
-            raise TimeoutError(f"timed out after {timeout}s waiting for {what or pred}")
-        time.sleep(interval)
 
 
 # ---------------------------------------------------------------- figures
@@ -222,7 +139,7 @@ def machine() -> dict[str, Any]:
         "kernel": platform.release(),
         "python": platform.python_version(),
         "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
-        "postgres": _cmd_version(["/usr/lib/postgresql/15/bin/postgres", "--version"]),
+        "postgres": _cmd_version([str(harness.pg_bin() / "postgres"), "--version"]),
         "redis": _cmd_version(["redis-server", "--version"]),
         "nginx": _cmd_version(["nginx", "-v"]),
         "packages": {

@@ -40,8 +40,23 @@ def reliability(notes: str) -> str:
     )
 
 
+def _batch_run(body: str) -> str:
+    """The batch-dispatch figures of a separate `--only dispatch` run, when the full run
+    (bench.md) predates them: both dispatch tables of that run, its machine and load."""
+    if "## Batch dispatch" in body or not (RESULTS / "bench-dispatch.md").exists():
+        return ""
+    part = _body("bench-dispatch")[0]
+    head, _, rest = part.partition("\n\n## ")
+    tables = "## " + rest.split("\n\nGoals:")[0]
+    return (
+        "\n\n### Batch dispatch beside single dispatch (a separate run)\n\n"
+        f"{head}\n\n{_demote(tables)}"
+    )
+
+
 def performance(notes: str) -> str:
     body, _ = _body("bench")
+    body += _batch_run(body)
     return (
         "## Performance\n\n"
         "`make bench` (about 15 minutes; needs `wrk` and `nginx`, which `make bench-tools` "

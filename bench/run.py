@@ -32,14 +32,13 @@ import httpx
 import psutil
 import redis
 
+import harness
 from bench import workers as worker_bench
 from bench.cluster import Cluster, dispatch_many, reset_state, wait_finished
 from bench.common import (
-    ENTRYPOINT,
     LOGS,
     REPO,
     VENV_BIN,
-    Proc,
     base_env,
     fmt,
     log,
@@ -48,12 +47,14 @@ from bench.common import (
     migrate,
     pct,
     pg_connect,
+    role,
     stop_on_sigterm,
-    wait_until,
     write_results,
 )
-from bench.services import Services, free_port, wait_port
+from harness import Services, free_port, wait_port
 
+# POST /dispatch/batch: (jobs per request, concurrency), each against the same floor.
+BATCHES = ((100, 1), (1000, 1), (1000, 4))
 SIZES: dict[str, dict[str, Any]] = {
     "full": {
         "seconds": 10,
@@ -67,6 +68,7 @@ SIZES: dict[str, dict[str, Any]] = {
         "ws_clients": 100,
         "cpu_jobs": 6,
         "cpu_seconds": 0.5,
+        "batches": BATCHES,
     },
     "tiny": {
         "seconds": 1,
@@ -80,16 +82,21 @@ SIZES: dict[str, dict[str, Any]] = {
         "ws_clients": 10,
         "cpu_jobs": 2,
         "cpu_seconds": 0.3,
+        "batches": ((100, 1),),
     },
 }
 CONCURRENCY = (1, 16, 64)
 BODY = json.dumps({"task": "simulate", "params": {"seconds": 0, "mode": "sleep"}})
 
 
+def batch_body(n: int) -> str:
+    return json.dumps({"jobs": [json.loads(BODY)] * n}, separators=(",", ":"))
+
+
 # ---------------------------------------------------------------- web role
 
 
-def start_web(svc: Services, api_port: int, tag: str) -> tuple[Proc, int] | None:
+def start_web(svc: Services, api_port: int, tag: str) -> tuple[harness.Role, int] | None:
     """nginx through the web role, proxying to the api; None when it cannot run here."""
     if not (REPO / "docker" / "web.sh").exists() or shutil.which("nginx") is None:
         return None
@@ -98,6 +105,9 @@ def start_web(svc: Services, api_port: int, tag: str) -> tuple[Proc, int] | None
     run_dir = Path(tempfile.mkdtemp(prefix="packamal-nginx-"))
     for d in (root, run_dir):
         atexit.register(shutil.rmtree, d, True)
+    # As root, nginx's workers run as nobody and buffer bodies over 16 KiB (a batch) under
+    # run_dir/client_body: mkdtemp's 0700 would refuse them with a 500.
+    run_dir.chmod(0o755)
     (root / "index.html").write_text("<!doctype html><title>bench</title>\n")
     env = base_env(
         svc.env(),
@@ -106,7 +116,7 @@ def start_web(svc: Services, api_port: int, tag: str) -> tuple[Proc, int] | None
         WEB_ROOT=root,
         NGINX_RUN_DIR=run_dir,
     )
-    proc = Proc(f"{tag}-web", ["bash", str(ENTRYPOINT), "web"], env)
+    proc = role(f"{tag}-web", "web", env)
     try:
         wait_port(port, timeout=15)
     except TimeoutError:
@@ -133,10 +143,10 @@ end
 """
 
 
-def load(url: str, *, concurrency: int, seconds: float) -> dict[str, float]:
-    """POST /dispatch for `seconds` at `concurrency` with wrk (C, keep-alive)."""
+def load(url: str, *, concurrency: int, seconds: float, body: str = BODY) -> dict[str, float]:
+    """POST `body` for `seconds` at `concurrency` with wrk (C, keep-alive)."""
     script = LOGS / "dispatch.lua"
-    script.write_text(WRK_SCRIPT % BODY)
+    script.write_text(WRK_SCRIPT % body)
     threads = 1 if concurrency == 1 else 2
     out = subprocess.run(
         [
@@ -199,10 +209,12 @@ def bench_dispatch(svc: Services, size: dict[str, Any]) -> dict[str, Any]:
     if web:
         targets["web"] = f"http://127.0.0.1:{web[1]}/api/dispatch"
     rows: dict[str, dict[int, list[dict[str, float]]]] = {t: {} for t in targets}
+    batch_rows: dict[str, dict[tuple[int, int], list[dict[str, float]]]] = {t: {} for t in targets}
     floors: list[dict[str, float]] = []
     try:
         for t in targets.values():  # warm-up: connections, imports, plan caches
             load(t, concurrency=4, seconds=1)
+            load(f"{t}/batch", concurrency=1, seconds=1, body=batch_body(1000))
         for rep in range(size["repeats"]):
             reset_state(svc)
             floors.append(floor(svc, size["floor_n"]))
@@ -215,6 +227,20 @@ def bench_dispatch(svc: Services, size: dict[str, Any]) -> dict[str, Any]:
                     log(
                         f"dispatch {rep + 1}: {name} c={conc}: {r['rps']:.0f}/s "
                         f"p50 {r['p50_ms']:.2f} p99 {r['p99_ms']:.2f} ms"
+                    )
+                for jobs, conc in size["batches"]:
+                    reset_state(svc)
+                    body = batch_body(jobs)
+                    r = load(f"{url}/batch", concurrency=conc, seconds=size["seconds"], body=body)
+                    # only answered batches count (wrk counts every response as a request)
+                    ok = 1 - (r["non2xx"] + r["errors"]) / max(1, r["requests"])
+                    r["jobs_per_s"] = r["rps"] * ok * jobs
+                    r["ratio_to_floor"] = r["jobs_per_s"] / floors[-1]["rps"]
+                    batch_rows[name].setdefault((jobs, conc), []).append(r)
+                    log(
+                        f"dispatch {rep + 1}: {name} batch of {jobs} c={conc}: "
+                        f"{r['jobs_per_s']:.0f} jobs/s ({r['ratio_to_floor']:.2f}x this "
+                        f"repeat's floor), p50 {r['p50_ms']:.1f} ms"
                     )
     finally:
         if web:
@@ -242,6 +268,24 @@ def bench_dispatch(svc: Services, size: dict[str, Any]) -> dict[str, Any]:
             }
             for conc, rs in by_c.items()
         }
+    summary["batch"] = {
+        name: [
+            {
+                "jobs": jobs,
+                "concurrency": conc,
+                "rps": median(r["rps"] for r in rs),
+                "jobs_per_s": median(r["jobs_per_s"] for r in rs),
+                "p50_ms": median(r["p50_ms"] for r in rs),
+                "p99_ms": median(r["p99_ms"] for r in rs),
+                # each repeat against the floor measured beside it, then the median ratio
+                "ratio_to_floor": median(r["ratio_to_floor"] for r in rs),
+                "errors": sum(r["errors"] + r["non2xx"] for r in rs),
+                "runs": rs,
+            }
+            for (jobs, conc), rs in by_batch.items()
+        ]
+        for name, by_batch in batch_rows.items()
+    }
     if not web:
         summary["web"] = "not measured: the web role (docker/web.sh + nginx) is not available"
     return summary
@@ -431,7 +475,7 @@ def bench_scaling(svc: Services, size: dict[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------- memory
 
 
-def rss_mib(proc: Proc) -> float:
+def rss_mib(proc: harness.Process) -> float:
     """RSS of a role's process and its children (uvicorn, nginx master + workers)."""
     try:
         p = psutil.Process(proc.pid)
@@ -467,7 +511,8 @@ def bench_memory(svc: Services) -> dict[str, Any]:
 # ---------------------------------------------------------------- report
 
 
-GOALS = "Goals: dispatch ≥ 0.5 x floor; worker ≥ 2 x Celery and ≥ 5 x RQ; pickup p99 ≤ 10 ms; "
+GOALS = "Goals: dispatch ≥ 0.5 x floor; batch dispatch ≥ 1.0 x floor per job; "
+GOALS += "worker ≥ 2 x Celery and ≥ 5 x RQ; pickup p99 ≤ 10 ms; "
 GOALS += "WebSocket p99 ≤ 50 ms; scaling ≥ 1.8 x."
 
 
@@ -510,6 +555,39 @@ def report(results: dict[str, Any], size_name: str) -> str:
                 ["path", "concurrency", "req/s", "p50 ms", "p99 ms", "x floor", "goal ≥ 0.5x"], rows
             )
         )
+        batch_rows = [
+            [
+                f"POST /dispatch/batch via {target} port",
+                b["jobs"],
+                b["concurrency"],
+                fmt(b["rps"], 1),
+                fmt(b["jobs_per_s"], 0),
+                fmt(b["p50_ms"], 1),
+                fmt(b["p99_ms"], 1),
+                f"{b['ratio_to_floor']:.2f}",
+                _met(b["ratio_to_floor"] >= 1.0),
+            ]
+            for target, runs in d.get("batch", {}).items()
+            for b in runs
+        ]
+        if batch_rows:
+            parts.append(
+                "## Batch dispatch: jobs per second against the same floor\n\n"
+                + md_table(
+                    [
+                        "path",
+                        "jobs/request",
+                        "concurrency",
+                        "req/s",
+                        "jobs/s",
+                        "p50 ms",
+                        "p99 ms",
+                        "x floor (per job)",
+                        "goal ≥ 1.0x",
+                    ],
+                    batch_rows,
+                )
+            )
         if "web" in d:
             parts.append(d["web"])
     w = results.get("workers")
@@ -633,13 +711,19 @@ def main() -> int:
     if "memory" in only:
         log("bench: memory")
         results["memory"] = bench_memory(svc)
-    name = "bench" if not a.tiny else "bench-tiny"
+    everything = a.only == ap.get_default("only")
+    # a partial run (--only) keeps its own file, so it never overwrites the whole set
+    name = "bench" if everything else "bench-" + "-".join(only)
+    command = "make bench" if everything else f'make bench BENCH_ARGS="--only {a.only}"'
+    if a.tiny:
+        name = f"{name}-tiny"
+        command = "python -m bench.run --tiny" + ("" if everything else f" --only {a.only}")
     write_results(
         name,
         title="Benchmarks",
         markdown=report(results, size_name),
         data={
-            "command": "make bench" if not a.tiny else "python -m bench.run --tiny",
+            "command": command,
             "size": size,
             "results": results,
         },
@@ -650,5 +734,3 @@ def main() -> int:
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     sys.exit(main())
-
-_ = wait_until  # re-exported helper used by callers of this module

@@ -17,7 +17,6 @@ Pickup: with the worker idle, one job at a time; dispatch → claimed = started_
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import threading
@@ -27,15 +26,16 @@ from typing import Any
 
 import redis
 
+import harness
 from bench.common import (
     VENV_BIN,
-    Proc,
     base_env,
     log,
     median,
     new_job_row,
     pct,
     pg_connect,
+    proc,
     role,
     wait_until,
 )
@@ -46,33 +46,21 @@ SYSTEMS = ("packamal", "celery", "rq", "dramatiq")
 class Completions:
     """Listens on job_updates and signals each completed job id."""
 
-    def __init__(self, redis_url: str, channel: str = "job_updates") -> None:
-        self.r = redis.Redis.from_url(redis_url)
-        self.pubsub = self.r.pubsub(ignore_subscribe_messages=True)
-        self.pubsub.subscribe(channel)
+    def __init__(self, redis_url: str) -> None:
         self.done: dict[str, threading.Event] = {}
         self.lock = threading.Lock()
-        self.stopped = False
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        self.log = harness.EventLog(redis_url, on_event=self._on)
 
     def expect(self, job_id: str) -> threading.Event:
         with self.lock:
             return self.done.setdefault(job_id, threading.Event())
 
-    def _run(self) -> None:
-        while not self.stopped:
-            msg = self.pubsub.get_message(timeout=0.2)
-            if not msg:
-                continue
-            event = json.loads(msg["data"])
-            if event.get("event") == "completed":
-                self.expect(event["id"]).set()
+    def _on(self, event: dict[str, Any]) -> None:
+        if event.get("event") == "completed":
+            self.expect(event["id"]).set()
 
     def close(self) -> None:
-        self.stopped = True
-        self.thread.join(2)
-        self.pubsub.close()
+        self.log.stop()
 
 
 class System:
@@ -84,7 +72,7 @@ class System:
         self.r = redis.Redis.from_url(env["REDIS_URL"])
         self.enqueue: Callable[[str, str], None] = getattr(self, f"_enqueue_{name}")()
 
-    def start(self, tag: str) -> Proc:
+    def start(self, tag: str) -> harness.Process:
         wname = f"bench-{self.name}-{tag}"
         bin_ = str(VENV_BIN)
         if self.name == "packamal":
@@ -125,10 +113,10 @@ class System:
                 "bench",
             ],
         }[self.name]
-        return Proc(wname, argv, self.env)
+        return proc(wname, argv, self.env)
 
     def _enqueue_packamal(self) -> Callable[[str, str], None]:
-        queue = self.env.get("JOB_QUEUE", "packamal:jobs")
+        queue = self.env["JOB_QUEUE"]
         return lambda job_id, message: self.r.lpush(queue, message) and None
 
     def _enqueue_celery(self) -> Callable[[str, str], None]:

@@ -8,6 +8,9 @@
 #   API_UPSTREAM  the api's base URL (default http://packamal-api:8000)
 #   NGINX_RUN_DIR pid, temp files and rendered config (default /tmp/nginx-$WEB_PORT)
 #   NGINX_WORKER_PROCESSES (default 1), and the limits below
+#   ANALYSIS_UPLOAD_MAX_BYTES  the api's upload limit (default 50 MiB); the upload and
+#                 lock-file routes let bodies this large (plus multipart framing) through,
+#                 so the api itself answers 413 in its JSON shape
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,9 +30,13 @@ WEB_API_RATE="${WEB_API_RATE:-50r/s}"              # /api/ and /ws/ request rate
 WEB_API_BURST="${WEB_API_BURST:-100}"
 WEB_REAL_IP_FROM="${WEB_REAL_IP_FROM:-}"           # proxies in front of nginx (CIDRs, commas)
 WEB_EXPOSE_ADMIN="${WEB_EXPOSE_ADMIN:-0}"          # 1: proxy /api/admin/ (default: 404)
+ANALYSIS_UPLOAD_MAX_BYTES="${ANALYSIS_UPLOAD_MAX_BYTES:-52428800}"
 
 [[ "$WEB_PORT" =~ ^[0-9]+$ ]] || die "WEB_PORT must be a port number, got '$WEB_PORT'"
 [[ "$NGINX_WORKER_PROCESSES" =~ ^([0-9]+|auto)$ ]] || die "NGINX_WORKER_PROCESSES must be a number or auto"
+[[ "$ANALYSIS_UPLOAD_MAX_BYTES" =~ ^[0-9]+$ ]] || die "ANALYSIS_UPLOAD_MAX_BYTES must be a number of bytes, got '$ANALYSIS_UPLOAD_MAX_BYTES'"
+# Multipart framing and the other form fields ride on top of the file: 1 MiB of slack.
+UPLOAD_BODY_MAX=$((ANALYSIS_UPLOAD_MAX_BYTES + 1048576))
 command -v "$NGINX" >/dev/null || die "nginx is not installed (apt-get install -y nginx)"
 case "$WEB_ROOT" in /*) ;; *) WEB_ROOT="$ROOT/$WEB_ROOT" ;; esac
 [ -f "$WEB_ROOT/index.html" ] || die "WEB_ROOT=$WEB_ROOT has no index.html; build it with 'make frontend-build'"
@@ -90,7 +97,7 @@ render() {  # replace only our ${NAME} placeholders; nginx's own $variables stay
   for name in NGINX_USER_DIRECTIVE NGINX_WORKER_PROCESSES NGINX_RUN_DIR WEB_PORT WEB_ROOT \
       API_UPSTREAM_SCHEME API_UPSTREAM_HOSTPORT NGINX_WORKER_CONNECTIONS NGINX_WORKER_RLIMIT_NOFILE \
       NGINX_REAL_IP_CONFIG NGINX_FORWARDED_HTTPS NGINX_ADMIN_LOCATION WEB_CONN_PER_CLIENT \
-      WEB_WS_PER_CLIENT WEB_API_RATE WEB_API_BURST; do
+      WEB_WS_PER_CLIENT WEB_API_RATE WEB_API_BURST UPLOAD_BODY_MAX; do
     text="${text//"\${$name}"/${!name}}"
   done
   printf '%s\n' "$text"

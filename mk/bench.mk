@@ -20,3 +20,12 @@ test-chaos: setup ## Short chaos run (all seven scenarios, small) and a tiny ben
 	BENCH_RESULTS_DIR=artifacts/bench/results $(PY) -m bench.run --tiny
 
 TEST_TARGETS += test-chaos
+
+.PHONY: bench-analysis bench-analysis-tools
+GUARDDOG_MINUTES ?= 0
+
+bench-analysis-tools: ## GuardDog 3.2.0 in its own git-ignored venv (.bench-venv), only for the comparison
+	test -x .bench-venv/bin/guarddog || { python3 -m venv .bench-venv && .bench-venv/bin/pip install -q "guarddog==3.2.0"; }
+
+bench-analysis: setup bench-analysis-tools ## Detection recall/false positives, time and memory vs GuardDog → bench/results/analysis.md
+	GUARDDOG_MINUTES=$(GUARDDOG_MINUTES) $(PY) -m bench.analysis $(BENCH_ANALYSIS_ARGS)

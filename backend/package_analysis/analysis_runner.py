@@ -351,7 +351,7 @@ class Worker:
 
     # ── running a job ───────────────────────────────────────────────────────
     def _run(self, job: Job) -> None:
-        ctx = TaskContext(report=lambda p: self._report(job, p))
+        ctx = TaskContext(report=lambda p: self._report(job, p), job_id=str(job.id))
         current = self.current = Current(job, ctx)
         started = time.monotonic()
         log.info("worker %s: job %s running (attempt %d)", self.name, job.id, job.attempts)

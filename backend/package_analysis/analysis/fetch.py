@@ -506,11 +506,13 @@ def _npm_resolve(ref: PackageRef, *, deadline: float) -> Resolved:
         version = ref.version or (doc.get("dist-tags") or {}).get("latest")
     except (ValueError, AttributeError) as exc:
         raise AnalysisError(f"Unreadable package document for {ref.purl}: {exc}") from None
-    if not versions or version is None:
+    if not isinstance(versions, dict) or not versions or not isinstance(version, str):
         raise AnalysisError(f"No such package: {ref.purl} (no published versions)")
-    if version not in versions:
+    entry = versions.get(version)
+    if not isinstance(entry, dict):
         raise AnalysisError(f"No such version: {ref.purl}")
-    dist = versions[version].get("dist") or {}
+    raw_dist = entry.get("dist")
+    dist: dict[str, Any] = raw_dist if isinstance(raw_dist, dict) else {}
     tarball = dist.get("tarball")
     if not isinstance(tarball, str) or urlsplit(tarball).scheme not in ("http", "https"):
         raise AnalysisError(f"The package document of {ref.purl} names no tarball for {version}")

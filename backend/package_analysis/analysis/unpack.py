@@ -63,6 +63,8 @@ class Unpacked:
     files: int
     bytes: int
     skipped: list[dict[str, str]] = field(default_factory=list)
+    peak_rss_bytes: int = 0  # the child's maximum resident set size
+    rlimits: dict[str, int] = field(default_factory=dict)  # the soft limits the child ran under
 
 
 def archive_kind(path: Path) -> str:
@@ -137,6 +139,8 @@ def _result(proc: subprocess.CompletedProcess[str], dest: Path, kind: str) -> Un
             files=int(answer["files"]),
             bytes=int(answer["bytes"]),
             skipped=list(answer["skipped"]),
+            peak_rss_bytes=int(answer.get("peak_rss_kib", 0)) * 1024,
+            rlimits=dict(answer.get("rlimits", {})),
         )
     if proc.returncode in (-9, -24):  # SIGKILL / SIGXCPU from RLIMIT_CPU
         raise AnalysisError("Unpacking stopped: it used up its CPU time limit")
@@ -174,7 +178,24 @@ def child_main() -> None:
         answer = {"error": str(exc)}
     except MemoryError:
         answer = {"error": f"Unpacking stopped: ran out of memory ({_mib(CHILD_MEMORY_BYTES)})"}
+    answer["peak_rss_kib"] = _peak_rss_kib()
+    answer["rlimits"] = {
+        name: resource.getrlimit(getattr(resource, f"RLIMIT_{name.upper()}"))[0]
+        for name in ("as", "cpu", "fsize", "nofile", "core")
+    }
     sys.stdout.write(json.dumps(answer) + "\n")
+
+
+def _peak_rss_kib() -> int:
+    """This process's high-water RSS since its exec (ru_maxrss also counts the pre-exec image)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 class _Budget:
@@ -183,6 +204,7 @@ class _Budget:
         self.entries = 0
         self.bytes = 0
         self.current = ""  # the member being unpacked, for error messages
+        self.dirs: set[Path] = set()  # folders already created (saves a syscall per file)
         self.skipped: list[dict[str, str]] = []
 
     def entry(self) -> None:
@@ -216,6 +238,8 @@ def _clean(name: str) -> str:
         raise AnalysisError(f"Archive member {name[:100]!r} has a NUL byte in its name")
     if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
         raise AnalysisError(f"Archive member {name[:200]!r} has an absolute path; not unpacked")
+    # Names that are not UTF-8 get U+FFFD, so every later consumer sees a valid string.
+    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     parts = re.split(r"[/\\]", name)
     if ".." in parts:
         raise AnalysisError(
@@ -233,12 +257,20 @@ def _target(dest: Path, name: str) -> Path:
     return target
 
 
-def _write(dest: Path, name: str, src: IO[bytes], declared: int) -> None:
+def _write(dest: Path, name: str, src: IO[bytes], declared: int, budget: _Budget) -> None:
     target = _target(dest, name)
-    target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
+    if target.parent not in budget.dirs:
+        target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+        budget.dirs.add(target.parent)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(target, flags, 0o644)
+    except FileExistsError:
+        # Extractors and installers keep the last copy of a repeated name; so do we, noted.
+        budget.skip(name, "repeated member name: an earlier copy was replaced by this one")
+        fd = os.open(target, (flags & ~os.O_EXCL) | os.O_TRUNC, 0o644)
     written = 0
-    with os.fdopen(os.open(target, flags, 0o644), "wb") as out:
+    with os.fdopen(fd, "wb") as out:
         while chunk := src.read(CHUNK):
             written += len(chunk)
             if written > declared:
@@ -281,6 +313,8 @@ def _corrupt(kind: str, budget: _Budget, exc: BaseException) -> AnalysisError:
 
 
 def _extract_tar(path: Path, dest: Path, budget: _Budget) -> None:
+    # The child runs inside `dest`: a relative base spares realpath() an lstat per ancestor.
+    base = os.curdir if os.getcwd() == str(dest) else str(dest)
     with tarfile.open(path, mode="r|*") as tar:
         for member in tar:
             budget.entry()
@@ -292,16 +326,14 @@ def _extract_tar(path: Path, dest: Path, budget: _Budget) -> None:
             elif not (member.isdir() or member.isfile()):
                 budget.skip(member.name, "device, FIFO or other special file, not created")
             elif name:
-                tarfile.data_filter(
-                    member, str(dest)
-                )  # the stdlib's own refusal, as a second check
+                tarfile.data_filter(member, base)  # the stdlib's own check, a second time
                 if member.isdir():
                     _target(dest, name).mkdir(mode=0o755, parents=True, exist_ok=True)
                     continue
                 budget.data(member.size)
                 src = tar.extractfile(member)
                 if src is not None:
-                    _write(dest, name, src, member.size)
+                    _write(dest, name, src, member.size, budget)
 
 
 def _extract_zip(path: Path, dest: Path, budget: _Budget) -> None:
@@ -327,4 +359,4 @@ def _extract_zip(path: Path, dest: Path, budget: _Budget) -> None:
             elif name:
                 budget.data(info.file_size)
                 with zf.open(info) as src:
-                    _write(dest, name, src, info.file_size)
+                    _write(dest, name, src, info.file_size, budget)

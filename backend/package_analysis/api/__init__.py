@@ -6,7 +6,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 from ninja.operation import Operation
 
-from . import handlers, jobs, lockfile, ops
+from . import analysis, handlers, jobs, lockfile, ops
 from .parser import JsonBodyParser
 
 
@@ -30,5 +30,6 @@ handlers.install(api)
 api.add_router("", jobs.router)
 api.add_router("", lockfile.router)
 api.add_router("", ops.router)
+api.add_router("", analysis.router)
 
 __all__ = ["api"]

@@ -47,7 +47,7 @@ def dispatch(request: HttpRequest, payload: DispatchIn | None = None) -> HttpRes
     body = payload or DispatchIn.model_validate(None)  # an empty body means all defaults
 
     def create() -> HttpResponse:
-        job = services.job_dispatch(task=body.task, params=body.params.model_dump())
+        job = services.job_dispatch(task=body.task, params=body.params.model_dump(mode="json"))
         response = JsonResponse(job.as_dict(), status=202)
         response["Location"] = f"/jobs/{job.id}"
         return response

@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import File, Form, Router
 from ninja.files import UploadedFile
+from pydantic import ValidationError
 
 from .. import services
+from ..auth import DispatchKey
 from ..errors import ApiError
 from ..idempotency import OPENAPI as IDEMPOTENCY_OPENAPI
 from ..idempotency import fingerprint, idempotent
-from ..lockfiles import FORMATS, LockfileError, lockfile_parse
+from ..lockfiles import (
+    FORMATS,
+    LockfileError,
+    LockfileTooLarge,
+    Package,
+    lockfile_parse_isolated,
+)
 from ..middleware import body_too_large
 from ..ratelimit import DispatchThrottle
 from ..schemas import ErrorOut, LockfileOut
-from .jobs import DispatchKey
+from ..tasks import task_get
 
 router = Router(tags=["analysis"])
 
 # More than a batch (a web app's package-lock.json often names 1500 packages): the jobs
 # still go in one INSERT and one push, all or none.
 LOCKFILE_MAX_PACKAGES = 5000
+ANALYZE = "analyze"
+# Skipped lines listed in an answer; past it one last entry gives the count of the rest.
+SKIPPED_LISTED = 10000
 
 
 @router.post(
@@ -64,10 +77,15 @@ def analyze_lockfile(
 
 def _dispatch_lockfile(name: str, data: bytes, force: bool) -> HttpResponse:
     try:
-        parsed = lockfile_parse(filename=name, data=data)
+        parsed = lockfile_parse_isolated(filename=name, data=data)
+    except LockfileTooLarge as exc:
+        raise ApiError(413, "lockfile_too_large", str(exc)) from exc
     except LockfileError as exc:
         raise ApiError(422, "invalid_lockfile", str(exc)) from exc
-    skipped = [s.as_dict() for s in parsed.skipped]
+    skipped = [s.as_dict() for s in parsed.skipped[:SKIPPED_LISTED]]
+    if len(parsed.skipped) > SKIPPED_LISTED:
+        more = len(parsed.skipped) - SKIPPED_LISTED
+        skipped.append({"line": "…", "reason": f"{more} more skipped lines, not listed"})
     if not parsed.packages:
         raise ApiError(
             422,
@@ -84,9 +102,34 @@ def _dispatch_lockfile(name: str, data: bytes, force: bool) -> HttpResponse:
             f"{LOCKFILE_MAX_PACKAGES} are analysed per upload, and none was dispatched.",
             {"format": parsed.format, "packages": len(parsed.packages)},
         )
-    params = {"force": True} if force else {}
-    jobs = services.jobs_dispatch(
-        specs=[("analyze", {"purl": p.purl, **params}) for p in parsed.packages]
-    )
+    specs = _analyze_specs(parsed.packages, force=force, skipped=skipped)
+    if not specs:
+        raise ApiError(
+            422,
+            "no_pinned_packages",
+            f"No package version of the {parsed.format} can be analysed (see details).",
+            {"format": parsed.format, "skipped": skipped},
+        )
+    jobs = services.jobs_dispatch(specs=specs)
     body = {"format": parsed.format, "items": [j.as_dict() for j in jobs], "skipped": skipped}
     return JsonResponse(body, status=202)
+
+
+def _analyze_specs(
+    packages: list[Package], *, force: bool, skipped: list[dict[str, str]]
+) -> list[tuple[str, dict[str, Any]]]:
+    """The registry's `analyze` params for each package, as single dispatch validates them;
+    a package they refuse is skipped with their reason."""
+    spec = task_get(ANALYZE)
+    if spec is None:
+        raise ApiError(503, "task_unavailable", f"This server has no {ANALYZE!r} task.")
+    specs: list[tuple[str, dict[str, Any]]] = []
+    for package in packages:
+        try:
+            params = spec.params_parse({"purl": package.purl, "force": force})
+        except ValidationError as exc:
+            reason = "; ".join(str(e["msg"]) for e in exc.errors())
+            skipped.append({"line": package.purl, "reason": f"not analysable: {reason}"})
+            continue
+        specs.append((ANALYZE, params.model_dump(mode="json")))
+    return specs

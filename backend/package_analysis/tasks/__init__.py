@@ -9,12 +9,12 @@ import importlib
 import os
 from typing import Any
 
-from . import simulate
+from . import analyze, simulate
 from .base import TaskCancelled, TaskContext, TaskFailed, TaskResult, TaskSpec
 
 DEFAULT_TASK = "simulate"  # what an empty dispatch body runs (DESIGN.md)
 
-_SPECS: tuple[TaskSpec[Any], ...] = (simulate.SPEC,)
+_SPECS: tuple[TaskSpec[Any], ...] = (simulate.SPEC, analyze.SPEC)
 
 
 def _plugin_specs() -> list[TaskSpec[Any]]:

@@ -24,6 +24,7 @@ class TaskContext:
 
     report: Callable[[float], None]
     cancelled: threading.Event = field(default_factory=threading.Event)
+    job_id: str = ""
 
     def check(self) -> None:
         if self.cancelled.is_set():

@@ -51,6 +51,15 @@ def test_benign_tar_gz_and_zip_unpack_exactly(tmp_path: Path, scratch: Path) -> 
     }
     assert (out.root / "pkg-1.0/a/b/c.txt").read_bytes() == b"abc"
 
+    assert out.rlimits == {
+        "as": 1024 * MiB,
+        "cpu": 61,
+        "fsize": 512 * MiB + 1,
+        "nofile": 64,
+        "core": 0,
+    }
+    assert 0 < out.peak_rss_bytes < 1024 * MiB
+
     whl = archives.zip_file(
         tmp_path / "pkg-1.0-py3-none-any.whl",
         {"pkg/__init__.py": b"X = 1\n", "pkg-1.0.dist-info/METADATA": b"Name: pkg\n"},
@@ -243,3 +252,30 @@ def test_not_an_archive_and_empty_file_are_named_by_content(tmp_path: Path, scra
     zf = archives.zip_file(tmp_path / "named-wrong.tar.gz", {"a.py": b"1"})
     assert archive_kind(zf) == "zip"
     assert list(scratch.iterdir()) == []
+
+
+def test_repeated_names_keep_the_last_copy_and_say_so(tmp_path: Path, scratch: Path) -> None:
+    path = tmp_path / "dup.tar"
+    with tarfile.open(path, "w") as tar:
+        for data in (b"first", b"second"):
+            info = tarfile.TarInfo("pkg/setup.py")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    out = run(path, scratch)
+    assert (out.root / "pkg/setup.py").read_bytes() == b"second"
+    assert out.skipped == [
+        {
+            "member": "pkg/setup.py",
+            "reason": "repeated member name: an earlier copy was replaced by this one",
+        }
+    ]
+
+
+def test_names_that_are_not_utf8_get_a_replacement_character(tmp_path: Path, scratch: Path) -> None:
+    path = tmp_path / "latin1.tar"
+    with tarfile.open(path, "w", encoding="utf-8", errors="surrogateescape") as tar:
+        info = tarfile.TarInfo("pkg/caf\udce9.py")  # the raw byte 0xE9
+        info.size = 1
+        tar.addfile(info, io.BytesIO(b"x"))
+    out = run(path, scratch)
+    assert tree(out.root) == {"pkg", "pkg/caf\ufffd.py"}

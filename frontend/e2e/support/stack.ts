@@ -1,8 +1,9 @@
 /**
- * Starts the real system for end-to-end tests, as plain processes from
- * docker/entrypoint.sh roles: migrate, api, worker(s) and web (nginx), against the
- * local PostgreSQL (a database of its own, recreated per run) and Redis (its own DB
- * number, flushed per run; the shared server is never stopped).
+ * Starts the real system for end-to-end tests: migrate, api, worker(s) and web (nginx),
+ * each a docker/entrypoint.sh role started through the Python process harness
+ * (`python -m harness`, harness/), which finds PostgreSQL and Redis, makes the run's
+ * database, and gives every role the same environment with the run's own queue names
+ * and job-updates channel. The shared servers are never stopped.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
@@ -11,13 +12,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const ENTRYPOINT = join(REPO_ROOT, 'docker/entrypoint.sh');
 const PYTHON = join(REPO_ROOT, '.venv/bin/python');
 const LOG_DIR = join(REPO_ROOT, 'frontend/test-results/e2e-logs');
-
-const PG_ADMIN_URL = process.env.E2E_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const DB_NAME = process.env.E2E_DB_NAME ?? 'packamal_e2e';
-const REDIS_URL = process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:6379/5';
+const NAMESPACE = 'e2e';
 
 export interface StackOptions {
   /** Names the log files. */
@@ -63,34 +60,17 @@ async function waitForHttp(url: string, what: string, timeoutMs = 30_000): Promi
   throw new Error(`${what} did not become ready at ${url}: ${last} (logs in ${LOG_DIR})`);
 }
 
-/** Runs a short Python snippet with the project's virtualenv (psycopg and redis are installed there). */
-async function python(code: string, args: string[] = []): Promise<string> {
-  const child = spawn(PYTHON, ['-c', code, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs `python -m harness ARGS` to its end and returns what it printed. */
+async function harness(args: string[]): Promise<string> {
+  const child = spawn(PYTHON, ['-m', 'harness', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code_ = await new Promise<number | null>((r) => child.on('exit', r));
-  if (code_ !== 0) throw new Error(`python helper failed (${code_}): ${err}`);
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  if (code !== 0) throw new Error(`python -m harness ${args[0]} failed (${code}): ${err}`);
   return out.trim();
 }
-
-const RESET_SCRIPT = `
-import sys, psycopg, redis
-admin, db, redis_url = sys.argv[1:4]
-with psycopg.connect(admin, autocommit=True) as conn:
-    conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-    conn.execute(f'CREATE DATABASE "{db}"')
-redis.Redis.from_url(redis_url).flushdb()
-`;
-
-const STATUS_SCRIPT = `
-import json, sys, psycopg
-url, ids = sys.argv[1], sys.argv[2].split(',')
-with psycopg.connect(url) as conn:
-    rows = conn.execute('SELECT id::text, status FROM package_analysis_job WHERE id::text = ANY(%s)', [ids]).fetchall()
-print(json.dumps(dict(rows)))
-`;
 
 export class Stack {
   webPort = 0;
@@ -98,6 +78,8 @@ export class Stack {
   private api: Proc | null = null;
   private readonly others: Proc[] = [];
   private readonly options: Required<StackOptions>;
+  private databaseUrl = '';
+  private redisUrl = '';
 
   constructor(options: StackOptions) {
     this.options = { workers: 2, apiEnv: {}, ...options };
@@ -107,34 +89,14 @@ export class Stack {
     return `http://127.0.0.1:${this.webPort}`;
   }
 
-  get databaseUrl(): string {
-    const url = new URL(PG_ADMIN_URL);
-    url.pathname = `/${DB_NAME}`;
-    return url.toString();
-  }
-
-  private env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    return {
-      ...process.env,
-      PATH: `${join(REPO_ROOT, '.venv/bin')}:${process.env.PATH ?? ''}`,
-      DATABASE_URL: this.databaseUrl,
-      REDIS_URL,
-      DJANGO_SECRET_KEY: 'e2e-not-a-secret',
-      DJANGO_ALLOWED_HOSTS: '*',
-      DJANGO_DEBUG: '0',
-      LOG_FORMAT: 'text',
-      // Pub/sub channels are global to a Redis server (not per DB number): use our own.
-      JOB_UPDATES_CHANNEL: 'packamal_e2e:job_updates',
-      JOB_QUEUE: 'packamal_e2e:jobs',
-      JOB_DEAD_LETTER: 'packamal_e2e:jobs:dead',
-      ...extra,
-    };
-  }
-
-  private spawnRole(role: string, logName: string, env: NodeJS.ProcessEnv): Proc {
+  /** The role through the harness, which execs docker/entrypoint.sh with the role environment. */
+  private spawnRole(role: string, logName: string, env: Record<string, string> = {}): Proc {
     mkdirSync(LOG_DIR, { recursive: true });
     const log = createWriteStream(join(LOG_DIR, `${this.options.name}-${logName}.log`), { flags: 'a' });
-    const child = spawn(ENTRYPOINT, [role], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = ['-m', 'harness', 'role', role, '--namespace', NAMESPACE];
+    args.push('--database-url', this.databaseUrl, '--redis-url', this.redisUrl);
+    for (const [name, value] of Object.entries(env)) args.push('--set', `${name}=${value}`);
+    const child = spawn(PYTHON, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -142,8 +104,10 @@ export class Stack {
   }
 
   async start(): Promise<void> {
-    await python(RESET_SCRIPT, [PG_ADMIN_URL, DB_NAME, REDIS_URL]);
-    const migrate = this.spawnRole('migrate', 'migrate', this.env());
+    const urls = JSON.parse(await harness(['fresh', NAMESPACE])) as { DATABASE_URL: string; REDIS_URL: string };
+    this.databaseUrl = urls.DATABASE_URL;
+    this.redisUrl = urls.REDIS_URL;
+    const migrate = this.spawnRole('migrate', 'migrate');
     const code = await migrate.exited;
     if (code !== 0) throw new Error(`migrate exited with ${code} (logs in ${LOG_DIR})`);
 
@@ -154,11 +118,11 @@ export class Stack {
         this.spawnRole(
           'worker',
           `worker-${i}`,
-          this.env({
+          {
             WORKER_NAME: `e2e-worker-${i}`,
             WORKER_HEARTBEAT_FILE: join(LOG_DIR, `${this.options.name}-worker-${i}.heartbeat`),
             JOB_DRAIN_SECONDS: '2',
-          }),
+          },
         ),
       );
     }
@@ -167,11 +131,11 @@ export class Stack {
       this.spawnRole(
         'web',
         'web',
-        this.env({
+        {
           WEB_PORT: String(this.webPort),
           API_UPSTREAM: `http://127.0.0.1:${this.apiPortValue}`,
           NGINX_RUN_DIR: join(LOG_DIR, `${this.options.name}-nginx`),
-        }),
+        },
       ),
     );
     await waitForHttp(`${this.webUrl}/healthz`, 'web');
@@ -180,7 +144,7 @@ export class Stack {
 
   /** Starts (or restarts) the api on the same port, and waits until it is ready. */
   async startApi(): Promise<void> {
-    this.api = this.spawnRole('api', 'api', this.env({ PORT: String(this.apiPortValue), ...this.options.apiEnv }));
+    this.api = this.spawnRole('api', 'api', { PORT: String(this.apiPortValue), ...this.options.apiEnv });
     await waitForHttp(`http://127.0.0.1:${this.apiPortValue}/readyz`, 'api');
   }
 
@@ -192,7 +156,8 @@ export class Stack {
 
   /** Job statuses straight from PostgreSQL (works while the api is down). */
   async jobStatuses(ids: string[]): Promise<Record<string, string>> {
-    return JSON.parse(await python(STATUS_SCRIPT, [this.databaseUrl, ids.join(',')])) as Record<string, string>;
+    const out = await harness(['job-statuses', '--database-url', this.databaseUrl, ...ids]);
+    return JSON.parse(out) as Record<string, string>;
   }
 
   async waitForJobs(ids: string[], status: string, timeoutMs = 30_000): Promise<void> {

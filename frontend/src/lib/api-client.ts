@@ -6,6 +6,7 @@ export const API_BASE = '/api';
 export interface RequestOptions {
   method?: 'GET' | 'POST';
   query?: Record<string, string | number | null | undefined>;
+  /** JSON-encoded, except FormData, which is sent as multipart/form-data. */
   body?: unknown;
   signal?: AbortSignal;
 }
@@ -26,7 +27,10 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
     headers: { Accept: 'application/json' },
     signal: options.signal ?? null,
   };
-  if (options.body !== undefined) {
+  if (options.body instanceof FormData) {
+    // The browser sets multipart/form-data with its boundary itself.
+    init.body = options.body;
+  } else if (options.body !== undefined) {
     init.headers = { ...init.headers, 'Content-Type': 'application/json' };
     init.body = JSON.stringify(options.body);
   }

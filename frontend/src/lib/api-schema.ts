@@ -163,6 +163,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/analyze/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Analyse an uploaded archive (sdist, wheel, zip or npm .tgz) */
+        post: operations["package_analysis_api_analyze_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{job_id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A finished analysis's report: JSON, or SARIF 2.1.0 with ?format=sarif */
+        get: operations["package_analysis_api_job_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest report of a package version (or of the package, with no version) */
+        get: operations["package_analysis_api_report_latest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -221,10 +272,42 @@ export interface components {
             error: components["schemas"]["ErrorDetail"];
         };
         /**
+         * AnalyzeDispatch
+         * @description Static analysis of a PyPI or npm package version: verdict and evidence
+         */
+        AnalyzeDispatch: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            task: "analyze";
+            params?: components["schemas"]["AnalyzeParams"];
+        };
+        /** AnalyzeParams */
+        AnalyzeParams: {
+            /**
+             * Purl
+             * @description Package URL, e.g. `pkg:pypi/requests@2.32.3` or `pkg:npm/%40scope/name@1.0.0`; no version means the latest
+             * @example pkg:pypi/idna@3.7
+             */
+            purl?: string | null;
+            /**
+             * Upload
+             * @description An archive stored by `POST /analyze/upload` (set by that route)
+             */
+            upload?: string | null;
+            /**
+             * Force
+             * @description Analyse again even when a report for the same artifact exists
+             * @default false
+             */
+            force: boolean;
+        };
+        /**
          * DispatchIn
          * @description A dispatch body: one of the task types, told apart by `task` (default: simulate).
          */
-        DispatchIn: components["schemas"]["SimulateDispatch"];
+        DispatchIn: components["schemas"]["SimulateDispatch"] | components["schemas"]["AnalyzeDispatch"];
         /**
          * SimulateDispatch
          * @description A timer that burns CPU or sleeps: for load tests and demos
@@ -347,6 +430,101 @@ export interface components {
             checks: {
                 [key: string]: string;
             };
+        };
+        /** ArtifactOut */
+        ArtifactOut: {
+            /** Filename */
+            filename: string;
+            /** Sha256 */
+            sha256: string;
+            /** Size */
+            size: number;
+        };
+        /** FindingOut */
+        FindingOut: {
+            /** Rule */
+            rule: string;
+            /** Title */
+            title: string;
+            /** Category */
+            category: string;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "critical" | "high" | "medium" | "low";
+            /** File */
+            file: string;
+            /** Line */
+            line: number | null;
+            /** Snippet */
+            snippet: string;
+            /**
+             * Reachability
+             * @enum {string}
+             */
+            reachability: "install" | "import" | "runtime" | "test" | "docs" | "metadata";
+            /** Artifact */
+            artifact: string;
+            /** Explanation */
+            explanation: string;
+        };
+        /** PackageOut */
+        PackageOut: {
+            /**
+             * Ecosystem
+             * @enum {string}
+             */
+            ecosystem: "pypi" | "npm";
+            /** Name */
+            name: string;
+            /** Version */
+            version: string | null;
+            /** Purl */
+            purl: string;
+        };
+        /**
+         * ReportOut
+         * @description The full report: the job's result summary plus every finding.
+         */
+        ReportOut: {
+            /**
+             * Verdict
+             * @enum {string}
+             */
+            verdict: "malicious" | "suspicious" | "clean";
+            /** Score */
+            score: number;
+            package: components["schemas"]["PackageOut"];
+            /** Artifacts */
+            artifacts: components["schemas"]["ArtifactOut"][];
+            /** Findings */
+            findings: components["schemas"]["FindingOut"][];
+            by_severity: components["schemas"]["SeverityCounts"];
+            /** Rules Version */
+            rules_version: string;
+            /** Cached */
+            cached: boolean;
+            /** Seconds */
+            seconds: number;
+            /**
+             * Report
+             * @description Where the full report is: `/jobs/{id}/report`
+             */
+            report: string;
+            /** Job */
+            job: string;
+        };
+        /** SeverityCounts */
+        SeverityCounts: {
+            /** Critical */
+            critical: number;
+            /** High */
+            high: number;
+            /** Medium */
+            medium: number;
+            /** Low */
+            low: number;
         };
     };
     responses: never;
@@ -886,6 +1064,254 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+        };
+    };
+    package_analysis_api_analyze_upload: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and request within 24 h answer 200 with the original response (`Idempotent-Replayed: true`) instead of creating jobs again; the same key with another request is 422 `idempotency_key_reused`. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * File
+                     * Format: binary
+                     */
+                    file: string;
+                    /**
+                     * Ecosystem
+                     * @enum {string}
+                     */
+                    ecosystem: "pypi" | "npm";
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobOut"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    package_analysis_api_job_report: {
+        parameters: {
+            query?: {
+                format?: "json" | "sarif";
+            };
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    package_analysis_api_report_latest: {
+        parameters: {
+            query: {
+                /** @example pkg:pypi/idna@3.7 */
+                purl: string;
+                format?: "json" | "sarif";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };

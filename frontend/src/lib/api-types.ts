@@ -9,6 +9,11 @@ export type JobPage = Schemas['JobPageOut'];
 export type Stats = Schemas['StatsOut'];
 export type ErrorBody = Schemas['ErrorOut'];
 export type DispatchRequest = Schemas['DispatchIn'];
+export type LockfileAnswer = Schemas['LockfileOut'];
+export type Report = Schemas['ReportOut'];
+export type Finding = Schemas['FindingOut'];
+/** A finished analyze job's `result`: the report without its findings list, which it only counts. */
+export type AnalysisSummary = Omit<Report, 'findings' | 'job'> & { findings: number };
 
 /** A WebSocket frame: the Job shape plus the event that produced it. */
 export type JobEvent = Job & { event?: string };

@@ -17,6 +17,10 @@ export function installFakeApi(initial: { jobs?: Job[]; stats?: Stats } = {}) {
     calls: [] as string[],
     /** Answer the next POST /dispatch calls with these responses instead of a job. */
     dispatchResponses: [] as Response[],
+    /** Extra routes, tried first: return a Response to answer, undefined to fall through. */
+    handlers: [] as ((request: { method: string; url: URL; init: RequestInit | undefined }) => Response | undefined)[],
+    /** Bodies of the POSTs, in order (FormData stays FormData). */
+    bodies: [] as unknown[],
     down: false,
   };
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
@@ -24,6 +28,11 @@ export function installFakeApi(initial: { jobs?: Job[]; stats?: Stats } = {}) {
     const method = init?.method ?? 'GET';
     api.calls.push(`${method} ${url.pathname}${url.search}`);
     if (api.down) throw new TypeError('Failed to fetch');
+    if (method === 'POST') api.bodies.push(init?.body instanceof FormData ? init.body : JSON.parse(String(init?.body ?? 'null')));
+    for (const handler of api.handlers) {
+      const answer = handler({ method, url, init });
+      if (answer) return answer;
+    }
     if (method === 'POST' && url.pathname === '/api/dispatch') {
       const queued = api.dispatchResponses.shift();
       if (queued) return queued;

@@ -118,7 +118,7 @@ _RULES = (
         "PY-OBFUSCATED-NAMES",
         "Identifiers look machine-obfuscated",
         "obfuscation",
-        "low",
+        "medium",
         "Names like _0x1f3a or IlIlIl are produced by obfuscators, not people. Obfuscated "
         "install- or import-time code deserves a careful read.",
     ),
@@ -135,7 +135,7 @@ _RULES = (
         "CNT-EXFIL-WEBHOOK",
         "Hard-coded chat webhook or bot endpoint (Discord, Slack, Telegram)",
         "exfiltration",
-        "high",
+        "critical",
         "A webhook URL with its secret baked into a library is a ready-made drop box for "
         "stolen data. Check what is posted to it.",
     ),
@@ -199,9 +199,17 @@ _RULES = (
         "CNT-DOWNLOAD-EXEC",
         "Downloads and executes (shell pipe, PowerShell cradle, LOLBins, dropped executable)",
         "download-exec",
-        "high",
+        "critical",
         "Fetching code or a binary and running it immediately bypasses every review of the "
         "package. Check the URL and what runs.",
+    ),
+    Rule(
+        "CNT-POWERSHELL-HIDDEN",
+        "Runs PowerShell hidden, bypassing policy, or on encoded or downloaded code",
+        "download-exec",
+        "high",
+        "Hidden windows, execution-policy bypass and encoded commands are how droppers start "
+        "PowerShell stages unseen. Decode the command and read it.",
     ),
     Rule(
         "CNT-ENV-DUMP",

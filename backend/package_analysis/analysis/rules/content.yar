@@ -20,7 +20,7 @@ rule telegram_bot {
   meta: id = "CNT-EXFIL-WEBHOOK"
   strings:
     $api = /api\.telegram\.org\/bot[0-9]{6,12}:[A-Za-z0-9_\-]{30,}/
-    $token = /['"][0-9]{8,12}:AA[A-Za-z0-9_\-]{30,40}['"]/
+    $token = /[\x27\x22][0-9]{8,12}:AA[A-Za-z0-9_\-]{30,40}[\x27\x22]/
     $host = "api.telegram.org"
     $send = /send(Message|Document|Photo)/
   condition: $api or ($token and $host and $send)
@@ -29,7 +29,7 @@ rule telegram_bot {
 rule oast_hosts {
   meta: id = "CNT-EXFIL-OAST"
   strings:
-    $a = /[a-z0-9\-]+\.(burpcollaborator\.net|oastify\.com|oast\.(pro|live|site|online|fun|me)|interact\.sh|interactsh\.com)/ nocase
+    $a = /[a-z0-9\-]+\.(burpcollaborator\.net|oastify\.com|oast\.[a-z]{2,6}|interact\.sh|interactsh\.com)/ nocase
     $b = /[a-z0-9\-]+\.(m\.pipedream\.net|requestcatcher\.com|requestbin\.(net|com)|free\.beeceptor\.com|ngrok(-free)?\.(io|app|dev)|trycloudflare\.com|serveo\.net|loca\.lt)/ nocase
     $c = /(webhook\.site\/[0-9a-f\-]{36}|dnslog\.cn|ceye\.io|canarytokens\.com\/|requestrepo\.com|eo[a-z0-9]{10,}\.m\.pipedream)/ nocase
     $d = /(pastebin\.com\/raw|paste\.ee\/r\/|hastebin\.com\/raw|rentry\.(co|org)\/[a-z0-9]+\/raw|transfer\.sh\/|0x0\.st\/|bashupload\.com|file\.io\/|anonfiles\.com|gofile\.io\/|temp\.sh\/)/ nocase
@@ -40,7 +40,7 @@ rule browser_secrets {
   meta: id = "CNT-CRED-BROWSER"
   strings:
     $login = "Login Data" nocase
-    $cookies = /Network[\\\/]{1,2}Cookies|[\\\/]Cookies['"]/ nocase
+    $cookies = /Network[\\\/]{1,2}Cookies|[\\\/]Cookies[\x27\x22]/ nocase
     $state = "Local State"
     $key = "encrypted_key"
     $dpapi = "CryptUnprotectData"
@@ -97,10 +97,10 @@ rule developer_credentials {
     $azure = /\.azure[\\\/]{1,2}(accessTokens\.json|msal_token_cache)/
     $kube = /\.kube[\\\/]{1,2}config/
     $docker = /\.docker[\\\/]{1,2}config\.json/
-    $npmrc = /['"\/~]\.npmrc/
-    $pypirc = /['"\/~]\.pypirc/
+    $npmrc = /[\x27\x22\/~]\.npmrc/
+    $pypirc = /[\x27\x22\/~]\.pypirc/
     $gitcred = ".git-credentials"
-    $netrc = /['"\/~]\.netrc['"]/
+    $netrc = /[\x27\x22\/~]\.netrc[\x27\x22]/
     $shadow = "/etc/shadow"
     $history = /\.(bash|zsh)_history/
   condition: 3 of them
@@ -114,13 +114,13 @@ rule reverse_shell {
     $nc = /\b(nc|ncat|netcat)(\.exe)? +(-[a-z]+ +)*-e +(\/bin\/(ba)?sh|cmd(\.exe)?)/
     $mkfifo = /mkfifo +\/tmp\/[a-z]+;.{0,80}\b(nc|ncat|telnet)\b/
     $py_dup = /os\.dup2\([a-z_]+\.fileno\(\) *, *0\)/
-    $pty = /pty\.spawn\(['"]\/bin\/(ba)?sh['"]\)/
-    $shell_i = /['"]\/bin\/(ba)?sh['"] *, *['"]-i['"]/
+    $pty = /pty\.spawn\([\x27\x22]\/bin\/(ba)?sh[\x27\x22]\)/
+    $shell_i = /[\x27\x22]\/bin\/(ba)?sh[\x27\x22] *, *[\x27\x22]-i[\x27\x22]/
     $ps_tcp = /New-Object +(System\.)?Net\.Sockets\.TCPClient/ nocase
     $ps_stream = "GetStream()" nocase
-    $node_sh = /child_process['"]\)\.spawn\(['"](\/bin\/sh|cmd\.exe)['"]/
+    $node_sh = /child_process[\x27\x22]\)\.spawn\([\x27\x22](\/bin\/sh|cmd\.exe)[\x27\x22]/
     $node_pipe = /\.pipe\([a-z]+\.stdin\)/
-    $socket_connect = /\.connect\(\(['"][^'"]{3,64}['"] *, *[0-9]{2,5}\)\)/
+    $socket_connect = /\.connect\(\([\x27\x22][^\x27\x22]{3,64}[\x27\x22] *, *[0-9]{2,5}\)\)/
   condition:
     $bash_tcp or $dev_tcp or $nc or $mkfifo or ($py_dup and ($pty or $shell_i or $socket_connect)) or
     ($ps_tcp and $ps_stream) or ($node_sh and $node_pipe)
@@ -144,10 +144,11 @@ rule shell_download_exec {
     $pipe_py = /\b(curl|wget)\b[^\n|;&]{0,200}https?:\/\/[^\n|;&]{0,200}\| *python[0-9.]*\b/
     $ps_iex = /(IEX|Invoke-Expression)[ (]+.{0,60}(DownloadString|Invoke-WebRequest|iwr|irm|Invoke-RestMethod)/ nocase
     $ps_iex2 = /(DownloadString|Invoke-RestMethod|irm)[^\n]{0,120}\| *(IEX|Invoke-Expression)/ nocase
-    $ps_enc = /powershell(\.exe)?[^\n]{0,80} -(e|ec|enc|encodedcommand) +[A-Za-z0-9+\/=]{40,}/ nocase
+    $ps_enc = /powershell(\.exe)?[^\n]{0,80} -(encodedcommand|enc|ec|e) +[A-Za-z0-9+\/=]{40,}/ nocase
     $certutil = /certutil(\.exe)? +-urlcache +(-split +)?-f +https?:/ nocase
     $bitsadmin = /bitsadmin(\.exe)? +\/transfer/ nocase
     $mshta = /mshta(\.exe)? +https?:/ nocase
+    $ps_dl_run = /(Invoke-WebRequest|iwr|DownloadFile|Start-BitsTransfer)[^\n]{0,300}(Start-Process|saps|Invoke-Item|\bstart\b)/ nocase
     $wget_chmod = /\b(curl|wget)\b[^\n]{0,200}https?:\/\/[^\n]{0,200}(&&|;) *chmod +(\+x|[0-7]{3})[^\n]{0,120}(&&|;) *(\.\/|\/tmp\/)/
   condition: any of them
 }
@@ -156,9 +157,9 @@ rule dropper_executable {
   meta: id = "CNT-DOWNLOAD-EXEC"
   strings:
     $fetch1 = /urlretrieve\(|urlopen\(|requests\.get\(|\.content\b|wget\.download\(|httpx\.get\(/
-    $exe = /https?:\/\/[^'"\s]{4,200}\.(exe|scr|msi|bat|vbs|ps1|dll|bin|elf|sh)['"?]/ nocase
+    $exe = /https?:\/\/[^\x27\x22\s]{4,200}\.(exe|scr|msi|bat|vbs|ps1|dll|bin|elf|sh)[\x27\x22?]/ nocase
     $run1 = /os\.startfile\(|subprocess\.(Popen|call|run|check_call|check_output)\(|os\.system\(|os\.popen\(|ShellExecute/
-    $run2 = /['"](start|cmd \/c|cmd\.exe \/c) [^'"]{0,40}['"]?/ nocase
+    $run2 = /[\x27\x22](start|cmd \/c|cmd\.exe \/c) [^\x27\x22]{0,40}[\x27\x22]?/ nocase
     $chmodx = /os\.chmod\([^)]{1,120}(0o?7[0-7][0-7]|stat\.S_IEXEC|S_IXUSR)/
   condition: $exe and $fetch1 and ($run1 or $run2 or $chmodx)
 }
@@ -178,11 +179,11 @@ rule env_dump {
 rule persistence {
   meta: id = "CNT-PERSISTENCE"
   strings:
-    $run = /Software\\{1,2}Microsoft\\{1,2}Windows\\{1,2}CurrentVersion\\{1,2}Run(Once)?['"\\]/ nocase
+    $run = /Software\\{1,2}Microsoft\\{1,2}Windows\\{1,2}CurrentVersion\\{1,2}Run(Once)?[\x27\x22\\]/ nocase
     $schtasks = /schtasks(\.exe)? +\/create/ nocase
     $startup = /(Start Menu\\{1,2}Programs\\{1,2}Startup|shell:startup)/ nocase
-    $crontab = /(\(crontab +-l|echo +['"][^'"]{1,200}['"] *\| *crontab +-|>> *\/etc\/crontab)/
-    $rc = /(>>|open\([^)]{0,80}['"]a['"]).{0,80}\.(bashrc|zshrc|bash_profile|profile)\b/
+    $crontab = /(\(crontab +-l|echo +[\x27\x22][^\x27\x22]{1,200}[\x27\x22] *\| *crontab +-|>> *\/etc\/crontab)/
+    $rc = /(>>|open\([^)]{0,80}[\x27\x22]a[\x27\x22]).{0,80}\.(bashrc|zshrc|bash_profile|profile)\b/
     $launch = /Library\/LaunchAgents\/[A-Za-z0-9\.\-]+\.plist/
     $systemd = /\/etc\/systemd\/system\/[a-z0-9\-]+\.service/
   condition: any of them
@@ -228,4 +229,18 @@ rule raw_ip_url {
     $ip = /https?:\/\/([1-9][0-9]{0,2})\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(:[0-9]{2,5})?\//
     $x_private = /https?:\/\/(127\.|10\.|0\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|169\.254\.|255\.|1\.2\.3\.4|8\.8\.[48]\.[48])/
   condition: #ip > #x_private
+}
+
+rule powershell_hidden {
+  meta: id = "CNT-POWERSHELL-HIDDEN"
+  strings:
+    $ps = /powershell(\.exe)?/ nocase
+    $hidden = /-(windowstyle|window|win|w).{1,4}hidden/ nocase
+    $bypass = /-(executionpolicy|exec|ep).{1,4}bypass/ nocase
+    $noprofile = /-(noprofile|nop)\b/ nocase
+    $enc = /-(encodedcommand|enc|ec|e).{1,4}[A-Za-z0-9+\/=]{40,}/ nocase
+    $iex = /\b(IEX|Invoke-Expression)\b/ nocase
+    $b64 = "FromBase64String" nocase
+    $dl = /(DownloadString|DownloadFile|Invoke-WebRequest|Invoke-RestMethod|Start-BitsTransfer)/ nocase
+  condition: $ps and (($hidden and ($bypass or $noprofile or $enc)) or ($iex and ($b64 or $dl)) or $enc)
 }

@@ -88,5 +88,9 @@ def as_text(data: bytes) -> str | None:
 
 
 def looks_like_marshal(data: bytes) -> bool:
-    """Python's marshal format for a code object starts with 'c' (optionally flagged)."""
-    return len(data) > 16 and data[0] in (0x63, 0xE3)
+    """A marshalled code object: type 'c' (optionally flagged), then small int32 counts
+    (argcount, posonly, kwonly) and a plausible stack size."""
+    if len(data) < 64 or data[0] not in (0x63, 0xE3):
+        return False
+    fields = [int.from_bytes(data[1 + 4 * i : 5 + 4 * i], "little") for i in range(4)]
+    return all(f < 256 for f in fields[:3]) and fields[3] < 100_000

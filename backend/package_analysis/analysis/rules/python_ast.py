@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 
 import yara_x
 
+from ..model import Severity
 from . import content, decode
 from .base import FileCtx, Sink, text_line
 
@@ -78,7 +79,6 @@ NETWORK = {
     "httplib.HTTPConnection",
     "httplib.HTTPSConnection",
     "socket.create_connection",
-    "socket.socket",
     "socket.gethostbyname",
     "ftplib.FTP",
     "smtplib.SMTP",
@@ -109,7 +109,7 @@ RECON = {
     "uuid.getnode",
 }
 EXEC = {"exec", "eval", "compile", "execfile", "builtins.exec", "builtins.eval"}
-BYTECODE = {"marshal.loads", "types.CodeType", "types.FunctionType", "pickle.loads"}
+BYTECODE = {"marshal.loads", "types.CodeType", "pickle.loads"}
 DECODERS = {
     "b64decode",
     "b32decode",
@@ -147,6 +147,27 @@ DANGEROUS_MODULES = {
 }
 INSTALL_COMMANDS = {"install", "develop", "egg_info", "bdist_egg", "easy_install"}
 _OBF_NAME = re.compile(r"^(_0x[0-9a-fA-F]{3,}|[Il1]{6,}|[O0]{6,}|_{3,}[A-Za-z0-9]?)$")
+_DECODER_HINT = re.compile(
+    r"(decode|decompress|fromhex|unhexlify|a2b_|decrypt|reversed|::-1|chr|loads|CodeType)"
+)
+_RUN_METHODS = {
+    "__init__",
+    "__new__",
+    "__call__",
+    "__enter__",
+    "run",
+    "initialize_options",
+    "finalize_options",
+}
+_ALIASABLE = {"exec", "eval", "compile", "__import__", "getattr", "globals", "open"}
+_SHELL_LAUNCH = re.compile(
+    r"^(powershell|pwsh|cmd|wscript|cscript|mshta|rundll32|regsvr32|start|bash|sh)(\.exe)?$"
+    r"|^-c$|^/c$|^-(e|enc|encodedcommand)$",
+    re.I,
+)
+_LITERAL_TYPES = (ast.Constant, ast.Subscript, ast.BinOp, ast.List, ast.Tuple, ast.JoinedStr)
+_EMBEDDED_B64 = re.compile(rb"[A-Za-z0-9+/]{80,}={0,2}")
+_CODE_HINT = re.compile(r"\b(import|exec|eval|urlopen|system|Popen|socket|requests)\b")
 _HIDDEN_PAD = re.compile(
     r"\S[ \t]{120,}(?=[^\n]*?(import|exec|eval|system|compile|urlopen|requests|;))[^\s]"
 )
@@ -213,6 +234,7 @@ class _Pass:
             depth,
         )
         self.nodes = list(_walk(tree))
+        self.has_decoders = bool(_DECODER_HINT.search(src))
         self.aliases = self._aliases()
         self.loadtime: set[int] = (
             {id(n) for n in self.nodes} if loadtime_all else self._loadtime_nodes()
@@ -230,6 +252,22 @@ class _Pass:
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 for a in node.names:
                     aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                # `run = exec` or `a, b = exec, eval`: the alias hides the call
+                target, value = node.targets[0], node.value
+                pairs = (
+                    zip(target.elts, value.elts, strict=False)
+                    if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple)
+                    else [(target, value)]
+                )
+                for t, v in pairs:
+                    if (
+                        isinstance(t, ast.Name)
+                        and isinstance(v, ast.Name)
+                        and v.id in _ALIASABLE
+                        and t.id != v.id
+                    ):
+                        aliases[t.id] = v.id
         return aliases
 
     def qualname(self, node: ast.AST) -> str:
@@ -273,8 +311,7 @@ class _Pass:
         seen = {id(n) for n in run}
         frontier = run
         for _ in range(6):  # functions called by functions called at load time, a few deep
-            names = {n.id for n in frontier if isinstance(n, ast.Name)}
-            names |= {n.attr for n in frontier if isinstance(n, ast.Attribute)}
+            names = _called_names(frontier)
             new: list[ast.AST] = []
             for name in names:
                 for d in defs.get(name, []):
@@ -285,6 +322,8 @@ class _Pass:
                     for b in members:
                         if not isinstance(b, ast.FunctionDef | ast.AsyncFunctionDef):
                             continue
+                        if isinstance(d, ast.ClassDef) and b.name not in _RUN_METHODS:
+                            continue
                         new.extend(n for n in self._exec_walk(b.body) if id(n) not in seen)
             if not new:
                 break
@@ -294,6 +333,8 @@ class _Pass:
 
     def _tainted_names(self) -> set[str]:
         tainted: set[str] = set()
+        if not self.has_decoders:
+            return tainted
         for _ in range(3):
             before = len(tainted)
             for node in self.nodes:
@@ -307,6 +348,8 @@ class _Pass:
     # ---- predicates ----
     def decoded(self, expr: ast.AST, tainted: set[str] | None = None) -> str:
         """How `expr` decodes data in place ('' when it does not)."""
+        if not self.has_decoders:
+            return ""
         tainted = self.tainted if tainted is None else tainted
         for n in _walk(expr):
             if isinstance(n, ast.Call):
@@ -345,7 +388,9 @@ class _Pass:
     def line(self, node: ast.AST) -> int | None:
         return getattr(node, "lineno", None)
 
-    def add(self, rule: str, node: ast.AST, detail: str = "") -> None:
+    def add(
+        self, rule: str, node: ast.AST, detail: str = "", severity: Severity | None = None
+    ) -> None:
         line = self.line(node)
         self.sink.add(
             rule,
@@ -354,6 +399,7 @@ class _Pass:
             text_line(self.src, line),
             detail=detail,
             reach=self.reach(node),  # type: ignore[arg-type]
+            severity=severity,
         )
 
     # ---- the rules ----
@@ -415,7 +461,22 @@ class _Pass:
                 self.add("PY-EXEC-DECODED", node, f"A process runs data decoded by {how}.")
             if lt:
                 process.append(node)
-                self.add("PY-INSTALL-PROCESS", node, f"Calls {q}.")
+                words: list[str] = [
+                    str(n.value).strip().split(" ")[0]
+                    for a in args
+                    for n in _walk(a)
+                    if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                ]
+                launch = [w for w in words if _SHELL_LAUNCH.match(w)]
+                if launch:
+                    self.add(
+                        "PY-INSTALL-PROCESS",
+                        node,
+                        f"Calls {q} to run inline code through {launch[0]!r}.",
+                        severity="high",
+                    )
+                else:
+                    self.add("PY-INSTALL-PROCESS", node, f"Calls {q}.")
         elif q in NETWORK or (q.startswith("requests.") and q.count(".") == 1):
             if lt:
                 network.append(node)
@@ -438,9 +499,29 @@ class _Pass:
                 self.add("PY-DOWNLOAD-EXEC", node, f"{q} runs what it downloads.")
             elif lt and not isinstance(arg, ast.Constant) and not self.reads_file(arg):
                 execs.append(node)
-                self.add("PY-EXEC-DYNAMIC", node, f"Calls {q} on a computed value.")
+                # code generation at import time is a known idiom; at install time it is not
+                install = self.reach(node) == "install"
+                self.add(
+                    "PY-EXEC-DYNAMIC",
+                    node,
+                    f"Calls {q} on a computed value.",
+                    severity=None if install else "low",
+                )
         elif q in BYTECODE and q != "pickle.loads":
-            self.add("PY-MARSHAL-CODE", node, f"Calls {q}.")
+            # caching compiled files at run time is normal; bytecode from literals is not
+            literal = any(self._literal_bytes(a) or self.decoded(a) for a in node.args)
+            if lt or literal:
+                self.add("PY-MARSHAL-CODE", node, f"Calls {q}.")
+        elif q.endswith(".connect") and lt and node.args:
+            dest = node.args[0]
+            if (
+                isinstance(dest, ast.Tuple)
+                and len(dest.elts) == 2
+                and isinstance(dest.elts[0], ast.Constant)
+                and isinstance(dest.elts[0].value, str)
+            ):
+                network.append(node)
+                self.add("PY-INSTALL-NETWORK", node, "Connects a socket to a fixed host.")
         elif q == "__import__" and lt and node.args:
             arg = node.args[0]
             if isinstance(arg, ast.Constant) and str(arg.value) in DANGEROUS_MODULES:
@@ -471,6 +552,7 @@ class _Pass:
                 )
 
     def _literal_bytes(self, node: ast.AST) -> tuple[bytes, str] | None:
+        """The bytes a literal-like expression stands for, and how they were assembled."""
         if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes):
             value = node.value
             return (value.encode("utf-8", "replace") if isinstance(value, str) else value), ""
@@ -490,33 +572,81 @@ class _Pass:
                     parts.append(cur.value.encode("utf-8", "replace"))
                 else:
                     return None
-            return b"".join(parts), "concatenated"
-        if isinstance(node, ast.List | ast.Tuple) and len(node.elts) >= 20:
+            return b"".join(parts), "joined fragments"
+        if isinstance(node, ast.List | ast.Tuple) and len(node.elts) >= 3:
             values = [e.value for e in node.elts if isinstance(e, ast.Constant)]
-            if len(values) == len(node.elts) and all(
+            if len(values) != len(node.elts):
+                return None
+            if all(isinstance(v, str) for v in values):
+                return "".join(values).encode("utf-8", "replace"), "joined fragments"  # type: ignore[arg-type]
+            if len(values) >= 20 and all(
                 isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 256 for v in values
             ):
                 return bytes(values), "int list"  # type: ignore[arg-type]
+        if isinstance(node, ast.JoinedStr):
+            text = "".join(
+                v.value
+                for v in node.values
+                if isinstance(v, ast.Constant) and isinstance(v.value, str)
+            )
+            return text.encode("utf-8", "replace"), "f-string"
         return None
 
     def _literals(self) -> None:
         if self.depth >= MAX_DECODE_DEPTH:
             return
+        docstrings = {
+            id(n.value)
+            for n in self.nodes
+            if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)
+        }
+        budget = 300
         for node in self.nodes:
+            if id(node) in docstrings or not isinstance(node, _LITERAL_TYPES):
+                continue
             got = self._literal_bytes(node)
-            if got is None or len(got[0]) < decode.MIN_LITERAL:
+            if got is None or len(got[0]) < 24:
                 continue
+            budget -= 1
+            if budget < 0:
+                break
             raw, how = got
-            layers = decode.decode_layers(raw)
-            if layers is None:
-                if how in {"reversed", "int list"}:
-                    layers = ([], raw)
-                else:
-                    continue
-            chain = ([how] if how and how != "concatenated" else []) + layers[0]
-            if not chain:
+            if how in {"joined fragments", "f-string"}:
+                sub = self._sub_ctx(node, how)
+                content.scan(self.scanner, raw, sub, self.sink)
+            layers = decode.decode_layers(raw) if len(raw) >= decode.MIN_LITERAL else None
+            if layers is not None:
+                chain = ([how] if how else []) + layers[0]
+                self._scan_decoded(node, " → ".join(chain), layers[1])
                 continue
-            self._scan_decoded(node, " → ".join(chain), layers[1])
+            if how in {"reversed", "int list"}:
+                self._scan_decoded(node, how, raw)
+                continue
+            for m in _EMBEDDED_B64.finditer(raw[: decode.MAX_DECODED]):
+                inner = decode.decode_layers(m.group(0))
+                if inner is not None:
+                    chain = ([how] if how else []) + ["embedded " + inner[0][0], *inner[0][1:]]
+                    self._scan_decoded(node, " → ".join(chain), inner[1])
+            if b"\n" in raw or b";" in raw:
+                self._embedded_code(node, raw)
+
+    def _sub_ctx(self, node: ast.AST, chain: str) -> FileCtx:
+        reach = self.reach(node)
+        return FileCtx(self.ctx.path, reach, self.ctx.ecosystem, (chain, self.line(node) or 0))  # type: ignore[arg-type]
+
+    def _embedded_code(self, node: ast.AST, raw: bytes) -> None:
+        """A plain string that is itself a program (written to a file, or run later)."""
+        text = raw.decode("utf-8", "replace")
+        if not _CODE_HINT.search(text):
+            return
+        analyze(
+            text,
+            self._sub_ctx(node, "code embedded in a string"),
+            self.sink,
+            self.scanner,
+            loadtime_all=True,
+            depth=self.depth + 1,
+        )
 
     def _scan_decoded(self, node: ast.AST, chain: str, data: bytes) -> None:
         line = self.line(node) or 0
@@ -606,6 +736,22 @@ class _Pass:
                             text_line(self.src, n.lineno),
                             reach="install",
                         )
+
+
+def _called_names(nodes: list[ast.AST]) -> set[str]:
+    """Functions that load-time code calls, or hands to something that will call them
+    (Thread(target=f), atexit.register(f), setup(cmdclass={"install": C}))."""
+    names: set[str] = set()
+    for n in nodes:
+        if not isinstance(n, ast.Call):
+            continue
+        if isinstance(n.func, ast.Name):
+            names.add(n.func.id)
+        for arg in [*n.args, *(k.value for k in n.keywords)]:
+            for m in _walk(arg):
+                if isinstance(m, ast.Name):
+                    names.add(m.id)
+    return names
 
 
 def _has_code(text: str) -> bool:

@@ -44,7 +44,7 @@ describe('DispatchForm', () => {
     await fill('Seconds', '');
     await fill('Count', '2.5');
     await userEvent.click(screen.getByRole('button', { name: 'Dispatch' }));
-    expect(screen.getByText('Enter the number of seconds.')).toBeTruthy();
+    expect(screen.getByText('Enter a number for Seconds.')).toBeTruthy();
     expect(screen.getByText('Count must be a whole number from 1 to 100.')).toBeTruthy();
     expect(api.calls).toEqual([]);
   });

@@ -1,4 +1,5 @@
 import { type FormEvent, useId, useState } from 'react';
+import type { FieldValue } from '../../../lib/task-fields';
 import { describeError, fieldProblems, retryHint } from '../../../lib/api-error';
 import type { Job } from '../../../lib/api-types';
 import { dispatchJob } from '../api/dispatch-job';
@@ -6,11 +7,12 @@ import {
   type DispatchFormErrors,
   type DispatchFormValues,
   MAX_COUNT,
-  MAX_SECONDS,
-  MODES,
   TASKS,
+  initialDispatchValues,
+  taskSpec,
   validateDispatch,
 } from '../model/validate-dispatch';
+import { ParamField } from './param-field';
 
 interface DispatchFormProps {
   /** Called with each job as the API accepts it, so the table shows it at once. */
@@ -23,18 +25,27 @@ type Outcome =
   | { kind: 'done'; total: number }
   | { kind: 'error'; done: number; total: number; message: string; problems: string[]; retry: string | null };
 
-const INITIAL: DispatchFormValues = { task: 'simulate', seconds: '10', mode: 'cpu', count: '1' };
-
 export function DispatchForm({ onDispatched }: DispatchFormProps) {
-  const [values, setValues] = useState<DispatchFormValues>(INITIAL);
+  const [values, setValues] = useState<DispatchFormValues>(() => initialDispatchValues());
   const [errors, setErrors] = useState<DispatchFormErrors>({});
   const [outcome, setOutcome] = useState<Outcome>({ kind: 'idle' });
   const sending = outcome.kind === 'sending';
   const idPrefix = useId();
 
-  const update = (field: keyof DispatchFormValues) => (event: { target: { value: string } }) => {
-    setValues((current) => ({ ...current, [field]: event.target.value }));
-    if (errors[field]) setErrors((current) => ({ ...current, [field]: undefined }));
+  const spec = taskSpec(values.task);
+  const domId = (key: string) => `${idPrefix}-${key.replace('.', '-')}`;
+  const clearError = (key: string) => {
+    if (errors[key]) {
+      setErrors((current) => Object.fromEntries(Object.entries(current).filter(([name]) => name !== key)));
+    }
+  };
+  const setTask = (task: string) => {
+    setValues((current) => ({ ...initialDispatchValues(task), count: current.count }));
+    setErrors({});
+  };
+  const setParam = (name: string, value: FieldValue) => {
+    setValues((current) => ({ ...current, params: { ...current.params, [name]: value } }));
+    clearError(`params.${name}`);
   };
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -44,8 +55,9 @@ export function DispatchForm({ onDispatched }: DispatchFormProps) {
     if (!checked.ok) {
       setErrors(checked.errors);
       setOutcome({ kind: 'idle' });
-      const field = (['task', 'seconds', 'mode', 'count'] as const).find((name) => checked.errors[name]);
-      if (field) document.getElementById(`${idPrefix}-${field}`)?.focus();
+      const order = ['task', ...(spec?.fields ?? []).map((field) => `params.${field.name}`), 'count'];
+      const first = order.find((key) => checked.errors[key]);
+      if (first) document.getElementById(domId(first))?.focus();
       return;
     }
     setErrors({});
@@ -71,29 +83,29 @@ export function DispatchForm({ onDispatched }: DispatchFormProps) {
     }
   }
 
-  const fieldProps = (field: keyof DispatchFormValues) => ({
-    id: `${idPrefix}-${field}`,
-    name: field,
-    value: values[field],
-    onChange: update(field),
-    'aria-invalid': errors[field] ? true : undefined,
-    'aria-describedby': errors[field] ? `${idPrefix}-${field}-error` : undefined,
-  });
-
-  const fieldError = (field: keyof DispatchFormValues) =>
-    errors[field] ? (
-      <p className="field-error" id={`${idPrefix}-${field}-error`}>
-        {errors[field]}
+  const fieldError = (key: string) =>
+    errors[key] ? (
+      <p className="field-error" id={`${domId(key)}-error`}>
+        {errors[key]}
       </p>
     ) : null;
+  const invalid = (key: string) => ({
+    'aria-invalid': errors[key] ? true : undefined,
+    'aria-describedby': errors[key] ? `${domId(key)}-error` : undefined,
+  });
 
   return (
     <section className="panel" aria-labelledby={`${idPrefix}-title`}>
       <h2 id={`${idPrefix}-title`}>Dispatch jobs</h2>
+      {spec?.description && (
+        <p className="hint task-hint">
+          {values.task}: {spec.description}
+        </p>
+      )}
       <form className="dispatch-form" onSubmit={submit} noValidate>
         <div className="field">
-          <label htmlFor={`${idPrefix}-task`}>Task</label>
-          <select {...fieldProps('task')}>
+          <label htmlFor={domId('task')}>Task</label>
+          <select id={domId('task')} name="task" value={values.task} onChange={(event) => setTask(event.target.value)} {...invalid('task')}>
             {TASKS.map((task) => (
               <option key={task} value={task}>
                 {task}
@@ -102,32 +114,33 @@ export function DispatchForm({ onDispatched }: DispatchFormProps) {
           </select>
           {fieldError('task')}
         </div>
-        <div className="field">
-          <label htmlFor={`${idPrefix}-seconds`}>Seconds</label>
-          <input
-            {...fieldProps('seconds')}
-            type="number"
-            inputMode="decimal"
-            min={0}
-            max={MAX_SECONDS}
-            step="any"
+        {spec?.fields.map((field) => (
+          <ParamField
+            key={`${values.task}.${field.name}`}
+            field={field}
+            id={domId(`params.${field.name}`)}
+            value={values.params[field.name]}
+            error={errors[`params.${field.name}`]}
+            onChange={(value) => setParam(field.name, value)}
           />
-          {fieldError('seconds')}
-        </div>
+        ))}
         <div className="field">
-          <label htmlFor={`${idPrefix}-mode`}>Mode</label>
-          <select {...fieldProps('mode')}>
-            {MODES.map((mode) => (
-              <option key={mode} value={mode}>
-                {mode}
-              </option>
-            ))}
-          </select>
-          {fieldError('mode')}
-        </div>
-        <div className="field">
-          <label htmlFor={`${idPrefix}-count`}>Count</label>
-          <input {...fieldProps('count')} type="number" inputMode="numeric" min={1} max={MAX_COUNT} step={1} />
+          <label htmlFor={domId('count')}>Count</label>
+          <input
+            id={domId('count')}
+            name="count"
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={MAX_COUNT}
+            step={1}
+            value={values.count}
+            onChange={(event) => {
+              setValues((current) => ({ ...current, count: event.target.value }));
+              clearError('count');
+            }}
+            {...invalid('count')}
+          />
           {fieldError('count')}
         </div>
         <button type="submit" className="primary" disabled={sending}>

@@ -1,6 +1,9 @@
 import { memo } from 'react';
 import type { Job } from '../../../lib/api-types';
 import { formatDuration, formatTime, jobDuration, shortId } from '../../../lib/format';
+import { followLink, jobPath } from '../../../lib/router';
+import { VerdictScore } from '../../reports/components/verdict-badge';
+import { analysisSummary, jobPackage } from '../../reports/model/report';
 import { JobProgress } from './job-progress';
 import { StatusBadge } from './status-badge';
 
@@ -18,6 +21,8 @@ export function jobButtonId(jobId: string): string {
 }
 
 export const JobRow = memo(function JobRow({ job, selected, onSelect, now }: JobRowProps) {
+  const pkg = jobPackage(job);
+  const summary = analysisSummary(job);
   return (
     <tr
       data-job-id={job.id}
@@ -43,6 +48,16 @@ export const JobRow = memo(function JobRow({ job, selected, onSelect, now }: Job
       <td>
         <JobProgress job={job} />
       </td>
+      <td className="col-package">
+        {pkg ? (
+          <a href={jobPath(job.id)} onClick={followLink} className="mono" title={pkg}>
+            {pkg}
+          </a>
+        ) : (
+          <span className="muted">{job.task}</span>
+        )}
+      </td>
+      <td data-verdict={summary?.verdict}>{summary ? <VerdictScore verdict={summary.verdict} score={summary.score} /> : '—'}</td>
       <td className="mono col-worker" title={job.worker ?? undefined}>
         {job.worker ?? '—'}
       </td>

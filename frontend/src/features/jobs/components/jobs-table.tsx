@@ -1,5 +1,7 @@
 import { useId, useState } from 'react';
 import { JOB_STATUSES, type Job, type JobStatus } from '../../../lib/api-types';
+import { VERDICTS, type Verdict } from '../../reports/model/report';
+import type { JobFilters } from '../model/filter-jobs';
 import { useNow } from '../../../lib/use-now';
 import { JobRow } from './job-row';
 
@@ -9,6 +11,10 @@ interface JobsTableProps {
   rows: Job[];
   status: JobStatus | null;
   onStatusChange: (status: JobStatus | null) => void;
+  /** Task and verdict filters, applied by the caller to `rows`. */
+  filters: JobFilters;
+  onFiltersChange: (filters: JobFilters) => void;
+  tasks: readonly string[];
   list: 'loading' | 'ready' | 'error';
   listError: string | null;
   hasMoreOnServer: boolean;
@@ -23,6 +29,10 @@ export function JobsTable(props: JobsTableProps) {
   const { rows, status, list, listError, selectedId, onSelect } = props;
   const titleId = useId();
   const filterId = useId();
+  const taskFilterId = useId();
+  const verdictFilterId = useId();
+  const { filters } = props;
+  const filtered = status !== null || filters.task !== null || filters.verdict !== null;
   // Rows render in steps, so a thousand jobs stay cheap; older pages come from the server on demand.
   const [visible, setVisible] = useState(ROWS_STEP);
   const anyRunning = rows.some((job) => job.status === 'running');
@@ -39,23 +49,55 @@ export function JobsTable(props: JobsTableProps) {
     <section className="panel jobs-panel" aria-labelledby={titleId}>
       <div className="panel-header">
         <h2 id={titleId}>Jobs</h2>
-        <div className="filter">
-          <label htmlFor={filterId}>Status</label>
-          <select
-            id={filterId}
-            value={status ?? ''}
-            onChange={(event) => {
-              setVisible(ROWS_STEP);
-              props.onStatusChange(event.target.value === '' ? null : (event.target.value as JobStatus));
-            }}
-          >
-            <option value="">all</option>
-            {JOB_STATUSES.map((value) => (
-              <option key={value} value={value}>
-                {value}
-              </option>
-            ))}
-          </select>
+        <div className="filters">
+          <div className="filter">
+            <label htmlFor={filterId}>Status</label>
+            <select
+              id={filterId}
+              value={status ?? ''}
+              onChange={(event) => {
+                setVisible(ROWS_STEP);
+                props.onStatusChange(event.target.value === '' ? null : (event.target.value as JobStatus));
+              }}
+            >
+              <option value="">all</option>
+              {JOB_STATUSES.map((value) => (
+                <option key={value} value={value}>
+                  {value}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="filter">
+            <label htmlFor={taskFilterId}>Task</label>
+            <select
+              id={taskFilterId}
+              value={filters.task ?? ''}
+              onChange={(event) => props.onFiltersChange({ ...filters, task: event.target.value || null })}
+            >
+              <option value="">all</option>
+              {props.tasks.map((value) => (
+                <option key={value} value={value}>
+                  {value}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="filter">
+            <label htmlFor={verdictFilterId}>Verdict</label>
+            <select
+              id={verdictFilterId}
+              value={filters.verdict ?? ''}
+              onChange={(event) => props.onFiltersChange({ ...filters, verdict: (event.target.value || null) as Verdict | null })}
+            >
+              <option value="">all</option>
+              {VERDICTS.map((value) => (
+                <option key={value} value={value}>
+                  {value}
+                </option>
+              ))}
+            </select>
+          </div>
         </div>
       </div>
       {listError && list === 'ready' && (
@@ -78,18 +120,24 @@ export function JobsTable(props: JobsTableProps) {
           </button>
         </div>
       ) : rows.length === 0 ? (
-        <p className="empty">{status ? `No ${status} jobs.` : 'No jobs yet. Dispatch one with the form.'}</p>
+        <p className="empty">
+          {filtered ? 'No loaded jobs match these filters.' : 'No jobs yet. Dispatch one with the form.'}
+        </p>
       ) : (
         <div className="table-scroll">
           <table className="jobs-table">
             <caption className="visually-hidden">
-              Jobs, newest first{status ? `, status ${status}` : ''}. {rows.length} shown.
+              Jobs, newest first{status ? `, status ${status}` : ''}
+              {filters.task ? `, task ${filters.task}` : ''}
+              {filters.verdict ? `, verdict ${filters.verdict}` : ''}. {rows.length} shown.
             </caption>
             <thead>
               <tr>
                 <th scope="col">ID</th>
                 <th scope="col">Status</th>
                 <th scope="col">Progress</th>
+                <th scope="col">Package</th>
+                <th scope="col">Verdict</th>
                 <th scope="col" className="col-worker">Worker</th>
                 <th scope="col" className="num">Attempts</th>
                 <th scope="col">Created</th>

@@ -28,6 +28,8 @@ export interface LiveJobs {
   addJob: (job: Job) => void;
   loadMore: () => void;
   reload: () => void;
+  /** Loads one job by id into the store (a shared /jobs/{id} link); live events keep it current. */
+  trackJob: (id: string, signal?: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -188,6 +190,12 @@ export function useLiveJobs({ status }: UseLiveJobsOptions): LiveJobs {
   // A dispatch answer is the job's first state: any live event for it is newer (sinceSeq 0).
   const addJob = useCallback((job: Job) => dispatch({ type: 'snapshot', jobs: [job], sinceSeq: 0, counted: true }), []);
 
+  const trackJob = useCallback(async (id: string, signal?: AbortSignal) => {
+    const sinceSeq = stateRef.current.seq;
+    const job = await getJob(id, signal);
+    dispatch({ type: 'snapshot', jobs: [job], sinceSeq });
+  }, []);
+
   const reload = useCallback(() => {
     dispatch({ type: 'listLoading' });
     void resync();
@@ -199,7 +207,7 @@ export function useLiveJobs({ status }: UseLiveJobsOptions): LiveJobs {
     return all.filter((job) => (Date.parse(job.created_at) || 0) >= state.horizon);
   }, [state.jobs, state.horizon, status]);
 
-  return { state, connection, rows, addJob, loadMore, reload };
+  return { state, connection, rows, addJob, loadMore, reload, trackJob };
 }
 
 /** A WebSocket frame as a Job, or null when it is not one (ignored rather than trusted). */

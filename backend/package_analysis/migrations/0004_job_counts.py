@@ -59,6 +59,6 @@ DROP TABLE package_analysis_jobcount;
 
 
 class Migration(migrations.Migration):
-    dependencies = [("package_analysis", "0002_idempotency_record")]
+    dependencies = [("package_analysis", "0003_idempotency_record")]
 
     operations = [migrations.RunSQL(FORWARD, BACKWARD)]

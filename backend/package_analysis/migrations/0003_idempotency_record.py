@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("package_analysis", "0001_initial"),
+        ("package_analysis", "0002_analysis_reports"),
     ]
 
     operations = [

@@ -1,0 +1,173 @@
+"""The analysis router: upload an archive, read a job's report (JSON or SARIF), look up
+the latest report of a package."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+
+from .. import reports, selectors, services
+from ..analysis.model import AnalysisError
+from ..auth import DispatchKey, ReadKey
+from ..errors import ApiError
+from ..idempotency import OPENAPI as IDEMPOTENCY_OPENAPI
+from ..idempotency import fingerprint, idempotent
+from ..models import Job
+from ..ratelimit import DispatchThrottle
+from ..schemas import ErrorOut, JobOut
+from ..tasks.analyze import AnalyzeParams, AnalyzeResult
+
+router = Router(tags=["analysis"])
+
+# What an archive starts with: gzip (sdist, npm .tgz), zip (wheel, zip sdist), bzip2, xz;
+# a plain tar says "ustar" at offset 257.
+_MAGIC = (b"\x1f\x8b", b"PK\x03\x04", b"PK\x05\x06", b"BZh", b"\xfd7zXZ\x00")
+
+
+class FindingOut(Schema):
+    rule: str
+    title: str
+    category: str
+    severity: Literal["critical", "high", "medium", "low"]
+    file: str
+    line: int | None
+    snippet: str
+    reachability: Literal["install", "import", "runtime", "test", "docs", "metadata"]
+    artifact: str
+    explanation: str
+
+
+class ReportOut(AnalyzeResult):
+    """The full report: the job's result summary plus every finding."""
+
+    job: str
+    findings: list[FindingOut]  # type: ignore[assignment]
+
+
+@router.post(
+    "/analyze/upload",
+    response={
+        200: JobOut,
+        202: JobOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        413: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+        503: ErrorOut,
+    },
+    auth=DispatchKey(),
+    throttle=DispatchThrottle(),
+    openapi_extra=IDEMPOTENCY_OPENAPI,
+    summary="Analyse an uploaded archive (sdist, wheel, zip or npm .tgz)",
+)
+def analyze_upload(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    ecosystem: Form[Literal["pypi", "npm"]],
+) -> HttpResponse:
+    limit = settings.ANALYSIS_UPLOAD_MAX_BYTES
+    size = file.size or 0
+    if size > limit:
+        raise ApiError(413, "payload_too_large", f"The file is over {limit // (1024 * 1024)} MiB.")
+    if size == 0:
+        raise ApiError(422, "not_an_archive", "The file is empty.")
+    head = file.read(512)
+    if not (head.startswith(_MAGIC) or head[257:262] == b"ustar"):
+        raise ApiError(
+            422,
+            "not_an_archive",
+            "The file is not an archive: send an sdist (.tar.gz), a wheel or zip, or an npm .tgz.",
+        )
+    file.seek(0)
+    data = file.read()
+
+    def create() -> HttpResponse:
+        with transaction.atomic():  # the upload and its job, or neither; pushed after commit
+            upload = reports.upload_create(
+                filename=file.name or "upload", ecosystem=ecosystem, data=data
+            )
+            params = AnalyzeParams(upload=upload.id).model_dump(mode="json")
+            job = services.job_dispatch(task="analyze", params=params)
+        response = JsonResponse(job.as_dict(), status=202)
+        response["Location"] = f"/jobs/{job.id}"
+        return response
+
+    return idempotent(
+        request, fingerprint=fingerprint(file.name or "", ecosystem, data), create=create
+    )
+
+
+@router.get(
+    "/jobs/{job_id}/report",
+    response={
+        200: ReportOut,
+        401: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+        503: ErrorOut,
+    },
+    auth=ReadKey(),
+    summary="A finished analysis's report: JSON, or SARIF 2.1.0 with ?format=sarif",
+)
+def job_report(
+    request: HttpRequest, job_id: str, format: Literal["json", "sarif"] = "json"
+) -> HttpResponse:
+    job = selectors.job_get(job_id=job_id)
+    if job is None:
+        raise ApiError(404, "not_found", f"No job with id {job_id!r}.")
+    if job.task != "analyze":
+        raise ApiError(404, "not_found", f"Job {job_id} is a {job.task} job: it has no report.")
+    if job.status != "completed":
+        message = (
+            f"Job {job_id} failed, so it has no report: {job.error}"
+            if job.status == "failed"
+            else f"Job {job_id} is {job.status}; its report exists once it completes."
+        )
+        raise ApiError(409, "not_finished", message, {"status": job.status})
+    return _report_response(job, format)
+
+
+@router.get(
+    "/reports",
+    response={
+        200: ReportOut,
+        401: ErrorOut,
+        404: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+        503: ErrorOut,
+    },
+    auth=ReadKey(),
+    summary="The latest report of a package version (or of the package, with no version)",
+)
+def report_latest(
+    request: HttpRequest,
+    purl: str = Query(..., max_length=512, examples=["pkg:pypi/idna@3.7"]),
+    format: Literal["json", "sarif"] = "json",
+) -> HttpResponse:
+    try:
+        job = reports.report_latest(purl=purl)
+    except AnalysisError as exc:
+        raise ApiError(422, "validation_error", str(exc)) from None
+    if job is None:
+        raise ApiError(404, "not_found", f"No report for {purl.strip()} yet.")
+    return _report_response(job, format)
+
+
+def _report_response(job: Job, format: str) -> HttpResponse:
+    if format == "sarif":
+        from ..analysis.sarif import to_sarif
+
+        body: Any = to_sarif(reports.report_object(job=job))
+        response = JsonResponse(body, content_type="application/sarif+json")
+        response["Content-Disposition"] = f'attachment; filename="packamal-{job.id}.sarif"'
+        return response
+    return JsonResponse(reports.report_of(job=job))

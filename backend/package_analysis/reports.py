@@ -1,0 +1,118 @@
+"""Analysis data: uploads, the report rows of finished analyses, the per-artifact cache.
+
+Writes happen in two places only: `upload_create` (the upload route, with its job) and
+`report_save` (inside the worker's fenced completion transaction)."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any
+
+from django.db import transaction
+
+from .analysis.model import AnalysisError, Finding, Report
+from .analysis.purl import purl_parse
+from .models import AnalysisReport, ArtifactScan, Job, Upload
+from .models import Finding as FindingRow
+
+_FINDING_FIELDS = tuple(Finding.__dataclass_fields__)
+
+
+def upload_create(*, filename: str, ecosystem: str, data: bytes) -> Upload:
+    return Upload.objects.create(
+        filename=filename[:255],
+        ecosystem=ecosystem,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        data=data,
+    )
+
+
+def upload_get(*, upload_id: uuid.UUID) -> Upload:
+    upload = Upload.objects.filter(id=upload_id).first()
+    if upload is None:
+        raise AnalysisError(f"The uploaded archive {upload_id} no longer exists")
+    return upload
+
+
+def findings_cached(sha256: str, rules_version: str) -> list[Finding] | None:
+    """The findings stored for this artifact under these rules, or None (never scanned)."""
+    scan = ArtifactScan.objects.filter(sha256=sha256, rules_version=rules_version).first()
+    if scan is None:
+        return None
+    rows = FindingRow.objects.filter(job_id=scan.job_id, artifact=sha256).values(*_FINDING_FIELDS)
+    return [Finding(**row) for row in rows]
+
+
+def report_save(*, job_id: str, report: Report) -> None:
+    """Write the report's rows; called inside the fenced completion's transaction."""
+    assert transaction.get_connection().in_atomic_block, "report rows need the completion's txn"
+    package = report.package
+    AnalysisReport.objects.create(
+        job_id=job_id,
+        ecosystem=package.ecosystem,
+        name=package.name,
+        version=package.version or "",
+        purl=package.purl,
+        verdict=report.verdict,
+        score=report.score,
+        rules_version=report.rules_version,
+    )
+    FindingRow.objects.bulk_create(
+        [FindingRow(job_id=job_id, **f.as_dict()) for f in report.findings], batch_size=1000
+    )
+    ArtifactScan.objects.bulk_create(
+        [
+            ArtifactScan(sha256=a.sha256, rules_version=report.rules_version, job_id=job_id)
+            for a in report.artifacts
+        ],
+        ignore_conflicts=True,  # another job scanned the same artifact first: same answer
+    )
+
+
+def report_of(*, job: Job) -> dict[str, Any]:
+    """The full report of a completed analysis: the summary plus every finding."""
+    findings = list(FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS))
+    return {**(job.result or {}), "job": str(job.id), "findings": findings}
+
+
+def report_latest(*, purl: str) -> Job | None:
+    """The newest completed analysis of that package version (or of the package, when the
+    purl names no version)."""
+    ref = purl_parse(purl)
+    rows = AnalysisReport.objects.select_related("job")
+    if ref.version is not None:
+        rows = rows.filter(purl=ref.purl)
+    else:
+        rows = rows.filter(ecosystem=ref.ecosystem, name=ref.name)
+    head = rows.order_by("-created_at").first()
+    return head.job if head is not None else None
+
+
+__all__ = [
+    "findings_cached",
+    "report_latest",
+    "report_of",
+    "report_save",
+    "upload_create",
+    "upload_get",
+]
+
+
+def report_object(*, job: Job) -> Report:
+    """The analysis `Report` of a completed job, rebuilt from its rows (for SARIF)."""
+    from .analysis.model import Artifact, PackageRef
+
+    result = job.result or {}
+    findings = FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS)
+    return Report(
+        verdict=result["verdict"],
+        score=result["score"],
+        package=PackageRef(**result["package"]),
+        artifacts=[Artifact(**a) for a in result.get("artifacts", [])],
+        findings=[Finding(**row) for row in findings],
+        rules_version=result.get("rules_version", ""),
+        cached=bool(result.get("cached")),
+        seconds=float(result.get("seconds", 0.0)),
+    )

@@ -1,0 +1,81 @@
+import { formatBytes } from '../../analyze/model/upload-checks';
+import { reportDownloadUrl } from '../api/get-report';
+import { type Report, SEVERITIES, VERDICT_MEANING, formatScore, scoreMeaning } from '../model/report';
+import { FindingsList } from './findings-list';
+import { VerdictBadge } from './verdict-badge';
+
+interface ReportViewProps {
+  report: Report;
+  /** The job the report belongs to, for the download links. */
+  jobId: string | null;
+}
+
+/** A finished analysis: the verdict and what it means, the artifacts read, and the evidence. */
+export function ReportView({ report, jobId }: ReportViewProps) {
+  const { package: pkg } = report;
+  const total = report.findings.length;
+  return (
+    <div className="report" data-verdict={report.verdict}>
+      <div className={`verdict-box verdict-box-${report.verdict}`}>
+        <p className="verdict-line">
+          <VerdictBadge verdict={report.verdict} />
+          <span className="score-big" aria-label={`score ${formatScore(report.score)} of 10`}>
+            {formatScore(report.score)}
+            <span className="muted"> / 10</span>
+          </span>
+        </p>
+        <p>{VERDICT_MEANING[report.verdict]}</p>
+        <p className="muted">{scoreMeaning(report.score)}</p>
+        {report.cached && (
+          <p className="cached-note" data-testid="cached">
+            Analysed before: this report was made earlier for the same archive and rules version ({report.rules_version}).
+          </p>
+        )}
+      </div>
+      <dl className="detail-grid report-facts">
+        <dt>Package</dt>
+        <dd className="mono wrap">{pkg.purl}</dd>
+        <dt>Findings</dt>
+        <dd>
+          {total.toLocaleString('en-US')}
+          {total > 0 && (
+            <span className="muted">
+              {' '}
+              ({SEVERITIES.filter((s) => report.by_severity[s] > 0)
+                .map((s) => `${report.by_severity[s].toLocaleString('en-US')} ${s}`)
+                .join(', ')}
+              )
+            </span>
+          )}
+        </dd>
+        <dt>Rules</dt>
+        <dd className="mono">{report.rules_version}</dd>
+        <dt>Took</dt>
+        <dd>{report.seconds.toFixed(2)} s</dd>
+      </dl>
+      {jobId && (
+        <p className="downloads">
+          <a href={reportDownloadUrl(jobId, 'json')} download={`report-${jobId}.json`}>
+            Download JSON
+          </a>
+          <a href={reportDownloadUrl(jobId, 'sarif')} download={`report-${jobId}.sarif`}>
+            Download SARIF
+          </a>
+        </p>
+      )}
+      <h3>Artifacts</h3>
+      <ul className="artifacts">
+        {report.artifacts.map((artifact) => (
+          <li key={artifact.sha256}>
+            <span className="mono wrap">{artifact.filename}</span> <span className="muted">({formatBytes(artifact.size)})</span>
+            <br />
+            <span className="muted">sha256 </span>
+            <span className="mono wrap sha">{artifact.sha256}</span>
+          </li>
+        ))}
+      </ul>
+      <h3>Findings</h3>
+      <FindingsList findings={report.findings} />
+    </div>
+  );
+}

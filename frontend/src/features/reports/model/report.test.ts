@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { makeJob } from '../../../test/fixtures';
+import { makeFinding, makeSummary } from '../../../test/report-fixtures';
+import { analysisSummary, groupFindings, jobPackage, location, reportJobId, snippetParts } from './report';
+
+describe('analysisSummary', () => {
+  it('reads a finished analyze job and ignores anything else', () => {
+    const summary = makeSummary();
+    expect(analysisSummary(makeJob({ task: 'analyze', result: { ...summary } }))).toEqual(summary);
+    expect(analysisSummary(makeJob({ result: { seconds: 2 } }))).toBeNull();
+    expect(analysisSummary(makeJob({ result: { ...summary, verdict: 'evil' } }))).toBeNull();
+    expect(analysisSummary(makeJob({ result: null }))).toBeNull();
+  });
+});
+
+describe('jobPackage', () => {
+  it('names the package from the result once known, from the params before', () => {
+    expect(jobPackage(makeJob({ task: 'analyze', result: { ...makeSummary() } }))).toBe('evil-pkg@1.0.0');
+    expect(jobPackage(makeJob({ task: 'analyze', params: { purl: 'pkg:npm/left-pad' } }))).toBe('pkg:npm/left-pad');
+    expect(jobPackage(makeJob())).toBeNull();
+  });
+});
+
+describe('reportJobId', () => {
+  it('reads the job id from the report link', () => {
+    expect(reportJobId({ report: '/jobs/0b7c/report' })).toBe('0b7c');
+    expect(reportJobId({})).toBeNull();
+  });
+});
+
+describe('groupFindings', () => {
+  it('orders by severity, then install-time code first, then file and line', () => {
+    const findings = [
+      makeFinding({ severity: 'low', file: 'b.py' }),
+      makeFinding({ severity: 'high', reachability: 'runtime', file: 'a.py', line: 9 }),
+      makeFinding({ severity: 'high', reachability: 'install', file: 'z.py', line: 3 }),
+      makeFinding({ severity: 'high', reachability: 'runtime', file: 'a.py', line: 2 }),
+      makeFinding({ severity: 'critical' }),
+    ];
+    const groups = groupFindings(findings);
+    expect(groups.map((g) => [g.severity, g.findings.length])).toEqual([
+      ['critical', 1],
+      ['high', 3],
+      ['low', 1],
+    ]);
+    expect(groups[1]?.findings.map(location)).toEqual(['z.py:3', 'a.py:2', 'a.py:9']);
+  });
+});
+
+describe('snippetParts', () => {
+  it('cuts long lines and says how much was cut', () => {
+    const parts = snippetParts(`short\n${'x'.repeat(300)}`, 100);
+    expect(parts.map((p) => p.text).join('')).toBe(`short\n${'x'.repeat(100)} … (200 more characters)`);
+  });
+
+  it('shows bidi overrides and other invisible characters as code points', () => {
+    const parts = snippetParts('if access_level != "user\u202e \u2066// admin\u2069\u2066":\u0007');
+    expect(parts.filter((p) => p.control).map((p) => p.text)).toEqual(['<U+202E>', '<U+2066>', '<U+2069>', '<U+2066>', '<U+0007>']);
+    expect(parts.map((p) => p.text).join('')).toBe('if access_level != "user<U+202E> <U+2066>// admin<U+2069><U+2066>":<U+0007>');
+  });
+
+  it('keeps markup as plain text', () => {
+    expect(snippetParts('<img src=x onerror=alert(1)>')).toEqual([{ text: '<img src=x onerror=alert(1)>', control: false }]);
+  });
+});

@@ -1,0 +1,145 @@
+import type { AnalysisSummary, Finding, Job, Report } from '../../../lib/api-types';
+
+export type { AnalysisSummary, Finding, Report } from '../../../lib/api-types';
+export type Verdict = Report['verdict'];
+export type Severity = Finding['severity'];
+export type Reachability = Finding['reachability'];
+
+export const VERDICTS: readonly Verdict[] = ['malicious', 'suspicious', 'clean'];
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
+
+/** What each verdict tells the reader to do. */
+export const VERDICT_MEANING: Record<Verdict, string> = {
+  malicious: 'Code in this package acts against whoever installs or uses it. Do not install it.',
+  suspicious: 'Some code needs a person to look at it before this version is trusted.',
+  clean: 'No rule found anything that needs a look. This is evidence, not a guarantee.',
+};
+
+/** Where the code runs, most dangerous first: install-time code runs on `pip install`/`npm install`. */
+export const REACHABILITY_MEANING: Record<Reachability, string> = {
+  install: 'runs when the package is installed',
+  import: 'runs when the package is imported or required',
+  runtime: 'runs when a function of the package is called',
+  metadata: 'in the package metadata',
+  test: 'in test code, not normally run by users',
+  docs: 'in documentation or examples',
+};
+const REACHABILITY_ORDER: readonly Reachability[] = ['install', 'import', 'runtime', 'metadata', 'test', 'docs'];
+
+export const SCORE_MAX = 10;
+
+/** The verdict thresholds of the api's scoring (README "Analysis engine", scoring.py). */
+export const MALICIOUS_FROM = 7;
+export const SUSPICIOUS_FROM = 4;
+
+/** What the score measures, for the reader of a report (the mapping scoring.py documents). */
+export function scoreMeaning(score: number): string {
+  return (
+    `Score ${formatScore(score)} of ${SCORE_MAX}: each rule's strongest finding, weighted by severity and by where ` +
+    `the code runs (install and import count fully, tests and docs less), combined as independent signals. ` +
+    `${MALICIOUS_FROM}.0 and above is malicious, ${SUSPICIOUS_FROM}.0 and above suspicious.`
+  );
+}
+
+export function formatScore(score: number): string {
+  return (Math.round(score * 10) / 10).toFixed(1);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The analysis summary in a job's result, or null when the job has none (yet, or not an analyze job). */
+export function analysisSummary(job: Pick<Job, 'result'>): AnalysisSummary | null {
+  const result: unknown = job.result;
+  if (!isRecord(result)) return null;
+  if (!(VERDICTS as readonly unknown[]).includes(result.verdict) || typeof result.score !== 'number') return null;
+  if (!isRecord(result.package) || typeof result.package.name !== 'string') return null;
+  return result as unknown as AnalysisSummary;
+}
+
+/** The package a job analyses, from its result once finished or from its params before. */
+export function jobPackage(job: Pick<Job, 'task' | 'params' | 'result'>): string | null {
+  const summary = analysisSummary(job);
+  if (summary) {
+    const { name, version } = summary.package;
+    return version ? `${name}@${version}` : name;
+  }
+  const params: unknown = job.params;
+  if (isRecord(params) && typeof params.purl === 'string') return params.purl;
+  if (isRecord(params) && typeof params.filename === 'string') return params.filename;
+  return null;
+}
+
+/** The job id a report belongs to: its `job`, else read from its `report` link (`/jobs/{id}/report`). */
+export function reportJobId(report: { job?: string; report?: string }): string | null {
+  if (report.job) return report.job;
+  const match = /\/jobs\/([^/]+)\/report$/.exec(report.report ?? '');
+  return match?.[1] ? decodeURIComponent(match[1]) : null;
+}
+
+export interface FindingGroup {
+  severity: Severity;
+  findings: Finding[];
+}
+
+/** Findings by severity (critical first), install-time code first within a severity, then by file and line. */
+export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
+  const rank = (f: Finding) => {
+    const index = REACHABILITY_ORDER.indexOf(f.reachability);
+    return index < 0 ? REACHABILITY_ORDER.length : index;
+  };
+  const groups = new Map<Severity, Finding[]>();
+  for (const finding of findings) {
+    const severity = (SEVERITIES as readonly string[]).includes(finding.severity) ? finding.severity : 'low';
+    const list = groups.get(severity) ?? [];
+    list.push(finding);
+    groups.set(severity, list);
+  }
+  return SEVERITIES.flatMap((severity) => {
+    const list = groups.get(severity);
+    if (!list) return [];
+    list.sort((a, b) => rank(a) - rank(b) || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
+    return [{ severity, findings: list }];
+  });
+}
+
+/** "setup.py:12", or the file alone when the finding has no line. */
+export function location(finding: Pick<Finding, 'file' | 'line'>): string {
+  return finding.line ? `${finding.file}:${finding.line}` : finding.file;
+}
+
+export interface SnippetPart {
+  text: string;
+  /** A control or invisible character, shown as its code point so it cannot hide or reorder code. */
+  control: boolean;
+}
+
+// C0/C1 controls except tab and newline, zero-width characters, bidirectional overrides and isolates.
+// eslint-disable-next-line no-control-regex
+const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u;
+
+/**
+ * A snippet as text parts: lines longer than `maxLine` are cut (the reader sees how much),
+ * and characters that could hide code (Trojan Source) are made visible.
+ */
+export function snippetParts(snippet: string, maxLine = 240): SnippetPart[] {
+  const lines = snippet.replace(/\r\n?/g, '\n').split('\n');
+  const parts: SnippetPart[] = [];
+  lines.forEach((line, index) => {
+    const cut = line.length > maxLine;
+    const shown = cut ? line.slice(0, maxLine) : line;
+    let plain = '';
+    for (const char of shown) {
+      if (HIDDEN.test(char)) {
+        if (plain) parts.push({ text: plain, control: false });
+        plain = '';
+        parts.push({ text: `<U+${char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}>`, control: true });
+      } else plain += char;
+    }
+    if (cut) plain += ` … (${line.length - maxLine} more characters)`;
+    if (index < lines.length - 1) plain += '\n';
+    if (plain) parts.push({ text: plain, control: false });
+  });
+  return parts;
+}
