@@ -54,8 +54,24 @@ def limit_hit(name: str, rate: str, ident: str) -> float | None:
         reset_at, _ = limiter.get_window_stats(item, name, ident)
         return max(1.0, reset_at - time.time())
     except Exception as exc:
-        log.warning("rate limiter unavailable, allowing request: %s", exc)
+        _fail_open(exc)
         return None
+
+
+_quiet = {"until": 0.0, "dropped": 0}
+_quiet_lock = threading.Lock()
+
+
+def _fail_open(exc: Exception) -> None:
+    """One warning per 10 s at most: a Redis outage would otherwise log every request."""
+    with _quiet_lock:
+        now = time.monotonic()
+        if now < _quiet["until"]:
+            _quiet["dropped"] += 1
+            return
+        dropped, _quiet["dropped"], _quiet["until"] = _quiet["dropped"], 0, now + 10
+    more = f" ({int(dropped)} more since the last warning)" if dropped else ""
+    log.warning("rate limiter unavailable, allowing request: %s%s", exc, more)
 
 
 def limit_exhausted(name: str, rate: str, ident: str) -> float | None:
@@ -70,7 +86,7 @@ def limit_exhausted(name: str, rate: str, ident: str) -> float | None:
         reset_at, _ = limiter.get_window_stats(item, name, ident)
         return max(1.0, reset_at - time.time())
     except Exception as exc:
-        log.warning("rate limiter unavailable, allowing request: %s", exc)
+        _fail_open(exc)
         return None
 
 

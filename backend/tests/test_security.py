@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +17,9 @@ from django.test import Client
 from package_analysis import ratelimit
 from package_analysis.models import Job
 
-from .conftest import ENTRYPOINT, ROOT, role_env
+from .conftest import ENTRYPOINT, role_env
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
