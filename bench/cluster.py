@@ -96,7 +96,7 @@ class Cluster:
 def reset_state(svc: Services) -> None:
     """Empty the job table and the private Redis between scenarios."""
     with pg_connect(svc.pg.url) as db:
-        db.execute("TRUNCATE package_analysis_job")
+        db.execute("TRUNCATE package_analysis_job CASCADE")  # reports reference jobs
     redis.Redis.from_url(svc.redis.url).flushdb()
 
 

@@ -137,7 +137,7 @@ class System:
 
 
 def _reset(db: Any, r: redis.Redis) -> None:
-    db.execute("TRUNCATE package_analysis_job")
+    db.execute("TRUNCATE package_analysis_job CASCADE")  # reports reference jobs
     r.flushdb()
 
 
@@ -185,7 +185,7 @@ def pickup(sys_: System, db: Any, *, n: int, tag: str) -> dict[str, Any]:
                 warm += 1
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{sys_.name} worker never completed a job")
-        db.execute("TRUNCATE package_analysis_job")
+        db.execute("TRUNCATE package_analysis_job CASCADE")  # reports reference jobs
         for _ in range(n):
             time.sleep(random.uniform(0.01, 0.03))  # idle: the worker is back in its blocking pop
             job_id, message = new_job_row(db, seconds=0)

@@ -380,7 +380,7 @@ def test_lockfile_of_more_than_a_batch_goes_in_one_dispatch(client: Client, r: r
 def test_lockfile_over_the_parse_budget_is_413_and_the_api_lives_on(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(lockfiles, "PARSE_MEMORY_BYTES", 64 * 2**20)
+    monkeypatch.setattr(lockfiles.isolated, "PARSE_MEMORY_BYTES", 64 * 2**20)
     entries = "".join(
         f"  pkg-{i}@1.0.{i}:\n    resolution: {{integrity: sha512-{'A' * 86}==}}\n"
         for i in range(20_000)

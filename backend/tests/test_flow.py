@@ -16,6 +16,8 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
+import harness
+
 from .conftest import ENTRYPOINT, Role, free_port, role_env, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -171,39 +173,14 @@ def test_worker_healthcheck_follows_the_heartbeat(tmp_path: Any) -> None:
 @pytest.fixture
 def private_redis(tmp_path: Any) -> Iterator[Callable[[], None]]:
     """A Redis of our own on a spare port, so the test may kill and restart it."""
-    port = free_port()
-    cmd = [
-        "redis-server",
-        "--port",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        str(tmp_path),
-    ]
-    procs = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL)]
+    server = harness.Redis(root=tmp_path).start()
 
     def restart() -> None:
-        procs[-1].kill()
-        procs[-1].wait()
-        procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL))
+        server.restart()
 
-    restart.url = f"redis://127.0.0.1:{port}/0"  # type: ignore[attr-defined]
-    wait_until(
-        lambda: (
-            subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).returncode
-            == 0
-        ),
-        10,
-        "redis",
-    )
+    restart.url = server.url  # type: ignore[attr-defined]
     yield restart
-    procs[-1].kill()
-    procs[-1].wait()
+    server.kill()
 
 
 def test_redis_restart_api_subscriber_and_worker_reconnect(

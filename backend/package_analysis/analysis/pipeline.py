@@ -34,7 +34,7 @@ from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from . import engine, fetch, scoring
 from .model import AnalysisError, Artifact, Ecosystem, Finding, PackageRef, Report
-from .purl import ECOSYSTEMS, purl_build, purl_parse
+from .purl import ECOSYSTEMS, purl_build, purl_parse, pypi_normalize
 from .unpack import archive_kind, unpack
 
 ProgressFn = Callable[[str, float], None]
@@ -319,19 +319,33 @@ def _top_dirs(root: Path) -> list[Path]:
 
 
 def _detect_ecosystem(root: Path, filename: str) -> Ecosystem:
+    """npm or PyPI from the layout: the top two levels first, then the whole tree."""
     tops = _top_dirs(root)
     npm = (root / "package.json").is_file() or any((d / "package.json").is_file() for d in tops)
-    pypi = any(d.name.endswith(".dist-info") for d in tops) or any(
+    pypi = any(d.name.endswith((".dist-info", ".egg-info")) for d in tops) or any(
         (d / name).is_file()
         for d in [root, *tops]
-        for name in ("PKG-INFO", "setup.py", "pyproject.toml")
+        for name in ("PKG-INFO", "setup.py", "setup.cfg", "pyproject.toml")
     )
+    if npm == pypi and not npm:  # e.g. a bdist zip rooted at "Program Files/..."
+        npm, pypi = _markers_anywhere(root)
     if npm != pypi:
         return "npm" if npm else "pypi"
     raise AnalysisError(
         f"Cannot tell whether {filename} is a PyPI or an npm package; name the ecosystem"
         " (--ecosystem pypi|npm, or the upload's ecosystem field)"
     )
+
+
+def _markers_anywhere(root: Path) -> tuple[bool, bool]:
+    """(has package.json, has Python packaging files or modules) anywhere in the tree."""
+    npm = pypi = False
+    for _dirpath, dirnames, filenames in os.walk(root):
+        npm |= "package.json" in filenames
+        pypi |= any(d.endswith((".dist-info", ".egg-info")) for d in dirnames) or any(
+            f == "PKG-INFO" or f.endswith(".py") for f in filenames
+        )
+    return npm, pypi
 
 
 def _read_small(path: Path) -> bytes | None:
@@ -355,15 +369,26 @@ def _name_version_from_tree(root: Path, ecosystem: Ecosystem) -> tuple[str, str]
                 version = doc.get("version")
                 return doc["name"], version if isinstance(version, str) else ""
         return None
-    metas = [d / "METADATA" for d in tops if d.name.endswith(".dist-info")]
-    metas += [d / "PKG-INFO" for d in [root, *tops]]
-    for candidate in metas:
-        raw = _read_small(candidate) if candidate.is_file() else None
+    for candidate in _python_metadata_files(root):
+        raw = _read_small(candidate)
         if raw:
-            headers = email.parser.BytesHeaderParser().parsebytes(raw)
+            text = raw.decode("utf-8", "replace")
+            headers = email.parser.HeaderParser().parsestr(text, headersonly=True)
             if headers.get("Name"):
                 return str(headers["Name"]), str(headers.get("Version") or "")
     return None
+
+
+def _python_metadata_files(root: Path) -> list[Path]:
+    """`*.dist-info/METADATA` and `PKG-INFO` files, the shallowest first."""
+    found = []
+    for dirpath, _dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        if here.name.endswith(".dist-info") and "METADATA" in filenames:
+            found.append(here / "METADATA")
+        if "PKG-INFO" in filenames:
+            found.append(here / "PKG-INFO")
+    return sorted(found, key=lambda p: (len(p.relative_to(root).parts), str(p)))
 
 
 def _name_version_from_filename(filename: str, ecosystem: Ecosystem) -> tuple[str, str]:
@@ -378,6 +403,25 @@ def _name_version_from_filename(filename: str, ecosystem: Ecosystem) -> tuple[st
     return (name, version) if sep and re.match(r"^\d", version) else (stem, "")
 
 
+_PRINTABLE = re.compile(r"^[^\x00-\x20\x7f/]+$")
+
+
+def _package_ref(ecosystem: Ecosystem, name: str, version: str) -> PackageRef | None:
+    """A reference to what the archive *claims* to be: names a registry would refuse (say,
+    with a look-alike Cyrillic letter) are kept as evidence, percent-encoded in the purl."""
+    name, version = name.strip()[:214], version.strip()[:64]
+    bare = name[1:].partition("/")[2] if ecosystem == "npm" and name.startswith("@") else name
+    if not bare or not _PRINTABLE.match(bare) or (version and not _PRINTABLE.match(version)):
+        return None
+    if ecosystem == "pypi":
+        name = pypi_normalize(name)
+    try:
+        purl = purl_build(ecosystem=ecosystem, name=name, version=version or None)
+    except ValueError:
+        return None
+    return PackageRef(ecosystem=ecosystem, name=name, version=version or None, purl=purl)
+
+
 def _package_from_tree(root: Path, ecosystem: Ecosystem, filename: str) -> PackageRef:
     """Name and version from the archive's metadata (falling back to the file name)."""
     candidates = [
@@ -385,13 +429,9 @@ def _package_from_tree(root: Path, ecosystem: Ecosystem, filename: str) -> Packa
         _name_version_from_filename(filename, ecosystem),
     ]
     for found in candidates:
-        if found is None:
-            continue
-        name, version = found[0].strip(), found[1].strip() or None
-        try:
-            return purl_parse(purl_build(ecosystem=ecosystem, name=name, version=version))
-        except (AnalysisError, ValueError):
-            continue  # a name no registry would accept: try the next source
+        ref = _package_ref(ecosystem, *found) if found else None
+        if ref is not None:
+            return ref
     return PackageRef(
         ecosystem=ecosystem,
         name="unknown",

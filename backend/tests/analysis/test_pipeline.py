@@ -179,3 +179,26 @@ def test_file_refusals(tmp_path: Path, limits: Limits, scratch: Path) -> None:
         analyze_file(evil, ecosystem="npm", limits=small)
     assert list(scratch.iterdir()) == []
     assert not (tmp_path.parent / "evil.js").exists()
+
+
+def test_a_claimed_name_a_registry_would_refuse_is_kept_as_evidence(
+    tmp_path: Path, limits: Limits
+) -> None:
+    # "ai\u043ehttp_proxy": a Cyrillic "o" in a look-alike of a popular name.
+    sdist = archives.sdist(tmp_path / "x.tar.gz", name="ai\u043ehttp_proxy", version="0.1.2")
+    report = analyze_file(sdist, limits=limits)
+    assert report.package.name == "ai\u043ehttp-proxy"
+    assert report.package.purl == "pkg:pypi/ai%d0%behttp-proxy@0.1.2"
+
+
+def test_a_bdist_zip_without_top_level_metadata_is_pypi(tmp_path: Path, limits: Limits) -> None:
+    base = "Program Files/Python311/Lib/site-packages"
+    zf = archives.zip_file(
+        tmp_path / "mouse-1.win-amd64.zip",
+        {
+            f"{base}/mouse/__init__.py": b"X = 1\n",
+            f"{base}/mouse-1-py3.11.egg-info/PKG-INFO": b"Name: mouse\nVersion: 1\n",
+        },
+    )
+    report = analyze_file(zf, limits=limits)
+    assert report.package.purl == "pkg:pypi/mouse@1"  # from the file name

@@ -57,8 +57,10 @@ export function JobPage({ id, job, loadError }: JobPageProps) {
         <>
           <dl className="detail-grid">
             <dt>Status</dt>
-            <dd data-testid="job-status" role="status">
-              <StatusBadge status={job.status} />
+            <dd>
+              <span data-testid="job-status" role="status">
+                <StatusBadge status={job.status} />
+              </span>
             </dd>
             <dt>Progress</dt>
             <dd>
