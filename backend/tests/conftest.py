@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 import redis
 from django.db import connection
@@ -83,6 +84,22 @@ def start_role() -> Iterator[Callable[..., Role]]:
     for proc in started:
         with contextlib.suppress(Exception):
             proc.kill()
+
+
+def api_start(start_role: Callable[..., Role], **env: str) -> tuple[str, Role]:
+    """Start the api role on a spare port and wait until /readyz answers 200."""
+    port = free_port()
+    role = start_role("api", PORT=str(port), **env)
+    base = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        try:
+            return httpx.get(f"{base}/readyz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_until(up, 30, f"the api to be ready:\n{role.output}")
+    return base, role
 
 
 @pytest.fixture

@@ -98,7 +98,9 @@ def dispatch(request: HttpRequest, payload: DispatchIn | None = None) -> HttpRes
     ),
 )
 def dispatch_batch(request: HttpRequest, payload: BatchIn) -> HttpResponse:
-    jobs = services.jobs_dispatch(specs=[(j.task, j.params.model_dump()) for j in payload.jobs])
+    jobs = services.jobs_dispatch(
+        specs=[(j.task, j.params.model_dump(mode="json")) for j in payload.jobs]
+    )
     return JsonResponse({"items": [job.as_dict() for job in jobs]}, status=202)
 
 

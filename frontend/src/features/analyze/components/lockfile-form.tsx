@@ -83,10 +83,9 @@ function LockfileOutcome({ answer }: { answer: LockfileAnswer }) {
   return (
     <div className="lockfile-outcome" data-testid="lockfile-outcome">
       <p className="form-status success">
-        Created {items.length} analysis {items.length === 1 ? 'job' : 'jobs'}
+        Created {items.length} analysis {items.length === 1 ? 'job' : 'jobs'} from {answer.format}
         {skipped.length > 0 ? `; skipped ${skipped.length} ${skipped.length === 1 ? 'entry' : 'entries'}.` : '.'}
       </p>
-      <p className="muted">Read as {answer.format}.</p>
       {items.length > 0 && (
         <ul className="created-jobs">
           {items.slice(0, LISTED).map((job) => (
