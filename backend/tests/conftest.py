@@ -17,7 +17,7 @@ import harness
 from harness import ENTRYPOINT, EventLog, Role, free_port, wait_until
 from package_analysis import queue, ratelimit
 
-__all__ = ["ENTRYPOINT", "EventLog", "Role", "free_port", "role_env", "wait_until"]
+__all__ = ["ENTRYPOINT", "KEYS", "EventLog", "Role", "free_port", "role_env", "wait_until"]
 
 # Parallel checkouts on one machine pick their own db (PACKAMAL_TEST_REDIS_DB, DATABASE_URL);
 # the queue names and the job-updates channel are this run's own (pub/sub spans every db).
