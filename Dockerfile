@@ -14,6 +14,10 @@
 FROM node:20.19.5-bookworm-slim AS frontend
 WORKDIR /src/frontend
 COPY frontend/package.json frontend/package-lock.json ./
+# The machine's npm registry and CA bundle, when the build is given them (deploy/tools/image.py);
+# build args, so they never become part of the image.
+ARG NPM_CONFIG_REGISTRY
+ARG NODE_EXTRA_CA_CERTS
 RUN npm ci --no-audit --no-fund
 COPY frontend/ ./
 RUN npm run build
@@ -25,6 +29,10 @@ ENV UV_COMPILE_BYTECODE=1 \
     UV_PYTHON_DOWNLOADS=never \
     UV_PROJECT_ENVIRONMENT=/app/.venv \
     PIP_DISABLE_PIP_VERSION_CHECK=1
+# The machine's package index and CA bundle, when the build is given them (image.py).
+ARG PIP_INDEX_URL
+ARG PIP_CERT
+ARG SSL_CERT_FILE
 RUN pip install --no-cache-dir uv==0.13.8
 # The venv lives at /app/.venv, where it also lives in a checkout, so
 # docker/entrypoint.sh finds it the same way in and out of the container.
@@ -35,6 +43,8 @@ RUN uv sync --frozen --no-dev --no-install-project
 # --- runtime: Python, nginx and the app; no compilers, no package caches --------------
 FROM python:3.11.13-slim-bookworm AS runtime
 # Debian's nginx serves the web role; its default site and logs are unused (docker/nginx).
+# /scratch is where the worker unpacks (ANALYSIS_SCRATCH_DIR): a volume in compose and on
+# Kubernetes; the directory gives a fresh volume its owner.
 # Unpinned apt version (DL3008): bookworm's security updates retire old versions, so a
 # pin breaks rebuilds; the pinned base tag fixes the Debian release.
 # hadolint ignore=DL3008
@@ -43,7 +53,8 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* /etc/nginx/sites-enabled/default \
     && groupadd --system --gid 10001 packamal \
     && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home \
-       --shell /usr/sbin/nologin packamal
+       --shell /usr/sbin/nologin packamal \
+    && install -d -o 10001 -g 10001 -m 0700 /scratch
 
 ENV PATH=/app/.venv/bin:$PATH \
     VIRTUAL_ENV=/app/.venv \

@@ -44,8 +44,8 @@ demo: setup ## Against a running `make dev`: dispatch a batch and watch it compl
 	$(PY) scripts/demo.py $(DEMO_ARGS)
 
 lint: setup ## ruff lint and format check
-	ruff check backend scripts bench harness
-	ruff format --check backend scripts bench harness
+	ruff check backend scripts bench harness deploy
+	ruff format --check backend scripts bench harness deploy
 
 typecheck: setup ## mypy with the Django plugin
 	cd backend && DJANGO_DEBUG=1 mypy --config-file ../pyproject.toml packamal package_analysis ../harness

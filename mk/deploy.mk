@@ -20,27 +20,31 @@ LOAD_JOBS ?= 40
 
 TEST_TARGETS += test-deploy
 
-.PHONY: image up down minikube-up minikube-load minikube-watch minikube-down \
+.PHONY: up down minikube-up minikube-load minikube-watch minikube-down \
         doks-secrets doks-up deploy-render test-deploy
-
-image: ## Build the one image (all roles) as packamal:dev (IMAGE=...)
-	docker build -t $(IMAGE) .
 
 .env:
 	$(PY) deploy/tools/make_secrets.py .env.example .env
 
-up: .env ## docker compose: postgres, redis, migrate, api, worker, web on http://localhost
-	docker compose up -d --build
-	docker compose ps
+up: setup .env ## docker compose (or podman-compose): postgres, redis, migrate, api, worker, web on http://localhost
+	# The workers fetch npm packages from the registry this machine's npm client names.
+	grep -q '^npm_config_registry=' .env || ! command -v npm >/dev/null || \
+	  echo "npm_config_registry=$$(npm config get registry)" >> .env
+	$(PY) deploy/tools/image.py build --tag $(IMAGE)
+	# docker compose, or podman-compose with depends_on honoured (deploy/tools/image.py)
+	PACKAMAL_IMAGE=$(IMAGE) $(PY) deploy/tools/image.py compose-up
 	echo "up: http://localhost:$${WEB_PUBLISH_PORT:-80}  (more workers: docker compose up -d --scale worker=4)"
 
 down: ## docker compose: stop and remove the containers (the database volume stays)
-	docker compose down
+	$(PY) deploy/tools/image.py compose-down
 
 # Each run applies a wrapper kustomization in .dev/k8s/ (deploy/tools/render.py wrap):
 # the overlay plus the KEDA component, the release image and the public host names the
 # api must accept, without editing committed files.
-WRAP = $(PY) deploy/tools/render.py wrap $(if $(KEDA),--component keda)
+# The worker image has pip but no npm client: it fetches npm packages from the registry
+# the npm client of the machine that deploys is configured for.
+WRAP = $(PY) deploy/tools/render.py wrap $(if $(KEDA),--component keda) \
+	--config "npm_config_registry=$$(npm config get registry 2>/dev/null || true)"
 ROLLOUT = kubectl -n packamal rollout status statefulset/postgres --timeout=300s && \
 	for d in redis packamal-api packamal-worker packamal-web; do \
 	  kubectl -n packamal rollout status deployment/$$d --timeout=600s; done
@@ -107,4 +111,4 @@ test-deploy: setup ## Offline checks of Dockerfile, compose and manifests: rende
 	$(CHECKOV) --framework kubernetes -d $(RENDERED)
 	$(CHECKOV) --framework github_actions -d .github/workflows
 	PACKAMAL_K8S_VERSION=$(K8S_VERSION) PACKAMAL_RENDERED=$(RENDERED) \
-	  pytest -c deploy/pytest.ini deploy/tests
+	  pytest -c deploy/pytest.ini -m "not image" deploy/tests

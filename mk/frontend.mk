@@ -53,3 +53,7 @@ test-frontend: frontend-setup setup $(FRONTEND_DEPS) ## Frontend: typecheck, esl
 	node $(FRONTEND)/scripts/bundle-size.mjs
 	$(CHECK_API_TYPES)
 	$(NPM) run e2e
+
+.PHONY: frontend-bench
+frontend-bench: frontend-build ## Job page render time and DOM size for reports of 50 to 20,000 findings → bench/results/frontend-report.md
+	$(NPM) run bench -- 5

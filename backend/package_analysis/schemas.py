@@ -9,6 +9,7 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model, model_validator
 
+from .lockfiles.model import Format as LockfileFormat
 from .tasks import DEFAULT_TASK, REGISTRY, TaskSpec
 
 JobStatusLiteral = Literal["queued", "running", "completed", "failed"]
@@ -135,6 +136,6 @@ class SkippedOut(Schema):
 
 
 class LockfileOut(Schema):
-    format: str = Field(description="How the file was read, e.g. `poetry.lock`")
+    format: LockfileFormat = Field(description="How the file was read")
     items: list[JobOut] = Field(description="One `analyze` job per pinned package version")
     skipped: list[SkippedOut]

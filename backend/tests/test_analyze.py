@@ -11,12 +11,12 @@ import json
 import os
 import tarfile
 import textwrap
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 
+import harness
 from package_analysis import services
 from package_analysis.analysis_runner import Worker
 from package_analysis.models import AnalysisReport, ArtifactScan, Finding, Job, Upload
@@ -24,11 +24,7 @@ from package_analysis.tasks import TaskContext, task_get
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# The evaluation samples live beside the checkout (never inside it); PACKAMAL_SAMPLES overrides.
-SAMPLES = Path(
-    os.environ.get("PACKAMAL_SAMPLES")
-    or Path(__file__).resolve().parents[2].parent / "shared" / "samples"
-)
+SAMPLES = harness.samples_dir()
 
 # Looks like an install-time dropper to the rules; it is only ever read as bytes.
 SETUP_PY = textwrap.dedent(
@@ -300,8 +296,9 @@ def test_a_worker_that_lost_its_lease_writes_no_findings(client: Client) -> None
     assert Job.objects.get(id=job_id).status == "running"
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples is not on this machine")
+@pytest.mark.skipif(SAMPLES is None, reason="../shared/samples is not on this machine")
 def test_a_real_malware_sample_uploaded_is_malicious(client: Client) -> None:
+    assert SAMPLES is not None
     manifest = json.loads((SAMPLES / "pypi-malicious" / "manifest.json").read_text())
     sample = SAMPLES / "pypi-malicious" / manifest[0]["file"]
     response = upload(client, sample.read_bytes(), sample.name, "pypi")
@@ -311,3 +308,23 @@ def test_a_real_malware_sample_uploaded_is_malicious(client: Client) -> None:
     assert done["result"]["verdict"] == "malicious"
     findings = client.get(done["result"]["report"]).json()["findings"]
     assert any(f["line"] for f in findings)
+
+
+@pytest.mark.parametrize("path", ["/analyze/upload", "/analyze/lockfile"])
+def test_a_multipart_body_without_a_boundary_is_400_not_500(client: Client, path: str) -> None:
+    # Found by schemathesis: Django's multipart parser raised, and the api answered 500.
+    response = client.generic("POST", path, b"--x\r\n", content_type="multipart/form-data")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "malformed_multipart"
+    assert Job.objects.count() == 0
+
+
+def test_a_batch_of_analyze_jobs_keeps_uuid_params_as_text(client: Client) -> None:
+    # Found by schemathesis: a UUID in the params could not be stored as JSON (500).
+    upload_id = "e3e70682-c209-1cac-a29f-6fbed82c07cd"
+    body = {"jobs": [{"task": "analyze", "params": {"upload": upload_id}}]}
+    response = client.post(
+        "/dispatch/batch", data=json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 202, response.content
+    assert response.json()["items"][0]["params"]["upload"] == upload_id

@@ -445,3 +445,39 @@ def test_batch_mixes_task_types_and_validates_each_with_its_own_params(
         ("analyze", {"purl": "pkg:npm/%40types/node@22.7.5", "upload": None, "force": False}),
     ]
     assert [m["task"] for m in queued_messages(r)] == ["simulate", "analyze"]
+
+
+def test_batch_and_lockfile_need_a_dispatch_key_when_keys_are_set(
+    client: Client, settings: Any
+) -> None:
+    settings.DISPATCH_API_KEYS = ["k" * 40]
+    assert_error(post_batch(client, [simulate(0)]), 401, "unauthorized")
+    assert_error(upload(client, "requirements.txt", b"a==1\n"), 401, "unauthorized")
+    assert Job.objects.count() == 0
+    assert post_batch(client, [simulate(0)], HTTP_X_API_KEY="k" * 40).status_code == 202
+    assert (
+        client.post(
+            "/analyze/lockfile",
+            {"file": SimpleUploadedFile("requirements.txt", b"a==1\n")},
+            HTTP_AUTHORIZATION="Bearer " + "k" * 40,
+        ).status_code
+        == 202
+    )
+
+
+def test_batch_counts_every_job_in_the_dispatch_metric(client: Client) -> None:
+    def dispatched(task: str) -> float:
+        text = client.get("/metrics").content.decode()
+        line = next(
+            (
+                ln
+                for ln in text.splitlines()
+                if ln.startswith("packamal_jobs_dispatched_total{") and f'task="{task}"' in ln
+            ),
+            None,
+        )
+        return float(line.rsplit(" ", 1)[1]) if line else 0.0
+
+    before = dispatched("simulate")
+    assert post_batch(client, [simulate(0)] * 7).status_code == 202
+    assert dispatched("simulate") == before + 7

@@ -370,3 +370,18 @@ def test_a_file_that_needs_more_memory_than_the_budget_is_refused() -> None:
 def test_a_file_that_takes_longer_than_the_budget_is_refused() -> None:
     with pytest.raises(lf.LockfileTooLarge, match=r"took over 0\.001 s"):
         lf.lockfile_parse_isolated(filename="pnpm-lock.yaml", data=yaml_lock(10), seconds=0.001)
+
+
+@pytest.mark.parametrize(
+    ("filename", "fmt"),
+    [
+        ("requirements/base.txt", "requirements.txt"),
+        ("C:\\proj\\package-lock.json", "package-lock.json"),
+        ("npm-shrinkwrap.json", "package-lock.json"),
+        ("PNPM-LOCK.YAML", "pnpm-lock.yaml"),
+        ("../../uv.lock", "uv.lock"),
+        ("dev-requirements.txt", "requirements.txt"),
+    ],
+)
+def test_format_from_the_file_name_whatever_its_folder(filename: str, fmt: str) -> None:
+    assert lf.format_detect(filename=filename, text="") == fmt

@@ -559,3 +559,76 @@ def test_the_public_may_reach_web_and_every_pod_may_resolve_dns(variant: Manifes
     }
     for name in PODS:
         assert _allowed(variant, "egress", _pod(variant, *PODS[name]), dns, 53)
+
+
+# --- package analysis (the `analyze` task) ----------------------------------------------
+
+ANALYSIS_VARIABLES = {  # DESIGN.md "Package analysis": the defaults, stated in the ConfigMap
+    "ANALYSIS_UPLOAD_MAX_BYTES": 50 * 2**20,
+    "ANALYSIS_MAX_ARTIFACT_BYTES": 100 * 2**20,
+    "ANALYSIS_MAX_UNPACKED_BYTES": 512 * 2**20,
+    "ANALYSIS_MAX_FILES": 20000,
+    "ANALYSIS_TIMEOUT_SECONDS": 300,
+}
+
+
+def _quantity(value: str) -> int:
+    units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30}
+    return int(value[:-2]) * units[value[-2:]] if value[-2:] in units else int(value)
+
+
+def _egress_to_ip(variant: Manifests, pod: dict, ip: str, port: int) -> bool:
+    """Does some egress rule of a policy selecting `pod` allow `ip`:`port` (ipBlock peers)?"""
+    import ipaddress
+
+    address = ipaddress.ip_address(ip)
+    for policy in variant.all("NetworkPolicy"):
+        if not _matches(policy["spec"]["podSelector"], pod["labels"]):
+            continue
+        for rule in policy["spec"].get("egress", []):
+            if not _port_allows(rule, port, {}):
+                continue
+            for peer in rule.get("to", []):
+                block = peer.get("ipBlock")
+                if not block or address not in ipaddress.ip_network(block["cidr"]):
+                    continue
+                if not any(address in ipaddress.ip_network(x) for x in block.get("except", [])):
+                    return True
+    return False
+
+
+PUBLIC_IPS = ("203.0.113.7", "2001:db8::7")  # documentation ranges stand in for a registry
+PRIVATE_IPS = ("10.1.2.3", "172.20.0.1", "192.168.1.1", "169.254.169.254", "127.0.0.1", "fd00::1")
+
+
+def test_only_the_worker_may_reach_the_registries_over_https(variant: Manifests):
+    for name in PODS:
+        pod = _pod(variant, *PODS[name])
+        for ip in PUBLIC_IPS:
+            assert _egress_to_ip(variant, pod, ip, 443) == (name == "worker"), (name, ip)
+            assert not _egress_to_ip(variant, pod, ip, 80), (name, ip)
+        for ip in PRIVATE_IPS:  # nodes, pods, services, cloud metadata: never through this
+            assert not _egress_to_ip(variant, pod, ip, 443), (name, ip)
+
+
+def test_the_configmap_states_the_analysis_limits(variant: Manifests):
+    config = variant.config()
+    assert {k: int(config[k]) for k in ANALYSIS_VARIABLES} == ANALYSIS_VARIABLES
+    assert config["ANALYSIS_SCRATCH_DIR"] == "/scratch"
+
+
+def test_the_worker_unpacks_into_a_disk_scratch_volume_that_holds_the_limits(
+    variant: Manifests,
+):
+    worker = variant.app("worker")
+    spec = pod_spec(worker)
+    container = spec["containers"][0]
+    scratch_dir = variant.config()["ANALYSIS_SCRATCH_DIR"]
+    (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == scratch_dir]
+    (volume,) = [v for v in spec["volumes"] if v["name"] == mount["name"]]
+    assert "medium" not in volume["emptyDir"], "on the node's disk, not in the pod's memory"
+    size = _quantity(volume["emptyDir"]["sizeLimit"])
+    config = variant.config()
+    # The pipeline keeps one artifact and its unpacked tree at a time.
+    needed = int(config["ANALYSIS_MAX_ARTIFACT_BYTES"]) + int(config["ANALYSIS_MAX_UNPACKED_BYTES"])
+    assert needed <= size <= 2 * needed, (size, needed)

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import render
 import yaml
 from conftest import REPO
 
@@ -143,6 +144,17 @@ def test_compose_web_is_published_on_80_and_app_roles_read_env():
         assert services[role]["tmpfs"] == ["/tmp"]  # noqa: S108
 
 
+def test_compose_worker_unpacks_into_its_own_volume_with_the_analysis_limits():
+    k8s_config = yaml.safe_load((K8S_BASE / "configmap.yaml").read_text())["data"]
+    scratch = COMPOSE["x-app"]["environment"]["ANALYSIS_SCRATCH_DIR"]
+    assert scratch == k8s_config["ANALYSIS_SCRATCH_DIR"]
+    # An anonymous volume: on disk, one per worker container, also under --scale.
+    assert COMPOSE["services"]["worker"]["volumes"] == [scratch]
+    example = _env_file(REPO / ".env.example")
+    limits = {k: v for k, v in k8s_config.items() if k.startswith("ANALYSIS_MAX")}
+    assert limits and all(example[k] == v for k, v in limits.items())
+
+
 def test_env_example_provides_what_the_app_requires():
     example = _env_file(REPO / ".env.example")
     for key in ("POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB", "DJANGO_SECRET_KEY"):
@@ -160,9 +172,13 @@ def test_env_example_provides_what_the_app_requires():
 
 def test_make_knows_every_deploy_intent():
     text = (REPO / "mk" / "deploy.mk").read_text()
-    for target in ("image", "up", "down", "minikube-up", "minikube-load", "doks-up", "test-deploy"):
+    for target in ("up", "down", "minikube-up", "minikube-load", "doks-up", "test-deploy"):
         assert re.search(rf"(?m)^{re.escape(target)}:.*## ", text), target
     assert re.search(r"(?m)^TEST_TARGETS \+= test-deploy$", text)
+    image = (REPO / "mk" / "image.mk").read_text()
+    for target in ("image", "image-bases", "image-report", "test-image"):
+        assert re.search(rf"(?m)^{re.escape(target)}:.*## ", image), target
+    assert re.search(r"(?m)^TEST_TARGETS \+= test-image$", image)
 
 
 def test_kind_workflow_builds_loads_applies_and_runs_a_job():
@@ -249,3 +265,27 @@ def test_real_secret_files_are_git_ignored():
     ):
         ignored = subprocess.run(["git", "check-ignore", "-q", path], cwd=REPO, check=False)
         assert ignored.returncode == 0, path
+
+
+def test_wrap_adds_config_entries_such_as_the_npm_registry(tmp_path: Path):
+    root = render.scratch_copy(tmp_path)
+    registry = "https://registry.example/"  # an example host: the Makefile asks npm for it
+    out = render.wrap(
+        overlay="minikube",
+        out_dir=root / "wrap",
+        components=[],
+        image=None,
+        allowed_hosts=["192.0.2.10"],
+        config={"npm_config_registry": registry},
+        k8s_dir=root,
+    )
+    rendered = subprocess.run(
+        [render.kubectl(), "kustomize", str(out.parent)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    (config,) = [d for d in yaml.safe_load_all(rendered) if d and d["kind"] == "ConfigMap"]
+    assert config["data"]["npm_config_registry"] == registry
+    assert config["data"]["DJANGO_ALLOWED_HOSTS"].endswith(",192.0.2.10")
+    assert "npm config get registry" in (REPO / "mk" / "deploy.mk").read_text()

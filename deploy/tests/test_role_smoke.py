@@ -6,12 +6,14 @@ What is changed from the manifests, and only that (the cluster's names and examp
 credentials mean nothing on this host):
   * POSTGRES_HOST/PORT/USER/PASSWORD/DB -> the PostgreSQL the harness finds (DATABASE_URL,
     else 127.0.0.1:5432, else a throwaway one), a new database `<its name>_smoke`;
-  * REDIS_URL -> the Redis the harness finds, db 6 (PACKAMAL_SMOKE_REDIS_DB=N moves it);
+  * REDIS_URL -> the Redis the harness finds, the tests' db (PACKAMAL_TEST_REDIS_DB, or
+    PACKAMAL_SMOKE_REDIS_DB for this test alone);
   * JOB_QUEUE/JOB_DEAD_LETTER/JOB_UPDATES_CHANNEL -> names of this run's own, so no
     other worker on that Redis (a colleague's `make dev`) takes the job; only those keys
     are deleted afterwards;
   * PORT / WEB_PORT -> spare ports; API_UPSTREAM -> the api's spare port on 127.0.0.1;
-  * WORKER_HEARTBEAT_FILE, NGINX_RUN_DIR, HOME -> one temp dir (the pods' /tmp);
+  * WORKER_HEARTBEAT_FILE, NGINX_RUN_DIR, HOME, ANALYSIS_SCRATCH_DIR -> one temp dir (the
+    pods' /tmp and /scratch);
   * WEB_ROOT -> frontend/dist, or a stub page when the frontend is not built.
 The shared servers are never stopped; the database is dropped at the end.
 
@@ -174,6 +176,7 @@ def test_every_role_runs_with_the_manifest_environment_and_a_job_completes(
         "API_UPSTREAM": f"http://127.0.0.1:{api_port}",
         "WORKER_HEARTBEAT_FILE": str(writable / "worker.heartbeat"),
         "NGINX_RUN_DIR": str(writable / "nginx"),
+        "ANALYSIS_SCRATCH_DIR": str(writable / "scratch"),
     }
     # The web role needs a built frontend; a stub page stands in when there is none.
     dist = REPO / "frontend" / "dist"

@@ -12,7 +12,7 @@ differs per run on an overlay without editing committed files: components, the
 release image, and the public host names the api must accept.
 
     python deploy/tools/render.py wrap --overlay minikube --out .dev/k8s/minikube \
-        [--component keda] [--image REPO:TAG] [--allowed-host 192.168.49.2]
+        [--component keda] [--image REPO:TAG] [--allowed-host 192.168.49.2] [--config K=V]
 """
 
 from __future__ import annotations
@@ -101,6 +101,7 @@ def wrap(
     components: list[str],
     image: str | None,
     allowed_hosts: list[str],
+    config: dict[str, str] | None = None,
     k8s_dir: Path = K8S_DIR,
 ) -> Path:
     """Write out_dir/kustomization.yaml: the overlay plus per-run changes; returns it."""
@@ -120,21 +121,24 @@ def wrap(
         current = yaml.safe_load((overlay_dir / "kustomization.yaml").read_text())["images"][0]
         name, _, tag = image.rpartition(":")
         doc["images"] = [{"name": current["newName"], "newName": name, "newTag": tag}]
+    operations = []
     if allowed_hosts:
-        config = yaml.safe_load((k8s_dir / "base" / "configmap.yaml").read_text())
-        hosts = config["data"]["DJANGO_ALLOWED_HOSTS"].split(",") + allowed_hosts
+        base = yaml.safe_load((k8s_dir / "base" / "configmap.yaml").read_text())
+        hosts = base["data"]["DJANGO_ALLOWED_HOSTS"].split(",") + allowed_hosts
+        operations.append(
+            {
+                "op": "replace",
+                "path": "/data/DJANGO_ALLOWED_HOSTS",
+                "value": ",".join(dict.fromkeys(hosts)),
+            }
+        )
+    for key, value in (config or {}).items():
+        operations.append({"op": "add", "path": f"/data/{key}", "value": value})
+    if operations:
         doc["patches"] = [
             {
                 "target": {"kind": "ConfigMap", "name": "packamal-config"},
-                "patch": yaml.safe_dump(
-                    [
-                        {
-                            "op": "replace",
-                            "path": "/data/DJANGO_ALLOWED_HOSTS",
-                            "value": ",".join(dict.fromkeys(hosts)),
-                        }
-                    ]
-                ),
+                "patch": yaml.safe_dump(operations),
             }
         ]
     path = out_dir / "kustomization.yaml"
@@ -160,6 +164,13 @@ def main() -> int:
         default=[],
         help="a public host name or IP that reaches the api through web",
     )
+    wrapper.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a ConfigMap entry to add or change (e.g. the npm registry the workers fetch from)",
+    )
     args = parser.parse_args()
     if args.command == "all":
         for name, path in render_all(args.out).items():
@@ -171,6 +182,7 @@ def main() -> int:
         components=[c for c in args.component if c],
         image=args.image,
         allowed_hosts=[h for h in args.allowed_host if h],
+        config=dict(c.split("=", 1) for c in args.config if c.split("=", 1)[-1]),
     )
     print(f"render: wrote {path}")
     return 0

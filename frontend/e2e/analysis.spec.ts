@@ -11,7 +11,10 @@ import { REPO_ROOT, Stack } from './support/stack';
 // They live beside the checkout (../shared/samples; a worktree is one level deeper); PACKAMAL_SAMPLES overrides.
 const SAMPLES =
   process.env.PACKAMAL_SAMPLES ??
-  [join(REPO_ROOT, '../shared/samples'), join(REPO_ROOT, '../../shared/samples')].find((dir) => existsSync(dir)) ??
+  // ... or where this workplace's machines keep them (a clean clone may sit anywhere).
+  [join(REPO_ROOT, '../shared/samples'), join(REPO_ROOT, '../../shared/samples'), '/work/shared/samples'].find((dir) =>
+    existsSync(dir),
+  ) ??
   join(REPO_ROOT, '../shared/samples');
 const MALICIOUS_NPM = join(SAMPLES, 'npm-malicious/loadyaml-1.0.2.tgz');
 const UPLOAD_LIMIT = 1024 * 1024;
@@ -150,7 +153,7 @@ test('a shared /jobs/{id} link opens cold, straight from nginx', async ({ browse
   await context.close();
 });
 
-test('a small real package by purl comes out clean, and its report is found by purl', async ({ page }) => {
+test('a small real package by purl comes out clean, is "analysed before" the second time, and its report is found by purl', async ({ page }) => {
   await page.goto(stack.webUrl);
   await expectLive(page);
   const panel = page.getByRole('region', { name: 'Analyse a package' });
@@ -177,13 +180,23 @@ test('a small real package by purl comes out clean, and its report is found by p
   await search.getByRole('link', { name: 'Open the report' }).click();
   await expect(page.locator('.report')).toHaveAttribute('data-verdict', 'clean');
 
-  await page.goBack();
+  await expect(page.getByTestId('cached')).toHaveCount(0);
+
+  // The same version again: the job completes from the stored report, and says so.
+  await page.getByRole('link', { name: '← All jobs' }).click();
+  await panel.getByLabel('By package URL').check();
+  await panel.getByLabel('Package URL (purl)').fill('pkg:npm/left-pad@1.3.0');
+  await panel.getByRole('button', { name: 'Analyse' }).click();
+  await expect(page.locator('.job-page')).toHaveAttribute('data-status', 'completed', { timeout: 90_000 });
+  await expect(page.getByTestId('cached')).toContainText('Analysed before');
+
+  await page.getByRole('link', { name: '← All jobs' }).click();
   await search.getByLabel('Package URL', { exact: true }).fill('pkg:npm/left-pad@0.0.1');
   await search.getByRole('button', { name: 'Find' }).click();
   await expect(search).toContainText('No report for pkg:npm/left-pad@0.0.1 yet.');
 });
 
-test('a lock file makes one job per pinned version, lists what it skipped, and the jobs appear', async ({ page }) => {
+test('a lock file makes one job per pinned version, lists what it skipped, and the jobs appear', async ({ page }, testInfo) => {
   const dir = mkdtempSync(join(tmpdir(), 'packamal-e2e-'));
   const lockfile = join(dir, 'requirements.txt');
   writeFileSync(lockfile, 'idna==3.7\nrequests>=2.0\n./vendored-thing\n');
@@ -194,7 +207,7 @@ test('a lock file makes one job per pinned version, lists what it skipped, and t
   await panel.getByLabel('Dependency lock file').setInputFiles(lockfile);
   await panel.getByRole('button', { name: 'Analyse every pinned package' }).click();
   const outcome = panel.getByTestId('lockfile-outcome');
-  await expect(outcome).toContainText('Created 1 analysis job; skipped 2 entries.');
+  await expect(outcome).toContainText('Created 1 analysis job from requirements.txt; skipped 2 entries.');
   await expect(outcome.locator('.skipped li')).toHaveCount(2);
   await expect(outcome.locator('.skipped li').first()).toContainText('requests>=2.0 — ');
   await expect(outcome.locator('.skipped li').nth(1)).toContainText('./vendored-thing — ');
@@ -210,6 +223,10 @@ test('a lock file makes one job per pinned version, lists what it skipped, and t
   await page.getByRole('region', { name: 'Jobs', exact: true }).getByLabel('Verdict').selectOption('malicious');
   await expect(row).toHaveCount(0);
   await expect(page.locator(`tr[data-job-id="${maliciousJobId}"]`)).toHaveCount(1);
+  await page.getByRole('region', { name: 'Jobs', exact: true }).getByLabel('Verdict').selectOption('');
+  await page.getByRole('region', { name: 'Jobs', exact: true }).getByLabel('Task').selectOption('');
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await screenshot(page, testInfo, 'dashboard-analysis', false);
 });
 
 test("a 413 and a 422 from the upload route are shown in the API's words", async ({ page, request }) => {

@@ -26,8 +26,9 @@ import re
 import shutil
 import ssl
 import subprocess
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
@@ -208,9 +209,36 @@ def _npm_settings() -> dict[str, Any]:
             data = None
         if isinstance(data, dict):
             return data
-    # No npm client: npm's own environment variables are the configuration.
+    # No npm client: its config files (global, then user), then its environment variables.
+    settings: dict[str, Any] = {}
+    for path in _npmrc_files():
+        settings.update(_npmrc_read(path))
     env = {k.lower(): v for k, v in os.environ.items() if k.lower().startswith("npm_config_")}
-    return {k.removeprefix("npm_config_").replace("_", "-"): v for k, v in env.items()}
+    settings.update({k.removeprefix("npm_config_").replace("_", "-"): v for k, v in env.items()})
+    return settings
+
+
+def _npmrc_files() -> list[Path]:
+    env = {k.lower(): v for k, v in os.environ.items()}
+    prefix = env.get("npm_config_prefix") or env.get("prefix")
+    globals_ = [Path(prefix) / "etc" / "npmrc"] if prefix else []
+    globals_ += [Path("/usr/etc/npmrc"), Path("/usr/local/etc/npmrc"), Path("/etc/npmrc")]
+    user = env.get("npm_config_userconfig") or str(Path.home() / ".npmrc")
+    return [p for p in [*globals_, Path(user)] if p.is_file()]
+
+
+def _npmrc_read(path: Path) -> dict[str, str]:
+    """`key = value` lines of an npmrc (comments and ${VAR} references left out)."""
+    out: dict[str, str] = {}
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return out
+    for line in text.splitlines():
+        key, sep, value = line.strip().partition("=")
+        if sep and key and not key.startswith(("#", ";")) and "${" not in value:
+            out[key.strip()] = value.strip().strip("'\"")
+    return out
 
 
 @functools.cache
@@ -221,7 +249,8 @@ def npm_registry(scope: str | None = None) -> Registry:
     url = settings.get(key)
     if not isinstance(url, str) or not url:
         raise AnalysisError(
-            "Cannot find the npm registry: no npm client answers and npm_config_registry is unset"
+            "Cannot find the npm registry: no npm client answers, no npmrc sets registry and"
+            " npm_config_registry is unset"
         )
     if urlsplit(url).scheme not in ("http", "https"):
         raise AnalysisError(f"Unsupported npm registry URL scheme in npm config {key}")
@@ -252,7 +281,22 @@ def redact(url: str) -> str:
 # --- HTTP -------------------------------------------------------------------------------
 
 
+_clients: dict[tuple[Registry, int], httpx.Client] = {}
+_clients_lock = threading.Lock()
+
+
 def _client(registry: Registry) -> httpx.Client:
+    """One pooled client per registry and process (keep-alive saves a TLS handshake per
+    request; keyed by pid so a forked worker never shares its parent's sockets)."""
+    key = (registry, os.getpid())
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = _clients[key] = _new_client(registry)
+        return client
+
+
+def _new_client(registry: Registry) -> httpx.Client:
     verify: ssl.SSLContext | bool = (
         ssl.create_default_context(cafile=registry.ca_file) if registry.ca_file else True
     )
@@ -289,10 +333,8 @@ def _get_document(
     """GET a small document: (status, content type, body, final URL)."""
     headers = {"Accept": accept}
     try:
-        with (
-            _client(registry) as client,
-            client.stream("GET", url, headers=headers, timeout=_timeout(deadline)) as r,
-        ):
+        client = _client(registry)
+        with client.stream("GET", url, headers=headers, timeout=_timeout(deadline)) as r:
             body = bytearray()
             if r.status_code == 200:
                 for chunk in r.iter_bytes(CHUNK):
@@ -547,7 +589,7 @@ def _mib(n: int) -> str:
     return f"{n / 1048576:.1f} MiB"
 
 
-def _too_large(filename: str, size: int, max_bytes: int) -> AnalysisError:
+def artifact_too_large(filename: str, size: int, max_bytes: int) -> AnalysisError:
     return AnalysisError(
         f"Artifact too large: {filename} is {_mib(size)}, more than"
         f" ANALYSIS_MAX_ARTIFACT_BYTES ({_mib(max_bytes)})"
@@ -582,24 +624,41 @@ def file_digests(path: Path) -> dict[str, str]:
     return {k: h.hexdigest() for k, h in hashers.items()}
 
 
-def _stream(response: httpx.Response, *, deadline: float) -> Iterator[bytes]:
+CHECK_EVERY = 0.5  # seconds between cancellation checks while downloading
+
+
+def _stream(
+    response: httpx.Response, *, deadline: float, check: Callable[[], None] | None
+) -> Iterator[bytes]:
+    checked = time.monotonic()
     for chunk in response.iter_bytes(CHUNK):
         _remaining(deadline)
+        if check is not None and time.monotonic() - checked >= CHECK_EVERY:
+            check()
+            checked = time.monotonic()
         yield chunk
 
 
-def download(remote: RemoteFile, dest_dir: Path, *, max_bytes: int, deadline: float) -> Artifact:
-    """Stream one file into `dest_dir`, capped at `max_bytes`, and verify its published hash."""
+def download(
+    remote: RemoteFile,
+    dest_dir: Path,
+    *,
+    max_bytes: int,
+    deadline: float,
+    check: Callable[[], None] | None = None,
+) -> Artifact:
+    """Stream one file into `dest_dir`, capped at `max_bytes`, and verify its published hash.
+    `check()` runs every half second of the transfer (it raises to cancel)."""
     if remote.size is not None and remote.size > max_bytes:
-        raise _too_large(remote.filename, remote.size, max_bytes)
+        raise artifact_too_large(remote.filename, remote.size, max_bytes)
     registry = registry_for(remote.ecosystem)
     safe_name = re.sub(r"[^A-Za-z0-9._+-]", "_", remote.filename)[:200] or "artifact"
     path = dest_dir / safe_name
     hashers = _hashers()
     size = 0
     try:
+        client = _client(registry)
         with (
-            _client(registry) as client,
             client.stream("GET", remote.url, timeout=_timeout(deadline)) as response,
             path.open("xb") as out,
         ):
@@ -609,11 +668,11 @@ def download(remote: RemoteFile, dest_dir: Path, *, max_bytes: int, deadline: fl
                 )
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > max_bytes:
-                raise _too_large(remote.filename, int(declared), max_bytes)
-            for chunk in _stream(response, deadline=deadline):
+                raise artifact_too_large(remote.filename, int(declared), max_bytes)
+            for chunk in _stream(response, deadline=deadline, check=check):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise _too_large(remote.filename, size, max_bytes)
+                    raise artifact_too_large(remote.filename, size, max_bytes)
                 out.write(chunk)
                 for h in hashers.values():
                     h.update(chunk)

@@ -247,7 +247,11 @@ def _artifact_from_registry(
     workdir.mkdir()
     try:
         artifact = fetch.download(
-            remote, workdir, max_bytes=run.limits.max_artifact_bytes, deadline=run.deadline
+            remote,
+            workdir,
+            max_bytes=run.limits.max_artifact_bytes,
+            deadline=run.deadline,
+            check=run.check,
         )
     except fetch.DeadlineExceeded:
         run.check()  # raises the timeout sentence
@@ -292,7 +296,7 @@ def analyze_file(
         raise AnalysisError(f"Not a file: {filename}")
     size = path.stat().st_size
     if size > limits.max_artifact_bytes:
-        raise fetch._too_large(filename, size, limits.max_artifact_bytes)
+        raise fetch.artifact_too_large(filename, size, limits.max_artifact_bytes)
     archive_kind(path)  # "Not an archive" before any hashing or child process
     artifact = Artifact(filename, fetch.file_digests(path)["sha256"], size, path)
     run.progress("fetched", 0.05)

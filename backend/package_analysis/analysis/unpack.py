@@ -120,7 +120,7 @@ def unpack(
         )
     except subprocess.TimeoutExpired:
         raise AnalysisError(
-            f"Unpacking stopped: took longer than {timeout:.0f} s (ANALYSIS_TIMEOUT_SECONDS)"
+            f"Unpacking stopped: the time left ({timeout:.1f} s) ran out (ANALYSIS_TIMEOUT_SECONDS)"
         ) from None
     return _result(proc, dest, kind)
 
@@ -347,7 +347,7 @@ def _extract_zip(path: Path, dest: Path, budget: _Budget) -> None:
             budget.current = info.filename
             name = _clean(info.filename)
             mode = info.external_attr >> 16
-            if info.is_dir():
+            if info.is_dir() or stat.S_ISDIR(mode):
                 if name:
                     _target(dest, name).mkdir(mode=0o755, parents=True, exist_ok=True)
             elif stat.S_ISLNK(mode):

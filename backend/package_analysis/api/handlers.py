@@ -114,9 +114,7 @@ def _on_redis_error(request: HttpRequest, exc: RedisError) -> HttpResponse:
 def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     if isinstance(exc, RequestDataTooBig):
         return body_too_large(body_limit(request.path_info))
-    if isinstance(exc, MultiPartParserError):  # e.g. multipart/form-data without a boundary
-        return error_response(
-            400, "malformed_multipart", f"The multipart body is malformed: {exc}."
-        )
+    if isinstance(exc, MultiPartParserError):  # e.g. multipart/form-data with no boundary
+        return error_response(400, "malformed_multipart", f"The multipart body is malformed: {exc}")
     log.exception("unhandled error on %s %s", request.method, request.path)
     return error_response(500, "internal_error", "The server hit an unexpected error.")

@@ -80,7 +80,7 @@ def dispatch(request: HttpRequest, payload: DispatchIn | None = None) -> HttpRes
 )
 def dispatch_batch(request: HttpRequest, payload: BatchIn) -> HttpResponse:
     def create() -> HttpResponse:
-        specs = [(j.task, j.params.model_dump()) for j in payload.jobs]
+        specs = [(j.task, j.params.model_dump(mode="json")) for j in payload.jobs]
         jobs = services.jobs_dispatch(specs=specs)
         return JsonResponse({"items": [job.as_dict() for job in jobs]}, status=202)
 

@@ -4,6 +4,7 @@ cost a clear error, never the api process."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -81,6 +82,9 @@ def _child_main() -> None:
     """The child: limits first, then the file from stdin; one JSON line out."""
     filename, memory, cpu = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     data = sys.stdin.buffer.read()  # before the limits: its size is the upload limit's
+    # If the pod's memory runs out anyway, the kernel kills this child first, not the api.
+    with contextlib.suppress(OSError):
+        Path("/proc/self/oom_score_adj").write_text("1000")
     _limit(resource.RLIMIT_CORE, 0)
     _limit(resource.RLIMIT_CPU, cpu)
     _limit(resource.RLIMIT_FSIZE, 0)

@@ -3,7 +3,13 @@ small pinned packages, their published hashes, and the refusal sentences."""
 
 from __future__ import annotations
 
+import contextlib
+import select
+import socket
+import subprocess
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -117,3 +123,167 @@ def test_no_such_package_or_version(purl: str, sentence: str) -> None:
     with pytest.raises(AnalysisError) as exc:
         fetch.resolve(purl_parse(purl), deadline=deadline())
     assert str(exc.value) == sentence
+
+
+@pytest.fixture
+def fresh_config(monkeypatch: pytest.MonkeyPatch):
+    """Forget the registries read so far; forget the ones this test sets up afterwards."""
+
+    def clear() -> None:
+        fetch._clients.clear()
+        fetch.pypi_registry.cache_clear()
+        fetch.npm_registry.cache_clear()
+        fetch._npm_settings.cache_clear()
+
+    configured = (fetch.pypi_registry(), fetch.npm_registry())
+    clear()
+    yield configured
+    clear()
+
+
+def test_pip_index_url_from_the_environment(
+    fresh_config: tuple[fetch.Registry, fetch.Registry], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pypi, _ = fresh_config
+    monkeypatch.setenv("PIP_INDEX_URL", pypi.url.rstrip("/"))
+    reg = fetch.pypi_registry()
+    assert (reg.url, reg.source) == (pypi.url, "pip config :env:.index-url")
+
+
+def test_without_pip_or_npm_on_path_their_config_files_and_variables_still_count(
+    fresh_config: tuple[fetch.Registry, fetch.Registry],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    pypi, npm = fresh_config
+    conf = tmp_path / "pip.conf"
+    conf.write_text(f"[global]\nindex-url = {pypi.url}\n")
+    monkeypatch.setenv("PATH", str(tmp_path))  # neither pip nor npm is found
+    monkeypatch.delenv("PIP_INDEX_URL", raising=False)
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(conf))
+    monkeypatch.setenv("npm_config_registry", npm.url)
+    reg = fetch.pypi_registry()
+    assert (reg.url, reg.source) == (pypi.url, "pip config global.index-url")
+    assert fetch.npm_registry().url == npm.url
+    resolved = fetch.resolve(purl_parse("pkg:npm/is-number@7.0.0"), deadline=deadline())
+    assert resolved.files[0].filename == "is-number-7.0.0.tgz"
+    resolved = fetch.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline())
+    assert len(resolved.files) == 2
+
+    monkeypatch.delenv("npm_config_registry")
+    npmrc = tmp_path / "npmrc"
+    npmrc.write_text(f"; a user npmrc\nregistry = {npm.url}\n//host/:_authToken=${{TOKEN}}\n")
+    monkeypatch.setenv("NPM_CONFIG_USERCONFIG", str(npmrc))
+    fetch._npm_settings.cache_clear()
+    fetch.npm_registry.cache_clear()
+    assert fetch.npm_registry().url == npm.url
+    assert fetch.npm_registry().ca_file is not None  # cafile from the global npmrc, or the system's
+
+    npmrc.unlink()
+    fetch._npm_settings.cache_clear()
+    fetch.npm_registry.cache_clear()
+    with pytest.raises(
+        AnalysisError, match=r"^Cannot find the npm registry: no npm client answers"
+    ):
+        fetch.npm_registry()
+
+
+@contextlib.contextmanager
+def connect_proxy() -> Iterator[tuple[str, list[str]]]:
+    """A real HTTP CONNECT proxy on a loopback port; yields its URL and the targets asked."""
+    server = socket.create_server(("127.0.0.1", 0))
+    asked: list[str] = []
+
+    def relay(client: socket.socket) -> None:
+        with client:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = client.recv(4096)
+                if not chunk:
+                    return
+                head += chunk
+            method, target = head.split(b" ")[:2]
+            asked.append(f"{method.decode()} {target.decode()}")
+            host, _, port = target.decode().rpartition(":")
+            with socket.create_connection((host, int(port)), timeout=30) as upstream:
+                client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                pair = [client, upstream]
+                while True:
+                    ready, _, _ = select.select(pair, [], [], 30)
+                    if not ready:
+                        return
+                    for sock in ready:
+                        data = sock.recv(65536)
+                        if not data:
+                            return
+                        (upstream if sock is client else client).sendall(data)
+
+    def serve() -> None:
+        while True:
+            try:
+                client, _ = server.accept()
+            except OSError:
+                return
+            threading.Thread(target=relay, args=(client,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}", asked
+    finally:
+        server.close()
+
+
+@pytest.mark.usefixtures("fresh_config")
+def test_proxies_from_pip_config_and_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with connect_proxy() as (proxy, asked):
+        monkeypatch.setenv("PIP_PROXY", proxy)  # pip's own `proxy` setting
+        assert fetch.pypi_registry().proxy == proxy
+        fetch.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline())
+        assert asked and all(a.startswith("CONNECT ") and a.endswith(":443") for a in asked)
+    with connect_proxy() as (proxy, asked):
+        monkeypatch.setenv("HTTPS_PROXY", proxy)  # no npm proxy setting: the environment's
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        fetch.resolve(purl_parse("pkg:npm/is-number@7.0.0"), deadline=deadline())
+        assert asked and all(a.startswith("CONNECT ") for a in asked)
+
+
+@pytest.mark.usefixtures("fresh_config")
+def test_the_configured_ca_bundle_is_the_one_trusted(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """pip's `cert` names a CA that signed nothing the index serves: TLS is refused."""
+    ca = tmp_path / "other-ca.pem"
+    key = str(tmp_path / "k.pem")
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", "/CN=Not The Index CA", "-keyout", key, "-out", str(ca)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    monkeypatch.setenv("PIP_CERT", str(ca))
+    assert fetch.pypi_registry().ca_file == str(ca)
+    with pytest.raises(
+        AnalysisError, match=r"^Registry unreachable \(pip .*CERTIFICATE_VERIFY_FAILED"
+    ):
+        fetch.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline())
+
+
+def test_a_download_can_be_cancelled_mid_transfer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Cancelled(Exception):
+        pass
+
+    def cancel() -> None:
+        raise Cancelled
+
+    monkeypatch.setattr(fetch, "CHECK_EVERY", 0.0)  # check on every chunk, not every 0.5 s
+    remote = fetch.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline()).files[0]
+    with pytest.raises(Cancelled):
+        fetch.download(remote, tmp_path, max_bytes=10 * MiB, deadline=deadline(), check=cancel)
+    assert list(tmp_path.iterdir()) == []  # the partial file is gone

@@ -214,7 +214,7 @@ def test_wall_clock_timeout_kills_the_child(tmp_path: Path, scratch: Path) -> No
     path = archives.many_empty_files_tar(tmp_path / "slow.tar", 100_000, compress=False)
     with pytest.raises(
         AnalysisError,
-        match=r"^Unpacking stopped: took longer than 0 s \(ANALYSIS_TIMEOUT_SECONDS\)$",
+        match=r"^Unpacking stopped: the time left \(0\.2 s\) ran out \(ANALYSIS_TIMEOUT_SECONDS\)$",
     ):
         run(path, scratch, max_files=200_000, timeout=0.2)
 
@@ -279,3 +279,27 @@ def test_names_that_are_not_utf8_get_a_replacement_character(tmp_path: Path, scr
         tar.addfile(info, io.BytesIO(b"x"))
     out = run(path, scratch)
     assert tree(out.root) == {"pkg", "pkg/caf\ufffd.py"}
+
+
+@pytest.mark.parametrize(("mode", "kind"), [("w:bz2", "bzip2"), ("w:xz", "xz"), ("w", "tar")])
+def test_other_tar_compressions_are_read_by_content(
+    tmp_path: Path, scratch: Path, mode: str, kind: str
+) -> None:
+    path = tmp_path / "pkg.tgz"  # the name says gzip; the content decides
+    with tarfile.open(path, mode) as tar:  # type: ignore[call-overload]
+        info = tarfile.TarInfo("pkg/index.js")
+        info.size = 3
+        tar.addfile(info, io.BytesIO(b"x=1"))
+    out = run(path, scratch)
+    assert (out.kind, tree(out.root)) == (kind, {"pkg", "pkg/index.js"})
+
+
+def test_zip_folder_marked_only_by_its_mode(tmp_path: Path, scratch: Path) -> None:
+    path = tmp_path / "d.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        info = zipfile.ZipInfo("pkg")
+        info.external_attr = (0o040755 << 16) | 0x10
+        zf.writestr(info, b"")
+        zf.writestr("pkg/a.py", b"1")
+    out = run(path, scratch)
+    assert (out.skipped, tree(out.root)) == ([], {"pkg", "pkg/a.py"})

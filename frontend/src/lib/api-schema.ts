@@ -387,9 +387,10 @@ export interface components {
         LockfileOut: {
             /**
              * Format
-             * @description How the file was read, e.g. `poetry.lock`
+             * @description How the file was read
+             * @enum {string}
              */
-            format: string;
+            format: "requirements.txt" | "poetry.lock" | "uv.lock" | "package-lock.json" | "pnpm-lock.yaml";
             /**
              * Items
              * @description One `analyze` job per pinned package version

@@ -133,8 +133,7 @@ describe('AnalyzePanel: lock file', () => {
     await userEvent.upload(screen.getByLabelText('Dependency lock file'), file('requirements.txt', 40, 'text/plain'));
     await userEvent.click(screen.getByRole('button', { name: 'Analyse every pinned package' }));
     const outcome = await screen.findByTestId('lockfile-outcome');
-    expect(outcome.textContent).toContain('Created 2 analysis jobs; skipped 2 entries.');
-    expect(outcome.textContent).toContain('Read as requirements.txt.');
+    expect(outcome.textContent).toContain('Created 2 analysis jobs from requirements.txt; skipped 2 entries.');
     expect(outcome.textContent).toContain('requests>=2 — not pinned to one version');
     expect(outcome.textContent).toContain('pkg @ https://example.invalid/pkg.tgz — a URL requirement');
     expect((api.bodies[0] as FormData).get('force')).toBeNull();

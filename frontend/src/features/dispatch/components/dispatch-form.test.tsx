@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Job } from '../../../lib/api-types';
 import { installFakeApi } from '../../../test/fake-api';
 import { jsonResponse } from '../../../test/fixtures';
+import { TASKS } from '../model/validate-dispatch';
 import { DispatchForm } from './dispatch-form';
 
 async function fill(label: string, value: string) {
@@ -104,5 +105,18 @@ describe('DispatchForm', () => {
     await userEvent.click(button);
     await waitFor(() => expect(screen.getByText('Dispatched 1 job.')).toBeTruthy());
     expect((button as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it("builds each task's fields from its generated params schema", async () => {
+    const api = installFakeApi();
+    render(<DispatchForm onDispatched={() => undefined} />);
+    expect(screen.getByLabelText('Task').querySelectorAll('option')).toHaveLength(TASKS.length);
+    await userEvent.selectOptions(screen.getByLabelText('Task'), 'analyze');
+    expect(screen.queryByLabelText('Seconds')).toBeNull();
+    await userEvent.type(screen.getByLabelText('Purl'), 'pkg:pypi/idna@3.7');
+    await userEvent.click(screen.getByLabelText('Force'));
+    await userEvent.click(screen.getByRole('button', { name: 'Dispatch' }));
+    await screen.findByText('Dispatched 1 job.');
+    expect(api.bodies).toEqual([{ task: 'analyze', params: { purl: 'pkg:pypi/idna@3.7', force: true } }]);
   });
 });

@@ -11,11 +11,15 @@ interface ParamFieldProps {
 /** One input for one params field, chosen by the field's schema type. */
 export function ParamField({ field, id, value, error, onChange }: ParamFieldProps) {
   const errorId = `${id}-error`;
+  const hintId = `${id}-hint`;
+  // Text fields carry their schema description as a hint (numbers and choices explain themselves).
+  const hint = field.kind === 'string' && field.description ? field.description : null;
+  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ');
   const common = {
     id,
     name: field.name,
     'aria-invalid': error ? true : undefined,
-    'aria-describedby': error ? errorId : undefined,
+    'aria-describedby': describedBy || undefined,
   };
   const text = typeof value === 'string' ? value : '';
   let input;
@@ -71,9 +75,14 @@ export function ParamField({ field, id, value, error, onChange }: ParamFieldProp
     );
   }
   return (
-    <div className="field">
+    <div className={hint ? 'field span-2' : 'field'}>
       <label htmlFor={id}>{field.title}</label>
       {input}
+      {hint && (
+        <p className="hint" id={hintId}>
+          {hint}
+        </p>
+      )}
       {error && (
         <p className="field-error" id={errorId}>
           {error}

@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef } from 'react';
 import type { Job } from '../../../lib/api-types';
 import { formatDuration, formatTime, jobDuration } from '../../../lib/format';
+import { followLink, jobPath } from '../../../lib/router';
 import { useNow } from '../../../lib/use-now';
 import { JobProgress } from './job-progress';
 import { StatusBadge } from './status-badge';
@@ -62,6 +63,12 @@ export function JobDetail({ job, onClose }: JobDetailProps) {
         <dt>Duration</dt>
         <dd>{formatDuration(jobDuration(job, now))}</dd>
       </dl>
+      <p>
+        <a href={jobPath(job.id)} onClick={followLink}>
+          Open the job page
+        </a>{' '}
+        <span className="muted">(a link to share{job.task === 'analyze' ? ', with the report' : ''})</span>
+      </p>
       <h3>Params</h3>
       <pre className="json">{JSON.stringify(job.params, null, 2)}</pre>
       <h3>Result</h3>

@@ -1,0 +1,25 @@
+# The one image, built and run for real: docker when its daemon answers, else podman
+# (installed from Debian when missing). deploy/tools/image.py holds the engine choice, the
+# stand-in bases and this machine's quirks (with deploy/image/containers.conf).
+
+IMAGE_TOOL := $(PY) deploy/tools/image.py
+
+TEST_TARGETS += test-image
+
+.PHONY: image image-bases image-report image-measure test-image
+
+image: setup ## Build the one image (all roles) as packamal:dev (IMAGE=...); stand-in bases when no registry answers
+	$(IMAGE_TOOL) build --tag $(IMAGE)
+
+image-bases: setup ## Pull the Dockerfile's base images; build Debian stand-ins (same names) where that fails
+	$(IMAGE_TOOL) bases
+
+image-report: setup ## Print the image's user, size and layers
+	$(IMAGE_TOOL) report --tag $(IMAGE)
+
+test-image: image ## Run every role of the built image as a hardened container against PostgreSQL and Redis
+	PACKAMAL_IMAGE=$(IMAGE) PACKAMAL_RENDERED= \
+	  pytest -c deploy/pytest.ini -m image deploy/tests
+
+image-measure: image ## Peak memory of the worker container on real analyses (its Kubernetes limit comes from this)
+	$(PY) deploy/tools/measure_worker.py --image $(IMAGE) $(MEASURE_ARGS)
