@@ -17,6 +17,7 @@ from ..auth import DispatchKey, ReadKey
 from ..errors import ApiError
 from ..idempotency import OPENAPI as IDEMPOTENCY_OPENAPI
 from ..idempotency import fingerprint, idempotent
+from ..middleware import size_text
 from ..models import Job
 from ..ratelimit import DispatchThrottle
 from ..schemas import ErrorOut, JobOut
@@ -74,7 +75,7 @@ def analyze_upload(
     limit = settings.ANALYSIS_UPLOAD_MAX_BYTES
     size = file.size or 0
     if size > limit:
-        raise ApiError(413, "payload_too_large", f"The file is over {limit // (1024 * 1024)} MiB.")
+        raise ApiError(413, "payload_too_large", f"The file is over {size_text(limit)}.")
     if size == 0:
         raise ApiError(422, "not_an_archive", "The file is empty.")
     head = file.read(512)

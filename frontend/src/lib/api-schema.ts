@@ -295,7 +295,7 @@ export interface components {
              * Upload
              * @description An archive stored by `POST /analyze/upload` (set by that route)
              */
-            upload?: string | null;
+            readonly upload?: string | null;
             /**
              * Force
              * @description Analyse again even when a report for the same artifact exists
