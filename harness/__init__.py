@@ -33,6 +33,7 @@ from .services import (
     port_free,
     redis_clear,
     redis_db,
+    samples_dir,
     wait_port,
     with_path,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "redis_db",
     "role_env",
     "run_role",
+    "samples_dir",
     "stop_all",
     "wait_port",
     "wait_until",

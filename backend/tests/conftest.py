@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 import redis
 from django.db import connection
@@ -16,7 +17,7 @@ import harness
 from harness import ENTRYPOINT, EventLog, Role, free_port, wait_until
 from package_analysis import queue, ratelimit
 
-__all__ = ["ENTRYPOINT", "EventLog", "Role", "free_port", "role_env", "wait_until"]
+__all__ = ["ENTRYPOINT", "KEYS", "EventLog", "Role", "free_port", "role_env", "wait_until"]
 
 # Parallel checkouts on one machine pick their own db (PACKAMAL_TEST_REDIS_DB, DATABASE_URL);
 # the queue names and the job-updates channel are this run's own (pub/sub spans every db).
@@ -47,7 +48,7 @@ def _isolated_redis(settings: Any) -> Iterator[redis.Redis]:
 def _clear_caches() -> None:
     queue.redis_client.cache_clear()
     queue.keys.cache_clear()
-    ratelimit._limiter.cache_clear()
+    ratelimit.cache_clear()
 
 
 @pytest.fixture
@@ -83,6 +84,22 @@ def start_role() -> Iterator[Callable[..., Role]]:
     for proc in started:
         with contextlib.suppress(Exception):
             proc.kill()
+
+
+def api_start(start_role: Callable[..., Role], **env: str) -> tuple[str, Role]:
+    """Start the api role on a spare port and wait until /readyz answers 200."""
+    port = free_port()
+    role = start_role("api", PORT=str(port), **env)
+    base = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        try:
+            return httpx.get(f"{base}/readyz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_until(up, 30, f"the api to be ready:\n{role.output}")
+    return base, role
 
 
 @pytest.fixture

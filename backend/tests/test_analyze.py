@@ -11,12 +11,12 @@ import json
 import os
 import tarfile
 import textwrap
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 
+import harness
 from package_analysis import services
 from package_analysis.analysis_runner import Worker
 from package_analysis.models import AnalysisReport, ArtifactScan, Finding, Job, Upload
@@ -24,11 +24,7 @@ from package_analysis.tasks import TaskContext, task_get
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# The evaluation samples live beside the checkout (never inside it); PACKAMAL_SAMPLES overrides.
-SAMPLES = Path(
-    os.environ.get("PACKAMAL_SAMPLES")
-    or Path(__file__).resolve().parents[2].parent / "shared" / "samples"
-)
+SAMPLES = harness.samples_dir()
 
 # Looks like an install-time dropper to the rules; it is only ever read as bytes.
 SETUP_PY = textwrap.dedent(
@@ -300,8 +296,9 @@ def test_a_worker_that_lost_its_lease_writes_no_findings(client: Client) -> None
     assert Job.objects.get(id=job_id).status == "running"
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples is not on this machine")
+@pytest.mark.skipif(SAMPLES is None, reason="../shared/samples is not on this machine")
 def test_a_real_malware_sample_uploaded_is_malicious(client: Client) -> None:
+    assert SAMPLES is not None
     manifest = json.loads((SAMPLES / "pypi-malicious" / "manifest.json").read_text())
     sample = SAMPLES / "pypi-malicious" / manifest[0]["file"]
     response = upload(client, sample.read_bytes(), sample.name, "pypi")

@@ -463,3 +463,21 @@ def test_batch_and_lockfile_need_a_dispatch_key_when_keys_are_set(
         ).status_code
         == 202
     )
+
+
+def test_batch_counts_every_job_in_the_dispatch_metric(client: Client) -> None:
+    def dispatched(task: str) -> float:
+        text = client.get("/metrics").content.decode()
+        line = next(
+            (
+                ln
+                for ln in text.splitlines()
+                if ln.startswith("packamal_jobs_dispatched_total{") and f'task="{task}"' in ln
+            ),
+            None,
+        )
+        return float(line.rsplit(" ", 1)[1]) if line else 0.0
+
+    before = dispatched("simulate")
+    assert post_batch(client, [simulate(0)] * 7).status_code == 202
+    assert dispatched("simulate") == before + 7

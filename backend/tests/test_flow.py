@@ -18,24 +18,14 @@ from websockets.sync.client import connect
 
 import harness
 
-from .conftest import ENTRYPOINT, Role, free_port, role_env, wait_until
+from .conftest import ENTRYPOINT, Role, api_start, free_port, role_env, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture
 def api(start_role: Callable[..., Role]) -> Iterator[tuple[str, Role]]:
-    port = free_port()
-    role = start_role("api", PORT=str(port))
-    base = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return httpx.get(f"{base}/readyz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    wait_until(up, 30, f"the api to be ready:\n{role.output}")
+    base, role = api_start(start_role)
     role.wait_for_line("subscribed to job_updates")
     yield base, role
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import ENTRYPOINT, Role, free_port, role_env, wait_until
+from .conftest import ENTRYPOINT, Role, api_start, role_env, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -66,18 +66,7 @@ def plugin_env(tmp_path: Path) -> dict[str, str]:
 
 
 def _api(start_role: Callable[..., Role], env: dict[str, str]) -> str:
-    port = free_port()
-    role = start_role("api", PORT=str(port), **env)
-    base = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return httpx.get(f"{base}/readyz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    wait_until(up, 30, f"the api to be ready:\n{role.output}")
-    return base
+    return api_start(start_role, **env)[0]
 
 
 def _job(base: str, job_id: str) -> dict[str, object]:

@@ -11,7 +11,10 @@ import { REPO_ROOT, Stack } from './support/stack';
 // They live beside the checkout (../shared/samples; a worktree is one level deeper); PACKAMAL_SAMPLES overrides.
 const SAMPLES =
   process.env.PACKAMAL_SAMPLES ??
-  [join(REPO_ROOT, '../shared/samples'), join(REPO_ROOT, '../../shared/samples')].find((dir) => existsSync(dir)) ??
+  // ... or where this workplace's machines keep them (a clean clone may sit anywhere).
+  [join(REPO_ROOT, '../shared/samples'), join(REPO_ROOT, '../../shared/samples'), '/work/shared/samples'].find((dir) =>
+    existsSync(dir),
+  ) ??
   join(REPO_ROOT, '../shared/samples');
 const MALICIOUS_NPM = join(SAMPLES, 'npm-malicious/loadyaml-1.0.2.tgz');
 const UPLOAD_LIMIT = 1024 * 1024;

@@ -29,8 +29,31 @@ MAX_FILE_BYTES = 4 * 1024 * 1024
 BINARY_SNIFF = 8192
 
 _HERE = Path(__file__).resolve().parent
-_TEST_DIRS = {"test", "tests", "testing", "__tests__", "spec", "specs", "__mocks__"}
+_TEST_DIRS = {
+    "test",
+    "tests",
+    "testing",
+    "testdata",
+    "test_data",
+    "fixtures",
+    "__tests__",
+    "spec",
+    "specs",
+    "__mocks__",
+}
 _DOC_DIRS = {"doc", "docs", "example", "examples"}  # only at the top of the project
+# repository tooling at the top of an sdist: not installed, run by maintainers like tests
+_DEV_DIRS = {
+    ".github",
+    ".gitlab",
+    ".circleci",
+    "scripts",
+    "tools",
+    "benchmarks",
+    "bench",
+    "ci",
+    "lab",
+}
 _DOC_EXT = {".md", ".rst", ".txt", ".html", ".htm", ".ipynb"}
 _META_NAMES = {
     "PKG-INFO",
@@ -223,7 +246,8 @@ def _reachability(inner: str, eco: Ecosystem, layout: _Layout) -> Reachability:
         return "metadata"
     lower = name.lower()
     if (
-        any(p in _TEST_DIRS for p in parts)
+        (parts and parts[0] in _DEV_DIRS)
+        or any(p in _TEST_DIRS for p in parts)
         or lower.startswith("test_")
         or lower.endswith(("_test.py", ".test.js", ".spec.js", ".test.ts", ".spec.ts"))
         or lower in {"conftest.py", "tests.py"}
@@ -259,16 +283,26 @@ def _scan_file(
     textual = suffix in _TEXT_EXT or PurePosixPath(rel).name in _META_NAMES or not suffix
     if not textual and (reach in {"docs", "test"} or suffix in _SKIP_EXT):
         return
-    content.scan(scanner, data, ctx, sink)
     name = PurePosixPath(rel).name
-    if suffix == ".pth":
-        _scan_pth(data, ctx, sink, scanner)
-    elif suffix in {".py", ".pyw"}:
+    # a long description is documentation: its text weighs as docs
+    text_ctx = FileCtx(rel, "docs", eco) if name in {"PKG-INFO", "METADATA"} else ctx
+    prose: set[int] | None = None
+    load_calls: set[int] = set()  # lines of calls that run at import: content there is load-time
+    if suffix in {".py", ".pyw"}:
         text = data.decode("utf-8", "replace")
         is_setup = reach == "install"
-        python_ast.analyze(
-            text, ctx, sink, scanner, loadtime_all=is_setup, is_setup=name == "setup.py"
+        prose = python_ast.analyze(
+            text,
+            ctx,
+            sink,
+            scanner,
+            loadtime_all=is_setup,
+            is_setup=name == "setup.py",
+            load_calls=load_calls,
         )
+    content.scan(scanner, data, text_ctx, sink, prose, load_calls)
+    if suffix == ".pth":
+        _scan_pth(data, ctx, sink, scanner)
     elif suffix in {".js", ".cjs", ".mjs"} and eco == "npm":
         javascript.analyze(
             data,

@@ -33,6 +33,14 @@ _RULES = (
         "machine.",
     ),
     Rule(
+        "PY-INSTALL-HOOK-EXEC",
+        "An overridden install command runs a process, code or a network call",
+        "install-hook",
+        "high",
+        "The replaced install/develop/egg_info command is where install-time malware lives: "
+        "pip runs it on every machine that installs the sdist. Read exactly what it runs.",
+    ),
+    Rule(
         "PY-INSTALL-PROCESS",
         "Install- or import-time code starts a process",
         "process",
@@ -91,6 +99,14 @@ _RULES = (
         "installing or importing is a dependency-confusion probe or an info-stealer.",
     ),
     Rule(
+        "PY-KEY-EXFIL",
+        "Sends a private key, seed phrase or wallet secret to a hard-coded URL",
+        "exfiltration",
+        "critical",
+        "Key material never needs to leave the machine; a library that posts it to a fixed "
+        "address is stealing it. Check the URL and what calls this code.",
+    ),
+    Rule(
         "PY-DOWNLOAD-EXEC",
         "Install- or import-time code downloads something and executes it",
         "download-exec",
@@ -102,7 +118,7 @@ _RULES = (
         "PY-BUILTINS-INDIRECTION",
         "Reaches exec/eval/import through __import__, getattr or builtins",
         "obfuscation",
-        "medium",
+        "low",
         "Calling exec or importing modules through string lookups hides what is called from "
         "text search and reviewers. Resolve the strings and read the call.",
     ),
@@ -126,7 +142,7 @@ _RULES = (
         "PY-PTH-CODE",
         "A .pth file contains code that runs at every interpreter start",
         "persistence",
-        "medium",
+        "low",
         "Lines in a .pth file that start with 'import' are executed by every Python process "
         "on the machine. Check that it only adjusts import paths.",
     ),
@@ -199,9 +215,25 @@ _RULES = (
         "CNT-DOWNLOAD-EXEC",
         "Downloads and executes (shell pipe, PowerShell cradle, LOLBins, dropped executable)",
         "download-exec",
-        "critical",
+        "high",
         "Fetching code or a binary and running it immediately bypasses every review of the "
         "package. Check the URL and what runs.",
+    ),
+    Rule(
+        "CNT-DECODE-EXEC",
+        "A shell or PowerShell line decodes a payload and executes it",
+        "obfuscation",
+        "critical",
+        "Piping base64 or hex through a decoder into a shell runs code nobody can read in the "
+        "package. Decode it offline and read it.",
+    ),
+    Rule(
+        "CNT-DROPPER",
+        "Fetches an executable or script from a URL and runs it",
+        "download-exec",
+        "critical",
+        "A file that downloads a .exe/.vbs/.bat/.ps1 and starts it is a dropper: nothing it "
+        "runs was ever in the package for review. Check the URL.",
     ),
     Rule(
         "CNT-POWERSHELL-HIDDEN",
@@ -233,6 +265,14 @@ _RULES = (
         "evasion",
         "critical",
         "Adding antivirus exclusions or patching AMSI prepares the machine for a payload.",
+    ),
+    Rule(
+        "CNT-PACKED-CODE",
+        "Python packed by an obfuscator (pyarmor, pyobfuscate, BlankOBF...)",
+        "obfuscation",
+        "high",
+        "Packed code cannot be reviewed at all: what it does is only known once it runs. "
+        "A library has no reason to hide its source from the people installing it.",
     ),
     Rule(
         "CNT-ANTI-ANALYSIS",

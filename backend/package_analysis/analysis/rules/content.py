@@ -42,8 +42,16 @@ def new_scanner() -> yara_x.Scanner:
     return scanner
 
 
-def scan(scanner: yara_x.Scanner, data: bytes, ctx: FileCtx, sink: Sink) -> list[str]:
-    """Run the content rules over `data`; add one finding per matching rule. Returns the ids."""
+def scan(
+    scanner: yara_x.Scanner,
+    data: bytes,
+    ctx: FileCtx,
+    sink: Sink,
+    prose: set[int] | None = None,
+    load_calls: set[int] | None = None,
+) -> list[str]:
+    """Run the content rules over `data`; add one finding per matching rule. Returns the ids.
+    A match on a `prose` line (docstring, comment) weighs as documentation."""
     try:
         results = scanner.scan(data)
     except (yara_x.TimeoutError, yara_x.ScanError):
@@ -58,12 +66,18 @@ def scan(scanner: yara_x.Scanner, data: bytes, ctx: FileCtx, sink: Sink) -> list
         if first is None:
             continue
         offset, length = first
+        line = line_of(data, offset)
         sink.add(
             rule_id,
             ctx,
-            line_of(data, offset),
+            line,
             snippet_at(data, offset, length),
             detail=f"Matched content rule '{match.identifier}'.",
+            reach="docs"
+            if prose and line in prose
+            else "import"
+            if load_calls and line in load_calls and ctx.reach == "runtime"
+            else None,
         )
         hits.append(rule_id)
     return hits

@@ -31,6 +31,7 @@ rule oast_hosts {
   strings:
     $a = /[a-z0-9\-]+\.(burpcollaborator\.net|oastify\.com|oast\.[a-z]{2,6}|interact\.sh|interactsh\.com)/ nocase
     $b = /[a-z0-9\-]+\.(m\.pipedream\.net|requestcatcher\.com|requestbin\.(net|com)|free\.beeceptor\.com|ngrok(-free)?\.(io|app|dev)|trycloudflare\.com|serveo\.net|loca\.lt)/ nocase
+    $e = /[a-z0-9]{12,}\.mockapi\.io|[a-z0-9\-]+\.(glitch\.me|repl\.co|replit\.dev)\b|[a-z2-7]{16,56}\.onion\b/ nocase
     $c = /(webhook\.site\/[0-9a-f\-]{36}|dnslog\.cn|ceye\.io|canarytokens\.com\/|requestrepo\.com|eo[a-z0-9]{10,}\.m\.pipedream)/ nocase
     $d = /(pastebin\.com\/raw|paste\.ee\/r\/|hastebin\.com\/raw|rentry\.(co|org)\/[a-z0-9]+\/raw|transfer\.sh\/|0x0\.st\/|bashupload\.com|file\.io\/|anonfiles\.com|gofile\.io\/|temp\.sh\/)/ nocase
   condition: any of them
@@ -134,7 +135,12 @@ rule miner {
     $donate = "--donate-level"
     $pool1 = /(minexmr|supportxmr|nanopool|moneroocean|hashvault|2miners|f2pool|nicehash)\.(com|org|pro|stream)/ nocase
     $algo = /--(algo|coin)[ =](rx\/0|cryptonight|monero|xmr)/ nocase
-  condition: $stratum or $donate or ($xmrig and ($pool1 or $algo)) or ($pool1 and $algo)
+    $xmr_wallet = /\b4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}\b/
+    $dero_wallet = /\bdero1q[a-z0-9]{55,}\b/
+    $miner_cli = /\s-(w|u|o|r|-user|-url|-wallet|-pool)[ =]/
+  condition:
+    $stratum or $donate or ($xmrig and ($pool1 or $algo)) or ($pool1 and $algo) or
+    (($xmr_wallet or $dero_wallet) and $miner_cli)
 }
 
 rule shell_download_exec {
@@ -149,12 +155,23 @@ rule shell_download_exec {
     $bitsadmin = /bitsadmin(\.exe)? +\/transfer/ nocase
     $mshta = /mshta(\.exe)? +https?:/ nocase
     $ps_dl_run = /(Invoke-WebRequest|iwr|DownloadFile|Start-BitsTransfer)[^\n]{0,300}(Start-Process|saps|Invoke-Item|\bstart\b)/ nocase
+    $tmp_exec = /\b(curl|wget)\b[^\n]{0,120}-[oO]\s*\/tmp\/[^\n]{0,160}chmod +(\+x|[0-7]{3})/
     $wget_chmod = /\b(curl|wget)\b[^\n]{0,200}https?:\/\/[^\n]{0,200}(&&|;) *chmod +(\+x|[0-7]{3})[^\n]{0,120}(&&|;) *(\.\/|\/tmp\/)/
   condition: any of them
 }
 
+rule shell_decode_exec {
+  meta: id = "CNT-DECODE-EXEC"
+  strings:
+    $b64sh = /base64 +(-d|--decode|-D)[^\n|]{0,80}\| *(sudo +)?(ba|z|da)?sh\b/
+    $xxd = /xxd +-r +-p[^\n|]{0,80}\| *(ba|z|da)?sh\b/
+    $ps_dec = /\[(System\.)?Convert\]::FromBase64String[^\n]{0,200}(IEX|Invoke-Expression|\| *iex)/ nocase
+    $node_dec = /Buffer\.from\([^)]{1,200}['"]base64['"]\)[^\n]{0,40}\| *(ba)?sh/
+  condition: any of them
+}
+
 rule dropper_executable {
-  meta: id = "CNT-DOWNLOAD-EXEC"
+  meta: id = "CNT-DROPPER"
   strings:
     $fetch1 = /urlretrieve\(|urlopen\(|requests\.get\(|\.content\b|wget\.download\(|httpx\.get\(/
     $exe = /https?:\/\/[^\x27\x22\s]{4,200}\.(exe|scr|msi|bat|vbs|ps1|dll|bin|elf|sh)[\x27\x22?]/ nocase
@@ -168,8 +185,7 @@ rule env_dump {
   meta: id = "CNT-ENV-DUMP"
   strings:
     $py1 = /json\.dumps\(\s*(dict\()?os\.environ\b/
-    $py2 = /\b(dict|str|repr)\(os\.environ\)/
-    $py3 = /os\.environ\.(items|copy)\(\)\s*\)/
+    $py2 = /\b(str|repr)\(os\.environ\)/
     $js1 = /JSON\.stringify\(\s*process\.env\s*[,)]/
     $js2 = /Object\.(entries|keys|assign)\(\s*(\{\}\s*,\s*)?process\.env\s*\)/
     $js3 = /\bbtoa\(\s*JSON\.stringify\(process\.env/
@@ -197,6 +213,16 @@ rule defense_evasion {
     $amsi = "AmsiScanBuffer"
     $amsi2 = "amsiInitFailed"
     $uac = /ConsentPromptBehaviorAdmin/ nocase
+  condition: any of them
+}
+
+rule packed_python {
+  meta: id = "CNT-PACKED-CODE"
+  strings:
+    $pyarmor = /__pyarmor__\(|pyarmor_runtime\(/
+    $pyobf = "pyobfuscate.com"
+    $blank = /BlankOBF|Obfuscated (with|by) (Py|Blank|Hyperion|pyob)/
+    $zexec = /exec\(__import__\(['"](zlib|lzma|bz2|base64|marshal)['"]\)\./
   condition: any of them
 }
 

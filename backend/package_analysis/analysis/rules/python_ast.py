@@ -70,10 +70,8 @@ NETWORK = {
     "requests.patch",
     "requests.request",
     "requests.head",
-    "requests.Session",
     "httpx.get",
     "httpx.post",
-    "httpx.Client",
     "http.client.HTTPConnection",
     "http.client.HTTPSConnection",
     "httplib.HTTPConnection",
@@ -84,9 +82,7 @@ NETWORK = {
     "smtplib.SMTP",
     "smtplib.SMTP_SSL",
     "telnetlib.Telnet",
-    "urllib3.PoolManager",
     "urllib3.request",
-    "aiohttp.ClientSession",
     "wget.download",
     "dns.resolver.resolve",
     "dns.resolver.query",
@@ -126,7 +122,6 @@ DECODERS = {
     "fromhex",
     "decompress",
     "decrypt",
-    "reversed",
 }
 CODEC_NAMES = {"rot13", "rot_13", "base64", "hex", "zlib", "bz2", "hex_codec", "base64_codec"}
 DANGEROUS_MODULES = {
@@ -150,18 +145,82 @@ _OBF_NAME = re.compile(r"^(_0x[0-9a-fA-F]{3,}|[Il1]{6,}|[O0]{6,}|_{3,}[A-Za-z0-9
 _DECODER_HINT = re.compile(
     r"(decode|decompress|fromhex|unhexlify|a2b_|decrypt|reversed|::-1|chr|loads|CodeType)"
 )
-_RUN_METHODS = {
-    "__init__",
-    "__new__",
-    "__call__",
-    "__enter__",
-    "run",
-    "initialize_options",
-    "finalize_options",
-}
+_RUN_METHODS = {"__init__", "__new__", "__enter__", "__init_subclass__", "__set_name__"}
+_LOCAL_URL = re.compile(r"^(https?://)?(localhost|127\.|0\.0\.0\.0|\[::1\])")
+_KEY_MATERIAL = re.compile(
+    r"(priv(ate)?_?key|privkey|secret_?key|mnemonic|seed_?phrase|seed_?words|wallet_?key|keypair)",
+    re.I,
+)
+_CONTAINERS = (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.JoinedStr, ast.BinOp, ast.Call)
+# A module mentioning none of these cannot trigger a Python rule outside install-time files
+# (plain substring tests: a regex alternation over every word boundary is far slower).
+_TRIGGER_WORDS = (
+    "exec(",
+    "eval(",
+    "exec,",
+    "eval,",
+    "execfile",
+    "__import__",
+    "marshal",
+    "CodeType",
+    "b64decode",
+    "b32decode",
+    "b85decode",
+    "decodebytes",
+    "unhexlify",
+    "a2b_",
+    "fromhex",
+    "decompress",
+    "decrypt",
+    "subprocess",
+    "system(",
+    "popen(",
+    "Popen",
+    "spawn",
+    "startfile",
+    "pty.",
+    "import pty",
+    "socket.",
+    "urlopen",
+    "urlretrieve",
+    "requests.",
+    "httpx.",
+    "http.client",
+    "ftplib",
+    "smtplib",
+    "telnetlib",
+    "wget",
+    "ShellExecute",
+    ".connect((",
+    "codecs.decode",
+    "builtins",
+    "private_key",
+    "privkey",
+    "mnemonic",
+    "seed_phrase",
+    "keypair",
+    "chr(",
+    "pyarmor",
+    "compile(",
+    "::-1",
+    "\\x",
+    " " * 120,
+)
+_TRIGGER_SHAPES = re.compile(r"_0x[0-9a-fA-F]{3}|[Il1]{6}|[O0]{6}")
+_LONG_RUN = re.compile(r"[A-Za-z0-9+/=]{40}")
+
+
+def _triggers(src: str) -> bool:
+    if any(word in src for word in _TRIGGER_WORDS) or _TRIGGER_SHAPES.search(src):
+        return True
+    return any(len(line) >= 40 and _LONG_RUN.search(line) for line in src.splitlines())
+
+
+_READS = {"read", "read_text", "read_bytes", "readlines", "get_data", "getvalue"}
 _ALIASABLE = {"exec", "eval", "compile", "__import__", "getattr", "globals", "open"}
 _SHELL_LAUNCH = re.compile(
-    r"^(powershell|pwsh|cmd|wscript|cscript|mshta|rundll32|regsvr32|start|bash|sh)(\.exe)?$"
+    r"^(powershell|pwsh|cmd|wscript|cscript|mshta|rundll32|regsvr32|start|bash|sh|pythonw)"
+    r"(\.exe)?$"
     r"|^-c$|^/c$|^-(e|enc|encodedcommand)$",
     re.I,
 )
@@ -182,18 +241,32 @@ def analyze(
     loadtime_all: bool,
     is_setup: bool = False,
     depth: int = 0,
-) -> bool:
-    """Run the Python rules over one module's source. False when it does not parse."""
+    load_calls: set[int] | None = None,
+) -> set[int] | None:
+    """Run the Python rules over one module's source. Returns the lines that are prose
+    (docstrings, comments), or None when the source does not parse."""
     if len(src) > MAX_AST_SOURCE:
-        return False
+        return None
+    if not loadtime_all and not _triggers(src):
+        # nothing any Python rule looks at: skip the parse (most library files)
+        return {i for i, line in enumerate(src.splitlines(), 1) if line.lstrip().startswith("#")}
     try:
         tree = ast.parse(src)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-        return False
+        return None
+    prose: set[int] = {
+        i for i, line in enumerate(src.splitlines(), 1) if line.lstrip().startswith("#")
+    }
     # a pathologically deep tree: the content rules have still seen the file
     with contextlib.suppress(RecursionError):
-        _Pass(src, tree, ctx, sink, scanner, loadtime_all, is_setup, depth).run()
-    return True
+        run = _Pass(src, tree, ctx, sink, scanner, loadtime_all, is_setup, depth)
+        for n in run.nodes:
+            if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant):
+                prose.update(range(n.lineno, (n.end_lineno or n.lineno) + 1))
+            elif isinstance(n, ast.Call) and id(n) in run.loadtime and load_calls is not None:
+                load_calls.update(range(n.lineno, (n.end_lineno or n.lineno) + 1))
+        run.run()
+    return prose
 
 
 def _walk(node: ast.AST) -> Iterator[ast.AST]:
@@ -207,11 +280,34 @@ def _walk(node: ast.AST) -> Iterator[ast.AST]:
         stack.extend(ast.iter_child_nodes(current))
 
 
+def _walk_with_scopes(tree: ast.Module) -> tuple[list[ast.AST], dict[int, int]]:
+    """Every node (iteratively, capped) and its enclosing function (or the module)."""
+    nodes: list[ast.AST] = []
+    scope: dict[int, int] = {}
+    stack: list[tuple[ast.AST, int]] = [(tree, id(tree))]
+    func_types = (ast.FunctionDef, ast.AsyncFunctionDef)
+    while stack and len(nodes) < MAX_NODES:
+        node, owner = stack.pop()
+        nodes.append(node)
+        scope[id(node)] = owner
+        inner = id(node) if isinstance(node, func_types) else owner
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                stack.append((value, inner))
+            elif isinstance(value, list):
+                stack.extend((v, inner) for v in value if isinstance(v, ast.AST))
+    return nodes, scope
+
+
 def _is_main_guard(node: ast.stmt) -> bool:
-    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
+    """`if __name__ == "__main__":` (also inside `and`): the module run as a script."""
+    if not isinstance(node, ast.If):
         return False
-    names = [n for n in _walk(node.test) if isinstance(n, ast.Name)]
-    return any(n.id == "__name__" for n in names)
+    parts = list(_walk(node.test))
+    return any(isinstance(n, ast.Name) and n.id == "__name__" for n in parts) and any(
+        isinstance(n, ast.Constant) and n.value == "__main__" for n in parts
+    )
 
 
 class _Pass:
@@ -233,13 +329,16 @@ class _Pass:
             is_setup,
             depth,
         )
-        self.nodes = list(_walk(tree))
+        self.nodes, self.scope = _walk_with_scopes(tree)
         self.has_decoders = bool(_DECODER_HINT.search(src))
         self.aliases = self._aliases()
         self.loadtime: set[int] = (
             {id(n) for n in self.nodes} if loadtime_all else self._loadtime_nodes()
         )
         self.tainted = self._tainted_names()
+        self.hook_methods = self._install_hook_methods()
+        self.key_carriers = self._key_carriers()
+        self.file_names = self._file_names()
 
     # ---- setup ----
     def _aliases(self) -> dict[str, str]:
@@ -331,6 +430,26 @@ class _Pass:
             frontier = new
         return seen
 
+    def _install_hook_methods(self) -> set[int]:
+        """Methods of classes that replace pip's install/develop/egg_info commands."""
+        out: set[int] = set()
+        for node in self.nodes:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            for base in node.bases:
+                q = self.qualname(base)
+                from_setuptools = q.startswith(("setuptools.command.", "distutils.command."))
+                if q.rsplit(".", 1)[-1] in INSTALL_COMMANDS and (from_setuptools or self.is_setup):
+                    out.update(
+                        id(m)
+                        for m in node.body
+                        if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)
+                    )
+        return out
+
+    def _in_hook(self, node: ast.AST) -> bool:
+        return bool(self.hook_methods) and self.scope.get(id(node)) in self.hook_methods
+
     def _tainted_names(self) -> set[str]:
         tainted: set[str] = set()
         if not self.has_decoders:
@@ -338,7 +457,14 @@ class _Pass:
         for _ in range(3):
             before = len(tainted)
             for node in self.nodes:
-                if isinstance(node, ast.Assign) and self.decoded(node.value, tainted):
+                if (
+                    isinstance(node, ast.Assign)
+                    and any(
+                        isinstance(n, ast.Constant) and isinstance(n.value, str | bytes)
+                        for n in _walk(node.value)
+                    )
+                    and self.decoded(node.value, tainted)
+                ):
                     for t in node.targets:
                         tainted.update(n.id for n in _walk(t) if isinstance(n, ast.Name))
             if len(tainted) == before:
@@ -375,10 +501,28 @@ class _Pass:
         return ""
 
     def reads_file(self, expr: ast.AST) -> bool:
+        """exec(open(f).read()) and exec(code) after code = f.read(): the file is scanned too."""
         return any(
-            isinstance(n, ast.Call) and self.qualname(n.func).rsplit(".", 1)[-1] in {"read"}
+            (isinstance(n, ast.Call) and self.qualname(n.func).rsplit(".", 1)[-1] in _READS)
+            or (isinstance(n, ast.Name) and n.id in self.file_names)
             for n in _walk(expr)
         )
+
+    def _file_names(self) -> set[str]:
+        out: set[str] = set()
+        for node in self.nodes:
+            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                if any(
+                    isinstance(n, ast.Call) and self.qualname(n.func).rsplit(".", 1)[-1] in _READS
+                    for n in _walk(node.value)
+                ):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    out.update(t.id for t in targets if isinstance(t, ast.Name))
+            elif isinstance(node, ast.With):
+                for item in node.items:
+                    if isinstance(item.optional_vars, ast.Name):
+                        out.add(item.optional_vars.id)
+        return out
 
     def reach(self, node: ast.AST) -> str:
         if self.loadtime_all or id(node) not in self.loadtime:
@@ -406,7 +550,7 @@ class _Pass:
     def run(self) -> None:
         network: list[ast.AST] = []
         process: list[ast.AST] = []
-        recon: list[str] = []
+        recon: list[tuple[int, str]] = []
         execs: list[ast.AST] = []
         for node in self.nodes:
             lt = id(node) in self.loadtime
@@ -431,14 +575,18 @@ class _Pass:
                         "compile",
                     }:
                         self.add("PY-BUILTINS-INDIRECTION", node)
-        if network and recon:
-            self.add(
-                "PY-RECON-EXFIL",
-                network[0],
-                f"Collects {', '.join(sorted(set(recon))[:4])} and uses the network.",
-            )
-        if network and (process or execs):
-            self.add("PY-DOWNLOAD-EXEC", network[0], "Network access and code execution.")
+        scope = self.scope.get
+        for net in network:
+            here = scope(id(net))
+            seen = sorted({q for s, q in recon if s == here})
+            if seen:
+                self.add(
+                    "PY-RECON-EXFIL",
+                    net,
+                    f"Collects {', '.join(seen[:4])} and uses the network in the same code.",
+                )
+            if any(scope(id(n)) == here for n in [*process, *execs]):
+                self.add("PY-DOWNLOAD-EXEC", net, "Network access and code execution together.")
         self._literals()
         self._text_signals()
         if self.is_setup:
@@ -451,7 +599,7 @@ class _Pass:
         lt: bool,
         network: list[ast.AST],
         process: list[ast.AST],
-        recon: list[str],
+        recon: list[tuple[int, str]],
         execs: list[ast.AST],
     ) -> None:
         args = [*node.args, *(k.value for k in node.keywords)]
@@ -459,6 +607,8 @@ class _Pass:
             how = next((self.decoded(a) for a in args if self.decoded(a)), "")
             if how:
                 self.add("PY-EXEC-DECODED", node, f"A process runs data decoded by {how}.")
+            if self._in_hook(node):
+                self.add("PY-INSTALL-HOOK-EXEC", node, f"The install command runs {q}.")
             if lt:
                 process.append(node)
                 words: list[str] = [
@@ -468,6 +618,8 @@ class _Pass:
                     if isinstance(n, ast.Constant) and isinstance(n.value, str)
                 ]
                 launch = [w for w in words if _SHELL_LAUNCH.match(w)]
+                if "pip" in words and "install" in words:
+                    launch.append("pip install")
                 if launch:
                     self.add(
                         "PY-INSTALL-PROCESS",
@@ -478,12 +630,23 @@ class _Pass:
                 else:
                     self.add("PY-INSTALL-PROCESS", node, f"Calls {q}.")
         elif q in NETWORK or (q.startswith("requests.") and q.count(".") == 1):
-            if lt:
+            first = node.args[0] if node.args else None
+            local = (
+                isinstance(first, ast.Constant)
+                and isinstance(first.value, str)
+                and _LOCAL_URL.match(first.value) is not None
+            )
+            if self._in_hook(node) and not local:
+                self.add("PY-INSTALL-HOOK-EXEC", node, f"The install command calls {q}.")
+            secret = self._sends_key_material(node, first)
+            if secret:
+                self.add("PY-KEY-EXFIL", node, f"Sends {secret!r} with {q}.")
+            if lt and not local:
                 network.append(node)
                 self.add("PY-INSTALL-NETWORK", node, f"Calls {q}.")
         elif q in RECON:
             if lt:
-                recon.append(q)
+                recon.append((self.scope.get(id(node), 0), q))
         elif q in EXEC:
             if not node.args:
                 return
@@ -499,6 +662,8 @@ class _Pass:
                 self.add("PY-DOWNLOAD-EXEC", node, f"{q} runs what it downloads.")
             elif lt and not isinstance(arg, ast.Constant) and not self.reads_file(arg):
                 execs.append(node)
+                if self._in_hook(node):
+                    self.add("PY-INSTALL-HOOK-EXEC", node, f"The install command calls {q}.")
                 # code generation at import time is a known idiom; at install time it is not
                 install = self.reach(node) == "install"
                 self.add(
@@ -535,6 +700,40 @@ class _Pass:
                 isinstance(name, ast.Constant) and str(name.value) in {"exec", "eval", "system"}
             ):
                 self.add("PY-BUILTINS-INDIRECTION", node, f"getattr on {target or 'a value'}.")
+
+    def _sends_key_material(self, node: ast.Call, first: ast.AST | None) -> str:
+        """The secret-looking name sent by a network call to a hard-coded URL, or ''."""
+        url = next((k.value for k in node.keywords if k.arg == "url"), first)
+        literal = isinstance(url, ast.Constant | ast.JoinedStr) and "http" in ast.unparse(url)[:12]
+        if not literal:
+            return ""
+        rest = [*node.args[1:], *(k.value for k in node.keywords if k.arg != "url")]
+        if isinstance(url, ast.JoinedStr):
+            rest.append(url)
+        for arg in rest:
+            for n in _walk(arg):
+                name = (
+                    n.id
+                    if isinstance(n, ast.Name)
+                    else n.attr
+                    if isinstance(n, ast.Attribute)
+                    else ""
+                )
+                if name and (_KEY_MATERIAL.search(name) or name in self.key_carriers):
+                    return name
+        return ""
+
+    def _key_carriers(self) -> set[str]:
+        """Names assigned from something holding key material (`data = [private_key]`)."""
+        out: set[str] = set()
+        for node in self.nodes:
+            if not isinstance(node, ast.Assign) or not isinstance(node.value, _CONTAINERS):
+                continue
+            if any(
+                isinstance(n, ast.Name) and _KEY_MATERIAL.search(n.id) for n in _walk(node.value)
+            ):
+                out.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        return out
 
     def _class(self, node: ast.ClassDef) -> None:
         for base in node.bases:
@@ -631,8 +830,9 @@ class _Pass:
                 self._embedded_code(node, raw)
 
     def _sub_ctx(self, node: ast.AST, chain: str) -> FileCtx:
-        reach = self.reach(node)
-        return FileCtx(self.ctx.path, reach, self.ctx.ecosystem, (chain, self.line(node) or 0))  # type: ignore[arg-type]
+        return FileCtx(
+            self.ctx.path, self.ctx.reach, self.ctx.ecosystem, (chain, self.line(node) or 0)
+        )
 
     def _embedded_code(self, node: ast.AST, raw: bytes) -> None:
         """A plain string that is itself a program (written to a file, or run later)."""
@@ -650,8 +850,8 @@ class _Pass:
 
     def _scan_decoded(self, node: ast.AST, chain: str, data: bytes) -> None:
         line = self.line(node) or 0
-        reach = self.reach(node)
-        sub = FileCtx(self.ctx.path, reach, self.ctx.ecosystem, (chain, line))  # type: ignore[arg-type]
+        reach = self.ctx.reach  # a literal is data: the call that runs it carries load time
+        sub = FileCtx(self.ctx.path, reach, self.ctx.ecosystem, (chain, line))
         if decode.looks_like_marshal(data):
             self.sink.add(
                 "PY-MARSHAL-CODE",
@@ -659,7 +859,7 @@ class _Pass:
                 line,
                 text_line(self.src, line),
                 detail=f"The literal decodes ({chain}) to marshalled bytecode.",
-                reach=reach,  # type: ignore[arg-type]
+                reach=reach,
             )
             content.scan(self.scanner, data, sub, self.sink)
             return
@@ -670,7 +870,7 @@ class _Pass:
         parsed = analyze(
             text, sub, self.sink, self.scanner, loadtime_all=True, depth=self.depth + 1
         )
-        looks_code = parsed and _has_code(text)
+        looks_code = parsed is not None and _has_code(text)
         shell = re.search(r"(powershell|cmd(\.exe)? /c|curl |wget |/bin/(ba)?sh)", text, re.I)
         if looks_code or shell:
             self.sink.add(
@@ -679,11 +879,15 @@ class _Pass:
                 line,
                 text_line(self.src, line),
                 detail=f"Decodes ({chain}) to: {text[:160]!r}.",
-                reach=reach,  # type: ignore[arg-type]
+                reach=reach,
             )
 
     def _text_signals(self) -> None:
-        m = _HIDDEN_PAD.search(self.src)
+        m = (
+            _HIDDEN_PAD.search(self.src)
+            if " " * 120 in self.src or "\t" * 120 in self.src
+            else None
+        )
         if m:
             line = self.src.count("\n", 0, m.start()) + 1
             self.sink.add("PY-HIDDEN-PADDING", self.ctx, line, text_line(self.src, line).strip())
@@ -747,7 +951,11 @@ def _called_names(nodes: list[ast.AST]) -> set[str]:
             continue
         if isinstance(n.func, ast.Name):
             names.add(n.func.id)
-        for arg in [*n.args, *(k.value for k in n.keywords)]:
+        func = n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", "")
+        handed = [k.value for k in n.keywords if k.arg in {"target", "cmdclass"}]
+        if func in {"register", "Thread", "Process", "Timer", "setup"}:
+            handed += n.args
+        for arg in handed:
             for m in _walk(arg):
                 if isinstance(m, ast.Name):
                     names.add(m.id)
@@ -767,7 +975,9 @@ def _random_ident(name: str) -> bool:
     if len(name) < 24 or "_" in name.strip("_"):
         return False
     flips = sum(1 for a, b in itertools.pairwise(name) if a.islower() and b.isupper())
-    return flips >= len(name) / 6
+    words = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", name)
+    mean_word = sum(len(w) for w in words) / max(len(words), 1)
+    return flips >= len(name) / 6 and mean_word < 3.0
 
 
 def confusable(name: str) -> bool:

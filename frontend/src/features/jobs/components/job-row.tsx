@@ -61,8 +61,8 @@ export const JobRow = memo(function JobRow({ job, selected, onSelect, now }: Job
       <td className="mono col-worker" title={job.worker ?? undefined}>
         {job.worker ?? '—'}
       </td>
-      <td className="num">{job.attempts}</td>
-      <td className="col-time">{formatTime(job.created_at)}</td>
+      <td className="num col-phone-hide">{job.attempts}</td>
+      <td className="col-time col-phone-hide">{formatTime(job.created_at)}</td>
       <td className="col-time col-optional">{formatTime(job.started_at)}</td>
       <td className="col-time col-optional">{formatTime(job.completed_at)}</td>
       <td className="num">{formatDuration(jobDuration(job, now))}</td>

@@ -139,8 +139,8 @@ export function JobsTable(props: JobsTableProps) {
                 <th scope="col">Package</th>
                 <th scope="col">Verdict</th>
                 <th scope="col" className="col-worker">Worker</th>
-                <th scope="col" className="num">Attempts</th>
-                <th scope="col">Created</th>
+                <th scope="col" className="num col-phone-hide">Attempts</th>
+                <th scope="col" className="col-phone-hide">Created</th>
                 <th scope="col" className="col-optional">Started</th>
                 <th scope="col" className="col-optional">Completed</th>
                 <th scope="col" className="num">Duration</th>

@@ -1,19 +1,49 @@
-import { useId, useMemo, useState } from 'react';
-import { type Finding, type FindingGroup, type Severity, groupFindings } from '../model/report';
+import { useDeferredValue, useId, useMemo, useState } from 'react';
+import { type Finding, type FindingGroup, type Severity, filterFindings, groupFindings } from '../model/report';
 import { FindingItem } from './finding-item';
 
 /** Findings rendered per open group, a step at a time: 5,000 findings cost what 50 do until asked for. */
 export const FINDINGS_STEP = 50;
 
 export function FindingsList({ findings }: { findings: readonly Finding[] }) {
-  const groups = useMemo(() => groupFindings(findings), [findings]);
-  if (groups.length === 0) return <p className="muted">No findings.</p>;
+  const filterId = useId();
+  const [query, setQuery] = useState('');
+  // Typing stays responsive while thousands of findings are filtered behind it.
+  const deferred = useDeferredValue(query);
+  const shown = useMemo(() => filterFindings(findings, deferred), [findings, deferred]);
+  const groups = useMemo(() => groupFindings(shown), [shown]);
+  if (findings.length === 0) return <p className="muted">No findings.</p>;
   // Critical and high start open; otherwise the most severe group does.
   const openAtStart = (group: FindingGroup, index: number) => index === 0 || group.severity === 'critical' || group.severity === 'high';
   return (
     <div className="findings">
+      {findings.length > 1 && (
+        <div className="field findings-filter">
+          <label htmlFor={filterId}>Filter findings</label>
+          <input
+            id={filterId}
+            type="search"
+            value={query}
+            onChange={(event) => setQuery(event.target.value)}
+            placeholder="rule, file, category or code"
+            spellCheck={false}
+            autoComplete="off"
+          />
+          <p className="hint" role="status">
+            {deferred.trim() === ''
+              ? ''
+              : `${shown.length.toLocaleString('en-US')} of ${findings.length.toLocaleString('en-US')} findings match.`}
+          </p>
+        </div>
+      )}
       {groups.map((group, index) => (
-        <SeverityGroup key={group.severity} severity={group.severity} findings={group.findings} initiallyOpen={openAtStart(group, index)} />
+        <SeverityGroup
+          // A new filter starts each group afresh (open state and how many are shown).
+          key={`${group.severity}:${deferred}`}
+          severity={group.severity}
+          findings={group.findings}
+          initiallyOpen={openAtStart(group, index)}
+        />
       ))}
     </div>
   );

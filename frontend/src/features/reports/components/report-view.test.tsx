@@ -56,4 +56,22 @@ describe('ReportView', () => {
     await userEvent.click(screen.getByRole('button', { name: 'high 1,250 findings' }));
     expect(findingCount()).toBe(FINDINGS_STEP + 200);
   });
+
+  it('filters thousands of findings by rule, file or code, and says how many match', async () => {
+    const report = makeReport(5000);
+    render(<ReportView report={report} jobId="big" />);
+    const matching = report.findings.filter((f) => f.rule === 'RULE-3');
+    const count = (severity: string) => matching.filter((f) => f.severity === severity).length.toLocaleString('en-US');
+    await userEvent.type(screen.getByLabelText('Filter findings'), 'rule-3');
+    expect(await screen.findByText(`${matching.length} of 5,000 findings match.`)).toBeTruthy();
+    const toggles = screen.getAllByRole('button', { name: /findings?$/ });
+    expect(toggles.map((t) => t.textContent)).toEqual(
+      ['critical', 'high', 'medium', 'low'].map((severity) => `${severity} ${count(severity)} findings`),
+    );
+    for (const item of document.querySelectorAll('li.finding')) expect(item.getAttribute('data-rule')).toBe('RULE-3');
+    await userEvent.clear(screen.getByLabelText('Filter findings'));
+    await userEvent.type(screen.getByLabelText('Filter findings'), 'no such thing');
+    expect(await screen.findByText('0 of 5,000 findings match.')).toBeTruthy();
+    expect(document.querySelectorAll('li.finding')).toHaveLength(0);
+  });
 });

@@ -143,3 +143,12 @@ export function snippetParts(snippet: string, maxLine = 240): SnippetPart[] {
   });
   return parts;
 }
+
+/** Findings whose rule id, title, category, file or snippet contain `query` (case-insensitive); all when empty. */
+export function filterFindings(findings: readonly Finding[], query: string): readonly Finding[] {
+  const needle = query.trim().toLowerCase();
+  if (needle === '') return findings;
+  return findings.filter((f) =>
+    [f.rule, f.title, f.category, f.file, f.snippet, f.reachability].some((text) => text.toLowerCase().includes(needle)),
+  );
+}
