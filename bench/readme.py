@@ -33,7 +33,7 @@ def reliability(notes: str) -> str:
         "`make chaos` (about 5 minutes) starts its own PostgreSQL and Redis on spare loopback "
         "ports, runs the real roles through `docker/entrypoint.sh` (api, 4 workers with "
         "`JOB_LEASE_SECONDS=3`), injects the faults below and checks every accepted job in "
-        "the rows, the `job_updates` stream and the worker logs. A short run of all six "
+        "the rows, the `job_updates` stream and the worker logs. A short run of all seven "
         "scenarios is part of `make test` (`make test-chaos`). Code: `bench/chaos.py`.\n\n"
         f"### Latest run\n\n{body}\n\n{notes}".rstrip()
         + "\n"

@@ -30,6 +30,9 @@ need_app_config() {
 
 case "$role" in
   api)
+    # FORWARDED_ALLOW_IPS: the proxies (the web role's nginx, a load balancer) whose
+    # X-Forwarded-For/-Proto are believed; from anyone else they are ignored. The /ws/
+    # relay only sends, so inbound frames stay tiny (WS_MAX_SIZE) and uncompressed.
     need_app_config
     if [ "${DJANGO_DEBUG:-0}" != "1" ]; then need DJANGO_SECRET_KEY "or DJANGO_DEBUG=1 for development"; fi
     export PACKAMAL_ROLE=api
@@ -37,8 +40,9 @@ case "$role" in
     exec "$PYTHON" -m uvicorn packamal.asgi:application \
       --host "${HOST:-0.0.0.0}" --port "${PORT:-8000}" \
       --workers "${API_PROCESSES:-1}" --lifespan on \
-      --proxy-headers --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}" \
+      --proxy-headers --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" \
       --no-access-log --timeout-graceful-shutdown 10 \
+      --ws-max-size "${WS_MAX_SIZE:-4096}" --ws-max-queue 4 --ws-per-message-deflate false \
       --ws-ping-interval 20 --ws-ping-timeout 20 "$@"
     ;;
   worker)

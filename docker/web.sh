@@ -7,7 +7,7 @@
 #   WEB_ROOT      the built app (default: frontend/dist in this repo)
 #   API_UPSTREAM  the api's base URL (default http://packamal-api:8000)
 #   NGINX_RUN_DIR pid, temp files and rendered config (default /tmp/nginx-$WEB_PORT)
-#   NGINX_WORKER_PROCESSES (default 1)
+#   NGINX_WORKER_PROCESSES (default 1), and the limits below
 #   ANALYSIS_UPLOAD_MAX_BYTES  the api's upload limit (default 50 MiB); the upload and
 #                 lock-file routes let bodies this large (plus multipart framing) through,
 #                 so the api itself answers 413 in its JSON shape
@@ -22,6 +22,14 @@ API_UPSTREAM="${API_UPSTREAM:-http://packamal-api:8000}"
 NGINX_RUN_DIR="${NGINX_RUN_DIR:-${TMPDIR:-/tmp}/nginx-$WEB_PORT}"
 NGINX_WORKER_PROCESSES="${NGINX_WORKER_PROCESSES:-1}"
 NGINX="${NGINX:-nginx}"
+# Capacity and per-client limits (README "Security"). Measured: bench/ws_capacity.py.
+NGINX_WORKER_CONNECTIONS="${NGINX_WORKER_CONNECTIONS:-8192}"
+WEB_CONN_PER_CLIENT="${WEB_CONN_PER_CLIENT:-64}"   # requests in flight per client address
+WEB_WS_PER_CLIENT="${WEB_WS_PER_CLIENT:-8}"        # open WebSockets per client address
+WEB_API_RATE="${WEB_API_RATE:-50r/s}"              # /api/ and /ws/ request rate per address
+WEB_API_BURST="${WEB_API_BURST:-100}"
+WEB_REAL_IP_FROM="${WEB_REAL_IP_FROM:-}"           # proxies in front of nginx (CIDRs, commas)
+WEB_EXPOSE_ADMIN="${WEB_EXPOSE_ADMIN:-0}"          # 1: proxy /api/admin/ (default: 404)
 ANALYSIS_UPLOAD_MAX_BYTES="${ANALYSIS_UPLOAD_MAX_BYTES:-52428800}"
 
 [[ "$WEB_PORT" =~ ^[0-9]+$ ]] || die "WEB_PORT must be a port number, got '$WEB_PORT'"
@@ -32,6 +40,36 @@ UPLOAD_BODY_MAX=$((ANALYSIS_UPLOAD_MAX_BYTES + 1048576))
 command -v "$NGINX" >/dev/null || die "nginx is not installed (apt-get install -y nginx)"
 case "$WEB_ROOT" in /*) ;; *) WEB_ROOT="$ROOT/$WEB_ROOT" ;; esac
 [ -f "$WEB_ROOT/index.html" ] || die "WEB_ROOT=$WEB_ROOT has no index.html; build it with 'make frontend-build'"
+
+for n in NGINX_WORKER_CONNECTIONS WEB_CONN_PER_CLIENT WEB_WS_PER_CLIENT WEB_API_BURST; do
+  [[ "${!n}" =~ ^[1-9][0-9]*$ ]] || die "$n must be a positive number, got '${!n}'"
+done
+[[ "$WEB_API_RATE" =~ ^[1-9][0-9]*r/[sm]$ ]] || die "WEB_API_RATE must look like 50r/s, got '$WEB_API_RATE'"
+NGINX_WORKER_RLIMIT_NOFILE=$(( NGINX_WORKER_CONNECTIONS * 2 ))
+
+# A trusted proxy in front (a load balancer) names the client in X-Forwarded-For and the
+# scheme in X-Forwarded-Proto; without one both come from the TCP connection itself.
+NGINX_REAL_IP_CONFIG=""
+NGINX_FORWARDED_HTTPS='$scheme'
+if [ -n "$WEB_REAL_IP_FROM" ]; then
+  IFS=', ' read -r -a cidrs <<<"$WEB_REAL_IP_FROM"
+  for cidr in "${cidrs[@]}"; do
+    [ -n "$cidr" ] || continue
+    [[ "$cidr" =~ ^[0-9A-Fa-f.:]+(/[0-9]+)?$ ]] || die "WEB_REAL_IP_FROM: '$cidr' is not an address or CIDR"
+    NGINX_REAL_IP_CONFIG+="    set_real_ip_from $cidr;"$'\n'
+  done
+  NGINX_REAL_IP_CONFIG+="    real_ip_header X-Forwarded-For;"$'\n'"    real_ip_recursive on;"
+  NGINX_FORWARDED_HTTPS=https
+fi
+
+# The Django admin is for port-forwards (kubectl port-forward svc/packamal-api 8000),
+# not the public entry point, unless WEB_EXPOSE_ADMIN=1.
+NGINX_ADMIN_LOCATION='        location ^~ /api/admin/ { return 404; }'
+case "$WEB_EXPOSE_ADMIN" in
+  1|true|yes) NGINX_ADMIN_LOCATION="" ;;
+  0|false|no|"") ;;
+  *) die "WEB_EXPOSE_ADMIN must be 0 or 1, got '$WEB_EXPOSE_ADMIN'" ;;
+esac
 
 # API_UPSTREAM is scheme://host[:port][/]; nginx needs the host:port for its upstream block.
 if [[ ! "$API_UPSTREAM" =~ ^(https?)://([A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(:([0-9]+))?/?$ ]]; then
@@ -57,14 +95,17 @@ render() {  # replace only our ${NAME} placeholders; nginx's own $variables stay
   local text
   text="$(<"$1")"
   for name in NGINX_USER_DIRECTIVE NGINX_WORKER_PROCESSES NGINX_RUN_DIR WEB_PORT WEB_ROOT \
-      API_UPSTREAM_SCHEME API_UPSTREAM_HOSTPORT UPLOAD_BODY_MAX; do
+      API_UPSTREAM_SCHEME API_UPSTREAM_HOSTPORT NGINX_WORKER_CONNECTIONS NGINX_WORKER_RLIMIT_NOFILE \
+      NGINX_REAL_IP_CONFIG NGINX_FORWARDED_HTTPS NGINX_ADMIN_LOCATION WEB_CONN_PER_CLIENT \
+      WEB_WS_PER_CLIENT WEB_API_RATE WEB_API_BURST UPLOAD_BODY_MAX; do
     text="${text//"\${$name}"/${!name}}"
   done
   printf '%s\n' "$text"
 }
 
 render "$ROOT/docker/nginx/nginx.conf.template" >"$NGINX_RUN_DIR/nginx.conf"
-cp "$ROOT/docker/nginx/security-headers.conf" "$NGINX_RUN_DIR/security-headers.conf"
+cp "$ROOT/docker/nginx/security-headers.conf" "$ROOT/docker/nginx/errors.conf" "$NGINX_RUN_DIR/"
+render "$ROOT/docker/nginx/proxy-headers.conf" >"$NGINX_RUN_DIR/proxy-headers.conf"
 
 # nginx re-opens /dev/stdout for its access log. That fails when stdout is a socket (as
 # Node's child_process gives) or a pipe this user may not open (another uid made it):

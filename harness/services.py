@@ -35,9 +35,10 @@ REPO = Path(__file__).resolve().parent.parent
 DEV = REPO / ".dev"
 LOCAL_PG_PORT = 55432
 LOCAL_REDIS_PORT = 56379
-# The Redis db each use of a shared server flushes (its keys and channel are its own
-# anyway, see roles.keys); PACKAMAL_<USE>_REDIS_DB moves one, e.g. for a second checkout.
-REDIS_DBS = {"dev": 0, "e2e": 5, "smoke": 6, "test": 15}
+# The Redis db a use flushes (its keys and channel are its own anyway, see roles.keys).
+# e2e and the smoke test share the tests' db: `make test` runs them one after another.
+# PACKAMAL_<USE>_REDIS_DB moves one; parallel checkouts set PACKAMAL_TEST_REDIS_DB apart.
+REDIS_DBS = {"dev": 0, "test": 15}
 
 
 def say(message: str) -> None:
@@ -91,8 +92,11 @@ def redis_answers(url: str) -> bool:
 
 
 def redis_db(use: str) -> int:
-    """The Redis db number of a use (dev, e2e, smoke, test)."""
-    return int(os.environ.get(f"PACKAMAL_{use.upper()}_REDIS_DB") or REDIS_DBS[use])
+    """The Redis db number of a use (dev, test, e2e, smoke)."""
+    configured = os.environ.get(f"PACKAMAL_{use.upper()}_REDIS_DB")
+    if configured:
+        return int(configured)
+    return REDIS_DBS[use] if use in REDIS_DBS else redis_db("test")
 
 
 def redis_clear(url: str, pattern: str) -> int:

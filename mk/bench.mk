@@ -15,7 +15,7 @@ bench: setup bench-tools ## Benchmarks vs the floor and Celery/RQ/Dramatiq → b
 chaos: setup ## Chaos suite: SIGKILL/SIGTERM workers, Redis/Postgres restarts, fuzzing, garbage → bench/results/chaos.md
 	$(PY) -m bench.chaos $(CHAOS_ARGS)
 
-test-chaos: setup ## Short chaos run (all six scenarios, small) and a tiny benchmark smoke run
+test-chaos: setup ## Short chaos run (all seven scenarios, small) and a tiny benchmark smoke run
 	BENCH_RESULTS_DIR=artifacts/bench/results $(PY) -m bench.chaos --short
 	BENCH_RESULTS_DIR=artifacts/bench/results $(PY) -m bench.run --tiny
 

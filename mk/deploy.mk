@@ -74,9 +74,12 @@ doks-secrets: setup ## DOKS: create overlays/doks/secrets.env from its example w
 	$(PY) deploy/tools/make_secrets.py $(K8S_DIR)/overlays/doks/secrets.env.example \
 	  $(K8S_DIR)/overlays/doks/secrets.env
 
-doks-up: doks-secrets ## DOKS: push the image to DOCR, apply the doks overlay, wait (DOCR_REGISTRY= DOKS_CLUSTER= [PUBLIC_HOST=])
-	[ -n "$(DOCR_REGISTRY)" ] && [ -n "$(DOKS_CLUSTER)" ] || {
-	  echo "doks-up: set DOCR_REGISTRY=<registry name> DOKS_CLUSTER=<cluster name>"; exit 2; }
+doks-up: doks-secrets ## DOKS: push the image to DOCR, apply the doks overlay (TLS), wait (DOCR_REGISTRY= DOKS_CLUSTER= PUBLIC_HOST=)
+	[ -n "$(DOCR_REGISTRY)" ] && [ -n "$(DOKS_CLUSTER)" ] && [ -n "$(PUBLIC_HOST)" ] || {
+	  echo "doks-up: set DOCR_REGISTRY=<registry name> DOKS_CLUSTER=<cluster name> PUBLIC_HOST=<domain on DigitalOcean DNS>"; exit 2; }
+	# The load balancer's TLS certificate (Let's Encrypt, renewed by DigitalOcean).
+	doctl compute certificate list --format Name --no-header | grep -qx packamal-web || \
+	  doctl compute certificate create --name packamal-web --type lets_encrypt --dns-names "$(PUBLIC_HOST)"
 	ref="registry.digitalocean.com/$(DOCR_REGISTRY)/packamal:$(IMAGE_TAG)"
 	doctl registry login
 	doctl kubernetes cluster kubeconfig save "$(DOKS_CLUSTER)"
@@ -87,19 +90,13 @@ doks-up: doks-secrets ## DOKS: push the image to DOCR, apply the doks overlay, w
 	$(WRAP) --overlay doks --out .dev/k8s/doks --image "$$ref" --allowed-host "$(PUBLIC_HOST)"
 	kubectl apply -k .dev/k8s/doks
 	$(ROLLOUT)
-	# Without PUBLIC_HOST (your domain), the api must accept the load balancer's IP.
+	# The load balancer's public IP, for the DNS record.
 	ip=""
 	for _ in $$(seq 1 60); do
 	  ip=$$(kubectl -n packamal get service packamal-web -o jsonpath='{.status.loadBalancer.ingress[0].ip}')
 	  [ -n "$$ip" ] && break; sleep 5
 	done
-	if [ -z "$(PUBLIC_HOST)" ] && [ -n "$$ip" ]; then
-	  $(WRAP) --overlay doks --out .dev/k8s/doks --image "$$ref" --allowed-host "$$ip"
-	  kubectl apply -k .dev/k8s/doks
-	  kubectl -n packamal rollout restart deployment/packamal-api
-	  kubectl -n packamal rollout status deployment/packamal-api --timeout=600s
-	fi
-	echo "doks-up: http://$${ip:-<load balancer pending: kubectl -n packamal get svc packamal-web>}"
+	echo "doks-up: https://$(PUBLIC_HOST) (point its DNS A record at $${ip:-<load balancer pending: kubectl -n packamal get svc packamal-web>})"
 
 deploy-render: setup ## Render every overlay and overlay+component to artifacts/deploy/rendered (offline)
 	$(PY) deploy/tools/render.py all --out $(RENDERED)

@@ -57,6 +57,13 @@ class StateCollector(Collector):
             yield GaugeMetricFamily(
                 "packamal_dead_letter_depth", "Dead-lettered messages", value=q["dead_letter"]
             )
+        full = _refusing_writes()
+        if full is not None:
+            yield GaugeMetricFamily(
+                "packamal_redis_refusing_writes",
+                "1 while Redis is at maxmemory and refuses new job messages (dispatch 503s)",
+                value=int(full),
+            )
         if workers is not None:
             g = GaugeMetricFamily("packamal_workers", "Live workers by state", labels=["state"])
             for state, n in workers.items():
@@ -73,4 +80,22 @@ class StateCollector(Collector):
         yield g
 
 
+def _refusing_writes() -> bool | None:
+    from .redis_memory import refusing_writes
+
+    return refusing_writes()
+
+
 REGISTRY.register(StateCollector())
+WS_REFUSED = Counter(
+    "packamal_websocket_refused",
+    "WebSocket connections refused or closed by policy (origin, key, full, client_data)",
+    ["reason"],
+    registry=REGISTRY,
+)
+DISPATCH_REFUSED = Counter(
+    "packamal_dispatch_refused",
+    "Dispatches refused before a row was written, by reason",
+    ["reason"],
+    registry=REGISTRY,
+)

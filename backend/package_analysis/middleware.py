@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
+from . import ratelimit
+from .auth import client_address
 from .errors import error_response
 
 # Kubernetes probes address pods by IP; these paths answer whatever the Host header says.
@@ -15,14 +20,14 @@ PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 class ApiGuardMiddleware:
     """413 for bodies over the route's limit (body_limit), decided from Content-Length
-    before reading; probes answer any Host; a 405 leaves as the JSON error shape, not
-    Django's HTML."""
+    before reading; probes answer any Host; HEAD is GET without the body; a 405 leaves as
+    the JSON error shape, not Django's HTML; admin logins are throttled after failures."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path in PROBE_PATHS and settings.ALLOWED_HOSTS:
+        if request.path_info in PROBE_PATHS and settings.ALLOWED_HOSTS:
             request.META["HTTP_HOST"] = settings.ALLOWED_HOSTS[0].lstrip(".").replace("*", "x")
         length = request.META.get("CONTENT_LENGTH") or "0"
         try:
@@ -32,7 +37,18 @@ class ApiGuardMiddleware:
         limit = body_limit(request.path_info)
         if size > limit:
             return body_too_large(limit)
+        if request.method == "POST" and request.path_info == ADMIN_LOGIN_PATH:
+            wait = ratelimit.limit_exhausted(
+                "auth-failure", settings.AUTH_FAILURE_RATE_LIMIT, client_address(request)
+            )
+            if wait is not None:
+                return throttled(wait)
+        head = request.method == "HEAD"
+        if head:  # every GET route answers HEAD; the server sends no body for it
+            request.method = "GET"
         response = self.get_response(request)
+        if head:
+            request.method = "HEAD"
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
             "application/json"
         ):
@@ -46,6 +62,28 @@ class ApiGuardMiddleware:
             json_response["Allow"] = allowed
             return json_response
         return response
+
+
+ADMIN_LOGIN_PATH = "/admin/login/"
+
+
+@receiver(user_login_failed)
+def _count_login_failure(sender: object, request: HttpRequest | None = None, **kw: object) -> None:
+    if request is not None:
+        ratelimit.limit_hit(
+            "auth-failure", settings.AUTH_FAILURE_RATE_LIMIT, client_address(request)
+        )
+
+
+def throttled(wait: float) -> HttpResponse:
+    seconds = max(1, math.ceil(wait))
+    return error_response(
+        429,
+        "rate_limited",
+        f"Too many requests from this client; retry in {seconds} s.",
+        {"retry_after": seconds},
+        {"Retry-After": str(seconds)},
+    )
 
 
 # Multipart framing around an uploaded file: boundaries, part headers, small form fields.

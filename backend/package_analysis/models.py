@@ -140,3 +140,24 @@ class ArtifactScan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sha256[:12]} @ {self.rules_version}"
+
+
+class IdempotencyRecord(models.Model):
+    """The answer a request with an `Idempotency-Key` got (see idempotency.py): written in
+    the same transaction as the jobs it created, so a retry finds both or neither."""
+
+    scope = models.CharField(max_length=200)  # route and caller (API key or "open")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # sha256 of the request's meaning
+    status = models.PositiveSmallIntegerField(default=0)
+    response = models.JSONField(null=True)
+    location = models.CharField(max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("scope", "key"), name="idempotency_scope_key_uniq"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

@@ -17,6 +17,8 @@ from typing import Any
 import redis
 from django.conf import settings
 
+from .redis_memory import is_oom, script
+
 
 @dataclass(frozen=True)
 class Keys:
@@ -99,9 +101,19 @@ def dead_letter(*, client: redis.Redis, raw: str, reason: str) -> None:
 
 
 def message_take(*, client: redis.Redis, worker: str, timeout: int) -> str | None:
-    """BLMOVE the oldest message into the worker's processing list (None on timeout)."""
+    """BLMOVE the oldest message into the worker's processing list (None on timeout).
+
+    At maxmemory Redis refuses BLMOVE; the same move then runs as an allow-oom script
+    (non-blocking: an empty queue waits `timeout` here), since taking work frees memory."""
     k = keys()
-    raw = client.blmove(k.queue, k.processing(worker), timeout, "RIGHT", "LEFT")
+    try:
+        raw = client.blmove(k.queue, k.processing(worker), timeout, "RIGHT", "LEFT")
+    except redis.RedisError as exc:
+        if not is_oom(exc):
+            raise
+        raw = script(client, "take")(keys=[k.queue, k.processing(worker)])
+        if raw is None:
+            time.sleep(timeout)
     return None if raw is None else str(raw)
 
 
@@ -129,14 +141,18 @@ def message_ack(
     just claimed, `running` is its "running" event: published, and the outcome event is
     owed by this worker until `outcome_announce` pays it."""
     k = keys()
-    pipe = client.pipeline(transaction=False)
-    pipe.lrem(k.processing(worker), 1, raw)
-    if job_id:
-        pipe.zrem(k.pending, job_id)
-    if running is not None and job_id:
-        pipe.publish(k.channel, running)
-        pipe.hset(k.owed, job_id, f"{worker}|{attempt}")
-    pipe.execute()
+    # An allow-oom script (redis_memory): a full Redis still lets a worker acknowledge.
+    announce = running is not None and bool(job_id)
+    script(client, "ack")(
+        keys=[k.processing(worker), k.pending, k.owed],
+        args=[
+            raw,
+            job_id or "",
+            (running or "") if announce else "",
+            f"{worker}|{attempt}",
+            k.channel,
+        ],
+    )
 
 
 def message_requeue(*, client: redis.Redis, worker: str, raw: str) -> None:
@@ -158,15 +174,14 @@ def outcome_announce(
     *, client: redis.Redis, worker: str, job_id: str, event: str, prefetch: bool
 ) -> str | None:
     """PUBLISH an outcome event and end its debt together (MULTI); with `prefetch`, take the
-    next waiting message in the same round trip (a non-blocking LMOVE, BLMOVE's sibling)."""
+    next waiting message in the same round trip (a non-blocking LMOVE, BLMOVE's sibling).
+    One allow-oom script (atomic like MULTI), so it works at maxmemory too."""
     k = keys()
-    pipe = client.pipeline(transaction=True)
-    pipe.publish(k.channel, event)
-    pipe.hdel(k.owed, job_id)
-    if prefetch:
-        pipe.lmove(k.queue, k.processing(worker), "RIGHT", "LEFT")
-    replies = pipe.execute()
-    return str(replies[2]) if prefetch and replies[2] is not None else None
+    taken = script(client, "announce")(
+        keys=[k.owed, k.queue, k.processing(worker)],
+        args=[k.channel, event, job_id, "1" if prefetch else "0"],
+    )
+    return str(taken) if prefetch and taken is not None else None
 
 
 def queue_length(*, client: redis.Redis) -> int:
@@ -177,19 +192,11 @@ def worker_heartbeat(
     *, client: redis.Redis, worker: str, job_id: str | None, host: str, pid: int
 ) -> None:
     k = keys()
-    pipe = client.pipeline(transaction=False)
-    pipe.zadd(k.workers, {worker: time.time()})
-    pipe.hset(
-        k.worker_state(worker),
-        mapping={
-            "state": "busy" if job_id else "idle",
-            "job": job_id or "",
-            "host": host,
-            "pid": pid,
-        },
+    # An allow-oom script: a Redis at maxmemory still sees its workers alive.
+    script(client, "beat")(
+        keys=[k.workers, k.worker_state(worker)],
+        args=[worker, time.time(), "busy" if job_id else "idle", job_id or "", host, pid],
     )
-    pipe.expire(k.worker_state(worker), 60)
-    pipe.execute()
 
 
 def worker_unregister(*, client: redis.Redis, worker: str) -> None:
@@ -207,7 +214,7 @@ def worker_unregister(*, client: redis.Redis, worker: str) -> None:
 
 def recovery_lock_take(*, client: redis.Redis, worker: str, ttl_ms: int) -> bool:
     """One sweeper per interval, whoever takes the lock first."""
-    return bool(client.set(keys().recovery_lock, worker, nx=True, px=ttl_ms))
+    return bool(script(client, "lock")(keys=[keys().recovery_lock], args=[worker, ttl_ms]))
 
 
 def owed_all(*, client: redis.Redis) -> dict[str, str]:

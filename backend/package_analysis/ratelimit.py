@@ -1,8 +1,7 @@
-"""Per-client dispatch rate limit kept in Redis (moving window, via the `limits` library)."""
+"""Per-client rate limits kept in Redis (moving window, via the `limits` library)."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import time
@@ -19,41 +18,96 @@ log = logging.getLogger("packamal.ratelimit")
 
 
 @cache
-def _limiter() -> tuple[MovingWindowRateLimiter, RateLimitItem] | None:
-    rate = settings.DISPATCH_RATE_LIMIT.strip()
-    if rate in ("", "0", "off"):
-        return None
-    item = parse(rate)
+def _storage() -> MovingWindowRateLimiter:
     storage = RedisStorage(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
-    return MovingWindowRateLimiter(storage), item
+    return MovingWindowRateLimiter(storage)
+
+
+@cache
+def _item(rate: str) -> RateLimitItem | None:
+    rate = rate.strip()
+    return None if rate in ("", "0", "off") else parse(rate)
+
+
+def _limiter() -> tuple[MovingWindowRateLimiter, RateLimitItem] | None:
+    """The dispatch limit, or None when it is off."""
+    item = _item(settings.DISPATCH_RATE_LIMIT)
+    return None if item is None else (_storage(), item)
+
+
+def cache_clear() -> None:
+    _storage.cache_clear()
+    _item.cache_clear()
+
+
+def limit_hit(name: str, rate: str, ident: str) -> float | None:
+    """Count one hit of `ident` against `rate`; None if allowed, else seconds to wait.
+
+    Fails open when Redis is down: losing the limit beats refusing every request."""
+    item = _item(rate)
+    if item is None:
+        return None
+    limiter = _storage()
+    try:
+        if limiter.hit(item, name, ident):
+            return None
+        reset_at, _ = limiter.get_window_stats(item, name, ident)
+        return max(1.0, reset_at - time.time())
+    except Exception as exc:
+        _fail_open(exc)
+        return None
+
+
+_quiet = {"until": 0.0, "dropped": 0}
+_quiet_lock = threading.Lock()
+
+
+def _fail_open(exc: Exception) -> None:
+    """One warning per 10 s at most: a Redis outage would otherwise log every request."""
+    with _quiet_lock:
+        now = time.monotonic()
+        if now < _quiet["until"]:
+            _quiet["dropped"] += 1
+            return
+        dropped, _quiet["dropped"], _quiet["until"] = _quiet["dropped"], 0, now + 10
+    more = f" ({int(dropped)} more since the last warning)" if dropped else ""
+    log.warning("rate limiter unavailable, allowing request: %s%s", exc, more)
+
+
+def limit_exhausted(name: str, rate: str, ident: str) -> float | None:
+    """Like limit_hit without counting: seconds to wait when `ident` has no hits left."""
+    item = _item(rate)
+    if item is None:
+        return None
+    limiter = _storage()
+    try:
+        if limiter.test(item, name, ident):
+            return None
+        reset_at, _ = limiter.get_window_stats(item, name, ident)
+        return max(1.0, reset_at - time.time())
+    except Exception as exc:
+        _fail_open(exc)
+        return None
 
 
 class DispatchThrottle(BaseThrottle):
-    """Fails open when Redis is down: losing the limit beats refusing every dispatch."""
+    """DISPATCH_RATE_LIMIT per authenticated key, else per client address.
+
+    Runs after authentication: `request.auth` is a key identity only for a key that was
+    valid (auth.ApiKey), so a client rotating made-up keys stays in its address's bucket."""
 
     def __init__(self) -> None:
         self._local = threading.local()  # ninja asks wait() right after allow_request()
 
     def allow_request(self, request: HttpRequest) -> bool:
-        configured = _limiter()
-        if configured is None:
-            return True
-        limiter, item = configured
-        key = request.headers.get("X-API-Key")
-        ident = (
-            "key:" + hashlib.sha256(key.encode()).hexdigest()[:32]
-            if key
-            else self.get_ident(request) or "anonymous"
-        )
-        try:
-            if limiter.hit(item, "dispatch", ident):
-                return True
-            reset_at, _ = limiter.get_window_stats(item, "dispatch", ident)
-            self._local.wait = max(1.0, reset_at - time.time())
-            return False
-        except Exception as exc:
-            log.warning("rate limiter unavailable, allowing request: %s", exc)
-            return True
+        auth = getattr(request, "auth", None)
+        if isinstance(auth, str) and auth.startswith("key:"):
+            ident = auth
+        else:
+            ident = "addr:" + str(request.META.get("REMOTE_ADDR") or "unknown")
+        wait = limit_hit("dispatch", settings.DISPATCH_RATE_LIMIT, ident)
+        self._local.wait = wait
+        return wait is None
 
     def wait(self) -> float | None:
         return getattr(self._local, "wait", None)

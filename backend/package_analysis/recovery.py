@@ -13,7 +13,7 @@ import logging
 import redis
 from django.conf import settings
 
-from . import services
+from . import idempotency, selectors, services
 from .events import event_encode, event_publish
 from .models import Job
 from .queue import (
@@ -46,6 +46,8 @@ def recover(*, client: redis.Redis) -> dict[str, int]:
     lost = services.jobs_repush_lost(grace_seconds=settings.JOB_REQUEUE_GRACE, client=client)
     for job in lost:
         log.warning("recovery: job %s had no message in Redis; re-pushed", job.id)
+    selectors.job_counts_compact()
+    idempotency.records_purge()
     return {
         "requeued": len(requeued),
         "failed": len(failed),

@@ -21,8 +21,10 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from . import metrics
+from .errors import ApiError
 from .models import Job, JobStatus
 from .queue import message_encode, pending_missing, queue_push, redis_client
+from .redis_memory import GATE
 
 log = logging.getLogger("packamal.jobs")
 
@@ -66,6 +68,7 @@ def job_dispatch(*, task: str, params: dict[str, Any]) -> Job:
     A failed LPUSH does not fail the dispatch: the row is committed, and recovery
     re-pushes queued rows whose message never reached Redis.
     """
+    queue_admit()
     # One autocommit INSERT (no explicit transaction: BEGIN/COMMIT would add two round
     # trips). on_commit runs right after that commit, or after the caller's transaction.
     job = Job.objects.create(task=task, params=params, enqueued_at=timezone.now())
@@ -135,6 +138,8 @@ def jobs_dispatch(*, specs: Sequence[tuple[str, dict[str, Any]]]) -> list[Job]:
     Inside a caller's transaction the push waits for that transaction's commit, and a
     rollback pushes nothing.
     """
+    if specs:
+        queue_admit()
     jobs = jobs_insert(specs=specs)
     if not jobs:
         return jobs
@@ -142,6 +147,19 @@ def jobs_dispatch(*, specs: Sequence[tuple[str, dict[str, Any]]]) -> list[Job]:
     for task, count in Counter(task for task, _ in specs).items():
         metrics.DISPATCHED.labels(task=task).inc(count)
     return jobs
+
+
+def queue_admit() -> None:
+    """Refuse new work (503 `queue_full`) while Redis is at maxmemory: see redis_memory."""
+    if not GATE.admits():
+        metrics.DISPATCH_REFUSED.labels(reason="queue_full").inc()
+        raise ApiError(
+            503,
+            "queue_full",
+            "The job queue is full (Redis is at its memory limit); retry shortly.",
+            {"retry_after": 5},
+            {"Retry-After": "5"},
+        )
 
 
 def jobs_push(*, jobs: list[Job], client: redis.Redis | None = None) -> bool:
@@ -153,6 +171,7 @@ def jobs_push(*, jobs: list[Job], client: redis.Redis | None = None) -> bool:
         queue_push(client=client or redis_client(), messages=messages)
     except redis.RedisError as exc:
         metrics.PUSH_FAILURES.inc(len(messages))
+        GATE.note_push_failure(exc)
         log.warning("push failed for %d job(s), recovery will re-push: %s", len(messages), exc)
         return False
     return True

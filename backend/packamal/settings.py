@@ -122,12 +122,59 @@ JOB_RECOVERY_INTERVAL = env_float("JOB_RECOVERY_INTERVAL", 5)
 JOB_TIMEOUT_GRACE_SECONDS = env_float("JOB_TIMEOUT_GRACE_SECONDS", 30)
 JOB_REQUEUE_GRACE = env_float("JOB_REQUEUE_GRACE", 10)
 DISPATCH_RATE_LIMIT = env_str("DISPATCH_RATE_LIMIT", "100/second")
-DISPATCH_API_KEYS = env_list("DISPATCH_API_KEYS")
 MAX_BODY_BYTES = 64 * 1024
 # POST /dispatch/batch: up to 1000 dispatch bodies.
 MAX_BATCH_BODY_BYTES = 1024 * 1024
 # POST /analyze/upload and /analyze/lockfile: the file (the multipart body may add 64 KiB).
 ANALYSIS_UPLOAD_MAX_BYTES = env_int("ANALYSIS_UPLOAD_MAX_BYTES", 50 * 2**20)
+
+# A retry with the same Idempotency-Key gets the original answer for this long.
+IDEMPOTENCY_TTL_HOURS = env_float("IDEMPOTENCY_TTL_HOURS", 24)
+
+# ---- Security knobs (README "Security"). Every default is the safe one.
+API_KEY_MIN_LENGTH = 32
+
+
+def _keys(name: str) -> list[str]:
+    """A comma-separated key list; a key shorter than API_KEY_MIN_LENGTH stops the process."""
+    found = env_list(name)
+    short = [k for k in found if len(k) < API_KEY_MIN_LENGTH]
+    if short:
+        sys.stderr.write(
+            f"configuration error: {name} has {len(short)} key(s) shorter than "
+            f"{API_KEY_MIN_LENGTH} characters (make one: python -c "
+            f"'import secrets; print(secrets.token_urlsafe(32))')\n"
+        )
+        raise MissingSetting(78)
+    return found
+
+
+# Keys that may dispatch; empty: dispatch is open (rate-limited per client address).
+DISPATCH_API_KEYS = _keys("DISPATCH_API_KEYS")
+# Keys that may read (GET /jobs, /jobs/{id}, /stats, /metrics, /ws/jobs); dispatch keys
+# read too. Empty: reads are open, as the dashboard needs no key.
+API_READ_KEYS = _keys("API_READ_KEYS")
+# Failed API-key or admin logins per client before 429 (moving window, in Redis).
+AUTH_FAILURE_RATE_LIMIT = env_str("AUTH_FAILURE_RATE_LIMIT", "10/minute")
+# A request body must arrive within this many seconds (slow clients never hold a thread).
+BODY_READ_TIMEOUT = env_float("BODY_READ_TIMEOUT", 10)
+# WebSocket clients per api process; past it a new socket is closed with 1013 (try later).
+WS_MAX_CLIENTS = env_int("WS_MAX_CLIENTS", 4000)
+# Extra browser origins allowed on /ws/jobs, besides the page's own host and ALLOWED_HOSTS.
+WS_ALLOWED_ORIGINS = [o.rstrip("/").lower() for o in env_list("WS_ALLOWED_ORIGINS")]
+# Secure cookies (browsers accept them on http://localhost too, as for a port-forward);
+# HSTS goes only on requests that arrived over HTTPS (X-Forwarded-Proto from a trusted proxy).
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+# With WEB_EXPOSE_ADMIN=1, the public origin(s) the admin's forms are posted from.
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# W008: HTTP → HTTPS redirects belong to whatever terminates TLS (the load balancer); probes
+# and in-cluster callers reach the api over plain HTTP by design. W005/W021: HSTS for
+# subdomains and the preload list commit the whole domain, which is its owner's decision.
+SILENCED_SYSTEM_CHECKS = ["security.W008", "security.W005", "security.W021"]
 LOG_FORMAT = env_str("LOG_FORMAT", "text")
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 
@@ -185,7 +232,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
-NINJA_NUM_PROXIES = 1
+# The client address is uvicorn's: it honours X-Forwarded-For only from FORWARDED_ALLOW_IPS
+# (docker/entrypoint.sh), taking the first untrusted hop from the right. Never re-read here.
+NINJA_NUM_PROXIES = 0
 
 LOGGING = {
     "version": 1,
@@ -205,8 +254,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "filters": {"disallowed_host": {"()": "package_analysis.logfilters.DisallowedHostFilter"}},
     "loggers": {
         "django.request": {"level": "ERROR"},
+        # A bad Host header is the client's mistake: one WARNING line, at most one per 10 s.
+        "django.security.DisallowedHost": {"filters": ["disallowed_host"]},
         # uvicorn's own lines go through the same handler, so LOG_FORMAT=json covers them too
         "uvicorn": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "uvicorn.access": {"level": "WARNING"},

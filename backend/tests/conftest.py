@@ -17,7 +17,7 @@ import harness
 from harness import ENTRYPOINT, EventLog, Role, free_port, wait_until
 from package_analysis import queue, ratelimit
 
-__all__ = ["ENTRYPOINT", "EventLog", "Role", "free_port", "role_env", "wait_until"]
+__all__ = ["ENTRYPOINT", "KEYS", "EventLog", "Role", "free_port", "role_env", "wait_until"]
 
 # Parallel checkouts on one machine pick their own db (PACKAMAL_TEST_REDIS_DB, DATABASE_URL);
 # the queue names and the job-updates channel are this run's own (pub/sub spans every db).
@@ -48,7 +48,7 @@ def _isolated_redis(settings: Any) -> Iterator[redis.Redis]:
 def _clear_caches() -> None:
     queue.redis_client.cache_clear()
     queue.keys.cache_clear()
-    ratelimit._limiter.cache_clear()
+    ratelimit.cache_clear()
 
 
 @pytest.fixture

@@ -322,7 +322,7 @@ def test_rate_limit_answers_429_with_retry_after(client: Client, settings: Any) 
     from package_analysis import ratelimit
 
     settings.DISPATCH_RATE_LIMIT = "3/minute"
-    ratelimit._limiter.cache_clear()
+    ratelimit.cache_clear()
     for _ in range(3):
         assert post_json(client, {}).status_code == 202
     response = post_json(client, {})

@@ -202,9 +202,15 @@ def test_services_select_their_workload_on_the_contract_port(
     target = variant.get(workload_kind, workload)
     labels = target["spec"]["template"]["metadata"]["labels"]
     assert svc["selector"].items() <= labels.items()
-    (svc_port,) = svc["ports"]
-    assert svc_port["port"] == port
+    # The contract port first; the doks web Service adds 443 (TLS at the load balancer)
+    # onto the same target port.
+    (svc_port,) = [p for p in svc["ports"] if p["port"] == port]
+    extra = [p for p in svc["ports"] if p is not svc_port]
     assert _named_port(target, svc_port["targetPort"]) == port
+    assert [(p["port"], p["targetPort"]) for p in extra] == (
+        [(443, svc_port["targetPort"])] if service == "packamal-web" and variant.overlay == "doks"
+        else []
+    )  # fmt: skip
     if service != "packamal-web":
         assert svc["type"] == "ClusterIP"
 
@@ -220,6 +226,17 @@ def test_web_service_type_per_overlay(variant: Manifests):
         prefix = "service.beta.kubernetes.io/do-loadbalancer-"
         assert annotations[prefix + "healthcheck-path"] == "/healthz"
         assert annotations[prefix + "protocol"] == "http"
+        # TLS at the load balancer, HTTP redirected, nginx trusting the LB's forwarding
+        assert annotations[prefix + "tls-ports"] == "443"
+        assert annotations[prefix + "certificate-name"] == "packamal-web"
+        assert annotations[prefix + "redirect-http-to-https"] == "true"
+        assert {p["port"] for p in svc["spec"]["ports"]} == {80, 443}
+        assert variant.config()["WEB_REAL_IP_FROM"] == "10.0.0.0/8"
+
+
+def test_the_api_trusts_forwarding_headers_only_from_private_peers(variant: Manifests):
+    trusted = variant.config()["FORWARDED_ALLOW_IPS"].split(",")
+    assert "*" not in trusted and trusted
 
 
 def test_every_container_port_is_named(variant: Manifests):

@@ -6,7 +6,8 @@ What is changed from the manifests, and only that (the cluster's names and examp
 credentials mean nothing on this host):
   * POSTGRES_HOST/PORT/USER/PASSWORD/DB -> the PostgreSQL the harness finds (DATABASE_URL,
     else 127.0.0.1:5432, else a throwaway one), a new database `<its name>_smoke`;
-  * REDIS_URL -> the Redis the harness finds, db 6 (PACKAMAL_SMOKE_REDIS_DB=N moves it);
+  * REDIS_URL -> the Redis the harness finds, the tests' db (PACKAMAL_TEST_REDIS_DB, or
+    PACKAMAL_SMOKE_REDIS_DB for this test alone);
   * JOB_QUEUE/JOB_DEAD_LETTER/JOB_UPDATES_CHANNEL -> names of this run's own, so no
     other worker on that Redis (a colleague's `make dev`) takes the job; only those keys
     are deleted afterwards;

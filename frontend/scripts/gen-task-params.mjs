@@ -65,7 +65,10 @@ export function taskParams(doc) {
     tasks[name] = {
       title: params.title ?? name,
       description: params.description ?? variant.description ?? null,
-      fields: Object.entries(params.properties ?? {}).map(([key, value]) => field(key, value, required, doc)),
+      // readOnly params are set by the server (e.g. analyze's `upload`, by POST /analyze/upload): no form field.
+      fields: Object.entries(params.properties ?? {})
+        .filter(([, value]) => !resolveRef(value, doc).readOnly)
+        .map(([key, value]) => field(key, value, required, doc)),
     };
   }
   return tasks;

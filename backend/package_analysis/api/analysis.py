@@ -13,12 +13,15 @@ from ninja.files import UploadedFile
 
 from .. import reports, selectors, services
 from ..analysis.model import AnalysisError
+from ..auth import DispatchKey, ReadKey
 from ..errors import ApiError
+from ..idempotency import OPENAPI as IDEMPOTENCY_OPENAPI
+from ..idempotency import fingerprint, idempotent
+from ..middleware import size_text
 from ..models import Job
 from ..ratelimit import DispatchThrottle
 from ..schemas import ErrorOut, JobOut
 from ..tasks.analyze import AnalyzeParams, AnalyzeResult
-from .jobs import DispatchKey
 
 router = Router(tags=["analysis"])
 
@@ -50,6 +53,7 @@ class ReportOut(AnalyzeResult):
 @router.post(
     "/analyze/upload",
     response={
+        200: JobOut,
         202: JobOut,
         400: ErrorOut,
         401: ErrorOut,
@@ -60,6 +64,7 @@ class ReportOut(AnalyzeResult):
     },
     auth=DispatchKey(),
     throttle=DispatchThrottle(),
+    openapi_extra=IDEMPOTENCY_OPENAPI,
     summary="Analyse an uploaded archive (sdist, wheel, zip or npm .tgz)",
 )
 def analyze_upload(
@@ -70,7 +75,7 @@ def analyze_upload(
     limit = settings.ANALYSIS_UPLOAD_MAX_BYTES
     size = file.size or 0
     if size > limit:
-        raise ApiError(413, "payload_too_large", f"The file is over {limit // (1024 * 1024)} MiB.")
+        raise ApiError(413, "payload_too_large", f"The file is over {size_text(limit)}.")
     if size == 0:
         raise ApiError(422, "not_an_archive", "The file is empty.")
     head = file.read(512)
@@ -82,20 +87,35 @@ def analyze_upload(
         )
     file.seek(0)
     data = file.read()
-    with transaction.atomic():  # the upload and its job, or neither; pushed after commit
-        upload = reports.upload_create(
-            filename=file.name or "upload", ecosystem=ecosystem, data=data
-        )
-        params = AnalyzeParams(upload=upload.id).model_dump(mode="json")
-        job = services.job_dispatch(task="analyze", params=params)
-    response = JsonResponse(job.as_dict(), status=202)
-    response["Location"] = f"/jobs/{job.id}"
-    return response
+
+    def create() -> HttpResponse:
+        with transaction.atomic():  # the upload and its job, or neither; pushed after commit
+            upload = reports.upload_create(
+                filename=file.name or "upload", ecosystem=ecosystem, data=data
+            )
+            params = AnalyzeParams(upload=upload.id).model_dump(mode="json")
+            job = services.job_dispatch(task="analyze", params=params)
+        response = JsonResponse(job.as_dict(), status=202)
+        response["Location"] = f"/jobs/{job.id}"
+        return response
+
+    return idempotent(
+        request, fingerprint=fingerprint(file.name or "", ecosystem, data), create=create
+    )
 
 
 @router.get(
     "/jobs/{job_id}/report",
-    response={200: ReportOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 503: ErrorOut},
+    response={
+        200: ReportOut,
+        401: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+        503: ErrorOut,
+    },
+    auth=ReadKey(),
     summary="A finished analysis's report: JSON, or SARIF 2.1.0 with ?format=sarif",
 )
 def job_report(
@@ -118,7 +138,15 @@ def job_report(
 
 @router.get(
     "/reports",
-    response={200: ReportOut, 404: ErrorOut, 422: ErrorOut, 503: ErrorOut},
+    response={
+        200: ReportOut,
+        401: ErrorOut,
+        404: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+        503: ErrorOut,
+    },
+    auth=ReadKey(),
     summary="The latest report of a package version (or of the package, with no version)",
 )
 def report_latest(

@@ -82,7 +82,7 @@ def _on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     return error_response(
         429,
         "rate_limited",
-        f"Too many dispatches from this client; retry in {wait} s.",
+        f"Too many requests from this client; retry in {wait} s.",
         {"retry_after": wait},
         {"Retry-After": str(wait)},
     )

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hmac
-from typing import Any
-
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Query, Router
-from ninja.security import APIKeyHeader
 
 from .. import selectors, services
+from ..auth import DispatchKey, ReadKey
 from ..errors import ApiError
+from ..idempotency import OPENAPI as IDEMPOTENCY_OPENAPI
+from ..idempotency import fingerprint, idempotent
 from ..ratelimit import DispatchThrottle
 from ..schemas import (
     BatchIn,
@@ -27,34 +25,10 @@ from ..schemas import (
 router = Router(tags=["jobs"])
 
 
-class DispatchKey(APIKeyHeader):
-    """X-API-Key or `Authorization: Bearer`, when DISPATCH_API_KEYS is set."""
-
-    param_name = "X-API-Key"
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if not settings.DISPATCH_API_KEYS:
-            return True
-        key = request.headers.get("X-API-Key")
-        if key is None:
-            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-            key = token.strip() if scheme.lower() == "bearer" else None
-        return self.authenticate(request, key)
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        if not key:
-            return None
-        candidate = key.encode()
-        # Compare against every key, in constant time, so timing reveals nothing.
-        matched = False
-        for valid in settings.DISPATCH_API_KEYS:
-            matched |= hmac.compare_digest(candidate, valid.encode())
-        return True if matched else None
-
-
 @router.post(
     "/dispatch",
     response={
+        200: JobOut,
         202: JobOut,
         400: ErrorOut,
         401: ErrorOut,
@@ -66,19 +40,25 @@ class DispatchKey(APIKeyHeader):
     },
     auth=DispatchKey(),
     throttle=DispatchThrottle(),
+    openapi_extra=IDEMPOTENCY_OPENAPI,
     summary="Dispatch a job",
 )
 def dispatch(request: HttpRequest, payload: DispatchIn | None = None) -> HttpResponse:
     body = payload or DispatchIn.model_validate(None)  # an empty body means all defaults
-    job = services.job_dispatch(task=body.task, params=body.params.model_dump(mode="json"))
-    response = JsonResponse(job.as_dict(), status=202)
-    response["Location"] = f"/jobs/{job.id}"
-    return response
+
+    def create() -> HttpResponse:
+        job = services.job_dispatch(task=body.task, params=body.params.model_dump(mode="json"))
+        response = JsonResponse(job.as_dict(), status=202)
+        response["Location"] = f"/jobs/{job.id}"
+        return response
+
+    return idempotent(request, fingerprint=fingerprint(body.model_dump(mode="json")), create=create)
 
 
 @router.post(
     "/dispatch/batch",
     response={
+        200: BatchOut,
         202: BatchOut,
         400: ErrorOut,
         401: ErrorOut,
@@ -90,6 +70,7 @@ def dispatch(request: HttpRequest, payload: DispatchIn | None = None) -> HttpRes
     },
     auth=DispatchKey(),
     throttle=DispatchThrottle(),
+    openapi_extra=IDEMPOTENCY_OPENAPI,
     summary="Dispatch 1 to 1000 jobs, all or none",
     description=(
         "One INSERT of every row, then one push of every message after commit. A 422 names "
@@ -98,15 +79,20 @@ def dispatch(request: HttpRequest, payload: DispatchIn | None = None) -> HttpRes
     ),
 )
 def dispatch_batch(request: HttpRequest, payload: BatchIn) -> HttpResponse:
-    jobs = services.jobs_dispatch(
-        specs=[(j.task, j.params.model_dump(mode="json")) for j in payload.jobs]
+    def create() -> HttpResponse:
+        specs = [(j.task, j.params.model_dump(mode="json")) for j in payload.jobs]
+        jobs = services.jobs_dispatch(specs=specs)
+        return JsonResponse({"items": [job.as_dict() for job in jobs]}, status=202)
+
+    return idempotent(
+        request, fingerprint=fingerprint(payload.model_dump(mode="json")), create=create
     )
-    return JsonResponse({"items": [job.as_dict() for job in jobs]}, status=202)
 
 
 @router.get(
     "/jobs/{job_id}",
-    response={200: JobOut, 404: ErrorOut, 503: ErrorOut},
+    response={200: JobOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut, 503: ErrorOut},
+    auth=ReadKey(),
     summary="One job",
 )
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
@@ -118,7 +104,8 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @router.get(
     "/jobs",
-    response={200: JobPageOut, 422: ErrorOut, 503: ErrorOut},
+    response={200: JobPageOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut},
+    auth=ReadKey(),
     summary="Jobs, newest first",
 )
 def job_list(
@@ -133,7 +120,8 @@ def job_list(
 
 @router.get(
     "/stats",
-    response={200: StatsOut, 503: ErrorOut},
+    response={200: StatsOut, 401: ErrorOut, 429: ErrorOut, 503: ErrorOut},
+    auth=ReadKey(),
     summary="Queue and job counters",
 )
 def stats(request: HttpRequest) -> HttpResponse:

@@ -11,7 +11,10 @@ from ninja.files import UploadedFile
 from pydantic import ValidationError
 
 from .. import services
+from ..auth import DispatchKey
 from ..errors import ApiError
+from ..idempotency import OPENAPI as IDEMPOTENCY_OPENAPI
+from ..idempotency import fingerprint, idempotent
 from ..lockfiles import (
     FORMATS,
     LockfileError,
@@ -23,7 +26,6 @@ from ..middleware import body_too_large
 from ..ratelimit import DispatchThrottle
 from ..schemas import ErrorOut, LockfileOut
 from ..tasks import task_get
-from .jobs import DispatchKey
 
 router = Router(tags=["analysis"])
 
@@ -38,6 +40,7 @@ SKIPPED_LISTED = 10000
 @router.post(
     "/analyze/lockfile",
     response={
+        200: LockfileOut,
         202: LockfileOut,
         400: ErrorOut,
         401: ErrorOut,
@@ -48,6 +51,7 @@ SKIPPED_LISTED = 10000
     },
     auth=DispatchKey(),
     throttle=DispatchThrottle(),
+    openapi_extra=IDEMPOTENCY_OPENAPI,
     summary="Analyse every pinned package of a lockfile",
     description=(
         "`file`: " + ", ".join(FORMATS) + " (package-lock.json v1 to v3, pnpm-lock.yaml v5 to v9; "
@@ -63,8 +67,17 @@ def analyze_lockfile(
     limit = int(settings.ANALYSIS_UPLOAD_MAX_BYTES)
     if (file.size or 0) > limit:
         return body_too_large(limit, f"The file {file.name!r}")
+    data = file.read()
+    return idempotent(
+        request,
+        fingerprint=fingerprint(file.name or "", data, force),
+        create=lambda: _dispatch_lockfile(file.name or "", data, force),
+    )
+
+
+def _dispatch_lockfile(name: str, data: bytes, force: bool) -> HttpResponse:
     try:
-        parsed = lockfile_parse_isolated(filename=file.name or "", data=file.read())
+        parsed = lockfile_parse_isolated(filename=name, data=data)
     except LockfileTooLarge as exc:
         raise ApiError(413, "lockfile_too_large", str(exc)) from exc
     except LockfileError as exc:

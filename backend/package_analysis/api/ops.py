@@ -9,8 +9,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from ..auth import ReadKey
 from ..metrics import REGISTRY
 from ..queue import redis_client
+from ..redis_memory import refusing_writes
 from ..schemas import HealthOut, ReadyOut
 
 router = Router(tags=["ops"])
@@ -41,13 +43,16 @@ def _check_postgres() -> str:
 def _check_redis() -> str:
     try:
         redis_client().ping()
-        return "ok"
     except Exception as exc:
         return f"down: {type(exc).__name__}"
+    if refusing_writes():
+        return "full: refusing writes (maxmemory)"
+    return "ok"
 
 
 @router.get(
     "/metrics",
+    auth=ReadKey(),
     summary="Prometheus metrics",
     openapi_extra={
         "responses": {

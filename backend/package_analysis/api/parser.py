@@ -25,6 +25,8 @@ class JsonBodyParser(Parser):
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise ApiError(400, "malformed_json", f"The body is not valid JSON: {exc}.") from exc
+        except RecursionError as exc:
+            raise ApiError(400, "malformed_json", "The body's JSON is nested too deeply.") from exc
         if data is None:  # JSON null, like an empty body, means all defaults
             return {}
         if not isinstance(data, dict):

@@ -33,7 +33,9 @@ class AnalyzeParams(BaseModel):
         examples=["pkg:pypi/idna@3.7"],
     )
     upload: uuid.UUID | None = Field(
-        None, description="An archive stored by `POST /analyze/upload` (set by that route)"
+        None,
+        description="An archive stored by `POST /analyze/upload` (set by that route)",
+        json_schema_extra={"readOnly": True},
     )
     force: bool = Field(
         False, description="Analyse again even when a report for the same artifact exists"

@@ -14,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const PYTHON = join(REPO_ROOT, '.venv/bin/python');
 const LOG_DIR = join(REPO_ROOT, 'frontend/test-results/e2e-logs');
-const NAMESPACE = 'e2e';
+// Queue names and a job-updates channel of this run's own: pub/sub spans every Redis db, and
+// another checkout's e2e run may share the server.
+const NAMESPACE = `e2e-${process.pid}`;
 
 export interface StackOptions {
   /** Names the log files. */
@@ -104,7 +106,7 @@ export class Stack {
   }
 
   async start(): Promise<void> {
-    const urls = JSON.parse(await harness(['fresh', NAMESPACE])) as { DATABASE_URL: string; REDIS_URL: string };
+    const urls = JSON.parse(await harness(['fresh', 'e2e'])) as { DATABASE_URL: string; REDIS_URL: string };
     this.databaseUrl = urls.DATABASE_URL;
     this.redisUrl = urls.REDIS_URL;
     const migrate = this.spawnRole('migrate', 'migrate');

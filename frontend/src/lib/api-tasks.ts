@@ -46,14 +46,6 @@ export const TASK_PARAMS = {
         "maxLength": 512
       },
       {
-        "name": "upload",
-        "kind": "string",
-        "title": "Upload",
-        "required": false,
-        "nullable": true,
-        "description": "An archive stored by `POST /analyze/upload` (set by that route)"
-      },
-      {
         "name": "force",
         "kind": "boolean",
         "title": "Force",

@@ -72,5 +72,51 @@ export function installFakeApi(initial: { jobs?: Job[]; stats?: Stats } = {}) {
     return jsonResponse({ error: { code: 'not_found', message: 'Not found.' } }, 404);
   });
   vi.stubGlobal('fetch', fetchMock);
+  vi.stubGlobal('XMLHttpRequest', fakeXhrOver(fetchMock));
   return api;
+}
+
+/**
+ * Just enough of XMLHttpRequest for postForm: the request goes to the same fake fetch, and
+ * the upload reports progress once halfway and once at the end.
+ */
+function fakeXhrOver(fetchImpl: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>) {
+  return class FakeXhr {
+    status = 0;
+    responseText = '';
+    upload: { onprogress: ((event: ProgressEvent) => void) | null } = { onprogress: null };
+    onload: (() => void) | null = null;
+    onerror: (() => void) | null = null;
+    onabort: (() => void) | null = null;
+    private method = 'GET';
+    private url = '';
+    private headers = new Headers();
+    open(method: string, url: string) {
+      this.method = method;
+      this.url = url;
+    }
+    setRequestHeader() {}
+    getResponseHeader(name: string) {
+      return this.headers.get(name);
+    }
+    abort() {
+      this.onabort?.();
+    }
+    send(body: FormData) {
+      const file = [...body.values()].find((value): value is File => value instanceof File);
+      const total = file?.size ?? 0;
+      for (const loaded of [Math.floor(total / 2), total]) {
+        this.upload.onprogress?.(new ProgressEvent('progress', { lengthComputable: true, loaded, total }));
+      }
+      fetchImpl(this.url, { method: this.method, body }).then(
+        async (response) => {
+          this.status = response.status;
+          this.headers = response.headers;
+          this.responseText = await response.text();
+          this.onload?.();
+        },
+        () => this.onerror?.(),
+      );
+    }
+  };
 }

@@ -1,9 +1,11 @@
 import { type FormEvent, useId, useState } from 'react';
+import type { UploadProgress } from '../../../lib/upload';
 import type { Job } from '../../../lib/api-types';
 import { uploadArchive } from '../api/upload-archive';
 import { ECOSYSTEMS, type Ecosystem, isEcosystem } from '../model/purl';
 import { ARCHIVE_ACCEPT, UPLOAD_MAX_BYTES, checkArchive, formatBytes, guessEcosystem } from '../model/upload-checks';
 import { DropZone } from './drop-zone';
+import { UploadStatus } from './upload-status';
 import { SubmitError } from './submit-error';
 
 interface ArchiveFormProps {
@@ -19,6 +21,7 @@ export function ArchiveForm({ onQueued, maxBytes = UPLOAD_MAX_BYTES }: ArchiveFo
   const [ecosystem, setEcosystem] = useState<Ecosystem>('pypi');
   const [invalid, setInvalid] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
+  const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [failure, setFailure] = useState<unknown>(null);
 
   const choose = (chosen: File | null) => {
@@ -40,8 +43,9 @@ export function ArchiveForm({ onQueued, maxBytes = UPLOAD_MAX_BYTES }: ArchiveFo
       return;
     }
     setSending(true);
+    setProgress(null);
     try {
-      onQueued(await uploadArchive(file, ecosystem));
+      onQueued(await uploadArchive(file, ecosystem, { onProgress: setProgress }));
     } catch (error) {
       setFailure(error);
     } finally {
@@ -77,6 +81,7 @@ export function ArchiveForm({ onQueued, maxBytes = UPLOAD_MAX_BYTES }: ArchiveFo
       <button type="submit" className="primary" disabled={sending}>
         {sending ? 'Uploading…' : 'Upload and analyse'}
       </button>
+      {sending && <UploadStatus progress={progress} />}
       {failure !== null && <SubmitError error={failure} />}
     </form>
   );

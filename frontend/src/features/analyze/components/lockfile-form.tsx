@@ -1,10 +1,12 @@
 import { type FormEvent, useId, useState } from 'react';
+import type { UploadProgress } from '../../../lib/upload';
 import type { Job, LockfileAnswer } from '../../../lib/api-types';
 import { followLink, jobPath } from '../../../lib/router';
 import { jobPackage } from '../../reports/model/report';
 import { uploadLockfile } from '../api/upload-lockfile';
 import { LOCKFILE_ACCEPT, LOCKFILE_NAMES, UPLOAD_MAX_BYTES, checkLockfile } from '../model/upload-checks';
 import { DropZone } from './drop-zone';
+import { UploadStatus } from './upload-status';
 import { SubmitError } from './submit-error';
 
 interface LockfileFormProps {
@@ -20,6 +22,7 @@ export function LockfileForm({ onQueued, maxBytes = UPLOAD_MAX_BYTES }: Lockfile
   const [file, setFile] = useState<File | null>(null);
   const [invalid, setInvalid] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
+  const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [failure, setFailure] = useState<unknown>(null);
   const [answer, setAnswer] = useState<LockfileAnswer | null>(null);
   const [force, setForce] = useState(false);
@@ -43,8 +46,9 @@ export function LockfileForm({ onQueued, maxBytes = UPLOAD_MAX_BYTES }: Lockfile
       return;
     }
     setSending(true);
+    setProgress(null);
     try {
-      const result = await uploadLockfile(file, force);
+      const result = await uploadLockfile(file, force, { onProgress: setProgress });
       setAnswer(result);
       onQueued(result.items);
     } catch (error) {
@@ -72,6 +76,7 @@ export function LockfileForm({ onQueued, maxBytes = UPLOAD_MAX_BYTES }: Lockfile
       <button type="submit" className="primary" disabled={sending}>
         {sending ? 'Uploading…' : 'Analyse every pinned package'}
       </button>
+      {sending && <UploadStatus progress={progress} />}
       {failure !== null && <SubmitError error={failure} />}
       <div role="status">{answer && <LockfileOutcome answer={answer} />}</div>
     </form>
