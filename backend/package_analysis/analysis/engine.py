@@ -42,6 +42,7 @@ _TEST_DIRS = {
     "__mocks__",
 }
 _DOC_DIRS = {"doc", "docs", "example", "examples"}  # only at the top of the project
+_GALLERY_DIRS = {"examples", "galleries", "gallery", "docs"}  # at any depth
 # repository tooling at the top of an sdist: not installed, run by maintainers like tests
 _DEV_DIRS = {
     ".github",
@@ -253,7 +254,11 @@ def _reachability(inner: str, eco: Ecosystem, layout: _Layout) -> Reachability:
         or lower in {"conftest.py", "tests.py"}
     ):
         return "test"
-    if (parts and parts[0] in _DOC_DIRS) or path.suffix.lower() in _DOC_EXT:
+    if (
+        (parts and parts[0] in _DOC_DIRS)
+        or any(p in _GALLERY_DIRS for p in parts)
+        or path.suffix.lower() in _DOC_EXT
+    ):
         return "docs"
     return "runtime"
 

@@ -297,8 +297,11 @@ def analyze_file(
     size = path.stat().st_size
     if size > limits.max_artifact_bytes:
         raise fetch.artifact_too_large(filename, size, limits.max_artifact_bytes)
-    archive_kind(path)  # "Not an archive" before any hashing or child process
-    artifact = Artifact(filename, fetch.file_digests(path)["sha256"], size, path)
+    try:
+        archive_kind(path)  # "Not an archive" before any hashing or child process
+        artifact = Artifact(filename, fetch.file_digests(path)["sha256"], size, path)
+    except OSError as exc:  # unreadable: permissions, I/O error
+        raise AnalysisError(f"Cannot read {filename}: {exc.strerror or exc}") from None
     run.progress("fetched", 0.05)
     run.skipped = []
     with _scratch(limits) as scratch:

@@ -101,6 +101,14 @@ def test_targets_that_cannot_be_analysed_exit_1_with_reasons(workdir: Path) -> N
     assert scan(workdir, "notes.txt", "bad-1.0.tar.gz").returncode == 3
 
 
+def test_an_unreadable_file_exits_1_with_a_reason_not_a_traceback(workdir: Path) -> None:
+    # /proc/self/mem is a regular file whose first page cannot be read (EIO), even as root.
+    proc = scan(workdir, "/proc/self/mem")
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.startswith("scan: /proc/self/mem: Cannot read mem: ")
+    assert "Traceback" not in proc.stderr
+
+
 def test_sarif_format_is_one_valid_log(workdir: Path) -> None:
     proc = scan(workdir, "bad-1.0.tar.gz", "demo_pkg-1.2.3.tar.gz", "--format", "sarif")
     assert proc.returncode == 3, proc.stderr

@@ -174,7 +174,7 @@ rule dropper_executable {
   meta: id = "CNT-DROPPER"
   strings:
     $fetch1 = /urlretrieve\(|urlopen\(|requests\.get\(|\.content\b|wget\.download\(|httpx\.get\(/
-    $exe = /https?:\/\/[^\x27\x22\s]{4,200}\.(exe|scr|msi|bat|vbs|ps1|dll|bin|elf|sh)[\x27\x22?]/ nocase
+    $exe = /https?:\/\/[^\x27\x22\s]{4,200}\.(exe|scr|msi|bat|vbs|ps1|dll|hta|cmd|jar)[\x27\x22?]/ nocase
     $run1 = /os\.startfile\(|subprocess\.(Popen|call|run|check_call|check_output)\(|os\.system\(|os\.popen\(|ShellExecute/
     $run2 = /[\x27\x22](start|cmd \/c|cmd\.exe \/c) [^\x27\x22]{0,40}[\x27\x22]?/ nocase
     $chmodx = /os\.chmod\([^)]{1,120}(0o?7[0-7][0-7]|stat\.S_IEXEC|S_IXUSR)/

@@ -23,7 +23,7 @@ from ..model import Severity
 from . import content, decode
 from .base import FileCtx, Sink, text_line
 
-MAX_AST_SOURCE = 2 * 1024 * 1024
+MAX_AST_SOURCE = 1024 * 1024  # larger .py files are generated data; content rules still run
 MAX_NODES = 400_000
 MAX_DECODE_DEPTH = 3
 
@@ -99,8 +99,6 @@ RECON = {
     "platform.uname",
     "os.environ.copy",
     "os.environ.items",
-    "os.path.expanduser",
-    "os.listdir",
     "psutil.users",
     "uuid.getnode",
 }
@@ -216,6 +214,13 @@ def _triggers(src: str) -> bool:
     return any(len(line) >= 40 and _LONG_RUN.search(line) for line in src.splitlines())
 
 
+# capabilities that matter because install/import runs them (tests and docs excepted)
+_LOAD_TIME_ONLY = {
+    "PY-INSTALL-PROCESS",
+    "PY-INSTALL-NETWORK",
+    "PY-EXEC-DYNAMIC",
+    "PY-BUILTINS-INDIRECTION",
+}
 _READS = {"read", "read_text", "read_bytes", "readlines", "get_data", "getvalue"}
 _ALIASABLE = {"exec", "eval", "compile", "__import__", "getattr", "globals", "open"}
 _SHELL_LAUNCH = re.compile(
@@ -263,7 +268,12 @@ def analyze(
         for n in run.nodes:
             if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant):
                 prose.update(range(n.lineno, (n.end_lineno or n.lineno) + 1))
-            elif isinstance(n, ast.Call) and id(n) in run.loadtime and load_calls is not None:
+            elif (
+                isinstance(n, ast.Call)
+                and id(n) in run.loadtime
+                and load_calls is not None
+                and _runs_code(run.qualname(n.func))
+            ):
                 load_calls.update(range(n.lineno, (n.end_lineno or n.lineno) + 1))
         run.run()
     return prose
@@ -339,6 +349,7 @@ class _Pass:
         self.hook_methods = self._install_hook_methods()
         self.key_carriers = self._key_carriers()
         self.file_names = self._file_names()
+        self.url_names = self._url_names()
 
     # ---- setup ----
     def _aliases(self) -> dict[str, str]:
@@ -503,7 +514,7 @@ class _Pass:
     def reads_file(self, expr: ast.AST) -> bool:
         """exec(open(f).read()) and exec(code) after code = f.read(): the file is scanned too."""
         return any(
-            (isinstance(n, ast.Call) and self.qualname(n.func).rsplit(".", 1)[-1] in _READS)
+            (isinstance(n, ast.Call) and _callee(n) in _READS)
             or (isinstance(n, ast.Name) and n.id in self.file_names)
             for n in _walk(expr)
         )
@@ -512,10 +523,7 @@ class _Pass:
         out: set[str] = set()
         for node in self.nodes:
             if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
-                if any(
-                    isinstance(n, ast.Call) and self.qualname(n.func).rsplit(".", 1)[-1] in _READS
-                    for n in _walk(node.value)
-                ):
+                if any(isinstance(n, ast.Call) and _callee(n) in _READS for n in _walk(node.value)):
                     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                     out.update(t.id for t in targets if isinstance(t, ast.Name))
             elif isinstance(node, ast.With):
@@ -535,6 +543,8 @@ class _Pass:
     def add(
         self, rule: str, node: ast.AST, detail: str = "", severity: Severity | None = None
     ) -> None:
+        if rule in _LOAD_TIME_ONLY and self.ctx.reach in {"test", "docs"}:
+            return  # test and doc code runs under a test runner or not at all
         line = self.line(node)
         self.sink.add(
             rule,
@@ -641,7 +651,9 @@ class _Pass:
             secret = self._sends_key_material(node, first)
             if secret:
                 self.add("PY-KEY-EXFIL", node, f"Sends {secret!r} with {q}.")
-            if lt and not local:
+            # at import time only a fixed destination counts: libraries open URLs they are given
+            fixed = self.reach(node) == "install" or self._fixed_destination(node)
+            if lt and not local and fixed:
                 network.append(node)
                 self.add("PY-INSTALL-NETWORK", node, f"Calls {q}.")
         elif q in RECON:
@@ -700,6 +712,33 @@ class _Pass:
                 isinstance(name, ast.Constant) and str(name.value) in {"exec", "eval", "system"}
             ):
                 self.add("PY-BUILTINS-INDIRECTION", node, f"getattr on {target or 'a value'}.")
+
+    def _fixed_destination(self, node: ast.Call) -> bool:
+        """The call's target is written in the code (a URL or host literal, or a name
+        assigned one), not something handed in by the caller."""
+        args = [*node.args[:1], *(k.value for k in node.keywords if k.arg in {"url", "host"})]
+        for arg in args:
+            for n in _walk(arg):
+                if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value:
+                    return True
+                if isinstance(n, ast.Name) and n.id in self.url_names:
+                    return True
+        return False
+
+    def _url_names(self) -> set[str]:
+        """Names that hold a destination written in the code: assigned from an expression
+        with a string literal (`HOST = "x"`, `req = Request(URL + path)`), two steps deep."""
+        out: set[str] = set()
+        assigns = [n for n in self.nodes if isinstance(n, ast.Assign)]
+        for _ in range(2):
+            for node in assigns:
+                if any(
+                    (isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value)
+                    or (isinstance(n, ast.Name) and n.id in out)
+                    for n in _walk(node.value)
+                ):
+                    out.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        return out
 
     def _sends_key_material(self, node: ast.Call, first: ast.AST | None) -> str:
         """The secret-looking name sent by a network call to a hard-coded URL, or ''."""
@@ -940,6 +979,17 @@ class _Pass:
                             text_line(self.src, n.lineno),
                             reach="install",
                         )
+
+
+def _runs_code(q: str) -> bool:
+    """Calls that execute what they are given: processes, exec/eval, packer runtimes."""
+    return q in PROCESS or q in EXEC or "pyarmor" in q or q.startswith("subprocess.")
+
+
+def _callee(call: ast.Call) -> str:
+    """The called name's last part: f() → f, x.y.f() → f, (a / b).f() → f."""
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
 
 
 def _called_names(nodes: list[ast.AST]) -> set[str]:
