@@ -250,7 +250,9 @@ def analyze(
 ) -> set[int] | None:
     """Run the Python rules over one module's source. Returns the lines that are prose
     (docstrings, comments), or None when the source does not parse."""
-    if len(src) > MAX_AST_SOURCE:
+    if len(src) > MAX_AST_SOURCE and not (loadtime_all or is_setup):
+        # Only library files are skipped for size: install-time code padded past the cap
+        # (a megabyte of base64 in setup.py is common in the wild) is always parsed.
         return None
     if not loadtime_all and not _triggers(src):
         # nothing any Python rule looks at: skip the parse (most library files)
