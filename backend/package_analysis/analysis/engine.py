@@ -96,6 +96,7 @@ _TEXT_EXT = {
     ".in",
     ".pyc",
 }
+_DATA_EXT = {".yaml", ".yml", ".json", ".txt", ".csv", ".toml", ".ini", ".cfg", ".xml"}
 _SKIP_EXT = {".css", ".svg", ".map", ".png", ".csv", ".jpg", ".gif", ".woff", ".ttf"}
 _NATIVE_EXT = {".so", ".pyd", ".dylib", ".node", ".a", ".o", ".lib"}
 
@@ -289,8 +290,9 @@ def _scan_file(
     if not textual and (reach in {"docs", "test"} or suffix in _SKIP_EXT):
         return
     name = PurePosixPath(rel).name
-    # a long description is documentation: its text weighs as docs
-    text_ctx = FileCtx(rel, "docs", eco) if name in {"PKG-INFO", "METADATA"} else ctx
+    # a long description is documentation, a data file is not run: their text weighs as docs
+    data_file = suffix in _DATA_EXT and reach == "runtime"
+    text_ctx = FileCtx(rel, "docs", eco) if name in {"PKG-INFO", "METADATA"} or data_file else ctx
     prose: set[int] | None = None
     load_calls: set[int] = set()  # lines of calls that run at import: content there is load-time
     if suffix in {".py", ".pyw"}:

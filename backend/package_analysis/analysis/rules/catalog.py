@@ -319,7 +319,7 @@ _RULES = (
         "JS-NETWORK",
         "Install- or import-time JavaScript opens a network connection",
         "network",
-        "high",
+        "medium",
         "Installing or requiring a library should not talk to the network. Check the "
         "destination and the payload.",
     ),

@@ -13,7 +13,8 @@ rule webhook_slack {
   meta: id = "CNT-EXFIL-WEBHOOK"
   strings:
     $hook = /hooks\.slack\.com\/services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,}/
-  condition: $hook
+    $x_placeholder = /services\/T0{6,}\/B0{6,}\/X{8,}/
+  condition: #hook > #x_placeholder
 }
 
 rule telegram_bot {

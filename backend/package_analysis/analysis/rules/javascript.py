@@ -310,6 +310,9 @@ class _Pass:
         """`process.env` used whole (not `process.env.NAME`) in load-time code."""
         found: list[str] = []
         for m in re.finditer(rb"process\.env\b(?!\s*\.\s*[A-Za-z_$]|\s*\[)", self.data):
+            before = self.data[max(0, m.start() - 40) : m.start()].rstrip()
+            if before.endswith(b"...") or re.search(rb"\}\s*=$", before):
+                continue  # copied into a child's env, or one variable destructured
             node = self.tree.root_node.descendant_for_byte_range(m.start(), m.end())
             if node is not None and self.loadtime(node):
                 found.append("process.env")

@@ -221,6 +221,7 @@ _LOAD_TIME_ONLY = {
     "PY-EXEC-DYNAMIC",
     "PY-BUILTINS-INDIRECTION",
 }
+_EMBEDDED = "code embedded in a string"
 _READS = {"read", "read_text", "read_bytes", "readlines", "get_data", "getvalue"}
 _ALIASABLE = {"exec", "eval", "compile", "__import__", "getattr", "globals", "open"}
 _SHELL_LAUNCH = re.compile(
@@ -250,7 +251,8 @@ def analyze(
 ) -> set[int] | None:
     """Run the Python rules over one module's source. Returns the lines that are prose
     (docstrings, comments), or None when the source does not parse."""
-    if len(src) > MAX_AST_SOURCE:
+    # install-time files are read whole (payloads make them big); others up to MAX_AST_SOURCE
+    if len(src) > (4 * MAX_AST_SOURCE if loadtime_all else MAX_AST_SOURCE):
         return None
     if not loadtime_all and not _triggers(src):
         # nothing any Python rule looks at: skip the parse (most library files)
@@ -543,8 +545,11 @@ class _Pass:
     def add(
         self, rule: str, node: ast.AST, detail: str = "", severity: Severity | None = None
     ) -> None:
-        if rule in _LOAD_TIME_ONLY and self.ctx.reach in {"test", "docs"}:
-            return  # test and doc code runs under a test runner or not at all
+        embedded = self.ctx.origin is not None and self.ctx.origin[0] == _EMBEDDED
+        if rule in _LOAD_TIME_ONLY and (
+            self.ctx.reach in {"test", "docs"} or (embedded and self.ctx.reach == "runtime")
+        ):
+            return  # test/doc code, or a program kept as text by runtime code, is not load time
         line = self.line(node)
         self.sink.add(
             rule,
@@ -880,7 +885,7 @@ class _Pass:
             return
         analyze(
             text,
-            self._sub_ctx(node, "code embedded in a string"),
+            self._sub_ctx(node, _EMBEDDED),
             self.sink,
             self.scanner,
             loadtime_all=True,
