@@ -12,7 +12,7 @@ import statistics
 import time
 
 from bench.common import base_env, log, md_table, migrate, pg_connect
-from bench.services import Services
+from harness import Services
 
 OLD = "SELECT status, count(id) FROM package_analysis_job GROUP BY status"
 NEW = (

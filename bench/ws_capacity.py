@@ -20,7 +20,7 @@ import httpx
 
 from bench.cluster import Cluster
 from bench.common import base_env, log, md_table, migrate, role, wait_until
-from bench.services import Services, free_port
+from harness import Services, free_port
 
 
 def rss_kib(pid: int) -> int:
