@@ -26,7 +26,6 @@ close to the container's read-only root filesystem.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import shutil
@@ -43,6 +42,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import REPO, Manifests, container_env, containers, pod_spec
+from containers import http
 
 import harness
 
@@ -70,22 +70,6 @@ def _as_app_user() -> dict:
     except OSError:
         return {}
     return drop if probe.returncode == 0 else {}
-
-
-def _http(method: str, url: str, body: dict | None = None) -> tuple[int, dict | str]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)  # noqa: S310
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 (loopback)
-            raw, status = answer.read().decode(), answer.status
-    except urllib.error.HTTPError as error:
-        raw, status = error.read().decode(), error.code
-    try:
-        return status, json.loads(raw)
-    except json.JSONDecodeError:
-        return status, raw
 
 
 def _wait_for(what: str, check, timeout: float, procs: dict) -> None:
@@ -200,14 +184,14 @@ def test_every_role_runs_with_the_manifest_environment_and_a_job_completes(
         for role in ("api", "worker", "web"):
             procs[role] = _start(role, envs[role], tmp_path, user)
         api, web = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{web_port}"
-        _wait_for("api /readyz", lambda: _http("GET", f"{api}/readyz")[0] == 200, 60, procs)
-        _wait_for("web /healthz", lambda: _http("GET", f"{web}/healthz")[0] == 200, 30, procs)
+        _wait_for("api /readyz", lambda: http("GET", f"{api}/readyz")[0] == 200, 60, procs)
+        _wait_for("web /healthz", lambda: http("GET", f"{web}/healthz")[0] == 200, 30, procs)
         _exec_check(procs["api"], "uvicorn")
         _exec_check(procs["worker"], "analysis_runner.py")
         _exec_check(procs["web"], "nginx")
 
         # The probes of the manifests, as the kubelet would run them.
-        assert _http("GET", f"{api}/healthz")[0] == 200
+        assert http("GET", f"{api}/healthz")[0] == 200
         worker_probe = pod_spec(minikube.app("worker"))["containers"][0]["livenessProbe"]
         probe_cmd = [str(REPO / "docker" / "entrypoint.sh"), *worker_probe["exec"]["command"][1:]]
 
@@ -217,7 +201,7 @@ def test_every_role_runs_with_the_manifest_environment_and_a_job_completes(
 
         _wait_for("the worker heartbeat", worker_alive, 30, procs)
 
-        status, job = _http(
+        status, job = http(
             "POST", f"{web}/api/dispatch", {"params": {"seconds": 1, "mode": "sleep"}}
         )
         assert status == 202, job
@@ -225,7 +209,7 @@ def test_every_role_runs_with_the_manifest_environment_and_a_job_completes(
         job_id = job["id"]
 
         def completed() -> bool:
-            status, body = _http("GET", f"{web}/api/jobs/{job_id}")
+            status, body = http("GET", f"{web}/api/jobs/{job_id}")
             assert status == 200, body
             assert isinstance(body, dict) and body["status"] != "failed", body
             return body["status"] == "completed"
