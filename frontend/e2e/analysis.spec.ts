@@ -107,7 +107,9 @@ test('an uploaded malicious sample goes queued → running → completed, and it
     else await expect(toggle).toContainText(`${severity} ${count} finding`);
   }
   // Open every group, then every finding is there with its rule title and file:line.
-  for (const toggle of await view.locator('.group-toggle[aria-expanded="false"]').all()) await toggle.click();
+  // Open every collapsed group; each click re-renders the list, so always take the first left.
+  const collapsed = view.locator('.group-toggle[aria-expanded="false"]');
+  while ((await collapsed.count()) > 0) await collapsed.first().click();
   await expect(view.locator('li.finding')).toHaveCount(report.findings.length);
   for (const finding of report.findings) {
     const item = view.locator(`li.finding[data-rule="${finding.rule}"]`).first();

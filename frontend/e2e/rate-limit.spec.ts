@@ -26,7 +26,7 @@ test('a 429 shows the retry hint from Retry-After', async ({ page }, testInfo) =
   expect(retryAfter).toMatch(/^\d+$/);
   const seconds = Number(retryAfter);
   // The api's sentence, and the hint computed from the Retry-After header.
-  await expect(alert).toContainText('Too many dispatches');
+  await expect(alert).toContainText('Too many requests from this client');
   await expect(alert.locator('.retry-hint')).toHaveText(
     new RegExp(`^You can dispatch again at [\\d:]+ \\(in (${seconds} seconds?|\\d+ minutes)\\)\\.$`),
   );
