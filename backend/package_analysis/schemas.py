@@ -104,6 +104,11 @@ class ErrorOut(Schema):
     error: ErrorDetail
 
 
+def error_responses(*codes: int) -> dict[int, type[ErrorOut]]:
+    """`{code: ErrorOut}` for a route's declared errors (all share the one error shape)."""
+    return dict.fromkeys(codes, ErrorOut)
+
+
 class HealthOut(Schema):
     status: Literal["ok"]
 

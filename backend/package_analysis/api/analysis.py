@@ -20,7 +20,7 @@ from ..idempotency import fingerprint, idempotent
 from ..middleware import size_text
 from ..models import Job
 from ..ratelimit import DispatchThrottle
-from ..schemas import ErrorOut, JobOut
+from ..schemas import ErrorOut, JobOut, error_responses
 from ..tasks.analyze import AnalyzeParams, AnalyzeResult
 
 router = Router(tags=["analysis"])
@@ -52,16 +52,7 @@ class ReportOut(AnalyzeResult):
 
 @router.post(
     "/analyze/upload",
-    response={
-        200: JobOut,
-        202: JobOut,
-        400: ErrorOut,
-        401: ErrorOut,
-        413: ErrorOut,
-        422: ErrorOut,
-        429: ErrorOut,
-        503: ErrorOut,
-    },
+    response={200: JobOut, 202: JobOut, **error_responses(400, 401, 413, 422, 429, 503)},
     auth=DispatchKey(),
     throttle=DispatchThrottle(),
     openapi_extra=IDEMPOTENCY_OPENAPI,

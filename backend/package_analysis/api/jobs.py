@@ -20,6 +20,7 @@ from ..schemas import (
     JobPageOut,
     JobStatusLiteral,
     StatsOut,
+    error_responses,
 )
 
 router = Router(tags=["jobs"])
@@ -27,17 +28,7 @@ router = Router(tags=["jobs"])
 
 @router.post(
     "/dispatch",
-    response={
-        200: JobOut,
-        202: JobOut,
-        400: ErrorOut,
-        401: ErrorOut,
-        413: ErrorOut,
-        415: ErrorOut,
-        422: ErrorOut,
-        429: ErrorOut,
-        503: ErrorOut,
-    },
+    response={200: JobOut, 202: JobOut, **error_responses(400, 401, 413, 415, 422, 429, 503)},
     auth=DispatchKey(),
     throttle=DispatchThrottle(),
     openapi_extra=IDEMPOTENCY_OPENAPI,
@@ -57,17 +48,7 @@ def dispatch(request: HttpRequest, payload: DispatchIn | None = None) -> HttpRes
 
 @router.post(
     "/dispatch/batch",
-    response={
-        200: BatchOut,
-        202: BatchOut,
-        400: ErrorOut,
-        401: ErrorOut,
-        413: ErrorOut,
-        415: ErrorOut,
-        422: ErrorOut,
-        429: ErrorOut,
-        503: ErrorOut,
-    },
+    response={200: BatchOut, 202: BatchOut, **error_responses(400, 401, 413, 415, 422, 429, 503)},
     auth=DispatchKey(),
     throttle=DispatchThrottle(),
     openapi_extra=IDEMPOTENCY_OPENAPI,

@@ -24,7 +24,7 @@ from ..lockfiles import (
 )
 from ..middleware import body_too_large
 from ..ratelimit import DispatchThrottle
-from ..schemas import ErrorOut, LockfileOut
+from ..schemas import LockfileOut, error_responses
 from ..tasks import task_get
 
 router = Router(tags=["analysis"])
@@ -39,16 +39,7 @@ SKIPPED_LISTED = 10000
 
 @router.post(
     "/analyze/lockfile",
-    response={
-        200: LockfileOut,
-        202: LockfileOut,
-        400: ErrorOut,
-        401: ErrorOut,
-        413: ErrorOut,
-        422: ErrorOut,
-        429: ErrorOut,
-        503: ErrorOut,
-    },
+    response={200: LockfileOut, 202: LockfileOut, **error_responses(400, 401, 413, 422, 429, 503)},
     auth=DispatchKey(),
     throttle=DispatchThrottle(),
     openapi_extra=IDEMPOTENCY_OPENAPI,
