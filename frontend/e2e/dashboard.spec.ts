@@ -10,7 +10,7 @@ import {
   screenshot,
   watchForPageProblems,
 } from './support/page-helpers';
-import { Stack } from './support/stack';
+import { STARTUP_MS, Stack } from './support/stack';
 
 /** The value of one of the counters (Completed, Running, ...). */
 function counter(page: Page, label: string) {
@@ -22,7 +22,7 @@ const stack = new Stack({ name: 'dashboard', workers: 2, apiEnv: { DISPATCH_RATE
 
 test.describe.configure({ mode: 'serial' });
 test.beforeAll(async () => {
-  test.setTimeout(90_000);
+  test.setTimeout(STARTUP_MS + 60_000);
   await stack.start();
 });
 test.afterAll(async () => {

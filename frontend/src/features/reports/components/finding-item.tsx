@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import { type Finding, REACHABILITY_MEANING, location, snippetParts } from '../model/report';
+import { type Finding, REACHABILITY_MEANING, location, snippetParts } from '../../../domain/report';
 
 /** One finding: what matched, where, why it matters, and the code — always as text. */
 export const FindingItem = memo(function FindingItem({ finding }: { finding: Finding }) {

@@ -1,8 +1,8 @@
-import { formatBytes } from '../../analyze/model/upload-checks';
+import { formatBytes } from '../../../lib/format';
 import { reportDownloadUrl } from '../api/get-report';
-import { type Report, SEVERITIES, VERDICT_MEANING, formatScore, scoreMeaning } from '../model/report';
+import { type Report, SEVERITIES, VERDICT_MEANING, formatScore, scoreMeaning } from '../../../domain/report';
 import { FindingsList } from './findings-list';
-import { VerdictBadge } from './verdict-badge';
+import { VerdictBadge } from '../../../components/verdict-badge';
 
 interface ReportViewProps {
   report: Report;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { makeJob } from '../../../test/fixtures';
-import { makeFinding, makeSummary } from '../../../test/report-fixtures';
+import { makeJob } from '../test/fixtures';
+import { makeFinding, makeSummary } from '../test/report-fixtures';
 import { analysisSummary, groupFindings, jobPackage, location, reportJobId, snippetParts } from './report';
 
 describe('analysisSummary', () => {
