@@ -17,7 +17,8 @@ image-bases: setup ## Pull the Dockerfile's base images; build Debian stand-ins 
 image-report: setup ## Print the image's user, size and layers
 	$(IMAGE_TOOL) report --tag $(IMAGE)
 
-test-image: image ## Run every role of the built image as a hardened container against PostgreSQL and Redis
+# make test builds the image in a stage of its own, then runs this with IMAGE_BUILT=1.
+test-image: setup $(if $(IMAGE_BUILT),,image) ## Run every role of the built image as a hardened container against PostgreSQL and Redis
 	PACKAMAL_IMAGE=$(IMAGE) PACKAMAL_RENDERED= \
 	  pytest -c deploy/pytest.ini -m image deploy/tests
 
