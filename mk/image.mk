@@ -4,9 +4,9 @@
 
 IMAGE_TOOL := $(PY) deploy/tools/image.py
 
-TEST_TARGETS += test-image
+TEST_TARGETS += test-image test-fresh-machine
 
-.PHONY: image image-bases image-report image-measure test-image
+.PHONY: image image-bases image-report image-measure test-image test-fresh-machine
 
 image: setup ## Build the one image (all roles) as packamal:dev (IMAGE=...); stand-in bases when no registry answers
 	$(IMAGE_TOOL) build --tag $(IMAGE)
@@ -24,3 +24,6 @@ test-image: setup $(if $(IMAGE_BUILT),,image) ## Run every role of the built ima
 
 image-measure: image ## Peak memory of the worker container on real analyses (its Kubernetes limit comes from this)
 	$(PY) deploy/tools/measure_worker.py --image $(IMAGE) $(MEASURE_ARGS)
+
+test-fresh-machine: setup ## In a throwaway Debian container without them: install podman's packages the project's way, then build and run on the bridge network
+	$(PY) deploy/tools/fresh_machine.py

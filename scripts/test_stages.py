@@ -44,7 +44,7 @@ LANES = [
     Lane("backend", ["test-backend"], private_redis=True),
     Lane("web", ["test-role-smoke", "test-frontend-e2e"], private_redis=True),
     Lane("chaos", ["test-chaos"]),
-    Lane("image", ["image", "test-image"], private_redis=True),
+    Lane("image", ["image", "test-image", "test-fresh-machine"], private_redis=True),
 ]
 
 
@@ -79,9 +79,20 @@ class Result:
 class Runner:
     def __init__(self) -> None:
         self.failed = threading.Event()
+        self.done = threading.Event()
         self.results: list[Result] = []
         self.lock = threading.Lock()
         self.start = time.monotonic()
+        self.running: dict[str, float] = {}  # stage → when it started
+
+    def heartbeat(self, every: float = 120) -> None:
+        """Every `every` s, what is still running: a quiet log is not a hung one."""
+        while not self.done.wait(every):
+            now = time.monotonic()
+            with self.lock:
+                running = ", ".join(f"{s} {minutes(now - t)}" for s, t in self.running.items())
+            if running:
+                self.say(f"running: {running}")
 
     def say(self, message: str) -> None:
         with self.lock:
@@ -100,6 +111,8 @@ class Runner:
             return False
         self.say(f"{stage} ({lane}) started")
         began = time.monotonic()
+        with self.lock:
+            self.running[stage] = began
         with result.log.open("w") as out:
             done = subprocess.run(
                 ["make", "--no-print-directory", stage],
@@ -110,6 +123,8 @@ class Runner:
                 check=False,
             )
         result.seconds = time.monotonic() - began
+        with self.lock:
+            self.running.pop(stage, None)
         result.status = "ok" if done.returncode == 0 else "FAILED"
         self.say(f"{stage} ({lane}) {result.status.lower()} in {minutes(result.seconds)}")
         if done.returncode != 0:
@@ -161,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         if not runner.stage(stage, "prepare", dict(os.environ)):
             return report(runner)
     servers: list = []
+    threading.Thread(target=runner.heartbeat, daemon=True).start()
     try:
         threads = [
             threading.Thread(target=runner.lane, args=(lane, lane_env(lane, servers)))
@@ -171,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         for thread in threads:
             thread.join()
     finally:
+        runner.done.set()
         for server in servers:
             server.destroy()
     return report(runner)
