@@ -44,7 +44,11 @@ LANES = [
     Lane("backend", ["test-backend"], private_redis=True),
     Lane("web", ["test-role-smoke", "test-frontend-e2e"], private_redis=True),
     Lane("chaos", ["test-chaos"]),
-    Lane("image", ["image", "test-image", "test-fresh-machine"], private_redis=True),
+    Lane(
+        "image",
+        ["image-bases", "image", "test-image", "test-fresh-machine"],
+        private_redis=True,
+    ),
 ]
 
 
@@ -52,7 +56,7 @@ LANES = [
 SPLIT = {
     "test-frontend": ["frontend-checks", "test-frontend-e2e"],
     "test-deploy": ["deploy-checks", "test-role-smoke"],
-    "test-image": ["image", "test-image"],
+    "test-image": ["image-bases", "image", "test-image"],
 }
 
 
@@ -196,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
 def report(runner: Runner) -> int:
     total = time.monotonic() - runner.start
     print("\nstage                  lane      time           result", flush=True)
-    for r in runner.results:
+    order = {lane: i for i, lane in enumerate(["prepare", *(ln.name for ln in LANES)])}
+    for r in sorted(runner.results, key=lambda r: order.get(r.lane, len(order))):
         shown = minutes(r.seconds) if r.status in ("ok", "FAILED") else "-"
         print(f"{r.stage:<22} {r.lane:<9} {shown:<14} {r.status}")
     failed = [r.stage for r in runner.results if r.status == "FAILED"]

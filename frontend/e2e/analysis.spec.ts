@@ -58,7 +58,7 @@ function jobIdFromUrl(page: Page): string {
 
 test.describe.configure({ mode: 'serial' });
 test.beforeAll(async () => {
-  test.setTimeout(STARTUP_MS + 60_000);
+  test.setTimeout(2 * STARTUP_MS + 60_000); // migrate, then the roles' readiness
   await stack.start();
 });
 test.afterAll(async () => {

@@ -5,7 +5,7 @@ import { STARTUP_MS, Stack } from './support/stack';
 const stack = new Stack({ name: 'rate-limit', workers: 1, apiEnv: { DISPATCH_RATE_LIMIT: '2/minute' } });
 
 test.beforeAll(async () => {
-  test.setTimeout(STARTUP_MS + 60_000);
+  test.setTimeout(2 * STARTUP_MS + 60_000); // migrate, then the roles' readiness
   await stack.start();
 });
 test.afterAll(async () => {
