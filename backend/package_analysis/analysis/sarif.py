@@ -8,11 +8,13 @@ artifact's sha256). The run's properties carry the verdict, score and package.
 
 from __future__ import annotations
 
-import hashlib
+import gzip
+import json
+from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from .model import Finding, Report
+from .model import Finding, Report, finding_fingerprint
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -52,11 +54,6 @@ def _rules(findings: list[Finding]) -> tuple[list[dict[str, Any]], dict[str, int
     return rules, index
 
 
-def _fingerprint(f: Finding) -> str:
-    key = "\x1f".join([f.rule, f.artifact, f.file, str(f.line or 0), f.snippet])
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def _result(f: Finding, rule_index: int) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": {"uri": quote(f.file, safe="/")}}
     properties = {
@@ -75,7 +72,7 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
         "level": LEVEL[f.severity],
         "message": {"text": f"{f.title}. {f.explanation}".strip()},
         "locations": [{"physicalLocation": physical}],
-        "partialFingerprints": {"packamalFinding/v1": _fingerprint(f)},
+        "partialFingerprints": {"packamalFinding/v1": finding_fingerprint(f)},
         "properties": properties,
     }
 
@@ -115,3 +112,106 @@ def to_sarif(reports: Report | list[Report]) -> dict[str, Any]:
     """A SARIF 2.1.0 log with one run per report."""
     items = reports if isinstance(reports, list) else [reports]
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [report_run(r) for r in items]}
+
+
+# --- one log for CI: every package in one run, within GitHub's upload limits ---------------
+
+# GitHub code scanning refuses larger uploads: 10 MB of gzip, 25,000 results per run, and it
+# stopped merging several runs of one tool and category; so the command line writes one run.
+GITHUB_MAX_GZIP_BYTES = 10 * 1000 * 1000
+GITHUB_MAX_RESULTS = 25_000
+
+
+def _ci_location(f: Finding, report: Report) -> tuple[str, str]:
+    """(uri, where inside the package): the repository file that brought the package in
+    (its lockfile, or the folder scanned) when there is one, else the file in the archive."""
+    inside = f"{f.file}:{f.line}" if f.line else f.file
+    lockfile = report.extra.get("lockfile")
+    if lockfile:
+        return str(lockfile), inside
+    if report.extra.get("source") == "directory" and report.extra.get("target"):
+        parent = PurePosixPath(str(report.extra["target"]).rstrip("/")).parent
+        top, _, rest = f.file.partition("/")
+        return (parent / (rest or top)).as_posix().removeprefix("./"), inside
+    return f.file, inside
+
+
+def to_sarif_ci(reports: list[Report], *, max_results: int = GITHUB_MAX_RESULTS) -> dict[str, Any]:
+    """A SARIF 2.1.0 log with one run holding every report's findings (the command line's
+    `--format sarif`): within GitHub's limits, and saying so when it had to cut."""
+    findings = [(f, r) for r in reports for f in r.findings]
+    rules, index = _rules([f for f, _r in findings])
+    results = []
+    for f, report in findings:
+        result = _result(f, index[f.rule])
+        uri, inside = _ci_location(f, report)
+        if uri != f.file:  # the evidence's place inside the package goes in the message
+            physical: dict[str, Any] = {"artifactLocation": {"uri": quote(uri, safe="/")}}
+            result["locations"] = [{"physicalLocation": physical}]
+            result["message"]["text"] = (
+                f"{report.package.purl}: {inside}: " + (result["message"]["text"])
+            )
+            result["properties"]["file"] = f.file
+            if f.line is not None:
+                result["properties"]["line"] = f.line
+            result["properties"]["snippet"] = f.snippet
+        result["properties"]["package"] = report.package.purl
+        results.append(result)
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": TOOL_NAME,
+                "version": reports[0].rules_version if reports else "",
+                "rules": rules,
+            }
+        },
+        "automationDetails": {"id": "packamal/"},
+        "results": results,
+        "properties": {
+            "packages": [
+                {
+                    "purl": r.package.purl,
+                    "verdict": r.verdict,
+                    "score": r.score,
+                    "findings": len(r.findings),
+                    "suppressed": len(r.suppressed),
+                    "artifacts": [a.as_dict() for a in r.artifacts],
+                }
+                for r in reports
+            ],
+        },
+    }
+    log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    return _fit(log, max_results=max_results)
+
+
+def _gzip_size(log: dict[str, Any]) -> int:
+    return len(gzip.compress(json.dumps(log, ensure_ascii=False).encode(), compresslevel=6))
+
+
+def _fit(log: dict[str, Any], *, max_results: int) -> dict[str, Any]:
+    """Cut to GitHub's limits, most severe results first, with a notification saying so."""
+    run = log["runs"][0]
+    results = run["results"]
+    total = len(results)
+    if total > max_results or _gzip_size(log) > GITHUB_MAX_GZIP_BYTES:
+        results.sort(key=lambda r: -float(SECURITY_SEVERITY[r["properties"]["severity"]]))
+        del results[max_results:]
+    while len(results) > 1 and _gzip_size(log) > GITHUB_MAX_GZIP_BYTES:
+        del results[len(results) // 2 :]
+    if len(results) < total:
+        run["invocations"] = [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [
+                    {
+                        "level": "warning",
+                        "message": {
+                            "text": f"{total - len(results)} of {total} results left out to stay"
+                            " within code scanning's upload limits; the JSON report has them all"
+                        },
+                    }
+                ],
+            }
+        ]
+    return log
