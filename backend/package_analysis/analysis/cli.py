@@ -25,6 +25,7 @@ least one did; 1 a target could not be analysed (its reason on stderr) and none 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -249,7 +250,10 @@ def scan_command(args: argparse.Namespace, out: TextIO, *, prog: str) -> int:
         else:
             console.say(f"{o.target.label}: {o.error}")
     reports = [o.report for o in outcomes if o.report is not None]
-    with _output(args.output) as sink:
+    with contextlib.ExitStack() as stack:
+        sink = out
+        if args.output:
+            sink = stack.enter_context(open(args.output, "w", encoding="utf-8"))
         _write(args.format, outcomes, sink)
         if args.format == "text" and len(outcomes) > 1:
             sink.write(summary_table(outcomes))
@@ -266,22 +270,6 @@ def _order(outcome: Outcome, given: list[str]) -> tuple[int, int]:
     t = outcome.target
     source = t.origin if t.origin is not None else t.value
     return (given.index(source) if source in given else len(given), 0)
-
-
-class _output:
-    def __init__(self, path: str | None) -> None:
-        self.path = path
-        self.fh: TextIO | None = None
-
-    def __enter__(self) -> TextIO:
-        if self.path is None:
-            return sys.stdout
-        self.fh = open(self.path, "w", encoding="utf-8")
-        return self.fh
-
-    def __exit__(self, *exc: object) -> None:
-        if self.fh is not None:
-            self.fh.close()
 
 
 def _expand(given: list[str], console: Console) -> tuple[list[Target], list[Outcome], bool]:

@@ -130,6 +130,7 @@ class Report:
             "cached": self.cached,
             "seconds": round(self.seconds, 3),
             "suppressed": len(self.suppressed),
+            "notes": self.notes,
         }
 
     def as_dict(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from .model import Finding, Report, finding_fingerprint
+from .model import Finding, Report, Suppressed, finding_fingerprint
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -77,9 +77,18 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
     }
 
 
+def _suppressed_result(s: Suppressed, rule_index: int) -> dict[str, Any]:
+    """A finding a suppression accepted stays in the log, marked as such (code scanning
+    shows it as dismissed), with the reason as the justification."""
+    result = _result(s.finding, rule_index)
+    result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": s.reason}]
+    result["properties"]["suppressedBy"] = s.source
+    return result
+
+
 def report_run(report: Report) -> dict[str, Any]:
     """One SARIF run object for one report."""
-    rules, index = _rules(report.findings)
+    rules, index = _rules(report.findings + [s.finding for s in report.suppressed])
     return {
         "tool": {
             "driver": {
@@ -97,7 +106,8 @@ def report_run(report: Report) -> dict[str, Any]:
             }
             for a in report.artifacts
         ],
-        "results": [_result(f, index[f.rule]) for f in report.findings],
+        "results": [_result(f, index[f.rule]) for f in report.findings]
+        + [_suppressed_result(s, index[s.finding.rule]) for s in report.suppressed],
         "properties": {
             "verdict": report.verdict,
             "score": report.score,
@@ -139,11 +149,17 @@ def _ci_location(f: Finding, report: Report) -> tuple[str, str]:
 def to_sarif_ci(reports: list[Report], *, max_results: int = GITHUB_MAX_RESULTS) -> dict[str, Any]:
     """A SARIF 2.1.0 log with one run holding every report's findings (the command line's
     `--format sarif`): within GitHub's limits, and saying so when it had to cut."""
-    findings = [(f, r) for r in reports for f in r.findings]
-    rules, index = _rules([f for f, _r in findings])
+    findings: list[tuple[Finding, Report, Suppressed | None]] = [
+        (f, r, None) for r in reports for f in r.findings
+    ]
+    findings += [(s.finding, r, s) for r in reports for s in r.suppressed]
+    rules, index = _rules([f for f, _r, _s in findings])
     results = []
-    for f, report in findings:
-        result = _result(f, index[f.rule])
+    for f, report, suppressed in findings:
+        if suppressed is None:
+            result = _result(f, index[f.rule])
+        else:
+            result = _suppressed_result(suppressed, index[f.rule])
         uri, inside = _ci_location(f, report)
         if uri != f.file:  # the evidence's place inside the package goes in the message
             physical: dict[str, Any] = {"artifactLocation": {"uri": quote(uri, safe="/")}}
@@ -195,7 +211,12 @@ def _fit(log: dict[str, Any], *, max_results: int) -> dict[str, Any]:
     results = run["results"]
     total = len(results)
     if total > max_results or _gzip_size(log) > GITHUB_MAX_GZIP_BYTES:
-        results.sort(key=lambda r: -float(SECURITY_SEVERITY[r["properties"]["severity"]]))
+        results.sort(  # open findings first, the most severe first
+            key=lambda r: (
+                "suppressions" in r,
+                -float(SECURITY_SEVERITY[r["properties"]["severity"]]),
+            )
+        )
         del results[max_results:]
     while len(results) > 1 and _gzip_size(log) > GITHUB_MAX_GZIP_BYTES:
         del results[len(results) // 2 :]

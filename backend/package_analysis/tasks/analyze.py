@@ -91,12 +91,18 @@ class AnalyzeResult(BaseModel):
     rules_version: str
     cached: bool
     seconds: float
+    suppressed: int = Field(0, description="Findings a suppression accepted (not counted)")
+    notes: list[str] = Field(
+        default_factory=list,
+        description="Suppressions that stopped applying (expired, or the code changed), and why",
+    )
     report: str = Field(description="Where the full report is: `/jobs/{id}/report`")
 
 
 def analyze(params: AnalyzeParams, ctx: TaskContext) -> TaskResult:
     from .. import reports  # Django models: imported when a job runs, not by the schema
     from ..analysis.pipeline import Limits, analyze_purl
+    from ..analysis.suppress import suppressions_apply
 
     limits = Limits.from_env()
     cache = None if params.force else reports.findings_cached
@@ -114,6 +120,7 @@ def analyze(params: AnalyzeParams, ctx: TaskContext) -> TaskResult:
             )
     except AnalysisError as exc:
         raise TaskFailed(str(exc)) from None
+    report = suppressions_apply(report, reports.suppressions_active())
     summary = AnalyzeResult.model_validate(
         {**report.summary(), "report": f"/jobs/{ctx.job_id}/report"}
     )
