@@ -42,7 +42,7 @@ def findings_cached(sha256: str, rules_version: str) -> list[Finding] | None:
     if scan is None:
         return None
     rows = FindingRow.objects.filter(job_id=scan.job_id, artifact=sha256).values(*_FINDING_FIELDS)
-    return [Finding(**row) for row in rows]
+    return [Finding.from_dict(row) for row in rows]
 
 
 def report_save(*, job_id: str, report: Report) -> None:
@@ -111,7 +111,7 @@ def report_object(*, job: Job) -> Report:
         score=result["score"],
         package=PackageRef(**result["package"]),
         artifacts=[Artifact(**a) for a in result.get("artifacts", [])],
-        findings=[Finding(**row) for row in findings],
+        findings=[Finding.from_dict(row) for row in findings],
         rules_version=result.get("rules_version", ""),
         cached=bool(result.get("cached")),
         seconds=float(result.get("seconds", 0.0)),
