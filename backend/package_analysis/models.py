@@ -114,6 +114,10 @@ class Finding(models.Model):
     snippet = models.TextField()
     reachability = models.CharField(max_length=16)
     explanation = models.TextField()
+    end_line = models.PositiveIntegerField(null=True)  # last line of a multi-line snippet
+    chain = models.JSONField(default=list)  # [{role, file, line, text}], source → sink
+    decoded = models.TextField(default="")  # decoded payload of the literal at `line`
+    count = models.PositiveIntegerField(default=1)  # identical findings grouped
     # Set when a suppression accepted the finding: {reason, source, by, expires}. The row is
     # kept (the report lists it under `suppressed`, and the cache reuses it unsuppressed).
     suppression = models.JSONField(null=True, blank=True)

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from .analysis.model import AnalysisError, Finding, Report, Suppressed
+from .analysis.present import arrange
 from .analysis.purl import purl_parse
 from .analysis.suppress import Suppression, SuppressionError, suppression_parse
 from .models import AnalysisReport, ArtifactScan, Job, Upload
@@ -46,7 +47,7 @@ def findings_cached(sha256: str, rules_version: str) -> list[Finding] | None:
     if scan is None:
         return None
     rows = FindingRow.objects.filter(job_id=scan.job_id, artifact=sha256).values(*_FINDING_FIELDS)
-    return [Finding(**row) for row in rows]
+    return [Finding.from_dict(row) for row in rows]
 
 
 def report_save(*, job_id: str, report: Report) -> None:
@@ -79,17 +80,21 @@ def report_save(*, job_id: str, report: Report) -> None:
 
 
 def report_of(*, job: Job) -> dict[str, Any]:
-    """The full report of a completed analysis: the summary, every finding, and the findings
-    a suppression accepted (with it)."""
+    """The full report of a completed analysis: the summary, every finding (grouped,
+    strongest first), and the findings a suppression accepted, with it."""
     rows = list(FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS, "suppression"))
-    findings = [{k: r[k] for k in _FINDING_FIELDS} for r in rows if r["suppression"] is None]
-    suppressed = [r for r in rows if r["suppression"] is not None]
+    findings = arrange(Finding.from_dict(r) for r in rows if r["suppression"] is None)
+    suppressed = [
+        {**Finding.from_dict(r).as_dict(), "suppression": r["suppression"]}
+        for r in rows
+        if r["suppression"] is not None
+    ]
     result = job.result or {}
     return {
         **result,
         "notes": result.get("notes", []),
         "job": str(job.id),
-        "findings": findings,
+        "findings": [f.as_dict() for f in findings],
         "suppressed": suppressed,
     }
 
@@ -135,17 +140,16 @@ def report_object(*, job: Job) -> Report:
     from .analysis.model import Artifact, PackageRef
 
     result = job.result or {}
-    rows = FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS, "suppression")
-    findings = [Finding(**{k: r[k] for k in _FINDING_FIELDS}) for r in rows]
+    rows = list(FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS, "suppression"))
     suppressed = [
         Suppressed(
-            f,
+            Finding.from_dict(r),
             str(r["suppression"].get("reason", "")),
             str(r["suppression"].get("source", "")),
             r["suppression"].get("by"),
             r["suppression"].get("expires"),
         )
-        for f, r in zip(findings, rows, strict=True)
+        for r in rows
         if r["suppression"] is not None
     ]
     return Report(
@@ -153,7 +157,7 @@ def report_object(*, job: Job) -> Report:
         score=result["score"],
         package=PackageRef(**result["package"]),
         artifacts=[Artifact(**a) for a in result.get("artifacts", [])],
-        findings=[f for f, r in zip(findings, rows, strict=True) if r["suppression"] is None],
+        findings=arrange(Finding.from_dict(r) for r in rows if r["suppression"] is None),
         suppressed=suppressed,
         notes=list(result.get("notes") or []),
         rules_version=result.get("rules_version", ""),

@@ -113,6 +113,12 @@ def _add_scan_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fail-on", choices=["suspicious", "malicious"], default="malicious", dest="fail_on"
     )
+    parser.add_argument(
+        "--color",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="colour in --format text (auto: on a terminal, unless NO_COLOR is set)",
+    )
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report here")
     parser.add_argument(
         "-j", "--jobs", type=int, default=4, metavar="N", help="packages scanned at once (4)"
@@ -254,7 +260,7 @@ def scan_command(args: argparse.Namespace, out: TextIO, *, prog: str) -> int:
         sink = out
         if args.output:
             sink = stack.enter_context(open(args.output, "w", encoding="utf-8"))
-        _write(args.format, outcomes, sink)
+        _write(args.format, outcomes, sink, color=args.color)
         if args.format == "text" and len(outcomes) > 1:
             sink.write(summary_table(outcomes))
     if lockfiles and args.format != "text":
@@ -385,8 +391,11 @@ def _scan_one(target: Target, args: argparse.Namespace, limits: object, cache: o
 # --- output -------------------------------------------------------------------------------
 
 
-def _write(fmt: str, outcomes: list[Outcome], out: TextIO) -> None:
+def _write(fmt: str, outcomes: list[Outcome], out: TextIO, *, color: str = "never") -> None:
+    from .textreport import text_report, use_color
+
     reports = [o.report for o in outcomes if o.report is not None]
+    colored = use_color(color, out)
     if fmt == "sarif":
         from .sarif import to_sarif_ci
 
@@ -396,7 +405,7 @@ def _write(fmt: str, outcomes: list[Outcome], out: TextIO) -> None:
         if fmt == "json":
             out.write(json.dumps(report_json(report), ensure_ascii=False) + "\n")
         else:
-            text_report(report, out)
+            text_report(report, out, color=colored)
     out.flush()
 
 
@@ -405,25 +414,6 @@ def report_json(report: Report) -> dict[str, object]:
     if report.extra.get("lockfile"):
         body["lockfile"] = report.extra["lockfile"]
     return body
-
-
-def text_report(report: Report, out: TextIO) -> None:
-    s = report.summary()
-    out.write(
-        f"{report.package.purl}  {report.verdict}  score {report.score:.1f}"
-        f"  ({len(report.artifacts)} artifact(s), {s['findings']} finding(s),"
-        f" {len(report.suppressed)} suppressed, {s['seconds']} s)\n"
-    )
-    from .model import finding_fingerprint
-
-    for f in report.findings:
-        where = f"{f.file}:{f.line}" if f.line else f.file
-        out.write(f"  [{f.severity}] {f.rule} {where} ({f.reachability}): {f.title}\n")
-        out.write(f"      fingerprint {finding_fingerprint(f)}\n")
-    for s_ in report.suppressed:
-        f = s_.finding
-        where = f"{f.file}:{f.line}" if f.line else f.file
-        out.write(f"  [suppressed] {f.rule} {where}: {s_.reason} ({s_.source})\n")
 
 
 def summary_table(outcomes: list[Outcome]) -> str:
