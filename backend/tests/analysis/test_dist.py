@@ -119,7 +119,7 @@ def test_the_installed_command_scans_a_purl_from_the_registry(
 ) -> None:
     _bin_dir, env = installed
     proc = subprocess.run(
-        ["packamal", "scan", "pkg:pypi/idna@3.7", "--format", "text"],
+        ["packamal", "scan", "pkg:pypi/idna@3.7"],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -128,9 +128,12 @@ def test_the_installed_command_scans_a_purl_from_the_registry(
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    head = proc.stdout.splitlines()[0].split("  ")
-    assert head[0:2] == ["pkg:pypi/idna@3.7", "clean"]
-    assert "2 artifact(s)" in head[3]  # the sdist and the wheel, both downloaded and scanned
+    report = json.loads(proc.stdout)
+    assert (report["package"]["purl"], report["verdict"]) == ("pkg:pypi/idna@3.7", "clean")
+    # The sdist and a wheel, both downloaded from the registry and scanned.
+    kinds = sorted(a["filename"].rsplit(".", 1)[-1] for a in report["artifacts"])
+    assert kinds == ["gz", "whl"]
+    assert report["rules_version"] == RULES_VERSION
 
 
 @pytest.mark.timeout(1200)
