@@ -1,10 +1,21 @@
 """`make bench-analysis`: detection quality and cost of the analysis rules, side by side with
 GuardDog on the same local files.
 
-- recall (suspicious or worse) on the malicious archives of the samples folder;
-- false positives on the benign lists, fetched by the project's own fetcher
-  (`analysis.fetch`) into a git-ignored cache: the sdist and one wheel of each PyPI package;
+- recall (suspicious or worse, and malicious) on the malicious archives of the samples folder;
+- false positives on the benign packages, on the whole lists: the samples folder's
+  benign-pypi.txt / benign-npm.txt and the 1,000 most downloaded PyPI and 500 most downloaded
+  npm names (bench/data/top-*.txt, made by `scripts/popular_names.py --ranked`), one version
+  each: the sdist and one wheel of each PyPI package, the tarball of each npm package;
 - time per artifact (p50/p95) and peak RSS, for our engine and for GuardDog.
+
+Downloads go through the project's own fetcher (`analysis.fetch`: the registry's file list
+and a hash-checked download; nothing is built or installed) into the git-ignored
+`.bench-cache/analysis/downloads/` with an index rewritten after every package. Scan results
+are cached apart, per artifact sha256 under `scans/<rules version>-<pipeline hash>/`: an
+interrupted run resumes where it stopped, and a new rules version re-scans without
+re-downloading. Progress (done/total, rate, ETA) goes to stderr; `make
+bench-analysis-background` runs the whole thing nice'd in the background with its log in
+`.bench-cache/analysis/run.log`.
 
 Our side runs in one child process (rules compiled once, as in a worker): time per artifact
 is unpack + scan in that process, peak RSS is that process's. GuardDog runs as its CLI, one
@@ -13,10 +24,13 @@ of its processes. GuardDog's verdict is its own risk label: `high_risk` = malici
 `suspicious` = suspicious, anything lower = clean. Its bundled popular-package lists are
 used as shipped (their timestamp is refreshed in a private copy so it does not try a network
 refresh that this machine cannot make). GuardDog results are cached per file sha256 and
-GuardDog version, so a rule change re-measures only our side.
+GuardDog version, so a rule change re-measures only our side. GuardDog scans every
+malicious archive and, by default, the benign packages of the samples folder's lists
+(`--guarddog-benign all` for every benign artifact: several seconds each).
 
-Results: bench/results/analysis.md (+ .json) and bench/results/analysis-misses.md (every miss
-and every false positive with the findings, or the lack of them, that explain it).
+Results: analysis.md (+ .json) and analysis-misses.md (every miss and every false positive
+with the findings, or the lack of them, that explain it) in artifacts/bench/results/, or in
+bench/results/ with `make bench-analysis-publish`.
 """
 
 from __future__ import annotations
@@ -94,23 +108,25 @@ def _parse_list(path: Path, eco: str) -> list[tuple[str, str | None]]:
     return out
 
 
-def benign_wanted(samples: Path, sets: list[str]) -> list[tuple[str, str, str, str | None]]:
-    """(set, ecosystem, name, version) of every benign package, one version each: the
-    samples folder's lists first, then the most downloaded names (bench/data/top-*.txt)."""
+def benign_wanted(
+    samples: Path, sets: list[str]
+) -> list[tuple[tuple[str, ...], str, str, str | None]]:
+    """(sets, ecosystem, name, version) of every benign package, one version each, with the
+    lists it is on: the samples folder's lists, the most downloaded names (bench/data)."""
     sources = {
         "samples": [("pypi", samples / "benign-pypi.txt"), ("npm", samples / "benign-npm.txt")],
         "top": [("pypi", BENIGN_TOP / "top-pypi.txt"), ("npm", BENIGN_TOP / "top-npm.txt")],
     }
-    seen: set[tuple[str, str]] = set()
-    out: list[tuple[str, str, str, str | None]] = []
+    found: dict[tuple[str, str], tuple[list[str], str, str, str | None]] = {}
     for set_name in sets:
         for eco, path in sources[set_name]:
             for name, version in _parse_list(path, eco):
                 key = (eco, name.lower())
-                if key not in seen:
-                    seen.add(key)
-                    out.append((set_name, eco, name, version))
-    return out
+                if key in found:  # one version each: the first list's
+                    found[key][0].append(set_name)
+                else:
+                    found[key] = ([set_name], eco, name, version)
+    return [(tuple(on), eco, name, version) for on, eco, name, version in found.values()]
 
 
 def _key(eco: str, name: str, version: str | None) -> str:
@@ -176,7 +192,9 @@ class DownloadCache:
         except AnalysisError as exc:
             return {"error": str(exc)}
 
-    def ensure(self, wanted: list[tuple[str, str, str, str | None]], *, fetch: bool) -> None:
+    def ensure(
+        self, wanted: list[tuple[tuple[str, ...], str, str, str | None]], *, fetch: bool
+    ) -> None:
         missing = [w for w in wanted if _key(w[1], w[2], w[3]) not in self.index]
         if not missing or not fetch:
             if missing:
@@ -198,9 +216,12 @@ class DownloadCache:
                 if done % 25 == 0 or done == len(missing):
                     _progress("fetched", done, len(missing), started)
 
-    def artifacts(self, wanted: list[tuple[str, str, str, str | None]]) -> list[dict[str, Any]]:
+    def artifacts(
+        self, wanted: list[tuple[tuple[str, ...], str, str, str | None]]
+    ) -> list[dict[str, Any]]:
         out = []
-        for set_name, eco, name, version in wanted:
+        for on, eco, name, version in wanted:
+            set_name = list(on)
             entry = self.index.get(_key(eco, name, version))
             if not entry:
                 continue
@@ -216,7 +237,7 @@ class DownloadCache:
                     out.append(
                         {
                             "label": "benign",
-                            "set": set_name,
+                            "sets": set_name,
                             "ecosystem": eco,
                             "name": name,
                             "version": entry["version"],
@@ -228,11 +249,11 @@ class DownloadCache:
 
 
 def _unfetched(
-    set_name: str, eco: str, name: str, version: str | None, error: str
+    set_name: list[str], eco: str, name: str, version: str | None, error: str
 ) -> dict[str, Any]:
     return {
         "label": "benign",
-        "set": set_name,
+        "sets": set_name,
         "ecosystem": eco,
         "name": name,
         "version": version or "",
@@ -453,7 +474,8 @@ def run_guarddog(
             path = Path(item["path"])
             cached = results_dir / f"{item['sha256'] or _sha256(path)}.json"
             if cached.exists():
-                out[item["path"]] = json.loads(cached.read_text(encoding="utf-8"))
+                row = json.loads(cached.read_text(encoding="utf-8"))
+                out[item["path"]] = {**row, "from_cache": True}
                 continue
             if deadline is not None and time.monotonic() > deadline:
                 continue
@@ -598,8 +620,8 @@ def _row_line(r: dict[str, Any], side: str) -> str:
 
 def _set_label(name: str) -> str:
     return {
-        "samples": "the samples folder's benign lists (benign-pypi.txt, benign-npm.txt)",
-        "top": "the most downloaded names (bench/data/top-pypi.txt, top-npm.txt)",
+        "samples": "the samples folder's benign lists (top 200 PyPI + top 150 npm)",
+        "top": "the 1,000 most downloaded PyPI + 500 npm names (bench/data/top-*.txt)",
     }.get(name, name)
 
 
@@ -630,8 +652,10 @@ def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
         "",
         f"The side-by-side columns cover the {meta['n_compared']} artifacts GuardDog has "
         f"scanned ({meta['n_compared_malicious']} malicious; benign: "
-        f"{meta.get('guarddog_benign', 'samples')}, see below); the first column is ours on "
-        "every artifact.",
+        f"{meta.get('guarddog_benign', 'samples')}, see below; "
+        f"{meta.get('guarddog_from_cache', 0)} of them from GuardDog's result cache, i.e. "
+        "earlier runs of the same GuardDog version on the same file); the first column is "
+        "ours on every artifact.",
         "",
         "| figure | ours, all | ours, same files | GuardDog 3.2.0, same files | goal | met |",
         "|---|---|---|---|---|---|",
@@ -657,9 +681,9 @@ def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
         + (f"{sub_['scan_p50_s']:.3f} / {sub_['scan_p95_s']:.3f} s" if sub_ else "-")
         + " | - |  | n/a |"
     )
+    gd_peak = f"{meta['guarddog_peak_mib']:.0f} MiB" if gd else "not run"
     lines.append(
-        f"| peak RSS | {meta['ours_peak_mib']:.0f} MiB | - | "
-        f"{meta['guarddog_peak_mib']:.0f} MiB | ≤ GuardDog | "
+        f"| peak RSS | {meta['ours_peak_mib']:.0f} MiB | - | {gd_peak} | ≤ GuardDog | "
         f"{'n/a' if goals['memory'] is None else ('yes' if goals['memory'] else '**no**')} |"
     )
     fig("artifacts that could not be analysed", "errors", "{}", "", None)
@@ -925,7 +949,7 @@ def main() -> None:
             b
             for b in ben
             if "fetch_error" not in b
-            and (args.guarddog_benign == "all" or b.get("set") == args.guarddog_benign)
+            and (args.guarddog_benign == "all" or args.guarddog_benign in b.get("sets", []))
         ]
         gd_rows = run_guarddog(
             spread(mal, gd_ben), args.guarddog, args.cache, budget_s=args.guarddog_minutes * 60
@@ -957,9 +981,10 @@ def main() -> None:
         "n_malicious": len(mal),
         "benign_sets": sets,
         "benign_by_set": {
-            name: summarise([r for r in rows if r.get("set") == name], "ours") for name in sets
+            name: summarise([r for r in rows if name in r.get("sets", [])], "ours") for name in sets
         },
         "guarddog_benign": args.guarddog_benign,
+        "guarddog_from_cache": sum(1 for g in gd_rows.values() if g.get("from_cache")),
         "ours": ours,
         "ours_subset": ours_subset,
         "n_compared": len(both),
