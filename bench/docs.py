@@ -1,6 +1,6 @@
-"""Copy the published figures of bench/results/ into docs/reliability.md and
-docs/performance.md, between their generated-block markers; the text around the blocks is
-hand-written and never touched.
+"""Copy the published figures of bench/results/ into docs/reliability.md,
+docs/performance.md, docs/detection.md and the README's detection summary, between their
+generated-block markers; the text around the blocks is hand-written and never touched.
 
     python -m bench.docs           # rewrite the blocks (make chaos-publish / bench-publish do it)
     python -m bench.docs --check   # exit 1 when a block differs from the results (make test)
@@ -9,6 +9,7 @@ hand-written and never touched.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 
@@ -47,10 +48,32 @@ def performance() -> str:
     return _demote(body) + _batch_run(body) + "\n"
 
 
+def detection() -> str:
+    return _demote(_body("analysis")) + "\n"
+
+
+def detection_summary() -> str:
+    """The README's few lines: recall and benign flags of the last published run."""
+    data = json.loads((PUBLISHED / "analysis.json").read_text())
+    ours, gd = data["ours"], data.get("guarddog")
+    gd_recall = f" (GuardDog 3.2.0 on the same files: {gd['recall']:.1%})" if gd else ""
+    return (
+        f"- recall on {data['n_malicious']} malicious archives: {ours['recall']:.1%} "
+        f"suspicious or worse, {ours['recall_malicious']:.1%} malicious{gd_recall};\n"
+        f"- {ours['benign_packages']:,} popular benign packages (top 1,000 PyPI + 500 npm, "
+        f"one version each): {ours['fp_malicious_n']} called malicious, "
+        f"{ours['fp_flagged_n']} ({ours['fp_flagged_pkg']:.1%}) suspicious or worse;\n"
+        f"- time per artifact p50 {ours['p50_s']:.3f} s, p95 {ours['p95_s']:.3f} s "
+        f"(rules_version `{data['rules_version']}`).\n"
+    )
+
+
 # file → (block name, what generates it)
 BLOCKS = {
     DOCS / "reliability.md": ("chaos", reliability),
     DOCS / "performance.md": ("bench", performance),
+    DOCS / "detection.md": ("analysis", detection),
+    REPO / "README.md": ("analysis", detection_summary),
 }
 
 

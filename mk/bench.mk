@@ -40,8 +40,9 @@ bench-analysis-tools: ## GuardDog 3.2.0 in its own git-ignored venv (.bench-venv
 bench-analysis: setup bench-analysis-tools ## Detection recall/false positives, time and memory vs GuardDog → artifacts/bench/results/analysis.md
 	GUARDDOG_MINUTES=$(GUARDDOG_MINUTES) $(PY) -m bench.analysis $(BENCH_ANALYSIS_ARGS)
 
-bench-analysis-publish: setup bench-analysis-tools ## make bench-analysis into bench/results/ (the published detection figures)
+bench-analysis-publish: setup bench-analysis-tools ## make bench-analysis into bench/results/, then the detection figures of docs/detection.md and the README
 	$(PUBLISH) GUARDDOG_MINUTES=$(GUARDDOG_MINUTES) $(PY) -m bench.analysis $(BENCH_ANALYSIS_ARGS)
+	$(PY) -m bench.docs
 
 bench-analysis-background: setup bench-analysis-tools ## make bench-analysis-publish nice'd in the background (resumable; log: .bench-cache/analysis/run.log)
 	mkdir -p .bench-cache/analysis
