@@ -85,7 +85,7 @@ def message_ack(
     just claimed, `running` is its "running" event: published, and the outcome event is
     owed by this worker until `outcome_announce` pays it."""
     k = keys()
-    # An allow-oom script (redis_memory): a full Redis still lets a worker acknowledge.
+    # An allow-oom script (broker.scripts): a full Redis still lets a worker acknowledge.
     announce = running is not None and bool(job_id)
     script(client, "ack")(
         keys=[k.processing(worker), k.pending, k.owed],

@@ -23,7 +23,7 @@ from .base import (
     runner_load,
 )
 
-DEFAULT_TASK = "simulate"  # what an empty dispatch body runs (DESIGN.md)
+DEFAULT_TASK = "simulate"  # what an empty dispatch body runs (docs/design.md)
 
 _SPECS: tuple[TaskSpec[Any], ...] = (simulate.SPEC, analyze.SPEC)
 
