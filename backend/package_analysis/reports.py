@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
-from .analysis.model import AnalysisError, Finding, Report
+from .analysis.model import AnalysisError, Artifact, Finding, PackageRef, Report
 from .analysis.present import arrange
 from .analysis.purl import purl_parse
 from .models import AnalysisReport, ArtifactScan, Job, Upload
@@ -104,8 +104,6 @@ __all__ = [
 
 def report_object(*, job: Job) -> Report:
     """The analysis `Report` of a completed job, rebuilt from its rows (for SARIF)."""
-    from .analysis.model import Artifact, PackageRef
-
     result = job.result or {}
     findings = FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS)
     return Report(
