@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
-from .analysis.model import AnalysisError, Finding, Report, Suppressed
+from .analysis.model import AnalysisError, Artifact, Finding, PackageRef, Report, Suppressed
 from .analysis.present import arrange
 from .analysis.purl import purl_parse
 from .analysis.suppress import Suppression, SuppressionError, suppression_parse
@@ -137,8 +137,6 @@ __all__ = [
 
 def report_object(*, job: Job) -> Report:
     """The analysis `Report` of a completed job, rebuilt from its rows (for SARIF)."""
-    from .analysis.model import Artifact, PackageRef
-
     result = job.result or {}
     rows = list(FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS, "suppression"))
     suppressed = [

@@ -12,8 +12,9 @@ from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from .. import reports, selectors, services
+from .. import queries, reports, services
 from ..analysis.model import AnalysisError
+from ..analysis.sarif import to_sarif
 from ..auth import DispatchKey, ReadKey
 from ..errors import ApiError
 from ..idempotency import OPENAPI as IDEMPOTENCY_OPENAPI
@@ -137,7 +138,7 @@ def analyze_upload(
 def job_report(
     request: HttpRequest, job_id: str, format: Literal["json", "sarif"] = "json"
 ) -> HttpResponse:
-    job = selectors.job_get(job_id=job_id)
+    job = queries.job_get(job_id=job_id)
     if job is None:
         raise ApiError(404, "not_found", f"No job with id {job_id!r}.")
     if job.task != "analyze":
@@ -181,8 +182,6 @@ def report_latest(
 
 def _report_response(job: Job, format: str) -> HttpResponse:
     if format == "sarif":
-        from ..analysis.sarif import to_sarif
-
         body: Any = to_sarif(reports.report_object(job=job))
         response = JsonResponse(body, content_type="application/sarif+json")
         response["Content-Disposition"] = f'attachment; filename="packamal-{job.id}.sarif"'
