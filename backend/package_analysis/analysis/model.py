@@ -9,6 +9,7 @@ report       → `Report` → JSON (docs/design.md "Package analysis") and SARIF
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +21,9 @@ Verdict = Literal["malicious", "suspicious", "clean"]
 Ecosystem = Literal["pypi", "npm"]
 
 SNIPPET_MAX = 400
+DECODED_MAX = 2000  # decoded payload text kept beside its literal
+ChainRole = Literal["source", "transform", "sink"]
+CHAIN_ROLES: tuple[ChainRole, ...] = ("source", "transform", "sink")
 
 
 class AnalysisError(Exception):
@@ -49,9 +53,37 @@ class Artifact:
 
 
 @dataclass(frozen=True)
+class ChainStep:
+    """One step of a data flow a finding rests on: where the data comes from (`source`),
+    what it passes through (`transform`, e.g. a decoder) and where it ends (`sink`)."""
+
+    role: ChainRole
+    file: str
+    line: int | None
+    text: str  # the step's code, ≤ SNIPPET_MAX chars
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"role": self.role, "file": self.file, "line": self.line, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ChainStep:
+        role = data.get("role")
+        if role not in CHAIN_ROLES:
+            raise ValueError(f"chain step role {role!r} is not one of {CHAIN_ROLES}")
+        line = data.get("line")
+        return cls(
+            role=role,
+            file=str(data.get("file", "")),
+            line=int(line) if line is not None else None,
+            text=str(data.get("text", "")),
+        )
+
+
+@dataclass(frozen=True)
 class Finding:
     """Evidence a reviewer can check in seconds. `file` is the path inside the archive
-    (as the archive names it, top folder included); `line` is 1-based or None."""
+    (as the archive names it, top folder included); `line` is 1-based or None; `end_line`
+    is the last line of a multi-line construct (None: the snippet is one line)."""
 
     rule: str  # stable id, e.g. "PY-INSTALL-CMD-OVERRIDE"
     title: str  # one line
@@ -63,13 +95,51 @@ class Finding:
     reachability: Reachability
     explanation: str  # why it matters, what to check
     artifact: str = ""  # sha256 of the artifact it was found in
+    end_line: int | None = None
+    chain: tuple[ChainStep, ...] = ()  # source → transform → sink, in flow order
+    decoded: str = ""  # the decoded payload (≤ DECODED_MAX chars) of the literal at `line`
+    count: int = 1  # identical findings grouped into this one
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["chain"] = [step.as_dict() for step in self.chain]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+        fields = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        chain = fields.get("chain") or ()
+        fields["chain"] = tuple(
+            step if isinstance(step, ChainStep) else ChainStep.from_dict(step) for step in chain
+        )
+        if fields.get("decoded") is None:
+            fields["decoded"] = ""
+        if fields.get("count") is None:
+            fields["count"] = 1
+        return cls(**fields)
+
+
+def finding_fingerprint(f: Finding) -> str:
+    """The finding's identity across runs (SARIF `partialFingerprints`, suppressions): rule,
+    artifact sha256, file, line and snippet, so any change to the code makes a new one."""
+    key = "\x1f".join([f.rule, f.artifact, f.file, str(f.line or 0), f.snippet])
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """A finding a suppression accepted: kept in the report with the reason, not counted."""
+
+    finding: Finding
+    reason: str
+    source: str  # which entry, e.g. "packamal.toml [[suppress]] #2" or "suppression 7"
+    by: str | None = None
+    expires: str | None = None  # ISO date
+
+    def as_dict(self) -> dict[str, Any]:
+        suppression = {"reason": self.reason, "source": self.source, "by": self.by}
+        suppression["expires"] = self.expires
+        return {**self.finding.as_dict(), "suppression": suppression}
 
 
 @dataclass
@@ -85,6 +155,8 @@ class Report:
     cached: bool = False
     seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    suppressed: list[Suppressed] = field(default_factory=list)  # not in `findings`
+    notes: list[str] = field(default_factory=list)  # suppressions that stopped applying, and why
 
     def by_severity(self) -> dict[str, int]:
         counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
@@ -103,7 +175,20 @@ class Report:
             "rules_version": self.rules_version,
             "cached": self.cached,
             "seconds": round(self.seconds, 3),
+            "suppressed": len(self.suppressed),
+            "notes": self.notes,
         }
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.summary(), "findings": [f.as_dict() for f in self.findings]}
+        """The summary, every finding (with its fingerprint), the suppressed ones and why."""
+        return {
+            **self.summary(),
+            "findings": [
+                {**f.as_dict(), "fingerprint": finding_fingerprint(f)} for f in self.findings
+            ],
+            "suppressed": [
+                {**s.as_dict(), "fingerprint": finding_fingerprint(s.finding)}
+                for s in self.suppressed
+            ],
+            "notes": self.notes,
+        }
