@@ -32,11 +32,12 @@ import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TextIO
 
+from .console import Console, Outcome, Target
 from .model import AnalysisError, Finding, Report
+from .remote import remote_scan
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_FLAGGED = 0, 1, 2, 3
 RANK = {"clean": 0, "suspicious": 1, "malicious": 2}
@@ -60,26 +61,6 @@ def is_lockfile(path: Path) -> bool:
     if name.startswith("pylock.") and name.endswith(".toml"):  # PEP 751 pylock.<name>.toml
         return True
     return name.endswith(".txt") and ("requirements" in name or "constraints" in name)
-
-
-@dataclass(frozen=True)
-class Target:
-    """One thing to analyse; `origin` is the lockfile that named it, if any."""
-
-    kind: str  # "purl" | "file" | "dir"
-    value: str
-    origin: str | None = None
-
-    @property
-    def label(self) -> str:
-        return self.value
-
-
-@dataclass
-class Outcome:
-    target: Target
-    report: Report | None = None
-    error: str | None = None
 
 
 def version_text() -> str:
@@ -175,43 +156,6 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     return parser
 
 
-class Console:
-    """stderr messages prefixed with the program's name, and the progress line."""
-
-    def __init__(self, prog: str, *, progress: bool) -> None:
-        self.prog = prog
-        self.progress_on = progress
-        self._lock = threading.Lock()
-        self._shown = False
-
-    def say(self, text: str) -> None:
-        with self._lock:
-            self._clear()
-            print(f"{self.prog}: {text}", file=sys.stderr, flush=True)
-
-    def progress(self, done: int, total: int, current: str) -> None:
-        if not self.progress_on:
-            return
-        width = 24
-        filled = width * done // max(total, 1)
-        bar = "#" * filled + "-" * (width - filled)
-        line = f"[{bar}] {done}/{total} {current}"[:100]
-        with self._lock:
-            sys.stderr.write("\r\x1b[2K" + line)
-            sys.stderr.flush()
-            self._shown = True
-
-    def done(self) -> None:
-        with self._lock:
-            self._clear()
-
-    def _clear(self) -> None:
-        if self._shown:
-            sys.stderr.write("\r\x1b[2K")
-            sys.stderr.flush()
-            self._shown = False
-
-
 def main(
     argv: list[str] | None = None, out: TextIO | None = None, *, prog: str = "packamal"
 ) -> int:
@@ -241,8 +185,6 @@ def scan_command(args: argparse.Namespace, out: TextIO, *, prog: str) -> int:
         return EXIT_USAGE
     targets, failures, lockfiles = _expand(args.targets, console)
     if args.server:
-        from .remote import remote_scan
-
         outcomes = remote_scan(args, targets, console)
     else:
         outcomes = _scan_local(args, targets, limits, console)

@@ -13,14 +13,12 @@ import argparse
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
+from .console import Console, Outcome, Target
 from .model import Artifact, Finding, PackageRef, Report, Suppressed
-
-if TYPE_CHECKING:
-    from .cli import Console, Outcome, Target
 
 BATCH = 1000
 POLL_SECONDS = 2.0
@@ -32,8 +30,6 @@ class RemoteError(Exception):
 
 
 def remote_scan(args: argparse.Namespace, targets: list[Target], console: Console) -> list[Outcome]:
-    from .cli import Outcome
-
     headers = {"Accept": "application/json"}
     if os.environ.get("PACKAMAL_API_KEY"):
         headers["X-API-Key"] = os.environ["PACKAMAL_API_KEY"]
@@ -71,8 +67,6 @@ def _submit(
     jobs: dict[int, str],
     outcomes: dict[int, Outcome],
 ) -> None:
-    from .cli import Outcome
-
     purls = [(i, t) for i, t in enumerate(targets) if t.kind == "purl"]
     for start in range(0, len(purls), BATCH):
         chunk = purls[start : start + BATCH]
@@ -114,8 +108,6 @@ def _wait(
     outcomes: dict[int, Outcome],
     console: Console,
 ) -> None:
-    from .cli import Outcome
-
     deadline = time.monotonic() + args.wait
     pending = dict(jobs)
     total = len(jobs)
