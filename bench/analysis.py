@@ -368,10 +368,13 @@ def _scan_one(item: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def run_ours(items: list[dict[str, Any]], out: Path, cache: Path | None = None) -> None:
+def run_ours(
+    items: list[dict[str, Any]], out: Path, cache: Path | None = None, cached_only: bool = False
+) -> None:
     """Child-process side: scan each artifact, one JSON line each, then peak RSS. With a
     cache, each result is kept under `<cache>/scans/<scan_key>/<sha256>.json` and reused:
-    an interrupted run resumes, and only a new rules version re-scans."""
+    an interrupted run resumes, and only a new rules version re-scans. `cached_only`: no
+    new scan, an artifact without a cached result is marked `not-scanned`."""
     from package_analysis.analysis import engine
 
     key = scan_key()
@@ -392,6 +395,8 @@ def run_ours(items: list[dict[str, Any]], out: Path, cache: Path | None = None) 
             elif kept is not None and kept.exists():
                 row = {**json.loads(kept.read_text(encoding="utf-8")), "path": item["path"]}
                 reused += 1
+            elif cached_only:
+                row = {"path": item["path"], "verdict": "not-scanned", "score": 0.0}
             else:
                 row = _scan_one(item)
                 if kept is not None:
@@ -648,7 +653,7 @@ def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
         "# Package analysis: detection and cost (`make bench-analysis`)",
         "",
         f"Run {meta['when']} on {meta['machine']}; rules_version `{meta['rules_version']}`; "
-        f"samples `{Path(meta['samples']).name}`. Same local files for both tools.",
+        f"samples `{meta['samples']}`. Same local files for both tools.",
         "",
         f"The side-by-side columns cover the {meta['n_compared']} artifacts GuardDog has "
         f"scanned ({meta['n_compared_malicious']} malicious; benign: "
@@ -692,7 +697,14 @@ def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
         f"{meta['n_malicious']} malicious archives; {ours['benign_packages']} benign packages "
         f"analysed ({ours['benign_artifacts']} artifacts: the sdist and one wheel of each PyPI "
         "package, the tarball of each npm package, one version each), "
-        f"{ours['benign_not_analysed']} more could not be analysed (listed below). A benign "
+        f"{ours['benign_not_analysed']} more could not be analysed (listed below)"
+        + (
+            f"; {meta['not_scanned']} artifacts not scanned yet under these rules are left out "
+            "(a `--cached-only` run)"
+            if meta.get("not_scanned")
+            else ""
+        )
+        + ". A benign "
         "package counts as flagged when any of its artifacts is. Times of results reused from "
         "the scan cache are those of the run that scanned them; peak RSS is the scanning "
         "process's in this run.",
@@ -892,12 +904,24 @@ def main() -> None:
         help="only the pipeline figures, added to the last analysis.json",
     )
     parser.add_argument(
+        "--jobs",
+        type=int,
+        default=int(os.environ.get("BENCH_JOBS", "1")),
+        help="scanning processes (each takes every Nth artifact)",
+    )
+    parser.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="no new scans: figures from the scan cache only (what is not cached is left out, "
+        "and the results say how much)",
+    )
+    parser.add_argument(
         "--child", nargs=3, metavar=("ITEMS", "OUT", "CACHE"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.child:
         items = json.loads(Path(args.child[0]).read_text(encoding="utf-8"))
-        run_ours(items, Path(args.child[1]), Path(args.child[2]))
+        run_ours(items, Path(args.child[1]), Path(args.child[2]), cached_only=args.cached_only)
         return
 
     samples = args.samples.resolve()
@@ -924,23 +948,35 @@ def main() -> None:
         mal = mal[: args.limit]
     items = mal + ben
     with tempfile.TemporaryDirectory(prefix="bench-analysis-") as tmp:
-        items_file, out_file = Path(tmp) / "items.json", Path(tmp) / "out.jsonl"
-        items_file.write_text(json.dumps(items), encoding="utf-8")
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "bench.analysis",
-                "--child",
-                str(items_file),
-                str(out_file),
-                str(args.cache),
-            ],
-            cwd=REPO,
-            check=True,
+        # N children, each scanning every Nth artifact (a long artifact does not hold up the
+        # rest); each child's figures are its own, peak RSS the largest of them.
+        procs, outs = [], []
+        for k in range(args.jobs):
+            items_file, out_file = Path(tmp) / f"items{k}.json", Path(tmp) / f"out{k}.jsonl"
+            items_file.write_text(json.dumps(items[k :: args.jobs]), encoding="utf-8")
+            argv = [sys.executable, "-m", "bench.analysis", "--child"]
+            argv += [str(items_file), str(out_file), str(args.cache)]
+            if args.cached_only:
+                argv.append("--cached-only")
+            procs.append(subprocess.Popen(argv, cwd=REPO))
+            outs.append(out_file)
+        if any(p.wait() != 0 for p in procs):
+            raise SystemExit("bench-analysis: a scanning child failed")
+        lines, tails = [], []
+        for out_file in outs:
+            part = [json.loads(x) for x in out_file.read_text(encoding="utf-8").splitlines()]
+            tails.append(part.pop())
+            lines += part
+    tail = {**tails[0], "peak_rss_kib": max(t["peak_rss_kib"] for t in tails)}
+    skipped = {x["path"] for x in lines if x.get("verdict") == "not-scanned"}
+    if skipped:  # --cached-only: what no run has scanned yet is left out, and said so
+        print(
+            f"bench-analysis: {len(skipped)} artifacts not scanned yet, left out", file=sys.stderr
         )
-        lines = [json.loads(x) for x in out_file.read_text(encoding="utf-8").splitlines()]
-    tail = lines.pop()
+        lines = [x for x in lines if x["path"] not in skipped]
+        items = [i for i in items if i["path"] not in skipped]
+        mal = [i for i in mal if i["path"] not in skipped]
+        ben = [i for i in ben if i["path"] not in skipped]
     by_path = {x["path"]: x for x in lines}
     rows = [{**item, "ours": by_path[item["path"]]} for item in items]
     gd_rows: dict[str, dict[str, Any]] = {}
@@ -983,6 +1019,7 @@ def main() -> None:
         "benign_by_set": {
             name: summarise([r for r in rows if name in r.get("sets", [])], "ours") for name in sets
         },
+        "not_scanned": len(skipped),
         "guarddog_benign": args.guarddog_benign,
         "guarddog_from_cache": sum(1 for g in gd_rows.values() if g.get("from_cache")),
         "ours": ours,
