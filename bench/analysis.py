@@ -126,7 +126,14 @@ def benign_wanted(
                     found[key][0].append(set_name)
                 else:
                     found[key] = ([set_name], eco, name, version)
-    return [(tuple(on), eco, name, version) for on, eco, name, version in found.values()]
+    # Most downloaded first, the two registries alternating (a partial run covers both).
+    by_eco: dict[str, list[tuple[tuple[str, ...], str, str, str | None]]] = {}
+    for on, eco, name, version in found.values():
+        by_eco.setdefault(eco, []).append((tuple(on), eco, name, version))
+    out: list[tuple[tuple[str, ...], str, str, str | None]] = []
+    for rank in range(max((len(v) for v in by_eco.values()), default=0)):
+        out += [v[rank] for v in by_eco.values() if rank < len(v)]
+    return out
 
 
 def _key(eco: str, name: str, version: str | None) -> str:
@@ -369,21 +376,33 @@ def _scan_one(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_ours(
-    items: list[dict[str, Any]], out: Path, cache: Path | None = None, cached_only: bool = False
+    items: list[dict[str, Any]],
+    out: Path,
+    cache: Path | None = None,
+    cached_only: bool = False,
+    claims: Path | None = None,
 ) -> None:
     """Child-process side: scan each artifact, one JSON line each, then peak RSS. With a
     cache, each result is kept under `<cache>/scans/<scan_key>/<sha256>.json` and reused:
     an interrupted run resumes, and only a new rules version re-scans. `cached_only`: no
-    new scan, an artifact without a cached result is marked `not-scanned`."""
+    new scan, an artifact without a cached result is marked `not-scanned`. With `claims`
+    (a folder shared by the children of one run) each child takes the next artifact no
+    other child has taken: a work queue, in list order."""
     from package_analysis.analysis import engine
 
     key = scan_key()
     scans = cache / "scans" / key if cache is not None else None
     if scans is not None:
         scans.mkdir(parents=True, exist_ok=True)
-    started, reused = time.monotonic(), 0
+    started, reused, scanned = time.monotonic(), 0, 0
     with out.open("w", encoding="utf-8") as fh:
         for n, item in enumerate(items, 1):
+            if claims is not None:
+                try:
+                    os.close(os.open(claims / str(n), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+                except FileExistsError:
+                    continue  # another child has it
+            fresh = False
             kept = (
                 scans / f"{item['ecosystem']}-{item['sha256']}.json"
                 if scans and item["sha256"]
@@ -399,14 +418,16 @@ def run_ours(
                 row = {"path": item["path"], "verdict": "not-scanned", "score": 0.0}
             else:
                 row = _scan_one(item)
+                scanned, fresh = scanned + 1, True
                 if kept is not None:
                     tmp = kept.with_suffix(".tmp")
                     tmp.write_text(json.dumps(row), encoding="utf-8")
                     tmp.replace(kept)
             fh.write(json.dumps(row) + "\n")
             fh.flush()
-            if n % 50 == 0 or n == len(items):
-                _progress("scanned", n, len(items), started, f", {reused} from the cache")
+            if (fresh and scanned % 10 == 0) or n % 200 == 0:
+                extra = f"; this child scanned {scanned}, reused {reused} from the cache"
+                _progress("at artifact", n, len(items), started, extra)
         # the scanning process and the unpack children the pipeline starts
         peak_kib = max(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -921,7 +942,14 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         items = json.loads(Path(args.child[0]).read_text(encoding="utf-8"))
-        run_ours(items, Path(args.child[1]), Path(args.child[2]), cached_only=args.cached_only)
+        claims = Path(args.child[0]).parent / "claims"
+        run_ours(
+            items,
+            Path(args.child[1]),
+            Path(args.child[2]),
+            cached_only=args.cached_only,
+            claims=claims if claims.is_dir() else None,
+        )
         return
 
     samples = args.samples.resolve()
@@ -948,12 +976,14 @@ def main() -> None:
         mal = mal[: args.limit]
     items = mal + ben
     with tempfile.TemporaryDirectory(prefix="bench-analysis-") as tmp:
-        # N children, each scanning every Nth artifact (a long artifact does not hold up the
-        # rest); each child's figures are its own, peak RSS the largest of them.
+        # N children taking artifacts in list order from one queue (claims/): a long artifact
+        # does not hold up the rest; each child's figures are its own, peak RSS the largest.
         procs, outs = [], []
+        items_file = Path(tmp) / "items.json"
+        items_file.write_text(json.dumps(items), encoding="utf-8")
+        (Path(tmp) / "claims").mkdir()
         for k in range(args.jobs):
-            items_file, out_file = Path(tmp) / f"items{k}.json", Path(tmp) / f"out{k}.jsonl"
-            items_file.write_text(json.dumps(items[k :: args.jobs]), encoding="utf-8")
+            out_file = Path(tmp) / f"out{k}.jsonl"
             argv = [sys.executable, "-m", "bench.analysis", "--child"]
             argv += [str(items_file), str(out_file), str(args.cache)]
             if args.cached_only:
