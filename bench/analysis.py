@@ -1050,6 +1050,7 @@ def main() -> None:
             name: summarise([r for r in rows if name in r.get("sets", [])], "ours") for name in sets
         },
         "not_scanned": len(skipped),
+        "benign_listed": len(wanted),
         "guarddog_benign": args.guarddog_benign,
         "guarddog_from_cache": sum(1 for g in gd_rows.values() if g.get("from_cache")),
         "ours": ours,
