@@ -63,6 +63,8 @@ class Finding:
     reachability: Reachability
     explanation: str  # why it matters, what to check
     artifact: str = ""  # sha256 of the artifact it was found in
+    # against a baseline (`diff`): "new" (added since) or "unchanged"; "" when not compared
+    baseline: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -85,6 +87,7 @@ class Report:
     cached: bool = False
     seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    diff: dict[str, Any] | None = None  # the comparison with a baseline (`analysis.diff`)
 
     def by_severity(self) -> dict[str, int]:
         counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
@@ -93,6 +96,24 @@ class Report:
         return counts
 
     def summary(self) -> dict[str, Any]:
+        out = self._summary()
+        if self.diff is not None:
+            out["baseline"] = self.baseline_summary()
+        return out
+
+    def baseline_summary(self) -> dict[str, Any]:
+        """The small part of the diff that rides `Job.result`."""
+        assert self.diff is not None
+        base = self.diff.get("baseline") or {}
+        return {
+            "purl": base.get("purl", ""),
+            "kind": base.get("kind", ""),
+            "new_findings": sum(1 for f in self.findings if f.baseline == "new"),
+            "load_time_hunks": (self.diff.get("summary") or {}).get("load_time_hunks", 0),
+            "plain_score": self.diff.get("plain_score", self.score),
+        }
+
+    def _summary(self) -> dict[str, Any]:
         return {
             "verdict": self.verdict,
             "score": self.score,
@@ -106,4 +127,7 @@ class Report:
         }
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.summary(), "findings": [f.as_dict() for f in self.findings]}
+        out = {**self.summary(), "findings": [f.as_dict() for f in self.findings]}
+        if self.diff is not None:
+            out["diff"] = self.diff
+        return out

@@ -69,7 +69,7 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
         physical["region"] = {"startLine": f.line, "snippet": {"text": f.snippet}}
     else:  # a region needs a line; the evidence still travels
         properties["snippet"] = f.snippet
-    return {
+    result = {
         "ruleId": f.rule,
         "ruleIndex": rule_index,
         "level": LEVEL[f.severity],
@@ -78,6 +78,9 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
         "partialFingerprints": {"packamalFinding/v1": _fingerprint(f)},
         "properties": properties,
     }
+    if f.baseline in ("new", "unchanged"):  # compared with a baseline release (diff.md)
+        result["baselineState"] = f.baseline
+    return result
 
 
 def report_run(report: Report) -> dict[str, Any]:
@@ -107,6 +110,7 @@ def report_run(report: Report) -> dict[str, Any]:
             "package": report.summary()["package"],
             "rulesVersion": report.rules_version,
             "cached": report.cached,
+            **({"baseline": report.baseline_summary()} if report.diff is not None else {}),
         },
     }
 

@@ -2,10 +2,12 @@
 
     docker/entrypoint.sh scan PURL_OR_FILE... [--ecosystem pypi|npm]
                               [--format json|sarif|text] [--fail-on suspicious|malicious]
+                              [--baseline previous|VERSION|PATH]
 
 One report per target (json: one object per line; sarif: one log, one run per target; text:
 a line per target and one per finding). Exit status: 0 every target analysed and none reached
---fail-on (default: malicious); 3 at least one did; 1 a target could not be analysed (its
+--fail-on (default: malicious; with --baseline, the verdict of the new findings alone);
+3 at least one did; 1 a target could not be analysed (its
 reason on stderr) and none reached --fail-on; 2 bad usage. Needs no database or Redis.
 """
 
@@ -44,16 +46,40 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--fail-on", choices=["suspicious", "malicious"], default="malicious", dest="fail_on"
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="previous|VERSION|PATH",
+        help="compare with the release before, a version of the same package, or a local"
+        " archive: findings in added code are marked new, and --fail-on judges the new"
+        " findings only (docs/diff.md)",
+    )
     return parser
 
 
 def _analyze(target: str, args: argparse.Namespace, limits: Limits) -> Report:
+    baseline = _baseline_request(args.baseline)
     if target.startswith("pkg:"):
-        return analyze_purl(target, limits=limits)
+        return analyze_purl(target, limits=limits, baseline_request=baseline)
     path = Path(target)
     if not path.is_file():
         raise AnalysisError(f"Not a package URL (pkg:...) and no such file: {target}")
-    return analyze_file(path, ecosystem=args.ecosystem, limits=limits)
+    return analyze_file(path, ecosystem=args.ecosystem, limits=limits, baseline_request=baseline)
+
+
+def _baseline_request(value: str | None) -> str:
+    """--baseline as the pipeline's request: an existing file is a path even without "/"."""
+    if not value:
+        return "none"
+    if value not in ("previous", "none") and Path(value).is_file():
+        return str(Path(value).absolute())
+    return value
+
+
+def _judged(report: Report, args: argparse.Namespace) -> str:
+    """The verdict --fail-on judges: the new findings' when a baseline was compared."""
+    if args.baseline and report.diff is not None:
+        return str(report.diff.get("new_verdict", report.verdict))
+    return report.verdict
 
 
 def _text(report: Report, out: TextIO) -> None:
@@ -62,9 +88,14 @@ def _text(report: Report, out: TextIO) -> None:
         f"{report.package.purl}  {report.verdict}  score {report.score:.1f}"
         f"  ({len(report.artifacts)} artifact(s), {s['findings']} finding(s), {s['seconds']} s)\n"
     )
+    if report.diff is not None:
+        base = report.baseline_summary()
+        out.write(f"  compared with {base['purl'] or report.diff['baseline']['file']}")
+        out.write(f" ({base['kind']}): {base['new_findings']} new finding(s)\n")
     for f in report.findings:
         where = f"{f.file}:{f.line}" if f.line else f.file
-        out.write(f"  [{f.severity}] {f.rule} {where} ({f.reachability}): {f.title}\n")
+        new = " NEW" if f.baseline == "new" else ""
+        out.write(f"  [{f.severity}]{new} {f.rule} {where} ({f.reachability}): {f.title}\n")
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
@@ -86,7 +117,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             failed = True
             continue
         reports.append(report)
-        flagged |= _RANK[report.verdict] >= _RANK[args.fail_on]
+        flagged |= _RANK[_judged(report, args)] >= _RANK[args.fail_on]
         if args.format == "json":
             out.write(json.dumps(report.as_dict(), ensure_ascii=False) + "\n")
         elif args.format == "text":
