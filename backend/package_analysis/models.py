@@ -88,6 +88,8 @@ class AnalysisReport(models.Model):
     score = models.FloatField()
     rules_version = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
+    # the comparison with a baseline release (`analysis.diff`), when one was made
+    diff = models.JSONField(null=True, blank=True)
 
     class Meta:
         indexes = (
@@ -114,6 +116,7 @@ class Finding(models.Model):
     snippet = models.TextField()
     reachability = models.CharField(max_length=16)
     explanation = models.TextField()
+    baseline = models.CharField(max_length=16, blank=True, default="")  # "new"/"unchanged"
 
     class Meta:
         ordering = ("id",)

@@ -42,7 +42,8 @@ def findings_cached(sha256: str, rules_version: str) -> list[Finding] | None:
     if scan is None:
         return None
     rows = FindingRow.objects.filter(job_id=scan.job_id, artifact=sha256).values(*_FINDING_FIELDS)
-    return [Finding(**row) for row in rows]
+    # "new"/"unchanged" belonged to that job's baseline, not to the artifact
+    return [Finding(**{**row, "baseline": ""}) for row in rows]
 
 
 def report_save(*, job_id: str, report: Report) -> None:
@@ -58,6 +59,7 @@ def report_save(*, job_id: str, report: Report) -> None:
         verdict=report.verdict,
         score=report.score,
         rules_version=report.rules_version,
+        diff=report.diff,
     )
     FindingRow.objects.bulk_create(
         [FindingRow(job_id=job_id, **f.as_dict()) for f in report.findings], batch_size=1000
@@ -74,7 +76,9 @@ def report_save(*, job_id: str, report: Report) -> None:
 def report_of(*, job: Job) -> dict[str, Any]:
     """The full report of a completed analysis: the summary plus every finding."""
     findings = list(FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS))
-    return {**(job.result or {}), "job": str(job.id), "findings": findings}
+    head = AnalysisReport.objects.filter(job=job).only("diff").first()
+    diff = head.diff if head is not None else None
+    return {**(job.result or {}), "job": str(job.id), "findings": findings, "diff": diff}
 
 
 def report_latest(*, purl: str) -> Job | None:
@@ -115,4 +119,5 @@ def report_object(*, job: Job) -> Report:
         rules_version=result.get("rules_version", ""),
         cached=bool(result.get("cached")),
         seconds=float(result.get("seconds", 0.0)),
+        diff=AnalysisReport.objects.filter(job=job).values_list("diff", flat=True).first(),
     )

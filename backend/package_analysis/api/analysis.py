@@ -14,6 +14,7 @@ from ninja.files import UploadedFile
 from .. import reports, selectors, services
 from ..analysis.model import AnalysisError
 from ..auth import DispatchKey, ReadKey
+from ..diff_schemas import DiffOut
 from ..errors import ApiError
 from ..idempotency import OPENAPI as IDEMPOTENCY_OPENAPI
 from ..idempotency import fingerprint, idempotent
@@ -41,6 +42,7 @@ class FindingOut(Schema):
     reachability: Literal["install", "import", "runtime", "test", "docs", "metadata"]
     artifact: str
     explanation: str
+    baseline: Literal["new", "unchanged", ""] = ""
 
 
 class ReportOut(AnalyzeResult):
@@ -48,6 +50,7 @@ class ReportOut(AnalyzeResult):
 
     job: str
     findings: list[FindingOut]  # type: ignore[assignment]
+    diff: DiffOut | None = None
 
 
 @router.post(

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ..analysis.model import AnalysisError, Finding, Report
 from ..analysis.purl import purl_parse
+from ..diff_schemas import BaselineSummaryOut
 from .base import TaskContext, TaskFailed, TaskResult, TaskSpec
 
 if TYPE_CHECKING:  # the engine (YARA-X, tree-sitter) loads in workers only, not in the api
@@ -39,6 +40,16 @@ class AnalyzeParams(BaseModel):
     )
     force: bool = Field(
         False, description="Analyse again even when a report for the same artifact exists"
+    )
+    baseline: str | None = Field(
+        None,
+        max_length=128,
+        pattern=r"^(previous|none|[A-Za-z0-9][A-Za-z0-9.+!_-]*)$",
+        description="What to compare with: `previous` (the release before, the default for a"
+        " purl; for an upload, the published release it claims to be), a version of the same"
+        " package, or `none`. A copy of a popular package is compared with the original"
+        " unless `none` is asked for (uploads: only then, by default).",
+        examples=["previous", "3.6", "none"],
     )
 
     @field_validator("purl")
@@ -92,6 +103,9 @@ class AnalyzeResult(BaseModel):
     cached: bool
     seconds: float
     report: str = Field(description="Where the full report is: `/jobs/{id}/report`")
+    baseline: BaselineSummaryOut | None = Field(
+        None, description="What the analysis was compared with, when it was"
+    )
 
 
 def analyze(params: AnalyzeParams, ctx: TaskContext) -> TaskResult:
@@ -106,11 +120,18 @@ def analyze(params: AnalyzeParams, ctx: TaskContext) -> TaskResult:
 
     try:
         if params.upload is not None:
-            report = _analyze_upload(params.upload, limits, on_progress, ctx, cache)
+            report = _analyze_upload(
+                params.upload, limits, on_progress, ctx, cache, params.baseline
+            )
         else:
             assert params.purl is not None
             report = analyze_purl(
-                params.purl, limits=limits, on_progress=on_progress, check=ctx.check, cache=cache
+                params.purl,
+                limits=limits,
+                on_progress=on_progress,
+                check=ctx.check,
+                cache=cache,
+                baseline_request=params.baseline or "previous",
             )
     except AnalysisError as exc:
         raise TaskFailed(str(exc)) from None
@@ -128,6 +149,7 @@ def _analyze_upload(
     on_progress: ProgressFn,
     ctx: TaskContext,
     cache: CacheFn | None,
+    baseline: str | None = None,
 ) -> Report:
     from .. import reports
     from ..analysis.pipeline import analyze_file
@@ -144,6 +166,7 @@ def _analyze_upload(
             on_progress=on_progress,
             check=ctx.check,
             cache=cache,
+            baseline_request=baseline or "copies",
         )
 
 
