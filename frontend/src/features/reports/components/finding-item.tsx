@@ -15,6 +15,11 @@ export const FindingItem = memo(function FindingItem({ finding }: { finding: Fin
           {finding.reachability}
         </span>
         <span className="muted">{finding.category}</span>
+        {finding.baseline === 'new' && (
+          <span className="baseline-new" title="not in the baseline release: added in this version">
+            new
+          </span>
+        )}
       </p>
       <p className="finding-why">{finding.explanation}</p>
       {finding.snippet && (

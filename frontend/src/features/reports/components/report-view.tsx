@@ -1,6 +1,7 @@
 import { formatBytes } from '../../analyze/model/upload-checks';
 import { reportDownloadUrl } from '../api/get-report';
 import { type Report, SEVERITIES, VERDICT_MEANING, formatScore, scoreMeaning } from '../model/report';
+import { DiffView } from './diff-view';
 import { FindingsList } from './findings-list';
 import { VerdictBadge } from './verdict-badge';
 
@@ -74,6 +75,7 @@ export function ReportView({ report, jobId }: ReportViewProps) {
           </li>
         ))}
       </ul>
+      {report.diff && <DiffView diff={report.diff} score={report.score} />}
       <h3>Findings</h3>
       <FindingsList findings={report.findings} />
     </div>
