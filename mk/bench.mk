@@ -42,3 +42,10 @@ bench-analysis: setup bench-analysis-tools ## Detection recall/false positives, 
 
 bench-analysis-publish: setup bench-analysis-tools ## make bench-analysis into bench/results/ (the published detection figures)
 	$(PUBLISH) GUARDDOG_MINUTES=$(GUARDDOG_MINUTES) $(PY) -m bench.analysis $(BENCH_ANALYSIS_ARGS)
+
+.PHONY: bench-diff bench-diff-publish
+bench-diff: setup ## Consecutive releases of 30 popular packages: time with a baseline vs alone, new install/import-time behaviour → artifacts/bench/results/diff.md
+	$(PY) -m bench.diff $(BENCH_DIFF_ARGS)
+
+bench-diff-publish: setup ## make bench-diff into bench/results/ (the published diff figures)
+	$(PUBLISH) $(PY) -m bench.diff $(BENCH_DIFF_ARGS)

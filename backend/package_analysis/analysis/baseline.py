@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import logging
 import shutil
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +25,8 @@ from . import diff, ecosystems, fetch
 from .ecosystems import Project, Release
 from .model import AnalysisError, Artifact, Ecosystem, Finding, PackageRef
 from .unpack import unpack
+
+log = logging.getLogger("packamal.analysis")
 
 BaselineKind = Literal["previous", "version", "path", "copy"]
 
@@ -225,7 +230,11 @@ class Stage:
         self.sections: list[dict[str, Any]] = []
         self.comparisons: list[diff.Comparison] = []
         self.extra: list[Finding] = []
-        self._trees: dict[str, diff.Tree] = {}
+        self.error = ""  # why no comparison was made, when the baseline could not be read
+        self._pending: dict[str, Future[diff.Tree]] = {}
+        self._executor: ThreadPoolExecutor | None = None
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
         self._count = 0
 
     def on_tree(self, artifact: Artifact, root: Path, findings: list[Finding]) -> list[Finding]:
@@ -235,11 +244,16 @@ class Stage:
             copy = copy_of(self.package, new.facts.import_names, deadline=self.deadline)
             if copy is not None:
                 self.chosen = copy
-                self._trees.clear()
                 self.extra.append(self._shadowing(copy, new))
         if self.chosen is None:
             return findings
-        old = self._baseline_tree(artifact)
+        try:
+            old = self._baseline_tree(artifact)
+        except (AnalysisError, TimeoutError, OSError) as exc:
+            # the release itself was analysed; only the comparison is missing, and says why
+            self.error = f"The baseline could not be read: {exc}"
+            log.warning("analysis: %s", self.error)
+            return findings
         if old is None:
             return findings
         comparison = diff.compare(new, old, check=self.check)
@@ -259,39 +273,60 @@ class Stage:
             f"Compared with {copy.ref.purl}, the closest release of the original.",
         )
 
+    def prefetch(self) -> None:
+        """Start downloading and unpacking the registry baseline in a thread, so it is ready
+        (network and the unpacking child, not this process's CPU) when the scan ends."""
+        if self.chosen is None or self.chosen.kind == "path" or self._executor is not None:
+            return
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="baseline")
+        for remote in self.chosen.files:
+            self._pending[remote.filename] = self._executor.submit(self._fetch, remote)
+
+    def _thread_check(self) -> None:
+        if self._stop.is_set():
+            raise AnalysisError("Baseline fetch stopped")
+        self.check()
+
+    def _fetch(self, remote: fetch.RemoteFile) -> diff.Tree:
+        with self._lock:
+            self._count += 1
+            workdir = self.scratch / f"base-{self._count}"
+        workdir.mkdir()
+        self._thread_check()
+        downloaded = fetch.download(
+            remote,
+            workdir,
+            max_bytes=self.limits.max_artifact_bytes,
+            deadline=self.deadline,
+            check=self._thread_check,
+        )
+        assert downloaded.path is not None
+        self._thread_check()
+        return self._unpack(downloaded.path, workdir)
+
     def _baseline_tree(self, artifact: Artifact) -> diff.Tree | None:
         assert self.chosen is not None
         if self.chosen.kind == "path":
-            key = "path"
-            if key not in self._trees:
+            if "path" not in self._pending:
                 assert self.chosen.path is not None
-                self._trees[key] = self._unpack(self.chosen.path, f"base-{self._count}")
-            return self._trees[key]
+                done: Future[diff.Tree] = Future()
+                done.set_result(self._unpack(self.chosen.path, self.scratch / "base-path"))
+                self._pending["path"] = done
+            return self._pending["path"].result()
         remote = pick_pair(self.chosen, artifact)
         if remote is None:
             return None
-        if remote.filename not in self._trees:
-            self._count += 1
-            workdir = self.scratch / f"base-{self._count}"
-            workdir.mkdir()
-            self.check()
-            downloaded = fetch.download(
-                remote,
-                workdir,
-                max_bytes=self.limits.max_artifact_bytes,
-                deadline=self.deadline,
-                check=self.check,
-            )
-            assert downloaded.path is not None
-            self._trees[remote.filename] = self._unpack(downloaded.path, f"base-{self._count}")
-        return self._trees[remote.filename]
+        if remote.filename not in self._pending:  # a copy's original, found from the tree
+            done = Future()
+            done.set_result(self._fetch(remote))
+            self._pending[remote.filename] = done
+        return self._pending[remote.filename].result(timeout=self.remaining())
 
-    def _unpack(self, archive: Path, name: str) -> diff.Tree:
-        dest = self.scratch / name / "tree"
-        dest.parent.mkdir(exist_ok=True)
+    def _unpack(self, archive: Path, workdir: Path) -> diff.Tree:
+        workdir.mkdir(exist_ok=True)
         unpacked = unpack(
             archive,
-            dest,
+            workdir / "tree",
             max_bytes=self.limits.max_unpacked_bytes,
             max_files=self.limits.max_files,
             timeout=self.remaining(),
@@ -299,9 +334,13 @@ class Stage:
         return diff.tree_of(unpacked.root, self.ecosystem)
 
     def close(self) -> None:
-        for tree in self._trees.values():
-            shutil.rmtree(tree.root.parent, ignore_errors=True)
-        self._trees.clear()
+        """Stop the prefetch (it checks every half second) and free the baseline's files."""
+        self._stop.set()
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+        for child in self.scratch.glob("base-*"):
+            shutil.rmtree(child, ignore_errors=True)
+        self._pending.clear()
 
     def finish(self, findings: list[Finding]) -> tuple[list[Finding], dict[str, Any] | None]:
         """The report's findings (with the diff's own evidence) and its `diff` object."""

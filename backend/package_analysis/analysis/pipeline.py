@@ -243,32 +243,45 @@ def analyze_purl(
         run.check()  # raises the timeout sentence
         raise
     run.progress("resolved", 0.05)
-    scanned: list[_Scanned] = []
-    count = len(resolved.files)
     with _scratch(limits) as scratch:
         stage = _stage(request, project, release, resolved.package, run, scratch)
-        for i, remote in enumerate(resolved.files):
-            low = 0.05 + 0.95 * i / count
-            high = 0.05 + 0.95 * (i + 1) / count
-            run.check()
-            scanned.append(
-                _artifact_from_registry(
-                    remote,
-                    scratch / str(i),
-                    package=resolved.package,
-                    run=run,
-                    cache=cache,
-                    span=(low, high),
-                    stage=stage,
-                )
+        try:
+            return _registry_artifacts(resolved, scratch, run=run, cache=cache, stage=stage)
+        finally:
+            if stage is not None:
+                stage.close()  # stops a baseline prefetch still running
+
+
+def _registry_artifacts(
+    resolved: fetch.Resolved,
+    scratch: Path,
+    *,
+    run: _Run,
+    cache: CacheFn | None,
+    stage: baseline.Stage | None,
+) -> Report:
+    """Fetch, unpack and scan each file of the release (compared when `stage` is set)."""
+    if stage is not None:
+        stage.prefetch()
+    scanned: list[_Scanned] = []
+    count = len(resolved.files)
+    for i, remote in enumerate(resolved.files):
+        low = 0.05 + 0.95 * i / count
+        high = 0.05 + 0.95 * (i + 1) / count
+        run.check()
+        scanned.append(
+            _artifact_from_registry(
+                remote,
+                scratch / str(i),
+                package=resolved.package,
+                run=run,
+                cache=cache,
+                span=(low, high),
+                stage=stage,
             )
-        return _report(
-            resolved.package,
-            scanned,
-            run,
-            {"source": "registry", "registry": resolved.registry},
-            stage,
         )
+    extra = {"source": "registry", "registry": resolved.registry}
+    return _report(resolved.package, scanned, run, extra, stage)
 
 
 def _stage(
@@ -391,16 +404,23 @@ def analyze_file(
         run.progress("unpacked", 0.15)
         eco = ecosystem or _detect_ecosystem(root, filename)
         package = _package_from_tree(root, eco, filename)
-        hit = cache(artifact.sha256, engine.RULES_VERSION) if cache is not None else None
-        if hit is not None:
-            scanned = _Scanned(dataclasses.replace(artifact, path=None), hit, True, run.skipped)
-        else:
-            findings = _scan(artifact, root, package=package, run=run, span=(0.15, 1.0))
-            scanned = _Scanned(artifact, findings, False, run.skipped)
         stage = _file_stage(baseline_request, package, run, scratch)
-        if stage is not None:
-            scanned.findings = stage.on_tree(artifact, root, scanned.findings)
-        return _report(package, [scanned], run, {"source": "file"}, stage)
+        try:
+            if stage is not None:
+                stage.prefetch()
+            hit = cache(artifact.sha256, engine.RULES_VERSION) if cache is not None else None
+            if hit is not None:
+                artifact = dataclasses.replace(artifact, path=None)
+                scanned = _Scanned(artifact, hit, True, run.skipped)
+            else:
+                findings = _scan(artifact, root, package=package, run=run, span=(0.15, 1.0))
+                scanned = _Scanned(artifact, findings, False, run.skipped)
+            if stage is not None:
+                scanned.findings = stage.on_tree(artifact, root, scanned.findings)
+            return _report(package, [scanned], run, {"source": "file"}, stage)
+        finally:
+            if stage is not None:
+                stage.close()
 
 
 def _file_stage(

@@ -224,3 +224,31 @@ def test_load_time_lines_of_python_and_javascript() -> None:
     assert not diff.url_dependency("pypi", "pkg>=1.0")
     assert diff.url_dependency("npm", "git+https://example.invalid/x.git")
     assert not diff.url_dependency("npm", "^1.2.3")
+
+
+def test_the_scan_role_with_a_baseline_fails_on_new_findings_only(tmp_path: Path) -> None:
+    from .test_scan_role import scan
+
+    inj = injected.inject_python("pkg:pypi/idna@3.7", tmp_path, "idna/core.py")
+    # The injected release against the clean one: the payload is new, --fail-on sees it.
+    proc = scan(tmp_path, str(inj.archive), "--baseline", str(inj.clean), "--format", "text")
+    assert proc.returncode == 3, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[1].startswith(f"  compared with {inj.clean.name} (path): ")
+    assert any(" NEW " in ln and f"{inj.file}:{inj.line} " in ln for ln in lines), lines
+    # Against itself: as malicious as before, but nothing new, so CI passes...
+    proc = scan(
+        tmp_path, str(inj.archive), "--baseline", str(inj.archive), "--fail-on", "suspicious"
+    )
+    assert (proc.returncode, proc.stderr) == (0, "")
+    report = json.loads(proc.stdout)
+    assert report["verdict"] in SUSPICIOUS_OR_WORSE and report["diff"]["new_verdict"] == "clean"
+    assert report["baseline"]["new_findings"] == 0
+    # ...while without a baseline the same release fails.
+    assert scan(tmp_path, str(inj.archive), "--fail-on", "suspicious").returncode == 3
+    # SARIF marks the new results (the clean release had no findings: all of them are new).
+    proc = scan(tmp_path, str(inj.archive), "--baseline", str(inj.clean), "--format", "sarif")
+    results = json.loads(proc.stdout)["runs"][0]["results"]
+    assert results and {r["baselineState"] for r in results} == {"new"}
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert uris == {inj.file}
