@@ -16,7 +16,6 @@ ignored), and for every changed file finds the added lines and which of them run
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import difflib
 import hashlib
@@ -355,12 +354,7 @@ def _changed(
                 ranges.append((i, i, 0))
         change.lines_removed = max(0, len(old_lines) - len(new_lines) + len(ranges))
     else:
-        matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-            if tag in ("replace", "insert"):
-                ranges.append((j1 + 1, j2, i2 - i1))
-            if tag in ("replace", "delete"):
-                change.lines_removed += i2 - i1
+        ranges, change.lines_removed = _aligned(old_lines, new_lines)
     for first, last, _removed in ranges:
         change.added.update(range(first, last + 1))
     change.lines_added = len(change.added)
@@ -368,6 +362,27 @@ def _changed(
     for first, last, removed in _merge(ranges):
         change.hunks.append(_hunk(new_lines, first, last, change.import_lines, where, removed))
     return change
+
+
+def _aligned(old: list[str], new: list[str]) -> tuple[list[tuple[int, int, int]], int]:
+    """Added ranges (first, last new line, old lines replaced) and the lines removed: the
+    common head and tail skipped, the middle aligned by difflib."""
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    old_mid, new_mid = old[head : len(old) - tail], new[head : len(new) - tail]
+    ranges: list[tuple[int, int, int]] = []
+    removed = 0
+    matcher = difflib.SequenceMatcher(None, old_mid, new_mid, autojunk=len(new_mid) > 2000)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("replace", "insert"):
+            ranges.append((head + j1 + 1, head + j2, i2 - i1))
+        if tag in ("replace", "delete"):
+            removed += i2 - i1
+    return ranges, removed
 
 
 def _merge(ranges: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
@@ -397,28 +412,32 @@ def _load_lines(tree: Tree, rel: str, data: bytes, where: RunsAt, added: set[int
         return set()
     if where == "install" or rel.endswith(".pth"):
         return set(added)
-    lazy = _lazy_lines(data, rel)
+    lazy = _python_lazy(data) if rel.endswith((".py", ".pyw")) else _javascript_lazy(data)
     return {n for n in added if n not in lazy}
 
 
-def _lazy_lines(data: bytes, rel: str) -> set[int]:
-    """Lines inside function bodies (they run only when called)."""
-    if rel.endswith((".py", ".pyw")):
-        return _python_lazy(data)
-    return _javascript_lazy(data)
+_BLOCK_END = re.compile(r":\s*(#.*)?$")
 
 
 def _python_lazy(data: bytes) -> set[int]:
-    try:
-        tree = ast.parse(data)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return set()
+    """Lines inside function bodies, from indentation in one pass (no parse: it is fast,
+    and a file that does not parse still has lines that run on import). A line that cannot
+    be placed counts as running on import."""
     lazy: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
-            first = node.body[0].lineno
-            if first > node.lineno and node.end_lineno is not None:
-                lazy.update(range(first, node.end_lineno + 1))
+    stack: list[tuple[int, bool]] = []  # (indent of the block header, inside a function)
+    for n, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
+        body = line.lstrip()
+        if not body or body.startswith("#"):
+            continue
+        indent = len(line) - len(body)
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        inside = bool(stack) and stack[-1][1]
+        if inside:
+            lazy.add(n)
+        if _BLOCK_END.search(body):
+            starts_def = body.startswith(("def ", "async def "))
+            stack.append((indent, inside or starts_def))
     return lazy
 
 
@@ -590,7 +609,10 @@ def findings(
     new, old = comparison.new.facts, comparison.old.facts
     manifest = new.manifest or (new.prefix + next(iter(ecosystems_manifest(comparison)), ""))
     out: list[Finding] = []
+    adapter = ecosystems.adapter(comparison.new.ecosystem)
     for hook, before, after in _hook_changes(new, old):
+        if adapter.known_hook(hook, after):
+            continue  # e.g. a move between mainstream build backends: listed, not a finding
         what = f"was {before!r}" if before else "is new"
         file = new.prefix + hook if hook.endswith((".py", ".pth")) else manifest
         line = _line_of(comparison.new, file, hook.rpartition(".")[2])

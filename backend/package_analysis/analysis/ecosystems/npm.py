@@ -22,8 +22,9 @@ from . import Project, Release, TreeFacts
 ECOSYSTEM: Ecosystem = "npm"
 MANIFESTS = ("package.json",)
 NPM_ABBREVIATED = "application/vnd.npm.install-v1+json"
-# Scripts npm runs on `npm install` of a registry package (prepare only for git installs).
-INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "prepare")
+# Scripts npm runs on `npm install` of a registry package (`prepare` runs only for git
+# dependencies and the package's own checkout, so it is not one of them).
+INSTALL_SCRIPTS = ("preinstall", "install", "postinstall")
 DEPENDENCY_KEYS = ("dependencies", "optionalDependencies", "peerDependencies")
 MANIFEST_MAX = 1024 * 1024
 _SEMVER = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
@@ -181,6 +182,10 @@ def pick(release: Release) -> list[RemoteFile]:
     return list(release.files)
 
 
+def known_hook(hook: str, value: str) -> bool:
+    return False  # every lifecycle script is the package's own code
+
+
 def publisher(release: Release, *, deadline: float) -> str:
     return release.publisher  # served in the document itself
 
@@ -243,8 +248,7 @@ def facts(root: Path, files: list[str]) -> TreeFacts:
             cmd = scripts.get(hook)
             if isinstance(cmd, str) and cmd.strip():
                 out.install_hooks[f"scripts.{hook}"] = cmd[:300]
-                if hook != "prepare":
-                    out.install_files |= script_files(cmd)
+                out.install_files |= script_files(cmd)
     if f"{out.prefix}binding.gyp" in files and "scripts.install" not in out.install_hooks:
         out.install_hooks["binding.gyp"] = "node-gyp rebuild (npm's default install script)"
     budget = [200]

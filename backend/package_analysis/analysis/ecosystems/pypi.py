@@ -30,6 +30,23 @@ MANIFESTS = ("setup.py", "pyproject.toml", "PKG-INFO")
 PEP691_JSON = "application/vnd.pypi.simple.v1+json"
 SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
 METADATA_MAX = 1024 * 1024
+# Build backends published as their own, widely used distributions: code that runs at
+# install, but not the package's own code.
+KNOWN_BACKENDS = {
+    "setuptools.build_meta",
+    "setuptools.build_meta:__legacy__",
+    "hatchling.build",
+    "flit_core.buildapi",
+    "poetry.core.masonry.api",
+    "pdm.backend",
+    "pdm.pep517.api",
+    "maturin",
+    "scikit_build_core.build",
+    "mesonpy",
+    "uv_build",
+    "sipbuild.api",
+    "whey",
+}
 _NOT_MODULES = {"setup", "conftest", "noxfile", "fabfile", "tasks", "versioneer", "test", "tests"}
 
 
@@ -226,6 +243,11 @@ def pick(release: Release) -> list[RemoteFile]:
     return picked
 
 
+def known_hook(hook: str, value: str) -> bool:
+    """A hook whose code is not the package's own: a mainstream build backend."""
+    return hook == "build-backend" and value in KNOWN_BACKENDS
+
+
 def publisher(release: Release, *, deadline: float) -> str:
     """The trusted publisher named by the release's PEP 740 provenance ("" when none):
     e.g. "GitHub owner/repo release.yml"."""
@@ -281,8 +303,10 @@ def facts(root: Path, files: list[str]) -> TreeFacts:
             pyproject = {}
     system = pyproject.get("build-system")
     if isinstance(system, dict) and isinstance(system.get("build-backend"), str):
-        out.install_hooks["build-backend"] = system["build-backend"]
-        out.install_files |= _in_tree_backend(system)
+        in_tree = _in_tree_backend(system)
+        suffix = " (in the sdist: backend-path)" if in_tree else ""
+        out.install_hooks["build-backend"] = system["build-backend"] + suffix
+        out.install_files |= in_tree
     if "setup.py" in inner:
         out.install_files.add("setup.py")
         text = _read(root / out.prefix / "setup.py")
