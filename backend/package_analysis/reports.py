@@ -5,13 +5,15 @@ Writes happen in two places only: `upload_create` (the upload route, with its jo
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import uuid
 from typing import Any
 
 from django.db import transaction
 
-from .analysis.model import AnalysisError, Finding, Report
+from .analysis.model import AnalysisError, Artifact, Finding, PackageRef, Report
+from .analysis.present import arrange
 from .analysis.purl import purl_parse
 from .models import AnalysisReport, ArtifactScan, Job, Upload
 from .models import Finding as FindingRow
@@ -43,7 +45,7 @@ def findings_cached(sha256: str, rules_version: str) -> list[Finding] | None:
         return None
     rows = FindingRow.objects.filter(job_id=scan.job_id, artifact=sha256).values(*_FINDING_FIELDS)
     # "new"/"unchanged" belonged to that job's baseline, not to the artifact
-    return [Finding(**{**row, "baseline": ""}) for row in rows]
+    return [dataclasses.replace(Finding.from_dict(row), baseline="") for row in rows]
 
 
 def report_save(*, job_id: str, report: Report) -> None:
@@ -75,7 +77,8 @@ def report_save(*, job_id: str, report: Report) -> None:
 
 def report_of(*, job: Job) -> dict[str, Any]:
     """The full report of a completed analysis: the summary plus every finding."""
-    findings = list(FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS))
+    rows = FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS)
+    findings = [f.as_dict() for f in arrange(Finding.from_dict(row) for row in rows)]
     head = AnalysisReport.objects.filter(job=job).only("diff").first()
     diff = head.diff if head is not None else None
     return {**(job.result or {}), "job": str(job.id), "findings": findings, "diff": diff}
@@ -106,8 +109,6 @@ __all__ = [
 
 def report_object(*, job: Job) -> Report:
     """The analysis `Report` of a completed job, rebuilt from its rows (for SARIF)."""
-    from .analysis.model import Artifact, PackageRef
-
     result = job.result or {}
     findings = FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS)
     return Report(
@@ -115,7 +116,7 @@ def report_object(*, job: Job) -> Report:
         score=result["score"],
         package=PackageRef(**result["package"]),
         artifacts=[Artifact(**a) for a in result.get("artifacts", [])],
-        findings=[Finding(**row) for row in findings],
+        findings=arrange(Finding.from_dict(row) for row in findings),
         rules_version=result.get("rules_version", ""),
         cached=bool(result.get("cached")),
         seconds=float(result.get("seconds", 0.0)),

@@ -15,7 +15,7 @@ from django.db import connection
 
 import harness
 from harness import ENTRYPOINT, EventLog, Role, free_port, wait_until
-from package_analysis import queue, ratelimit
+from package_analysis import broker, ratelimit
 
 __all__ = ["ENTRYPOINT", "KEYS", "EventLog", "Role", "free_port", "role_env", "wait_until"]
 
@@ -46,8 +46,8 @@ def _isolated_redis(settings: Any) -> Iterator[redis.Redis]:
 
 
 def _clear_caches() -> None:
-    queue.redis_client.cache_clear()
-    queue.keys.cache_clear()
+    broker.redis_client.cache_clear()
+    broker.keys.cache_clear()
     ratelimit.cache_clear()
 
 

@@ -512,6 +512,20 @@ export interface components {
              */
             runs_at: "install" | "import" | "";
         };
+        /** ChainStepOut */
+        ChainStepOut: {
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "source" | "transform" | "sink";
+            /** File */
+            file: string;
+            /** Line */
+            line: number | null;
+            /** Text */
+            text: string;
+        };
         /** DependencyOut */
         DependencyOut: {
             /** Name */
@@ -665,6 +679,23 @@ export interface components {
             artifact: string;
             /** Explanation */
             explanation: string;
+            /** End Line */
+            end_line?: number | null;
+            /**
+             * Chain
+             * @default []
+             */
+            chain: components["schemas"]["ChainStepOut"][];
+            /**
+             * Decoded
+             * @default
+             */
+            decoded: string;
+            /**
+             * Count
+             * @default 1
+             */
+            count: number;
             /**
              * Baseline
              * @default
