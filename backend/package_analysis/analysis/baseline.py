@@ -189,6 +189,21 @@ def copy_of(package: PackageRef, import_names: set[str], *, deadline: float) -> 
     return _registry(project, release, "copy", reason)
 
 
+def lookalike_of(package: PackageRef, *, deadline: float) -> Chosen | None:
+    """The popular package whose name this one imitates (one edit away), as a candidate
+    original: it is the baseline only if the trees show a copy (`COPY_SIMILARITY`)."""
+    target = diff.typosquat(package.name, package.ecosystem)
+    if not target:
+        return None
+    project = ecosystems.adapter(package.ecosystem).project(target, deadline=deadline)
+    release = ecosystems.closest(project, package.version)
+    reason = f"its name is one edit from the popular {target!r} and it ships that package's files"
+    return _registry(project, release, "copy", reason)
+
+
+COPY_SIMILARITY = 0.5  # share of the files identical to the original's
+
+
 def _kind(filename: str) -> str:
     return "wheel" if filename.endswith(".whl") else "sdist"
 
@@ -231,6 +246,7 @@ class Stage:
         self.comparisons: list[diff.Comparison] = []
         self.extra: list[Finding] = []
         self.error = ""  # why no comparison was made, when the baseline could not be read
+        self._lookalike_checked = False
         self._pending: dict[str, Future[diff.Tree]] = {}
         self._executor: ThreadPoolExecutor | None = None
         self._stop = threading.Event()
@@ -241,10 +257,7 @@ class Stage:
         """Called with each unpacked, scanned artifact before its tree is freed."""
         new = diff.tree_of(root, self.ecosystem)
         if self.request.copies and (self.chosen is None or self.chosen.kind != "copy"):
-            copy = copy_of(self.package, new.facts.import_names, deadline=self.deadline)
-            if copy is not None:
-                self.chosen = copy
-                self.extra.append(self._shadowing(copy, new))
+            self._find_original(artifact, new)
         if self.chosen is None:
             return findings
         try:
@@ -260,6 +273,45 @@ class Stage:
         self.comparisons.append(comparison)
         self.sections.append(diff.section(comparison, baseline=self.chosen.describe()))
         return diff.mark(findings, comparison) + diff.findings(comparison)
+
+    def _find_original(self, artifact: Artifact, new: diff.Tree) -> None:
+        """A copy's original becomes the baseline: a popular distribution whose import name
+        this one ships, or (when nothing else is compared) the popular package this one's
+        name imitates, if most of its files are that package's."""
+        try:
+            copy = copy_of(self.package, new.facts.import_names, deadline=self.deadline)
+            if copy is not None:
+                self.chosen = copy
+                self.extra.append(self._shadowing(copy, new))
+                return
+            if self.chosen is not None or self._lookalike_checked:
+                return
+            self._lookalike_checked = True
+            candidate = lookalike_of(self.package, deadline=self.deadline)
+            remote = pick_pair(candidate, artifact) if candidate else None
+            if candidate is None or remote is None:
+                return
+            tree = self._fetch(remote)
+            share = diff.similarity(new, tree)
+            if share < COPY_SIMILARITY:
+                shutil.rmtree(tree.root.parent, ignore_errors=True)
+                return
+            done: Future[diff.Tree] = Future()
+            done.set_result(tree)
+            self._pending[remote.filename] = done
+            self.chosen = candidate
+            assert candidate.ref is not None
+            self.extra.append(
+                diff._finding(
+                    "DIFF-COPY-OF-POPULAR",
+                    new.facts.manifest,
+                    None,
+                    f"{self.package.name} ≈ {candidate.ref.name} ({share:.0%} of files identical)",
+                    f"{share:.0%} of its files are byte for byte those of {candidate.ref.purl}.",
+                )
+            )
+        except AnalysisError as exc:  # the original is unreachable: no comparison, said why
+            log.warning("analysis: no original compared for %s: %s", self.package.purl, exc)
 
     def _shadowing(self, copy: Chosen, new: diff.Tree) -> Finding:
         assert copy.ref is not None

