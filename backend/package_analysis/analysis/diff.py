@@ -310,7 +310,10 @@ def runs_at(tree: Tree, rel: str) -> RunsAt:
     if any(p in _TEST_DIRS for p in parts) or (parts and parts[0] in _DOC_DIRS):
         return ""
     name = path.name.lower()
-    if name.startswith("test_") or name.endswith(("_test.py", ".test.js", ".spec.js")):
+    stem = name.rsplit(".", 1)[0]
+    if stem in ("test", "tests", "spec", "conftest", "benchmark") or name.startswith("test_"):
+        return ""
+    if name.endswith(("_test.py", ".test.js", ".spec.js", ".test.mjs", ".spec.mjs")):
         return ""
     if tree.ecosystem == "pypi" and path.suffix in {".py", ".pyw"}:
         return "import"
