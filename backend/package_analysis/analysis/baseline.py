@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from . import diff, ecosystems, fetch
 from .ecosystems import Project, Release
-from .model import AnalysisError, Artifact, Ecosystem, Finding, PackageRef
+from .model import AnalysisError, Artifact, Ecosystem, Finding, PackageRef, Verdict
 from .unpack import unpack
 
 log = logging.getLogger("packamal.analysis")
@@ -302,7 +302,7 @@ class Stage:
             self.chosen = candidate
             assert candidate.ref is not None
             self.extra.append(
-                diff._finding(
+                diff.diff_finding(
                     "DIFF-COPY-OF-POPULAR",
                     new.facts.manifest,
                     None,
@@ -317,7 +317,7 @@ class Stage:
         assert copy.ref is not None
         found = shadowed(self.package, new.facts.import_names)
         name = found[0] if found else ""
-        return diff._finding(
+        return diff.diff_finding(
             "DIFF-SHADOWS-POPULAR",
             new.facts.manifest,
             None,
@@ -413,7 +413,7 @@ class Stage:
             )
         extra = list(self.extra)
         for item in (provenance or {}).get("findings", []):
-            extra.append(diff._finding(item["rule"], "", None, item["snippet"], item["detail"]))
+            extra.append(diff.diff_finding(item["rule"], "", None, item["snippet"], item["detail"]))
         out = _dedupe(findings + extra)
         section = merge(self.sections)
         section["provenance"] = {k: v for k, v in (provenance or {}).items() if k != "findings"}
@@ -471,11 +471,12 @@ def _top(entry: dict[str, Any]) -> str:
     return head + "/" if "/" in path and "-" in head and not head.endswith("-info") else ""
 
 
-def apply_score(report_findings: list[Finding], stage: Stage | None) -> tuple[Any, float, Any]:
-    """(verdict, score, details) with new install/import-time findings weighed more."""
-    comparison = stage.comparisons[0] if stage and stage.comparisons else None
-    verdict, value, raised = diff.score(report_findings, _union(stage) if stage else comparison)
-    return verdict, value, raised
+def apply_score(
+    report_findings: list[Finding], stage: Stage | None
+) -> tuple[Verdict, float, list[str]]:
+    """(verdict, score, rules weighed more) with new install/import-time findings weighed
+    more, over every artifact's comparison."""
+    return diff.score(report_findings, _union(stage) if stage else None)
 
 
 def _union(stage: Stage) -> diff.Comparison | None:

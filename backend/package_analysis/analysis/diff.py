@@ -155,7 +155,8 @@ _RULES = [
 RULES: dict[str, DiffRule] = {r.id: r for r in _RULES}
 
 
-def _finding(rule_id: str, file: str, line: int | None, snippet: str, detail: str) -> Finding:
+def diff_finding(rule_id: str, file: str, line: int | None, snippet: str, detail: str) -> Finding:
+    """A finding of the diff's own rules (always `new`: it is about what changed)."""
     rule = RULES[rule_id]
     return Finding(
         rule=rule.id,
@@ -645,11 +646,11 @@ def findings(
         file = new.prefix + hook if hook.endswith((".py", ".pth")) else manifest
         line = _line_of(comparison.new, file, hook.rpartition(".")[2])
         snippet = f"{hook}: {after}"
-        out.append(_finding("DIFF-INSTALL-HOOK", file, line, snippet, f"{hook} {what}."))
+        out.append(diff_finding("DIFF-INSTALL-HOOK", file, line, snippet, f"{hook} {what}."))
     for name, before, after in _entry_changes(new, old):
         if after and before:
             out.append(
-                _finding(
+                diff_finding(
                     "DIFF-ENTRY-POINT",
                     manifest,
                     None,
@@ -661,13 +662,13 @@ def findings(
         snippet = f"{dep['name']} {dep['spec']}"
         if dep["typosquat_of"]:
             detail = f"{dep['name']!r} is one edit from {dep['typosquat_of']!r}."
-            out.append(_finding("DIFF-DEP-TYPOSQUAT", manifest, None, snippet, detail))
+            out.append(diff_finding("DIFF-DEP-TYPOSQUAT", manifest, None, snippet, detail))
         if dep["url"]:
-            out.append(_finding("DIFF-DEP-URL", manifest, None, snippet, f"{dep['spec']}"))
+            out.append(diff_finding("DIFF-DEP-URL", manifest, None, snippet, f"{dep['spec']}"))
     for change in comparison.changes.values():
         if change.status == "added" and change.binary:
             out.append(
-                _finding(
+                diff_finding(
                     "DIFF-BINARY-ADDED",
                     change.file,
                     None,
@@ -676,7 +677,7 @@ def findings(
                 )
             )
     for item in (provenance or {}).get("findings", []):
-        out.append(_finding(item["rule"], "", None, item["snippet"], item["detail"]))
+        out.append(diff_finding(item["rule"], "", None, item["snippet"], item["detail"]))
     return out
 
 
