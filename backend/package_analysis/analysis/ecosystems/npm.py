@@ -71,10 +71,21 @@ def project(name: str, *, deadline: float, full: bool = False) -> Project:
     `full` the whole one, which adds publish times, publishers and maintainers."""
     registry = fetch.registry_for("npm", name)
     url = registry.url + quote(name, safe="@")
-    accept = "application/json" if full else f"{NPM_ABBREVIATED}; q=1.0, application/json; q=0.8"
-    status, _ctype, body, _final = fetch.get_document(
-        registry, url, accept=accept, deadline=deadline
-    )
+    abbreviated = f"{NPM_ABBREVIATED}; q=1.0, application/json; q=0.8"
+    try:
+        status, _ctype, body, _final = fetch.get_document(
+            registry, url, accept="application/json" if full else abbreviated, deadline=deadline
+        )
+    except fetch.DeadlineExceeded:
+        raise
+    except AnalysisError:
+        if not full:
+            raise
+        # the whole document of a package with thousands of versions can pass the size cap:
+        # the abbreviated one still orders versions and names their files
+        status, _ctype, body, _final = fetch.get_document(
+            registry, url, accept=abbreviated, deadline=deadline
+        )
     if status == 404:
         raise AnalysisError(f"No such package: {_purl(name)}")
     if status != 200:
