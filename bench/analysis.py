@@ -120,7 +120,7 @@ def benign_artifacts(samples: Path, cache: Path, *, fetch_missing: bool) -> list
 
 
 def _fetch(missing: list[tuple[str, str, str | None]], cache: Path, index: dict[str, Any]) -> None:
-    from package_analysis.analysis import fetch
+    from package_analysis.analysis import ecosystems, fetch
     from package_analysis.analysis.model import AnalysisError, PackageRef
 
     for eco, name, version in missing:
@@ -128,7 +128,7 @@ def _fetch(missing: list[tuple[str, str, str | None]], cache: Path, index: dict[
         dest.mkdir(parents=True, exist_ok=True)
         ref = PackageRef(eco, name, version, f"pkg:{eco}/{name}")  # type: ignore[arg-type]
         try:
-            resolved = fetch.resolve(ref, deadline=time.monotonic() + 120)
+            resolved = ecosystems.resolve(ref, deadline=time.monotonic() + 120)
             files = []
             for remote in resolved.files:
                 if not (dest / remote.filename.replace("/", "_")).exists():

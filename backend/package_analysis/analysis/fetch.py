@@ -8,7 +8,7 @@ machine behind a mirror just works. No registry host is written here.
 
 What a registry's documents mean (versions, files, hashes, provenance) is the business of
 the ecosystem adapters (`ecosystems/pypi.py`, `ecosystems/npm.py`); this module fetches
-them (`get_document`). `resolve()` returns a version's files before anything is
+them (`get_document`). `ecosystems.resolve()` lists a version's files before anything is
 downloaded, so a caller with a cached report for a published sha256 can skip the download.
 Never `pip download`: pip would run an sdist's build hooks, i.e. the package's code.
 """
@@ -38,12 +38,9 @@ import httpx
 from .model import AnalysisError, Artifact, Ecosystem, PackageRef
 
 SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
-PEP691_JSON = "application/vnd.pypi.simple.v1+json"
-NPM_ABBREVIATED = "application/vnd.npm.install-v1+json"
 INDEX_MAX_BYTES = 64 * 1024 * 1024  # a package document or index page, not an artifact
 CHUNK = 64 * 1024
 CLIENT_TIMEOUT = 60  # seconds for asking pip or npm about their configuration
-SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
 
 
 @dataclass(frozen=True)
@@ -344,18 +341,10 @@ def _get_document(
         ) from None
 
 
-# --- resolving a version (the registry documents are read by `ecosystems`) --------------
+# --- for the ecosystem adapters (they read the registry documents) ----------------------
 
 
-get_document = _get_document  # the adapters' way in
-
-
-def resolve(ref: PackageRef, *, deadline: float) -> Resolved:
-    """The package version (latest resolved when `ref.version` is None) and its files."""
-    from . import ecosystems
-
-    project = ecosystems.adapter(ref.ecosystem).project(ref.name, deadline=deadline)
-    return ecosystems.resolved(project, ref.version, purl=ref.purl)
+get_document = _get_document
 
 
 # --- download ---------------------------------------------------------------------------

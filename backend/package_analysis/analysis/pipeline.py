@@ -231,7 +231,7 @@ def analyze_purl(
     run.check()
     try:
         if request.kind == "none":
-            resolved = fetch.resolve(ref, deadline=run.deadline)
+            resolved = ecosystems.resolve(ref, deadline=run.deadline)
             project = release = None
         else:
             project = ecosystems.adapter(ref.ecosystem).project(

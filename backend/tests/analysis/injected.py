@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from package_analysis.analysis import fetch
+from package_analysis.analysis import ecosystems, fetch
 from package_analysis.analysis.purl import purl_parse
 
 MiB = 1024 * 1024
@@ -38,7 +38,7 @@ class Injected:
 
 
 def download(purl: str, dest: Path, *, wheel: bool = False) -> Path:
-    resolved = fetch.resolve(purl_parse(purl), deadline=time.monotonic() + 120)
+    resolved = ecosystems.resolve(purl_parse(purl), deadline=time.monotonic() + 120)
     remote = next(f for f in resolved.files if f.filename.endswith(".whl") == wheel)
     dest.mkdir(parents=True, exist_ok=True)
     artifact = fetch.download(remote, dest, max_bytes=50 * MiB, deadline=time.monotonic() + 120)

@@ -15,97 +15,32 @@ release to a version of another package (for copies).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
-from pathlib import Path
 from types import ModuleType
-from typing import Any, Literal, Protocol
+from typing import Any
 
-from ..fetch import RemoteFile, Resolved
-from ..model import AnalysisError, Ecosystem, PackageRef
-from ..purl import purl_build
+from ..fetch import Resolved
+from ..model import AnalysisError, PackageRef
+from . import npm, pypi
+from .base import Adapter, PreviousBy, Project, Release, TreeFacts
 
-PreviousBy = Literal["order", "time"]
-
-
-@dataclass(frozen=True)
-class Release:
-    """One published version as the registry's document describes it."""
-
-    version: str
-    uploaded: datetime | None  # the earliest upload time of its files, when served
-    files: tuple[RemoteFile, ...]
-    prerelease: bool = False
-    skip: str = ""  # why it is never "the previous release": "yanked: …" / "deprecated: …"
-    attested: bool = False  # the registry serves provenance for it (npm attestations, PEP 740)
-    provenance_url: str = ""  # where that provenance is, when it is a separate document
-    publisher: str = ""  # who published it, when the registry says (npm `_npmUser`)
-    maintainers: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Project:
-    """A package's registry document, parsed once: its releases in version order."""
-
-    ecosystem: Ecosystem
-    name: str
-    registry: str  # the registry URL without credentials
-    releases: tuple[Release, ...]  # ascending version order
-    latest_tag: str | None = None  # npm's dist-tags.latest
-
-    def release(self, version: str) -> Release | None:
-        key = adapter(self.ecosystem).version_key(version)
-        return next(
-            (
-                r
-                for r in self.releases
-                if r.version == version or adapter(self.ecosystem).version_key(r.version) == key
-            ),
-            None,
-        )
-
-    def ref(self, release: Release) -> PackageRef:
-        return PackageRef(
-            ecosystem=self.ecosystem,
-            name=self.name,
-            version=release.version,
-            purl=purl_build(ecosystem=self.ecosystem, name=self.name, version=release.version),
-        )
-
-
-@dataclass
-class TreeFacts:
-    """What an unpacked package declares about itself (the layout hints), for comparing
-    two versions: every map is name → a short text a reviewer can read."""
-
-    prefix: str = ""  # the folder holding the manifest ("" at the root), with its "/"
-    install_files: set[str] = field(default_factory=set)  # run at install (relative to prefix)
-    install_hooks: dict[str, str] = field(default_factory=dict)  # hook → command/file
-    entry_points: dict[str, str] = field(default_factory=dict)  # name → target
-    dependencies: dict[str, str] = field(default_factory=dict)  # name → specifier
-    import_names: set[str] = field(default_factory=set)  # top-level names it ships
-    manifest: str = ""  # the manifest file (relative to the tree root), for findings
-
-
-class Adapter(Protocol):
-    """The module interface every ecosystem adapter provides."""
-
-    ECOSYSTEM: Ecosystem
-    MANIFESTS: tuple[str, ...]
-
-    def normalize(self, name: str) -> str: ...
-    def version_key(self, version: str) -> Any: ...
-    def project(self, name: str, *, deadline: float, full: bool = ...) -> Project: ...
-    def pick(self, release: Release) -> list[RemoteFile]: ...
-    def facts(self, root: Path, files: list[str]) -> TreeFacts: ...
-    def publisher(self, release: Release, *, deadline: float) -> str: ...
-    def known_hook(self, hook: str, value: str) -> bool: ...
+__all__ = [
+    "Adapter",
+    "PreviousBy",
+    "Project",
+    "Release",
+    "TreeFacts",
+    "adapter",
+    "closest",
+    "earlier",
+    "latest",
+    "previous",
+    "resolve",
+    "resolved",
+]
 
 
 def adapter(ecosystem: str) -> Adapter:
     """The adapter module of an ecosystem."""
-    from . import npm, pypi
-
     modules: dict[str, ModuleType] = {"pypi": pypi, "npm": npm}
     try:
         return modules[ecosystem]
@@ -146,7 +81,7 @@ def previous(project: Project, version: str, *, by: PreviousBy = "order") -> Rel
             if r.uploaded is not None and r.uploaded < current.uploaded
         ]
         return max(before, key=lambda item: (item[0], item[1]))[2] if before else None
-    key: Callable[[str], Any] = adapter(project.ecosystem).version_key
+    key: Callable[[str], Any] = project.version_key
     lower = [r for r in candidates if key(r.version) < key(current.version)]
     return lower[-1] if lower else None
 
@@ -159,7 +94,7 @@ def closest(project: Project, version: str | None) -> Release:
         raise AnalysisError(f"No release of {project.name} to compare with")
     if not version:
         return latest(project)
-    key: Callable[[str], Any] = adapter(project.ecosystem).version_key
+    key: Callable[[str], Any] = project.version_key
     try:
         wanted = key(version)
     except ValueError:
@@ -173,7 +108,7 @@ def closest(project: Project, version: str | None) -> Release:
 
 def earlier(project: Project, version: str, count: int) -> list[Release]:
     """Up to `count` live releases before `version` in version order, the nearest first."""
-    key: Callable[[str], Any] = adapter(project.ecosystem).version_key
+    key: Callable[[str], Any] = project.version_key
     wanted = key(version)
     lower = [r for r in _live(project, pre=True) if key(r.version) < wanted]
     return list(reversed(lower[-count:]))
@@ -193,3 +128,10 @@ def resolved(project: Project, version: str | None, *, purl: str) -> Resolved:
         what = "sdist or wheel" if project.ecosystem == "pypi" else "tarball"
         raise AnalysisError(f"No {what} to analyse for {project.ref(release).purl}")
     return Resolved(package=project.ref(release), files=picked, registry=project.registry)
+
+
+def resolve(ref: PackageRef, *, deadline: float) -> Resolved:
+    """The package version (latest resolved when `ref.version` is None) and its files,
+    before anything is downloaded."""
+    project = adapter(ref.ecosystem).project(ref.name, deadline=deadline)
+    return resolved(project, ref.version, purl=ref.purl)

@@ -17,7 +17,7 @@ from .. import fetch
 from ..fetch import RemoteFile
 from ..model import AnalysisError, Ecosystem
 from ..purl import purl_build
-from . import Project, Release, TreeFacts
+from .base import Project, Release, TreeFacts
 
 ECOSYSTEM: Ecosystem = "npm"
 MANIFESTS = ("package.json",)
@@ -121,9 +121,8 @@ def parse_document(name: str, doc: Any, registry: str) -> Project:
     releases.sort(key=lambda r: version_key(r.version))
     tags = doc.get("dist-tags")
     latest = tags.get("latest") if isinstance(tags, dict) else None
-    return Project(
-        "npm", name, registry, tuple(releases), latest if isinstance(latest, str) else None
-    )
+    tag = latest if isinstance(latest, str) else None
+    return Project("npm", name, registry, tuple(releases), version_key, tag)
 
 
 def _time(value: Any) -> datetime | None:

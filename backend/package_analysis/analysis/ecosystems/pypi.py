@@ -23,7 +23,7 @@ from .. import fetch
 from ..fetch import RemoteFile
 from ..model import AnalysisError, Ecosystem
 from ..purl import purl_build
-from . import Project, Release, TreeFacts
+from .base import Project, Release, TreeFacts
 
 ECOSYSTEM: Ecosystem = "pypi"
 MANIFESTS = ("setup.py", "pyproject.toml", "PKG-INFO")
@@ -186,7 +186,7 @@ def project(name: str, *, deadline: float, full: bool = False) -> Project:
     if not by_version:
         raise AnalysisError(f"No such package: {_purl(name)} (the index lists no release files)")
     releases = tuple(_release(v, by_version[v]) for v in sorted(by_version))
-    return Project("pypi", name, fetch.redact(registry.url), releases)
+    return Project("pypi", name, fetch.redact(registry.url), releases, version_key)
 
 
 def _release(version: Version, files: list[dict[str, Any]]) -> Release:
