@@ -95,6 +95,11 @@ class AnalyzeResult(BaseModel):
     rules_version: str
     cached: bool
     seconds: float
+    suppressed: int = Field(0, description="Findings a suppression accepted (not counted)")
+    notes: list[str] = Field(
+        default_factory=list,
+        description="Suppressions that stopped applying (expired, or the code changed), and why",
+    )
     report: str = Field(description="Where the full report is: `/jobs/{id}/report`")
     baseline: BaselineSummaryOut | None = Field(
         None, description="What the analysis was compared with, when it was"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..analysis.model import AnalysisError, Report
 from ..analysis.pipeline import CacheFn, Limits, ProgressFn, analyze_file, analyze_purl
+from ..analysis.suppress import suppressions_apply
 from .analyze import AnalyzeParams, AnalyzeResult
 from .base import TaskContext, TaskFailed, TaskResult, TaskStore
 
@@ -38,6 +39,7 @@ def run(params: AnalyzeParams, ctx: TaskContext) -> TaskResult:
             )
     except AnalysisError as exc:
         raise TaskFailed(str(exc)) from None
+    report = suppressions_apply(report, store.suppressions_active())
     summary = AnalyzeResult.model_validate(
         {**report.summary(), "report": f"/jobs/{ctx.job_id}/report"}
     )

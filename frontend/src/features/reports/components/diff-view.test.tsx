@@ -2,8 +2,8 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { makeFinding, makeReport } from '../../../test/report-fixtures';
-import type { Diff, FileChange } from '../model/diff';
-import { orderChanges } from '../model/diff';
+import type { Diff, FileChange } from '../../../domain/diff';
+import { orderChanges } from '../../../domain/diff';
 import { ReportView } from './report-view';
 
 function change(overrides: Partial<FileChange>): FileChange {
@@ -99,8 +99,9 @@ describe('DiffView', () => {
   it('marks findings in added code as new, and shows no diff without a baseline', () => {
     const findings = [makeFinding({ baseline: 'new', title: 'Added payload' }), makeFinding({ baseline: 'unchanged', title: 'Old code' })];
     render(<ReportView report={{ ...makeReport(0), findings }} jobId={null} />);
-    const fresh = screen.getByText('Added payload').closest('li') as HTMLElement;
-    const old = screen.getByText('Old code').closest('li') as HTMLElement;
+    // the findings list (the heaviest finding is also shown first, under "Read this first")
+    const fresh = screen.getAllByText('Added payload').at(-1)?.closest('li') as HTMLElement;
+    const old = screen.getAllByText('Old code').at(-1)?.closest('li') as HTMLElement;
     expect(within(fresh).getByText('new').getAttribute('title')).toMatch(/not in the baseline/);
     expect(within(old).queryByText('new')).toBeNull();
     expect(screen.queryByRole('region', { name: 'What changed' })).toBeNull();

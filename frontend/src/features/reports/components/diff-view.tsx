@@ -9,8 +9,8 @@ import {
   loadTime,
   orderChanges,
   orderHunks,
-} from '../model/diff';
-import { formatScore, snippetParts } from '../model/report';
+} from '../../../domain/diff';
+import { formatScore, snippetParts } from '../../../domain/report';
 
 /** What changed since the baseline: install/import-time hunks first, added lines highlighted. */
 export function DiffView({ diff, score }: { diff: Diff; score: number }) {

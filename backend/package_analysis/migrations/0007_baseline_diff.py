@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("package_analysis", "0005_finding_evidence"),
+        ("package_analysis", "0006_suppressions"),
     ]
 
     operations = [
