@@ -9,6 +9,7 @@ report       → `Report` → JSON (docs/design.md "Package analysis") and SARIF
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -98,6 +99,8 @@ class Finding:
     chain: tuple[ChainStep, ...] = ()  # source → transform → sink, in flow order
     decoded: str = ""  # the decoded payload (≤ DECODED_MAX chars) of the literal at `line`
     count: int = 1  # identical findings grouped into this one
+    # against a baseline (`diff`): "new" (added since) or "unchanged"; "" when not compared
+    baseline: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -118,6 +121,29 @@ class Finding:
         return cls(**fields)
 
 
+def finding_fingerprint(f: Finding) -> str:
+    """The finding's identity across runs (SARIF `partialFingerprints`, suppressions): rule,
+    artifact sha256, file, line and snippet, so any change to the code makes a new one."""
+    key = "\x1f".join([f.rule, f.artifact, f.file, str(f.line or 0), f.snippet])
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """A finding a suppression accepted: kept in the report with the reason, not counted."""
+
+    finding: Finding
+    reason: str
+    source: str  # which entry, e.g. "packamal.toml [[suppress]] #2" or "suppression 7"
+    by: str | None = None
+    expires: str | None = None  # ISO date
+
+    def as_dict(self) -> dict[str, Any]:
+        suppression = {"reason": self.reason, "source": self.source, "by": self.by}
+        suppression["expires"] = self.expires
+        return {**self.finding.as_dict(), "suppression": suppression}
+
+
 @dataclass
 class Report:
     """A finished analysis. `summary()` is the small `Job.result`; `as_dict()` adds findings."""
@@ -131,6 +157,9 @@ class Report:
     cached: bool = False
     seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    suppressed: list[Suppressed] = field(default_factory=list)  # not in `findings`
+    notes: list[str] = field(default_factory=list)  # suppressions that stopped applying, and why
+    diff: dict[str, Any] | None = None  # the comparison with a baseline (`analysis.diff`)
 
     def by_severity(self) -> dict[str, int]:
         counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
@@ -139,6 +168,24 @@ class Report:
         return counts
 
     def summary(self) -> dict[str, Any]:
+        out = self._summary()
+        if self.diff is not None:
+            out["baseline"] = self.baseline_summary()
+        return out
+
+    def baseline_summary(self) -> dict[str, Any]:
+        """The small part of the diff that rides `Job.result`."""
+        assert self.diff is not None
+        base = self.diff.get("baseline") or {}
+        return {
+            "purl": base.get("purl", ""),
+            "kind": base.get("kind", ""),
+            "new_findings": sum(1 for f in self.findings if f.baseline == "new"),
+            "load_time_hunks": (self.diff.get("summary") or {}).get("load_time_hunks", 0),
+            "plain_score": self.diff.get("plain_score", self.score),
+        }
+
+    def _summary(self) -> dict[str, Any]:
         return {
             "verdict": self.verdict,
             "score": self.score,
@@ -149,7 +196,21 @@ class Report:
             "rules_version": self.rules_version,
             "cached": self.cached,
             "seconds": round(self.seconds, 3),
+            "suppressed": len(self.suppressed),
+            "notes": self.notes,
         }
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.summary(), "findings": [f.as_dict() for f in self.findings]}
+        """The summary, every finding (with its fingerprint), the suppressed ones and why."""
+        return {
+            **self.summary(),
+            "findings": [
+                {**f.as_dict(), "fingerprint": finding_fingerprint(f)} for f in self.findings
+            ],
+            "suppressed": [
+                {**s.as_dict(), "fingerprint": finding_fingerprint(s.finding)}
+                for s in self.suppressed
+            ],
+            "notes": self.notes,
+            **({"diff": self.diff} if self.diff is not None else {}),
+        }

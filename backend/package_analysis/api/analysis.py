@@ -10,11 +10,13 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
+from pydantic import Field
 
 from .. import queries, reports, services
 from ..analysis.model import AnalysisError
 from ..analysis.sarif import to_sarif
 from ..auth import DispatchKey, ReadKey
+from ..diff_schemas import DiffOut
 from ..errors import ApiError
 from ..idempotency import OPENAPI as IDEMPOTENCY_OPENAPI
 from ..idempotency import fingerprint, idempotent
@@ -53,13 +55,28 @@ class FindingOut(Schema):
     chain: list[ChainStepOut] = []
     decoded: str = ""
     count: int = 1
+    baseline: Literal["new", "unchanged", ""] = ""
+
+
+class SuppressionOut(Schema):
+    reason: str
+    source: str = Field(description="Which suppression accepted it (`suppression <id>`)")
+    by: str | None
+    expires: str | None = Field(description="ISO date after which it stops applying")
+
+
+class SuppressedFindingOut(FindingOut):
+    suppression: SuppressionOut
 
 
 class ReportOut(AnalyzeResult):
-    """The full report: the job's result summary plus every finding."""
+    """The full report: the job's result summary plus every finding, and the findings a
+    suppression accepted (not counted for the verdict)."""
 
     job: str
     findings: list[FindingOut]  # type: ignore[assignment]
+    suppressed: list[SuppressedFindingOut]  # type: ignore[assignment]
+    diff: DiffOut | None = None
 
 
 @router.post(

@@ -7,11 +7,11 @@ rows written inside the fenced completion. Loaded by workers only (the engine is
 from __future__ import annotations
 
 import tempfile
-import uuid
 from pathlib import Path
 
 from ..analysis.model import AnalysisError, Report
 from ..analysis.pipeline import CacheFn, Limits, ProgressFn, analyze_file, analyze_purl
+from ..analysis.suppress import suppressions_apply
 from .analyze import AnalyzeParams, AnalyzeResult
 from .base import TaskContext, TaskFailed, TaskResult, TaskStore
 
@@ -26,14 +26,20 @@ def run(params: AnalyzeParams, ctx: TaskContext) -> TaskResult:
 
     try:
         if params.upload is not None:
-            report = _analyze_upload(params.upload, limits, on_progress, ctx, cache, store)
+            report = _analyze_upload(params, limits, on_progress, ctx, cache, store)
         else:
             assert params.purl is not None
             report = analyze_purl(
-                params.purl, limits=limits, on_progress=on_progress, check=ctx.check, cache=cache
+                params.purl,
+                limits=limits,
+                on_progress=on_progress,
+                check=ctx.check,
+                cache=cache,
+                baseline_request=params.baseline or "previous",  # docs/diff.md
             )
     except AnalysisError as exc:
         raise TaskFailed(str(exc)) from None
+    report = suppressions_apply(report, store.suppressions_active())
     summary = AnalyzeResult.model_validate(
         {**report.summary(), "report": f"/jobs/{ctx.job_id}/report"}
     )
@@ -41,14 +47,15 @@ def run(params: AnalyzeParams, ctx: TaskContext) -> TaskResult:
 
 
 def _analyze_upload(
-    upload_id: uuid.UUID,
+    params: AnalyzeParams,
     limits: Limits,
     on_progress: ProgressFn,
     ctx: TaskContext,
     cache: CacheFn | None,
     store: TaskStore,
 ) -> Report:
-    upload = store.upload_get(upload_id=upload_id)
+    assert params.upload is not None
+    upload = store.upload_get(upload_id=params.upload)
     with tempfile.TemporaryDirectory(prefix="packamal-upload-", dir=limits.scratch_dir) as tmp:
         path = Path(tmp) / "archive"
         path.write_bytes(bytes(upload.data))
@@ -60,6 +67,7 @@ def _analyze_upload(
             on_progress=on_progress,
             check=ctx.check,
             cache=cache,
+            baseline_request=params.baseline or "copies",  # a copy's original, unless asked
         )
 
 

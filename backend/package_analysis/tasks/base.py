@@ -18,6 +18,7 @@ from typing import Any, Generic, Protocol, TypeVar, cast
 from pydantic import BaseModel
 
 from ..analysis.model import Finding, Report
+from ..analysis.suppress import Suppression
 
 
 class TaskCancelled(Exception):
@@ -36,6 +37,8 @@ class TaskStore(Protocol):
     def upload_get(self, *, upload_id: uuid.UUID) -> Any: ...
 
     def report_save(self, *, job_id: str, report: Report) -> None: ...
+
+    def suppressions_active(self) -> list[Suppression]: ...
 
 
 @dataclass
