@@ -14,7 +14,7 @@ TEST_TARGETS := lint typecheck migrations-check docs-check test-backend
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help setup system-deps dev demo check check-backend check-frontend test test-serial lint typecheck migrations-check docs-check test-backend services clean
+.PHONY: help setup system-deps dev demo check check-backend check-frontend test-backend-engine test-backend-platform test test-serial lint typecheck migrations-check docs-check test-backend services clean
 
 help: ## List the commands
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort -u | \
@@ -59,6 +59,12 @@ migrations-check: setup ## Fail when a model change has no migration
 
 docs-check: setup ## Fail when a generated block of docs/ differs from what generates it
 	$(PY) -m bench.docs --check
+
+# make test runs the backend tests as two stages side by side: the analysis engine's
+# (backend/tests/analysis, no roles) and the platform's (the rest).
+test-backend-engine: PYTEST_ARGS += backend/tests/analysis
+test-backend-platform: PYTEST_ARGS += --ignore backend/tests/analysis
+test-backend-engine test-backend-platform: test-backend
 
 test-backend: setup ## pytest against real PostgreSQL and Redis
 	python3 scripts/system_deps.py web  # the web tests start nginx
