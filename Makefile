@@ -14,7 +14,7 @@ TEST_TARGETS := lint typecheck migrations-check test-backend
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help setup dev demo test lint typecheck migrations-check test-backend services clean
+.PHONY: help setup dev demo test lint typecheck rules-doc migrations-check test-backend services clean
 
 help: ## List the commands
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort -u | \
@@ -49,6 +49,9 @@ lint: setup ## ruff lint and format check
 
 typecheck: setup ## mypy with the Django plugin
 	cd backend && DJANGO_DEBUG=1 mypy --config-file ../pyproject.toml packamal package_analysis ../harness
+
+rules-doc: setup ## Regenerate docs/rules.md from the rule modules (a test fails when it is stale)
+	PYTHONPATH=backend $(PY) -m package_analysis.analysis.rules.reference --write
 
 migrations-check: setup ## Fail when a model change has no migration
 	eval "$$($(PY) -m harness ensure --export)"

@@ -20,6 +20,7 @@ Verdict = Literal["malicious", "suspicious", "clean"]
 Ecosystem = Literal["pypi", "npm"]
 
 SNIPPET_MAX = 400
+SKIPPED_LISTED = 200
 
 
 class AnalysisError(Exception):
@@ -85,6 +86,9 @@ class Report:
     cached: bool = False
     seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    # files not (fully) scanned, each {"artifact", "file", "reason"}: unpacking refused them,
+    # or the engine read them in part; listed so a clean verdict never hides a gap
+    skipped: list[dict[str, str]] = field(default_factory=list)
 
     def by_severity(self) -> dict[str, int]:
         counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
@@ -103,6 +107,7 @@ class Report:
             "rules_version": self.rules_version,
             "cached": self.cached,
             "seconds": round(self.seconds, 3),
+            "skipped": self.skipped[:SKIPPED_LISTED],
         }
 
     def as_dict(self) -> dict[str, Any]:

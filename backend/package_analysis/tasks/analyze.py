@@ -79,6 +79,12 @@ class SeverityCounts(BaseModel):
     low: int
 
 
+class SkippedOut(BaseModel):
+    artifact: str
+    file: str
+    reason: str
+
+
 class AnalyzeResult(BaseModel):
     """`Job.result` of a finished analysis: small, it rides every event and job list."""
 
@@ -91,6 +97,10 @@ class AnalyzeResult(BaseModel):
     rules_version: str
     cached: bool
     seconds: float
+    skipped: list[SkippedOut] = Field(
+        default_factory=list,
+        description="Files not (fully) scanned, with the reason (first 200)",
+    )
     report: str = Field(description="Where the full report is: `/jobs/{id}/report`")
 
 
