@@ -401,15 +401,11 @@ export interface components {
         };
         /** SkippedOut */
         SkippedOut: {
-            /**
-             * Line
-             * @description The line or lockfile entry, as written (cut at 300 chars)
-             */
-            line: string;
-            /**
-             * Reason
-             * @description Why no job was made for it
-             */
+            /** Artifact */
+            artifact: string;
+            /** File */
+            file: string;
+            /** Reason */
             reason: string;
         };
         /** HealthOut */
@@ -508,6 +504,11 @@ export interface components {
             cached: boolean;
             /** Seconds */
             seconds: number;
+            /**
+             * Skipped
+             * @description Files not (fully) scanned, with the reason (first 200)
+             */
+            skipped?: components["schemas"]["SkippedOut"][];
             /**
              * Report
              * @description Where the full report is: `/jobs/{id}/report`
