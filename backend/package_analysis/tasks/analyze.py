@@ -79,7 +79,7 @@ class SeverityCounts(BaseModel):
     low: int
 
 
-class SkippedOut(BaseModel):
+class SkippedFileOut(BaseModel):
     artifact: str
     file: str
     reason: str
@@ -97,7 +97,7 @@ class AnalyzeResult(BaseModel):
     rules_version: str
     cached: bool
     seconds: float
-    skipped: list[SkippedOut] = Field(
+    skipped: list[SkippedFileOut] = Field(
         default_factory=list,
         description="Files not (fully) scanned, with the reason (first 200)",
     )

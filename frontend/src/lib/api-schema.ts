@@ -401,11 +401,15 @@ export interface components {
         };
         /** SkippedOut */
         SkippedOut: {
-            /** Artifact */
-            artifact: string;
-            /** File */
-            file: string;
-            /** Reason */
+            /**
+             * Line
+             * @description The line or lockfile entry, as written (cut at 300 chars)
+             */
+            line: string;
+            /**
+             * Reason
+             * @description Why no job was made for it
+             */
             reason: string;
         };
         /** HealthOut */
@@ -508,7 +512,7 @@ export interface components {
              * Skipped
              * @description Files not (fully) scanned, with the reason (first 200)
              */
-            skipped?: components["schemas"]["SkippedOut"][];
+            skipped?: components["schemas"]["SkippedFileOut"][];
             /**
              * Report
              * @description Where the full report is: `/jobs/{id}/report`
@@ -527,6 +531,15 @@ export interface components {
             medium: number;
             /** Low */
             low: number;
+        };
+        /** SkippedFileOut */
+        SkippedFileOut: {
+            /** Artifact */
+            artifact: string;
+            /** File */
+            file: string;
+            /** Reason */
+            reason: string;
         };
     };
     responses: never;
