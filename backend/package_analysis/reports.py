@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 
 from .analysis.model import AnalysisError, Finding, Report
+from .analysis.present import arrange
 from .analysis.purl import purl_parse
 from .models import AnalysisReport, ArtifactScan, Job, Upload
 from .models import Finding as FindingRow
@@ -42,7 +43,7 @@ def findings_cached(sha256: str, rules_version: str) -> list[Finding] | None:
     if scan is None:
         return None
     rows = FindingRow.objects.filter(job_id=scan.job_id, artifact=sha256).values(*_FINDING_FIELDS)
-    return [Finding(**row) for row in rows]
+    return [Finding.from_dict(row) for row in rows]
 
 
 def report_save(*, job_id: str, report: Report) -> None:
@@ -73,7 +74,8 @@ def report_save(*, job_id: str, report: Report) -> None:
 
 def report_of(*, job: Job) -> dict[str, Any]:
     """The full report of a completed analysis: the summary plus every finding."""
-    findings = list(FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS))
+    rows = FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS)
+    findings = [f.as_dict() for f in arrange(Finding.from_dict(row) for row in rows)]
     return {**(job.result or {}), "job": str(job.id), "findings": findings}
 
 
@@ -111,7 +113,7 @@ def report_object(*, job: Job) -> Report:
         score=result["score"],
         package=PackageRef(**result["package"]),
         artifacts=[Artifact(**a) for a in result.get("artifacts", [])],
-        findings=[Finding(**row) for row in findings],
+        findings=arrange(Finding.from_dict(row) for row in findings),
         rules_version=result.get("rules_version", ""),
         cached=bool(result.get("cached")),
         seconds=float(result.get("seconds", 0.0)),

@@ -153,8 +153,7 @@ def test_source_to_sink_across_a_local_call_has_a_chain(tmp_path: Path) -> None:
     findings = _scan(tmp_path, {"demo-1.0/setup.py": SETUP + src})
     hit = next(f for f in findings if f.rule == "PY-RECON-EXFIL")
     assert hit.line == 4 and hit.reachability == "install"
-    if hasattr(hit, "chain"):
-        assert [s["role"] for s in hit.chain] == ["source", "sink"]
+    assert [s.role for s in hit.chain] == ["source", "sink"]
 
 
 def test_named_environment_variable_is_not_a_source() -> None:

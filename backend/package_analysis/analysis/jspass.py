@@ -162,7 +162,7 @@ def _rescan(
 ) -> None:
     ctx = check.ctx
     line = line_of(check.data, offset)
-    sub = FileCtx(ctx.path, ctx.reach, ctx.ecosystem, (chain, line), text[:2000])
+    sub = ctx.decoded_from(chain, line, snippet_at(check.data, offset), text)
     content.scan(scanner, raw, sub, check.sink)
     check.payloads.append(JsPayload(line, offset, chain, text))
     if JS_CODE.search(text):

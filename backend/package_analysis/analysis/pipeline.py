@@ -32,7 +32,7 @@ from typing import Any
 
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
-from . import engine, fetch, scoring
+from . import engine, fetch, present, scoring
 from .model import AnalysisError, Artifact, Ecosystem, Finding, PackageRef, Report
 from .purl import ECOSYSTEMS, purl_build, purl_parse, pypi_normalize
 from .unpack import archive_kind, unpack
@@ -60,7 +60,7 @@ def _env_int(env: dict[str, str] | os._Environ[str], name: str, default: int) ->
 
 @dataclass(frozen=True)
 class Limits:
-    """The ANALYSIS_* limits (DESIGN.md "Package analysis"), read once from the environment."""
+    """The ANALYSIS_* limits (docs/design.md "Package analysis"), read once from the environment."""
 
     max_artifact_bytes: int = 100 * MiB
     max_unpacked_bytes: int = 512 * MiB
@@ -186,7 +186,7 @@ def _report(
         score=score,
         package=package,
         artifacts=[dataclasses.replace(s.artifact, path=None) for s in scanned],
-        findings=findings,
+        findings=present.arrange(findings),
         rules_version=engine.RULES_VERSION,
         cached=bool(scanned) and all(s.cached for s in scanned),
         seconds=time.monotonic() - run.started,

@@ -99,7 +99,7 @@ class PyCheck:
         ):
             return
         line = line or getattr(node, "lineno", None)
-        end = getattr(node, "end_lineno", None)
+        end = node.end_lineno if isinstance(node, ast.expr) else None  # a call, not a class
         steps = None
         if chain is not None and chain.tainted() and line:
             steps = [s.as_dict(self.ctx.path) for s in chain.steps]
@@ -241,11 +241,9 @@ def _payload(
 
 
 def _sub(check: PyCheck, node: ast.AST, chain: str, data: bytes) -> FileCtx:
-    ctx = check.ctx
+    line = getattr(node, "lineno", 0) or 0
     text = data[:2000].decode("utf-8", "replace")
-    return FileCtx(
-        ctx.path, ctx.reach, ctx.ecosystem, (chain, getattr(node, "lineno", 0) or 0), text
-    )
+    return check.ctx.decoded_from(chain, line, check.facts.line_text(line), text)
 
 
 def _rescan(

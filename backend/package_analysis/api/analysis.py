@@ -30,6 +30,13 @@ router = Router(tags=["analysis"])
 _MAGIC = (b"\x1f\x8b", b"PK\x03\x04", b"PK\x05\x06", b"BZh", b"\xfd7zXZ\x00")
 
 
+class ChainStepOut(Schema):
+    role: Literal["source", "transform", "sink"]
+    file: str
+    line: int | None
+    text: str
+
+
 class FindingOut(Schema):
     rule: str
     title: str
@@ -41,6 +48,10 @@ class FindingOut(Schema):
     reachability: Literal["install", "import", "runtime", "test", "docs", "metadata"]
     artifact: str
     explanation: str
+    end_line: int | None = None
+    chain: list[ChainStepOut] = []
+    decoded: str = ""
+    count: int = 1
 
 
 class ReportOut(AnalyzeResult):

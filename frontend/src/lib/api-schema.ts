@@ -441,6 +441,20 @@ export interface components {
             /** Size */
             size: number;
         };
+        /** ChainStepOut */
+        ChainStepOut: {
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "source" | "transform" | "sink";
+            /** File */
+            file: string;
+            /** Line */
+            line: number | null;
+            /** Text */
+            text: string;
+        };
         /** FindingOut */
         FindingOut: {
             /** Rule */
@@ -469,6 +483,23 @@ export interface components {
             artifact: string;
             /** Explanation */
             explanation: string;
+            /** End Line */
+            end_line?: number | null;
+            /**
+             * Chain
+             * @default []
+             */
+            chain: components["schemas"]["ChainStepOut"][];
+            /**
+             * Decoded
+             * @default
+             */
+            decoded: string;
+            /**
+             * Count
+             * @default 1
+             */
+            count: number;
         };
         /** PackageOut */
         PackageOut: {

@@ -8,7 +8,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import SNIPPET_MAX, Ecosystem, Finding, Reachability, Severity
+from ..model import (
+    DECODED_MAX,
+    SNIPPET_MAX,
+    ChainStep,
+    Ecosystem,
+    Finding,
+    Reachability,
+    Severity,
+)
 
 # A file contributes at most this many findings per rule, a package at most MAX_FINDINGS:
 # a report stays readable and a hostile package cannot grow it without bound.
@@ -49,7 +57,19 @@ class FileCtx:
     reach: Reachability
     ecosystem: Ecosystem
     origin: tuple[str, int] | None = None
-    decoded_text: str = ""
+    decoded_text: str = ""  # the decoded payload (shown beside the finding)
+    origin_snippet: str = ""  # the literal's line in `path` (the finding's snippet)
+
+    def decoded_from(self, chain: str, line: int, snippet: str, text: str) -> FileCtx:
+        """The context of a payload decoded from the literal on `line` of this file (or, when
+        this is already a payload, from the literal the outer payload came from)."""
+        if self.origin is not None:
+            chain, line, snippet = (
+                f"{self.origin[0]} → {chain}",
+                self.origin[1],
+                self.origin_snippet,
+            )
+        return FileCtx(self.path, self.reach, self.ecosystem, (chain, line), text[:2000], snippet)
 
 
 @dataclass
@@ -81,6 +101,10 @@ class Sink:
                 f"{origin_line}{f', decoded line {line}' if line else ''}. {detail}"
             ).strip()
             decoded = ctx.decoded_text
+            detail = (
+                f"{detail} Decoded line: {clean_snippet(snippet, 160)!r}." if snippet else detail
+            )
+            snippet = ctx.origin_snippet or snippet
             line, end_line = origin_line, None
         key = (rule.id, ctx.path, line)
         count_key = (rule.id, ctx.path)
@@ -92,14 +116,9 @@ class Sink:
         self._per_file[count_key] = self._per_file.get(count_key, 0) + 1
         severity = rule.variants[variant].severity if variant else rule.severity
         explanation = f"{detail} {rule.explanation}".strip() if detail else rule.explanation
-        extra: dict[str, Any] = {}
-        fields = Finding.__dataclass_fields__
-        if "end_line" in fields and end_line and line and end_line > line:
-            extra["end_line"] = end_line
-        if "chain" in fields and chain:
-            extra["chain"] = chain
-        if "decoded" in fields and decoded:
-            extra["decoded"] = clean_snippet(decoded, 2000)
+        steps = tuple(ChainStep.from_dict(step) for step in chain or ())
+        if end_line is None or line is None or end_line <= line:
+            end_line = None
         self.findings.append(
             Finding(
                 rule=rule.id,
@@ -112,7 +131,9 @@ class Sink:
                 reachability=reach or ctx.reach,
                 explanation=explanation,
                 artifact=self.artifact,
-                **extra,
+                end_line=end_line,
+                chain=steps,
+                decoded=clean_snippet(decoded, DECODED_MAX) if decoded else "",
             )
         )
 
