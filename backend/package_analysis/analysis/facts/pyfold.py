@@ -65,9 +65,46 @@ def call(r: Resolver, node: ast.Call, depth: int) -> Value:
         return Value(None, frozenset({IDENTITY}), (Step("source", line, r.line_text(line)),))
     if isinstance(node.func, ast.Attribute):
         return _method(r, node, node.func, args, kwargs, depth)
+    inlined = _inline(r, node, args, depth)
+    if inlined is not None:
+        return inlined
     if q in r.returns:  # a local function: what it returns
         return merge([r.value(e, depth + 1) for e in r.returns[q][:4]])
     return merge([*args, *kwargs.values()])
+
+
+def _inline(r: Resolver, node: ast.Call, args: list[Value], depth: int) -> Value | None:
+    """A call of a local lambda or one-return function, evaluated on the folded arguments
+    (`_ = lambda s: decode(s[::-1]); exec(_(blob))`)."""
+    func = node.func
+    if not isinstance(func, ast.Name) or depth > 6:
+        return None
+    bound = r.bindings.get(func.id)
+    target: Any = bound[-1] if bound else None
+    if isinstance(target, ast.Lambda):
+        params, body = [a.arg for a in target.args.args], target.body
+    elif func.id in r.functions and len(r.returns.get(func.id, [])) == 1:
+        target = r.functions[func.id]
+        params, body = [a.arg for a in target.args.args], r.returns[func.id][0]
+    else:
+        return None
+    saved = {}
+    for name, value in zip(params, args, strict=False):
+        key = (id(target), name)
+        saved[key] = r.params.get(key)
+        r.params[key] = value
+    for n in ast.walk(body):
+        r.forget(n)
+    try:
+        return r.value(body, depth + 1)
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                r.params.pop(key, None)
+            else:
+                r.params[key] = old
+        for n in ast.walk(body):
+            r.forget(n)
 
 
 def attribute(r: Resolver, node: ast.Attribute, depth: int) -> Value:

@@ -58,6 +58,7 @@ class Resolver:
         self.params: dict[tuple[int, str], Value] = {}  # (function id, parameter) → handed
         self.line_text = line_text
         self._values: dict[int, Value] = {}
+        self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self._active: set[int] = set()
 
     # ---- what a name or expression refers to ----
@@ -129,6 +130,9 @@ class Resolver:
         if owner == "sys.modules":
             return key
         return ""
+
+    def forget(self, node: ast.AST) -> None:
+        self._values.pop(id(node), None)
 
     # ---- what an expression holds ----
     def value(self, node: ast.AST | None, depth: int = 0) -> Value:

@@ -69,6 +69,11 @@ class PyFacts:
         self.resolver = Resolver(
             self.bindings, line_text=self.line_text, returns=self.returns, owner=self.owner
         )
+        self.resolver.functions = {
+            name: d[-1]
+            for name, d in self.defs.items()
+            if isinstance(d[-1], ast.FunctionDef | ast.AsyncFunctionDef)
+        }
         self.resolver.params = _params(self)
         self.reached = reached(self)
         self.not_installer = self.not_installer_classes() if self.is_setup else set()
