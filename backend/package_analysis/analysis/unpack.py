@@ -68,7 +68,8 @@ class Unpacked:
 
 
 def archive_kind(path: Path) -> str:
-    """ "zip", "gzip", "bzip2", "xz" or "tar", from the first bytes of the file."""
+    """ "zip", "gzip", "bzip2", "xz" or "tar", from the first bytes of the file (a zip also
+    from its end: its central directory, wherever it starts)."""
     with path.open("rb") as fh:
         head = fh.read(512)
     if not head:
@@ -78,6 +79,8 @@ def archive_kind(path: Path) -> str:
             return kind
     if head[257:262] == b"ustar":
         return "tar"
+    if zipfile.is_zipfile(path):  # bytes before the zip: zipfile and installers accept it
+        return "zip"
     raise AnalysisError(
         "Not an archive: the file is neither a tar (plain, gzip, bzip2 or xz) nor a zip"
     )

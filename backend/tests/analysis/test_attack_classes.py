@@ -61,9 +61,6 @@ NOT_CAUGHT: dict[str, str] = {
     "input-tricks/bad/padding-past-module-cap": (
         "an import-time module past the 1 MiB cap is not parsed (content rule only, as runtime)"
     ),
-    "input-tricks/bad/prefixed-zip-wheel": (
-        "a zip with bytes before it is refused as 'not an archive'"
-    ),
     "input-tricks/bad/utf7-coding-cookie": "PEP 263 coding cookies are ignored",
     "invisible-unicode/bad/tag-characters-python": (
         "no rule for invisible Unicode payloads; exec of a computed value is low"
