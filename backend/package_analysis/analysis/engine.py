@@ -117,6 +117,7 @@ class _Run:
         self.js_reach: dict[str, str] = {}  # npm files reached from hooks/entries: install|import
         self.inputs: dict[str, inputs.Input] = {}
         self.unparsable: dict[str, str] = {}
+        self.promoted: set[str] = set()  # tooling-looking modules that installed code imports
 
     def skip(self, rel: str, reason: str) -> None:
         if len(self.skipped) < 1000:
@@ -226,6 +227,10 @@ class _Run:
                         self.layout.install_files.add(self.inner(target))
                         tf.loadtime_all = True
                         changed = True
+                    source_runs = self._reach(rel) in {"runtime", "import", "install"}
+                    if whole and source_runs and self._reach(target) in {"test", "docs"}:
+                        self.promoted.add(target)  # installed code imports it: it is not tooling
+                        changed = True
                     changed |= tf.enter(names)
             if not changed:
                 break
@@ -255,7 +260,8 @@ class _Run:
                 self.layout.entry_files.add(self.inner(rel))
 
     def _reach(self, rel: str) -> Any:
-        return lay.reachability(self.inner(rel), self.layout)
+        reach = lay.reachability(self.inner(rel), self.layout)
+        return "runtime" if reach in {"test", "docs"} and rel in self.promoted else reach
 
     # ---- one file ----
     def scan_file(self, rel: str) -> None:
@@ -280,14 +286,17 @@ class _Run:
             return
         # a long description is documentation, a data file is not run: their text weighs as docs
         data_file = suffix in _DATA_EXT and reach == "runtime"
-        text_ctx = (
-            FileCtx(rel, "docs", self.eco) if name in {"PKG-INFO", "METADATA"} or data_file else ctx
-        )
+        listing = name in lay.LISTINGS  # hashes and versions of other files, not code
+        docs_like = name in {"PKG-INFO", "METADATA"} or data_file or listing
+        text_ctx = FileCtx(rel, "docs", self.eco) if docs_like else ctx
         prose: set[int] | None = None
         load_calls: set[int] = set()
+        tooling: set[int] = set()
         if suffix in {".py", ".pyw"}:
             prose, load_calls = self._python(rel, data, ctx)
-        content.scan(self.scanner, data, text_ctx, self.sink, prose, load_calls)
+        elif name == "pyproject.toml":
+            tooling = lay.tool_table_lines(data)
+        content.scan(self.scanner, data, text_ctx, self.sink, prose, load_calls, tooling)
         if suffix == ".pth":
             self._pth(data, ctx)
         elif suffix in {".js", ".cjs", ".mjs"} and self.eco == "npm":

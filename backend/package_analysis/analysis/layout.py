@@ -33,7 +33,8 @@ TEST_DIRS = {
     "__mocks__",
 }
 DOC_DIRS = {"doc", "docs", "example", "examples"}  # only at the top of the project
-GALLERY_DIRS = {"examples", "galleries", "gallery", "docs", "demos", "Demos"}  # at any depth
+GALLERY_DIRS = {"examples", "galleries", "gallery", "docs", "demos"}  # at any depth
+TOOL_DIRS = {"benchmarks", "asv_bench"}  # at any depth (an import from installed code undoes it)
 # repository tooling at the top of an sdist: not installed, run by maintainers like tests
 DEV_DIRS = {
     ".github", ".gitlab", ".circleci", ".evergreen", ".azure-pipelines", ".buildkite", "scripts",
@@ -58,6 +59,11 @@ META_NAMES = {
     "PKG-INFO", "METADATA", "RECORD", "WHEEL", "entry_points.txt", "requires.txt",
     "top_level.txt", "SOURCES.txt", "dependency_links.txt", "package.json", "setup.cfg",
     "pyproject.toml", "MANIFEST.in",
+}  # fmt: skip
+# files that list other files' hashes and versions: their text weighs as documentation
+LISTINGS = {
+    "RECORD", "SOURCES.txt", "pnpm-lock.yaml", "package-lock.json", "yarn.lock", "poetry.lock",
+    "Pipfile.lock", "uv.lock", "npm-shrinkwrap.json",
 }  # fmt: skip
 _GYP_COMMAND = re.compile(r"<!@?\(([^)]*)\)")
 
@@ -105,7 +111,7 @@ def reachability(inner: str, layout: Layout) -> Reachability:
     if (
         (parts and parts[0] in DEV_DIRS)
         or vendored_tool
-        or any(p in TEST_DIRS for p in parts)
+        or any(p in TEST_DIRS or p in TOOL_DIRS for p in parts)
         or lower.startswith("test_")
         or lower.endswith(("_test.py", ".test.js", ".spec.js", ".test.ts", ".spec.ts"))
         or (not parts and lower in TOOLING_FILES)
@@ -139,6 +145,19 @@ def python_layout(layout: Layout, pyproject: bytes | None, entry_points: bytes |
                 layout.install_functions.setdefault(file, set()).add(
                     func.strip().split(".")[0] or "main"
                 )
+
+
+def tool_table_lines(raw: bytes) -> set[int]:
+    """Lines of pyproject.toml inside `[tool.*]` tables (maintainers' tools, not installers)."""
+    out: set[int] = set()
+    inside = False
+    for number, line in enumerate(raw.decode("utf-8", "replace").splitlines(), 1):
+        header = line.strip()
+        if header.startswith("["):
+            inside = header.lstrip("[").startswith("tool.")
+        if inside:
+            out.add(number)
+    return out
 
 
 def in_tree_backend(raw: bytes) -> set[str]:

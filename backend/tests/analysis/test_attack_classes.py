@@ -41,13 +41,6 @@ NOT_CAUGHT: dict[str, str] = {
     "ai-cli-abuse/bad/agent-config-write": (
         "no rule for writes into AI-agent config files (only the curl|sh string is seen)"
     ),
-    "benign-near-miss/good/cibuildwheel-tool-table": (
-        "[tool.*] tables in pyproject.toml weigh as package metadata"
-    ),
-    "benign-near-miss/good/demo-and-tooling-dirs": (
-        "Demos/, other/, runtests.py and benchmarks/ count as import time"
-    ),
-    "benign-near-miss/good/record-hashes": ("content rules match inside base64 digests in RECORD"),
     "bidi-controls/bad/trojan-source-early-return": ("no rule for bidi control characters in code"),
     "crypto-clipper/bad/fetch-and-wallet-hook": (
         "no rule for fetch/XHR/wallet-provider hooks rewriting addresses"
@@ -91,7 +84,6 @@ NOT_CAUGHT: dict[str, str] = {
     "py-load-time/bad/console-script-shadows-pip": (
         "no rule for console scripts named like system tools"
     ),
-    "py-load-time/bad/init-imports-tests": "tests/ imported by __init__ stays 'test'",
     "py-load-time/bad/setuptools-installation-entry-point": (
         "setuptools.installation entry points are not install time"
     ),

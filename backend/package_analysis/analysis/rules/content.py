@@ -47,6 +47,7 @@ def scan(
     sink: Sink,
     prose: set[int] | None = None,
     load_calls: set[int] | None = None,
+    tooling: set[int] | None = None,
 ) -> list[str]:
     """Run the content rules over `data`; add one finding per matching rule. Returns the ids.
     A match on a `prose` line (docstring, comment) weighs as documentation; one on the line
@@ -67,6 +68,8 @@ def scan(
         reach = None
         if prose and line in prose:
             reach = "docs"
+        elif tooling and line in tooling:
+            reach = "test"  # a [tool.*] table: what maintainers' tools run, not installers
         elif load_calls and line in load_calls and ctx.reach == "runtime":
             reach = "import"
         sink.add(
