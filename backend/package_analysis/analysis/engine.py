@@ -24,7 +24,6 @@ import yara_x
 
 from . import inputs, jspass, prefilter, pypass
 from . import layout as lay
-from .facts.python import PyFacts
 from .model import Ecosystem, Finding, PackageRef
 from .rules import catalog, content, metadata
 from .rules.base import FileCtx, Sink
@@ -41,6 +40,7 @@ _TEXT_EXT = {
 _DATA_EXT = {".yaml", ".yml", ".json", ".txt", ".csv", ".toml", ".ini", ".cfg", ".xml", ".dat"}
 _SKIP_EXT = {".css", ".svg", ".map", ".png", ".csv", ".jpg", ".gif", ".woff", ".ttf"}
 _NATIVE_EXT = {".so", ".pyd", ".dylib", ".node", ".a", ".o", ".lib"}
+_WEB_ASSETS = {".js", ".mjs", ".cjs", ".html", ".htm", ".css"}
 _SOURCE_EXT = {".py", ".pyw", ".pth", ".js", ".cjs", ".mjs"}
 _REQUIRE = re.compile(
     rb"""(?:require\s*\(\s*|import\s*\(\s*|\bfrom\s+|\bimport\s+)['"`](\.{1,2}/[^'"`\n]+)['"`]"""
@@ -113,10 +113,10 @@ class _Run:
         self.files = _list_files(root)
         self.scanner: yara_x.Scanner = content.new_scanner()
         self.layout = lay.Layout()
-        self.py: dict[str, PyFacts] = {}  # parsed modules, by file
+        self.parse: set[str] = set()  # Python modules worth parsing (prefilter)
+        self.entered: dict[str, set[str]] = {}  # module → its functions others run at load time
         self.js_reach: dict[str, str] = {}  # npm files reached from hooks/entries: install|import
         self.inputs: dict[str, inputs.Input] = {}
-        self.unparsable: dict[str, str] = {}
         self.promoted: set[str] = set()  # tooling-looking modules that installed code imports
 
     def skip(self, rel: str, reason: str) -> None:
@@ -194,44 +194,34 @@ class _Run:
             for r, (_t, codec) in texts.items()
             if prefilter.unusual_codec(codec) and r not in chosen
         ]
-        for rel in chosen:
-            text = texts[rel][0]
-            reach = self._reach(rel)
-            facts = pypass.parse(
-                text,
-                is_setup=PurePosixPath(rel).name == "setup.py" and reach == "install",
-                loadtime_all=reach == "install",
-            )
-            if facts is not None:
-                self.py[rel] = facts
-            else:
-                self.unparsable[rel] = pypass.parse_error(text)
-        modules = prefilter.module_index(self.py, self.layout.prefix)
+        self.parse = set(chosen)
+        summaries = {rel: prefilter.summary(rel, texts[rel][0]) for rel in chosen}
+        modules = prefilter.module_index(chosen, self.layout.prefix)
         for file, names in self.layout.install_functions.items():
-            entered = self.py.get(self.layout.prefix + file)
-            if entered is not None:
-                entered.enter(names)
+            if self.layout.prefix + file in self.parse:
+                self.entered.setdefault(self.layout.prefix + file, set()).update(names)
                 self.layout.install_files.add(file)
-        for _ in range(4):
+        for _ in range(6):  # load time flows along top-level imports, a few modules deep
             changed = False
-            for rel, parsed in list(self.py.items()):
-                for target, names, whole in prefilter.load_time_imports(rel, parsed, modules):
-                    tf = self.py.get(target)
-                    if tf is None:
-                        continue
+            for rel, summ in summaries.items():
+                reach = self._reach(rel)
+                for target, names in prefilter.load_time_imports(rel, summ, modules):
+                    known = self.entered.setdefault(target, set())
+                    if not names <= known:
+                        known |= names
+                        changed = True
+                    inner = self.inner(target)
+                    if reach == "install" and inner not in self.layout.install_files:
+                        self.layout.install_files.add(inner)  # setup.py imports it: install
+                        changed = True
+                    runs = reach in {"runtime", "import", "install"}
                     if (
-                        whole
-                        and self._reach(rel) == "install"
-                        and self.inner(target) not in self.layout.install_files
+                        runs
+                        and target not in self.promoted
+                        and self._reach(target) in {"test", "docs"}
                     ):
-                        self.layout.install_files.add(self.inner(target))
-                        tf.loadtime_all = True
+                        self.promoted.add(target)  # installed code imports it: not tooling
                         changed = True
-                    source_runs = self._reach(rel) in {"runtime", "import", "install"}
-                    if whole and source_runs and self._reach(target) in {"test", "docs"}:
-                        self.promoted.add(target)  # installed code imports it: it is not tooling
-                        changed = True
-                    changed |= tf.enter(names)
             if not changed:
                 break
 
@@ -287,7 +277,9 @@ class _Run:
         # a long description is documentation, a data file is not run: their text weighs as docs
         data_file = suffix in _DATA_EXT and reach == "runtime"
         listing = name in lay.LISTINGS  # hashes and versions of other files, not code
-        docs_like = name in {"PKG-INFO", "METADATA"} or data_file or listing
+        # a Python package's web assets are served to browsers, never run by an installer
+        asset = self.eco == "pypi" and suffix in _WEB_ASSETS and reach == "runtime"
+        docs_like = name in {"PKG-INFO", "METADATA"} or data_file or listing or asset
         text_ctx = FileCtx(rel, "docs", self.eco) if docs_like else ctx
         prose: set[int] | None = None
         load_calls: set[int] = set()
@@ -320,12 +312,17 @@ class _Run:
             self._meta("check_requires", data, rel)
 
     def _python(self, rel: str, data: bytes, ctx: FileCtx) -> tuple[set[int] | None, set[int]]:
-        facts = self.py.pop(rel, None)
         text, codec = inputs.python_source(data)
-        if rel in self.unparsable:
-            self.skip(
-                rel, f"Python that does not parse ({self.unparsable[rel]}): content rules only"
-            )
+        facts = None
+        if rel in self.parse:
+            install = ctx.reach == "install"
+            is_setup = PurePosixPath(rel).name == "setup.py" and install
+            facts = pypass.parse(text, is_setup=is_setup, loadtime_all=install)
+            if facts is None:
+                why = pypass.parse_error(text)
+                self.skip(rel, f"Python that does not parse ({why}): content rules only")
+            elif self.entered.get(rel):
+                facts.enter(self.entered[rel])
         if facts is None:
             prose = {
                 i for i, line in enumerate(text.splitlines(), 1) if line.lstrip().startswith("#")

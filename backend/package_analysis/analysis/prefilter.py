@@ -8,13 +8,10 @@ into it). Install-time files are always parsed.
 
 from __future__ import annotations
 
-import ast
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-
-from .facts.loadtime import called_names as _called_names
-from .facts.python import PyFacts
 
 TRIGGER_WORDS = (
     "exec(", "eval(", "exec,", "eval,", "execfile", "__import__", "marshal", "CodeType",
@@ -66,10 +63,10 @@ def python_files(texts: dict[str, str], install: set[str], install_modules: set[
     return sorted(chosen)
 
 
-def module_index(py: dict[str, PyFacts], prefix: str) -> dict[str, str]:
-    """Dotted module name → file, for every parsed module (also under `src/`)."""
+def module_index(files: list[str], prefix: str) -> dict[str, str]:
+    """Dotted module name → file, for every module (also under `src/`)."""
     out: dict[str, str] = {}
-    for rel in py:
+    for rel in files:
         inner = rel[len(prefix) :] if rel.startswith(prefix) else rel
         parts = list(PurePosixPath(inner).with_suffix("").parts)
         if parts and parts[-1] == "__init__":
@@ -79,46 +76,80 @@ def module_index(py: dict[str, PyFacts], prefix: str) -> dict[str, str]:
     return out
 
 
-def load_time_imports(
-    rel: str, facts: PyFacts, modules: dict[str, str]
-) -> list[tuple[str, set[str], bool]]:
-    """(module file, names of its functions called at load time, imported at load time)."""
-    out: list[tuple[str, set[str], bool]] = []
+@dataclass
+class Summary:
+    """What a module does at its top level, read from its text without parsing it: the
+    modules it imports (with the names bound) and the names it calls or hands over."""
+
+    imports: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # module, alias→name
+    calls: set[str] = field(default_factory=set)
+    attr_calls: dict[str, set[str]] = field(default_factory=dict)  # `mod.f()`: mod → {f}
+
+
+_TOP_FROM = re.compile(r"^from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)", re.M)
+_TOP_IMPORT = re.compile(r"^import[ \t]+([^\n#;]+)", re.M)
+_TOP_CALL = re.compile(
+    r"^(?:[\w.\[\]][\w.\[\]'\", ]*=[ \t]*)?([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?[ \t]*\(", re.M
+)
+_HANDED = re.compile(
+    r"^[^ \t#\n][^\n]*?(?:\b(?:target|callback|function)[ \t]*=[ \t]*([A-Za-z_]\w*)"
+    r"|(?:register|Thread|Timer|signal)\([^)\n]*?\b([A-Za-z_]\w*)\))",
+    re.M,
+)
+_LONG_STRING = re.compile(r"(\"\"\"|\'\'\')[\s\S]*?\1")
+
+
+def summary(rel: str, text: str) -> Summary:
+    out = Summary()
+    text = _LONG_STRING.sub("''", text)  # docstrings and templates are not statements
     package = list(PurePosixPath(rel).parent.parts)
-    called: set[str] = set()
-    attr_calls: dict[str, set[str]] = {}
-    for c in facts.calls:
-        if facts.loadtime(c.node):
-            called |= _called_names(c.node)
-            func = c.node.func
-            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-                attr_calls.setdefault(func.value.id, set()).add(func.attr)
-    for node in facts.imports_from:
-        if not facts.loadtime(node):
-            continue
-        base = _absolute(node, package)
+    for dots, module, names in _TOP_FROM.findall(text):
+        base = _absolute(len(dots), module, package)
         if base is None:
             continue
-        names = {a.asname or a.name: a.name for a in node.names}
-        target = modules.get(base)
-        if target is not None:
-            out.append((target, {names[n] for n in names if n in called}, True))
-        for alias, real in names.items():  # `from . import mod` then `mod.f()`
-            sub = modules.get(f"{base}.{real}" if base else real)
-            if sub is not None:
-                out.append((sub, attr_calls.get(alias, set()), True))
+        bound: dict[str, str] = {}
+        for item in names.strip("() \t\n").replace("\n", " ").split(","):
+            words = item.split()
+            if words:
+                bound[words[-1]] = words[0]
+        out.imports.append((base, bound))
+    for names in _TOP_IMPORT.findall(text):
+        for item in names.split(","):
+            words = item.split()
+            if words:
+                out.imports.append((words[0], {}))
+    for name, attr in _TOP_CALL.findall(text):
+        if attr:
+            out.attr_calls.setdefault(name, set()).add(attr)
+        else:
+            out.calls.add(name)
+    for a, b in _HANDED.findall(text):
+        out.calls.add(a or b)
     return out
 
 
-def _absolute(node: ast.ImportFrom, package: list[str]) -> str | None:
-    if node.level == 0:
-        return node.module
-    if node.level - 1 > len(package):
+def load_time_imports(rel: str, s: Summary, modules: dict[str, str]) -> list[tuple[str, set[str]]]:
+    """(module file, names of its functions called at load time) for each module `rel`
+    imports at its top level."""
+    out: list[tuple[str, set[str]]] = []
+    for base, bound in s.imports:
+        target = modules.get(base)
+        if target is not None:
+            out.append((target, {real for alias, real in bound.items() if alias in s.calls}))
+        for alias, real in bound.items():  # `from . import mod` then `mod.f()`
+            sub = modules.get(f"{base}.{real}" if base else real)
+            if sub is not None:
+                out.append((sub, s.attr_calls.get(alias, set())))
+    return out
+
+
+def _absolute(level: int, module: str, package: list[str]) -> str | None:
+    if level == 0:
+        return module
+    if level - 1 > len(package):
         return None
-    parts = package[: len(package) - (node.level - 1)]
-    base = parts[-1:] if parts else []  # the package's own name is enough for the index
-    dotted = ".".join([*base, *(node.module.split(".") if node.module else [])])
-    return dotted
+    parts = package[: len(package) - (level - 1)]
+    return ".".join([*parts[-1:], *(module.split(".") if module else [])])
 
 
 def _stem(rel: str) -> str:

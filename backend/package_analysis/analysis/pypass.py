@@ -19,7 +19,7 @@ import yara_x
 
 from .facts import decode
 from .facts.python import PyFacts, parse
-from .facts.values import Value
+from .facts.values import DECODED, Value
 from .model import Reachability
 from .rules import catalog, content
 from .rules.base import FileCtx, Rule, Sink
@@ -202,17 +202,27 @@ def _literals(check: PyCheck, scanner: yara_x.Scanner) -> None:
         if folded is None or len(folded) < 24 or folded in seen:
             continue
         budget -= 1
-        steps = [s.text.split(":")[0] for s in v.steps if s.role == "transform"]
-        how = " → ".join(steps) or "joined fragments"
-        content.scan(scanner, folded, _sub(check, arg, how, folded), check.sink)
-        _rescan(check, scanner, arg, how, folded)
         seen.add(folded)
+        if DECODED in v.origins:  # decoded in place: through every pass again
+            steps = [s.text.split(":")[0] for s in v.steps if s.role == "transform"]
+            _rescan(check, scanner, arg, " → ".join(steps) or "a decoder", folded)
+        else:  # joined fragments: their text, and the program they spell if they spell one
+            content.scan(scanner, folded, _sub(check, arg, "joined fragments", folded), check.sink)
+            _payload(check, scanner, arg, folded, "", seen, decode_literal=False)
 
 
 def _payload(
-    check: PyCheck, scanner: yara_x.Scanner, node: ast.AST, raw: bytes, how: str, seen: set[bytes]
+    check: PyCheck,
+    scanner: yara_x.Scanner,
+    node: ast.AST,
+    raw: bytes,
+    how: str,
+    seen: set[bytes],
+    *,
+    decode_literal: bool = True,
 ) -> None:
-    layers = decode.decode_layers(raw) if len(raw) >= decode.MIN_LITERAL else None
+    long = decode_literal and len(raw) >= decode.MIN_LITERAL
+    layers = decode.decode_layers(raw) if long else None
     if layers is not None:
         _rescan(check, scanner, node, " → ".join(layers[0]), layers[1])
         seen.add(raw)

@@ -27,7 +27,12 @@ from .values import (
 if TYPE_CHECKING:
     from .pyresolve import Resolver
 
-_SECRET_ENV = re.compile(r"(TOKEN|SECRET|PASSW|API_?KEY|PRIVATE|CREDENTIAL|AUTH)", re.I)
+# CI and registry secrets a library never sends anywhere (API clients send their own keys)
+_SECRET_ENV = re.compile(
+    r"^(GITHUB_TOKEN|GH_TOKEN|NPM_TOKEN|NODE_AUTH_TOKEN|PYPI_TOKEN|TWINE_PASSWORD|CI_JOB_TOKEN"
+    r"|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AZURE_CLIENT_SECRET|GOOGLE_APPLICATION_CREDENTIALS"
+    r"|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN)$"
+)
 _STR_METHODS = {"lower", "upper", "strip", "lstrip", "rstrip", "title", "casefold"}
 _READS = {"read", "read_text", "read_bytes", "readlines", "readline", "get_data", "getvalue"}
 _FETCH_READS = {"read", "text", "content", "json", "readlines", "iter_content", "data", "body"}
@@ -125,7 +130,7 @@ def source_value(r: Resolver, node: ast.AST, q: str) -> Value:
         key = r.value(node.slice).text() or ""
     elif isinstance(node, ast.Call) and node.args:
         key = r.value(node.args[0]).text() or ""
-    if (key or q in {"os.getenv", "os.environ.get"}) and not _SECRET_ENV.search(key):
+    if (key or q in {"os.getenv", "os.environ.get"}) and not _SECRET_ENV.match(key):
         return UNKNOWN
     return Value(None, frozenset({ENVIRONMENT}), (Step("source", line, r.line_text(line)),))
 

@@ -89,8 +89,8 @@ class Resolver:
         if isinstance(target, str):
             return target
         if isinstance(target, ast.Name | ast.Attribute | ast.Call | ast.Subscript):
-            return self.qualname(target, depth + 1) or name
-        return name
+            return self.qualname(target, depth + 1)
+        return ""  # rebound to a value (`requests = []`): no longer the module
 
     def _call_ref(self, node: ast.Call, depth: int) -> str:
         func = self.qualname(node.func, depth + 1)
