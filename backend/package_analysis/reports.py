@@ -6,18 +6,22 @@ Writes happen in two places only: `upload_create` (the upload route, with its jo
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from typing import Any
 
 from django.db import transaction
 
-from .analysis.model import AnalysisError, Finding, Report
+from .analysis.model import AnalysisError, Artifact, Finding, PackageRef, Report, Suppressed
 from .analysis.present import arrange
 from .analysis.purl import purl_parse
+from .analysis.suppress import Suppression, SuppressionError, suppression_parse
 from .models import AnalysisReport, ArtifactScan, Job, Upload
 from .models import Finding as FindingRow
+from .models import Suppression as SuppressionRow
 
 _FINDING_FIELDS = tuple(Finding.__dataclass_fields__)
+log = logging.getLogger("packamal.reports")
 
 
 def upload_create(*, filename: str, ecosystem: str, data: bytes) -> Upload:
@@ -60,9 +64,12 @@ def report_save(*, job_id: str, report: Report) -> None:
         score=report.score,
         rules_version=report.rules_version,
     )
-    FindingRow.objects.bulk_create(
-        [FindingRow(job_id=job_id, **f.as_dict()) for f in report.findings], batch_size=1000
-    )
+    rows = [FindingRow(job_id=job_id, **f.as_dict()) for f in report.findings]
+    rows += [
+        FindingRow(job_id=job_id, **s.finding.as_dict(), suppression=s.as_dict()["suppression"])
+        for s in report.suppressed
+    ]
+    FindingRow.objects.bulk_create(rows, batch_size=1000)
     ArtifactScan.objects.bulk_create(
         [
             ArtifactScan(sha256=a.sha256, rules_version=report.rules_version, job_id=job_id)
@@ -73,10 +80,35 @@ def report_save(*, job_id: str, report: Report) -> None:
 
 
 def report_of(*, job: Job) -> dict[str, Any]:
-    """The full report of a completed analysis: the summary plus every finding."""
-    rows = FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS)
-    findings = [f.as_dict() for f in arrange(Finding.from_dict(row) for row in rows)]
-    return {**(job.result or {}), "job": str(job.id), "findings": findings}
+    """The full report of a completed analysis: the summary, every finding (grouped,
+    strongest first), and the findings a suppression accepted, with it."""
+    rows = list(FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS, "suppression"))
+    findings = arrange(Finding.from_dict(r) for r in rows if r["suppression"] is None)
+    suppressed = [
+        {**Finding.from_dict(r).as_dict(), "suppression": r["suppression"]}
+        for r in rows
+        if r["suppression"] is not None
+    ]
+    result = job.result or {}
+    return {
+        **result,
+        "notes": result.get("notes", []),
+        "job": str(job.id),
+        "findings": [f.as_dict() for f in findings],
+        "suppressed": suppressed,
+    }
+
+
+def suppressions_active() -> list[Suppression]:
+    """Every suppression row as the analysis applies it (suppress.py); a row the admin's
+    validation would refuse (written around it) is left out and logged, never guessed at."""
+    entries = []
+    for row in SuppressionRow.objects.all():
+        try:
+            entries.append(suppression_parse(row.as_entry(), source=f"suppression {row.id}"))
+        except SuppressionError as exc:
+            log.warning("suppression %s ignored: %s", row.id, exc)
+    return entries
 
 
 def report_latest(*, purl: str) -> Job | None:
@@ -97,6 +129,7 @@ __all__ = [
     "report_latest",
     "report_of",
     "report_save",
+    "suppressions_active",
     "upload_create",
     "upload_get",
 ]
@@ -104,16 +137,27 @@ __all__ = [
 
 def report_object(*, job: Job) -> Report:
     """The analysis `Report` of a completed job, rebuilt from its rows (for SARIF)."""
-    from .analysis.model import Artifact, PackageRef
-
     result = job.result or {}
-    findings = FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS)
+    rows = list(FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS, "suppression"))
+    suppressed = [
+        Suppressed(
+            Finding.from_dict(r),
+            str(r["suppression"].get("reason", "")),
+            str(r["suppression"].get("source", "")),
+            r["suppression"].get("by"),
+            r["suppression"].get("expires"),
+        )
+        for r in rows
+        if r["suppression"] is not None
+    ]
     return Report(
         verdict=result["verdict"],
         score=result["score"],
         package=PackageRef(**result["package"]),
         artifacts=[Artifact(**a) for a in result.get("artifacts", [])],
-        findings=arrange(Finding.from_dict(row) for row in findings),
+        findings=arrange(Finding.from_dict(r) for r in rows if r["suppression"] is None),
+        suppressed=suppressed,
+        notes=list(result.get("notes") or []),
         rules_version=result.get("rules_version", ""),
         cached=bool(result.get("cached")),
         seconds=float(result.get("seconds", 0.0)),

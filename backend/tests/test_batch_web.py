@@ -16,10 +16,10 @@ import pytest
 import redis
 from django.test import Client
 
-from package_analysis import queue
+from package_analysis import broker
 from package_analysis.models import Job
 
-from .conftest import Role, free_port, wait_until
+from .conftest import Role, free_port, wait_ready, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -52,7 +52,7 @@ def web(start_role: Callable[..., Role]) -> Iterator[str]:
         except httpx.HTTPError:
             return False
 
-    wait_until(up, 30, f"api and web up:\n{api.output}\n{role.output}")
+    wait_ready(up, "api and web up", api, role)
     yield base
     shutil.rmtree(root, ignore_errors=True)
 
@@ -116,7 +116,7 @@ def test_a_batch_whose_push_failed_is_recovered_and_run_by_a_real_worker(
 ) -> None:
     good_url = settings.REDIS_URL
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens: the push after commit fails
-    queue.redis_client.cache_clear()
+    broker.redis_client.cache_clear()
     jobs = [{"task": "simulate", "params": {"seconds": 0, "mode": "sleep"}}] * 20
     response = Client().post(
         "/dispatch/batch", data=json.dumps({"jobs": jobs}), content_type="application/json"
@@ -124,8 +124,8 @@ def test_a_batch_whose_push_failed_is_recovered_and_run_by_a_real_worker(
     assert response.status_code == 202
     ids = [item["id"] for item in response.json()["items"]]
     settings.REDIS_URL = good_url
-    queue.redis_client.cache_clear()
-    assert r.llen(queue.keys().queue) == 0  # committed rows, no messages
+    broker.redis_client.cache_clear()
+    assert r.llen(broker.keys().queue) == 0  # committed rows, no messages
 
     start_role("worker", "--name", "batch-recoverer", **FAST)
     wait_until(

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { type Page, expect, test } from '@playwright/test';
 import { expectLive, screenshot, watchForPageProblems } from './support/page-helpers';
-import { REPO_ROOT, Stack } from './support/stack';
+import { REPO_ROOT, STARTUP_MS, Stack } from './support/stack';
 
 // Real malware, only uploaded (read as bytes by the api), never run.
 // They live beside the checkout (../shared/samples; a worktree is one level deeper); PACKAMAL_SAMPLES overrides.
@@ -58,7 +58,7 @@ function jobIdFromUrl(page: Page): string {
 
 test.describe.configure({ mode: 'serial' });
 test.beforeAll(async () => {
-  test.setTimeout(90_000);
+  test.setTimeout(2 * STARTUP_MS + 60_000); // migrate, then the roles' readiness
   await stack.start();
 });
 test.afterAll(async () => {
@@ -107,7 +107,7 @@ test('an uploaded malicious sample goes queued → running → completed, and it
   // Open every collapsed group; each click re-renders the list, so always take the first left.
   const collapsed = view.locator('.group-toggle[aria-expanded="false"]');
   while ((await collapsed.count()) > 0) await collapsed.first().click();
-  await expect(view.locator('li.finding')).toHaveCount(report.findings.length);
+  await expect(view.locator('.findings li.finding')).toHaveCount(report.findings.length);
   for (const finding of report.findings) {
     const item = view.locator(`li.finding[data-rule="${finding.rule}"]`).first();
     await expect(item.locator('h5')).toHaveText(finding.title);

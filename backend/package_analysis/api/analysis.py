@@ -10,9 +10,11 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
+from pydantic import Field
 
-from .. import reports, selectors, services
+from .. import queries, reports, services
 from ..analysis.model import AnalysisError
+from ..analysis.sarif import to_sarif
 from ..auth import DispatchKey, ReadKey
 from ..errors import ApiError
 from ..idempotency import OPENAPI as IDEMPOTENCY_OPENAPI
@@ -54,11 +56,24 @@ class FindingOut(Schema):
     count: int = 1
 
 
+class SuppressionOut(Schema):
+    reason: str
+    source: str = Field(description="Which suppression accepted it (`suppression <id>`)")
+    by: str | None
+    expires: str | None = Field(description="ISO date after which it stops applying")
+
+
+class SuppressedFindingOut(FindingOut):
+    suppression: SuppressionOut
+
+
 class ReportOut(AnalyzeResult):
-    """The full report: the job's result summary plus every finding."""
+    """The full report: the job's result summary plus every finding, and the findings a
+    suppression accepted (not counted for the verdict)."""
 
     job: str
     findings: list[FindingOut]  # type: ignore[assignment]
+    suppressed: list[SuppressedFindingOut]  # type: ignore[assignment]
 
 
 @router.post(
@@ -123,7 +138,7 @@ def analyze_upload(
 def job_report(
     request: HttpRequest, job_id: str, format: Literal["json", "sarif"] = "json"
 ) -> HttpResponse:
-    job = selectors.job_get(job_id=job_id)
+    job = queries.job_get(job_id=job_id)
     if job is None:
         raise ApiError(404, "not_found", f"No job with id {job_id!r}.")
     if job.task != "analyze":
@@ -167,8 +182,6 @@ def report_latest(
 
 def _report_response(job: Job, format: str) -> HttpResponse:
     if format == "sarif":
-        from ..analysis.sarif import to_sarif
-
         body: Any = to_sarif(reports.report_object(job=job))
         response = JsonResponse(body, content_type="application/sarif+json")
         response["Content-Disposition"] = f'attachment; filename="packamal-{job.id}.sarif"'

@@ -197,7 +197,8 @@ def test_a_hundred_thousand_tiny_files_stop_at_the_file_cap(tmp_path: Path, scra
     with pytest.raises(
         AnalysisError, match=r"^Unpacking stopped: more than 20000 files \(ANALYSIS_MAX_FILES\)$"
     ):
-        run(path, scratch)
+        # Creating 20,000 files takes a minute on a loaded machine: the clock must not win.
+        run(path, scratch, timeout=600)
     assert len(tree(scratch / "out" / "pkg")) == 20000  # it stopped at the cap, no further
     assert_contained(tmp_path, path)
 
@@ -208,6 +209,19 @@ def test_a_hundred_thousand_tiny_files_stop_at_the_file_cap(tmp_path: Path, scra
     with pytest.raises(AnalysisError, match=r"more than 20000 files \(ANALYSIS_MAX_FILES\)"):
         unpack(many_zip, scratch / "z", max_bytes=MiB, max_files=20000, timeout=60)
     assert not (scratch / "z" / "pkg").exists()  # refused from the central directory alone
+
+
+def test_a_dictionary_larger_than_the_child_may_have_is_out_of_memory(
+    tmp_path: Path, scratch: Path
+) -> None:
+    # 1.5 GiB declared in a few hundred bytes (the review's L2): the sandbox's address-space
+    # limit stops the decoder's allocation, and the error says memory, never CPU time.
+    small = archives.tar_xz_declaring_dictionary(tmp_path / "ok.tar.xz", {"p/a.py": b"x"}, 20)
+    assert run(small, scratch).files == 1  # the same archive, declaring 2 MiB
+    path = archives.tar_xz_declaring_dictionary(tmp_path / "dict.tar.xz", {"p/a.py": b"x"}, 37)
+    assert path.stat().st_size < 400
+    with pytest.raises(AnalysisError, match=r"^Unpacking stopped: ran out of memory \(\d+ MiB\)$"):
+        unpack(path, scratch / "big", max_bytes=MiB, max_files=10, timeout=60)
 
 
 def test_wall_clock_timeout_kills_the_child(tmp_path: Path, scratch: Path) -> None:
@@ -235,6 +249,20 @@ def test_gzip_that_is_not_a_tar(tmp_path: Path, scratch: Path) -> None:
         AnalysisError, match=r"^Not an archive: gzip data that is not a tar archive"
     ):
         run(path, scratch)
+
+
+def test_a_zip_with_bytes_in_front_is_unpacked_as_installers_read_it(
+    tmp_path: Path, scratch: Path
+) -> None:
+    """zipfile (and so pip) finds a zip by its end record; junk before it hides nothing."""
+    path = tmp_path / "prefixed.whl"
+    with path.open("wb") as raw:
+        raw.write(b"MZ" + b"\0" * 4094)
+        with zipfile.ZipFile(raw, "w") as zf:
+            zf.writestr("demo/__init__.py", "VALUE = 1\n")
+    assert archive_kind(path) == "zip"
+    result = run(path, scratch)
+    assert (result.root / "demo" / "__init__.py").read_text() == "VALUE = 1\n"
 
 
 def test_not_an_archive_and_empty_file_are_named_by_content(tmp_path: Path, scratch: Path) -> None:
