@@ -48,12 +48,6 @@ NOT_CAUGHT: dict[str, str] = {
     "input-tricks/bad/nul-in-pth": (
         "a NUL byte in the first 8 KiB makes the file binary and unscanned"
     ),
-    "input-tricks/bad/padding-past-js-cap": (
-        "the entry module past the 2 MiB cap is not parsed (content rule only, as runtime)"
-    ),
-    "input-tricks/bad/padding-past-module-cap": (
-        "an import-time module past the 1 MiB cap is not parsed (content rule only, as runtime)"
-    ),
     "input-tricks/bad/utf7-coding-cookie": "PEP 263 coding cookies are ignored",
     "invisible-unicode/bad/tag-characters-python": (
         "no rule for invisible Unicode payloads; exec of a computed value is low"
