@@ -192,6 +192,7 @@ def test_unpacked_bytes_cap(tmp_path: Path, scratch: Path) -> None:
     assert_contained(tmp_path, archive)
 
 
+@pytest.mark.slow  # a minute of creating files: make test runs it, make check does not
 def test_a_hundred_thousand_tiny_files_stop_at_the_file_cap(tmp_path: Path, scratch: Path) -> None:
     path = archives.many_empty_files_tar(tmp_path / "many.tar.gz", 100_000, compress=True)
     with pytest.raises(
