@@ -32,54 +32,18 @@ import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TextIO
 
+from .console import Console
 from .model import AnalysisError, Finding, Report
+from .targets import Outcome, Target, is_lockfile, lockfiles_find
+
+__all__ = ["Console", "Outcome", "Target", "is_lockfile", "lockfiles_find", "main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_FLAGGED = 0, 1, 2, 3
 RANK = {"clean": 0, "suspicious": 1, "malicious": 2}
 DISTRIBUTION = "packamal-scanner"
-LOCKFILE_NAMES = {
-    "package-lock.json",
-    "npm-shrinkwrap.json",
-    "pnpm-lock.yaml",
-    "pnpm-lock.yml",
-    "poetry.lock",
-    "uv.lock",
-    "pylock.toml",
-}
-
-
-def is_lockfile(path: Path) -> bool:
-    """By name, as the tools that write them name them (archives are told by content)."""
-    name = path.name.lower()
-    if name in LOCKFILE_NAMES:
-        return True
-    if name.startswith("pylock.") and name.endswith(".toml"):  # PEP 751 pylock.<name>.toml
-        return True
-    return name.endswith(".txt") and ("requirements" in name or "constraints" in name)
-
-
-@dataclass(frozen=True)
-class Target:
-    """One thing to analyse; `origin` is the lockfile that named it, if any."""
-
-    kind: str  # "purl" | "file" | "dir"
-    value: str
-    origin: str | None = None
-
-    @property
-    def label(self) -> str:
-        return self.value
-
-
-@dataclass
-class Outcome:
-    target: Target
-    report: Report | None = None
-    error: str | None = None
 
 
 def version_text() -> str:
@@ -183,43 +147,6 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     return parser
 
 
-class Console:
-    """stderr messages prefixed with the program's name, and the progress line."""
-
-    def __init__(self, prog: str, *, progress: bool) -> None:
-        self.prog = prog
-        self.progress_on = progress
-        self._lock = threading.Lock()
-        self._shown = False
-
-    def say(self, text: str) -> None:
-        with self._lock:
-            self._clear()
-            print(f"{self.prog}: {text}", file=sys.stderr, flush=True)
-
-    def progress(self, done: int, total: int, current: str) -> None:
-        if not self.progress_on:
-            return
-        width = 24
-        filled = width * done // max(total, 1)
-        bar = "#" * filled + "-" * (width - filled)
-        line = f"[{bar}] {done}/{total} {current}"[:100]
-        with self._lock:
-            sys.stderr.write("\r\x1b[2K" + line)
-            sys.stderr.flush()
-            self._shown = True
-
-    def done(self) -> None:
-        with self._lock:
-            self._clear()
-
-    def _clear(self) -> None:
-        if self._shown:
-            sys.stderr.write("\r\x1b[2K")
-            sys.stderr.flush()
-            self._shown = False
-
-
 def main(
     argv: list[str] | None = None, out: TextIO | None = None, *, prog: str = "packamal"
 ) -> int:
@@ -233,36 +160,6 @@ def main(
             parser.error(f"--lockfiles-in: not a folder: {folder}")
         args.targets += [str(p) for p in lockfiles_find(Path(folder))]
     return scan_command(args, out or sys.stdout, prog=prog)
-
-
-_NOT_SOURCES = {
-    "node_modules",
-    ".git",
-    ".hg",
-    ".svn",
-    ".venv",
-    "venv",
-    ".tox",
-    ".nox",
-    "__pycache__",
-    ".mypy_cache",
-    ".ruff_cache",
-    ".pytest_cache",
-    "site-packages",
-}
-
-
-def lockfiles_find(root: Path) -> list[Path]:
-    """Every lockfile under `root`, sorted; installed trees (node_modules, virtualenvs) and
-    VCS folders are left out, and symbolic links are not followed."""
-    found = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        here = Path(dirpath)
-        dirnames[:] = sorted(
-            d for d in dirnames if d not in _NOT_SOURCES and not (here / d / "pyvenv.cfg").exists()
-        )
-        found += [here / f for f in sorted(filenames) if is_lockfile(here / f)]
-    return found
 
 
 def scan_command(args: argparse.Namespace, out: TextIO, *, prog: str) -> int:
@@ -304,7 +201,11 @@ def scan_command(args: argparse.Namespace, out: TextIO, *, prog: str) -> int:
     with contextlib.ExitStack() as stack:
         sink = out
         if args.output:
-            sink = stack.enter_context(open(args.output, "w", encoding="utf-8"))
+            try:
+                sink = stack.enter_context(open(args.output, "w", encoding="utf-8"))
+            except OSError as exc:
+                console.say(f"--output {args.output}: {exc.strerror or exc}")
+                return EXIT_USAGE
         _write(args.format, outcomes, sink, color=args.color)
         if args.format == "text" and len(outcomes) > 1:
             sink.write(summary_table(outcomes))
@@ -343,7 +244,7 @@ def _expand(given: list[str], console: Console) -> tuple[list[Target], list[Outc
                 parsed = lockfile_parse_isolated(
                     filename=_parser_name(path), data=path.read_bytes()
                 )
-            except (LockfileError, OSError) as exc:
+            except (LockfileError, OSError, RuntimeError) as exc:
                 failures.append(Outcome(Target("file", value), error=_reason(exc)))
                 continue
             for skipped in parsed.skipped:
@@ -425,6 +326,8 @@ def _scan_one(target: Target, args: argparse.Namespace, limits: object, cache: o
             )
     except AnalysisError as exc:
         return Outcome(target, error=str(exc))
+    except Exception as exc:  # a bug must cost this target, not the other packages' reports
+        return Outcome(target, error=f"internal error: {type(exc).__name__}: {exc}")
     if isinstance(cache, LocalCache):
         cache.put(report)
     report.extra["target"] = target.value

@@ -13,14 +13,13 @@ import argparse
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
+from .console import Console
 from .model import Artifact, Finding, PackageRef, Report, Suppressed
-
-if TYPE_CHECKING:
-    from .cli import Console, Outcome, Target
+from .targets import Outcome, Target
 
 BATCH = 1000
 POLL_SECONDS = 2.0
@@ -32,8 +31,6 @@ class RemoteError(Exception):
 
 
 def remote_scan(args: argparse.Namespace, targets: list[Target], console: Console) -> list[Outcome]:
-    from .cli import Outcome
-
     headers = {"Accept": "application/json"}
     if os.environ.get("PACKAMAL_API_KEY"):
         headers["X-API-Key"] = os.environ["PACKAMAL_API_KEY"]
@@ -44,7 +41,7 @@ def remote_scan(args: argparse.Namespace, targets: list[Target], console: Consol
         try:
             _submit(client, args, targets, jobs, outcomes)
             _wait(client, args, targets, jobs, outcomes, console)
-        except (httpx.HTTPError, RemoteError) as exc:
+        except (httpx.HTTPError, RemoteError, OSError) as exc:
             reason = str(exc) or type(exc).__name__
             for i, t in enumerate(targets):
                 outcomes.setdefault(i, Outcome(t, error=f"server {base}: {reason}"))
@@ -71,8 +68,6 @@ def _submit(
     jobs: dict[int, str],
     outcomes: dict[int, Outcome],
 ) -> None:
-    from .cli import Outcome
-
     purls = [(i, t) for i, t in enumerate(targets) if t.kind == "purl"]
     for start in range(0, len(purls), BATCH):
         chunk = purls[start : start + BATCH]
@@ -114,8 +109,6 @@ def _wait(
     outcomes: dict[int, Outcome],
     console: Console,
 ) -> None:
-    from .cli import Outcome
-
     deadline = time.monotonic() + args.wait
     pending = dict(jobs)
     total = len(jobs)

@@ -240,3 +240,14 @@ def test_version_prints_the_rules_version(capsys: pytest.CaptureFixture[str]) ->
         cli.main(["--version"])
     assert done.value.code == 0
     assert capsys.readouterr().out == f"packamal checkout (rules {RULES_VERSION})\n"
+
+
+def test_an_output_file_that_cannot_be_written_is_bad_usage(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    archives.sdist(work / "demo_pkg-1.2.3.tar.gz")
+    code, reports = scan("demo_pkg-1.2.3.tar.gz", "-o", str(work / "missing" / "out.json"))
+    assert (code, reports) == (2, [])
+    assert capsys.readouterr().err == (
+        f"packamal: --output {work / 'missing' / 'out.json'}: No such file or directory\n"
+    )
