@@ -14,7 +14,7 @@ TEST_TARGETS := lint typecheck migrations-check docs-check test-backend
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help setup system-deps dev demo test lint typecheck migrations-check docs-check test-backend services clean
+.PHONY: help setup system-deps dev demo check check-backend check-frontend test-backend-engine test-backend-platform test test-serial lint typecheck migrations-check docs-check test-backend services clean
 
 help: ## List the commands
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort -u | \
@@ -60,12 +60,37 @@ migrations-check: setup ## Fail when a model change has no migration
 docs-check: setup ## Fail when a generated block of docs/ differs from what generates it
 	$(PY) -m bench.docs --check
 
+# make test runs the backend tests as two stages side by side: the analysis engine's
+# (backend/tests/analysis, no roles) and the platform's (the rest).
+test-backend-engine: PYTEST_ARGS += backend/tests/analysis
+test-backend-platform: PYTEST_ARGS += --ignore backend/tests/analysis
+test-backend-engine test-backend-platform: test-backend
+
 test-backend: setup ## pytest against real PostgreSQL and Redis
 	python3 scripts/system_deps.py web  # the web tests start nginx
 	eval "$$($(PY) -m harness ensure --export)"
 	DJANGO_SECRET_KEY=test-only-not-a-secret pytest $(PYTEST_ARGS)
 
-test: $(TEST_TARGETS) ## Everything CI runs: lint, types, migrations, backend, frontend, manifests, chaos (short)
+# The stages of TEST_TARGETS in lanes that share no state, side by side, each stage's time
+# printed at the end (scripts/test_stages.py; a target it does not know runs in its first lane).
+check: setup frontend-deps ## The quick loop for daily work (about 3 min): static checks, in-process backend tests, frontend unit tests
+	$(MAKE) --no-print-directory -j3 --output-sync=target \
+	  lint typecheck migrations-check docs-check check-backend check-frontend
+
+# The halves of make check (no help line: use make check).
+check-backend: setup
+	eval "$$($(PY) -m harness ensure --export)"
+	DJANGO_SECRET_KEY=test-only-not-a-secret pytest -q -m "not processes and not slow" $(PYTEST_ARGS)
+
+check-frontend: frontend-deps
+	npm --prefix frontend run typecheck
+	npm --prefix frontend run lint
+	npm --prefix frontend test
+
+test: setup ## Everything CI runs, in parallel lanes, with the time of each stage
+	$(PY) scripts/test_stages.py $(TEST_TARGETS)
+
+test-serial: $(TEST_TARGETS) ## The same checks as make test, one after another
 
 clean: ## Remove virtualenvs, build output and local throwaway services
 	rm -rf .venv .tools .dev frontend/node_modules frontend/dist

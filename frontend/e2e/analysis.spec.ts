@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { type Page, expect, test } from '@playwright/test';
 import { expectLive, screenshot, watchForPageProblems } from './support/page-helpers';
-import { REPO_ROOT, Stack } from './support/stack';
+import { REPO_ROOT, STARTUP_MS, Stack } from './support/stack';
 
 // Real malware, only uploaded (read as bytes by the api), never run.
 // They live beside the checkout (../shared/samples; a worktree is one level deeper); PACKAMAL_SAMPLES overrides.
@@ -58,7 +58,7 @@ function jobIdFromUrl(page: Page): string {
 
 test.describe.configure({ mode: 'serial' });
 test.beforeAll(async () => {
-  test.setTimeout(90_000);
+  test.setTimeout(2 * STARTUP_MS + 60_000); // migrate, then the roles' readiness
   await stack.start();
 });
 test.afterAll(async () => {
@@ -170,6 +170,10 @@ test('a small real package by purl comes out clean, is "analysed before" the sec
   await expect(page.locator('.report')).toHaveAttribute('data-verdict', 'clean');
   await expect(page.locator('.report')).toContainText('No findings.');
   await expect(page.getByRole('heading', { level: 2 })).toHaveText('Analysis of left-pad@1.3.0');
+  // A purl is compared with the release before it: what changed, install/import-time code first.
+  const changed = page.getByRole('region', { name: 'What changed' });
+  await expect(changed).toContainText('Compared with pkg:npm/left-pad@1.2.0, the release before it.');
+  await expect(changed.locator('li.diff-file[data-file="package/index.d.ts"]')).toBeVisible();
 
   await page.getByRole('link', { name: '← All jobs' }).click();
   const search = page.getByRole('region', { name: 'Find a report' });

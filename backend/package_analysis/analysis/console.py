@@ -1,10 +1,33 @@
-"""The command's stderr: messages prefixed with the program's name, and one progress line
-that only a terminal sees (redrawn in place, cleared before any message)."""
+"""The scan command's shared pieces: what it analyses (`Target`), what it got (`Outcome`)
+and where it talks (`Console`). A leaf that `cli` and `remote` both import."""
 
 from __future__ import annotations
 
 import sys
 import threading
+from dataclasses import dataclass
+
+from .model import Report
+
+
+@dataclass(frozen=True)
+class Target:
+    """One thing to analyse; `origin` is the lockfile that named it, if any."""
+
+    kind: str  # "purl" | "file" | "dir"
+    value: str
+    origin: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+
+@dataclass
+class Outcome:
+    target: Target
+    report: Report | None = None
+    error: str | None = None
 
 
 class Console:

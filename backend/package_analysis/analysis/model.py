@@ -99,6 +99,8 @@ class Finding:
     chain: tuple[ChainStep, ...] = ()  # source → transform → sink, in flow order
     decoded: str = ""  # the decoded payload (≤ DECODED_MAX chars) of the literal at `line`
     count: int = 1  # identical findings grouped into this one
+    # against a baseline (`diff`): "new" (added since) or "unchanged"; "" when not compared
+    baseline: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -157,6 +159,7 @@ class Report:
     extra: dict[str, Any] = field(default_factory=dict)
     suppressed: list[Suppressed] = field(default_factory=list)  # not in `findings`
     notes: list[str] = field(default_factory=list)  # suppressions that stopped applying, and why
+    diff: dict[str, Any] | None = None  # the comparison with a baseline (`analysis.diff`)
 
     def by_severity(self) -> dict[str, int]:
         counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
@@ -165,6 +168,24 @@ class Report:
         return counts
 
     def summary(self) -> dict[str, Any]:
+        out = self._summary()
+        if self.diff is not None:
+            out["baseline"] = self.baseline_summary()
+        return out
+
+    def baseline_summary(self) -> dict[str, Any]:
+        """The small part of the diff that rides `Job.result`."""
+        assert self.diff is not None
+        base = self.diff.get("baseline") or {}
+        return {
+            "purl": base.get("purl", ""),
+            "kind": base.get("kind", ""),
+            "new_findings": sum(1 for f in self.findings if f.baseline == "new"),
+            "load_time_hunks": (self.diff.get("summary") or {}).get("load_time_hunks", 0),
+            "plain_score": self.diff.get("plain_score", self.score),
+        }
+
+    def _summary(self) -> dict[str, Any]:
         return {
             "verdict": self.verdict,
             "score": self.score,
@@ -191,4 +212,5 @@ class Report:
                 for s in self.suppressed
             ],
             "notes": self.notes,
+            **({"diff": self.diff} if self.diff is not None else {}),
         }

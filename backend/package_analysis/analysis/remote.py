@@ -17,9 +17,8 @@ from typing import Any
 
 import httpx
 
-from .console import Console
+from .console import Console, Outcome, Target
 from .model import Artifact, Finding, PackageRef, Report, Suppressed
-from .targets import Outcome, Target
 
 BATCH = 1000
 POLL_SECONDS = 2.0

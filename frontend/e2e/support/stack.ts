@@ -6,7 +6,7 @@
  * and job-updates channel. The shared servers are never stopped.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,8 @@ interface Proc {
   role: string;
   child: ChildProcess;
   exited: Promise<number | null>;
+  /** The role's output so far (also in its log file), for the error when it fails to start. */
+  output: string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -46,10 +48,16 @@ export async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitForHttp(url: string, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * How long the stack may take to come up: generous, since a loaded 2-core machine is slow to
+ * start Django and nginx (the same bound as the harness's, PACKAMAL_STARTUP_SECONDS). A role
+ * that exits meanwhile fails the wait at once; either way the error shows the roles' output.
+ */
+export const STARTUP_MS = Number(process.env.PACKAMAL_STARTUP_SECONDS ?? 120) * 1000;
+
+async function waitForHttp(url: string, what: string, procs: Proc[], deadline = Date.now() + STARTUP_MS): Promise<void> {
   let last = '';
-  while (Date.now() < deadline) {
+  for (;;) {
     try {
       const response = await fetch(url);
       if (response.ok) return;
@@ -57,9 +65,28 @@ async function waitForHttp(url: string, what: string, timeoutMs = 30_000): Promi
     } catch (error) {
       last = String(error);
     }
+    const dead = procs.find((proc) => proc.child.exitCode !== null || proc.child.signalCode !== null);
+    if (dead || Date.now() > deadline) {
+      const why = dead ? `${dead.role} exited (${dead.child.exitCode ?? dead.child.signalCode})` : `not ready (${last})`;
+      throw new Error(`${what} at ${url}: ${why}${procs.map(outputOf).join('')}`);
+    }
     await sleep(200);
   }
-  throw new Error(`${what} did not become ready at ${url}: ${last} (logs in ${LOG_DIR})`);
+}
+
+/** Until a worker touches its heartbeat file: it does so in its loop, before it takes a job. */
+async function waitForHeartbeat(file: string, proc: Proc, deadline: number): Promise<void> {
+  while (!existsSync(file)) {
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null || Date.now() > deadline) {
+      const why = Date.now() > deadline ? 'no heartbeat yet' : `exited (${proc.child.exitCode ?? proc.child.signalCode})`;
+      throw new Error(`${proc.role} taking jobs (${file}): ${why}${outputOf(proc)}`);
+    }
+    await sleep(200);
+  }
+}
+
+function outputOf(proc: Proc): string {
+  return `\n--- ${proc.role} ---\n${proc.output.join('').slice(-6000)}`;
 }
 
 /** Runs `python -m harness ARGS` to its end and returns what it printed. */
@@ -99,10 +126,13 @@ export class Stack {
     args.push('--database-url', this.databaseUrl, '--redis-url', this.redisUrl);
     for (const [name, value] of Object.entries(env)) args.push('--set', `${name}=${value}`);
     const child = spawn(PYTHON, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
+    const output: string[] = [];
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.pipe(log);
+      stream?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    }
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    return { role, child, exited };
+    return { role, child, exited, output };
   }
 
   async start(): Promise<void> {
@@ -111,22 +141,22 @@ export class Stack {
     this.redisUrl = urls.REDIS_URL;
     const migrate = this.spawnRole('migrate', 'migrate');
     const code = await migrate.exited;
-    if (code !== 0) throw new Error(`migrate exited with ${code} (logs in ${LOG_DIR})`);
+    if (code !== 0) throw new Error(`migrate exited with ${code}${outputOf(migrate)}`);
 
+    const deadline = Date.now() + STARTUP_MS;
     this.apiPortValue = await freePort();
-    await this.startApi();
+    await this.startApi(deadline);
+    const workers: [string, Proc][] = [];
     for (let i = 1; i <= this.options.workers; i += 1) {
-      this.others.push(
-        this.spawnRole(
-          'worker',
-          `worker-${i}`,
-          {
-            WORKER_NAME: `e2e-worker-${i}`,
-            WORKER_HEARTBEAT_FILE: join(LOG_DIR, `${this.options.name}-worker-${i}.heartbeat`),
-            JOB_DRAIN_SECONDS: '2',
-          },
-        ),
-      );
+      const heartbeat = join(LOG_DIR, `${this.options.name}-worker-${i}.heartbeat`);
+      rmSync(heartbeat, { force: true }); // a file left by an earlier run is no sign of life
+      const worker = this.spawnRole('worker', `worker-${i}`, {
+        WORKER_NAME: `e2e-worker-${i}`,
+        WORKER_HEARTBEAT_FILE: heartbeat,
+        JOB_DRAIN_SECONDS: '2',
+      });
+      workers.push([heartbeat, worker]);
+      this.others.push(worker);
     }
     this.webPort = await freePort();
     this.others.push(
@@ -146,14 +176,19 @@ export class Stack {
         },
       ),
     );
-    await waitForHttp(`${this.webUrl}/healthz`, 'web');
-    await waitForHttp(`${this.webUrl}/api/readyz`, 'api through web');
+    const all = [...(this.api ? [this.api] : []), ...this.others];
+    await waitForHttp(`${this.webUrl}/healthz`, 'web', all, deadline);
+    await waitForHttp(`${this.webUrl}/api/readyz`, 'api through web', all, deadline);
+    // Workers load the analysis engine before their loop: on a loaded machine that took
+    // over 40 s, and a test that dispatched meanwhile saw its jobs wait in the queue.
+    for (const [heartbeat, worker] of workers) await waitForHeartbeat(heartbeat, worker, deadline);
   }
 
   /** Starts (or restarts) the api on the same port, and waits until it is ready. */
-  async startApi(): Promise<void> {
-    this.api = this.spawnRole('api', 'api', { PORT: String(this.apiPortValue), ...this.options.apiEnv });
-    await waitForHttp(`http://127.0.0.1:${this.apiPortValue}/readyz`, 'api');
+  async startApi(deadline = Date.now() + STARTUP_MS): Promise<void> {
+    const api = this.spawnRole('api', 'api', { PORT: String(this.apiPortValue), ...this.options.apiEnv });
+    this.api = api;
+    await waitForHttp(`http://127.0.0.1:${this.apiPortValue}/readyz`, 'api', [api], deadline);
   }
 
   /** Stops the api; SIGKILL (a crash) guarantees no event slips out while it shuts down. */

@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import { CHAIN_ROLE_MEANING, type ChainStep, type Finding, REACHABILITY_MEANING, location, snippetParts } from '../model/report';
+import { CHAIN_ROLE_MEANING, type ChainStep, type Finding, REACHABILITY_MEANING, location, snippetParts } from '../../../domain/report';
 
 /** Code as text: long lines cut, invisible and bidi characters shown as code points, never HTML. */
 function Code({ text, label, className = 'snippet' }: { text: string; label: string; className?: string }) {
@@ -75,6 +75,11 @@ export const FindingItem = memo(function FindingItem({ finding, artifact }: { fi
         </span>
         <span className="muted">{finding.category}</span>
         {artifact && <span className="artifact-label mono">in {artifact}</span>}
+        {finding.baseline === 'new' && (
+          <span className="baseline-new" title="not in the baseline release: added in this version">
+            new
+          </span>
+        )}
       </p>
       <p className="finding-why">{finding.explanation}</p>
       {finding.snippet && <Code text={finding.snippet} label={`Code at ${at}`} />}

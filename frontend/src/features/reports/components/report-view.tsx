@@ -1,10 +1,11 @@
-import { formatBytes } from '../../analyze/model/upload-checks';
+import { formatBytes } from '../../../lib/format';
 import { reportDownloadUrl } from '../api/get-report';
 import { useMemo } from 'react';
-import { type Report, SEVERITIES, artifactKind, artifactLabels, formatScore, scoreMeaning, topFinding, verdictMeaning } from '../model/report';
+import { type Report, SEVERITIES, artifactKind, artifactLabels, formatScore, scoreMeaning, topFinding, verdictMeaning } from '../../../domain/report';
 import { FindingItem } from './finding-item';
+import { DiffView } from './diff-view';
 import { FindingsList } from './findings-list';
-import { VerdictBadge } from './verdict-badge';
+import { VerdictBadge } from '../../../components/verdict-badge';
 
 interface ReportViewProps {
   report: Report;
@@ -92,6 +93,7 @@ export function ReportView({ report, jobId }: ReportViewProps) {
           </ol>
         </section>
       )}
+      {report.diff && <DiffView diff={report.diff} score={report.score} />}
       <h3>Findings</h3>
       <FindingsList findings={report.findings} artifacts={labels} />
     </div>
