@@ -796,6 +796,11 @@ export interface components {
             cached: boolean;
             /** Seconds */
             seconds: number;
+            /**
+             * Skipped
+             * @description Files not (fully) scanned, with the reason (first 200)
+             */
+            skipped?: components["schemas"]["SkippedFileOut"][];
             /** Suppressed */
             suppressed: components["schemas"]["SuppressedFindingOut"][];
             /**
@@ -824,6 +829,15 @@ export interface components {
             medium: number;
             /** Low */
             low: number;
+        };
+        /** SkippedFileOut */
+        SkippedFileOut: {
+            /** Artifact */
+            artifact: string;
+            /** File */
+            file: string;
+            /** Reason */
+            reason: string;
         };
         /** SuppressedFindingOut */
         SuppressedFindingOut: {
