@@ -14,7 +14,7 @@ TEST_TARGETS := lint typecheck migrations-check docs-check test-backend
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help setup system-deps dev demo check check-backend check-frontend test-backend-engine test-backend-platform test test-serial lint typecheck migrations-check docs-check test-backend services clean
+.PHONY: help setup system-deps dev demo check check-backend check-frontend test-backend-engine test-backend-platform test test-serial lint typecheck rules-doc migrations-check docs-check test-backend services clean
 
 help: ## List the commands
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort -u | \
@@ -52,6 +52,9 @@ lint: setup ## ruff lint and format check
 
 typecheck: setup ## mypy with the Django plugin
 	cd backend && DJANGO_DEBUG=1 mypy --config-file ../pyproject.toml packamal package_analysis ../harness
+
+rules-doc: setup ## Regenerate docs/rules.md from the rule modules (a test fails when it is stale)
+	PYTHONPATH=backend $(PY) -m package_analysis.analysis.rules.reference --write
 
 migrations-check: setup ## Fail when a model change has no migration
 	eval "$$($(PY) -m harness ensure --export)"

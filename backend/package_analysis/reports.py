@@ -166,5 +166,6 @@ def report_object(*, job: Job) -> Report:
         rules_version=result.get("rules_version", ""),
         cached=bool(result.get("cached")),
         seconds=float(result.get("seconds", 0.0)),
+        skipped=list(result.get("skipped", [])),
         diff=AnalysisReport.objects.filter(job=job).values_list("diff", flat=True).first(),
     )

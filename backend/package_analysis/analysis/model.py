@@ -21,6 +21,7 @@ Verdict = Literal["malicious", "suspicious", "clean"]
 Ecosystem = Literal["pypi", "npm"]
 
 SNIPPET_MAX = 400
+SKIPPED_LISTED = 200
 DECODED_MAX = 2000  # decoded payload text kept beside its literal
 ChainRole = Literal["source", "transform", "sink"]
 CHAIN_ROLES: tuple[ChainRole, ...] = ("source", "transform", "sink")
@@ -159,6 +160,9 @@ class Report:
     extra: dict[str, Any] = field(default_factory=dict)
     suppressed: list[Suppressed] = field(default_factory=list)  # not in `findings`
     notes: list[str] = field(default_factory=list)  # suppressions that stopped applying, and why
+    # files not (fully) scanned, each {"artifact", "file", "reason"}: unpacking refused them,
+    # or the engine read them in part; listed so a clean verdict never hides a gap
+    skipped: list[dict[str, str]] = field(default_factory=list)
     diff: dict[str, Any] | None = None  # the comparison with a baseline (`analysis.diff`)
 
     def by_severity(self) -> dict[str, int]:
@@ -196,6 +200,7 @@ class Report:
             "rules_version": self.rules_version,
             "cached": self.cached,
             "seconds": round(self.seconds, 3),
+            "skipped": self.skipped[:SKIPPED_LISTED],
             "suppressed": len(self.suppressed),
             "notes": self.notes,
         }

@@ -148,6 +148,7 @@ def _scan(
     def on_file(done: int, total: int) -> None:
         run.progress("scanning", low + (high - low) * done / max(total, 1), always=done >= total)
 
+    skipped: list[dict[str, str]] = []
     findings = engine.scan_tree(
         root,
         ecosystem=package.ecosystem,
@@ -155,7 +156,9 @@ def _scan(
         artifact_sha256=artifact.sha256,
         check=run.check,
         on_file=on_file,
+        skipped=skipped,
     )
+    run.skipped.extend({"artifact": artifact.filename, **s} for s in skipped)
     return [f if f.artifact else dataclasses.replace(f, artifact=artifact.sha256) for f in findings]
 
 
@@ -168,7 +171,10 @@ def _unpack(artifact: Artifact, dest: Path, run: _Run) -> Path:
         max_files=run.limits.max_files,
         timeout=run.remaining(),
     )
-    run.skipped.extend({"artifact": artifact.filename, **s} for s in unpacked.skipped)
+    run.skipped.extend(
+        {"artifact": artifact.filename, "file": s.get("member", ""), "reason": s.get("reason", "")}
+        for s in unpacked.skipped
+    )
     return unpacked.root
 
 
@@ -208,7 +214,8 @@ def _report(
         rules_version=engine.RULES_VERSION,
         cached=bool(scanned) and all(s.cached for s in scanned),
         seconds=time.monotonic() - run.started,
-        extra={**extra, "skipped": [k for s in scanned for k in s.skipped]},
+        extra=extra,
+        skipped=[k for s in scanned for k in s.skipped],
         diff=diff_section,
     )
 

@@ -83,6 +83,12 @@ class SeverityCounts(BaseModel):
     low: int
 
 
+class SkippedFileOut(BaseModel):
+    artifact: str
+    file: str
+    reason: str
+
+
 class AnalyzeResult(BaseModel):
     """`Job.result` of a finished analysis: small, it rides every event and job list."""
 
@@ -95,6 +101,10 @@ class AnalyzeResult(BaseModel):
     rules_version: str
     cached: bool
     seconds: float
+    skipped: list[SkippedFileOut] = Field(
+        default_factory=list,
+        description="Files not (fully) scanned, with the reason (first 200)",
+    )
     suppressed: int = Field(0, description="Findings a suppression accepted (not counted)")
     notes: list[str] = Field(
         default_factory=list,
