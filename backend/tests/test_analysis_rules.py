@@ -171,9 +171,11 @@ def test_weak_findings_never_add_up_to_malicious() -> None:
     assert scoring.verdict(two_highs) == ("suspicious", 6.9)  # 8.4 uncapped: no intent shown
     with_intent = [*two_highs, _finding("PY-RECON-EXFIL", "critical", "install")]
     assert scoring.verdict(with_intent)[0] == "malicious"
-    # a strong rule in code nothing runs at install or import is not intent
-    runtime = [*two_highs, _finding("PY-RECON-EXFIL", "critical", "runtime")]
-    assert scoring.verdict(runtime) == ("suspicious", 6.9)
+    # a strong rule in tests or docs (not installed code) is not intent
+    in_tests = [*two_highs, _finding("PY-RECON-EXFIL", "critical", "test")]
+    assert scoring.verdict(in_tests) == ("suspicious", 6.9)
+    in_module = [*two_highs, _finding("PY-RECON-EXFIL", "critical", "runtime")]
+    assert scoring.verdict(in_module)[0] == "malicious"
     # lows from many rules count as one signal
     lows = [_finding(f"RULE-{i}", "low", "install") for i in range(8)]
     assert scoring.verdict(lows) == ("clean", 1.0)
