@@ -10,8 +10,9 @@ score = 10 * (1 - prod(1 - w_i)), with two limits that ask for evidence of inten
   (the heaviest of them), however many rules they come from;
 - a `malicious` verdict (score ≥ 7.0) needs intent where code really runs: a finding of a
   rule declared `strong` (or one carrying a source → sink chain) in installed code
-  (reachability install, import, metadata or runtime; not test or docs). Without one the score stays below 7.0, so unrelated weak
-  findings can make a package `suspicious` (worth a look), never `malicious`.
+  (reachability install, import, metadata or runtime; not test or docs). Without one the
+  score stays below 7.0, so unrelated weak findings can make a package `suspicious` (worth
+  a look), never `malicious`.
 
 Verdict: `malicious` from 7.0, `suspicious` from 4.0. The package's name or popularity
 never lowers anything: only findings move the score.
