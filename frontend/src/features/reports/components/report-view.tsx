@@ -1,10 +1,10 @@
-import { formatBytes } from '../../analyze/model/upload-checks';
+import { formatBytes } from '../../../lib/format';
 import { reportDownloadUrl } from '../api/get-report';
 import { useMemo } from 'react';
-import { type Report, SEVERITIES, artifactKind, artifactLabels, formatScore, scoreMeaning, topFinding, verdictMeaning } from '../model/report';
+import { type Report, SEVERITIES, artifactKind, artifactLabels, formatScore, scoreMeaning, topFinding, verdictMeaning } from '../../../domain/report';
 import { FindingItem } from './finding-item';
 import { FindingsList } from './findings-list';
-import { VerdictBadge } from './verdict-badge';
+import { VerdictBadge } from '../../../components/verdict-badge';
 
 interface ReportViewProps {
   report: Report;

@@ -1,6 +1,6 @@
-import type { AnalysisSummary, Finding, Job, Report } from '../../../lib/api-types';
+import type { AnalysisSummary, Finding, Job, Report } from '../lib/api-types';
 
-export type { AnalysisSummary, Finding, Report } from '../../../lib/api-types';
+export type { AnalysisSummary, Finding, Report } from '../lib/api-types';
 export type Verdict = Report['verdict'];
 export type Severity = Finding['severity'];
 export type Reachability = Finding['reachability'];
