@@ -28,10 +28,7 @@ chaos-publish: setup ## make chaos into bench/results/, then docs/reliability.md
 	$(PUBLISH) $(PY) -m bench.chaos $(CHAOS_ARGS)
 	$(PY) -m bench.docs
 
-test-bench-fairness: setup ## Single-dispatch pickup p99 with and without a 50,000-job lockfile flood → artifacts/bench/results/fairness.md
-	$(PY) -m bench.fairness $(FAIRNESS_ARGS)
-
-chaos: setup ## Short chaos run (all seven scenarios, small) and a tiny benchmark smoke run
+test-chaos: setup ## Short chaos run (all eight scenarios, small) and a tiny benchmark smoke run
 	BENCH_RESULTS_DIR=artifacts/bench/results $(PY) -m bench.chaos --short
 	BENCH_RESULTS_DIR=artifacts/bench/results $(PY) -m bench.run --tiny
 
