@@ -5,6 +5,7 @@ Writes happen in two places only: `upload_create` (the upload route, with its jo
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import uuid
@@ -47,7 +48,8 @@ def findings_cached(sha256: str, rules_version: str) -> list[Finding] | None:
     if scan is None:
         return None
     rows = FindingRow.objects.filter(job_id=scan.job_id, artifact=sha256).values(*_FINDING_FIELDS)
-    return [Finding.from_dict(row) for row in rows]
+    # "new"/"unchanged" belonged to that job's baseline, not to the artifact
+    return [dataclasses.replace(Finding.from_dict(row), baseline="") for row in rows]
 
 
 def report_save(*, job_id: str, report: Report) -> None:
@@ -63,6 +65,7 @@ def report_save(*, job_id: str, report: Report) -> None:
         verdict=report.verdict,
         score=report.score,
         rules_version=report.rules_version,
+        diff=report.diff,
     )
     rows = [FindingRow(job_id=job_id, **f.as_dict()) for f in report.findings]
     rows += [
@@ -90,12 +93,14 @@ def report_of(*, job: Job) -> dict[str, Any]:
         if r["suppression"] is not None
     ]
     result = job.result or {}
+    head = AnalysisReport.objects.filter(job=job).only("diff").first()
     return {
         **result,
         "notes": result.get("notes", []),
         "job": str(job.id),
         "findings": [f.as_dict() for f in findings],
         "suppressed": suppressed,
+        "diff": head.diff if head is not None else None,
     }
 
 
@@ -161,4 +166,6 @@ def report_object(*, job: Job) -> Report:
         rules_version=result.get("rules_version", ""),
         cached=bool(result.get("cached")),
         seconds=float(result.get("seconds", 0.0)),
+        skipped=list(result.get("skipped", [])),
+        diff=AnalysisReport.objects.filter(job=job).values_list("diff", flat=True).first(),
     )

@@ -3,6 +3,7 @@
     packamal scan TARGET... [--format json|sarif|text] [--fail-on suspicious|malicious]
                             [--ecosystem pypi|npm] [--output FILE] [--jobs N] [--no-cache]
                             [--config FILE] [--server URL]
+                            [--baseline previous|VERSION|PATH]
     packamal --version
 
 A TARGET is a package URL (`pkg:pypi/name@version`, `pkg:npm/name`), a local archive, a
@@ -16,6 +17,10 @@ on stderr when it is a terminal, and findings are cached per artifact in
 Output: json, one report per line; sarif, one SARIF 2.1.0 log with one run; text, a line per
 package and one per finding. With a lockfile, or with `--format text` and several packages,
 a summary table follows (on stderr for json and sarif, so stdout stays machine-readable).
+
+`--baseline` compares each package with the release before it, a version of the same
+package, or a local archive (docs/diff.md): findings in added code are marked new, and
+--fail-on judges the verdict of the new findings alone.
 
 Exit status: 0 every target analysed and none reached --fail-on (default: malicious); 3 at
 least one did; 1 a target could not be analysed (its reason on stderr) and none reached
@@ -123,6 +128,13 @@ def _add_scan_arguments(parser: argparse.ArgumentParser) -> None:
         " jobs; PACKAMAL_API_KEY is sent as X-API-Key",
     )
     parser.add_argument(
+        "--baseline",
+        metavar="previous|VERSION|PATH",
+        help="compare with the release before, a version of the same package, or a local"
+        " archive: findings in added code are marked new, and --fail-on judges the new"
+        " findings only (docs/diff.md)",
+    )
+    parser.add_argument(
         "--wait",
         type=int,
         default=3600,
@@ -207,10 +219,26 @@ def scan_command(args: argparse.Namespace, out: TextIO, *, prog: str) -> int:
             sink.write(summary_table(outcomes))
     if lockfiles and args.format != "text":
         sys.stderr.write(summary_table(outcomes))
-    flagged = any(RANK[r.verdict] >= RANK[args.fail_on] for r in reports)
+    flagged = any(RANK[_judged(r, args)] >= RANK[args.fail_on] for r in reports)
     if flagged:
         return EXIT_FLAGGED
     return EXIT_FAILED if any(o.error for o in outcomes) else EXIT_OK
+
+
+def _judged(report: Report, args: argparse.Namespace) -> str:
+    """The verdict --fail-on judges: the new findings' when a baseline was compared."""
+    if getattr(args, "baseline", None) and report.diff is not None:
+        return str(report.diff.get("new_verdict", report.verdict))
+    return report.verdict
+
+
+def baseline_request(value: str | None) -> str:
+    """--baseline as the pipeline's request: an existing file is a path even without "/"."""
+    if not value:
+        return "none"
+    if value not in ("previous", "none") and Path(value).is_file():
+        return str(Path(value).absolute())
+    return value
 
 
 def _order(outcome: Outcome, given: list[str]) -> tuple[int, int]:
@@ -310,15 +338,22 @@ def _scan_one(target: Target, args: argparse.Namespace, limits: object, cache: o
     if isinstance(cache, LocalCache):
         hook = cache.get
     try:
+        baseline = baseline_request(getattr(args, "baseline", None))
         if target.kind == "purl":
-            report = analyze_purl(target.value, limits=limits, cache=hook)
+            report = analyze_purl(
+                target.value, limits=limits, cache=hook, baseline_request=baseline
+            )
         elif target.kind == "dir":
             report = analyze_tree(
                 Path(target.value), ecosystem=args.ecosystem, limits=limits, cache=hook
             )
         else:
             report = analyze_file(
-                Path(target.value), ecosystem=args.ecosystem, limits=limits, cache=hook
+                Path(target.value),
+                ecosystem=args.ecosystem,
+                limits=limits,
+                cache=hook,
+                baseline_request=baseline,
             )
     except AnalysisError as exc:
         return Outcome(target, error=str(exc))

@@ -140,6 +140,8 @@ def _result(f: Finding, rule_index: int, kinds: dict[str, str]) -> dict[str, Any
                 ],
             }
         ]
+    if f.baseline in ("new", "unchanged"):  # compared with a baseline release (diff.md)
+        result["baselineState"] = f.baseline
     return result
 
 
@@ -181,6 +183,7 @@ def report_run(report: Report) -> dict[str, Any]:
             "package": report.summary()["package"],
             "rulesVersion": report.rules_version,
             "cached": report.cached,
+            **({"baseline": report.baseline_summary()} if report.diff is not None else {}),
         },
     }
 

@@ -16,6 +16,7 @@ from .. import queries, reports, services
 from ..analysis.model import AnalysisError
 from ..analysis.sarif import to_sarif
 from ..auth import DispatchKey, ReadKey
+from ..diff_schemas import DiffOut
 from ..errors import ApiError
 from ..idempotency import OPENAPI as IDEMPOTENCY_OPENAPI
 from ..idempotency import fingerprint, idempotent
@@ -54,6 +55,7 @@ class FindingOut(Schema):
     chain: list[ChainStepOut] = []
     decoded: str = ""
     count: int = 1
+    baseline: Literal["new", "unchanged", ""] = ""
 
 
 class SuppressionOut(Schema):
@@ -74,6 +76,7 @@ class ReportOut(AnalyzeResult):
     job: str
     findings: list[FindingOut]  # type: ignore[assignment]
     suppressed: list[SuppressedFindingOut]  # type: ignore[assignment]
+    diff: DiffOut | None = None
 
 
 @router.post(

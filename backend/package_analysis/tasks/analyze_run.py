@@ -7,7 +7,6 @@ rows written inside the fenced completion. Loaded by workers only (the engine is
 from __future__ import annotations
 
 import tempfile
-import uuid
 from pathlib import Path
 
 from ..analysis.model import AnalysisError, Report
@@ -27,11 +26,16 @@ def run(params: AnalyzeParams, ctx: TaskContext) -> TaskResult:
 
     try:
         if params.upload is not None:
-            report = _analyze_upload(params.upload, limits, on_progress, ctx, cache, store)
+            report = _analyze_upload(params, limits, on_progress, ctx, cache, store)
         else:
             assert params.purl is not None
             report = analyze_purl(
-                params.purl, limits=limits, on_progress=on_progress, check=ctx.check, cache=cache
+                params.purl,
+                limits=limits,
+                on_progress=on_progress,
+                check=ctx.check,
+                cache=cache,
+                baseline_request=params.baseline or "previous",  # docs/diff.md
             )
     except AnalysisError as exc:
         raise TaskFailed(str(exc)) from None
@@ -43,14 +47,15 @@ def run(params: AnalyzeParams, ctx: TaskContext) -> TaskResult:
 
 
 def _analyze_upload(
-    upload_id: uuid.UUID,
+    params: AnalyzeParams,
     limits: Limits,
     on_progress: ProgressFn,
     ctx: TaskContext,
     cache: CacheFn | None,
     store: TaskStore,
 ) -> Report:
-    upload = store.upload_get(upload_id=upload_id)
+    assert params.upload is not None
+    upload = store.upload_get(upload_id=params.upload)
     with tempfile.TemporaryDirectory(prefix="packamal-upload-", dir=limits.scratch_dir) as tmp:
         path = Path(tmp) / "archive"
         path.write_bytes(bytes(upload.data))
@@ -62,6 +67,7 @@ def _analyze_upload(
             on_progress=on_progress,
             check=ctx.check,
             cache=cache,
+            baseline_request=params.baseline or "copies",  # a copy's original, unless asked
         )
 
 

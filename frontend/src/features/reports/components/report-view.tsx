@@ -3,6 +3,7 @@ import { reportDownloadUrl } from '../api/get-report';
 import { useMemo } from 'react';
 import { type Report, SEVERITIES, artifactKind, artifactLabels, formatScore, scoreMeaning, topFinding, verdictMeaning } from '../../../domain/report';
 import { FindingItem } from './finding-item';
+import { DiffView } from './diff-view';
 import { FindingsList } from './findings-list';
 import { VerdictBadge } from '../../../components/verdict-badge';
 
@@ -92,6 +93,7 @@ export function ReportView({ report, jobId }: ReportViewProps) {
           </ol>
         </section>
       )}
+      {report.diff && <DiffView diff={report.diff} score={report.score} />}
       <h3>Findings</h3>
       <FindingsList findings={report.findings} artifacts={labels} />
     </div>
