@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("package_analysis", "0006_suppressions"),
+        ("package_analysis", "0007_baseline_diff"),
     ]
 
     operations = [
