@@ -89,10 +89,18 @@ class _Version(argparse.Action):
 def _add_scan_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "targets",
-        nargs="+",
+        nargs="*",
         metavar="PURL_OR_FILE",
         help="a package URL (pkg:pypi/name@version, pkg:npm/name), a local archive, a"
         " directory holding an unpacked package, or a lockfile",
+    )
+    parser.add_argument(
+        "--lockfiles-in",
+        action="append",
+        default=[],
+        metavar="DIR",
+        dest="lockfiles_in",
+        help="scan every lockfile under DIR (node_modules, virtualenvs and VCS folders left out)",
     )
     parser.add_argument("--ecosystem", choices=["pypi", "npm"], help="for archives and folders")
     parser.add_argument("--format", choices=["json", "sarif", "text"], default="json")
@@ -172,8 +180,45 @@ def main(
     argv: list[str] | None = None, out: TextIO | None = None, *, prog: str = "packamal"
 ) -> int:
     """Run the command; returns the exit status."""
-    args = _parser(prog).parse_args(argv)
+    parser = _parser(prog)
+    args = parser.parse_args(argv)
+    if not args.targets and not args.lockfiles_in:
+        parser.error("the following arguments are required: PURL_OR_FILE (or --lockfiles-in)")
+    for folder in args.lockfiles_in:
+        if not Path(folder).is_dir():
+            parser.error(f"--lockfiles-in: not a folder: {folder}")
+        args.targets += [str(p) for p in lockfiles_find(Path(folder))]
     return scan_command(args, out or sys.stdout, prog=prog)
+
+
+_NOT_SOURCES = {
+    "node_modules",
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "__pycache__",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "site-packages",
+}
+
+
+def lockfiles_find(root: Path) -> list[Path]:
+    """Every lockfile under `root`, sorted; installed trees (node_modules, virtualenvs) and
+    VCS folders are left out, and symbolic links are not followed."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in _NOT_SOURCES and not (here / d / "pyvenv.cfg").exists()
+        )
+        found += [here / f for f in sorted(filenames) if is_lockfile(here / f)]
+    return found
 
 
 def scan_command(args: argparse.Namespace, out: TextIO, *, prog: str) -> int:
@@ -213,7 +258,11 @@ def scan_command(args: argparse.Namespace, out: TextIO, *, prog: str) -> int:
     with contextlib.ExitStack() as stack:
         sink = out
         if args.output:
-            sink = stack.enter_context(open(args.output, "w", encoding="utf-8"))
+            try:
+                sink = stack.enter_context(open(args.output, "w", encoding="utf-8"))
+            except OSError as exc:
+                console.say(f"--output {args.output}: {exc.strerror or exc}")
+                return EXIT_USAGE
         _write(args.format, outcomes, sink, color=args.color)
         if args.format == "text" and len(outcomes) > 1:
             sink.write(summary_table(outcomes))
@@ -268,7 +317,7 @@ def _expand(given: list[str], console: Console) -> tuple[list[Target], list[Outc
                 parsed = lockfile_parse_isolated(
                     filename=_parser_name(path), data=path.read_bytes()
                 )
-            except (LockfileError, OSError) as exc:
+            except (LockfileError, OSError, RuntimeError) as exc:
                 failures.append(Outcome(Target("file", value), error=_reason(exc)))
                 continue
             for skipped in parsed.skipped:
@@ -357,6 +406,8 @@ def _scan_one(target: Target, args: argparse.Namespace, limits: object, cache: o
             )
     except AnalysisError as exc:
         return Outcome(target, error=str(exc))
+    except Exception as exc:  # a bug must cost this target, not the other packages' reports
+        return Outcome(target, error=f"internal error: {type(exc).__name__}: {exc}")
     if isinstance(cache, LocalCache):
         cache.put(report)
     report.extra["target"] = target.value

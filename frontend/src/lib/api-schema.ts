@@ -103,7 +103,7 @@ export interface paths {
         put?: never;
         /**
          * Analyse every pinned package of a lockfile
-         * @description `file`: requirements.txt, poetry.lock, uv.lock, package-lock.json, pnpm-lock.yaml (package-lock.json v1 to v3, pnpm-lock.yaml v5 to v9; the format comes from the file name, else from the content). One `analyze` job per pinned package version, deduplicated, all created or none; every line or entry that made no job is in `skipped` with its reason. At most 5000 packages (422 `too_many_packages` over it) and ANALYSIS_UPLOAD_MAX_BYTES (50 MiB) per file. The jobs wait in the caller's own lane, served in a round robin with other callers' and never by the workers kept for single dispatches; DISPATCH_JOB_RATE_LIMIT counts every job (429 over it); `force` needs a dispatch key (403).
+         * @description `file`: requirements.txt, poetry.lock, uv.lock, pylock.toml, package-lock.json, pnpm-lock.yaml (package-lock.json v1 to v3, pnpm-lock.yaml v5 to v9; the format comes from the file name, else from the content). One `analyze` job per pinned package version, deduplicated, all created or none; every line or entry that made no job is in `skipped` with its reason. At most 5000 packages (422 `too_many_packages` over it) and ANALYSIS_UPLOAD_MAX_BYTES (50 MiB) per file. The jobs wait in the caller's own lane, served in a round robin with other callers' and never by the workers kept for single dispatches; DISPATCH_JOB_RATE_LIMIT counts every job (429 over it); `force` needs a dispatch key (403).
          */
         post: operations["package_analysis_api_analyze_lockfile"];
         delete?: never;
@@ -398,7 +398,7 @@ export interface components {
              * @description How the file was read
              * @enum {string}
              */
-            format: "requirements.txt" | "poetry.lock" | "uv.lock" | "package-lock.json" | "pnpm-lock.yaml";
+            format: "requirements.txt" | "poetry.lock" | "uv.lock" | "pylock.toml" | "package-lock.json" | "pnpm-lock.yaml";
             /**
              * Items
              * @description One `analyze` job per pinned package version
