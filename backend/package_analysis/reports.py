@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
 from .analysis.model import AnalysisError, Finding, Report
 from .analysis.purl import purl_parse
-from .models import AnalysisReport, ArtifactScan, Job, Upload
+from .models import AnalysisReport, ArtifactScan, Job, Source, Upload
 from .models import Finding as FindingRow
+
+if TYPE_CHECKING:
+    from .analysis.pipeline import CacheKey
 
 _FINDING_FIELDS = tuple(Finding.__dataclass_fields__)
 
@@ -36,21 +39,30 @@ def upload_get(*, upload_id: uuid.UUID) -> Upload:
     return upload
 
 
-def findings_cached(sha256: str, rules_version: str) -> list[Finding] | None:
-    """The findings stored for this artifact under these rules, or None (never scanned)."""
-    scan = ArtifactScan.objects.filter(sha256=sha256, rules_version=rules_version).first()
+def findings_cached(key: CacheKey, *, source: Source) -> list[Finding] | None:
+    """The findings a scan with this exact key stored, from analyses of that source only
+    (an upload never answers for the registry), or None."""
+    scan = ArtifactScan.objects.filter(
+        sha256=key.sha256,
+        ecosystem=key.ecosystem,
+        package=key.package,
+        rules_version=key.rules_version,
+        source=source,
+    ).first()
     if scan is None:
         return None
-    rows = FindingRow.objects.filter(job_id=scan.job_id, artifact=sha256).values(*_FINDING_FIELDS)
-    return [Finding(**row) for row in rows]
+    rows = FindingRow.objects.filter(job_id=scan.job_id, artifact=key.sha256)
+    return [Finding(**row) for row in rows.values(*_FINDING_FIELDS)]
 
 
 def report_save(*, job_id: str, report: Report) -> None:
     """Write the report's rows; called inside the fenced completion's transaction."""
     assert transaction.get_connection().in_atomic_block, "report rows need the completion's txn"
     package = report.package
+    source = Source(report.provenance.source)  # "file" never reaches the platform
     AnalysisReport.objects.create(
         job_id=job_id,
+        source=source,
         ecosystem=package.ecosystem,
         name=package.name,
         version=package.version or "",
@@ -62,12 +74,25 @@ def report_save(*, job_id: str, report: Report) -> None:
     FindingRow.objects.bulk_create(
         [FindingRow(job_id=job_id, **f.as_dict()) for f in report.findings], batch_size=1000
     )
+    if report.cached:
+        return  # every artifact came from the cache: the rows that answered stay as they are
+    key = ("sha256", "ecosystem", "package", "rules_version", "source")
     ArtifactScan.objects.bulk_create(
         [
-            ArtifactScan(sha256=a.sha256, rules_version=report.rules_version, job_id=job_id)
+            ArtifactScan(
+                sha256=a.sha256,
+                ecosystem=package.ecosystem,
+                package=package.purl,
+                rules_version=report.rules_version,
+                source=source,
+                job_id=job_id,
+            )
             for a in report.artifacts
         ],
-        ignore_conflicts=True,  # another job scanned the same artifact first: same answer
+        # The newest scan answers: a forced re-analysis replaces whatever was cached.
+        update_conflicts=True,
+        unique_fields=key,
+        update_fields=("job",),
     )
 
 
@@ -77,11 +102,13 @@ def report_of(*, job: Job) -> dict[str, Any]:
     return {**(job.result or {}), "job": str(job.id), "findings": findings}
 
 
-def report_latest(*, purl: str) -> Job | None:
-    """The newest completed analysis of that package version (or of the package, when the
-    purl names no version)."""
+def report_latest(*, purl: str, uploads: bool = False) -> Job | None:
+    """The newest completed registry analysis of that package version (or of the package,
+    when the purl names no version); with `uploads`, uploads that claim it count too."""
     ref = purl_parse(purl)
     rows = AnalysisReport.objects.select_related("job")
+    if not uploads:
+        rows = rows.filter(source=Source.REGISTRY)
     if ref.version is not None:
         rows = rows.filter(purl=ref.purl)
     else:
@@ -102,7 +129,7 @@ __all__ = [
 
 def report_object(*, job: Job) -> Report:
     """The analysis `Report` of a completed job, rebuilt from its rows (for SARIF)."""
-    from .analysis.model import Artifact, PackageRef
+    from .analysis.model import Artifact, PackageRef, Provenance
 
     result = job.result or {}
     findings = FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS)
@@ -115,4 +142,7 @@ def report_object(*, job: Job) -> Report:
         rules_version=result.get("rules_version", ""),
         cached=bool(result.get("cached")),
         seconds=float(result.get("seconds", 0.0)),
+        provenance=Provenance(**result["provenance"])
+        if result.get("provenance")
+        else Provenance("upload" if (job.params or {}).get("upload") else "registry"),
     )

@@ -18,6 +18,9 @@ SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low")
 Reachability = Literal["install", "import", "runtime", "test", "docs", "metadata"]
 Verdict = Literal["malicious", "suspicious", "clean"]
 Ecosystem = Literal["pypi", "npm"]
+# Where a report's bytes came from: fetched through the configured registry (hash verified
+# against what it publishes), sent to POST /analyze/upload, or a local file (the scan role).
+Source = Literal["registry", "upload", "file"]
 
 SNIPPET_MAX = 400
 
@@ -72,6 +75,24 @@ class Finding:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """Where the analysed bytes came from, and how much of the package identity is vouched for.
+
+    `registry`: every artifact came from `registry` and matched the hash it publishes, so the
+    package name and version are the registry's. `upload` / `file`: the name and version are
+    what the archive itself claims (`claimed` is True); nothing vouches for them."""
+
+    source: Source
+    registry: str | None = None  # the index or registry URL, without credentials
+    verified: bool = False  # every artifact's hash matched the registry's
+    claimed: bool = True  # the package name/version were read from the archive
+    filename: str | None = None  # the uploaded or local file's name
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 @dataclass
 class Report:
     """A finished analysis. `summary()` is the small `Job.result`; `as_dict()` adds findings."""
@@ -84,6 +105,7 @@ class Report:
     rules_version: str
     cached: bool = False
     seconds: float = 0.0
+    provenance: Provenance = field(default_factory=lambda: Provenance("file"))
     extra: dict[str, Any] = field(default_factory=dict)
 
     def by_severity(self) -> dict[str, int]:
@@ -102,6 +124,7 @@ class Report:
             "by_severity": self.by_severity(),
             "rules_version": self.rules_version,
             "cached": self.cached,
+            "provenance": self.provenance.as_dict(),
             "seconds": round(self.seconds, 3),
         }
 

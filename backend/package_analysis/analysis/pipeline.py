@@ -6,9 +6,12 @@ Callers pass three optional hooks:
 - `on_progress(stage, fraction)`: stage is "resolved", "fetched", "unpacked" or "scanning";
   fraction runs from 0 to 1 over the whole analysis (scanning is throttled to 1 % steps);
 - `check()`: called between stages and between files; it raises to cancel the analysis;
-- `cache(sha256, rules_version)`: the findings stored for that artifact, or None. A PyPI
-  file whose published sha256 is cached is not even downloaded; `Report.cached` is True
-  when every artifact came from the cache.
+- `cache(key)`: the findings stored for that `CacheKey` (the artifact's sha256 plus
+  everything else the scan reads: ecosystem, the package identity given to the metadata
+  rules, the rules version), or None. A PyPI file whose published sha256 is cached is not
+  even downloaded; `Report.cached` is True when every artifact came from the cache. The
+  caller decides which analyses a cache may answer from (the platform keeps registry and
+  upload scans apart).
 
 The whole analysis is bounded by `Limits.timeout_seconds`, and every scratch file lives in
 one temporary directory (under ANALYSIS_SCRATCH_DIR, else TMPDIR) removed at the end.
@@ -33,13 +36,29 @@ from typing import Any
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from . import engine, fetch, scoring
-from .model import AnalysisError, Artifact, Ecosystem, Finding, PackageRef, Report
+from .model import AnalysisError, Artifact, Ecosystem, Finding, PackageRef, Provenance, Report
 from .purl import ECOSYSTEMS, purl_build, purl_parse, pypi_normalize
 from .unpack import archive_kind, unpack
 
 ProgressFn = Callable[[str, float], None]
 CheckFn = Callable[[], None]
-CacheFn = Callable[[str, str], "list[Finding] | None"]
+
+
+@dataclass(frozen=True)
+class CacheKey:
+    """Everything a scan of one artifact depends on: same key, same findings."""
+
+    sha256: str
+    ecosystem: Ecosystem
+    package: str  # the purl the rules were given (metadata rules read the name)
+    rules_version: str
+
+    @classmethod
+    def of(cls, sha256: str, package: PackageRef) -> CacheKey:
+        return cls(sha256.lower(), package.ecosystem, package.purl, engine.RULES_VERSION)
+
+
+CacheFn = Callable[[CacheKey], "list[Finding] | None"]
 
 MiB = 1024 * 1024
 METADATA_MAX_BYTES = 1 * MiB
@@ -171,7 +190,11 @@ def _unpack(artifact: Artifact, dest: Path, run: _Run) -> Path:
 
 
 def _report(
-    package: PackageRef, scanned: list[_Scanned], run: _Run, extra: dict[str, Any]
+    package: PackageRef,
+    scanned: list[_Scanned],
+    run: _Run,
+    provenance: Provenance,
+    extra: dict[str, Any] | None = None,
 ) -> Report:
     findings = [f for s in scanned for f in s.findings]
     verdict, score = scoring.verdict(findings)
@@ -184,7 +207,8 @@ def _report(
         rules_version=engine.RULES_VERSION,
         cached=bool(scanned) and all(s.cached for s in scanned),
         seconds=time.monotonic() - run.started,
-        extra={**extra, "skipped": [k for s in scanned for k in s.skipped]},
+        provenance=provenance,
+        extra={**(extra or {}), "skipped": [k for s in scanned for k in s.skipped]},
     )
 
 
@@ -223,9 +247,10 @@ def analyze_purl(
                     span=(low, high),
                 )
             )
-    return _report(
-        resolved.package, scanned, run, {"source": "registry", "registry": resolved.registry}
-    )
+    provenance = Provenance(
+        "registry", registry=resolved.registry, verified=True, claimed=False
+    )  # fetch.download refuses any file whose hash differs from the registry's
+    return _report(resolved.package, scanned, run, provenance)
 
 
 def _artifact_from_registry(
@@ -239,7 +264,7 @@ def _artifact_from_registry(
 ) -> _Scanned:
     low, high = span
     if cache is not None and remote.sha256:
-        hit = cache(remote.sha256.lower(), engine.RULES_VERSION)
+        hit = cache(CacheKey.of(remote.sha256, package))
         if hit is not None:
             artifact = Artifact(remote.filename, remote.sha256.lower(), remote.size or 0)
             run.progress("fetched", high)
@@ -258,7 +283,7 @@ def _artifact_from_registry(
         raise
     run.progress("fetched", low + (high - low) * 0.1)
     if cache is not None and not remote.sha256:  # npm: the sha256 is known only now
-        hit = cache(artifact.sha256, engine.RULES_VERSION)
+        hit = cache(CacheKey.of(artifact.sha256, package))
         if hit is not None:
             return _Scanned(dataclasses.replace(artifact, path=None), hit, True, [])
     run.check()
@@ -309,13 +334,13 @@ def analyze_file(
         run.progress("unpacked", 0.15)
         eco = ecosystem or _detect_ecosystem(root, filename)
         package = _package_from_tree(root, eco, filename)
-        hit = cache(artifact.sha256, engine.RULES_VERSION) if cache is not None else None
+        hit = cache(CacheKey.of(artifact.sha256, package)) if cache is not None else None
         if hit is not None:
             scanned = _Scanned(dataclasses.replace(artifact, path=None), hit, True, run.skipped)
         else:
             findings = _scan(artifact, root, package=package, run=run, span=(0.15, 1.0))
             scanned = _Scanned(artifact, findings, False, run.skipped)
-    return _report(package, [scanned], run, {"source": "file"})
+    return _report(package, [scanned], run, Provenance("file", filename=filename))
 
 
 # --- what an unpacked tree is -------------------------------------------------------------

@@ -139,14 +139,22 @@ def job_report(
     },
     auth=ReadKey(),
     summary="The latest report of a package version (or of the package, with no version)",
+    description=(
+        "Only analyses of what the registry serves (`provenance.source: registry`, hashes "
+        "verified) answer, unless `uploads=true`: an uploaded archive's name and version are "
+        "only what it claims, so anyone could upload a look-alike under a popular name."
+    ),
 )
 def report_latest(
     request: HttpRequest,
     purl: str = Query(..., max_length=512, examples=["pkg:pypi/idna@3.7"]),
     format: Literal["json", "sarif"] = "json",
+    uploads: bool = Query(
+        False, description="Let uploads that claim this name and version answer too"
+    ),
 ) -> HttpResponse:
     try:
-        job = reports.report_latest(purl=purl)
+        job = reports.report_latest(purl=purl, uploads=uploads)
     except AnalysisError as exc:
         raise ApiError(422, "validation_error", str(exc)) from None
     if job is None:

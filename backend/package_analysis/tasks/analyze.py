@@ -7,6 +7,8 @@ the per-artifact cache, and the report rows written inside the fenced completion
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import tempfile
 import uuid
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..analysis.model import AnalysisError, Finding, Report
+from ..analysis.model import AnalysisError, Finding, Provenance, Report
 from ..analysis.purl import purl_parse
 from .base import TaskContext, TaskFailed, TaskResult, TaskSpec
 
@@ -72,6 +74,20 @@ class ArtifactOut(BaseModel):
     size: int
 
 
+class ProvenanceOut(BaseModel):
+    """Where the analysed bytes came from (docs/security.md "Provenance")."""
+
+    source: Literal["registry", "upload"] = Field(
+        description="`registry`: fetched through the configured index and hash-verified against "
+        "it; `upload`: sent to POST /analyze/upload, so the package name and version are only "
+        "what the archive claims"
+    )
+    registry: str | None = Field(description="The index or registry the bytes came through")
+    verified: bool = Field(description="Every artifact's hash matched the registry's")
+    claimed: bool = Field(description="The package name and version were read from the archive")
+    filename: str | None = Field(description="The uploaded file's name")
+
+
 class SeverityCounts(BaseModel):
     critical: int
     high: int
@@ -90,6 +106,7 @@ class AnalyzeResult(BaseModel):
     by_severity: SeverityCounts
     rules_version: str
     cached: bool
+    provenance: ProvenanceOut
     seconds: float
     report: str = Field(description="Where the full report is: `/jobs/{id}/report`")
 
@@ -97,9 +114,12 @@ class AnalyzeResult(BaseModel):
 def analyze(params: AnalyzeParams, ctx: TaskContext) -> TaskResult:
     from .. import reports  # Django models: imported when a job runs, not by the schema
     from ..analysis.pipeline import Limits, analyze_purl
+    from ..models import Source
 
     limits = Limits.from_env()
-    cache = None if params.force else reports.findings_cached
+    source = Source.UPLOAD if params.upload is not None else Source.REGISTRY
+    # Each source answers only from its own scans: an upload never answers for the registry.
+    cache = None if params.force else functools.partial(reports.findings_cached, source=source)
 
     def on_progress(stage: str, fraction: float) -> None:
         ctx.report(min(0.99, fraction))
@@ -136,7 +156,7 @@ def _analyze_upload(
     with tempfile.TemporaryDirectory(prefix="packamal-upload-", dir=limits.scratch_dir) as tmp:
         path = Path(tmp) / "archive"
         path.write_bytes(bytes(upload.data))
-        return analyze_file(
+        report = analyze_file(
             path,
             ecosystem=upload.ecosystem,  # type: ignore[arg-type]
             filename=upload.filename,
@@ -145,6 +165,8 @@ def _analyze_upload(
             check=ctx.check,
             cache=cache,
         )
+    provenance = Provenance("upload", claimed=True, filename=upload.filename)
+    return dataclasses.replace(report, provenance=provenance)
 
 
 def _timeout(params: AnalyzeParams) -> float:
