@@ -204,7 +204,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The latest report of a package version (or of the package, with no version) */
+        /**
+         * The latest report of a package version (or of the package, with no version)
+         * @description Only analyses of what the registry serves (`provenance.source: registry`, hashes verified) answer, unless `uploads=true`: an uploaded archive's name and version are only what it claims, so anyone could upload a look-alike under a popular name.
+         */
         get: operations["package_analysis_api_report_latest"];
         put?: never;
         post?: never;
@@ -485,6 +488,38 @@ export interface components {
             purl: string;
         };
         /**
+         * ProvenanceOut
+         * @description Where the analysed bytes came from (docs/security.md "Provenance").
+         */
+        ProvenanceOut: {
+            /**
+             * Source
+             * @description `registry`: fetched through the configured index and hash-verified against it; `upload`: sent to POST /analyze/upload, so the package name and version are only what the archive claims
+             * @enum {string}
+             */
+            source: "registry" | "upload";
+            /**
+             * Registry
+             * @description The index or registry the bytes came through
+             */
+            registry: string | null;
+            /**
+             * Verified
+             * @description Every artifact's hash matched the registry's
+             */
+            verified: boolean;
+            /**
+             * Claimed
+             * @description The package name and version were read from the archive
+             */
+            claimed: boolean;
+            /**
+             * Filename
+             * @description The uploaded file's name
+             */
+            filename: string | null;
+        };
+        /**
          * ReportOut
          * @description The full report: the job's result summary plus every finding.
          */
@@ -506,6 +541,7 @@ export interface components {
             rules_version: string;
             /** Cached */
             cached: boolean;
+            provenance: components["schemas"]["ProvenanceOut"];
             /** Seconds */
             seconds: number;
             /**
@@ -1254,6 +1290,8 @@ export interface operations {
                 /** @example pkg:pypi/idna@3.7 */
                 purl: string;
                 format?: "json" | "sarif";
+                /** @description Let uploads that claim this name and version answer too */
+                uploads?: boolean;
             };
             header?: never;
             path?: never;

@@ -1,7 +1,9 @@
 import { formatBytes } from '../../analyze/model/upload-checks';
 import { reportDownloadUrl } from '../api/get-report';
-import { type Report, SEVERITIES, VERDICT_MEANING, formatScore, scoreMeaning } from '../model/report';
+import { visibleText } from '../../../lib/visible-text';
+import { PROVENANCE_MEANING, type Report, SEVERITIES, VERDICT_MEANING, formatScore, scoreMeaning } from '../model/report';
 import { FindingsList } from './findings-list';
+import { ProvenanceBadge } from './provenance-badge';
 import { VerdictBadge } from './verdict-badge';
 
 interface ReportViewProps {
@@ -12,7 +14,7 @@ interface ReportViewProps {
 
 /** A finished analysis: the verdict and what it means, the artifacts read, and the evidence. */
 export function ReportView({ report, jobId }: ReportViewProps) {
-  const { package: pkg } = report;
+  const { package: pkg, provenance } = report;
   const total = report.findings.length;
   return (
     <div className="report" data-verdict={report.verdict}>
@@ -23,6 +25,7 @@ export function ReportView({ report, jobId }: ReportViewProps) {
             {formatScore(report.score)}
             <span className="muted"> / 10</span>
           </span>
+          <ProvenanceBadge provenance={provenance} />
         </p>
         <p>{VERDICT_MEANING[report.verdict]}</p>
         <p className="muted">{scoreMeaning(report.score)}</p>
@@ -34,7 +37,25 @@ export function ReportView({ report, jobId }: ReportViewProps) {
       </div>
       <dl className="detail-grid report-facts">
         <dt>Package</dt>
-        <dd className="mono wrap">{pkg.purl}</dd>
+        <dd className="mono wrap">{visibleText(pkg.purl)}</dd>
+        <dt>Source</dt>
+        <dd data-testid="provenance-detail">
+          {PROVENANCE_MEANING[provenance.source]}
+          {provenance.source === 'registry' && provenance.registry && (
+            <>
+              {' '}
+              <span className="muted">Registry: </span>
+              <span className="mono wrap">{visibleText(provenance.registry)}</span>
+            </>
+          )}
+          {provenance.source === 'upload' && provenance.filename && (
+            <>
+              {' '}
+              <span className="muted">File: </span>
+              <span className="mono wrap">{visibleText(provenance.filename)}</span>
+            </>
+          )}
+        </dd>
         <dt>Findings</dt>
         <dd>
           {total.toLocaleString('en-US')}
@@ -67,7 +88,7 @@ export function ReportView({ report, jobId }: ReportViewProps) {
       <ul className="artifacts">
         {report.artifacts.map((artifact) => (
           <li key={artifact.sha256}>
-            <span className="mono wrap">{artifact.filename}</span> <span className="muted">({formatBytes(artifact.size)})</span>
+            <span className="mono wrap">{visibleText(artifact.filename)}</span> <span className="muted">({formatBytes(artifact.size)})</span>
             <br />
             <span className="muted">sha256 </span>
             <span className="mono wrap sha">{artifact.sha256}</span>
