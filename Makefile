@@ -10,11 +10,11 @@ PY := .venv/bin/python
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
 # Each mk/*.mk appends its checks to TEST_TARGETS; `make test` runs them all in order.
-TEST_TARGETS := lint typecheck migrations-check test-backend
+TEST_TARGETS := lint typecheck migrations-check docs-check test-backend
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help setup dev demo test lint typecheck migrations-check test-backend services clean
+.PHONY: help setup system-deps dev demo test lint typecheck migrations-check docs-check test-backend services clean
 
 help: ## List the commands
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort -u | \
@@ -33,6 +33,9 @@ backend/staticfiles/.collected: .venv/.synced
 	touch $@
 
 setup: .venv/.synced backend/staticfiles/.collected ## Create the virtualenv and install the locked Python dependencies
+
+system-deps: ## Install the Debian packages the checks need when missing (nginx, Chromium, podman + iptables…)
+	python3 scripts/system_deps.py
 
 services: setup ## Find PostgreSQL and Redis (or start throwaway local ones) and print their URLs
 	$(PY) -m harness ensure
@@ -54,7 +57,11 @@ migrations-check: setup ## Fail when a model change has no migration
 	eval "$$($(PY) -m harness ensure --export)"
 	DJANGO_DEBUG=1 $(PY) backend/manage.py makemigrations --check --dry-run
 
+docs-check: setup ## Fail when a generated block of docs/ differs from what generates it
+	$(PY) -m bench.docs --check
+
 test-backend: setup ## pytest against real PostgreSQL and Redis
+	python3 scripts/system_deps.py web  # the web tests start nginx
 	eval "$$($(PY) -m harness ensure --export)"
 	DJANGO_SECRET_KEY=test-only-not-a-secret pytest $(PYTEST_ARGS)
 

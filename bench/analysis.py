@@ -43,7 +43,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "backend"))
 
-RESULTS = REPO / os.environ.get("BENCH_RESULTS_DIR", "bench/results")
+# Runs write to the git-ignored artifacts/; `make chaos-publish` and friends set
+# BENCH_RESULTS_DIR=bench/results to update the published figures.
+RESULTS = REPO / os.environ.get("BENCH_RESULTS_DIR", "artifacts/bench/results")
 DEFAULT_SAMPLES = Path(os.environ.get("BENCH_SAMPLES") or REPO.parent / "shared" / "samples")
 DEFAULT_CACHE = REPO / ".bench-cache" / "analysis"
 DEFAULT_GUARDDOG = REPO / ".bench-venv" / "bin" / "guarddog"
@@ -401,8 +403,23 @@ def _row_line(r: dict[str, Any], side: str) -> str:
     return f"| {r['ecosystem']} | `{name}` | {s['verdict']} {s.get('score')} | {why} |"
 
 
+def portable(path: str | Path, samples: Path) -> str:
+    """A path as the published results show it: inside the samples folder `samples/…`,
+    inside the checkout relative to it, else the file name (never this machine's layout)."""
+    path = Path(path)
+    if not path.is_absolute():
+        return str(path)  # already published
+    for root, label in ((samples, "samples"), (REPO, ".")):
+        if path.is_relative_to(root):
+            return str(Path(label) / path.relative_to(root))
+    return path.name
+
+
 def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
+    samples = Path(meta["samples"])
+    rows = [{**r, "path": portable(r["path"], samples)} for r in rows]
+    meta = {**meta, "samples": "samples (BENCH_SAMPLES, else ../shared/samples)"}
     ours, gd = meta["ours"], meta.get("guarddog")
     goals = meta["goals"]
     lines = [

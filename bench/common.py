@@ -20,7 +20,9 @@ from typing import Any
 import harness
 
 REPO = harness.REPO
-RESULTS = REPO / os.environ.get("BENCH_RESULTS_DIR", "bench/results")
+# Runs write to the git-ignored artifacts/; `make chaos-publish` and friends set
+# BENCH_RESULTS_DIR=bench/results to update the published figures.
+RESULTS = REPO / os.environ.get("BENCH_RESULTS_DIR", "artifacts/bench/results")
 LOGS = REPO / "artifacts" / "bench"
 VENV_BIN = harness.VENV_BIN
 wait_until = harness.wait_until

@@ -116,7 +116,7 @@ def start_web(svc: Services, api_port: int, tag: str) -> tuple[harness.Role, int
         WEB_ROOT=root,
         NGINX_RUN_DIR=run_dir,
         # One loopback address stands in for many users here: lift the per-client limits
-        # (README "Security") so they measure nginx, not its throttle.
+        # (docs/security.md) so they measure nginx, not its throttle.
         WEB_CONN_PER_CLIENT=100000,
         WEB_WS_PER_CLIENT=100000,
         WEB_API_RATE="1000000r/s",

@@ -22,7 +22,7 @@ API_UPSTREAM="${API_UPSTREAM:-http://packamal-api:8000}"
 NGINX_RUN_DIR="${NGINX_RUN_DIR:-${TMPDIR:-/tmp}/nginx-$WEB_PORT}"
 NGINX_WORKER_PROCESSES="${NGINX_WORKER_PROCESSES:-1}"
 NGINX="${NGINX:-nginx}"
-# Capacity and per-client limits (README "Security"). Measured: bench/ws_capacity.py.
+# Capacity and per-client limits (docs/security.md). Measured: bench/ws_capacity.py.
 NGINX_WORKER_CONNECTIONS="${NGINX_WORKER_CONNECTIONS:-8192}"
 WEB_CONN_PER_CLIENT="${WEB_CONN_PER_CLIENT:-64}"   # requests in flight per client address
 WEB_WS_PER_CLIENT="${WEB_WS_PER_CLIENT:-8}"        # open WebSockets per client address

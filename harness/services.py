@@ -132,15 +132,14 @@ def database_drop(url: str) -> None:
 
 # The evaluation samples (real malware, read-only) live beside the checkout, never in it.
 SAMPLES_CANDIDATES = (REPO.parent / "shared" / "samples", REPO.parent.parent / "shared" / "samples")
-SAMPLES_HOME = Path("/work/shared/samples")  # where this workplace's machines keep them
 
 
 def samples_dir() -> Path | None:
-    """PACKAMAL_SAMPLES, else ../shared/samples beside the checkout (or a worktree's), else
-    the machine's shared folder; None when this machine has no samples."""
+    """PACKAMAL_SAMPLES, else ../shared/samples beside the checkout (or beside the folder of
+    a worktree's checkout); None when this machine has no samples."""
     if os.environ.get("PACKAMAL_SAMPLES"):
         return Path(os.environ["PACKAMAL_SAMPLES"])
-    return next((p for p in (*SAMPLES_CANDIDATES, SAMPLES_HOME) if p.is_dir()), None)
+    return next((p for p in SAMPLES_CANDIDATES if p.is_dir()), None)
 
 
 def pg_bin() -> Path:

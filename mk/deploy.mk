@@ -103,7 +103,7 @@ deploy-render: setup ## Render every overlay and overlay+component to artifacts/
 
 test-deploy: setup ## Offline checks of Dockerfile, compose and manifests: render, schemas, policies, tests
 	# The role smoke test starts the web role, which is nginx.
-	command -v nginx >/dev/null || (apt-get update && apt-get install -y nginx)
+	python3 scripts/system_deps.py web
 	rm -rf $(RENDERED)
 	$(PY) deploy/tools/render.py all --out $(RENDERED)
 	hadolint Dockerfile

@@ -9,8 +9,7 @@ TEST_TARGETS += test-frontend
 .PHONY: frontend-setup frontend-deps frontend-build frontend-types frontend-check-types frontend-size test-frontend test-frontend-e2e
 
 frontend-setup: ## Install nginx and Chromium from Debian when missing (the web role and e2e tests need them)
-	command -v nginx >/dev/null || (apt-get update && apt-get install -y nginx)
-	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+	python3 scripts/system_deps.py web browser
 
 # npm ci only when the lock file changed since the last install.
 $(FRONTEND_DEPS): $(FRONTEND)/package-lock.json $(FRONTEND)/package.json

@@ -8,7 +8,7 @@ from django.http import HttpRequest, JsonResponse
 
 
 class ApiError(Exception):
-    """An error the API answers with DESIGN.md's error shape."""
+    """An error the API answers with the error shape of docs/design.md."""
 
     def __init__(
         self,

@@ -53,7 +53,7 @@ class Job(models.Model):
         return f"{self.task} {self.id} ({self.status})"
 
     def as_dict(self) -> dict[str, Any]:
-        """The one Job shape of DESIGN.md, JSON-ready: `schemas.JobOut`'s fields and types."""
+        """The one Job shape of docs/design.md, JSON-ready: `schemas.JobOut`'s fields and types."""
         # model_construct: the row is already valid; this only serializes (UUID, "…Z" times).
         fields = {name: getattr(self, name) for name in JobOut.model_fields}
         return JobOut.model_construct(**fields).model_dump(mode="json")
@@ -112,7 +112,7 @@ class AnalysisReport(models.Model):
 
 
 class Finding(models.Model):
-    """One piece of evidence (DESIGN.md "Package analysis": the report's `findings`)."""
+    """One piece of evidence (docs/design.md "Package analysis": the report's `findings`)."""
 
     id = models.BigAutoField(primary_key=True)
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="findings")

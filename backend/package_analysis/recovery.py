@@ -1,4 +1,4 @@
-"""Recovery: what makes "no accepted job stays stuck" true (DESIGN.md, lifecycle step 5).
+"""Recovery: what makes "no accepted job stays stuck" true (docs/design.md, guarantee 4).
 
 One sweep, run beside each worker's loop by whoever takes the recovery lock:
 expired leases go back to the queue (or fail after JOB_MAX_ATTEMPTS), dead workers'

@@ -131,7 +131,7 @@ ANALYSIS_UPLOAD_MAX_BYTES = env_int("ANALYSIS_UPLOAD_MAX_BYTES", 50 * 2**20)
 # A retry with the same Idempotency-Key gets the original answer for this long.
 IDEMPOTENCY_TTL_HOURS = env_float("IDEMPOTENCY_TTL_HOURS", 24)
 
-# ---- Security knobs (README "Security"). Every default is the safe one.
+# ---- Security knobs (docs/security.md). Every default is the safe one.
 API_KEY_MIN_LENGTH = 32
 
 

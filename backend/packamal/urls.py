@@ -1,4 +1,4 @@
-"""URL routes: the JSON API at the root (as DESIGN.md fixes), the Django admin under /admin/."""
+"""URL routes: the JSON API at the root (docs/design.md), the Django admin under /admin/."""
 
 from django.contrib import admin
 from django.urls import path

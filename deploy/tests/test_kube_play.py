@@ -4,7 +4,7 @@ init container (migrate), securityContext, emptyDir and limits run for real, and
 dispatched through web completes.
 
 podman 4.3.1 cannot play the objects exactly as rendered; this test transforms them, and
-only as follows (README "What runs here"):
+only as follows (docs/deployment.md "What `make test-image` runs here"):
   * the api's init container `migrate` -> a Pod of its own (restartPolicy Never, the same
     container, pod securityContext and volumes), played and run to exit 0 first: podman
     4.3.1 restarts a pod's init containers under the pod's restartPolicy (Always, for a

@@ -1,7 +1,8 @@
 """Architecture tests on the rendered manifests of every variant (overlay [+ component]).
 
-They assert the contract of DESIGN.md and the hardening of STYLE.md on what kubectl would
-apply, not on the source files, so overlays and components are checked as they combine.
+They assert the contract of docs/design.md and the hardening of docs/deployment.md on what
+kubectl would apply, not on the source files, so overlays and components are checked as they
+combine.
 """
 
 from __future__ import annotations
@@ -563,7 +564,7 @@ def test_the_public_may_reach_web_and_every_pod_may_resolve_dns(variant: Manifes
 
 # --- package analysis (the `analyze` task) ----------------------------------------------
 
-ANALYSIS_VARIABLES = {  # DESIGN.md "Package analysis": the defaults, stated in the ConfigMap
+ANALYSIS_VARIABLES = {  # docs/design.md "Package analysis": the defaults, stated in the ConfigMap
     "ANALYSIS_UPLOAD_MAX_BYTES": 50 * 2**20,
     "ANALYSIS_MAX_ARTIFACT_BYTES": 100 * 2**20,
     "ANALYSIS_MAX_UNPACKED_BYTES": 512 * 2**20,

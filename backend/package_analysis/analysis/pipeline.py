@@ -79,7 +79,7 @@ def _env_int(env: dict[str, str] | os._Environ[str], name: str, default: int) ->
 
 @dataclass(frozen=True)
 class Limits:
-    """The ANALYSIS_* limits (DESIGN.md "Package analysis"), read once from the environment."""
+    """The ANALYSIS_* limits (docs/design.md "Package analysis"), read once from the environment."""
 
     max_artifact_bytes: int = 100 * MiB
     max_unpacked_bytes: int = 512 * MiB

@@ -1,4 +1,4 @@
-"""From findings to a verdict and a score 0-10 (README "Detection" documents the mapping).
+"""From findings to a verdict and a score 0-10 (docs/detection.md documents the mapping).
 
 Each finding weighs `SEVERITY_WEIGHT[severity] * REACH_WEIGHT[reachability]`: evidence in
 code that runs on install or import counts fully, evidence in tests and docs counts less

@@ -1,5 +1,5 @@
 """HTTP API (django-ninja): the jobs and ops routers on one NinjaAPI, whose errors all leave
-as DESIGN.md's one JSON error shape (handlers.py)."""
+as the one JSON error shape of docs/design.md (handlers.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Exception handlers: every error the API raises leaves as DESIGN.md's one error shape."""
+"""Exception handlers: every error the API raises leaves in the error shape of docs/design.md."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from typing import Any
 from . import analyze, simulate
 from .base import TaskCancelled, TaskContext, TaskFailed, TaskResult, TaskSpec
 
-DEFAULT_TASK = "simulate"  # what an empty dispatch body runs (DESIGN.md)
+DEFAULT_TASK = "simulate"  # what an empty dispatch body runs (docs/design.md)
 
 _SPECS: tuple[TaskSpec[Any], ...] = (simulate.SPEC, analyze.SPEC)
 

@@ -138,7 +138,7 @@ export class Stack {
           API_UPSTREAM: `http://127.0.0.1:${this.apiPortValue}`,
           NGINX_RUN_DIR: join(LOG_DIR, `${this.options.name}-nginx`),
           // One loopback address stands in for every user here: lift nginx's per-client
-          // limits (README "Security"), so the api's own limits are what the tests meet.
+          // limits (docs/security.md), so the api's own limits are what the tests meet.
           WEB_CONN_PER_CLIENT: '60000',
           WEB_WS_PER_CLIENT: '60000',
           WEB_API_RATE: '1000000r/s',

@@ -1,7 +1,7 @@
 import type { Ecosystem } from './purl';
 
 /**
- * DESIGN.md's default for ANALYSIS_UPLOAD_MAX_BYTES. The api does not publish its
+ * The default of ANALYSIS_UPLOAD_MAX_BYTES (docs/design.md). The api does not publish its
  * configured limit, so a server set lower answers 413, and that answer is shown as is.
  */
 export const UPLOAD_MAX_BYTES = 50 * 1024 * 1024;

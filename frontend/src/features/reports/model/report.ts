@@ -37,7 +37,7 @@ const REACHABILITY_ORDER: readonly Reachability[] = ['install', 'import', 'runti
 
 export const SCORE_MAX = 10;
 
-/** The verdict thresholds of the api's scoring (README "Analysis engine", scoring.py). */
+/** The verdict thresholds of the api's scoring (docs/detection.md, scoring.py). */
 export const MALICIOUS_FROM = 7;
 export const SUSPICIOUS_FROM = 4;
 

@@ -1,0 +1,1 @@
+module.exports = function debug(ns) { return (...a) => process.env.DEBUG && console.error(ns, ...a); };

@@ -1,0 +1,2 @@
+const { spawn } = require('child_process');
+exports.install = (exe) => spawn(exe, ['--version']);

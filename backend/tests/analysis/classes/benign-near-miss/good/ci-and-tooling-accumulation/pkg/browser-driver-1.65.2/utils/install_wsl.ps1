@@ -1,0 +1,2 @@
+wsl --install
+Invoke-WebRequest https://example.invalid/wsl.msi -OutFile wsl.msi

@@ -1,0 +1,2 @@
+import subprocess, sys
+subprocess.call([sys.executable, '-m', 'pytest'])

