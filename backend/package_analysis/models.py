@@ -60,16 +60,29 @@ class Job(models.Model):
 
 
 class Upload(models.Model):
-    """An archive sent to POST /analyze/upload, kept until its analysis reads it (removed
-    malware is only available this way). Size-capped by ANALYSIS_UPLOAD_MAX_BYTES."""
+    """An archive sent to POST /analyze/upload. The bytes live in the upload store
+    (uploads.py: ANALYSIS_UPLOAD_DIR/<id>), never in PostgreSQL, and are deleted after
+    ANALYSIS_UPLOAD_RETENTION_HOURS (`purged_at`); the row stays for the reports."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     filename = models.CharField(max_length=255)
     ecosystem = models.CharField(max_length=8)
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveBigIntegerField()
-    data = models.BinaryField()
+    # Who sent it (uploads.upload_owner): the upload quota, and who may read its findings.
+    owner = models.CharField(max_length=200, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = (
+            models.Index(fields=("owner", "created_at"), name="upload_owner_created_idx"),
+            models.Index(
+                fields=("created_at",),
+                name="upload_stored_created_idx",
+                condition=models.Q(purged_at__isnull=True),
+            ),
+        )
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.ecosystem}, {self.size} bytes)"

@@ -13,7 +13,7 @@ import logging
 import redis
 from django.conf import settings
 
-from . import idempotency, selectors, services
+from . import idempotency, selectors, services, uploads
 from .events import event_encode, event_publish
 from .models import Job
 from .queue import (
@@ -48,12 +48,14 @@ def recover(*, client: redis.Redis) -> dict[str, int]:
         log.warning("recovery: job %s had no message in Redis; re-pushed", job.id)
     selectors.job_counts_compact()
     idempotency.records_purge()
+    purged = uploads.uploads_purge()
     return {
         "requeued": len(requeued),
         "failed": len(failed),
         "reaped": reaped,
         "announced": announced,
         "repushed": len(lost),
+        "uploads_purged": purged,
     }
 
 

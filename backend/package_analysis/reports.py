@@ -1,42 +1,23 @@
-"""Analysis data: uploads, the report rows of finished analyses, the per-artifact cache.
+"""Analysis data: the report rows of finished analyses, the per-artifact cache.
 
-Writes happen in two places only: `upload_create` (the upload route, with its job) and
-`report_save` (inside the worker's fenced completion transaction)."""
+Writes happen in `report_save` only (inside the worker's fenced completion transaction);
+uploads are uploads.py's."""
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from .analysis.model import AnalysisError, Finding, Report
+from .analysis.model import Finding, Report
 from .analysis.purl import purl_parse
-from .models import AnalysisReport, ArtifactScan, Job, Source, Upload
+from .models import AnalysisReport, ArtifactScan, Job, Source
 from .models import Finding as FindingRow
 
 if TYPE_CHECKING:
     from .analysis.pipeline import CacheKey
 
 _FINDING_FIELDS = tuple(Finding.__dataclass_fields__)
-
-
-def upload_create(*, filename: str, ecosystem: str, data: bytes) -> Upload:
-    return Upload.objects.create(
-        filename=filename[:255],
-        ecosystem=ecosystem,
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-        data=data,
-    )
-
-
-def upload_get(*, upload_id: uuid.UUID) -> Upload:
-    upload = Upload.objects.filter(id=upload_id).first()
-    if upload is None:
-        raise AnalysisError(f"The uploaded archive {upload_id} no longer exists")
-    return upload
 
 
 def findings_cached(key: CacheKey, *, source: Source) -> list[Finding] | None:
@@ -122,8 +103,6 @@ __all__ = [
     "report_latest",
     "report_of",
     "report_save",
-    "upload_create",
-    "upload_get",
 ]
 
 

@@ -11,14 +11,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
-from .. import reports, selectors, services
+from .. import reports, selectors, services, uploads
 from ..analysis.model import AnalysisError
 from ..auth import DispatchKey, ReadKey
 from ..errors import ApiError
 from ..idempotency import OPENAPI as IDEMPOTENCY_OPENAPI
 from ..idempotency import fingerprint, idempotent
 from ..middleware import size_text
-from ..models import Job
+from ..models import Job, Upload
 from ..ratelimit import DispatchThrottle
 from ..schemas import ErrorOut, JobOut, error_responses
 from ..tasks.analyze import AnalyzeParams, AnalyzeResult
@@ -57,12 +57,23 @@ class ReportOut(AnalyzeResult):
     throttle=DispatchThrottle(),
     openapi_extra=IDEMPOTENCY_OPENAPI,
     summary="Analyse an uploaded archive (sdist, wheel, zip or npm .tgz)",
+    description=(
+        "The archive is kept ANALYSIS_UPLOAD_RETENTION_HOURS (24 h) for its analysis, then "
+        "deleted. Each client may upload ANALYSIS_UPLOAD_QUOTA_BYTES an hour (429 "
+        "`upload_quota_exceeded` past it). The report's package name and version are what the "
+        "archive claims (`provenance.source: upload`), and never answer `GET /reports?purl=` "
+        "unless asked for."
+    ),
 )
 def analyze_upload(
     request: HttpRequest,
     file: File[UploadedFile],
     ecosystem: Form[Literal["pypi", "npm"]],
 ) -> HttpResponse:
+    # The middleware had the multipart parser spool the file to disk, hashed on the way
+    # (uploads.SpoolingUploadHandler): nothing here holds the archive in memory.
+    if not isinstance(file, uploads.SpooledUpload):
+        raise ApiError(400, "malformed_multipart", "The file part could not be read.")
     limit = settings.ANALYSIS_UPLOAD_MAX_BYTES
     size = file.size or 0
     if size > limit:
@@ -76,22 +87,26 @@ def analyze_upload(
             "not_an_archive",
             "The file is not an archive: send an sdist (.tar.gz), a wheel or zip, or an npm .tgz.",
         )
-    file.seek(0)
-    data = file.read()
+    owner = uploads.upload_owner(request)
 
     def create() -> HttpResponse:
-        with transaction.atomic():  # the upload and its job, or neither; pushed after commit
-            upload = reports.upload_create(
-                filename=file.name or "upload", ecosystem=ecosystem, data=data
-            )
-            params = AnalyzeParams(upload=upload.id).model_dump(mode="json")
-            job = services.job_dispatch(task="analyze", params=params)
+        uploads.upload_admit(owner=owner, size=size)
+        upload: Upload | None = None
+        try:
+            with transaction.atomic():  # the upload and its job, or neither; pushed after commit
+                upload = uploads.upload_create(file=file, ecosystem=ecosystem, owner=owner)
+                params = AnalyzeParams(upload=upload.id).model_dump(mode="json")
+                job = services.job_dispatch(task="analyze", params=params)
+        except BaseException:
+            if upload is not None:  # its row was rolled back: so go its bytes
+                uploads.upload_path(upload.id).unlink(missing_ok=True)
+            raise
         response = JsonResponse(job.as_dict(), status=202)
         response["Location"] = f"/jobs/{job.id}"
         return response
 
     return idempotent(
-        request, fingerprint=fingerprint(file.name or "", ecosystem, data), create=create
+        request, fingerprint=fingerprint(file.name or "", ecosystem, file.sha256), create=create
     )
 
 

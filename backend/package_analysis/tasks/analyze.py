@@ -1,7 +1,7 @@
 """`analyze`: is this package version malicious, and where is the evidence?
 
 The analysis itself (fetch → unpack → rules → verdict) is `analysis.pipeline`, shared with
-the `scan` role; this module adds what the platform keeps: uploads read from PostgreSQL,
+the `scan` role; this module adds what the platform keeps: uploads read from the store,
 the per-artifact cache, and the report rows written inside the fenced completion.
 """
 
@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import tempfile
 import uuid
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -149,22 +147,19 @@ def _analyze_upload(
     ctx: TaskContext,
     cache: CacheFn | None,
 ) -> Report:
-    from .. import reports
+    from .. import uploads
     from ..analysis.pipeline import analyze_file
 
-    upload = reports.upload_get(upload_id=upload_id)
-    with tempfile.TemporaryDirectory(prefix="packamal-upload-", dir=limits.scratch_dir) as tmp:
-        path = Path(tmp) / "archive"
-        path.write_bytes(bytes(upload.data))
-        report = analyze_file(
-            path,
-            ecosystem=upload.ecosystem,  # type: ignore[arg-type]
-            filename=upload.filename,
-            limits=limits,
-            on_progress=on_progress,
-            check=ctx.check,
-            cache=cache,
-        )
+    upload, path = uploads.upload_get(upload_id=upload_id)
+    report = analyze_file(  # read in place from the upload store; scratch is the pipeline's
+        path,
+        ecosystem=upload.ecosystem,  # type: ignore[arg-type]
+        filename=upload.filename,
+        limits=limits,
+        on_progress=on_progress,
+        check=ctx.check,
+        cache=cache,
+    )
     provenance = Provenance("upload", claimed=True, filename=upload.filename)
     return dataclasses.replace(report, provenance=provenance)
 
