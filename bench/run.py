@@ -417,7 +417,7 @@ def _scaling_once(svc: Services, size: dict[str, Any], procs: int, tag: str) -> 
 BURN = """
 import sys, time
 sys.path.insert(0, "backend")
-from package_analysis.tasks.simulate import _burn
+from package_analysis.tasks.simulate_run import _burn
 end = time.monotonic() + float(sys.argv[1])
 print(_burn(end))
 """

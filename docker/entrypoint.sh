@@ -48,7 +48,7 @@ case "$role" in
   worker)
     need_app_config
     export PACKAMAL_ROLE=worker
-    exec "$PYTHON" "$ROOT/backend/package_analysis/analysis_runner.py" "$@"
+    exec "$PYTHON" "$ROOT/backend/manage.py" worker "$@"
     ;;
   worker-healthcheck)
     # Liveness: the worker touches its heartbeat file every loop turn, and its keeper thread every

@@ -31,7 +31,7 @@ test-chaos: setup ## Short chaos run (all seven scenarios, small) and a tiny ben
 
 TEST_TARGETS += test-chaos
 
-.PHONY: bench-analysis bench-analysis-tools bench-analysis-publish
+.PHONY: bench-analysis bench-analysis-tools bench-analysis-publish bench-analysis-background
 GUARDDOG_MINUTES ?= 0
 
 bench-analysis-tools: ## GuardDog 3.2.0 in its own git-ignored venv (.bench-venv), only for the comparison
@@ -40,5 +40,11 @@ bench-analysis-tools: ## GuardDog 3.2.0 in its own git-ignored venv (.bench-venv
 bench-analysis: setup bench-analysis-tools ## Detection recall/false positives, time and memory vs GuardDog → artifacts/bench/results/analysis.md
 	GUARDDOG_MINUTES=$(GUARDDOG_MINUTES) $(PY) -m bench.analysis $(BENCH_ANALYSIS_ARGS)
 
-bench-analysis-publish: setup bench-analysis-tools ## make bench-analysis into bench/results/ (the published detection figures)
+bench-analysis-publish: setup bench-analysis-tools ## make bench-analysis into bench/results/, then the detection figures of docs/detection.md and the README
 	$(PUBLISH) GUARDDOG_MINUTES=$(GUARDDOG_MINUTES) $(PY) -m bench.analysis $(BENCH_ANALYSIS_ARGS)
+	$(PY) -m bench.docs
+
+bench-analysis-background: setup bench-analysis-tools ## make bench-analysis-publish nice'd in the background (resumable; log: .bench-cache/analysis/run.log)
+	mkdir -p .bench-cache/analysis
+	nohup nice -n 10 $(MAKE) --no-print-directory bench-analysis-publish > .bench-cache/analysis/run.log 2>&1 &
+	@echo "bench-analysis: running in the background; follow it with: tail -f .bench-cache/analysis/run.log"

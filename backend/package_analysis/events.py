@@ -14,8 +14,8 @@ import redis.asyncio as aioredis
 from django.conf import settings
 
 from . import metrics
+from .broker import keys
 from .models import Job
-from .queue import keys
 
 log = logging.getLogger("packamal.events")
 

@@ -8,6 +8,9 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from .broker import refusing_writes
+from .queries import job_counts, queue_stats, workers_busy
+
 log = logging.getLogger("packamal.metrics")
 
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -42,8 +45,6 @@ class StateCollector(Collector):
         return []  # nothing to read at registration: state is read at scrape time
 
     def collect(self):  # type: ignore[no-untyped-def]
-        from .selectors import job_counts, queue_stats, workers_busy
-
         try:
             q = queue_stats()
             workers = workers_busy()
@@ -57,7 +58,7 @@ class StateCollector(Collector):
             yield GaugeMetricFamily(
                 "packamal_dead_letter_depth", "Dead-lettered messages", value=q["dead_letter"]
             )
-        full = _refusing_writes()
+        full = refusing_writes()
         if full is not None:
             yield GaugeMetricFamily(
                 "packamal_redis_refusing_writes",
@@ -78,12 +79,6 @@ class StateCollector(Collector):
         for status, n in counts.items():
             g.add_metric([status], n)
         yield g
-
-
-def _refusing_writes() -> bool | None:
-    from .redis_memory import refusing_writes
-
-    return refusing_writes()
 
 
 REGISTRY.register(StateCollector())

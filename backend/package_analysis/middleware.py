@@ -81,6 +81,7 @@ def _count_login_failure(sender: object, request: HttpRequest | None = None, **k
 
 
 def throttled(wait: float) -> HttpResponse:
+    """The one 429: `rate_limited`, with the whole seconds to wait in Retry-After."""
     seconds = max(1, math.ceil(wait))
     return error_response(
         429,

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import models
 
-from .schemas import JobOut
+from .job_schema import job_json
 
 
 class JobStatus(models.TextChoices):
@@ -53,10 +53,8 @@ class Job(models.Model):
         return f"{self.task} {self.id} ({self.status})"
 
     def as_dict(self) -> dict[str, Any]:
-        """The one Job shape of docs/design.md, JSON-ready: `schemas.JobOut`'s fields and types."""
-        # model_construct: the row is already valid; this only serializes (UUID, "…Z" times).
-        fields = {name: getattr(self, name) for name in JobOut.model_fields}
-        return JobOut.model_construct(**fields).model_dump(mode="json")
+        """The one Job shape of docs/design.md, JSON-ready (`job_schema.JobOut`)."""
+        return job_json(self)
 
 
 class Upload(models.Model):
@@ -139,6 +137,10 @@ class Finding(models.Model):
     snippet = models.TextField()
     reachability = models.CharField(max_length=16)
     explanation = models.TextField()
+    end_line = models.PositiveIntegerField(null=True)  # last line of a multi-line snippet
+    chain = models.JSONField(default=list)  # [{role, file, line, text}], source → sink
+    decoded = models.TextField(default="")  # decoded payload of the literal at `line`
+    count = models.PositiveIntegerField(default=1)  # identical findings grouped
 
     class Meta:
         ordering = ("id",)

@@ -13,10 +13,8 @@ import logging
 import redis
 from django.conf import settings
 
-from . import idempotency, selectors, services, uploads
-from .events import event_encode, event_publish
-from .models import Job
-from .queue import (
+from . import idempotency, queries, services, uploads
+from .broker import (
     owed_all,
     owed_settle,
     processing_lists,
@@ -24,6 +22,8 @@ from .queue import (
     workers_alive,
     workers_forget,
 )
+from .events import event_encode, event_publish
+from .models import Job
 
 log = logging.getLogger("packamal.worker")
 
@@ -46,7 +46,7 @@ def recover(*, client: redis.Redis) -> dict[str, int]:
     lost = services.jobs_repush_lost(grace_seconds=settings.JOB_REQUEUE_GRACE, client=client)
     for job in lost:
         log.warning("recovery: job %s had no message in Redis; re-pushed", job.id)
-    selectors.job_counts_compact()
+    queries.job_counts_compact()
     idempotency.records_purge()
     purged = uploads.uploads_purge()
     return {

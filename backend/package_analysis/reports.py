@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from .analysis.model import Finding, Report
+from .analysis.model import Artifact, Finding, PackageRef, Provenance, Report
+from .analysis.present import arrange
 from .analysis.purl import purl_parse
 from .models import AnalysisReport, ArtifactScan, Job, Source
 from .models import Finding as FindingRow
+from .uploads import upload_get  # the task store's way to an upload (its row and bytes)
 
 if TYPE_CHECKING:
     from .analysis.pipeline import CacheKey
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
 _FINDING_FIELDS = tuple(Finding.__dataclass_fields__)
 
 
-def findings_cached(key: CacheKey, *, source: Source) -> list[Finding] | None:
+def findings_cached(key: CacheKey, *, source: str) -> list[Finding] | None:
     """The findings a scan with this exact key stored, from analyses of that source only
     (an upload never answers for the registry), or None."""
     scan = ArtifactScan.objects.filter(
@@ -33,7 +35,7 @@ def findings_cached(key: CacheKey, *, source: Source) -> list[Finding] | None:
     if scan is None:
         return None
     rows = FindingRow.objects.filter(job_id=scan.job_id, artifact=key.sha256)
-    return [Finding(**row) for row in rows.values(*_FINDING_FIELDS)]
+    return [Finding.from_dict(row) for row in rows.values(*_FINDING_FIELDS)]
 
 
 def report_save(*, job_id: str, report: Report) -> None:
@@ -79,7 +81,8 @@ def report_save(*, job_id: str, report: Report) -> None:
 
 def report_of(*, job: Job) -> dict[str, Any]:
     """The full report of a completed analysis: the summary plus every finding."""
-    findings = list(FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS))
+    rows = FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS)
+    findings = [f.as_dict() for f in arrange(Finding.from_dict(row) for row in rows)]
     return {**(job.result or {}), "job": str(job.id), "findings": findings}
 
 
@@ -103,13 +106,12 @@ __all__ = [
     "report_latest",
     "report_of",
     "report_save",
+    "upload_get",
 ]
 
 
 def report_object(*, job: Job) -> Report:
     """The analysis `Report` of a completed job, rebuilt from its rows (for SARIF)."""
-    from .analysis.model import Artifact, PackageRef, Provenance
-
     result = job.result or {}
     findings = FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS)
     return Report(
@@ -117,7 +119,7 @@ def report_object(*, job: Job) -> Report:
         score=result["score"],
         package=PackageRef(**result["package"]),
         artifacts=[Artifact(**a) for a in result.get("artifacts", [])],
-        findings=[Finding(**row) for row in findings],
+        findings=arrange(Finding.from_dict(row) for row in findings),
         rules_version=result.get("rules_version", ""),
         cached=bool(result.get("cached")),
         seconds=float(result.get("seconds", 0.0)),

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
-from uuid import UUID
 
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model, model_validator
 
+from .job_schema import JobOut
 from .lockfiles.model import Format as LockfileFormat
 from .tasks import DEFAULT_TASK, REGISTRY, TaskSpec
-
-JobStatusLiteral = Literal["queued", "running", "completed", "failed"]
 
 
 class _DispatchBody(Schema):
@@ -58,21 +55,6 @@ class DispatchIn(RootModel[TaskDispatch]):
     @property
     def params(self) -> BaseModel:
         return self.root.params
-
-
-class JobOut(Schema):
-    id: UUID
-    task: str
-    params: dict[str, Any]
-    status: JobStatusLiteral
-    attempts: int
-    worker: str | None
-    progress: float
-    result: dict[str, Any] | None
-    error: str | None
-    created_at: datetime
-    started_at: datetime | None
-    completed_at: datetime | None
 
 
 class JobPageOut(Schema):

@@ -21,10 +21,9 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from . import metrics
-from .errors import ApiError
+from .backpressure import GATE, queue_admit
+from .broker import message_encode, pending_missing, queue_push, redis_client
 from .models import Job, JobStatus
-from .queue import message_encode, pending_missing, queue_push, redis_client
-from .redis_memory import GATE
 
 log = logging.getLogger("packamal.jobs")
 
@@ -147,19 +146,6 @@ def jobs_dispatch(*, specs: Sequence[tuple[str, dict[str, Any]]]) -> list[Job]:
     for task, count in Counter(task for task, _ in specs).items():
         metrics.DISPATCHED.labels(task=task).inc(count)
     return jobs
-
-
-def queue_admit() -> None:
-    """Refuse new work (503 `queue_full`) while Redis is at maxmemory: see redis_memory."""
-    if not GATE.admits():
-        metrics.DISPATCH_REFUSED.labels(reason="queue_full").inc()
-        raise ApiError(
-            503,
-            "queue_full",
-            "The job queue is full (Redis is at its memory limit); retry shortly.",
-            {"retry_after": 5},
-            {"Retry-After": "5"},
-        )
 
 
 def jobs_push(*, jobs: list[Job], client: redis.Redis | None = None) -> bool:

@@ -16,7 +16,7 @@ from django.db import connection
 
 import harness
 from harness import ENTRYPOINT, EventLog, Role, free_port, wait_until
-from package_analysis import queue, ratelimit
+from package_analysis import broker, ratelimit
 
 __all__ = ["ENTRYPOINT", "KEYS", "EventLog", "Role", "free_port", "role_env", "wait_until"]
 
@@ -53,8 +53,8 @@ def _upload_store(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> No
 
 
 def _clear_caches() -> None:
-    queue.redis_client.cache_clear()
-    queue.keys.cache_clear()
+    broker.redis_client.cache_clear()
+    broker.keys.cache_clear()
     ratelimit.cache_clear()
 
 

@@ -17,10 +17,10 @@ import pytest
 from django.test import Client
 
 import harness
-from package_analysis import services
-from package_analysis.analysis_runner import Worker
+from package_analysis import reports, services
 from package_analysis.models import AnalysisReport, ArtifactScan, Finding, Job, Upload
-from package_analysis.tasks import TaskContext, task_get
+from package_analysis.tasks import TaskContext, runner_load, task_get
+from package_analysis.worker import Worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -281,7 +281,9 @@ def test_a_worker_that_lost_its_lease_writes_no_findings(client: Client) -> None
     assert stale is not None
     spec = task_get("analyze")
     assert spec is not None
-    outcome = spec.run(spec.params_parse(stale.params), TaskContext(report=lambda p: None))
+    outcome = runner_load(spec).run(
+        spec.params_parse(stale.params), TaskContext(report=lambda p: None, store=reports)
+    )
 
     # Meanwhile the lease expired and another worker took the job (attempt 2).
     Job.objects.filter(id=job_id).update(status="queued")

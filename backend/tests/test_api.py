@@ -10,7 +10,7 @@ import pytest
 import redis
 from django.test import Client
 
-from package_analysis import queue
+from package_analysis import broker
 from package_analysis.models import Job
 
 # transaction=True: the LPUSH runs in transaction.on_commit, as in production.
@@ -76,13 +76,13 @@ def test_dispatch_accepts_and_queues_one_message(client: Client, r: redis.Redis)
     uuid.UUID(body["id"])
     assert body["created_at"].endswith("Z")
     assert Job.objects.get(id=body["id"]).status == "queued"
-    messages = r.lrange(queue.keys().queue, 0, -1)
+    messages = r.lrange(broker.keys().queue, 0, -1)
     assert len(messages) == 1
     message = json.loads(messages[0])
     assert set(message) == {"id", "task", "params", "enqueued_at"}
     assert message["id"] == body["id"]
     assert message["params"] == {"seconds": 2.0, "mode": "sleep"}
-    assert r.zscore(queue.keys().pending, body["id"]) is not None
+    assert r.zscore(broker.keys().pending, body["id"]) is not None
 
 
 def test_empty_body_means_all_defaults(client: Client) -> None:
@@ -107,7 +107,7 @@ def test_partial_params_take_defaults(client: Client) -> None:
 def test_malformed_json_is_400(client: Client, r: redis.Redis) -> None:
     assert_error(post_json(client, '{"params": {'), 400, "malformed_json")
     assert Job.objects.count() == 0
-    assert r.llen(queue.keys().queue) == 0
+    assert r.llen(broker.keys().queue) == 0
 
 
 def test_non_json_content_type_is_415(client: Client) -> None:
@@ -221,8 +221,8 @@ def test_stats_counts_jobs_and_queue(client: Client, r: redis.Redis) -> None:
     for _ in range(3):
         post_json(client, {})
     Job.objects.filter(id=Job.objects.first().id).update(status="failed")  # type: ignore[union-attr]
-    r.lpush(queue.keys().dead, "x")
-    r.zadd(queue.keys().workers, {"w1": __import__("time").time()})
+    r.lpush(broker.keys().dead, "x")
+    r.zadd(broker.keys().workers, {"w1": __import__("time").time()})
     response = client.get("/stats")
     assert response.status_code == 200
     assert response.json() == {
@@ -248,7 +248,7 @@ def test_probes_answer_any_host_header(client: Client) -> None:
 
 def test_readiness_names_redis_when_it_is_down(client: Client, settings: Any) -> None:
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    queue.redis_client.cache_clear()
+    broker.redis_client.cache_clear()
     response = client.get("/readyz")
     assert response.status_code == 503
     body = response.json()
@@ -264,23 +264,23 @@ def test_dispatch_survives_redis_down_and_recovery_repushes(
 
     good_url = settings.REDIS_URL
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    queue.redis_client.cache_clear()
+    broker.redis_client.cache_clear()
     response = post_json(client, {"params": {"seconds": 1}})
     assert response.status_code == 202  # the row is committed; the push is retried later
     job_id = response.json()["id"]
-    assert r.llen(queue.keys().queue) == 0
+    assert r.llen(broker.keys().queue) == 0
 
     settings.REDIS_URL = good_url
-    queue.redis_client.cache_clear()
-    lost = jobs_repush_lost(grace_seconds=0, client=queue.redis_client())
+    broker.redis_client.cache_clear()
+    lost = jobs_repush_lost(grace_seconds=0, client=broker.redis_client())
     assert [str(j.id) for j in lost] == [job_id]
-    assert json.loads(r.lindex(queue.keys().queue, 0) or "{}")["id"] == job_id
-    assert jobs_repush_lost(grace_seconds=0, client=queue.redis_client()) == []
+    assert json.loads(r.lindex(broker.keys().queue, 0) or "{}")["id"] == job_id
+    assert jobs_repush_lost(grace_seconds=0, client=broker.redis_client()) == []
 
 
 def test_stats_is_503_json_when_redis_is_down(client: Client, settings: Any) -> None:
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    queue.redis_client.cache_clear()
+    broker.redis_client.cache_clear()
     assert_error(client.get("/stats"), 503, "dependency_unavailable")
 
 

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 
-from package_analysis import lockfiles, queue, services
+from package_analysis import broker, lockfiles, services
 from package_analysis.models import Job
 
 from .test_api import JOB_KEYS, assert_error
@@ -37,7 +37,7 @@ def post_batch(client: Client, jobs: Any, **extra: Any) -> Any:
 
 def queued_messages(r: redis.Redis) -> list[dict[str, Any]]:
     """The queue's messages, oldest first (LPUSH puts the newest at the head)."""
-    return [json.loads(m) for m in reversed(r.lrange(queue.keys().queue, 0, -1))]
+    return [json.loads(m) for m in reversed(r.lrange(broker.keys().queue, 0, -1))]
 
 
 def simulate(seconds: float) -> dict[str, Any]:
@@ -78,7 +78,7 @@ def test_batch_answers_every_job_in_request_order_and_queues_them(
     messages = queued_messages(r)
     assert [m["id"] for m in messages] == ids
     assert [m["params"]["seconds"] for m in messages] == [float(i) for i in range(25)]
-    assert r.zcard(queue.keys().pending) == 25
+    assert r.zcard(broker.keys().pending) == 25
     # the newest-first list shows the batch's last job first
     listed = client.get("/jobs", {"limit": 25}).json()["items"]
     assert [j["id"] for j in listed] == list(reversed(ids))
@@ -106,7 +106,7 @@ def test_batch_with_bad_items_is_422_naming_each_index_and_dispatches_nothing(
     assert ["body", "jobs", 1] in locs and ["body", "jobs", 3] in locs
     assert {loc[2] for loc in locs} == {1, 3}
     assert Job.objects.count() == 0
-    assert r.llen(queue.keys().queue) == 0
+    assert r.llen(broker.keys().queue) == 0
 
 
 def test_batch_one_bad_item(client: Client) -> None:
@@ -139,7 +139,7 @@ def test_batch_of_1000_is_accepted(client: Client, r: redis.Redis) -> None:
     response = post_batch(client, [simulate(0)] * 1000)
     assert response.status_code == 202
     assert len(response.json()["items"]) == 1000
-    assert r.llen(queue.keys().queue) == 1000
+    assert r.llen(broker.keys().queue) == 1000
 
 
 def test_batch_body_limit_is_1_mib_not_64_kib(client: Client) -> None:
@@ -181,19 +181,19 @@ def test_batch_pushes_nothing_when_the_callers_transaction_rolls_back(r: redis.R
     with pytest.raises(Abort), transaction.atomic():
         jobs = services.jobs_dispatch(specs=[("simulate", {"seconds": 1})] * 3)
         assert Job.objects.count() == 3  # visible inside the transaction
-        assert r.llen(queue.keys().queue) == 0  # nothing pushed before commit
+        assert r.llen(broker.keys().queue) == 0  # nothing pushed before commit
         raise Abort
     assert len(jobs) == 3
     assert Job.objects.count() == 0
-    assert r.llen(queue.keys().queue) == 0
-    assert r.zcard(queue.keys().pending) == 0
+    assert r.llen(broker.keys().queue) == 0
+    assert r.zcard(broker.keys().pending) == 0
 
 
 def test_batch_pushes_once_after_the_callers_commit(r: redis.Redis) -> None:
     with transaction.atomic():
         first = services.jobs_dispatch(specs=[("simulate", {"seconds": 1})] * 2)
         second = services.jobs_dispatch(specs=[("simulate", {"seconds": 2})])
-        assert r.llen(queue.keys().queue) == 0
+        assert r.llen(broker.keys().queue) == 0
     assert [m["id"] for m in queued_messages(r)] == [str(j.id) for j in first + second]
 
 
@@ -202,22 +202,22 @@ def test_batch_whose_push_failed_is_recovered(
 ) -> None:
     good_url = settings.REDIS_URL
     settings.REDIS_URL = BAD_REDIS
-    queue.redis_client.cache_clear()
+    broker.redis_client.cache_clear()
     response = post_batch(client, [simulate(i) for i in range(5)])
     # the rows are committed; the push failed and is owed
     assert response.status_code == 202
     ids = [item["id"] for item in response.json()["items"]]
-    assert r.llen(queue.keys().queue) == 0
+    assert r.llen(broker.keys().queue) == 0
     assert Job.objects.filter(id__in=ids, status="queued").count() == 5
 
     settings.REDIS_URL = good_url
-    queue.redis_client.cache_clear()
-    lost = services.jobs_repush_lost(grace_seconds=0, client=queue.redis_client())
+    broker.redis_client.cache_clear()
+    lost = services.jobs_repush_lost(grace_seconds=0, client=broker.redis_client())
     assert sorted(str(j.id) for j in lost) == sorted(ids)
     assert sorted(m["id"] for m in queued_messages(r)) == sorted(ids)
-    assert r.zcard(queue.keys().pending) == 5
+    assert r.zcard(broker.keys().pending) == 5
     # and only once
-    assert services.jobs_repush_lost(grace_seconds=0, client=queue.redis_client()) == []
+    assert services.jobs_repush_lost(grace_seconds=0, client=broker.redis_client()) == []
 
 
 # ------------------------------------------------------------------ lockfile
@@ -278,7 +278,7 @@ def test_lockfile_every_format(
     assert [i["params"]["purl"] for i in body["items"]] == [p.purl for p in parsed.packages]
     assert len(body["items"]) == count
     assert body["skipped"] == [s.as_dict() for s in parsed.skipped]
-    assert r.llen(queue.keys().queue) == count
+    assert r.llen(broker.keys().queue) == count
 
 
 def test_lockfile_force_is_passed_to_every_job(client: Client) -> None:
@@ -367,14 +367,14 @@ def test_lockfile_with_more_packages_than_the_cap_is_422(
         "upload, and none was dispatched."
     )
     assert Job.objects.count() == 0
-    assert r.llen(queue.keys().queue) == 0
+    assert r.llen(broker.keys().queue) == 0
 
 
 def test_lockfile_of_more_than_a_batch_goes_in_one_dispatch(client: Client, r: redis.Redis) -> None:
     data = "".join(f"pkg{i}==1.0\n" for i in range(1500)).encode()
     body = upload(client, "requirements.txt", data).json()
     assert len(body["items"]) == 1500
-    assert r.llen(queue.keys().queue) == 1500
+    assert r.llen(broker.keys().queue) == 1500
 
 
 def test_lockfile_over_the_parse_budget_is_413_and_the_api_lives_on(

@@ -16,7 +16,7 @@ import pytest
 import redis
 from django.test import Client
 
-from package_analysis import queue
+from package_analysis import broker
 from package_analysis.models import Job
 
 from .conftest import Role, free_port, wait_until
@@ -116,7 +116,7 @@ def test_a_batch_whose_push_failed_is_recovered_and_run_by_a_real_worker(
 ) -> None:
     good_url = settings.REDIS_URL
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens: the push after commit fails
-    queue.redis_client.cache_clear()
+    broker.redis_client.cache_clear()
     jobs = [{"task": "simulate", "params": {"seconds": 0, "mode": "sleep"}}] * 20
     response = Client().post(
         "/dispatch/batch", data=json.dumps({"jobs": jobs}), content_type="application/json"
@@ -124,8 +124,8 @@ def test_a_batch_whose_push_failed_is_recovered_and_run_by_a_real_worker(
     assert response.status_code == 202
     ids = [item["id"] for item in response.json()["items"]]
     settings.REDIS_URL = good_url
-    queue.redis_client.cache_clear()
-    assert r.llen(queue.keys().queue) == 0  # committed rows, no messages
+    broker.redis_client.cache_clear()
+    assert r.llen(broker.keys().queue) == 0  # committed rows, no messages
 
     start_role("worker", "--name", "batch-recoverer", **FAST)
     wait_until(

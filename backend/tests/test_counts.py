@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from package_analysis import selectors, services
+from package_analysis import queries, services
 from package_analysis.models import Job
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,22 +36,22 @@ def test_counts_follow_every_status_change_and_fold_and_truncate() -> None:
     services.job_progress_set(job_id=str(c.id), attempt=c.attempts, progress=0.5)
     Job.objects.filter(id=jobs[4].id).delete()
     want = {"queued": 4, "running": 1, "completed": 1, "failed": 1}
-    assert selectors.job_counts() == want == counts_by_group_by()
-    selectors.job_counts_compact()
+    assert queries.job_counts() == want == counts_by_group_by()
+    queries.job_counts_compact()
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM package_analysis_jobcountdelta")
         assert cursor.fetchone()[0] == 0
-    assert selectors.job_counts() == want
+    assert queries.job_counts() == want
     stats = Client().get("/stats").json()
     assert stats["jobs"] == want
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE package_analysis_job CASCADE")
-    assert selectors.job_counts() == {"queued": 0, "running": 0, "completed": 0, "failed": 0}
+    assert queries.job_counts() == {"queued": 0, "running": 0, "completed": 0, "failed": 0}
 
 
 def test_the_counts_read_never_scans_the_job_table() -> None:
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (FORMAT JSON) " + selectors._COUNTS)
+        cursor.execute("EXPLAIN (FORMAT JSON) " + queries._COUNTS)
         plan = json.dumps(cursor.fetchone()[0])
     assert "package_analysis_jobcount" in plan
     assert '"package_analysis_job"' not in plan

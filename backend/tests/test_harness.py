@@ -9,14 +9,14 @@ import sys
 import pytest
 
 import harness
-from package_analysis import queue
+from package_analysis import broker
 
 from .conftest import KEYS, role_env
 
 
 def test_the_harness_and_the_worker_derive_the_same_redis_names() -> None:
     # The autouse fixture set this run's names in settings, as role_env gives them to roles.
-    worker = queue.keys()
+    worker = broker.keys()
     assert (worker.queue, worker.dead, worker.channel) == (
         KEYS.queue,
         KEYS.dead_letter,

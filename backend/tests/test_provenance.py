@@ -20,8 +20,8 @@ import pytest
 
 from package_analysis.analysis import fetch
 from package_analysis.analysis.purl import purl_parse
-from package_analysis.analysis_runner import Worker
 from package_analysis.models import ArtifactScan, Job
+from package_analysis.worker import Worker
 
 from . import test_security_web as web
 from .test_security_web import Stack

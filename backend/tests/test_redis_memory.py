@@ -16,9 +16,9 @@ import pytest
 import redis
 from django.test import Client
 
-from package_analysis import queue, ratelimit
+from package_analysis import broker, ratelimit
+from package_analysis.backpressure import GATE
 from package_analysis.models import Job
-from package_analysis.redis_memory import GATE
 
 from .conftest import Role, free_port, wait_until
 
@@ -39,13 +39,13 @@ def small_redis(settings: Any) -> Iterator[redis.Redis]:
     client = redis.Redis(port=port, decode_responses=True)
     wait_until(lambda: _pings(client), 10, "the private redis-server")
     settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"
-    queue.redis_client.cache_clear()
+    broker.redis_client.cache_clear()
     ratelimit.cache_clear()
     GATE.reset()
     yield client
     proc.terminate()
     proc.wait(10)
-    queue.redis_client.cache_clear()
+    broker.redis_client.cache_clear()
     ratelimit.cache_clear()
     GATE.reset()
 
@@ -75,7 +75,7 @@ def test_full_redis_refuses_dispatch_but_workers_drain_and_recovery_catches_up(
     client = Client()
     r = small_redis
     before = [dispatch(client).json()["id"] for _ in range(30)]
-    assert r.llen(queue.keys().queue) == 30
+    assert r.llen(broker.keys().queue) == 30
     fill_to_the_limit(r)
 
     # The first dispatch to meet the full Redis is accepted knowingly (its row is committed
@@ -130,5 +130,5 @@ def test_full_redis_refuses_dispatch_but_workers_drain_and_recovery_catches_up(
         assert w.stop() == 0
     # each job claimed once: no job ran twice
     assert sorted(Job.objects.values_list("attempts", flat=True)) == [1] * len(ids)
-    assert r.llen(queue.keys().queue) == 0
-    assert r.zcard(queue.keys().pending) == 0
+    assert r.llen(broker.keys().queue) == 0
+    assert r.zcard(broker.keys().pending) == 0

@@ -48,9 +48,11 @@ PLUGIN = textwrap.dedent(
         description="Repeat a text (a test's throwaway task type)",
         params=EchoParams,
         result=EchoResult,
-        run=run,
-        timeout=lambda p: p.timeout,
+        runner="echo_task",  # this module: `run` above and `timeout` below
     )
+
+    def timeout(params: EchoParams) -> float:
+        return params.timeout
     """
 )
 

@@ -11,8 +11,8 @@ import pytest
 import redis
 
 from package_analysis import services
+from package_analysis.broker import keys
 from package_analysis.models import Job
-from package_analysis.queue import keys
 
 from .conftest import EventLog, Role, wait_until
 

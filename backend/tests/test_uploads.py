@@ -29,10 +29,10 @@ from django.test import Client
 from django.utils import timezone
 
 from package_analysis import uploads
-from package_analysis.analysis_runner import Worker
+from package_analysis.broker import redis_client
 from package_analysis.models import Job, Upload
-from package_analysis.queue import redis_client
 from package_analysis.recovery import recover
+from package_analysis.worker import Worker
 
 from . import test_security_web as web
 from .conftest import wait_until

@@ -13,10 +13,10 @@ import redis
 from django.utils import timezone
 
 from package_analysis import services
-from package_analysis.analysis_runner import Worker
+from package_analysis.broker import keys, redis_client
 from package_analysis.models import Job
-from package_analysis.queue import keys, redis_client
 from package_analysis.recovery import recover
+from package_analysis.worker import Worker
 
 from .conftest import EventLog
 

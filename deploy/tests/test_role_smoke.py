@@ -187,7 +187,7 @@ def test_every_role_runs_with_the_manifest_environment_and_a_job_completes(
         _wait_for("api /readyz", lambda: http("GET", f"{api}/readyz")[0] == 200, 60, procs)
         _wait_for("web /healthz", lambda: http("GET", f"{web}/healthz")[0] == 200, 30, procs)
         _exec_check(procs["api"], "uvicorn")
-        _exec_check(procs["worker"], "analysis_runner.py")
+        _exec_check(procs["worker"], "manage.py worker")
         _exec_check(procs["web"], "nginx")
 
         # The probes of the manifests, as the kubelet would run them.

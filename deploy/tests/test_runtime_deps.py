@@ -54,7 +54,8 @@ def test_runtime_deps_exclude_the_dev_tools(runtime_venv: Path):
 def test_runtime_deps_load_every_role(runtime_venv: Path):
     code = (
         "import django; django.setup();"
-        "import packamal.asgi, uvicorn, package_analysis.analysis_runner, whitenoise"
+        "import packamal.asgi, uvicorn, whitenoise, package_analysis.worker,"
+        "package_analysis.tasks.analyze_run"
     )
     done = _python(
         runtime_venv, "-c", code, DJANGO_SETTINGS_MODULE="packamal.settings", DJANGO_DEBUG="1"

@@ -107,7 +107,7 @@ test('an uploaded malicious sample goes queued → running → completed, and it
   // Open every collapsed group; each click re-renders the list, so always take the first left.
   const collapsed = view.locator('.group-toggle[aria-expanded="false"]');
   while ((await collapsed.count()) > 0) await collapsed.first().click();
-  await expect(view.locator('li.finding')).toHaveCount(report.findings.length);
+  await expect(view.locator('.findings li.finding')).toHaveCount(report.findings.length);
   for (const finding of report.findings) {
     const item = view.locator(`li.finding[data-rule="${finding.rule}"]`).first();
     await expect(item.locator('h5')).toHaveText(finding.title);

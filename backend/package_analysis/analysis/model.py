@@ -23,6 +23,9 @@ Ecosystem = Literal["pypi", "npm"]
 Source = Literal["registry", "upload", "file"]
 
 SNIPPET_MAX = 400
+DECODED_MAX = 2000  # decoded payload text kept beside its literal
+ChainRole = Literal["source", "transform", "sink"]
+CHAIN_ROLES: tuple[ChainRole, ...] = ("source", "transform", "sink")
 
 
 class AnalysisError(Exception):
@@ -52,9 +55,37 @@ class Artifact:
 
 
 @dataclass(frozen=True)
+class ChainStep:
+    """One step of a data flow a finding rests on: where the data comes from (`source`),
+    what it passes through (`transform`, e.g. a decoder) and where it ends (`sink`)."""
+
+    role: ChainRole
+    file: str
+    line: int | None
+    text: str  # the step's code, ≤ SNIPPET_MAX chars
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"role": self.role, "file": self.file, "line": self.line, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ChainStep:
+        role = data.get("role")
+        if role not in CHAIN_ROLES:
+            raise ValueError(f"chain step role {role!r} is not one of {CHAIN_ROLES}")
+        line = data.get("line")
+        return cls(
+            role=role,
+            file=str(data.get("file", "")),
+            line=int(line) if line is not None else None,
+            text=str(data.get("text", "")),
+        )
+
+
+@dataclass(frozen=True)
 class Finding:
     """Evidence a reviewer can check in seconds. `file` is the path inside the archive
-    (as the archive names it, top folder included); `line` is 1-based or None."""
+    (as the archive names it, top folder included); `line` is 1-based or None; `end_line`
+    is the last line of a multi-line construct (None: the snippet is one line)."""
 
     rule: str  # stable id, e.g. "PY-INSTALL-CMD-OVERRIDE"
     title: str  # one line
@@ -66,13 +97,28 @@ class Finding:
     reachability: Reachability
     explanation: str  # why it matters, what to check
     artifact: str = ""  # sha256 of the artifact it was found in
+    end_line: int | None = None
+    chain: tuple[ChainStep, ...] = ()  # source → transform → sink, in flow order
+    decoded: str = ""  # the decoded payload (≤ DECODED_MAX chars) of the literal at `line`
+    count: int = 1  # identical findings grouped into this one
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["chain"] = [step.as_dict() for step in self.chain]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+        fields = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        chain = fields.get("chain") or ()
+        fields["chain"] = tuple(
+            step if isinstance(step, ChainStep) else ChainStep.from_dict(step) for step in chain
+        )
+        if fields.get("decoded") is None:
+            fields["decoded"] = ""
+        if fields.get("count") is None:
+            fields["count"] = 1
+        return cls(**fields)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from typing import Any
 
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
-from . import engine, fetch, scoring
+from . import engine, fetch, present, scoring
 from .model import AnalysisError, Artifact, Ecosystem, Finding, PackageRef, Provenance, Report
 from .purl import ECOSYSTEMS, purl_build, purl_parse, pypi_normalize
 from .unpack import archive_kind, unpack
@@ -203,7 +203,7 @@ def _report(
         score=score,
         package=package,
         artifacts=[dataclasses.replace(s.artifact, path=None) for s in scanned],
-        findings=findings,
+        findings=present.arrange(findings),
         rules_version=engine.RULES_VERSION,
         cached=bool(scanned) and all(s.cached for s in scanned),
         seconds=time.monotonic() - run.started,

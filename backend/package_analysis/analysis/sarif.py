@@ -3,7 +3,12 @@
 One run per report: the driver's rules are the rules that fired (id, title, default level,
 category), each result points at the file and line inside the archive with the snippet, and
 its properties carry what SARIF has no field for (reachability, category, severity, the
-artifact's sha256). The run's properties carry the verdict, score and package.
+artifact's sha256 and kind, the decoded payload). A multi-line construct has its `endLine`;
+grouped repeats their `occurrenceCount`. The data flow a finding rests on (source →
+transform → sink) is in `relatedLocations` (one per step, the message names its role) and,
+in order, in a `codeFlows` thread flow. `partialFingerprints` carries two keys: one with the
+line (this exact finding) and one without (the same finding after lines moved).
+The run's properties carry the verdict, score and package; results are strongest first.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ import hashlib
 from typing import Any
 from urllib.parse import quote
 
-from .model import Finding, Report
+from .model import ChainStep, Finding, Report
+from .present import artifact_kind
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -52,37 +58,92 @@ def _rules(findings: list[Finding]) -> tuple[list[dict[str, Any]], dict[str, int
     return rules, index
 
 
-def _fingerprint(f: Finding) -> str:
-    key = "\x1f".join([f.rule, f.artifact, f.file, str(f.line or 0), f.snippet])
+def _fingerprint(f: Finding, *, with_line: bool = True) -> str:
+    line = str(f.line or 0) if with_line else ""
+    key = "\x1f".join([f.rule, f.artifact, f.file, line, f.snippet])
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _result(f: Finding, rule_index: int) -> dict[str, Any]:
+def _region(line: int | None, text: str, end_line: int | None = None) -> dict[str, Any] | None:
+    if line is None or line < 1:
+        return None
+    region: dict[str, Any] = {"startLine": line, "snippet": {"text": text}}
+    if end_line is not None and end_line > line:
+        region["endLine"] = end_line
+    return region
+
+
+def _step_location(step: ChainStep, index: int) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": quote(step.file, safe="/")}}
+    region = _region(step.line, step.text)
+    if region is not None:
+        physical["region"] = region
+    return {
+        "id": index,
+        "physicalLocation": physical,
+        "message": {"text": f"{step.role}: {step.text}"[:500]},
+        "properties": {"role": step.role},
+    }
+
+
+def _result(f: Finding, rule_index: int, kinds: dict[str, str]) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": {"uri": quote(f.file, safe="/")}}
-    properties = {
+    properties: dict[str, Any] = {
         "severity": f.severity,
         "category": f.category,
         "reachability": f.reachability,
         "artifact": f.artifact,
     }
-    if f.line is not None and f.line >= 1:
-        physical["region"] = {"startLine": f.line, "snippet": {"text": f.snippet}}
+    if f.artifact in kinds:
+        properties["artifactKind"] = kinds[f.artifact]
+    region = _region(f.line, f.snippet, f.end_line)
+    if region is not None:
+        physical["region"] = region
     else:  # a region needs a line; the evidence still travels
         properties["snippet"] = f.snippet
-    return {
+    if f.decoded:
+        properties["decoded"] = f.decoded
+    result: dict[str, Any] = {
         "ruleId": f.rule,
         "ruleIndex": rule_index,
         "level": LEVEL[f.severity],
         "message": {"text": f"{f.title}. {f.explanation}".strip()},
         "locations": [{"physicalLocation": physical}],
-        "partialFingerprints": {"packamalFinding/v1": _fingerprint(f)},
+        "partialFingerprints": {
+            "packamalFinding/v1": _fingerprint(f),
+            "packamalFindingNoLine/v1": _fingerprint(f, with_line=False),
+        },
         "properties": properties,
     }
+    if f.count > 1:
+        result["occurrenceCount"] = f.count
+    if f.chain:
+        steps = [_step_location(step, i) for i, step in enumerate(f.chain, 1)]
+        result["relatedLocations"] = steps
+        result["codeFlows"] = [
+            {
+                "message": {"text": " → ".join(step.role for step in f.chain)},
+                "threadFlows": [
+                    {
+                        "locations": [
+                            {
+                                "location": {k: v for k, v in loc.items() if k != "id"},
+                                "kinds": [step.role],
+                                "executionOrder": i,
+                            }
+                            for i, (loc, step) in enumerate(zip(steps, f.chain, strict=True), 1)
+                        ]
+                    }
+                ],
+            }
+        ]
+    return result
 
 
 def report_run(report: Report) -> dict[str, Any]:
     """One SARIF run object for one report."""
     rules, index = _rules(report.findings)
+    kinds = {a.sha256: artifact_kind(a.filename) for a in report.artifacts}
     return {
         "tool": {
             "driver": {
@@ -100,7 +161,7 @@ def report_run(report: Report) -> dict[str, Any]:
             }
             for a in report.artifacts
         ],
-        "results": [_result(f, index[f.rule]) for f in report.findings],
+        "results": [_result(f, index[f.rule], kinds) for f in report.findings],
         "properties": {
             "verdict": report.verdict,
             "score": report.score,

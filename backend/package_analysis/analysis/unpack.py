@@ -78,6 +78,8 @@ def archive_kind(path: Path) -> str:
             return kind
     if head[257:262] == b"ustar":
         return "tar"
+    if zipfile.is_zipfile(path):  # bytes before the zip: zipfile and installers read it by its end
+        return "zip"
     raise AnalysisError(
         "Not an archive: the file is neither a tar (plain, gzip, bzip2 or xz) nor a zip"
     )

@@ -11,8 +11,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
-from .. import reports, selectors, services, uploads
+from .. import queries, reports, services, uploads
 from ..analysis.model import AnalysisError
+from ..analysis.sarif import to_sarif
 from ..auth import DispatchKey, ReadKey
 from ..errors import ApiError
 from ..idempotency import OPENAPI as IDEMPOTENCY_OPENAPI
@@ -30,6 +31,13 @@ router = Router(tags=["analysis"])
 _MAGIC = (b"\x1f\x8b", b"PK\x03\x04", b"PK\x05\x06", b"BZh", b"\xfd7zXZ\x00")
 
 
+class ChainStepOut(Schema):
+    role: Literal["source", "transform", "sink"]
+    file: str
+    line: int | None
+    text: str
+
+
 class FindingOut(Schema):
     rule: str
     title: str
@@ -41,6 +49,10 @@ class FindingOut(Schema):
     reachability: Literal["install", "import", "runtime", "test", "docs", "metadata"]
     artifact: str
     explanation: str
+    end_line: int | None = None
+    chain: list[ChainStepOut] = []
+    decoded: str = ""
+    count: int = 1
 
 
 class ReportOut(AnalyzeResult):
@@ -127,7 +139,7 @@ def analyze_upload(
 def job_report(
     request: HttpRequest, job_id: str, format: Literal["json", "sarif"] = "json"
 ) -> HttpResponse:
-    job = selectors.job_get(job_id=job_id)
+    job = queries.job_get(job_id=job_id)
     if job is None:
         raise ApiError(404, "not_found", f"No job with id {job_id!r}.")
     if job.task != "analyze":
@@ -179,8 +191,6 @@ def report_latest(
 
 def _report_response(job: Job, format: str) -> HttpResponse:
     if format == "sarif":
-        from ..analysis.sarif import to_sarif
-
         body: Any = to_sarif(reports.report_object(job=job))
         response = JsonResponse(body, content_type="application/sarif+json")
         response["Content-Disposition"] = f'attachment; filename="packamal-{job.id}.sarif"'

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
@@ -15,7 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from redis import RedisError
 
 from ..errors import ApiError, api_error_response, error_response
-from ..middleware import body_limit, body_too_large
+from ..middleware import body_limit, body_too_large, throttled
 
 log = logging.getLogger("packamal.api")
 
@@ -78,14 +77,7 @@ def _bad_batch_items(details: list[dict[str, Any]]) -> list[int]:
 
 
 def _on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
-    wait = max(1, math.ceil(exc.wait or 1))  # ninja sets Retry-After to the same ceiling
-    return error_response(
-        429,
-        "rate_limited",
-        f"Too many requests from this client; retry in {wait} s.",
-        {"retry_after": wait},
-        {"Retry-After": str(wait)},
-    )
+    return throttled(exc.wait or 1)  # ninja sets Retry-After to the same ceiling
 
 
 def _on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

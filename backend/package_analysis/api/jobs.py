@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Query, Router
 
-from .. import selectors, services
+from .. import queries, services
 from ..auth import DispatchKey, ReadKey
 from ..errors import ApiError
 from ..idempotency import OPENAPI as IDEMPOTENCY_OPENAPI
 from ..idempotency import fingerprint, idempotent
+from ..job_schema import JobStatusLiteral
 from ..ratelimit import DispatchThrottle
 from ..schemas import (
     BatchIn,
@@ -18,7 +19,6 @@ from ..schemas import (
     ErrorOut,
     JobOut,
     JobPageOut,
-    JobStatusLiteral,
     StatsOut,
     error_responses,
 )
@@ -77,7 +77,7 @@ def dispatch_batch(request: HttpRequest, payload: BatchIn) -> HttpResponse:
     summary="One job",
 )
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
-    job = selectors.job_get(job_id=job_id)
+    job = queries.job_get(job_id=job_id)
     if job is None:
         raise ApiError(404, "not_found", f"No job with id {job_id!r}.")
     return JsonResponse(job.as_dict())
@@ -95,7 +95,7 @@ def job_list(
     limit: int = Query(50, ge=1, le=500),
     before: Query[str | None] = None,
 ) -> HttpResponse:
-    page = selectors.job_list(status=status, limit=limit, before=before)
+    page = queries.job_list(status=status, limit=limit, before=before)
     return JsonResponse({"items": [j.as_dict() for j in page.items], "next": page.next})
 
 
@@ -106,5 +106,5 @@ def job_list(
     summary="Queue and job counters",
 )
 def stats(request: HttpRequest) -> HttpResponse:
-    q = selectors.queue_stats()
-    return JsonResponse({**q, "jobs": selectors.job_counts()})
+    q = queries.queue_stats()
+    return JsonResponse({**q, "jobs": queries.job_counts()})

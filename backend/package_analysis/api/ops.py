@@ -10,9 +10,8 @@ from ninja import Router
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from ..auth import ReadKey
+from ..broker import redis_client, refusing_writes
 from ..metrics import REGISTRY
-from ..queue import redis_client
-from ..redis_memory import refusing_writes
 from ..schemas import HealthOut, ReadyOut
 
 router = Router(tags=["ops"])

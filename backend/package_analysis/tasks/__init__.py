@@ -1,6 +1,8 @@
-"""The task registry: every task type, found by name. Nothing else lists task names.
+"""The task registry: every task type's declaration, found by name. Nothing else lists
+task names.
 
-Adding a task type is one module (a `TaskSpec`) and one line in `_SPECS`.
+Adding a task type is a declaration module (a `TaskSpec`), its runner module (`run` and
+`timeout`, loaded by the worker only) and one line in `_SPECS`.
 """
 
 from __future__ import annotations
@@ -10,7 +12,16 @@ import os
 from typing import Any
 
 from . import analyze, simulate
-from .base import TaskCancelled, TaskContext, TaskFailed, TaskResult, TaskSpec
+from .base import (
+    TaskCancelled,
+    TaskContext,
+    TaskFailed,
+    TaskResult,
+    TaskRunner,
+    TaskSpec,
+    TaskStore,
+    runner_load,
+)
 
 DEFAULT_TASK = "simulate"  # what an empty dispatch body runs (docs/design.md)
 
@@ -38,6 +49,9 @@ __all__ = [
     "TaskContext",
     "TaskFailed",
     "TaskResult",
+    "TaskRunner",
     "TaskSpec",
+    "TaskStore",
+    "runner_load",
     "task_get",
 ]

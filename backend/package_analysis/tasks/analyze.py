@@ -1,25 +1,18 @@
 """`analyze`: is this package version malicious, and where is the evidence?
 
-The analysis itself (fetch → unpack → rules → verdict) is `analysis.pipeline`, shared with
-the `scan` role; this module adds what the platform keeps: uploads read from the store,
-the per-artifact cache, and the report rows written inside the fenced completion.
+The declaration (params and result); `analyze_run` executes it in the worker.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import uuid
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..analysis.model import AnalysisError, Finding, Provenance, Report
+from ..analysis.model import AnalysisError, Finding
 from ..analysis.purl import purl_parse
-from .base import TaskContext, TaskFailed, TaskResult, TaskSpec
-
-if TYPE_CHECKING:  # the engine (YARA-X, tree-sitter) loads in workers only, not in the api
-    from ..analysis.pipeline import CacheFn, Limits, ProgressFn
+from .base import TaskSpec
 
 
 class AnalyzeParams(BaseModel):
@@ -109,74 +102,12 @@ class AnalyzeResult(BaseModel):
     report: str = Field(description="Where the full report is: `/jobs/{id}/report`")
 
 
-def analyze(params: AnalyzeParams, ctx: TaskContext) -> TaskResult:
-    from .. import reports  # Django models: imported when a job runs, not by the schema
-    from ..analysis.pipeline import Limits, analyze_purl
-    from ..models import Source
-
-    limits = Limits.from_env()
-    source = Source.UPLOAD if params.upload is not None else Source.REGISTRY
-    # Each source answers only from its own scans: an upload never answers for the registry.
-    cache = None if params.force else functools.partial(reports.findings_cached, source=source)
-
-    def on_progress(stage: str, fraction: float) -> None:
-        ctx.report(min(0.99, fraction))
-
-    try:
-        if params.upload is not None:
-            report = _analyze_upload(params.upload, limits, on_progress, ctx, cache)
-        else:
-            assert params.purl is not None
-            report = analyze_purl(
-                params.purl, limits=limits, on_progress=on_progress, check=ctx.check, cache=cache
-            )
-    except AnalysisError as exc:
-        raise TaskFailed(str(exc)) from None
-    summary = AnalyzeResult.model_validate(
-        {**report.summary(), "report": f"/jobs/{ctx.job_id}/report"}
-    )
-    return TaskResult(
-        summary, save=lambda job_id: reports.report_save(job_id=job_id, report=report)
-    )
-
-
-def _analyze_upload(
-    upload_id: uuid.UUID,
-    limits: Limits,
-    on_progress: ProgressFn,
-    ctx: TaskContext,
-    cache: CacheFn | None,
-) -> Report:
-    from .. import uploads
-    from ..analysis.pipeline import analyze_file
-
-    upload, path = uploads.upload_get(upload_id=upload_id)
-    report = analyze_file(  # read in place from the upload store; scratch is the pipeline's
-        path,
-        ecosystem=upload.ecosystem,  # type: ignore[arg-type]
-        filename=upload.filename,
-        limits=limits,
-        on_progress=on_progress,
-        check=ctx.check,
-        cache=cache,
-    )
-    provenance = Provenance("upload", claimed=True, filename=upload.filename)
-    return dataclasses.replace(report, provenance=provenance)
-
-
-def _timeout(params: AnalyzeParams) -> float:
-    from ..analysis.pipeline import Limits
-
-    return float(Limits.from_env().timeout_seconds)
-
-
 SPEC = TaskSpec(
     name="analyze",
     description="Static analysis of a PyPI or npm package version: verdict and evidence",
     params=AnalyzeParams,
     result=AnalyzeResult,
-    run=analyze,
-    timeout=_timeout,
+    runner="package_analysis.tasks.analyze_run",
 )
 
 __all__ = ["SPEC", "AnalyzeParams", "AnalyzeResult", "Finding"]

@@ -1,13 +1,27 @@
-"""What every task type is made of, and what a running task may use."""
+"""What every task type is made of, and what a running task may use.
+
+A task type is declared (`TaskSpec`: name, params, result) apart from its execution (a
+runner module with `run` and `timeout`), so the api and the schemas read declarations
+without loading what a run needs; the worker resolves the runner (`runner_load`).
+"""
 
 from __future__ import annotations
 
+import importlib
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
 from pydantic import BaseModel
+
+from ..analysis.model import Finding, Report
+
+if TYPE_CHECKING:  # the pipeline loads the engine: workers only
+    from ..analysis.pipeline import CacheKey
 
 
 class TaskCancelled(Exception):
@@ -18,17 +32,33 @@ class TaskFailed(Exception):
     """The task cannot do what was asked; `str(exc)` is the job's `error`, shown to users."""
 
 
+class TaskStore(Protocol):
+    """The platform's persistence a task may use; the worker passes `reports`."""
+
+    def findings_cached(self, key: CacheKey, *, source: str) -> list[Finding] | None: ...
+
+    def upload_get(self, *, upload_id: uuid.UUID) -> tuple[Any, Path]: ...
+
+    def report_save(self, *, job_id: str, report: Report) -> None: ...
+
+
 @dataclass
 class TaskContext:
-    """What a running task may use: report progress, and notice cancellation."""
+    """What a running task may use: report progress, notice cancellation, and the store."""
 
     report: Callable[[float], None]
     cancelled: threading.Event = field(default_factory=threading.Event)
     job_id: str = ""
+    store: TaskStore | None = None
 
     def check(self) -> None:
         if self.cancelled.is_set():
             raise TaskCancelled
+
+    def store_required(self) -> TaskStore:
+        if self.store is None:
+            raise RuntimeError("this task needs the platform's store (TaskContext.store)")
+        return self.store
 
 
 @dataclass
@@ -46,17 +76,34 @@ P = TypeVar("P", bound=BaseModel)
 
 @dataclass(frozen=True)
 class TaskSpec(Generic[P]):
-    """One task type: found by `name`; `params` validates dispatch bodies and the row the
-    worker claims; `result` documents `Job.result`; `run` does the work."""
+    """One task type's declaration: found by `name`; `params` validates dispatch bodies and
+    the row the worker claims; `result` documents `Job.result`; `runner` is the import path
+    of the module that executes it (see `TaskRunner`)."""
 
     name: str
     description: str
     params: type[P]
     result: type[BaseModel]
-    run: Callable[[P, TaskContext], TaskResult]
-    # Longest a run may take for these params; past it (plus grace) the worker stops
-    # vouching for itself, so a hung task gets the pod restarted.
-    timeout: Callable[[P], float]
+    runner: str
 
     def params_parse(self, raw: Any) -> P:
         return self.params.model_validate(raw if raw is not None else {})
+
+
+class TaskRunner(Protocol):
+    """A task type's execution: a module with these two functions."""
+
+    def run(self, params: Any, ctx: TaskContext) -> TaskResult:
+        """Do the work; raise TaskFailed (the job fails with its text) or TaskCancelled."""
+        ...
+
+    def timeout(self, params: Any) -> float:
+        """Longest a run may take for these params; past it (plus grace) the worker stops
+        vouching for itself, so a hung task gets the pod restarted."""
+        ...
+
+
+@cache
+def runner_load(spec: TaskSpec[Any]) -> TaskRunner:
+    """The module that executes `spec` (imported on first use: in workers, not in the api)."""
+    return cast(TaskRunner, importlib.import_module(spec.runner))

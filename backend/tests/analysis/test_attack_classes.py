@@ -73,9 +73,6 @@ NOT_CAUGHT: dict[str, str] = {
     "input-tricks/bad/padding-past-module-cap": (
         "an import-time module past the 1 MiB cap is not parsed (content rule only, as runtime)"
     ),
-    "input-tricks/bad/prefixed-zip-wheel": (
-        "a zip with bytes before it is refused as 'not an archive'"
-    ),
     "input-tricks/bad/utf7-coding-cookie": "PEP 263 coding cookies are ignored",
     "invisible-unicode/bad/tag-characters-python": (
         "no rule for invisible Unicode payloads; exec of a computed value is low"
@@ -179,12 +176,19 @@ def _expect(case: str) -> dict[str, Any]:
         return tomllib.load(fh)
 
 
-def _padded(src: Path, tmp: Path, pad: dict[str, Any]) -> Path:
+def _padded(src: Path, tmp: Path, exp: dict[str, Any]) -> Path:
+    """A copy of the tree with the `__PAD__` line expanded to filler lines; the expected line
+    moves down by as many lines as were inserted."""
+    pad = exp["pad"]
     root = tmp / "padded"
     shutil.copytree(src, root)
     target = root / pad["file"]
+    text = target.read_text("utf-8")
+    marker = text[: text.index("__PAD__\n")].count("\n") + 1
     filler = pad["line"] * (pad["bytes"] // len(pad["line"]) + 1)
-    target.write_text(target.read_text("utf-8").replace("__PAD__\n", filler, 1), "utf-8")
+    target.write_text(text.replace("__PAD__\n", filler, 1), "utf-8")
+    if pad["file"] == exp.get("file") and exp.get("line", 0) > marker:
+        exp["line"] += filler.count("\n") - 1
     return root
 
 
@@ -207,7 +211,7 @@ def scan_case(case: str, tmp: Path) -> tuple[dict[str, Any], list[Finding]]:
     findings: list[Finding] = []
     for root in roots:
         if "pad" in exp:
-            root = _padded(root, tmp, exp["pad"])
+            root = _padded(root, tmp, exp)
         if "archive" in exp:
             root = _prefixed_zip(root, tmp, exp["archive"])
         findings += engine.scan_tree(root, ecosystem=eco, package=package, artifact_sha256=SHA)

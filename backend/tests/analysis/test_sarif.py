@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from package_analysis.analysis.model import Artifact, Finding, PackageRef, Report
+from package_analysis.analysis.model import Artifact, ChainStep, Finding, PackageRef, Report
 from package_analysis.analysis.pipeline import Limits, analyze_file
 from package_analysis.analysis.sarif import to_sarif
 
@@ -75,7 +76,9 @@ def test_findings_map_to_rules_results_and_levels() -> None:
         "category": "process",
         "reachability": "install",
         "artifact": "a" * 64,
+        "artifactKind": "npm tarball",
     }
+    assert "relatedLocations" not in first and "occurrenceCount" not in first
     no_line = run["results"][1]
     assert "region" not in no_line["locations"][0]["physicalLocation"]
     assert no_line["properties"]["snippet"] == "os.system('x')"
@@ -91,6 +94,64 @@ def test_findings_map_to_rules_results_and_levels() -> None:
     ]
     assert run["properties"]["verdict"] == "malicious"
     assert len({r["partialFingerprints"]["packamalFinding/v1"] for r in run["results"]}) == 4
+
+
+def test_a_chain_a_multi_line_call_a_decoded_payload_and_repeats_travel_in_sarif() -> None:
+    sdist, wheel = "b" * 64, "c" * 64
+    chained = Finding(
+        rule="PY-DECODE-EXEC",
+        title="Executes a decoded payload",
+        category="obfuscation",
+        severity="critical",
+        file="demo-1.0/setup.py",
+        line=4,
+        end_line=6,
+        snippet="exec(\n    base64.b64decode(blob)\n)",
+        reachability="install",
+        explanation="why",
+        artifact=sdist,
+        chain=(
+            ChainStep("source", "demo-1.0/setup.py", 2, 'blob = "cHJpbnQoMSk="'),
+            ChainStep("transform", "demo-1.0/setup.py", 5, "base64.b64decode(blob)"),
+            ChainStep("sink", "demo-1.0/setup.py", 4, "exec("),
+        ),
+        decoded="print(1)",
+    )
+    repeated = dataclasses.replace(
+        _finding("R-LOW", "low", "demo/x.py", 9), artifact=wheel, count=3
+    )
+    report = Report(
+        "malicious",
+        9.0,
+        PackageRef("pypi", "demo", "1.0", "pkg:pypi/demo@1.0"),
+        [Artifact("demo-1.0.tar.gz", sdist, 10), Artifact("demo-1.0-py3-none-any.whl", wheel, 9)],
+        [chained, repeated],
+        "r1",
+    )
+    log = to_sarif(report)
+    VALIDATOR.validate(log)
+    first, second = log["runs"][0]["results"]
+    region = first["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["endLine"]) == (4, 6)
+    assert region["snippet"]["text"] == chained.snippet
+    assert first["properties"]["decoded"] == "print(1)"
+    assert first["properties"]["artifactKind"] == "sdist"
+    related = first["relatedLocations"]
+    assert [loc["properties"]["role"] for loc in related] == ["source", "transform", "sink"]
+    assert [loc["physicalLocation"]["region"]["startLine"] for loc in related] == [2, 5, 4]
+    assert related[0]["message"]["text"] == 'source: blob = "cHJpbnQoMSk="'
+    (flow,) = first["codeFlows"][0]["threadFlows"]
+    assert [step["kinds"] for step in flow["locations"]] == [["source"], ["transform"], ["sink"]]
+    assert [step["executionOrder"] for step in flow["locations"]] == [1, 2, 3]
+    assert second["occurrenceCount"] == 3 and second["properties"]["artifactKind"] == "wheel"
+    # One fingerprint keeps its value when only the line moves, the other does not.
+    moved = to_sarif(dataclasses.replace(report, findings=[dataclasses.replace(chained, line=40)]))
+    again = moved["runs"][0]["results"][0]["partialFingerprints"]
+    assert (
+        again["packamalFindingNoLine/v1"]
+        == first["partialFingerprints"]["packamalFindingNoLine/v1"]
+    )
+    assert again["packamalFinding/v1"] != first["partialFingerprints"]["packamalFinding/v1"]
 
 
 def test_a_real_report_is_valid_sarif(tmp_path: Path, limits: Limits) -> None:

@@ -76,8 +76,27 @@ def test_malicious_file_exits_3(workdir: Path) -> None:
 def test_purl_and_file_in_text_exit_0(workdir: Path) -> None:
     proc = scan(workdir, "pkg:npm/is-number@7.0.0", "demo_pkg-1.2.3.tar.gz", "--format", "text")
     assert proc.returncode == 0, proc.stderr
-    heads = [line.split("  ")[0:2] for line in proc.stdout.splitlines() if not line.startswith(" ")]
+    heads = [
+        line.split("  ")[0:2]
+        for line in proc.stdout.splitlines()
+        if line and not line.startswith(" ")
+    ]
     assert heads == [["pkg:npm/is-number@7.0.0", "clean"], ["pkg:pypi/demo-pkg@1.2.3", "clean"]]
+
+
+def test_text_shows_the_evidence_and_colours_only_when_asked(workdir: Path) -> None:
+    proc = scan(workdir, "bad-1.0.tar.gz", "--format", "text")
+    assert proc.returncode == 3, proc.stderr
+    out = proc.stdout
+    assert "\x1b[" not in out  # not a terminal: no colour codes
+    assert out.startswith("pkg:pypi/bad@1.0  malicious  score ")
+    assert "  artifact sdist bad-1.0.tar.gz  sha256 " in out
+    assert "    bad-1.0/setup.py:3  (install, in sdist bad-1.0.tar.gz)" in out
+    assert "    │ os.system('bash -i >& /dev/tcp/" in out  # the code itself
+    assert "    why: " in out
+    coloured = scan(workdir, "bad-1.0.tar.gz", "--format", "text", "--color", "always").stdout
+    assert "\x1b[1;31mmalicious\x1b[0m" in coloured
+    assert coloured.replace("\x1b[", "").count("os.system") == out.count("os.system")
 
 
 def test_targets_that_cannot_be_analysed_exit_1_with_reasons(workdir: Path) -> None:

@@ -237,6 +237,20 @@ def test_gzip_that_is_not_a_tar(tmp_path: Path, scratch: Path) -> None:
         run(path, scratch)
 
 
+def test_a_zip_with_bytes_in_front_is_unpacked_as_installers_read_it(
+    tmp_path: Path, scratch: Path
+) -> None:
+    """zipfile (and so pip) finds a zip by its end record; junk before it hides nothing."""
+    path = tmp_path / "prefixed.whl"
+    with path.open("wb") as raw:
+        raw.write(b"MZ" + b"\0" * 4094)
+        with zipfile.ZipFile(raw, "w") as zf:
+            zf.writestr("demo/__init__.py", "VALUE = 1\n")
+    assert archive_kind(path) == "zip"
+    result = run(path, scratch)
+    assert (result.root / "demo" / "__init__.py").read_text() == "VALUE = 1\n"
+
+
 def test_not_an_archive_and_empty_file_are_named_by_content(tmp_path: Path, scratch: Path) -> None:
     text = tmp_path / "looks-like.tar.gz"
     text.write_text("#!/bin/sh\necho hi\n")

@@ -172,7 +172,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Analyse an uploaded archive (sdist, wheel, zip or npm .tgz) */
+        /**
+         * Analyse an uploaded archive (sdist, wheel, zip or npm .tgz)
+         * @description The archive is kept ANALYSIS_UPLOAD_RETENTION_HOURS (24 h) for its analysis, then deleted. Each client may upload ANALYSIS_UPLOAD_QUOTA_BYTES an hour (429 `upload_quota_exceeded` past it). The report's package name and version are what the archive claims (`provenance.source: upload`), and never answer `GET /reports?purl=` unless asked for.
+         */
         post: operations["package_analysis_api_analyze_upload"];
         delete?: never;
         options?: never;
@@ -444,6 +447,20 @@ export interface components {
             /** Size */
             size: number;
         };
+        /** ChainStepOut */
+        ChainStepOut: {
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "source" | "transform" | "sink";
+            /** File */
+            file: string;
+            /** Line */
+            line: number | null;
+            /** Text */
+            text: string;
+        };
         /** FindingOut */
         FindingOut: {
             /** Rule */
@@ -472,6 +489,23 @@ export interface components {
             artifact: string;
             /** Explanation */
             explanation: string;
+            /** End Line */
+            end_line?: number | null;
+            /**
+             * Chain
+             * @default []
+             */
+            chain: components["schemas"]["ChainStepOut"][];
+            /**
+             * Decoded
+             * @default
+             */
+            decoded: string;
+            /**
+             * Count
+             * @default 1
+             */
+            count: number;
         };
         /** PackageOut */
         PackageOut: {

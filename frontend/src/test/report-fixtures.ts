@@ -32,6 +32,10 @@ export function makeFinding(overrides: Partial<Finding> = {}): Finding {
     reachability: 'install',
     artifact: 'a'.repeat(64),
     explanation: 'setup.py runs on pip install; this downloads and runs a script.',
+    end_line: null,
+    chain: [],
+    decoded: '',
+    count: 1,
     ...overrides,
   };
 }

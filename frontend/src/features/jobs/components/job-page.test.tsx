@@ -38,7 +38,7 @@ describe('the /jobs/{id} page', () => {
     socket.receive({ ...done, event: 'completed' });
 
     expect(await screen.findByText(/acts against whoever installs/)).toBeTruthy();
-    expect(document.querySelectorAll('li.finding')).toHaveLength(2); // critical and high open; medium and low collapsed
+    expect(document.querySelectorAll('.findings li.finding')).toHaveLength(2); // critical and high open; medium and low collapsed
     expect(api.calls.filter((c) => c.endsWith('/report'))).toEqual([`GET /api/jobs/${job.id}/report`]);
     expect(screen.getByRole('heading', { name: 'Analysis of evil-pkg@1.0.0' })).toBeTruthy();
 

@@ -5,7 +5,7 @@ import { FindingItem } from './finding-item';
 /** Findings rendered per open group, a step at a time: 5,000 findings cost what 50 do until asked for. */
 export const FINDINGS_STEP = 50;
 
-export function FindingsList({ findings }: { findings: readonly Finding[] }) {
+export function FindingsList({ findings, artifacts = new Map() }: { findings: readonly Finding[]; artifacts?: ReadonlyMap<string, string> }) {
   const filterId = useId();
   const [query, setQuery] = useState('');
   // Typing stays responsive while thousands of findings are filtered behind it.
@@ -42,6 +42,7 @@ export function FindingsList({ findings }: { findings: readonly Finding[] }) {
           key={`${group.severity}:${deferred}`}
           severity={group.severity}
           findings={group.findings}
+          artifacts={artifacts}
           initiallyOpen={openAtStart(group, index)}
         />
       ))}
@@ -49,8 +50,8 @@ export function FindingsList({ findings }: { findings: readonly Finding[] }) {
   );
 }
 
-function SeverityGroup(props: { severity: Severity; findings: Finding[]; initiallyOpen: boolean }) {
-  const { severity, findings } = props;
+function SeverityGroup(props: { severity: Severity; findings: Finding[]; artifacts: ReadonlyMap<string, string>; initiallyOpen: boolean }) {
+  const { severity, findings, artifacts } = props;
   const [open, setOpen] = useState(props.initiallyOpen);
   const [shown, setShown] = useState(FINDINGS_STEP);
   const listId = useId();
@@ -68,7 +69,11 @@ function SeverityGroup(props: { severity: Severity; findings: Finding[]; initial
         <div id={listId}>
           <ol className="finding-list">
             {visible.map((finding, index) => (
-              <FindingItem key={`${finding.rule}:${finding.file}:${finding.line ?? ''}:${index}`} finding={finding} />
+              <FindingItem
+                key={`${finding.rule}:${finding.file}:${finding.line ?? ''}:${index}`}
+                finding={finding}
+                artifact={artifacts.get(finding.artifact)}
+              />
             ))}
           </ol>
           {left > 0 && (

@@ -5,7 +5,7 @@ import { makeFinding, makeReport } from '../../../test/report-fixtures';
 import { FINDINGS_STEP } from './findings-list';
 import { ReportView } from './report-view';
 
-const findingCount = () => document.querySelectorAll('li.finding').length;
+const findingCount = () => document.querySelectorAll('.findings li.finding').length;
 
 describe('ReportView', () => {
   it('shows the verdict with its meaning, the score, artifacts with sha256 and the downloads', () => {
@@ -53,7 +53,8 @@ describe('ReportView', () => {
       snippet: '<img src=x onerror="window.__pwned=1">\nexec(b64decode(PAYLOAD))',
     });
     render(<ReportView report={{ ...makeReport(0), findings: [finding] }} jobId={null} />);
-    const item = screen.getByText('Downloads and runs code at install').closest('li') as HTMLElement;
+    const list = document.querySelector('.findings') as HTMLElement;
+    const item = within(list).getByText('Downloads and runs code at install').closest('li') as HTMLElement;
     expect(within(item).getByText('pkg/setup.py:12')).toBeTruthy();
     expect(within(item).getByText('install').getAttribute('title')).toBe('runs when the package is installed');
     expect(within(item).getByText(finding.explanation)).toBeTruthy();
@@ -93,10 +94,76 @@ describe('ReportView', () => {
     expect(toggles.map((t) => t.textContent)).toEqual(
       ['critical', 'high', 'medium', 'low'].map((severity) => `${severity} ${count(severity)} findings`),
     );
-    for (const item of document.querySelectorAll('li.finding')) expect(item.getAttribute('data-rule')).toBe('RULE-3');
+    for (const item of document.querySelectorAll('.findings li.finding')) expect(item.getAttribute('data-rule')).toBe('RULE-3');
     await userEvent.clear(screen.getByLabelText('Filter findings'));
     await userEvent.type(screen.getByLabelText('Filter findings'), 'no such thing');
     expect(await screen.findByText('0 of 5,000 findings match.')).toBeTruthy();
-    expect(document.querySelectorAll('li.finding')).toHaveLength(0);
+    expect(document.querySelectorAll('.findings li.finding')).toHaveLength(0);
+  });
+
+  it('puts the heaviest finding first, the payload line over a weaker one of the same severity', () => {
+    const probe = makeFinding({ title: 'Probes a local port', severity: 'high', reachability: 'runtime' });
+    const docs = makeFinding({ title: 'Critical in the docs', severity: 'critical', reachability: 'docs' });
+    const plain = makeFinding({ title: 'Plain install-time exec', severity: 'critical', reachability: 'install' });
+    const payload = makeFinding({ title: 'Runs a decoded payload', severity: 'critical', reachability: 'install', decoded: 'print(1)' });
+    render(<ReportView report={{ ...makeReport(0), findings: [probe, docs, plain, payload] }} jobId={null} />);
+    const top = screen.getByRole('region', { name: 'Read this first' });
+    expect(within(top).getAllByRole('listitem').map((li) => li.querySelector('h5')?.textContent)).toEqual(['Runs a decoded payload']);
+  });
+
+  it('draws the data flow as numbered steps and folds the decoded payload beside its literal', async () => {
+    const finding = makeFinding({
+      title: 'Runs a decoded payload at install',
+      file: 'pkg-1.0/setup.py',
+      line: 4,
+      end_line: 6,
+      snippet: 'exec(\n    base64.b64decode(BLOB)\n)',
+      decoded: "import os\nos.system('echo hi')\u202e",
+      count: 3,
+      artifact: 'b'.repeat(64),
+      chain: [
+        { role: 'source', file: 'pkg-1.0/setup.py', line: 2, text: 'BLOB = "aW1wb3J0IG9z"' },
+        { role: 'transform', file: 'pkg-1.0/setup.py', line: 5, text: 'base64.b64decode(BLOB)' },
+        { role: 'sink', file: 'pkg-1.0/setup.py', line: 4, text: 'exec(' },
+      ],
+    });
+    const report = {
+      ...makeReport(0),
+      artifacts: [{ filename: 'pkg-1.0-py3-none-any.whl', sha256: 'b'.repeat(64), size: 10 }],
+      findings: [finding],
+    };
+    render(<ReportView report={report} jobId={null} />);
+    const item = document.querySelector('.findings li.finding') as HTMLElement;
+    expect(within(item).getByText('pkg-1.0/setup.py:4-6')).toBeTruthy();
+    expect(within(item).getByText('×3')).toBeTruthy();
+    expect(within(item).getByText('in wheel pkg-1.0-py3-none-any.whl')).toBeTruthy();
+    expect(within(item).getByLabelText('Code at pkg-1.0/setup.py:4-6').textContent).toBe(finding.snippet);
+    const steps = within(within(item).getByRole('list', { name: 'Data flow, source to sink' })).getAllByRole('listitem');
+    expect(steps.map((s) => [s.dataset.role, s.querySelector('.file')?.textContent])).toEqual([
+      ['source', 'pkg-1.0/setup.py:2'],
+      ['transform', 'pkg-1.0/setup.py:5'],
+      ['sink', 'pkg-1.0/setup.py:4'],
+    ]);
+    const details = item.querySelector('details.decoded') as HTMLDetailsElement;
+    expect(details.open).toBe(false);
+    await userEvent.click(within(item).getByText('Decoded payload'));
+    expect(details.open).toBe(true);
+    const decoded = within(item).getByLabelText('Decoded payload of the literal at pkg-1.0/setup.py:4-6');
+    expect(decoded.textContent).toBe("import os\nos.system('echo hi')<U+202E>");
+  });
+
+  it('does not call a report with medium findings "nothing that needs a look"', () => {
+    const medium = makeFinding({ severity: 'medium', reachability: 'install' });
+    const report = { ...makeReport(0), verdict: 'clean' as const, score: 3.9, findings: [medium], by_severity: { critical: 0, high: 0, medium: 1, low: 0 } };
+    render(<ReportView report={report} jobId={null} />);
+    const meaning = screen.getByTestId('verdict-meaning').textContent ?? '';
+    expect(meaning).not.toMatch(/No rule found anything/);
+    expect(meaning).toMatch(/^Clean by score, but not without findings: 1 medium finding below/);
+    expect(screen.queryByRole('region', { name: 'Read this first' })).toBeNull();
+  });
+
+  it('says a clean report with no findings found nothing', () => {
+    render(<ReportView report={{ ...makeReport(0), verdict: 'clean', score: 0, findings: [] }} jobId={null} />);
+    expect(screen.getByTestId('verdict-meaning').textContent).toMatch(/^No rule found anything that needs a look/);
   });
 });

@@ -1,7 +1,19 @@
 import { formatBytes } from '../../analyze/model/upload-checks';
 import { reportDownloadUrl } from '../api/get-report';
+import { useMemo } from 'react';
 import { visibleText } from '../../../lib/visible-text';
-import { PROVENANCE_MEANING, type Report, SEVERITIES, VERDICT_MEANING, formatScore, scoreMeaning } from '../model/report';
+import {
+  PROVENANCE_MEANING,
+  type Report,
+  SEVERITIES,
+  artifactKind,
+  artifactLabels,
+  formatScore,
+  scoreMeaning,
+  topFinding,
+  verdictMeaning,
+} from '../model/report';
+import { FindingItem } from './finding-item';
 import { FindingsList } from './findings-list';
 import { ProvenanceBadge } from './provenance-badge';
 import { VerdictBadge } from './verdict-badge';
@@ -16,6 +28,12 @@ interface ReportViewProps {
 export function ReportView({ report, jobId }: ReportViewProps) {
   const { package: pkg, provenance } = report;
   const total = report.findings.length;
+  const labels = useMemo(() => artifactLabels(report.artifacts), [report.artifacts]);
+  // Worth a box of its own when there is a verdict to act on and more than one finding to choose from.
+  const top = useMemo(
+    () => (report.verdict === 'clean' || report.findings.length < 2 ? null : topFinding(report.findings)),
+    [report.verdict, report.findings],
+  );
   return (
     <div className="report" data-verdict={report.verdict}>
       <div className={`verdict-box verdict-box-${report.verdict}`}>
@@ -27,7 +45,7 @@ export function ReportView({ report, jobId }: ReportViewProps) {
           </span>
           <ProvenanceBadge provenance={provenance} />
         </p>
-        <p>{VERDICT_MEANING[report.verdict]}</p>
+        <p data-testid="verdict-meaning">{verdictMeaning(report)}</p>
         <p className="muted">{scoreMeaning(report.score)}</p>
         {report.cached && (
           <p className="cached-note" data-testid="cached">
@@ -88,6 +106,7 @@ export function ReportView({ report, jobId }: ReportViewProps) {
       <ul className="artifacts">
         {report.artifacts.map((artifact) => (
           <li key={artifact.sha256}>
+            <span className="artifact-kind">{artifactKind(artifact.filename)}</span>{' '}
             <span className="mono wrap">{visibleText(artifact.filename)}</span> <span className="muted">({formatBytes(artifact.size)})</span>
             <br />
             <span className="muted">sha256 </span>
@@ -95,8 +114,17 @@ export function ReportView({ report, jobId }: ReportViewProps) {
           </li>
         ))}
       </ul>
+      {top && (
+        <section className="top-finding" aria-labelledby="top-finding-title">
+          <h3 id="top-finding-title">Read this first</h3>
+          <p className="muted">The heaviest finding: its severity × where its code runs, as the score weighs it.</p>
+          <ol className="finding-list">
+            <FindingItem finding={top} artifact={labels.get(top.artifact)} />
+          </ol>
+        </section>
+      )}
       <h3>Findings</h3>
-      <FindingsList findings={report.findings} />
+      <FindingsList findings={report.findings} artifacts={labels} />
     </div>
   );
 }

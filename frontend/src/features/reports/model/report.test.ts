@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeJob } from '../../../test/fixtures';
 import { makeFinding, makeSummary } from '../../../test/report-fixtures';
-import { analysisSummary, groupFindings, jobPackage, location, reportJobId, snippetParts } from './report';
+import { analysisSummary, artifactKind, findingWeight, groupFindings, jobPackage, location, reportJobId, snippetParts, topFinding, verdictMeaning } from './report';
 
 describe('analysisSummary', () => {
   it('reads a finished analyze job and ignores anything else', () => {
@@ -67,5 +67,41 @@ describe('snippetParts', () => {
 
   it('keeps markup as plain text', () => {
     expect(snippetParts('<img src=x onerror=alert(1)>')).toEqual([{ text: '<img src=x onerror=alert(1)>', control: false }]);
+  });
+});
+
+describe('topFinding', () => {
+  it('weighs severity by where the code runs, as the score does', () => {
+    const docsCritical = makeFinding({ severity: 'critical', reachability: 'docs' });
+    const installHigh = makeFinding({ severity: 'high', reachability: 'install' });
+    expect(findingWeight(docsCritical)).toBeCloseTo(0.27);
+    expect(topFinding([docsCritical, installHigh])).toBe(installHigh);
+    expect(topFinding([])).toBeNull();
+  });
+});
+
+describe('location and artifacts', () => {
+  it('shows the whole line range of a multi-line construct', () => {
+    expect(location({ file: 'a.py', line: 3, end_line: 7 })).toBe('a.py:3-7');
+    expect(location({ file: 'a.py', line: 3, end_line: 3 })).toBe('a.py:3');
+    expect(location({ file: 'a.py', line: null, end_line: null })).toBe('a.py');
+  });
+
+  it('names the kind of artifact', () => {
+    expect(['x-1.0.tar.gz', 'x-1.0-py3-none-any.whl', 'x-1.0.tgz', 'x-1.0.zip'].map(artifactKind)).toEqual(['sdist', 'wheel', 'npm tarball', 'sdist']);
+  });
+});
+
+describe('verdictMeaning', () => {
+  const none = { critical: 0, high: 0, medium: 0, low: 0 };
+  it('agrees with the findings under a clean verdict', () => {
+    expect(verdictMeaning({ verdict: 'clean', by_severity: none, findings: [] })).toMatch(/^No rule found anything/);
+    const low = makeFinding({ severity: 'low' });
+    expect(verdictMeaning({ verdict: 'clean', by_severity: { ...none, low: 1 }, findings: [low] })).toMatch(/^Clean: only low-severity findings/);
+    const two = [makeFinding({ severity: 'high' }), makeFinding({ severity: 'medium' })];
+    expect(verdictMeaning({ verdict: 'clean', by_severity: { ...none, high: 1, medium: 1 }, findings: two })).toMatch(
+      /^Clean by score, but not without findings: 1 high, 1 medium findings below/,
+    );
+    expect(verdictMeaning({ verdict: 'malicious', by_severity: none, findings: two })).toMatch(/Do not install it/);
   });
 });

@@ -5,6 +5,8 @@ export type { AnalysisSummary, Finding, Report } from '../../../lib/api-types';
 export type Verdict = Report['verdict'];
 export type Severity = Finding['severity'];
 export type Reachability = Finding['reachability'];
+export type ChainStep = Finding['chain'][number];
+export type Artifact = Report['artifacts'][number];
 
 export const VERDICTS: readonly Verdict[] = ['malicious', 'suspicious', 'clean'];
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
@@ -24,6 +26,23 @@ export const PROVENANCE_MEANING: Record<Report['provenance']['source'], string> 
     'so this is not necessarily what the registry serves under that name.',
 };
 
+/**
+ * What the verdict tells the reader, in agreement with the evidence below it: a clean
+ * report that still lists findings says they stayed under the threshold, and which to read.
+ */
+export function verdictMeaning(report: Pick<Report, 'verdict' | 'by_severity' | 'findings'>): string {
+  if (report.verdict !== 'clean' || report.findings.length === 0) return VERDICT_MEANING[report.verdict];
+  const worth = (['critical', 'high', 'medium'] as const).filter((s) => report.by_severity[s] > 0);
+  const listed = worth.map((s) => `${report.by_severity[s].toLocaleString('en-US')} ${s}`).join(', ');
+  if (worth.length === 0) {
+    return 'Clean: only low-severity findings, listed below, which together stay under the suspicious threshold. This is evidence, not a guarantee.';
+  }
+  return (
+    `Clean by score, but not without findings: ${listed} finding${report.findings.length === 1 ? '' : 's'} below ` +
+    `stayed under the suspicious threshold. Read them before trusting this version.`
+  );
+}
+
 /** Where the code runs, most dangerous first: install-time code runs on `pip install`/`npm install`. */
 export const REACHABILITY_MEANING: Record<Reachability, string> = {
   install: 'runs when the package is installed',
@@ -34,6 +53,43 @@ export const REACHABILITY_MEANING: Record<Reachability, string> = {
   docs: 'in documentation or examples',
 };
 const REACHABILITY_ORDER: readonly Reachability[] = ['install', 'import', 'runtime', 'metadata', 'test', 'docs'];
+
+/** The weights of the api's scoring (scoring.py): a finding weighs severity × where its code runs. */
+const SEVERITY_WEIGHT: Record<Severity, number> = { critical: 0.9, high: 0.6, medium: 0.3, low: 0.1 };
+const REACH_WEIGHT: Record<Reachability, number> = { install: 1, import: 1, metadata: 1, runtime: 0.6, test: 0.5, docs: 0.3 };
+
+export function findingWeight(finding: Pick<Finding, 'severity' | 'reachability'>): number {
+  return (SEVERITY_WEIGHT[finding.severity] ?? 0) * (REACH_WEIGHT[finding.reachability] ?? 0.6);
+}
+
+const hasEvidence = (f: Finding) => f.chain.length > 0 || f.decoded !== '';
+
+/** The finding to read first: the heaviest (severity × reachability), one with its data flow or decoded payload on a tie. */
+export function topFinding(findings: readonly Finding[]): Finding | null {
+  let best: Finding | null = null;
+  for (const f of findings) {
+    if (best === null) best = f;
+    else {
+      const diff = findingWeight(f) - findingWeight(best);
+      if (diff > 1e-9 || (Math.abs(diff) <= 1e-9 && hasEvidence(f) && !hasEvidence(best))) best = f;
+    }
+  }
+  return best;
+}
+
+/** "sdist", "wheel" or "npm tarball", from an artifact's file name (as the api's present.py). */
+export function artifactKind(filename: string): string {
+  const name = filename.toLowerCase();
+  if (name.endsWith('.whl')) return 'wheel';
+  if (name.endsWith('.tgz')) return 'npm tarball';
+  if (name.endsWith('.egg')) return 'egg';
+  return 'sdist';
+}
+
+/** Artifact sha256 → "wheel demo-1.0-py3-none-any.whl". */
+export function artifactLabels(artifacts: readonly Artifact[]): ReadonlyMap<string, string> {
+  return new Map(artifacts.map((a) => [a.sha256, `${artifactKind(a.filename)} ${a.filename}`]));
+}
 
 export const SCORE_MAX = 10;
 
@@ -108,17 +164,31 @@ export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
   return SEVERITIES.flatMap((severity) => {
     const list = groups.get(severity);
     if (!list) return [];
-    list.sort((a, b) => rank(a) - rank(b) || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
+    const evidence = (f: Finding) => (hasEvidence(f) ? 0 : 1);
+    list.sort(
+      (a, b) => rank(a) - rank(b) || evidence(a) - evidence(b) || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0),
+    );
     return [{ severity, findings: list }];
   });
 }
 
-/** "setup.py:12", or the file alone when the finding has no line. */
-/** A finding's place, `file:line`, with hidden characters in the path made visible. */
-export function location(finding: Pick<Finding, 'file' | 'line'>): string {
+/**
+ * "setup.py:12", "setup.py:12-15" for a multi-line construct, or the file alone when the finding has no line;
+ * hidden characters in the path are shown as code points.
+ */
+export function location(finding: Pick<Finding, 'file' | 'line'> & { end_line?: number | null }): string {
   const file = visibleText(finding.file);
-  return finding.line ? `${file}:${finding.line}` : file;
+  if (!finding.line) return file;
+  const end = finding.end_line && finding.end_line > finding.line ? `-${finding.end_line}` : '';
+  return `${file}:${finding.line}${end}`;
 }
+
+/** What each step of a data flow is, for the reader. */
+export const CHAIN_ROLE_MEANING: Record<ChainStep['role'], string> = {
+  source: 'where the data comes from',
+  transform: 'what it passes through (a decoder, a join…)',
+  sink: 'where it ends: what runs or sends it',
+};
 
 export interface SnippetPart {
   text: string;
@@ -156,6 +226,6 @@ export function filterFindings(findings: readonly Finding[], query: string): rea
   const needle = query.trim().toLowerCase();
   if (needle === '') return findings;
   return findings.filter((f) =>
-    [f.rule, f.title, f.category, f.file, f.snippet, f.reachability].some((text) => text.toLowerCase().includes(needle)),
+    [f.rule, f.title, f.category, f.file, f.snippet, f.reachability, f.decoded].some((text) => text.toLowerCase().includes(needle)),
   );
 }

@@ -1,19 +1,18 @@
-"""Read-side queries on jobs and the queue."""
+"""Read-side queries on jobs and the queue (the write side is `services`)."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
 
+from . import broker
 from .errors import ApiError
 from .models import Job, JobStatus
-from .queue import keys, redis_client, workers_alive
 
 WORKER_ALIVE_SECONDS = 15.0
 
@@ -94,25 +93,9 @@ def job_counts_compact() -> None:
 
 def queue_stats() -> dict[str, int]:
     """Queue depth, dead letters and live workers, in one round trip."""
-    k = keys()
-    pipe = redis_client().pipeline(transaction=False)
-    pipe.llen(k.queue)
-    pipe.llen(k.dead)
-    pipe.zcount(k.workers, time.time() - WORKER_ALIVE_SECONDS, "+inf")
-    depth, dead, workers = pipe.execute()
-    return {"queue_depth": int(depth), "dead_letter": int(dead), "workers": int(workers)}
+    return broker.queue_stats(client=broker.redis_client(), alive_within=WORKER_ALIVE_SECONDS)
 
 
 def workers_busy() -> dict[str, int]:
     """Live workers by state (busy/idle), for metrics."""
-    r = redis_client()
-    k = keys()
-    alive = workers_alive(client=r, max_age=WORKER_ALIVE_SECONDS)
-    if not alive:
-        return {"busy": 0, "idle": 0}
-    pipe = r.pipeline(transaction=False)
-    for name in alive:
-        pipe.hget(k.worker_state(name), "state")
-    states = pipe.execute()
-    busy = sum(1 for s in states if s == "busy")
-    return {"busy": busy, "idle": len(alive) - busy}
+    return broker.workers_by_state(client=broker.redis_client(), alive_within=WORKER_ALIVE_SECONDS)

@@ -1,4 +1,4 @@
-"""Redis keys and the few primitives that move job messages.
+"""Job messages: push, take, acknowledge, give back, dead-letter, announce.
 
 The list `JOB_QUEUE` carries messages; workers take them with BLMOVE (BRPOP's atomic
 sibling) into a per-worker processing list, so a worker killed between pop and claim
@@ -10,60 +10,13 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import redis
 from django.conf import settings
 
-from .redis_memory import is_oom, script
-
-
-@dataclass(frozen=True)
-class Keys:
-    queue: str
-    dead: str
-    channel: str
-    pending: str
-    owed: str
-    workers: str
-    processing_prefix: str
-    recovery_lock: str
-
-    def processing(self, worker: str) -> str:
-        return f"{self.processing_prefix}{worker}"
-
-    def worker_state(self, worker: str) -> str:
-        return f"{self.queue}:worker:{worker}"
-
-
-@cache
-def keys() -> Keys:
-    q = settings.JOB_QUEUE
-    return Keys(
-        queue=q,
-        dead=settings.JOB_DEAD_LETTER,
-        channel=settings.JOB_UPDATES_CHANNEL,
-        pending=f"{q}:pending",
-        owed=f"{q}:owed",
-        workers=f"{q}:workers",
-        processing_prefix=f"{q}:processing:",
-        recovery_lock=f"{q}:recovery-lock",
-    )
-
-
-@cache
-def redis_client() -> redis.Redis:
-    """The process's Redis client (a connection pool; safe to share between threads)."""
-    return redis.Redis.from_url(
-        settings.REDIS_URL,
-        decode_responses=True,
-        socket_timeout=5,
-        socket_connect_timeout=3,
-        health_check_interval=15,
-        retry_on_timeout=False,
-    )
+from .connection import is_oom, keys
+from .scripts import script
 
 
 def message_encode(*, job_id: str, task: str, params: dict[str, Any]) -> str:
@@ -85,19 +38,10 @@ def queue_push(*, client: redis.Redis, messages: list[tuple[str, str]]) -> None:
     pipe.execute()
 
 
-def workers_alive(*, client: redis.Redis, max_age: float) -> set[str]:
-    """Names of the workers whose heartbeat is at most `max_age` seconds old."""
-    names = client.zrangebyscore(keys().workers, time.time() - max_age, "+inf")
-    return set(names)  # type: ignore[arg-type]
-
-
 def dead_letter(*, client: redis.Redis, raw: str, reason: str) -> None:
     """Keep an unusable message, with the reason, for a human to look at."""
     entry = json.dumps({"reason": reason, "message": raw[:65536], "at": time.time()})
     client.lpush(keys().dead, entry)
-
-
-# ── the worker's side: take, acknowledge, give back, announce ────────────────────────────
 
 
 def message_take(*, client: redis.Redis, worker: str, timeout: int) -> str | None:
@@ -141,7 +85,7 @@ def message_ack(
     just claimed, `running` is its "running" event: published, and the outcome event is
     owed by this worker until `outcome_announce` pays it."""
     k = keys()
-    # An allow-oom script (redis_memory): a full Redis still lets a worker acknowledge.
+    # An allow-oom script (broker.scripts): a full Redis still lets a worker acknowledge.
     announce = running is not None and bool(job_id)
     script(client, "ack")(
         keys=[k.processing(worker), k.pending, k.owed],
@@ -186,70 +130,6 @@ def outcome_announce(
 
 def queue_length(*, client: redis.Redis) -> int:
     return int(client.llen(keys().queue))  # type: ignore[arg-type]
-
-
-def worker_heartbeat(
-    *, client: redis.Redis, worker: str, job_id: str | None, host: str, pid: int
-) -> None:
-    k = keys()
-    # An allow-oom script: a Redis at maxmemory still sees its workers alive.
-    script(client, "beat")(
-        keys=[k.workers, k.worker_state(worker)],
-        args=[worker, time.time(), "busy" if job_id else "idle", job_id or "", host, pid],
-    )
-
-
-def worker_unregister(*, client: redis.Redis, worker: str) -> None:
-    """Leave: anything still in the processing list goes back to the consumer end."""
-    k = keys()
-    pipe = client.pipeline(transaction=False)
-    pipe.lmove(k.processing(worker), k.queue, "RIGHT", "RIGHT")
-    pipe.zrem(k.workers, worker)
-    pipe.delete(k.worker_state(worker))
-    pipe.execute()
-
-
-# ── recovery's side ──────────────────────────────────────────────────────────────────────
-
-
-def recovery_lock_take(*, client: redis.Redis, worker: str, ttl_ms: int) -> bool:
-    """One sweeper per interval, whoever takes the lock first."""
-    return bool(script(client, "lock")(keys=[keys().recovery_lock], args=[worker, ttl_ms]))
-
-
-def owed_all(*, client: redis.Redis) -> dict[str, str]:
-    """Outcome events owed: job id → "worker|attempt"."""
-    return client.hgetall(keys().owed)  # type: ignore[return-value]
-
-
-def owed_settle(*, client: redis.Redis, job_id: str, event: str | None) -> None:
-    """End a debt, publishing the outcome event first when there is one (MULTI)."""
-    k = keys()
-    pipe = client.pipeline(transaction=True)
-    if event is not None:
-        pipe.publish(k.channel, event)
-    pipe.hdel(k.owed, job_id)
-    pipe.execute()
-
-
-def processing_lists(*, client: redis.Redis) -> dict[str, str]:
-    """Every worker's processing list: worker name → key."""
-    prefix = keys().processing_prefix
-    return {
-        str(key)[len(prefix) :]: str(key) for key in client.scan_iter(match=f"{prefix}*", count=200)
-    }
-
-
-def processing_return(*, client: redis.Redis, key: str) -> int:
-    """Move every message of a processing list back to the consumer end of the queue."""
-    moved = 0
-    while client.lmove(key, keys().queue, "RIGHT", "RIGHT") is not None:
-        moved += 1
-    return moved
-
-
-def workers_forget(*, client: redis.Redis, older_than: float) -> None:
-    client.zremrangebyscore(keys().workers, "-inf", time.time() - older_than)
 
 
 def pending_missing(*, client: redis.Redis, job_ids: list[str]) -> list[str]:
