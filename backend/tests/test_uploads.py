@@ -276,3 +276,24 @@ def test_the_first_upload_creates_the_scratch_folder(
     job = Job.objects.get(id=response.json()["id"])
     assert job.status == "completed", job.error
     assert scratch.is_dir() and list(scratch.iterdir()) == []
+
+
+def test_nginx_lets_one_client_send_two_upload_bodies_at_once(stack: Stack) -> None:
+    head = (
+        "POST /api/analyze/upload HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: multipart/form-data; boundary=b0undary\r\n"
+        f"Content-Length: {MiB}\r\n\r\n--b0undary\r\n"
+    ).encode()
+    slow = [socket.create_connection(("127.0.0.1", stack.web_port)) for _ in range(2)]
+    try:
+        for sock in slow:
+            sock.sendall(head)  # both bodies still arriving
+        time.sleep(0.5)
+        third = post(f"{stack.web}/api", sdist())
+        assert_json_error(third, 429, "rate_limited")
+        assert httpx.get(f"{stack.web}/api/jobs?limit=1", timeout=10).status_code == 200
+    finally:
+        for sock in slow:
+            sock.close()
+    wait_until(lambda: post(f"{stack.web}/api", sdist()).status_code == 202, 15, "slots free")
+    assert Upload.objects.count() == 1
