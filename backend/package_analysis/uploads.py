@@ -127,6 +127,20 @@ def upload_owner(request: Any) -> str:
     return auth if isinstance(auth, str) else f"addr:{client_address(request)}"
 
 
+def upload_readable(request: Any, job: Job) -> bool:
+    """Whether this request may read the job's findings (review L4): always while reads are
+    open (docs/security.md: the open-mode caveat); else an upload's only with the key that
+    sent it, or from the address that sent it without a key."""
+    upload_id = (job.params or {}).get("upload") if job.task == "analyze" else None
+    if not settings.API_READ_KEYS or not upload_id:
+        return True
+    from .auth import client_address
+
+    owner = Upload.objects.filter(id=upload_id).values_list("owner", flat=True).first()
+    auth = getattr(request, "auth", None)
+    return owner is not None and owner in (auth, f"addr:{client_address(request)}")
+
+
 def upload_admit(*, owner: str, size: int) -> None:
     """429 when this client's uploads in the last hour would pass ANALYSIS_UPLOAD_QUOTA_BYTES;
     503 when the store would pass ANALYSIS_UPLOAD_STORE_MAX_BYTES."""

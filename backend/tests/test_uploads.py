@@ -297,3 +297,52 @@ def test_nginx_lets_one_client_send_two_upload_bodies_at_once(stack: Stack) -> N
             sock.close()
     wait_until(lambda: post(f"{stack.web}/api", sdist()).status_code == 202, 15, "slots free")
     assert Upload.objects.count() == 1
+
+
+# ---------------------------------------------------------------- L4, L5: who reads what
+
+KEY_A, KEY_B, READER = "a" * 40, "b" * 40, "r" * 40
+
+
+def test_with_read_keys_an_uploads_findings_are_its_senders_only(settings: Any) -> None:
+    settings.DISPATCH_API_KEYS = [KEY_A, KEY_B]
+    settings.API_READ_KEYS = [READER]
+    sender = Client(HTTP_X_API_KEY=KEY_A)
+    body = {"file": _named(sdist({"demo-upload-1.0/x.py": b"x = 1\n"}), "a.tar.gz")}
+    job_id = sender.post("/analyze/upload", {**body, "ecosystem": "pypi"}).json()["id"]
+    run_worker()
+    assert sender.get(f"/jobs/{job_id}/report").status_code == 200
+    purl = "/reports?purl=pkg:pypi/demo-upload@1.0&uploads=true"
+    assert sender.get(purl).json()["job"] == job_id
+    for other in (Client(HTTP_X_API_KEY=KEY_B), Client(HTTP_X_API_KEY=READER)):
+        denied = other.get(f"/jobs/{job_id}/report")
+        assert denied.status_code == 404 and denied.json()["error"]["code"] == "not_found"
+        assert other.get(purl).status_code == 404
+    assert Client().get(f"/jobs/{job_id}/report").status_code == 401
+
+
+def test_without_read_keys_reports_are_open_as_documented(client: Client) -> None:
+    body = {"file": _named(sdist(), "a.tar.gz"), "ecosystem": "pypi"}
+    job_id = client.post("/analyze/upload", body).json()["id"]
+    run_worker()
+    assert Client(REMOTE_ADDR="192.0.2.9").get(f"/jobs/{job_id}/report").status_code == 200
+
+
+def test_in_open_mode_idempotency_keys_are_each_clients_own() -> None:
+    def dispatch(address: str, seconds: int) -> Any:
+        return Client(REMOTE_ADDR=address).post(
+            "/dispatch",
+            data=json.dumps({"params": {"seconds": seconds, "mode": "sleep"}}),
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="ci-build-42",
+        )
+
+    victim = dispatch("192.0.2.1", 0)
+    assert victim.status_code == 202
+    # Another client with the same guessable key: its own request, not the victim's answer.
+    other = dispatch("192.0.2.2", 0)
+    assert other.status_code == 202 and other.json()["id"] != victim.json()["id"]
+    assert dispatch("192.0.2.3", 1).status_code == 202  # and no 422 for a third client
+    again = dispatch("192.0.2.1", 0)
+    assert again.status_code == 200 and again.json()["id"] == victim.json()["id"]
+    assert dispatch("192.0.2.1", 5).json()["error"]["code"] == "idempotency_key_reused"

@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
-from .. import queries, reports, services, uploads
+from .. import queries, reports, services
+from .. import uploads as upload_store
 from ..analysis.model import AnalysisError
 from ..analysis.sarif import to_sarif
 from ..auth import DispatchKey, ReadKey
@@ -84,7 +85,7 @@ def analyze_upload(
 ) -> HttpResponse:
     # The middleware had the multipart parser spool the file to disk, hashed on the way
     # (uploads.SpoolingUploadHandler): nothing here holds the archive in memory.
-    if not isinstance(file, uploads.SpooledUpload):
+    if not isinstance(file, upload_store.SpooledUpload):
         raise ApiError(400, "malformed_multipart", "The file part could not be read.")
     limit = settings.ANALYSIS_UPLOAD_MAX_BYTES
     size = file.size or 0
@@ -99,19 +100,19 @@ def analyze_upload(
             "not_an_archive",
             "The file is not an archive: send an sdist (.tar.gz), a wheel or zip, or an npm .tgz.",
         )
-    owner = uploads.upload_owner(request)
+    owner = upload_store.upload_owner(request)
 
     def create() -> HttpResponse:
-        uploads.upload_admit(owner=owner, size=size)
+        upload_store.upload_admit(owner=owner, size=size)
         upload: Upload | None = None
         try:
             with transaction.atomic():  # the upload and its job, or neither; pushed after commit
-                upload = uploads.upload_create(file=file, ecosystem=ecosystem, owner=owner)
+                upload = upload_store.upload_create(file=file, ecosystem=ecosystem, owner=owner)
                 params = AnalyzeParams(upload=upload.id).model_dump(mode="json")
                 job = services.job_dispatch(task="analyze", params=params)
         except BaseException:
             if upload is not None:  # its row was rolled back: so go its bytes
-                uploads.upload_path(upload.id).unlink(missing_ok=True)
+                upload_store.upload_path(upload.id).unlink(missing_ok=True)
             raise
         response = JsonResponse(job.as_dict(), status=202)
         response["Location"] = f"/jobs/{job.id}"
@@ -140,7 +141,7 @@ def job_report(
     request: HttpRequest, job_id: str, format: Literal["json", "sarif"] = "json"
 ) -> HttpResponse:
     job = queries.job_get(job_id=job_id)
-    if job is None:
+    if job is None or not upload_store.upload_readable(request, job):
         raise ApiError(404, "not_found", f"No job with id {job_id!r}.")
     if job.task != "analyze":
         raise ApiError(404, "not_found", f"Job {job_id} is a {job.task} job: it has no report.")
@@ -186,6 +187,8 @@ def report_latest(
         raise ApiError(422, "validation_error", str(exc)) from None
     if job is None:
         raise ApiError(404, "not_found", f"No report for {purl.strip()} yet.")
+    if not upload_store.upload_readable(request, job):
+        raise ApiError(404, "not_found", f"No report for {purl.strip()} you may read.")
     return _report_response(job, format)
 
 
