@@ -39,6 +39,14 @@ RUN pip install --no-cache-dir uv==0.13.8
 WORKDIR /app
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
+# The scanner wheel, built from the same sources as `make dist` (backend/pyproject.toml) and
+# installed without dependencies (the lock above has them): the scan role runs it.
+COPY backend/pyproject.toml backend/pyproject.toml
+COPY backend/package_analysis/analysis backend/package_analysis/analysis
+COPY backend/package_analysis/lockfiles backend/package_analysis/lockfiles
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /tmp/dist ./backend \
+    && uv pip install --no-deps --python /app/.venv/bin/python /tmp/dist/packamal_scanner-*.whl \
+    && rm -rf /tmp/dist backend
 
 # --- runtime: Python, nginx and the app; no compilers, no package caches --------------
 FROM python:3.11.13-slim-bookworm AS runtime

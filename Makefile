@@ -14,7 +14,7 @@ TEST_TARGETS := lint typecheck migrations-check docs-check test-backend
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help setup system-deps dev demo test lint typecheck migrations-check docs-check test-backend services clean
+.PHONY: help setup system-deps dev demo check test test-serial lint typecheck migrations-check docs-check test-backend services clean
 
 help: ## List the commands
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort -u | \
@@ -65,7 +65,19 @@ test-backend: setup ## pytest against real PostgreSQL and Redis
 	eval "$$($(PY) -m harness ensure --export)"
 	DJANGO_SECRET_KEY=test-only-not-a-secret pytest $(PYTEST_ARGS)
 
-test: $(TEST_TARGETS) ## Everything CI runs: lint, types, migrations, backend, frontend, manifests, chaos (short)
+# The stages of TEST_TARGETS in lanes that share no state, side by side, each stage's time
+# printed at the end (scripts/test_stages.py; a target it does not know runs in its first lane).
+check: lint typecheck migrations-check docs-check frontend-deps ## The quick loop for daily work (about 3 min): static checks, in-process backend tests, frontend unit tests
+	eval "$$($(PY) -m harness ensure --export)"
+	DJANGO_SECRET_KEY=test-only-not-a-secret pytest -q -m "not processes and not slow" $(PYTEST_ARGS)
+	npm --prefix frontend run typecheck
+	npm --prefix frontend run lint
+	npm --prefix frontend test
+
+test: setup ## Everything CI runs, in parallel lanes, with the time of each stage
+	$(PY) scripts/test_stages.py $(TEST_TARGETS)
+
+test-serial: $(TEST_TARGETS) ## The same checks as make test, one after another
 
 clean: ## Remove virtualenvs, build output and local throwaway services
 	rm -rf .venv .tools .dev frontend/node_modules frontend/dist

@@ -51,7 +51,7 @@ from bench.common import (
     stop_on_sigterm,
     write_results,
 )
-from harness import Services, free_port, wait_port
+from harness import Services, free_port
 
 # POST /dispatch/batch: (jobs per request, concurrency), each against the same floor.
 BATCHES = ((100, 1), (1000, 1), (1000, 4))
@@ -124,7 +124,7 @@ def start_web(svc: Services, api_port: int, tag: str) -> tuple[harness.Role, int
     )
     proc = role(f"{tag}-web", "web", env)
     try:
-        wait_port(port, timeout=15)
+        harness.wait_ready(lambda: not harness.port_free(port), "the web role", proc)
     except TimeoutError:
         proc.stop()
         log(f"web role did not start; see {proc.log_path}")

@@ -71,9 +71,14 @@ case "$role" in
     exec "$ROOT/docker/web.sh" "$@"
     ;;
   scan)
-    # No database, Redis or Django settings: the analysis engine alone, for CI and benchmarks.
+    # No database, Redis or Django settings: `packamal scan`, for CI and benchmarks. The image
+    # runs the installed scanner wheel (packamal-scanner, built by the Dockerfile like
+    # `make dist`); a checkout without it runs backend/ in place.
     export PACKAMAL_ROLE=scan
-    export PYTHONPATH="$ROOT/backend${PYTHONPATH:+:$PYTHONPATH}"
+    if ! "$PYTHON" -c 'import importlib.metadata as m; m.distribution("packamal-scanner")' \
+        2>/dev/null; then
+      export PYTHONPATH="$ROOT/backend${PYTHONPATH:+:$PYTHONPATH}"
+    fi
     exec "$PYTHON" -m package_analysis.analysis.scan "$@"
     ;;
   manage)

@@ -6,6 +6,7 @@ test and (through `python -m harness`) the e2e stack all start the system this w
 from .events import EventLog
 from .roles import (
     ENTRYPOINT,
+    STARTUP_SECONDS,
     THROWAWAY,
     VENV_BIN,
     Keys,
@@ -16,6 +17,7 @@ from .roles import (
     role_env,
     run_role,
     stop_all,
+    wait_ready,
     wait_until,
 )
 from .services import (
@@ -42,6 +44,7 @@ __all__ = [
     "ENTRYPOINT",
     "REDIS_DBS",
     "REPO",
+    "STARTUP_SECONDS",
     "THROWAWAY",
     "VENV_BIN",
     "EventLog",
@@ -67,6 +70,7 @@ __all__ = [
     "samples_dir",
     "stop_all",
     "wait_port",
+    "wait_ready",
     "wait_until",
     "with_path",
 ]

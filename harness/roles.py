@@ -157,10 +157,13 @@ class Process:
         return self.proc.poll() is None
 
     def wait_for_line(self, needle: str, timeout: float = 20) -> str:
-        return wait_until(
+        """The first output line containing needle; fails at once if the process exits
+        first, and after timeout; the error carries the output as it is then."""
+        return wait_ready(
             lambda: next((ln for ln in self.output.splitlines(True) if needle in ln), None),
-            timeout,
-            f"{needle!r} in the output of {self.name}:\n{self.output}",
+            f"{needle!r} in the output of {self.name}",
+            self,
+            timeout=timeout,
         )
 
     def signal(self, sig: int) -> None:
@@ -256,4 +259,37 @@ def wait_until(
             return value
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+# How long a process may take to come up. Generous: on a loaded 2-core machine starting
+# Django, uvicorn or nginx can take many seconds; a process that exits meanwhile fails the
+# wait at once, so a broken start costs no more time than before.
+STARTUP_SECONDS = float(os.environ.get("PACKAMAL_STARTUP_SECONDS") or 120)
+
+
+def wait_ready(
+    check: Callable[[], T | None],
+    what: str,
+    *procs: Process,
+    timeout: float = STARTUP_SECONDS,
+    interval: float = 0.1,
+) -> T:
+    """Poll check() until it returns something truthy, and return that. Fails at once when
+    one of `procs` has exited, else after `timeout`; the error shows each one's output as it
+    is at that moment (not as it was when the wait began)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        dead = next((p for p in procs if not p.alive()), None)
+        if dead is not None or time.monotonic() > deadline:
+            why = (
+                f"{dead.name} exited with {dead.proc.returncode}"
+                if dead is not None
+                else f"not ready after {timeout:.0f}s"
+            )
+            outputs = "".join(f"\n--- {p.name} ---\n{p.output[-8000:]}" for p in procs)
+            raise TimeoutError(f"waiting for {what}: {why}{outputs}")
         time.sleep(interval)

@@ -57,7 +57,7 @@ def port_free(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
-def wait_port(port: int, *, timeout: float = 30.0, host: str = "127.0.0.1") -> None:
+def wait_port(port: int, *, timeout: float = 60.0, host: str = "127.0.0.1") -> None:
     """Block until something accepts TCP connections on host:port."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

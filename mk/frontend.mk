@@ -6,7 +6,7 @@ SCHEMA_EXPORT := cd backend && DJANGO_DEBUG=1 ../$(PY) manage.py export_openapi_
 
 TEST_TARGETS += test-frontend
 
-.PHONY: frontend-setup frontend-deps frontend-build frontend-types frontend-check-types frontend-size test-frontend test-frontend-e2e
+.PHONY: frontend-setup frontend-deps frontend-build frontend-types frontend-check-types frontend-size frontend-checks test-frontend test-frontend-e2e
 
 frontend-setup: ## Install nginx and Chromium from Debian when missing (the web role and e2e tests need them)
 	python3 scripts/system_deps.py web browser
@@ -17,6 +17,10 @@ $(FRONTEND_DEPS): $(FRONTEND)/package-lock.json $(FRONTEND)/package.json
 	touch $@
 
 frontend-deps: $(FRONTEND_DEPS)
+
+# make test builds the dashboard once, then runs the stages that use it side by side with
+# FRONTEND_BUILT=1, so none rebuilds frontend/dist under another one's feet.
+FRONTEND_BUILD := $(if $(FRONTEND_BUILT),$(FRONTEND_DEPS),frontend-build)
 
 # `make dev` serves the dashboard too (scripts/dev.py starts the web role when frontend/dist exists).
 dev: frontend-build
@@ -41,17 +45,17 @@ frontend-check-types: setup $(FRONTEND_DEPS) ## Fail when the committed API type
 frontend-size: frontend-build ## Print the production JS gzipped size (fails above 100 KB)
 	node $(FRONTEND)/scripts/bundle-size.mjs
 
-test-frontend-e2e: frontend-setup setup frontend-build ## Playwright in Chromium against the real stack (migrate, api, workers, web)
+test-frontend-e2e: frontend-setup setup $(FRONTEND_BUILD) ## Playwright in Chromium against the real stack (migrate, api, workers, web)
 	$(NPM) run e2e
 
-test-frontend: frontend-setup setup $(FRONTEND_DEPS) ## Frontend: typecheck, eslint, vitest, build + size, API types drift, e2e
+test-frontend: frontend-checks test-frontend-e2e ## Frontend: typecheck, eslint, vitest, build + size, API types drift, e2e
+
+frontend-checks: setup $(FRONTEND_BUILD) ## Frontend without a browser: typecheck, eslint, vitest, bundle size, API types drift
 	$(NPM) run typecheck
 	$(NPM) run lint
 	$(NPM) test
-	$(NPM) run build
 	node $(FRONTEND)/scripts/bundle-size.mjs
 	$(CHECK_API_TYPES)
-	$(NPM) run e2e
 
 .PHONY: frontend-bench
 frontend-bench: frontend-build ## Job page render time and DOM size for reports of 50 to 20,000 findings → bench/results/frontend-report.md

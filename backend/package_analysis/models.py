@@ -141,6 +141,9 @@ class Finding(models.Model):
     chain = models.JSONField(default=list)  # [{role, file, line, text}], source → sink
     decoded = models.TextField(default="")  # decoded payload of the literal at `line`
     count = models.PositiveIntegerField(default=1)  # identical findings grouped
+    # Set when a suppression accepted the finding: {reason, source, by, expires}. The row is
+    # kept (the report lists it under `suppressed`, and the cache reuses it unsuppressed).
+    suppression = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ("id",)
@@ -197,3 +200,67 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class Suppression(models.Model):
+    """An accepted finding, with its reason (analysis/suppress.py has the rules): the worker
+    applies every row to every analysis. Edited in the Django admin, which logs each change
+    (who, when, what) in its history; the row keeps who created and last changed it."""
+
+    id = models.BigAutoField(primary_key=True)
+    rule = models.CharField(max_length=64, help_text="The finding's rule id")
+    sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="The artifact's sha256 (this or fingerprint)",
+    )
+    fingerprint = models.CharField(
+        max_length=64, blank=True, default="", help_text="The finding's fingerprint (JSON report)"
+    )
+    package = models.CharField(
+        max_length=300,
+        blank=True,
+        default="",
+        help_text="A purl (with or without version) or a name",
+    )
+    path = models.CharField(
+        max_length=500, blank=True, default="", help_text="A glob over the file inside the archive"
+    )
+    reason = models.TextField(help_text="Why the finding is accepted (required)")
+    expires = models.DateField(null=True, blank=True, help_text="It stops applying after this day")
+    by = models.CharField(max_length=150, blank=True, default="", help_text="Who accepted it")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(max_length=150, blank=True, default="", editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.CharField(max_length=150, blank=True, default="", editable=False)
+
+    class Meta:
+        ordering = ("id",)
+        constraints = (
+            models.CheckConstraint(condition=~models.Q(reason=""), name="suppression_has_reason"),
+            models.CheckConstraint(
+                condition=~models.Q(sha256="", fingerprint=""), name="suppression_is_pinned"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.rule} ({self.reason[:40]})"
+
+    def as_entry(self) -> dict[str, Any]:
+        """The entry as packamal.toml would hold it (suppress.suppression_parse reads it)."""
+        keys = ("rule", "sha256", "fingerprint", "package", "path", "reason", "by")
+        entry: dict[str, Any] = {k: getattr(self, k) for k in keys if getattr(self, k)}
+        if self.expires is not None:
+            entry["expires"] = self.expires
+        return entry
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .analysis.suppress import SuppressionError, suppression_parse
+
+        try:
+            suppression_parse(self.as_entry(), source="this suppression")
+        except SuppressionError as exc:
+            raise ValidationError(str(exc).removeprefix("this suppression: ")) from None

@@ -5,21 +5,32 @@ uploads are uploads.py's."""
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from .analysis.model import Artifact, Finding, PackageRef, Provenance, Report
+from .analysis.model import (
+    Artifact,
+    Finding,
+    PackageRef,
+    Provenance,
+    Report,
+    Suppressed,
+)
 from .analysis.present import arrange
 from .analysis.purl import purl_parse
+from .analysis.suppress import Suppression, SuppressionError, suppression_parse
 from .models import AnalysisReport, ArtifactScan, Job, Source
 from .models import Finding as FindingRow
+from .models import Suppression as SuppressionRow
 from .uploads import upload_get  # the task store's way to an upload (its row and bytes)
 
 if TYPE_CHECKING:
     from .analysis.pipeline import CacheKey
 
 _FINDING_FIELDS = tuple(Finding.__dataclass_fields__)
+log = logging.getLogger("packamal.reports")
 
 
 def findings_cached(key: CacheKey, *, source: str) -> list[Finding] | None:
@@ -54,9 +65,12 @@ def report_save(*, job_id: str, report: Report) -> None:
         score=report.score,
         rules_version=report.rules_version,
     )
-    FindingRow.objects.bulk_create(
-        [FindingRow(job_id=job_id, **f.as_dict()) for f in report.findings], batch_size=1000
-    )
+    rows = [FindingRow(job_id=job_id, **f.as_dict()) for f in report.findings]
+    rows += [
+        FindingRow(job_id=job_id, **s.finding.as_dict(), suppression=s.as_dict()["suppression"])
+        for s in report.suppressed
+    ]
+    FindingRow.objects.bulk_create(rows, batch_size=1000)
     if report.cached:
         return  # every artifact came from the cache: the rows that answered stay as they are
     key = ("sha256", "ecosystem", "package", "rules_version", "source")
@@ -80,10 +94,35 @@ def report_save(*, job_id: str, report: Report) -> None:
 
 
 def report_of(*, job: Job) -> dict[str, Any]:
-    """The full report of a completed analysis: the summary plus every finding."""
-    rows = FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS)
-    findings = [f.as_dict() for f in arrange(Finding.from_dict(row) for row in rows)]
-    return {**(job.result or {}), "job": str(job.id), "findings": findings}
+    """The full report of a completed analysis: the summary, every finding (grouped,
+    strongest first), and the findings a suppression accepted, with it."""
+    rows = list(FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS, "suppression"))
+    findings = arrange(Finding.from_dict(r) for r in rows if r["suppression"] is None)
+    suppressed = [
+        {**Finding.from_dict(r).as_dict(), "suppression": r["suppression"]}
+        for r in rows
+        if r["suppression"] is not None
+    ]
+    result = job.result or {}
+    return {
+        **result,
+        "notes": result.get("notes", []),
+        "job": str(job.id),
+        "findings": [f.as_dict() for f in findings],
+        "suppressed": suppressed,
+    }
+
+
+def suppressions_active() -> list[Suppression]:
+    """Every suppression row as the analysis applies it (suppress.py); a row the admin's
+    validation would refuse (written around it) is left out and logged, never guessed at."""
+    entries = []
+    for row in SuppressionRow.objects.all():
+        try:
+            entries.append(suppression_parse(row.as_entry(), source=f"suppression {row.id}"))
+        except SuppressionError as exc:
+            log.warning("suppression %s ignored: %s", row.id, exc)
+    return entries
 
 
 def report_latest(*, purl: str, uploads: bool = False) -> Job | None:
@@ -106,6 +145,7 @@ __all__ = [
     "report_latest",
     "report_of",
     "report_save",
+    "suppressions_active",
     "upload_get",
 ]
 
@@ -113,13 +153,26 @@ __all__ = [
 def report_object(*, job: Job) -> Report:
     """The analysis `Report` of a completed job, rebuilt from its rows (for SARIF)."""
     result = job.result or {}
-    findings = FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS)
+    rows = list(FindingRow.objects.filter(job=job).values(*_FINDING_FIELDS, "suppression"))
+    suppressed = [
+        Suppressed(
+            Finding.from_dict(r),
+            str(r["suppression"].get("reason", "")),
+            str(r["suppression"].get("source", "")),
+            r["suppression"].get("by"),
+            r["suppression"].get("expires"),
+        )
+        for r in rows
+        if r["suppression"] is not None
+    ]
     return Report(
         verdict=result["verdict"],
         score=result["score"],
         package=PackageRef(**result["package"]),
         artifacts=[Artifact(**a) for a in result.get("artifacts", [])],
-        findings=arrange(Finding.from_dict(row) for row in findings),
+        findings=arrange(Finding.from_dict(r) for r in rows if r["suppression"] is None),
+        suppressed=suppressed,
+        notes=list(result.get("notes") or []),
         rules_version=result.get("rules_version", ""),
         cached=bool(result.get("cached")),
         seconds=float(result.get("seconds", 0.0)),

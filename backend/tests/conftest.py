@@ -15,10 +15,19 @@ from django.conf import settings as django_settings
 from django.db import connection
 
 import harness
-from harness import ENTRYPOINT, EventLog, Role, free_port, wait_until
+from harness import ENTRYPOINT, EventLog, Role, free_port, wait_ready, wait_until
 from package_analysis import broker, ratelimit
 
-__all__ = ["ENTRYPOINT", "KEYS", "EventLog", "Role", "free_port", "role_env", "wait_until"]
+__all__ = [
+    "ENTRYPOINT",
+    "KEYS",
+    "EventLog",
+    "Role",
+    "free_port",
+    "role_env",
+    "wait_ready",
+    "wait_until",
+]
 
 # Parallel checkouts on one machine pick their own db (PACKAMAL_TEST_REDIS_DB, DATABASE_URL);
 # the queue names and the job-updates channel are this run's own (pub/sub spans every db).
@@ -105,7 +114,7 @@ def api_start(start_role: Callable[..., Role], **env: str) -> tuple[str, Role]:
         except httpx.HTTPError:
             return False
 
-    wait_until(up, 30, f"the api to be ready:\n{role.output}")
+    wait_ready(up, "the api to be ready", role)
     return base, role
 
 
@@ -114,3 +123,11 @@ def events(r: redis.Redis) -> Iterator[EventLog]:
     log = EventLog(REDIS_TEST_URL, KEYS.channel)
     yield log
     log.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `processes` every test that starts roles as real processes (`make check`, the
+    quick loop, leaves them to `make test`)."""
+    for item in items:
+        if "start_role" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.processes)

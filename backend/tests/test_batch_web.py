@@ -19,7 +19,7 @@ from django.test import Client
 from package_analysis import broker
 from package_analysis.models import Job
 
-from .conftest import Role, free_port, wait_until
+from .conftest import Role, free_port, wait_ready, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -52,7 +52,7 @@ def web(start_role: Callable[..., Role]) -> Iterator[str]:
         except httpx.HTTPError:
             return False
 
-    wait_until(up, 30, f"api and web up:\n{api.output}\n{role.output}")
+    wait_ready(up, "api and web up", api, role)
     yield base
     shutil.rmtree(root, ignore_errors=True)
 

@@ -18,7 +18,7 @@ from django.test import Client
 
 from package_analysis.models import IdempotencyRecord, Job
 
-from .conftest import Role, free_port, wait_until
+from .conftest import Role, free_port, wait_ready
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -141,7 +141,7 @@ def test_api_killed_mid_burst_then_every_failed_request_retried(
 
     def start() -> Role:
         api = start_role("api", PORT=str(port))
-        wait_until(lambda: _ready(base), 30, f"the api:\n{api.output}")
+        wait_ready(lambda: _ready(base), "the api", api)
         return api
 
     api = start()

@@ -54,7 +54,9 @@ def test_sigkill_mid_job_completes_exactly_once_after_the_lease_expires(
 def test_sigterm_mid_job_drains_it_and_exits_zero(
     start_role: Callable[..., Role], events: EventLog
 ) -> None:
-    job = dispatch(2)
+    # Long enough that the SIGTERM lands mid-job even when a loaded machine is slow to see
+    # the job start; the drain (15 s) still outlasts it.
+    job = dispatch(6)
     worker = start_role("worker", "--name", "draining", JOB_DRAIN_SECONDS="15", **FAST)
     wait_until(lambda: status_of(job) == "running", 20, "the job to start")
 
@@ -71,7 +73,7 @@ def test_sigterm_mid_job_drains_it_and_exits_zero(
 def test_sigterm_past_the_drain_time_gives_the_job_back(
     start_role: Callable[..., Role], r: redis.Redis, events: EventLog
 ) -> None:
-    job = dispatch(4)
+    job = dispatch(8)  # far longer than the drain, however late the SIGTERM lands
     worker = start_role("worker", "--name", "scaled-down", JOB_DRAIN_SECONDS="0.5", **FAST)
     wait_until(lambda: status_of(job) == "running", 20, "the job to start")
 

@@ -26,7 +26,7 @@ from websockets.sync.client import connect
 
 from package_analysis.models import Job
 
-from .conftest import Role, free_port, wait_until
+from .conftest import Role, free_port, wait_ready, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -85,7 +85,7 @@ def stack_factory(
             except httpx.HTTPError:
                 return False
 
-        wait_until(up, 30, f"api and web up:\n{api.output}\n{web.output}")
+        wait_ready(up, "api and web up", api, web)
         return s
 
     yield start

@@ -147,7 +147,7 @@ def http(method: str, url: str, body: Any = None) -> tuple[int, Any]:
     if data is not None:
         request.add_header("Content-Type", "application/json")
     try:
-        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 (loopback)
+        with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310 (loopback)
             raw, status = answer.read().decode(), answer.status
     except urllib.error.HTTPError as error:
         raw, status = error.read().decode(), error.code

@@ -26,6 +26,8 @@ import pytest
 from conftest import REPO
 from containers import http, logs, spare_port, state, wait_for
 
+import harness
+
 pytestmark = pytest.mark.image
 
 IMAGE = os.environ.get("PACKAMAL_IMAGE", "")
@@ -68,8 +70,13 @@ def test_compose_brings_the_stack_up_and_a_job_dispatched_through_web_completes(
     migrate = state(name("migrate"))
     assert migrate["Running"] is False and migrate["ExitCode"] == 0, logs(name("migrate"))
     running = [name(s) for s in ("postgres", "redis", "api", "worker", "web")]
+    # Ready means the api answers through web, not only nginx: the first dispatch after the
+    # bases were first built used to meet an api still starting.
     wait_for(
-        "web /healthz", lambda: http("GET", f"{compose['web']}/healthz")[0] == 200, 60, running
+        "the api's /readyz through web",
+        lambda: http("GET", f"{compose['web']}/api/readyz")[0] == 200,
+        harness.STARTUP_SECONDS,
+        running,
     )
     status, job = http("POST", f"{compose['web']}/api/dispatch", {"params": {"seconds": 1}})
     assert status == 202, job

@@ -36,6 +36,8 @@ from containers import (
     wait_for,
 )
 
+import harness
+
 pytestmark = pytest.mark.image
 
 IMAGE = os.environ.get("PACKAMAL_IMAGE", "")
@@ -122,7 +124,12 @@ def stack(built: str, rendered: dict[str, Manifests]) -> Iterator[Stack]:
             )
         running = [names[r] for r in roles[1:]]
         wait_for("api /readyz", lambda: http("GET", f"{stack.api}/readyz")[0] == 200, 90, running)
-        wait_for("web /healthz", lambda: http("GET", f"{stack.web}/healthz")[0] == 200, 30, running)
+        wait_for(
+            "web /healthz",
+            lambda: http("GET", f"{stack.web}/healthz")[0] == 200,
+            harness.STARTUP_SECONDS,
+            running,
+        )
         yield stack
     finally:
         for name in names.values():
@@ -262,7 +269,7 @@ def test_a_busy_worker_stopped_by_the_engine_drains_its_job_and_exits_0(stack: S
             return True
         return False
 
-    wait_for(f"job {job['id']} to start", running, 30, stack.running())
+    wait_for(f"job {job['id']} to start", running, 60, stack.running())
     name = holder["worker"].rsplit(".", 1)[0]  # worker ids are hostname.pid
     assert name in (stack.names["worker1"], stack.names["worker2"]), holder
     stopped = engine("stop", "--time", "60", name)

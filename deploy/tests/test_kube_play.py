@@ -36,6 +36,8 @@ import yaml
 from conftest import Doc, Manifests, pod_spec
 from containers import engine, http, logs, services, spare_port, wait_for
 
+import harness
+
 pytestmark = pytest.mark.image
 
 IMAGE = os.environ.get("PACKAMAL_IMAGE", "")
@@ -137,7 +139,12 @@ def test_the_played_pods_run_the_manifests_and_a_job_completes(played: dict[str,
     running = list(names.values())
     # The migrate pod (the api's init container) ran to exit 0 before these were played.
     wait_for("api /readyz", lambda: http("GET", f"{played['api']}/readyz")[0] == 200, 120, running)
-    wait_for("web /healthz", lambda: http("GET", f"{played['web']}/healthz")[0] == 200, 30, running)
+    wait_for(
+        "web /healthz",
+        lambda: http("GET", f"{played['web']}/healthz")[0] == 200,
+        harness.STARTUP_SECONDS,
+        running,
+    )
     for name in running:
         facts = engine(
             "exec",

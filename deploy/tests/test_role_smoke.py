@@ -185,7 +185,12 @@ def test_every_role_runs_with_the_manifest_environment_and_a_job_completes(
             procs[role] = _start(role, envs[role], tmp_path, user)
         api, web = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{web_port}"
         _wait_for("api /readyz", lambda: http("GET", f"{api}/readyz")[0] == 200, 60, procs)
-        _wait_for("web /healthz", lambda: http("GET", f"{web}/healthz")[0] == 200, 30, procs)
+        _wait_for(
+            "web /healthz",
+            lambda: http("GET", f"{web}/healthz")[0] == 200,
+            harness.STARTUP_SECONDS,
+            procs,
+        )
         _exec_check(procs["api"], "uvicorn")
         _exec_check(procs["worker"], "manage.py worker")
         _exec_check(procs["web"], "nginx")
@@ -199,7 +204,7 @@ def test_every_role_runs_with_the_manifest_environment_and_a_job_completes(
             probe = subprocess.run(probe_cmd, env=envs["worker"], check=False, **user)
             return probe.returncode == 0
 
-        _wait_for("the worker heartbeat", worker_alive, 30, procs)
+        _wait_for("the worker heartbeat", worker_alive, harness.STARTUP_SECONDS, procs)
 
         status, job = http(
             "POST", f"{web}/api/dispatch", {"params": {"seconds": 1, "mode": "sleep"}}

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { type Page, expect, test } from '@playwright/test';
 import { expectLive, screenshot, watchForPageProblems } from './support/page-helpers';
-import { REPO_ROOT, Stack } from './support/stack';
+import { REPO_ROOT, STARTUP_MS, Stack } from './support/stack';
 
 // Real malware, only uploaded (read as bytes by the api), never run.
 // They live beside the checkout (../shared/samples; a worktree is one level deeper); PACKAMAL_SAMPLES overrides.
@@ -58,7 +58,7 @@ function jobIdFromUrl(page: Page): string {
 
 test.describe.configure({ mode: 'serial' });
 test.beforeAll(async () => {
-  test.setTimeout(90_000);
+  test.setTimeout(2 * STARTUP_MS + 60_000); // migrate, then the roles' readiness
   await stack.start();
 });
 test.afterAll(async () => {

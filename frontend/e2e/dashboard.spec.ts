@@ -10,7 +10,7 @@ import {
   screenshot,
   watchForPageProblems,
 } from './support/page-helpers';
-import { Stack } from './support/stack';
+import { STARTUP_MS, Stack } from './support/stack';
 
 /** The value of one of the counters (Completed, Running, ...). */
 function counter(page: Page, label: string) {
@@ -22,7 +22,7 @@ const stack = new Stack({ name: 'dashboard', workers: 2, apiEnv: { DISPATCH_RATE
 
 test.describe.configure({ mode: 'serial' });
 test.beforeAll(async () => {
-  test.setTimeout(90_000);
+  test.setTimeout(2 * STARTUP_MS + 60_000); // migrate, then the roles' readiness
   await stack.start();
 });
 test.afterAll(async () => {
@@ -139,7 +139,7 @@ test("an invalid value is explained: first by the form, then in the API's own wo
 });
 
 test('a thousand jobs stream in live and the table pages through them', async ({ page, request }, testInfo) => {
-  test.setTimeout(180_000);
+  test.setTimeout(420_000);
   const problems = watchForPageProblems(page);
   await page.goto(stack.webUrl);
   await expectLive(page);

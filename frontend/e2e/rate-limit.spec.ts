@@ -1,11 +1,11 @@
 import { expect, test } from '@playwright/test';
 import { dispatchFromForm, expectLive, screenshot } from './support/page-helpers';
-import { Stack } from './support/stack';
+import { STARTUP_MS, Stack } from './support/stack';
 
 const stack = new Stack({ name: 'rate-limit', workers: 1, apiEnv: { DISPATCH_RATE_LIMIT: '2/minute' } });
 
 test.beforeAll(async () => {
-  test.setTimeout(90_000);
+  test.setTimeout(2 * STARTUP_MS + 60_000); // migrate, then the roles' readiness
   await stack.start();
 });
 test.afterAll(async () => {

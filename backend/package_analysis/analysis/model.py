@@ -9,6 +9,7 @@ report       → `Report` → JSON (docs/design.md "Package analysis") and SARIF
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -139,6 +140,29 @@ class Provenance:
         return asdict(self)
 
 
+def finding_fingerprint(f: Finding) -> str:
+    """The finding's identity across runs (SARIF `partialFingerprints`, suppressions): rule,
+    artifact sha256, file, line and snippet, so any change to the code makes a new one."""
+    key = "\x1f".join([f.rule, f.artifact, f.file, str(f.line or 0), f.snippet])
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """A finding a suppression accepted: kept in the report with the reason, not counted."""
+
+    finding: Finding
+    reason: str
+    source: str  # which entry, e.g. "packamal.toml [[suppress]] #2" or "suppression 7"
+    by: str | None = None
+    expires: str | None = None  # ISO date
+
+    def as_dict(self) -> dict[str, Any]:
+        suppression = {"reason": self.reason, "source": self.source, "by": self.by}
+        suppression["expires"] = self.expires
+        return {**self.finding.as_dict(), "suppression": suppression}
+
+
 @dataclass
 class Report:
     """A finished analysis. `summary()` is the small `Job.result`; `as_dict()` adds findings."""
@@ -153,6 +177,8 @@ class Report:
     seconds: float = 0.0
     provenance: Provenance = field(default_factory=lambda: Provenance("file"))
     extra: dict[str, Any] = field(default_factory=dict)
+    suppressed: list[Suppressed] = field(default_factory=list)  # not in `findings`
+    notes: list[str] = field(default_factory=list)  # suppressions that stopped applying, and why
 
     def by_severity(self) -> dict[str, int]:
         counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
@@ -172,7 +198,20 @@ class Report:
             "cached": self.cached,
             "provenance": self.provenance.as_dict(),
             "seconds": round(self.seconds, 3),
+            "suppressed": len(self.suppressed),
+            "notes": self.notes,
         }
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.summary(), "findings": [f.as_dict() for f in self.findings]}
+        """The summary, every finding (with its fingerprint), the suppressed ones and why."""
+        return {
+            **self.summary(),
+            "findings": [
+                {**f.as_dict(), "fingerprint": finding_fingerprint(f)} for f in self.findings
+            ],
+            "suppressed": [
+                {**s.as_dict(), "fingerprint": finding_fingerprint(s.finding)}
+                for s in self.suppressed
+            ],
+            "notes": self.notes,
+        }

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import dataclasses
 import email.parser
+import hashlib
 import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -341,6 +343,87 @@ def analyze_file(
             findings = _scan(artifact, root, package=package, run=run, span=(0.15, 1.0))
             scanned = _Scanned(artifact, findings, False, run.skipped)
     return _report(package, [scanned], run, Provenance("file", filename=filename))
+
+
+def analyze_tree(
+    path: Path,
+    *,
+    ecosystem: Ecosystem | None = None,
+    limits: Limits,
+    on_progress: ProgressFn | None = None,
+    check: CheckFn | None = None,
+    cache: CacheFn | None = None,
+) -> Report:
+    """Analyse a directory holding an unpacked package (the scan role's `DIR` target).
+
+    The regular files are copied into scratch under the same limits as an archive's
+    members (symbolic links, devices and VCS folders are not followed, each listed as
+    skipped), so the rules see what an archive of the folder would give them. The artifact's
+    sha256 hashes every copied file's path and content: the same tree gives the same key.
+    """
+    run = _Run(limits, on_progress, check)
+    path = Path(path)
+    if not path.is_dir():
+        raise AnalysisError(f"Not a directory: {path}")
+    name = path.resolve().name or "package"
+    with _scratch(limits) as scratch:
+        root = scratch / "tree"
+        digest, size, skipped = _copy_tree(path, root / name, run)
+        artifact = Artifact(f"{name}/", digest, size)
+        run.progress("unpacked", 0.15)
+        eco = ecosystem or _detect_ecosystem(root, name)
+        package = _package_from_tree(root, eco, name)
+        hit = cache(CacheKey.of(artifact.sha256, package)) if cache is not None else None
+        if hit is not None:
+            scanned = _Scanned(artifact, hit, True, skipped)
+        else:
+            findings = _scan(artifact, root, package=package, run=run, span=(0.15, 1.0))
+            scanned = _Scanned(artifact, findings, False, skipped)
+    return _report(package, [scanned], run, Provenance("file", filename=f"{name}/"))
+
+
+_VCS_DIRS = {".git", ".hg", ".svn"}
+
+
+def _copy_tree(src: Path, dest: Path, run: _Run) -> tuple[str, int, list[dict[str, str]]]:
+    """(sha256 of the tree, bytes copied, what was skipped) for `src` copied to `dest`."""
+    limits = run.limits
+    entries: list[tuple[str, str]] = []
+    skipped: list[dict[str, str]] = []
+    total = count = 0
+    for dirpath, dirnames, filenames in os.walk(src, followlinks=False):
+        run.check()
+        here = Path(dirpath)
+        rel_dir = here.relative_to(src)
+        (dest / rel_dir).mkdir(parents=True, exist_ok=True)
+        for d in sorted(dirnames):
+            if d in _VCS_DIRS or (here / d).is_symlink():
+                skipped.append({"name": (rel_dir / d).as_posix(), "reason": "not followed"})
+                dirnames.remove(d)
+        for f in sorted(filenames):
+            rel = (rel_dir / f).as_posix()
+            st = (here / f).lstat()
+            if not stat.S_ISREG(st.st_mode):
+                skipped.append({"name": rel, "reason": "not a regular file"})
+                continue
+            count += 1
+            total += st.st_size
+            if count > limits.max_files:
+                raise AnalysisError(f"Folder exceeds ANALYSIS_MAX_FILES ({limits.max_files})")
+            if total > limits.max_unpacked_bytes:
+                raise AnalysisError(
+                    f"Folder exceeds ANALYSIS_MAX_UNPACKED_BYTES ({limits.max_unpacked_bytes})"
+                )
+            try:
+                shutil.copyfile(here / f, dest / rel, follow_symlinks=False)
+                with (dest / rel).open("rb") as fh:
+                    entries.append((rel, hashlib.file_digest(fh, "sha256").hexdigest()))
+            except OSError as exc:
+                raise AnalysisError(f"Cannot read {rel}: {exc.strerror or exc}") from None
+    digest = hashlib.sha256()
+    for rel, sha in sorted(entries):
+        digest.update(f"{rel}\0{sha}\n".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest(), total, skipped
 
 
 # --- what an unpacked tree is -------------------------------------------------------------

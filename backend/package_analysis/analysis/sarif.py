@@ -13,11 +13,14 @@ The run's properties carry the verdict, score and package; results are strongest
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
+from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from .model import ChainStep, Finding, Report
+from .model import ChainStep, Finding, Report, Suppressed, finding_fingerprint
 from .present import artifact_kind
 
 SARIF_SCHEMA = (
@@ -110,7 +113,7 @@ def _result(f: Finding, rule_index: int, kinds: dict[str, str]) -> dict[str, Any
         "message": {"text": f"{f.title}. {f.explanation}".strip()},
         "locations": [{"physicalLocation": physical}],
         "partialFingerprints": {
-            "packamalFinding/v1": _fingerprint(f),
+            "packamalFinding/v1": finding_fingerprint(f),
             "packamalFindingNoLine/v1": _fingerprint(f, with_line=False),
         },
         "properties": properties,
@@ -140,9 +143,18 @@ def _result(f: Finding, rule_index: int, kinds: dict[str, str]) -> dict[str, Any
     return result
 
 
+def _suppressed_result(s: Suppressed, rule_index: int, kinds: dict[str, str]) -> dict[str, Any]:
+    """A finding a suppression accepted stays in the log, marked as such (code scanning
+    shows it as dismissed), with the reason as the justification."""
+    result = _result(s.finding, rule_index, kinds)
+    result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": s.reason}]
+    result["properties"]["suppressedBy"] = s.source
+    return result
+
+
 def report_run(report: Report) -> dict[str, Any]:
     """One SARIF run object for one report."""
-    rules, index = _rules(report.findings)
+    rules, index = _rules(report.findings + [s.finding for s in report.suppressed])
     kinds = {a.sha256: artifact_kind(a.filename) for a in report.artifacts}
     return {
         "tool": {
@@ -161,7 +173,8 @@ def report_run(report: Report) -> dict[str, Any]:
             }
             for a in report.artifacts
         ],
-        "results": [_result(f, index[f.rule], kinds) for f in report.findings],
+        "results": [_result(f, index[f.rule], kinds) for f in report.findings]
+        + [_suppressed_result(s, index[s.finding.rule], kinds) for s in report.suppressed],
         "properties": {
             "verdict": report.verdict,
             "score": report.score,
@@ -177,3 +190,118 @@ def to_sarif(reports: Report | list[Report]) -> dict[str, Any]:
     """A SARIF 2.1.0 log with one run per report."""
     items = reports if isinstance(reports, list) else [reports]
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [report_run(r) for r in items]}
+
+
+# --- one log for CI: every package in one run, within GitHub's upload limits ---------------
+
+# GitHub code scanning refuses larger uploads: 10 MB of gzip, 25,000 results per run, and it
+# stopped merging several runs of one tool and category; so the command line writes one run.
+GITHUB_MAX_GZIP_BYTES = 10 * 1000 * 1000
+GITHUB_MAX_RESULTS = 25_000
+
+
+def _ci_location(f: Finding, report: Report) -> tuple[str, str]:
+    """(uri, where inside the package): the repository file that brought the package in
+    (its lockfile, or the folder scanned) when there is one, else the file in the archive."""
+    inside = f"{f.file}:{f.line}" if f.line else f.file
+    lockfile = report.extra.get("lockfile")
+    if lockfile:
+        return str(lockfile), inside
+    if report.extra.get("source") == "directory" and report.extra.get("target"):
+        parent = PurePosixPath(str(report.extra["target"]).rstrip("/")).parent
+        top, _, rest = f.file.partition("/")
+        return (parent / (rest or top)).as_posix().removeprefix("./"), inside
+    return f.file, inside
+
+
+def to_sarif_ci(reports: list[Report], *, max_results: int = GITHUB_MAX_RESULTS) -> dict[str, Any]:
+    """A SARIF 2.1.0 log with one run holding every report's findings (the command line's
+    `--format sarif`): within GitHub's limits, and saying so when it had to cut."""
+    findings: list[tuple[Finding, Report, Suppressed | None]] = [
+        (f, r, None) for r in reports for f in r.findings
+    ]
+    findings += [(s.finding, r, s) for r in reports for s in r.suppressed]
+    rules, index = _rules([f for f, _r, _s in findings])
+    kinds = {a.sha256: artifact_kind(a.filename) for r in reports for a in r.artifacts}
+    results = []
+    for f, report, suppressed in findings:
+        if suppressed is None:
+            result = _result(f, index[f.rule], kinds)
+        else:
+            result = _suppressed_result(suppressed, index[f.rule], kinds)
+        uri, inside = _ci_location(f, report)
+        if uri != f.file:  # the evidence's place inside the package goes in the message
+            physical: dict[str, Any] = {"artifactLocation": {"uri": quote(uri, safe="/")}}
+            result["locations"] = [{"physicalLocation": physical}]
+            result["message"]["text"] = (
+                f"{report.package.purl}: {inside}: " + (result["message"]["text"])
+            )
+            result["properties"]["file"] = f.file
+            if f.line is not None:
+                result["properties"]["line"] = f.line
+            result["properties"]["snippet"] = f.snippet
+        result["properties"]["package"] = report.package.purl
+        results.append(result)
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": TOOL_NAME,
+                "version": reports[0].rules_version if reports else "",
+                "rules": rules,
+            }
+        },
+        "automationDetails": {"id": "packamal/"},
+        "results": results,
+        "properties": {
+            "packages": [
+                {
+                    "purl": r.package.purl,
+                    "verdict": r.verdict,
+                    "score": r.score,
+                    "findings": len(r.findings),
+                    "suppressed": len(r.suppressed),
+                    "artifacts": [a.as_dict() for a in r.artifacts],
+                }
+                for r in reports
+            ],
+        },
+    }
+    log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    return _fit(log, max_results=max_results)
+
+
+def _gzip_size(log: dict[str, Any]) -> int:
+    return len(gzip.compress(json.dumps(log, ensure_ascii=False).encode(), compresslevel=6))
+
+
+def _fit(log: dict[str, Any], *, max_results: int) -> dict[str, Any]:
+    """Cut to GitHub's limits, most severe results first, with a notification saying so."""
+    run = log["runs"][0]
+    results = run["results"]
+    total = len(results)
+    if total > max_results or _gzip_size(log) > GITHUB_MAX_GZIP_BYTES:
+        results.sort(  # open findings first, the most severe first
+            key=lambda r: (
+                "suppressions" in r,
+                -float(SECURITY_SEVERITY[r["properties"]["severity"]]),
+            )
+        )
+        del results[max_results:]
+    while len(results) > 1 and _gzip_size(log) > GITHUB_MAX_GZIP_BYTES:
+        del results[len(results) // 2 :]
+    if len(results) < total:
+        run["invocations"] = [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [
+                    {
+                        "level": "warning",
+                        "message": {
+                            "text": f"{total - len(results)} of {total} results left out to stay"
+                            " within code scanning's upload limits; the JSON report has them all"
+                        },
+                    }
+                ],
+            }
+        ]
+    return log

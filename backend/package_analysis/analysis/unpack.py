@@ -1,9 +1,10 @@
 """Unpack: one archive into a directory, in a child process with resource limits.
 
 The type is read from the content (gzip, bzip2, xz or plain tar; zip — wheels are zips),
-never from the name. The child sets RLIMIT_AS / RLIMIT_CPU / RLIMIT_FSIZE / RLIMIT_NOFILE
-and no core dumps before it opens the archive, and the parent kills it at the wall-clock
-timeout, so a hostile archive can cost at most those limits and never takes the worker down.
+never from the name. The child runs in the one sandbox (`package_analysis.sandbox`): memory
+cut to what the worker's cgroup has left, CPU, file size and open files limited, first in
+line for the OOM killer, killed at the wall-clock timeout; so a hostile archive can cost at
+most those limits, never takes the worker down, and each limit is reported as what it is.
 
 Member policy (both formats): an absolute path or a `..` component stops the unpacking with
 an error; symbolic and hard links are never created (so no path below the destination can
@@ -14,8 +15,8 @@ written, every entry (file, folder or link) against ANALYSIS_MAX_FILES, and past
 unpacked size may be at most 200 times the archive's. Archives inside the package are not
 opened (they stay files, scanned as bytes): one level keeps the limits simple to reason about.
 
-This module imports only the standard library and `model`, because the child runs it with
-`python -I -S`.
+This module imports only the standard library, `model` and `sandbox`, because the child runs
+it with `python -I -S`.
 """
 
 from __future__ import annotations
@@ -25,10 +26,7 @@ import json
 import lzma
 import os
 import re
-import resource
 import stat
-import subprocess
-import sys
 import tarfile
 import zipfile
 import zlib
@@ -36,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from .. import sandbox
 from .model import AnalysisError
 
 MAX_RATIO = 200
@@ -96,80 +95,61 @@ def unpack(
     archive, dest = archive.absolute(), dest.absolute()  # the child runs in `dest`
     kind = archive_kind(archive)
     dest.mkdir(mode=0o700)
-    request = {
-        "archive": str(archive),
-        "dest": str(dest),
-        "kind": kind,
-        "max_bytes": max_bytes,
-        "max_files": max_files,
-        "cpu_seconds": max(1, int(timeout) + 1),
-    }
-    backend = str(Path(__file__).resolve().parents[2])
-    code = (
-        f"import sys; sys.path.insert(0, {backend!r}); "
-        "from package_analysis.analysis.unpack import child_main; child_main()"
+    request = {"archive": str(archive), "dest": str(dest), "kind": kind}
+    budget = sandbox.Budget(
+        memory=CHILD_MEMORY_BYTES,
+        cpu_seconds=max(1, int(timeout) + 1),
+        wall_seconds=timeout,
+        file_size=max_bytes + 1,
+        open_files=CHILD_NOFILE,
     )
+    limits = {"max_bytes": max_bytes, "max_files": max_files}
     try:
-        proc = subprocess.run(
-            [sys.executable, "-I", "-S", "-c", code],
-            input=json.dumps(request),
-            capture_output=True,
-            text=True,
-            timeout=max(timeout, 0.1),
+        out = sandbox.run(
+            "package_analysis.analysis.unpack:child_main",
+            json.dumps({**request, **limits}).encode(),
+            budget,
             cwd=dest,
-            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8"},
-            check=False,
+            site=False,
         )
-    except subprocess.TimeoutExpired:
-        raise AnalysisError(
-            f"Unpacking stopped: the time left ({timeout:.1f} s) ran out (ANALYSIS_TIMEOUT_SECONDS)"
-        ) from None
-    return _result(proc, dest, kind)
+    except sandbox.SandboxLimit as exc:
+        text = _LIMIT_TEXT[exc.kind].format(amount=exc.amount, timeout=timeout)
+        raise AnalysisError(text) from None
+    except sandbox.SandboxCrash as exc:
+        raise AnalysisError(f"Unpacking failed: {exc}") from None
+    return _result(out, dest, kind)
 
 
-def _result(proc: subprocess.CompletedProcess[str], dest: Path, kind: str) -> Unpacked:
-    try:
-        answer = json.loads(proc.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        answer = None
-    if isinstance(answer, dict) and "error" in answer:
+_LIMIT_TEXT = {
+    "time": "Unpacking stopped: the time left ({timeout:.1f} s) ran out (ANALYSIS_TIMEOUT_SECONDS)",
+    "cpu": "Unpacking stopped: it used up its CPU time limit ({amount})",
+    "memory": "Unpacking stopped: ran out of memory ({amount})",
+}
+
+
+def _result(out: sandbox.Outcome, dest: Path, kind: str) -> Unpacked:
+    answer = out.answer
+    if "error" in answer:
         raise AnalysisError(str(answer["error"]))
-    if proc.returncode == 0 and isinstance(answer, dict):
-        return Unpacked(
-            root=dest,
-            kind=kind,
-            files=int(answer["files"]),
-            bytes=int(answer["bytes"]),
-            skipped=list(answer["skipped"]),
-            peak_rss_bytes=int(answer.get("peak_rss_kib", 0)) * 1024,
-            rlimits=dict(answer.get("rlimits", {})),
-        )
-    if proc.returncode in (-9, -24):  # SIGKILL / SIGXCPU from RLIMIT_CPU
-        raise AnalysisError("Unpacking stopped: it used up its CPU time limit")
-    last = (proc.stderr.strip().splitlines() or ["no output"])[-1][:300]
-    raise AnalysisError(f"Unpacking failed (exit {proc.returncode}): {last}")
+    return Unpacked(
+        root=dest,
+        kind=kind,
+        files=int(answer["files"]),
+        bytes=int(answer["bytes"]),
+        skipped=list(answer["skipped"]),
+        peak_rss_bytes=out.peak_rss_bytes,
+        rlimits=out.rlimits,
+    )
 
 
 # --- the child --------------------------------------------------------------------------
 
 
-def _limit(which: int, value: int) -> None:
-    _soft, hard = resource.getrlimit(which)
-    if hard != resource.RLIM_INFINITY:
-        value = min(value, hard)
-    resource.setrlimit(which, (value, hard if hard != resource.RLIM_INFINITY else value))
-
-
-def child_main() -> None:
-    """Entry point of the unpacking child: limits first, then the archive; one JSON line out."""
-    request = json.loads(sys.stdin.read())
-    _limit(resource.RLIMIT_CORE, 0)
-    _limit(resource.RLIMIT_CPU, int(request["cpu_seconds"]))
-    _limit(resource.RLIMIT_AS, CHILD_MEMORY_BYTES)
-    _limit(resource.RLIMIT_FSIZE, int(request["max_bytes"]) + 1)
-    _limit(resource.RLIMIT_NOFILE, CHILD_NOFILE)
+def child_main(payload: bytes) -> dict[str, Any]:
+    """The unpacking child's work (run by the sandbox, limits already set): one answer."""
+    request = json.loads(payload)
     try:
-        answer: dict[str, Any] = _extract(
+        return _extract(
             Path(request["archive"]),
             Path(request["dest"]),
             kind=request["kind"],
@@ -177,27 +157,7 @@ def child_main() -> None:
             max_files=int(request["max_files"]),
         )
     except AnalysisError as exc:
-        answer = {"error": str(exc)}
-    except MemoryError:
-        answer = {"error": f"Unpacking stopped: ran out of memory ({_mib(CHILD_MEMORY_BYTES)})"}
-    answer["peak_rss_kib"] = _peak_rss_kib()
-    answer["rlimits"] = {
-        name: resource.getrlimit(getattr(resource, f"RLIMIT_{name.upper()}"))[0]
-        for name in ("as", "cpu", "fsize", "nofile", "core")
-    }
-    sys.stdout.write(json.dumps(answer) + "\n")
-
-
-def _peak_rss_kib() -> int:
-    """This process's high-water RSS since its exec (ru_maxrss also counts the pre-exec image)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
+        return {"error": str(exc)}
 
 
 class _Budget:

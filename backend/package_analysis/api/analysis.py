@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
+from pydantic import Field
 
 from .. import queries, reports, services
 from .. import uploads as upload_store
@@ -56,11 +57,24 @@ class FindingOut(Schema):
     count: int = 1
 
 
+class SuppressionOut(Schema):
+    reason: str
+    source: str = Field(description="Which suppression accepted it (`suppression <id>`)")
+    by: str | None
+    expires: str | None = Field(description="ISO date after which it stops applying")
+
+
+class SuppressedFindingOut(FindingOut):
+    suppression: SuppressionOut
+
+
 class ReportOut(AnalyzeResult):
-    """The full report: the job's result summary plus every finding."""
+    """The full report: the job's result summary plus every finding, and the findings a
+    suppression accepted (not counted for the verdict)."""
 
     job: str
     findings: list[FindingOut]  # type: ignore[assignment]
+    suppressed: list[SuppressedFindingOut]  # type: ignore[assignment]
 
 
 @router.post(

@@ -99,6 +99,11 @@ class AnalyzeResult(BaseModel):
     cached: bool
     provenance: ProvenanceOut
     seconds: float
+    suppressed: int = Field(0, description="Findings a suppression accepted (not counted)")
+    notes: list[str] = Field(
+        default_factory=list,
+        description="Suppressions that stopped applying (expired, or the code changed), and why",
+    )
     report: str = Field(description="Where the full report is: `/jobs/{id}/report`")
 
 

@@ -13,6 +13,7 @@ import uuid
 
 from ..analysis.model import AnalysisError, Provenance, Report
 from ..analysis.pipeline import CacheFn, Limits, ProgressFn, analyze_file, analyze_purl
+from ..analysis.suppress import suppressions_apply
 from .analyze import AnalyzeParams, AnalyzeResult
 from .base import TaskContext, TaskFailed, TaskResult, TaskStore
 
@@ -37,6 +38,7 @@ def run(params: AnalyzeParams, ctx: TaskContext) -> TaskResult:
             )
     except AnalysisError as exc:
         raise TaskFailed(str(exc)) from None
+    report = suppressions_apply(report, store.suppressions_active())
     summary = AnalyzeResult.model_validate(
         {**report.summary(), "report": f"/jobs/{ctx.job_id}/report"}
     )

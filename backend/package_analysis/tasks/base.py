@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 from pydantic import BaseModel
 
 from ..analysis.model import Finding, Report
+from ..analysis.suppress import Suppression
 
 if TYPE_CHECKING:  # the pipeline loads the engine: workers only
     from ..analysis.pipeline import CacheKey
@@ -40,6 +41,8 @@ class TaskStore(Protocol):
     def upload_get(self, *, upload_id: uuid.UUID) -> tuple[Any, Path]: ...
 
     def report_save(self, *, job_id: str, report: Report) -> None: ...
+
+    def suppressions_active(self) -> list[Suppression]: ...
 
 
 @dataclass

@@ -6,9 +6,11 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import lzma
 import stat
 import tarfile
 import zipfile
+import zlib
 from pathlib import Path
 
 
@@ -87,4 +89,26 @@ def many_empty_files_tar(path: Path, count: int, *, compress: bool) -> Path:
         blocks += header
     blocks += bytes(1024)  # two zero blocks end the archive
     path.write_bytes(gzip.compress(blocks, compresslevel=1) if compress else blocks)
+    return path
+
+
+def tar_xz_declaring_dictionary(path: Path, files: dict[str, bytes], dict_code: int) -> Path:
+    """A small .tar.xz whose LZMA2 filter declares a dictionary of `dict_code` (xz's
+    encoding: (2 | code & 1) << (code // 2 + 11) bytes; 37 is 1.5 GiB). The decoder
+    allocates that much before it reads a byte; the encoder here used 1 MiB."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name, data in files.items():
+            tar.addfile(_tarinfo(name, size=len(data), mode=0o644), io.BytesIO(data))
+    filters = [{"id": lzma.FILTER_LZMA2, "dict_size": 1 << 20}]
+    xz = bytearray(lzma.compress(buf.getvalue(), format=lzma.FORMAT_XZ, filters=filters))
+    # The block header after the 12-byte stream header: size, flags, filter 0x21, props size
+    # 1, the dictionary byte, padding, then its CRC32.
+    header = 12
+    size = (xz[header] + 1) * 4
+    assert xz[header + 1] == 0 and xz[header + 2 : header + 4] == b"\x21\x01", xz[:24].hex()
+    xz[header + 4] = dict_code
+    crc = zlib.crc32(bytes(xz[header : header + size - 4]))
+    xz[header + size - 4 : header + size] = crc.to_bytes(4, "little")
+    path.write_bytes(bytes(xz))
     return path

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import io
 
-from package_analysis.analysis import scan
+from package_analysis.analysis import textreport
 from package_analysis.analysis.model import Artifact, ChainStep, Finding, PackageRef, Report
 from package_analysis.analysis.present import arrange, artifact_kind
 
@@ -87,7 +87,7 @@ def test_text_renders_the_whole_call_the_flow_and_the_decoded_payload() -> None:
         "r1",
     )
     out = io.StringIO()
-    scan._text(report, out)
+    textreport.text_report(report, out)
     text = out.getvalue()
     assert "\x1b[" not in text and "\u202e" not in text
     expected = [
@@ -110,7 +110,7 @@ def test_text_renders_the_whole_call_the_flow_and_the_decoded_payload() -> None:
     start = lines.index(expected[0])
     assert lines[start : start + len(expected)] == expected
     coloured = io.StringIO()
-    scan._text(report, coloured, color=True)
+    textreport.text_report(report, coloured, color=True)
     assert "\x1b[1;31mCRITICAL" in coloured.getvalue()
 
 
@@ -124,9 +124,9 @@ def test_colour_follows_the_terminal_and_no_color(monkeypatch: object) -> None:
     mp: pytest.MonkeyPatch = monkeypatch  # type: ignore[assignment]
     mp.delenv("NO_COLOR", raising=False)
     mp.setenv("TERM", "xterm")
-    assert scan._use_color("auto", Tty()) is True
-    assert scan._use_color("auto", io.StringIO()) is False
-    assert scan._use_color("never", Tty()) is False
-    assert scan._use_color("always", io.StringIO()) is True
+    assert textreport.use_color("auto", Tty()) is True
+    assert textreport.use_color("auto", io.StringIO()) is False
+    assert textreport.use_color("never", Tty()) is False
+    assert textreport.use_color("always", io.StringIO()) is True
     mp.setenv("NO_COLOR", "1")
-    assert scan._use_color("auto", Tty()) is False
+    assert textreport.use_color("auto", Tty()) is False

@@ -39,6 +39,7 @@ def scan(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["ANALYSIS_SCRATCH_DIR"] = str(cwd / "scratch")
+    env["XDG_CACHE_HOME"] = str(cwd / "cache")
     return subprocess.run(
         [ENTRYPOINT, "scan", *args],
         cwd=cwd,
@@ -76,12 +77,17 @@ def test_malicious_file_exits_3(workdir: Path) -> None:
 def test_purl_and_file_in_text_exit_0(workdir: Path) -> None:
     proc = scan(workdir, "pkg:npm/is-number@7.0.0", "demo_pkg-1.2.3.tar.gz", "--format", "text")
     assert proc.returncode == 0, proc.stderr
+    reports, _, table = proc.stdout.partition("VERDICT ")
     heads = [
-        line.split("  ")[0:2]
-        for line in proc.stdout.splitlines()
-        if line and not line.startswith(" ")
+        line.split("  ")[0:2] for line in reports.splitlines() if line and not line.startswith(" ")
     ]
     assert heads == [["pkg:npm/is-number@7.0.0", "clean"], ["pkg:pypi/demo-pkg@1.2.3", "clean"]]
+    *rows, total = [line.split() for line in table.splitlines()[1:]]  # below the header
+    assert [(r[0], r[3], r[4], r[5]) for r in rows] == [
+        ("clean", "0", "no", "pkg:npm/is-number@7.0.0"),  # verdict, suppressed, cached, purl
+        ("clean", "0", "no", "pkg:pypi/demo-pkg@1.2.3"),
+    ]
+    assert total == ["2", "package(s):", "2", "clean"]
 
 
 def test_text_shows_the_evidence_and_colours_only_when_asked(workdir: Path) -> None:
@@ -128,12 +134,19 @@ def test_an_unreadable_file_exits_1_with_a_reason_not_a_traceback(workdir: Path)
     assert "Traceback" not in proc.stderr
 
 
-def test_sarif_format_is_one_valid_log(workdir: Path) -> None:
+def test_sarif_format_is_one_valid_log_with_one_run(workdir: Path) -> None:
     proc = scan(workdir, "bad-1.0.tar.gz", "demo_pkg-1.2.3.tar.gz", "--format", "sarif")
     assert proc.returncode == 3, proc.stderr
     log = json.loads(proc.stdout)
     VALIDATOR.validate(log)
-    assert [r["properties"]["verdict"] for r in log["runs"]] == ["malicious", "clean"]
+    (run,) = log["runs"]  # code scanning refuses several runs of one tool and category
+    packages = run["properties"]["packages"]
+    assert [(p["purl"], p["verdict"]) for p in packages] == [
+        ("pkg:pypi/bad@1.0", "malicious"),
+        ("pkg:pypi/demo-pkg@1.2.3", "clean"),
+    ]
+    by_package = {r["properties"]["package"] for r in run["results"]}
+    assert "pkg:pypi/bad@1.0" in by_package <= {p["purl"] for p in packages}
 
 
 @pytest.mark.parametrize(

@@ -197,7 +197,8 @@ def test_a_hundred_thousand_tiny_files_stop_at_the_file_cap(tmp_path: Path, scra
     with pytest.raises(
         AnalysisError, match=r"^Unpacking stopped: more than 20000 files \(ANALYSIS_MAX_FILES\)$"
     ):
-        run(path, scratch)
+        # Creating 20,000 files takes a minute on a loaded machine: the clock must not win.
+        run(path, scratch, timeout=600)
     assert len(tree(scratch / "out" / "pkg")) == 20000  # it stopped at the cap, no further
     assert_contained(tmp_path, path)
 
@@ -208,6 +209,19 @@ def test_a_hundred_thousand_tiny_files_stop_at_the_file_cap(tmp_path: Path, scra
     with pytest.raises(AnalysisError, match=r"more than 20000 files \(ANALYSIS_MAX_FILES\)"):
         unpack(many_zip, scratch / "z", max_bytes=MiB, max_files=20000, timeout=60)
     assert not (scratch / "z" / "pkg").exists()  # refused from the central directory alone
+
+
+def test_a_dictionary_larger_than_the_child_may_have_is_out_of_memory(
+    tmp_path: Path, scratch: Path
+) -> None:
+    # 1.5 GiB declared in a few hundred bytes (the review's L2): the sandbox's address-space
+    # limit stops the decoder's allocation, and the error says memory, never CPU time.
+    small = archives.tar_xz_declaring_dictionary(tmp_path / "ok.tar.xz", {"p/a.py": b"x"}, 20)
+    assert run(small, scratch).files == 1  # the same archive, declaring 2 MiB
+    path = archives.tar_xz_declaring_dictionary(tmp_path / "dict.tar.xz", {"p/a.py": b"x"}, 37)
+    assert path.stat().st_size < 400
+    with pytest.raises(AnalysisError, match=r"^Unpacking stopped: ran out of memory \(\d+ MiB\)$"):
+        unpack(path, scratch / "big", max_bytes=MiB, max_files=10, timeout=60)
 
 
 def test_wall_clock_timeout_kills_the_child(tmp_path: Path, scratch: Path) -> None:

@@ -30,6 +30,8 @@ interface Proc {
   role: string;
   child: ChildProcess;
   exited: Promise<number | null>;
+  /** The role's output so far (also in its log file), for the error when it fails to start. */
+  output: string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -46,10 +48,16 @@ export async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitForHttp(url: string, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * How long the stack may take to come up: generous, since a loaded 2-core machine is slow to
+ * start Django and nginx (the same bound as the harness's, PACKAMAL_STARTUP_SECONDS). A role
+ * that exits meanwhile fails the wait at once; either way the error shows the roles' output.
+ */
+export const STARTUP_MS = Number(process.env.PACKAMAL_STARTUP_SECONDS ?? 120) * 1000;
+
+async function waitForHttp(url: string, what: string, procs: Proc[], deadline = Date.now() + STARTUP_MS): Promise<void> {
   let last = '';
-  while (Date.now() < deadline) {
+  for (;;) {
     try {
       const response = await fetch(url);
       if (response.ok) return;
@@ -57,9 +65,17 @@ async function waitForHttp(url: string, what: string, timeoutMs = 30_000): Promi
     } catch (error) {
       last = String(error);
     }
+    const dead = procs.find((proc) => proc.child.exitCode !== null || proc.child.signalCode !== null);
+    if (dead || Date.now() > deadline) {
+      const why = dead ? `${dead.role} exited (${dead.child.exitCode ?? dead.child.signalCode})` : `not ready (${last})`;
+      throw new Error(`${what} at ${url}: ${why}${procs.map(outputOf).join('')}`);
+    }
     await sleep(200);
   }
-  throw new Error(`${what} did not become ready at ${url}: ${last} (logs in ${LOG_DIR})`);
+}
+
+function outputOf(proc: Proc): string {
+  return `\n--- ${proc.role} ---\n${proc.output.join('').slice(-6000)}`;
 }
 
 /** Runs `python -m harness ARGS` to its end and returns what it printed. */
@@ -99,10 +115,13 @@ export class Stack {
     args.push('--database-url', this.databaseUrl, '--redis-url', this.redisUrl);
     for (const [name, value] of Object.entries(env)) args.push('--set', `${name}=${value}`);
     const child = spawn(PYTHON, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
+    const output: string[] = [];
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.pipe(log);
+      stream?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    }
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    return { role, child, exited };
+    return { role, child, exited, output };
   }
 
   async start(): Promise<void> {
@@ -111,10 +130,11 @@ export class Stack {
     this.redisUrl = urls.REDIS_URL;
     const migrate = this.spawnRole('migrate', 'migrate');
     const code = await migrate.exited;
-    if (code !== 0) throw new Error(`migrate exited with ${code} (logs in ${LOG_DIR})`);
+    if (code !== 0) throw new Error(`migrate exited with ${code}${outputOf(migrate)}`);
 
+    const deadline = Date.now() + STARTUP_MS;
     this.apiPortValue = await freePort();
-    await this.startApi();
+    await this.startApi(deadline);
     for (let i = 1; i <= this.options.workers; i += 1) {
       this.others.push(
         this.spawnRole(
@@ -146,14 +166,16 @@ export class Stack {
         },
       ),
     );
-    await waitForHttp(`${this.webUrl}/healthz`, 'web');
-    await waitForHttp(`${this.webUrl}/api/readyz`, 'api through web');
+    const all = [...(this.api ? [this.api] : []), ...this.others];
+    await waitForHttp(`${this.webUrl}/healthz`, 'web', all, deadline);
+    await waitForHttp(`${this.webUrl}/api/readyz`, 'api through web', all, deadline);
   }
 
   /** Starts (or restarts) the api on the same port, and waits until it is ready. */
-  async startApi(): Promise<void> {
-    this.api = this.spawnRole('api', 'api', { PORT: String(this.apiPortValue), ...this.options.apiEnv });
-    await waitForHttp(`http://127.0.0.1:${this.apiPortValue}/readyz`, 'api');
+  async startApi(deadline = Date.now() + STARTUP_MS): Promise<void> {
+    const api = this.spawnRole('api', 'api', { PORT: String(this.apiPortValue), ...this.options.apiEnv });
+    this.api = api;
+    await waitForHttp(`http://127.0.0.1:${this.apiPortValue}/readyz`, 'api', [api], deadline);
   }
 
   /** Stops the api; SIGKILL (a crash) guarantees no event slips out while it shuts down. */

@@ -555,7 +555,8 @@ export interface components {
         };
         /**
          * ReportOut
-         * @description The full report: the job's result summary plus every finding.
+         * @description The full report: the job's result summary plus every finding, and the findings a
+         *     suppression accepted (not counted for the verdict).
          */
         ReportOut: {
             /**
@@ -578,6 +579,13 @@ export interface components {
             provenance: components["schemas"]["ProvenanceOut"];
             /** Seconds */
             seconds: number;
+            /** Suppressed */
+            suppressed: components["schemas"]["SuppressedFindingOut"][];
+            /**
+             * Notes
+             * @description Suppressions that stopped applying (expired, or the code changed), and why
+             */
+            notes?: string[];
             /**
              * Report
              * @description Where the full report is: `/jobs/{id}/report`
@@ -596,6 +604,70 @@ export interface components {
             medium: number;
             /** Low */
             low: number;
+        };
+        /** SuppressedFindingOut */
+        SuppressedFindingOut: {
+            /** Rule */
+            rule: string;
+            /** Title */
+            title: string;
+            /** Category */
+            category: string;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "critical" | "high" | "medium" | "low";
+            /** File */
+            file: string;
+            /** Line */
+            line: number | null;
+            /** Snippet */
+            snippet: string;
+            /**
+             * Reachability
+             * @enum {string}
+             */
+            reachability: "install" | "import" | "runtime" | "test" | "docs" | "metadata";
+            /** Artifact */
+            artifact: string;
+            /** Explanation */
+            explanation: string;
+            /** End Line */
+            end_line?: number | null;
+            /**
+             * Chain
+             * @default []
+             */
+            chain: components["schemas"]["ChainStepOut"][];
+            /**
+             * Decoded
+             * @default
+             */
+            decoded: string;
+            /**
+             * Count
+             * @default 1
+             */
+            count: number;
+            suppression: components["schemas"]["SuppressionOut"];
+        };
+        /** SuppressionOut */
+        SuppressionOut: {
+            /** Reason */
+            reason: string;
+            /**
+             * Source
+             * @description Which suppression accepted it (`suppression <id>`)
+             */
+            source: string;
+            /** By */
+            by: string | null;
+            /**
+             * Expires
+             * @description ISO date after which it stops applying
+             */
+            expires: string | null;
         };
     };
     responses: never;

@@ -12,8 +12,11 @@ export type DispatchRequest = Schemas['DispatchIn'];
 export type LockfileAnswer = Schemas['LockfileOut'];
 export type Report = Schemas['ReportOut'];
 export type Finding = Schemas['FindingOut'];
-/** A finished analyze job's `result`: the report without its findings list, which it only counts. */
-export type AnalysisSummary = Omit<Report, 'findings' | 'job'> & { findings: number };
+/** A finished analyze job's `result`: the report without its findings lists, which it only counts. */
+export type AnalysisSummary = Omit<Report, 'findings' | 'job' | 'suppressed'> & {
+  findings: number;
+  suppressed?: number;
+};
 
 /** A WebSocket frame: the Job shape plus the event that produced it. */
 export type JobEvent = Job & { event?: string };

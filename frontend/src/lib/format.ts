@@ -32,3 +32,16 @@ export function jobDuration(job: { started_at: string | null; completed_at: stri
 export function shortId(id: string): string {
   return id.slice(0, 8);
 }
+
+/** "812 B", "3.4 KB", "61.2 MB" (binary units, as the limit is set). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${String(Math.round(value * 10) / 10)} ${units[unit]}`;
+}

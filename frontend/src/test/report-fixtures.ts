@@ -49,7 +49,7 @@ export function makeReport(count: number, overrides: Partial<Report> = {}): Repo
   const by_severity = { critical: 0, high: 0, medium: 0, low: 0 };
   for (const f of findings) by_severity[f.severity] += 1;
   const job = reportJobIdOf(overrides.report) ?? '00000000-0000-4000-8000-000000000001';
-  return { ...makeSummary(), by_severity, job, ...overrides, findings };
+  return { ...makeSummary(), by_severity, job, suppressed: [], notes: [], ...overrides, findings };
 }
 
 function reportJobIdOf(link: string | undefined): string | null {

@@ -1,6 +1,6 @@
 import type { Job } from '../../../lib/api-types';
 import { type UploadProgress, postForm } from '../../../lib/upload';
-import type { Ecosystem } from '../model/purl';
+import type { Ecosystem } from '../../../domain/purl';
 
 /** POST /analyze/upload (multipart: file + ecosystem) — 202 with the queued Job; 413 too large; 422 not an archive. */
 export function uploadArchive(

@@ -1,12 +1,11 @@
-import { type FormEvent, useId, useState } from 'react';
-import type { UploadProgress } from '../../../lib/upload';
+import { useId, useState } from 'react';
 import type { Job } from '../../../lib/api-types';
 import { uploadArchive } from '../api/upload-archive';
-import { ECOSYSTEMS, type Ecosystem, isEcosystem } from '../model/purl';
-import { ARCHIVE_ACCEPT, UPLOAD_MAX_BYTES, checkArchive, formatBytes, guessEcosystem } from '../model/upload-checks';
+import { ECOSYSTEMS, type Ecosystem, isEcosystem } from '../../../domain/purl';
+import { formatBytes } from '../../../lib/format';
+import { ARCHIVE_ACCEPT, UPLOAD_MAX_BYTES, checkArchive, guessEcosystem } from '../model/upload-checks';
+import { AnalysisForm, type Sending } from './analysis-form';
 import { DropZone } from './drop-zone';
-import { UploadStatus } from './upload-status';
-import { SubmitError } from './submit-error';
 
 interface ArchiveFormProps {
   onQueued: (job: Job) => void;
@@ -20,41 +19,33 @@ export function ArchiveForm({ onQueued, maxBytes = UPLOAD_MAX_BYTES }: ArchiveFo
   const [file, setFile] = useState<File | null>(null);
   const [ecosystem, setEcosystem] = useState<Ecosystem>('pypi');
   const [invalid, setInvalid] = useState<string | null>(null);
-  const [sending, setSending] = useState(false);
-  const [progress, setProgress] = useState<UploadProgress | null>(null);
-  const [failure, setFailure] = useState<unknown>(null);
 
   const choose = (chosen: File | null) => {
     setFile(chosen);
-    setFailure(null);
     setInvalid(chosen ? checkArchive(chosen, maxBytes) : null);
     const guessed = chosen ? guessEcosystem(chosen.name) : null;
     if (guessed) setEcosystem(guessed);
   };
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (sending) return;
-    setFailure(null);
+  const check = () => {
     const problem = file ? checkArchive(file, maxBytes) : 'Choose an archive to upload.';
     setInvalid(problem);
-    if (problem || !file) {
-      document.getElementById(`${id}-file`)?.focus();
-      return;
-    }
-    setSending(true);
-    setProgress(null);
-    try {
-      onQueued(await uploadArchive(file, ecosystem, { onProgress: setProgress }));
-    } catch (error) {
-      setFailure(error);
-    } finally {
-      setSending(false);
-    }
-  }
+    return problem;
+  };
+  const send = async ({ onProgress }: Sending) => {
+    if (file) onQueued(await uploadArchive(file, ecosystem, { onProgress }));
+  };
 
   return (
-    <form className="analyze-form" onSubmit={submit} noValidate aria-label="Upload an archive">
+    <AnalysisForm
+      label="Upload an archive"
+      submitLabel="Upload and analyse"
+      busyLabel="Uploading…"
+      check={check}
+      focusId={`${id}-file`}
+      send={send}
+      upload
+      resetKey={file}
+    >
       <DropZone
         id={`${id}-file`}
         label="Package archive"
@@ -78,11 +69,6 @@ export function ArchiveForm({ onQueued, maxBytes = UPLOAD_MAX_BYTES }: ArchiveFo
           ))}
         </select>
       </div>
-      <button type="submit" className="primary" disabled={sending}>
-        {sending ? 'Uploading…' : 'Upload and analyse'}
-      </button>
-      {sending && <UploadStatus progress={progress} />}
-      {failure !== null && <SubmitError error={failure} />}
-    </form>
+    </AnalysisForm>
   );
 }

@@ -1,5 +1,5 @@
 import { type DragEvent, useRef, useState } from 'react';
-import { formatBytes } from '../model/upload-checks';
+import { formatBytes } from '../../../lib/format';
 
 interface DropZoneProps {
   id: string;

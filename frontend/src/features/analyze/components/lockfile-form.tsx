@@ -1,13 +1,11 @@
-import { type FormEvent, useId, useState } from 'react';
-import type { UploadProgress } from '../../../lib/upload';
+import { useId, useState } from 'react';
 import type { Job, LockfileAnswer } from '../../../lib/api-types';
 import { followLink, jobPath } from '../../../lib/router';
-import { jobPackage } from '../../reports/model/report';
+import { jobPackage } from '../../../domain/report';
 import { uploadLockfile } from '../api/upload-lockfile';
 import { LOCKFILE_ACCEPT, LOCKFILE_NAMES, UPLOAD_MAX_BYTES, checkLockfile } from '../model/upload-checks';
+import { AnalysisForm, type Sending } from './analysis-form';
 import { DropZone } from './drop-zone';
-import { UploadStatus } from './upload-status';
-import { SubmitError } from './submit-error';
 
 interface LockfileFormProps {
   onQueued: (jobs: Job[]) => void;
@@ -21,45 +19,39 @@ export function LockfileForm({ onQueued, maxBytes = UPLOAD_MAX_BYTES }: Lockfile
   const id = useId();
   const [file, setFile] = useState<File | null>(null);
   const [invalid, setInvalid] = useState<string | null>(null);
-  const [sending, setSending] = useState(false);
-  const [progress, setProgress] = useState<UploadProgress | null>(null);
-  const [failure, setFailure] = useState<unknown>(null);
   const [answer, setAnswer] = useState<LockfileAnswer | null>(null);
   const [force, setForce] = useState(false);
 
   const choose = (chosen: File | null) => {
     setFile(chosen);
-    setFailure(null);
     setAnswer(null);
     setInvalid(chosen ? checkLockfile(chosen, maxBytes) : null);
   };
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (sending) return;
-    setFailure(null);
-    setAnswer(null);
+  const check = () => {
     const problem = file ? checkLockfile(file, maxBytes) : 'Choose a lock file to upload.';
     setInvalid(problem);
-    if (problem || !file) {
-      document.getElementById(`${id}-file`)?.focus();
-      return;
-    }
-    setSending(true);
-    setProgress(null);
-    try {
-      const result = await uploadLockfile(file, force, { onProgress: setProgress });
-      setAnswer(result);
-      onQueued(result.items);
-    } catch (error) {
-      setFailure(error);
-    } finally {
-      setSending(false);
-    }
-  }
+    return problem;
+  };
+  const send = async ({ onProgress }: Sending) => {
+    if (!file) return;
+    const result = await uploadLockfile(file, force, { onProgress });
+    setAnswer(result);
+    onQueued(result.items);
+  };
 
   return (
-    <form className="analyze-form" onSubmit={submit} noValidate aria-label="Upload a lock file">
+    <AnalysisForm
+      label="Upload a lock file"
+      submitLabel="Analyse every pinned package"
+      busyLabel="Uploading…"
+      check={check}
+      focusId={`${id}-file`}
+      send={send}
+      onSubmit={() => setAnswer(null)}
+      upload
+      resetKey={file}
+      outcome={<div role="status">{answer && <LockfileOutcome answer={answer} />}</div>}
+    >
       <DropZone
         id={`${id}-file`}
         label="Dependency lock file"
@@ -73,13 +65,7 @@ export function LockfileForm({ onQueued, maxBytes = UPLOAD_MAX_BYTES }: Lockfile
         <input type="checkbox" checked={force} onChange={(event) => setForce(event.target.checked)} /> Analyse again even if
         analysed before
       </label>
-      <button type="submit" className="primary" disabled={sending}>
-        {sending ? 'Uploading…' : 'Analyse every pinned package'}
-      </button>
-      {sending && <UploadStatus progress={progress} />}
-      {failure !== null && <SubmitError error={failure} />}
-      <div role="status">{answer && <LockfileOutcome answer={answer} />}</div>
-    </form>
+    </AnalysisForm>
   );
 }
 

@@ -1,8 +1,8 @@
-import { type FormEvent, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import type { Job } from '../../../lib/api-types';
 import { analyzePackage } from '../api/analyze-package';
-import { ECOSYSTEMS, PURL_EXAMPLE, packageFromFields, parsePurl } from '../model/purl';
-import { SubmitError } from './submit-error';
+import { ECOSYSTEMS, PURL_EXAMPLE, packageFromFields, parsePurl } from '../../../domain/purl';
+import { AnalysisForm } from './analysis-form';
 
 type Mode = 'fields' | 'purl';
 
@@ -20,31 +20,20 @@ export function PackageForm({ onQueued }: PackageFormProps) {
   const [purl, setPurl] = useState('');
   const [force, setForce] = useState(false);
   const [invalid, setInvalid] = useState<string | null>(null);
-  const [sending, setSending] = useState(false);
-  const [failure, setFailure] = useState<unknown>(null);
   const inputId = mode === 'purl' ? `${id}-purl` : `${id}-name`;
   const errorId = `${id}-invalid`;
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (sending) return;
-    const parsed = mode === 'purl' ? parsePurl(purl) : packageFromFields({ ecosystem, name, version });
-    setFailure(null);
-    if (!parsed.ok) {
-      setInvalid(parsed.error);
-      document.getElementById(inputId)?.focus();
-      return;
-    }
-    setInvalid(null);
-    setSending(true);
-    try {
-      onQueued(await analyzePackage({ purl: parsed.value.purl, force }));
-    } catch (error) {
-      setFailure(error);
-    } finally {
-      setSending(false);
-    }
-  }
+  const parse = () => (mode === 'purl' ? parsePurl(purl) : packageFromFields({ ecosystem, name, version }));
+  const check = () => {
+    const parsed = parse();
+    const problem = parsed.ok ? null : parsed.error;
+    setInvalid(problem);
+    return problem;
+  };
+  const send = async () => {
+    const parsed = parse();
+    if (parsed.ok) onQueued(await analyzePackage({ purl: parsed.value.purl, force }));
+  };
 
   const invalidProps = invalid ? { 'aria-invalid': true as const, 'aria-describedby': errorId } : {};
   const edit = (set: (value: string) => void) => (event: { target: { value: string } }) => {
@@ -52,7 +41,14 @@ export function PackageForm({ onQueued }: PackageFormProps) {
     setInvalid(null);
   };
   return (
-    <form className="analyze-form" onSubmit={submit} noValidate aria-label="Analyse a package">
+    <AnalysisForm
+      label="Analyse a package"
+      submitLabel="Analyse"
+      busyLabel="Queuing…"
+      check={check}
+      focusId={inputId}
+      send={send}
+    >
       <fieldset className="mode-switch">
         <legend className="visually-hidden">Enter the package</legend>
         {(['fields', 'purl'] as const).map((value) => (
@@ -132,10 +128,6 @@ export function PackageForm({ onQueued }: PackageFormProps) {
         <input type="checkbox" checked={force} onChange={(event) => setForce(event.target.checked)} /> Analyse again even if
         analysed before
       </label>
-      <button type="submit" className="primary" disabled={sending}>
-        {sending ? 'Queuing…' : 'Analyse'}
-      </button>
-      {failure !== null && <SubmitError error={failure} />}
-    </form>
+    </AnalysisForm>
   );
 }

@@ -1,5 +1,5 @@
 import type { UploadProgress } from '../../../lib/upload';
-import { formatBytes } from '../model/upload-checks';
+import { formatBytes } from '../../../lib/format';
 
 /** How much of the file has gone up; then, while the api reads it, says so. */
 export function UploadStatus({ progress }: { progress: UploadProgress | null }) {

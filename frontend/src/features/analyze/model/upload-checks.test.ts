@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkArchive, checkLockfile, formatBytes, guessEcosystem } from './upload-checks';
+import { checkArchive, checkLockfile, guessEcosystem } from './upload-checks';
 
 const MB = 1024 * 1024;
 
@@ -41,10 +41,3 @@ describe('checkLockfile', () => {
   });
 });
 
-describe('formatBytes', () => {
-  it('uses binary units', () => {
-    expect(formatBytes(812)).toBe('812 B');
-    expect(formatBytes(3.4 * 1024)).toBe('3.4 KB');
-    expect(formatBytes(50 * MB)).toBe('50 MB');
-  });
-});

@@ -1,4 +1,5 @@
-import type { Ecosystem } from './purl';
+import type { Ecosystem } from '../../../domain/purl';
+import { formatBytes } from '../../../lib/format';
 
 /**
  * The default of ANALYSIS_UPLOAD_MAX_BYTES (docs/design.md). The api does not publish its
@@ -18,18 +19,6 @@ export const ARCHIVE_ACCEPT = ARCHIVE_TYPES.map((type) => type.suffix).join(',')
 export const LOCKFILE_NAMES = ['requirements.txt', 'poetry.lock', 'uv.lock', 'package-lock.json', 'pnpm-lock.yaml'] as const;
 export const LOCKFILE_ACCEPT = '.txt,.lock,.json,.yaml,.yml';
 
-/** "812 B", "3.4 KB", "61.2 MB" (binary units, as the limit is set). */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${String(Math.round(value * 10) / 10)} ${units[unit]}`;
-}
 
 function checkSize(file: { name: string; size: number }, maxBytes: number): string | null {
   if (file.size === 0) return `${file.name} is empty.`;

@@ -2,8 +2,8 @@ import { memo } from 'react';
 import type { Job } from '../../../lib/api-types';
 import { formatDuration, formatTime, jobDuration, shortId } from '../../../lib/format';
 import { followLink, jobPath } from '../../../lib/router';
-import { VerdictScore } from '../../reports/components/verdict-badge';
-import { analysisSummary, jobPackage } from '../../reports/model/report';
+import { VerdictScore } from '../../../components/verdict-badge';
+import { analysisSummary, jobPackage } from '../../../domain/report';
 import { JobProgress } from './job-progress';
 import { StatusBadge } from './status-badge';
 

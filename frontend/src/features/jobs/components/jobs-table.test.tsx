@@ -1,7 +1,7 @@
 import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { App } from '../../../app';
+import { App } from '../../../app/app';
 import type { Job } from '../../../lib/api-types';
 import { FakeWebSocket } from '../../../test/fake-websocket';
 import { installFakeApi } from '../../../test/fake-api';

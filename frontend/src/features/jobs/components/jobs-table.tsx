@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import { JOB_STATUSES, type Job, type JobStatus } from '../../../lib/api-types';
-import { VERDICTS, type Verdict } from '../../reports/model/report';
+import { VERDICTS, type Verdict } from '../../../domain/report';
 import type { JobFilters } from '../model/filter-jobs';
 import { useNow } from '../../../lib/use-now';
 import { JobRow } from './job-row';

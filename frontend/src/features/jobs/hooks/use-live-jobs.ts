@@ -1,8 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { describeError } from '../../../lib/api-error';
-import type { Job, JobEvent, JobStatus } from '../../../lib/api-types';
+import type { Job, JobEvent, JobStatus, Stats } from '../../../lib/api-types';
 import { type ConnectionState, ReconnectingSocket, sameOriginWsUrl } from '../../../lib/reconnecting-socket';
-import { getStats } from '../../stats/api/get-stats';
 import { getJob } from '../api/get-job';
 import { listJobs } from '../api/list-jobs';
 import { type JobsState, initialJobsState, jobsReducer } from '../model/jobs-store';
@@ -17,6 +16,8 @@ const MAX_STALE_REFRESH = 100;
 
 export interface UseLiveJobsOptions {
   status: JobStatus | null;
+  /** Reads the counters (GET /stats): the stats feature's, handed in by the app. */
+  loadStats: () => Promise<Stats>;
 }
 
 export interface LiveJobs {
@@ -36,7 +37,7 @@ export interface LiveJobs {
  * The dashboard's live data: the first page of jobs plus everything the WebSocket
  * announces, the stats counters, and a resync from REST after every reconnect.
  */
-export function useLiveJobs({ status }: UseLiveJobsOptions): LiveJobs {
+export function useLiveJobs({ status, loadStats }: UseLiveJobsOptions): LiveJobs {
   const [state, dispatch] = useReducer(jobsReducer, initialJobsState);
   const [connection, setConnection] = useState<ConnectionState>({
     status: 'connecting',
@@ -46,9 +47,11 @@ export function useLiveJobs({ status }: UseLiveJobsOptions): LiveJobs {
   // Callbacks read the latest state through refs, so they stay stable for the socket's lifetime.
   const stateRef = useRef(state);
   const statusRef = useRef(status);
+  const loadStatsRef = useRef(loadStats);
   useLayoutEffect(() => {
     stateRef.current = state;
     statusRef.current = status;
+    loadStatsRef.current = loadStats;
   });
   const listRequest = useRef<AbortController | null>(null);
 
@@ -67,7 +70,7 @@ export function useLiveJobs({ status }: UseLiveJobsOptions): LiveJobs {
 
   const refreshStats = useCallback(async () => {
     try {
-      const stats = await getStats();
+      const stats = await loadStatsRef.current();
       dispatch({ type: 'stats', stats });
       const total = stats.jobs.queued + stats.jobs.running + stats.jobs.completed + stats.jobs.failed;
       if (lastTotal.current !== null && total > lastTotal.current) void refreshNewest();

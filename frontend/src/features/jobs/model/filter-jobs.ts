@@ -1,5 +1,5 @@
 import type { Job } from '../../../lib/api-types';
-import { type Verdict, analysisSummary } from '../../reports/model/report';
+import { type Verdict, analysisSummary } from '../../../domain/report';
 
 export interface JobFilters {
   task: string | null;

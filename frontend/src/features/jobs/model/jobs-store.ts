@@ -1,5 +1,5 @@
 import type { Job, Stats } from '../../../lib/api-types';
-import { applyJobChange } from '../../stats/model/stats-delta';
+import { applyJobChange } from '../../../domain/stats-delta';
 import { type JobMap, mergeLive, mergeSnapshot } from './merge-job';
 
 export interface JobsState {

@@ -1,5 +1,5 @@
 import { apiRequest } from '../../../lib/api-client';
-import type { Report } from '../model/report';
+import type { Report } from '../../../domain/report';
 
 /** GET /reports?purl= — the latest report for that package version; 404 when there is none. */
 export function findReport(purl: string, signal?: AbortSignal): Promise<Report> {

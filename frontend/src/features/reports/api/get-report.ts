@@ -1,5 +1,5 @@
 import { apiRequest, apiUrl } from '../../../lib/api-client';
-import type { Report } from '../model/report';
+import type { Report } from '../../../domain/report';
 
 /** GET /jobs/{id}/report — the full report; 409 while the job is not finished. */
 export function getReport(jobId: string, signal?: AbortSignal): Promise<Report> {

@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import { CHAIN_ROLE_MEANING, type ChainStep, type Finding, REACHABILITY_MEANING, location, snippetParts } from '../model/report';
+import { CHAIN_ROLE_MEANING, type ChainStep, type Finding, REACHABILITY_MEANING, location, snippetParts } from '../../../domain/report';
 
 /** Code as text: long lines cut, invisible and bidi characters shown as code points, never HTML. */
 function Code({ text, label, className = 'snippet' }: { text: string; label: string; className?: string }) {

@@ -1,5 +1,5 @@
 import { useDeferredValue, useId, useMemo, useState } from 'react';
-import { type Finding, type FindingGroup, type Severity, filterFindings, groupFindings } from '../model/report';
+import { type Finding, type FindingGroup, type Severity, filterFindings, groupFindings } from '../../../domain/report';
 import { FindingItem } from './finding-item';
 
 /** Findings rendered per open group, a step at a time: 5,000 findings cost what 50 do until asked for. */

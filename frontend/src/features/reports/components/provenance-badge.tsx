@@ -1,5 +1,5 @@
-import type { Report } from '../model/report';
-import { PROVENANCE_MEANING } from '../model/report';
+import type { Report } from '../../../domain/report';
+import { PROVENANCE_MEANING } from '../../../domain/report';
 
 type Provenance = Report['provenance'];
 

@@ -1,11 +1,11 @@
 import { type FormEvent, useId, useState } from 'react';
 import { ApiError, describeError } from '../../../lib/api-error';
 import { followLink, jobPath } from '../../../lib/router';
-import { PURL_EXAMPLE, parsePurl } from '../../analyze/model/purl';
+import { PURL_EXAMPLE, parsePurl } from '../../../domain/purl';
 import { findReport } from '../api/find-report';
-import { type Report, reportJobId } from '../model/report';
+import { type Report, reportJobId } from '../../../domain/report';
 import { ReportView } from './report-view';
-import { VerdictScore } from './verdict-badge';
+import { VerdictScore } from '../../../components/verdict-badge';
 
 type Outcome =
   | { kind: 'idle' }

@@ -1,4 +1,4 @@
-import { formatBytes } from '../../analyze/model/upload-checks';
+import { formatBytes } from '../../../lib/format';
 import { reportDownloadUrl } from '../api/get-report';
 import { useMemo } from 'react';
 import { visibleText } from '../../../lib/visible-text';
@@ -12,11 +12,11 @@ import {
   scoreMeaning,
   topFinding,
   verdictMeaning,
-} from '../model/report';
+} from '../../../domain/report';
 import { FindingItem } from './finding-item';
 import { FindingsList } from './findings-list';
 import { ProvenanceBadge } from './provenance-badge';
-import { VerdictBadge } from './verdict-badge';
+import { VerdictBadge } from '../../../components/verdict-badge';
 
 interface ReportViewProps {
   report: Report;

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { describeError } from '../../../lib/api-error';
 import type { Job } from '../../../lib/api-types';
 import { getReport } from '../api/get-report';
-import type { Report } from '../model/report';
+import type { Report } from '../../../domain/report';
 
 export type ReportState =
   | { state: 'none' }

@@ -1,25 +1,26 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { describeError } from './lib/api-error';
-import type { Job, JobStatus } from './lib/api-types';
-import { type Route, followLink, jobPath, matchRoute, navigate, usePathname } from './lib/router';
-import { AnalyzePanel } from './features/analyze/components/analyze-panel';
-import { ConnectionIndicator } from './features/connection/components/connection-indicator';
-import { DispatchForm } from './features/dispatch/components/dispatch-form';
-import { TASKS } from './features/dispatch/model/validate-dispatch';
-import { JobDetail } from './features/jobs/components/job-detail';
-import { JobPage } from './features/jobs/components/job-page';
-import { JobsTable } from './features/jobs/components/jobs-table';
-import { jobButtonId } from './features/jobs/components/job-row';
-import { type LiveJobs, useLiveJobs } from './features/jobs/hooks/use-live-jobs';
-import { type JobFilters, filterJobs } from './features/jobs/model/filter-jobs';
-import { ReportSearch } from './features/reports/components/report-search';
-import { CompletionsChart } from './features/stats/components/completions-chart';
-import { StatsPanel } from './features/stats/components/stats-panel';
+import { describeError } from '../lib/api-error';
+import type { Job, JobStatus } from '../lib/api-types';
+import { type Route, followLink, jobPath, matchRoute, navigate, usePathname } from '../lib/router';
+import { AnalyzePanel } from '../features/analyze/components/analyze-panel';
+import { ConnectionIndicator } from '../features/connection/components/connection-indicator';
+import { DispatchForm } from '../features/dispatch/components/dispatch-form';
+import { TASKS } from '../features/dispatch/model/validate-dispatch';
+import { JobDetail } from '../features/jobs/components/job-detail';
+import { JobPage } from './job-page';
+import { JobsTable } from '../features/jobs/components/jobs-table';
+import { jobButtonId } from '../features/jobs/components/job-row';
+import { type LiveJobs, useLiveJobs } from '../features/jobs/hooks/use-live-jobs';
+import { type JobFilters, filterJobs } from '../features/jobs/model/filter-jobs';
+import { ReportSearch } from '../features/reports/components/report-search';
+import { CompletionsChart } from '../features/stats/components/completions-chart';
+import { getStats } from '../features/stats/api/get-stats';
+import { StatsPanel } from '../features/stats/components/stats-panel';
 
 export function App() {
   const route = matchRoute(usePathname());
   const [status, setStatus] = useState<JobStatus | null>(null);
-  const live = useLiveJobs({ status });
+  const live = useLiveJobs({ status, loadStats: getStats });
 
   useEffect(() => {
     document.title = route.name === 'job' ? `Pack-A-Mal · job ${route.id.slice(0, 8)}` : 'Pack-A-Mal · jobs';

@@ -1,7 +1,7 @@
-import type { AnalysisSummary, Finding, Job, Report } from '../../../lib/api-types';
-import { HIDDEN_CHAR, codePointLabel, visibleText } from '../../../lib/visible-text';
+import type { AnalysisSummary, Finding, Job, Report } from '../lib/api-types';
+import { HIDDEN_CHAR, codePointLabel, visibleText } from '../lib/visible-text';
 
-export type { AnalysisSummary, Finding, Report } from '../../../lib/api-types';
+export type { AnalysisSummary, Finding, Report } from '../lib/api-types';
 export type Verdict = Report['verdict'];
 export type Severity = Finding['severity'];
 export type Reachability = Finding['reachability'];

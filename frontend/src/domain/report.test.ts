@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { makeJob } from '../../../test/fixtures';
-import { makeFinding, makeSummary } from '../../../test/report-fixtures';
+import { makeJob } from '../test/fixtures';
+import { makeFinding, makeSummary } from '../test/report-fixtures';
 import { analysisSummary, artifactKind, findingWeight, groupFindings, jobPackage, location, reportJobId, snippetParts, topFinding, verdictMeaning } from './report';
 
 describe('analysisSummary', () => {

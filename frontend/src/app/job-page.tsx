@@ -1,13 +1,13 @@
 import { useEffect, useId, useRef } from 'react';
-import type { Job } from '../../../lib/api-types';
-import { formatDuration, formatTime, jobDuration } from '../../../lib/format';
-import { followLink } from '../../../lib/router';
-import { useNow } from '../../../lib/use-now';
-import { ReportView } from '../../reports/components/report-view';
-import { useJobReport } from '../../reports/hooks/use-job-report';
-import { jobPackage } from '../../reports/model/report';
-import { JobProgress } from './job-progress';
-import { StatusBadge } from './status-badge';
+import type { Job } from '../lib/api-types';
+import { formatDuration, formatTime, jobDuration } from '../lib/format';
+import { followLink } from '../lib/router';
+import { useNow } from '../lib/use-now';
+import { ReportView } from '../features/reports/components/report-view';
+import { useJobReport } from '../features/reports/hooks/use-job-report';
+import { jobPackage } from '../domain/report';
+import { JobProgress } from '../features/jobs/components/job-progress';
+import { StatusBadge } from '../features/jobs/components/status-badge';
 
 interface JobPageProps {
   id: string;

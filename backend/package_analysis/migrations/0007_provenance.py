@@ -29,7 +29,7 @@ UPDATE package_analysis_job
 
 
 class Migration(migrations.Migration):
-    dependencies = [("package_analysis", "0005_finding_evidence")]
+    dependencies = [("package_analysis", "0006_suppressions")]
 
     operations = [
         migrations.RunSQL("DELETE FROM package_analysis_artifactscan", migrations.RunSQL.noop),

@@ -1,11 +1,11 @@
 import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { App } from '../../../app';
-import { FakeWebSocket } from '../../../test/fake-websocket';
-import { installFakeApi } from '../../../test/fake-api';
-import { completed, jsonResponse, makeJob, running } from '../../../test/fixtures';
-import { makeReport } from '../../../test/report-fixtures';
+import { App } from './app';
+import { FakeWebSocket } from '../test/fake-websocket';
+import { installFakeApi } from '../test/fake-api';
+import { completed, jsonResponse, makeJob, running } from '../test/fixtures';
+import { makeReport } from '../test/report-fixtures';
 
 describe('the /jobs/{id} page', () => {
   beforeEach(() => {

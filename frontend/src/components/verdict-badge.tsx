@@ -1,5 +1,5 @@
-import type { Verdict } from '../model/report';
-import { formatScore } from '../model/report';
+import type { Verdict } from '../domain/report';
+import { formatScore } from '../domain/report';
 
 export function VerdictBadge({ verdict }: { verdict: Verdict }) {
   return <span className={`badge verdict-${verdict}`}>{verdict}</span>;

@@ -1,4 +1,4 @@
-import type { Job, Stats } from '../../../lib/api-types';
+import type { Job, Stats } from '../lib/api-types';
 
 /**
  * Applies one job's status change to the counters, so they move the moment an event

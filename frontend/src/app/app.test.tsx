@@ -2,9 +2,9 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from './app';
-import { FakeWebSocket } from './test/fake-websocket';
-import { installFakeApi } from './test/fake-api';
-import { completed, makeJob, running } from './test/fixtures';
+import { FakeWebSocket } from '../test/fake-websocket';
+import { installFakeApi } from '../test/fake-api';
+import { completed, makeJob, running } from '../test/fixtures';
 
 function row(id: string): HTMLElement {
   const element = document.querySelector<HTMLElement>(`tr[data-job-id="${id}"]`);
