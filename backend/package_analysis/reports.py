@@ -53,7 +53,9 @@ def report_save(*, job_id: str, report: Report) -> None:
     """Write the report's rows; called inside the fenced completion's transaction."""
     assert transaction.get_connection().in_atomic_block, "report rows need the completion's txn"
     package = report.package
-    source = Source(report.provenance.source)  # "file" never reaches the platform
+    # Only a registry analysis answers as the registry; anything else is someone's claim.
+    registry = report.provenance.source == Source.REGISTRY
+    source = Source.REGISTRY if registry else Source.UPLOAD
     AnalysisReport.objects.create(
         job_id=job_id,
         source=source,

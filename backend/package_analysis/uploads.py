@@ -32,7 +32,6 @@ from django.utils import timezone
 
 from .analysis.model import AnalysisError
 from .errors import ApiError
-from .middleware import size_text
 from .models import Job, JobStatus, Upload
 
 log = logging.getLogger("packamal.uploads")
@@ -116,6 +115,14 @@ def _mkstemp(folder: Path) -> tuple[int, str]:
     import tempfile
 
     return tempfile.mkstemp(prefix="body-", dir=folder)
+
+
+def size_text(n: int) -> str:
+    """1048576 → "1.0 MiB", 2048 → "2.0 KiB", 10 → "10 bytes"."""
+    for unit, size in (("MiB", 2**20), ("KiB", 1024)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} bytes"
 
 
 def upload_owner(request: Any) -> str:
