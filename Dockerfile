@@ -44,6 +44,7 @@ RUN uv sync --frozen --no-dev --no-install-project
 COPY backend/pyproject.toml backend/pyproject.toml
 COPY backend/package_analysis/analysis backend/package_analysis/analysis
 COPY backend/package_analysis/lockfiles backend/package_analysis/lockfiles
+COPY backend/package_analysis/sandbox.py backend/package_analysis/sandbox.py
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /tmp/dist ./backend \
     && uv pip install --no-deps --python /app/.venv/bin/python /tmp/dist/packamal_scanner-*.whl \
     && rm -rf /tmp/dist backend

@@ -14,7 +14,7 @@ TEST_TARGETS := lint typecheck migrations-check docs-check test-backend
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help setup system-deps dev demo check test test-serial lint typecheck migrations-check docs-check test-backend services clean
+.PHONY: help setup system-deps dev demo check check-backend check-frontend test-backend-engine test-backend-platform test test-serial lint typecheck rules-doc migrations-check docs-check test-backend services clean
 
 help: ## List the commands
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort -u | \
@@ -53,12 +53,21 @@ lint: setup ## ruff lint and format check
 typecheck: setup ## mypy with the Django plugin
 	cd backend && DJANGO_DEBUG=1 mypy --config-file ../pyproject.toml packamal package_analysis ../harness
 
+rules-doc: setup ## Regenerate docs/rules.md from the rule modules (a test fails when it is stale)
+	PYTHONPATH=backend $(PY) -m package_analysis.analysis.rules.reference --write
+
 migrations-check: setup ## Fail when a model change has no migration
 	eval "$$($(PY) -m harness ensure --export)"
 	DJANGO_DEBUG=1 $(PY) backend/manage.py makemigrations --check --dry-run
 
 docs-check: setup ## Fail when a generated block of docs/ differs from what generates it
 	$(PY) -m bench.docs --check
+
+# make test runs the backend tests as two stages side by side: the analysis engine's
+# (backend/tests/analysis, no roles) and the platform's (the rest).
+test-backend-engine: PYTEST_ARGS += backend/tests/analysis
+test-backend-platform: PYTEST_ARGS += --ignore backend/tests/analysis
+test-backend-engine test-backend-platform: test-backend
 
 test-backend: setup ## pytest against real PostgreSQL and Redis
 	python3 scripts/system_deps.py web  # the web tests start nginx
@@ -67,9 +76,16 @@ test-backend: setup ## pytest against real PostgreSQL and Redis
 
 # The stages of TEST_TARGETS in lanes that share no state, side by side, each stage's time
 # printed at the end (scripts/test_stages.py; a target it does not know runs in its first lane).
-check: lint typecheck migrations-check docs-check frontend-deps ## The quick loop for daily work (about 3 min): static checks, in-process backend tests, frontend unit tests
+check: setup frontend-deps ## The quick loop for daily work (about 3 min): static checks, in-process backend tests, frontend unit tests
+	$(MAKE) --no-print-directory -j3 --output-sync=target \
+	  lint typecheck migrations-check docs-check check-backend check-frontend
+
+# The halves of make check (no help line: use make check).
+check-backend: setup
 	eval "$$($(PY) -m harness ensure --export)"
 	DJANGO_SECRET_KEY=test-only-not-a-secret pytest -q -m "not processes and not slow" $(PYTEST_ARGS)
+
+check-frontend: frontend-deps
 	npm --prefix frontend run typecheck
 	npm --prefix frontend run lint
 	npm --prefix frontend test

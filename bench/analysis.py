@@ -126,7 +126,14 @@ def benign_wanted(
                     found[key][0].append(set_name)
                 else:
                     found[key] = ([set_name], eco, name, version)
-    return [(tuple(on), eco, name, version) for on, eco, name, version in found.values()]
+    # Most downloaded first, the two registries alternating (a partial run covers both).
+    by_eco: dict[str, list[tuple[tuple[str, ...], str, str, str | None]]] = {}
+    for on, eco, name, version in found.values():
+        by_eco.setdefault(eco, []).append((tuple(on), eco, name, version))
+    out: list[tuple[tuple[str, ...], str, str, str | None]] = []
+    for rank in range(max((len(v) for v in by_eco.values()), default=0)):
+        out += [v[rank] for v in by_eco.values() if rank < len(v)]
+    return out
 
 
 def _key(eco: str, name: str, version: str | None) -> str:
@@ -368,19 +375,34 @@ def _scan_one(item: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def run_ours(items: list[dict[str, Any]], out: Path, cache: Path | None = None) -> None:
+def run_ours(
+    items: list[dict[str, Any]],
+    out: Path,
+    cache: Path | None = None,
+    cached_only: bool = False,
+    claims: Path | None = None,
+) -> None:
     """Child-process side: scan each artifact, one JSON line each, then peak RSS. With a
     cache, each result is kept under `<cache>/scans/<scan_key>/<sha256>.json` and reused:
-    an interrupted run resumes, and only a new rules version re-scans."""
+    an interrupted run resumes, and only a new rules version re-scans. `cached_only`: no
+    new scan, an artifact without a cached result is marked `not-scanned`. With `claims`
+    (a folder shared by the children of one run) each child takes the next artifact no
+    other child has taken: a work queue, in list order."""
     from package_analysis.analysis import engine
 
     key = scan_key()
     scans = cache / "scans" / key if cache is not None else None
     if scans is not None:
         scans.mkdir(parents=True, exist_ok=True)
-    started, reused = time.monotonic(), 0
+    started, reused, scanned = time.monotonic(), 0, 0
     with out.open("w", encoding="utf-8") as fh:
         for n, item in enumerate(items, 1):
+            if claims is not None:
+                try:
+                    os.close(os.open(claims / str(n), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+                except FileExistsError:
+                    continue  # another child has it
+            fresh = False
             kept = (
                 scans / f"{item['ecosystem']}-{item['sha256']}.json"
                 if scans and item["sha256"]
@@ -392,16 +414,20 @@ def run_ours(items: list[dict[str, Any]], out: Path, cache: Path | None = None) 
             elif kept is not None and kept.exists():
                 row = {**json.loads(kept.read_text(encoding="utf-8")), "path": item["path"]}
                 reused += 1
+            elif cached_only:
+                row = {"path": item["path"], "verdict": "not-scanned", "score": 0.0}
             else:
                 row = _scan_one(item)
+                scanned, fresh = scanned + 1, True
                 if kept is not None:
                     tmp = kept.with_suffix(".tmp")
                     tmp.write_text(json.dumps(row), encoding="utf-8")
                     tmp.replace(kept)
             fh.write(json.dumps(row) + "\n")
             fh.flush()
-            if n % 50 == 0 or n == len(items):
-                _progress("scanned", n, len(items), started, f", {reused} from the cache")
+            if (fresh and scanned % 10 == 0) or n % 200 == 0:
+                extra = f"; this child scanned {scanned}, reused {reused} from the cache"
+                _progress("at artifact", n, len(items), started, extra)
         # the scanning process and the unpack children the pipeline starts
         peak_kib = max(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -648,7 +674,7 @@ def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
         "# Package analysis: detection and cost (`make bench-analysis`)",
         "",
         f"Run {meta['when']} on {meta['machine']}; rules_version `{meta['rules_version']}`; "
-        f"samples `{Path(meta['samples']).name}`. Same local files for both tools.",
+        f"samples `{meta['samples']}`. Same local files for both tools.",
         "",
         f"The side-by-side columns cover the {meta['n_compared']} artifacts GuardDog has "
         f"scanned ({meta['n_compared_malicious']} malicious; benign: "
@@ -692,7 +718,14 @@ def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
         f"{meta['n_malicious']} malicious archives; {ours['benign_packages']} benign packages "
         f"analysed ({ours['benign_artifacts']} artifacts: the sdist and one wheel of each PyPI "
         "package, the tarball of each npm package, one version each), "
-        f"{ours['benign_not_analysed']} more could not be analysed (listed below). A benign "
+        f"{ours['benign_not_analysed']} more could not be analysed (listed below)"
+        + (
+            f"; {meta['not_scanned']} artifacts not scanned yet under these rules are left out "
+            "(a `--cached-only` run)"
+            if meta.get("not_scanned")
+            else ""
+        )
+        + ". A benign "
         "package counts as flagged when any of its artifacts is. Times of results reused from "
         "the scan cache are those of the run that scanned them; peak RSS is the scanning "
         "process's in this run.",
@@ -892,12 +925,31 @@ def main() -> None:
         help="only the pipeline figures, added to the last analysis.json",
     )
     parser.add_argument(
+        "--jobs",
+        type=int,
+        default=int(os.environ.get("BENCH_JOBS", "1")),
+        help="scanning processes (each takes every Nth artifact)",
+    )
+    parser.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="no new scans: figures from the scan cache only (what is not cached is left out, "
+        "and the results say how much)",
+    )
+    parser.add_argument(
         "--child", nargs=3, metavar=("ITEMS", "OUT", "CACHE"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.child:
         items = json.loads(Path(args.child[0]).read_text(encoding="utf-8"))
-        run_ours(items, Path(args.child[1]), Path(args.child[2]))
+        claims = Path(args.child[0]).parent / "claims"
+        run_ours(
+            items,
+            Path(args.child[1]),
+            Path(args.child[2]),
+            cached_only=args.cached_only,
+            claims=claims if claims.is_dir() else None,
+        )
         return
 
     samples = args.samples.resolve()
@@ -924,23 +976,37 @@ def main() -> None:
         mal = mal[: args.limit]
     items = mal + ben
     with tempfile.TemporaryDirectory(prefix="bench-analysis-") as tmp:
-        items_file, out_file = Path(tmp) / "items.json", Path(tmp) / "out.jsonl"
+        # N children taking artifacts in list order from one queue (claims/): a long artifact
+        # does not hold up the rest; each child's figures are its own, peak RSS the largest.
+        procs, outs = [], []
+        items_file = Path(tmp) / "items.json"
         items_file.write_text(json.dumps(items), encoding="utf-8")
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "bench.analysis",
-                "--child",
-                str(items_file),
-                str(out_file),
-                str(args.cache),
-            ],
-            cwd=REPO,
-            check=True,
+        (Path(tmp) / "claims").mkdir()
+        for k in range(args.jobs):
+            out_file = Path(tmp) / f"out{k}.jsonl"
+            argv = [sys.executable, "-m", "bench.analysis", "--child"]
+            argv += [str(items_file), str(out_file), str(args.cache)]
+            if args.cached_only:
+                argv.append("--cached-only")
+            procs.append(subprocess.Popen(argv, cwd=REPO))
+            outs.append(out_file)
+        if any(p.wait() != 0 for p in procs):
+            raise SystemExit("bench-analysis: a scanning child failed")
+        lines, tails = [], []
+        for out_file in outs:
+            part = [json.loads(x) for x in out_file.read_text(encoding="utf-8").splitlines()]
+            tails.append(part.pop())
+            lines += part
+    tail = {**tails[0], "peak_rss_kib": max(t["peak_rss_kib"] for t in tails)}
+    skipped = {x["path"] for x in lines if x.get("verdict") == "not-scanned"}
+    if skipped:  # --cached-only: what no run has scanned yet is left out, and said so
+        print(
+            f"bench-analysis: {len(skipped)} artifacts not scanned yet, left out", file=sys.stderr
         )
-        lines = [json.loads(x) for x in out_file.read_text(encoding="utf-8").splitlines()]
-    tail = lines.pop()
+        lines = [x for x in lines if x["path"] not in skipped]
+        items = [i for i in items if i["path"] not in skipped]
+        mal = [i for i in mal if i["path"] not in skipped]
+        ben = [i for i in ben if i["path"] not in skipped]
     by_path = {x["path"]: x for x in lines}
     rows = [{**item, "ours": by_path[item["path"]]} for item in items]
     gd_rows: dict[str, dict[str, Any]] = {}
@@ -983,6 +1049,8 @@ def main() -> None:
         "benign_by_set": {
             name: summarise([r for r in rows if name in r.get("sets", [])], "ours") for name in sets
         },
+        "not_scanned": len(skipped),
+        "benign_listed": len(wanted),
         "guarddog_benign": args.guarddog_benign,
         "guarddog_from_cache": sum(1 for g in gd_rows.values() if g.get("from_cache")),
         "ours": ours,

@@ -23,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "backend"))
 
-from package_analysis.analysis import fetch  # noqa: E402
+from package_analysis.analysis import ecosystems, fetch  # noqa: E402
 from package_analysis.analysis.purl import purl_parse  # noqa: E402
 from package_analysis.analysis.unpack import unpack  # noqa: E402
 
@@ -42,7 +42,7 @@ MiB = 1024 * 1024
 def _artifacts() -> list[Path]:
     out = []
     for purl in PURLS:
-        resolved = fetch.resolve(purl_parse(purl), deadline=time.monotonic() + 300)
+        resolved = ecosystems.resolve(purl_parse(purl), deadline=time.monotonic() + 300)
         for remote in resolved.files:
             path = CACHE / remote.filename
             if not path.exists():

@@ -58,12 +58,19 @@ def detection_summary() -> str:
     data = json.loads((PUBLISHED / "analysis.json").read_text())
     ours, gd = data["ours"], data.get("guarddog")
     gd_recall = f" (GuardDog 3.2.0 on the same files: {gd['recall']:.1%})" if gd else ""
+    listed = data.get("benign_listed", ours["benign_packages"])
+    left = (
+        f", most downloaded first; {data['not_scanned']} artifacts not scanned yet"
+        if data.get("not_scanned")
+        else ""
+    )
     return (
         f"- recall on {data['n_malicious']} malicious archives: {ours['recall']:.1%} "
         f"suspicious or worse, {ours['recall_malicious']:.1%} malicious{gd_recall};\n"
-        f"- {ours['benign_packages']:,} popular benign packages (top 1,000 PyPI + 500 npm, "
-        f"one version each): {ours['fp_malicious_n']} called malicious, "
-        f"{ours['fp_flagged_n']} ({ours['fp_flagged_pkg']:.1%}) suspicious or worse;\n"
+        f"- benign: {ours['benign_packages']:,} of the {listed:,} listed popular packages "
+        f"analysed (top 1,000 PyPI + 500 npm, one version each{left}): "
+        f"{ours['fp_malicious_n']} called malicious, {ours['fp_flagged_n']} "
+        f"({ours['fp_flagged_pkg']:.1%}) suspicious or worse;\n"
         f"- time per artifact p50 {ours['p50_s']:.3f} s, p95 {ours['p95_s']:.3f} s "
         f"(rules_version `{data['rules_version']}`).\n"
     )

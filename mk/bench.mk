@@ -48,3 +48,10 @@ bench-analysis-background: setup bench-analysis-tools ## make bench-analysis-pub
 	mkdir -p .bench-cache/analysis
 	nohup nice -n 10 $(MAKE) --no-print-directory bench-analysis-publish > .bench-cache/analysis/run.log 2>&1 &
 	@echo "bench-analysis: running in the background; follow it with: tail -f .bench-cache/analysis/run.log"
+
+.PHONY: bench-diff bench-diff-publish
+bench-diff: setup ## Consecutive releases of 30 popular packages: time with a baseline vs alone, new install/import-time behaviour → artifacts/bench/results/diff.md
+	$(PY) -m bench.diff $(BENCH_DIFF_ARGS)
+
+bench-diff-publish: setup ## make bench-diff into bench/results/ (the published diff figures)
+	$(PUBLISH) $(PY) -m bench.diff $(BENCH_DIFF_ARGS)

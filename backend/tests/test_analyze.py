@@ -92,7 +92,7 @@ def test_an_uploaded_dropper_is_malicious_with_evidence_and_sarif(client: Client
     queued = response.json()
     assert response["Location"] == f"/jobs/{queued['id']}"
     assert queued["task"] == "analyze" and queued["status"] == "queued"
-    assert set(queued["params"]) == {"purl", "upload", "force"}
+    assert set(queued["params"]) == {"purl", "upload", "force", "baseline"}
 
     early = client.get(f"/jobs/{queued['id']}/report")
     assert early.status_code == 409 and early.json()["error"]["code"] == "not_finished"
@@ -103,7 +103,8 @@ def test_an_uploaded_dropper_is_malicious_with_evidence_and_sarif(client: Client
     result = done["result"]
     assert set(result) == {
         "verdict", "score", "package", "artifacts", "findings", "by_severity",
-        "rules_version", "cached", "provenance", "seconds", "suppressed", "notes", "report",
+        "rules_version", "cached", "provenance", "seconds", "suppressed", "notes", "skipped",
+        "report", "baseline",
     }  # fmt: skip
     assert result["provenance"] == {
         "source": "upload", "registry": None, "verified": False, "claimed": True,

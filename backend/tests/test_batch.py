@@ -238,7 +238,7 @@ def test_lockfile_makes_one_analyze_job_per_pinned_version(client: Client, r: re
     expected = lockfiles.lockfile_parse(filename="requirements.txt", data=data)
     # the params single dispatch stores for `analyze` (the registry's model, dumped)
     assert [i["params"] for i in body["items"]] == [
-        {"purl": purl, "upload": None, "force": False}
+        {"purl": purl, "upload": None, "force": False, "baseline": None}
         for purl in (
             "pkg:pypi/requests@2.32.3",
             "pkg:pypi/django@5.2.1",
@@ -284,8 +284,8 @@ def test_lockfile_every_format(
 def test_lockfile_force_is_passed_to_every_job(client: Client) -> None:
     body = upload(client, "requirements.txt", b"a==1\nb==2\n", force="true").json()
     assert [i["params"] for i in body["items"]] == [
-        {"purl": "pkg:pypi/a@1", "upload": None, "force": True},
-        {"purl": "pkg:pypi/b@2", "upload": None, "force": True},
+        {"purl": "pkg:pypi/a@1", "upload": None, "force": True, "baseline": None},
+        {"purl": "pkg:pypi/b@2", "upload": None, "force": True, "baseline": None},
     ]
 
 
@@ -442,7 +442,15 @@ def test_batch_mixes_task_types_and_validates_each_with_its_own_params(
     assert response.status_code == 202
     assert [(i["task"], i["params"]) for i in response.json()["items"]] == [
         ("simulate", {"seconds": 1.0, "mode": "sleep"}),
-        ("analyze", {"purl": "pkg:npm/%40types/node@22.7.5", "upload": None, "force": False}),
+        (
+            "analyze",
+            {
+                "purl": "pkg:npm/%40types/node@22.7.5",
+                "upload": None,
+                "force": False,
+                "baseline": None,
+            },
+        ),
     ]
     assert [m["task"] for m in queued_messages(r)] == ["simulate", "analyze"]
 

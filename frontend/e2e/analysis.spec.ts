@@ -170,6 +170,10 @@ test('a small real package by purl comes out clean, is "analysed before" the sec
   await expect(page.locator('.report')).toHaveAttribute('data-verdict', 'clean');
   await expect(page.locator('.report')).toContainText('No findings.');
   await expect(page.getByRole('heading', { level: 2 })).toHaveText('Analysis of left-pad@1.3.0');
+  // A purl is compared with the release before it: what changed, install/import-time code first.
+  const changed = page.getByRole('region', { name: 'What changed' });
+  await expect(changed).toContainText('Compared with pkg:npm/left-pad@1.2.0, the release before it.');
+  await expect(changed.locator('li.diff-file[data-file="package/index.d.ts"]')).toBeVisible();
 
   await page.getByRole('link', { name: '← All jobs' }).click();
   const search = page.getByRole('region', { name: 'Find a report' });

@@ -3,6 +3,7 @@
     packamal scan TARGET... [--format json|sarif|text] [--fail-on suspicious|malicious]
                             [--ecosystem pypi|npm] [--output FILE] [--jobs N] [--no-cache]
                             [--config FILE] [--server URL]
+                            [--baseline previous|VERSION|PATH]
     packamal --version
 
 A TARGET is a package URL (`pkg:pypi/name@version`, `pkg:npm/name`), a local archive, a
@@ -16,6 +17,10 @@ on stderr when it is a terminal, and findings are cached per artifact in
 Output: json, one report per line; sarif, one SARIF 2.1.0 log with one run; text, a line per
 package and one per finding. With a lockfile, or with `--format text` and several packages,
 a summary table follows (on stderr for json and sarif, so stdout stays machine-readable).
+
+`--baseline` compares each package with the release before it, a version of the same
+package, or a local archive (docs/diff.md): findings in added code are marked new, and
+--fail-on judges the verdict of the new findings alone.
 
 Exit status: 0 every target analysed and none reached --fail-on (default: malicious); 3 at
 least one did; 1 a target could not be analysed (its reason on stderr) and none reached
@@ -83,10 +88,18 @@ class _Version(argparse.Action):
 def _add_scan_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "targets",
-        nargs="+",
+        nargs="*",
         metavar="PURL_OR_FILE",
         help="a package URL (pkg:pypi/name@version, pkg:npm/name), a local archive, a"
         " directory holding an unpacked package, or a lockfile",
+    )
+    parser.add_argument(
+        "--lockfiles-in",
+        action="append",
+        default=[],
+        metavar="DIR",
+        dest="lockfiles_in",
+        help="scan every lockfile under DIR (node_modules, virtualenvs and VCS folders left out)",
     )
     parser.add_argument("--ecosystem", choices=["pypi", "npm"], help="for archives and folders")
     parser.add_argument("--format", choices=["json", "sarif", "text"], default="json")
@@ -120,6 +133,13 @@ def _add_scan_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="send the work to a Pack-A-Mal deployment (its API base URL) and wait for its"
         " jobs; PACKAMAL_API_KEY is sent as X-API-Key",
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="previous|VERSION|PATH",
+        help="compare with the release before, a version of the same package, or a local"
+        " archive: findings in added code are marked new, and --fail-on judges the new"
+        " findings only (docs/diff.md)",
     )
     parser.add_argument(
         "--wait",
@@ -159,8 +179,45 @@ def main(
     argv: list[str] | None = None, out: TextIO | None = None, *, prog: str = "packamal"
 ) -> int:
     """Run the command; returns the exit status."""
-    args = _parser(prog).parse_args(argv)
+    parser = _parser(prog)
+    args = parser.parse_args(argv)
+    if not args.targets and not args.lockfiles_in:
+        parser.error("the following arguments are required: PURL_OR_FILE (or --lockfiles-in)")
+    for folder in args.lockfiles_in:
+        if not Path(folder).is_dir():
+            parser.error(f"--lockfiles-in: not a folder: {folder}")
+        args.targets += [str(p) for p in lockfiles_find(Path(folder))]
     return scan_command(args, out or sys.stdout, prog=prog)
+
+
+_NOT_SOURCES = {
+    "node_modules",
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "__pycache__",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "site-packages",
+}
+
+
+def lockfiles_find(root: Path) -> list[Path]:
+    """Every lockfile under `root`, sorted; installed trees (node_modules, virtualenvs) and
+    VCS folders are left out, and symbolic links are not followed."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in _NOT_SOURCES and not (here / d / "pyvenv.cfg").exists()
+        )
+        found += [here / f for f in sorted(filenames) if is_lockfile(here / f)]
+    return found
 
 
 def scan_command(args: argparse.Namespace, out: TextIO, *, prog: str) -> int:
@@ -200,16 +257,36 @@ def scan_command(args: argparse.Namespace, out: TextIO, *, prog: str) -> int:
     with contextlib.ExitStack() as stack:
         sink = out
         if args.output:
-            sink = stack.enter_context(open(args.output, "w", encoding="utf-8"))
+            try:
+                sink = stack.enter_context(open(args.output, "w", encoding="utf-8"))
+            except OSError as exc:
+                console.say(f"--output {args.output}: {exc.strerror or exc}")
+                return EXIT_USAGE
         _write(args.format, outcomes, sink, color=args.color)
         if args.format == "text" and len(outcomes) > 1:
             sink.write(summary_table(outcomes))
     if lockfiles and args.format != "text":
         sys.stderr.write(summary_table(outcomes))
-    flagged = any(RANK[r.verdict] >= RANK[args.fail_on] for r in reports)
+    flagged = any(RANK[_judged(r, args)] >= RANK[args.fail_on] for r in reports)
     if flagged:
         return EXIT_FLAGGED
     return EXIT_FAILED if any(o.error for o in outcomes) else EXIT_OK
+
+
+def _judged(report: Report, args: argparse.Namespace) -> str:
+    """The verdict --fail-on judges: the new findings' when a baseline was compared."""
+    if getattr(args, "baseline", None) and report.diff is not None:
+        return str(report.diff.get("new_verdict", report.verdict))
+    return report.verdict
+
+
+def baseline_request(value: str | None) -> str:
+    """--baseline as the pipeline's request: an existing file is a path even without "/"."""
+    if not value:
+        return "none"
+    if value not in ("previous", "none") and Path(value).is_file():
+        return str(Path(value).absolute())
+    return value
 
 
 def _order(outcome: Outcome, given: list[str]) -> tuple[int, int]:
@@ -239,7 +316,7 @@ def _expand(given: list[str], console: Console) -> tuple[list[Target], list[Outc
                 parsed = lockfile_parse_isolated(
                     filename=_parser_name(path), data=path.read_bytes()
                 )
-            except (LockfileError, OSError) as exc:
+            except (LockfileError, OSError, RuntimeError) as exc:
                 failures.append(Outcome(Target("file", value), error=_reason(exc)))
                 continue
             for skipped in parsed.skipped:
@@ -309,18 +386,27 @@ def _scan_one(target: Target, args: argparse.Namespace, limits: object, cache: o
     if isinstance(cache, LocalCache):
         hook = cache.get
     try:
+        baseline = baseline_request(getattr(args, "baseline", None))
         if target.kind == "purl":
-            report = analyze_purl(target.value, limits=limits, cache=hook)
+            report = analyze_purl(
+                target.value, limits=limits, cache=hook, baseline_request=baseline
+            )
         elif target.kind == "dir":
             report = analyze_tree(
                 Path(target.value), ecosystem=args.ecosystem, limits=limits, cache=hook
             )
         else:
             report = analyze_file(
-                Path(target.value), ecosystem=args.ecosystem, limits=limits, cache=hook
+                Path(target.value),
+                ecosystem=args.ecosystem,
+                limits=limits,
+                cache=hook,
+                baseline_request=baseline,
             )
     except AnalysisError as exc:
         return Outcome(target, error=str(exc))
+    except Exception as exc:  # a bug must cost this target, not the other packages' reports
+        return Outcome(target, error=f"internal error: {type(exc).__name__}: {exc}")
     if isinstance(cache, LocalCache):
         cache.put(report)
     report.extra["target"] = target.value

@@ -1,9 +1,13 @@
 """Run every rule over an unpacked package tree: `scan_tree(root, ...)` → list[Finding].
 
-The tree is only read as bytes: nothing in it is imported, built or executed. Each file is
-classified by where its code runs (reachability), then handed to the content rules (YARA-X),
-the Python pass, the JavaScript pass and the metadata rules. A file that breaks a parser is
-skipped by that parser only; no file can stop the scan.
+The tree is only read as bytes: nothing in it is imported, built or executed. First the
+package's layout (what installs it, what its entry points are); then each Python module
+worth parsing is parsed once (a conservative prefilter skips modules with no trigger that no
+triggering module imports); then the load-time graph across files (a module imported by an
+install-time file runs at install; a function another module calls at load time runs at
+load time); then the rules, file by file: content (YARA-X), Python, JavaScript, metadata.
+A file that breaks a parser is skipped by that parser only; no file can stop the scan, and
+every file not (fully) scanned is listed in `skipped` with its reason.
 """
 
 from __future__ import annotations
@@ -12,102 +16,53 @@ import hashlib
 import logging
 import os
 import re
-import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import yara_x
 
-from .model import Ecosystem, Finding, PackageRef, Reachability
-from .rules import content, javascript, metadata, python_ast
+from . import inputs, jspass, prefilter, pypass
+from . import layout as lay
+from .model import Ecosystem, Finding, PackageRef
+from .rules import catalog, content, metadata
 from .rules.base import FileCtx, Sink
+from .rules.subjects import BinaryCheck, ManifestCheck, MetaCheck, PackageCheck, PthCheck
 
 log = logging.getLogger("packamal.analysis")
 
-MAX_FILE_BYTES = 4 * 1024 * 1024
-BINARY_SNIFF = 8192
-
 _HERE = Path(__file__).resolve().parent
-_TEST_DIRS = {
-    "test",
-    "tests",
-    "testing",
-    "testdata",
-    "test_data",
-    "fixtures",
-    "__tests__",
-    "spec",
-    "specs",
-    "__mocks__",
-}
-_DOC_DIRS = {"doc", "docs", "example", "examples"}  # only at the top of the project
-_GALLERY_DIRS = {"examples", "galleries", "gallery", "docs"}  # at any depth
-# repository tooling at the top of an sdist: not installed, run by maintainers like tests
-_DEV_DIRS = {
-    ".github",
-    ".gitlab",
-    ".circleci",
-    "scripts",
-    "tools",
-    "benchmarks",
-    "bench",
-    "ci",
-    "lab",
-}
-_DOC_EXT = {".md", ".rst", ".txt", ".html", ".htm", ".ipynb"}
-_META_NAMES = {
-    "PKG-INFO",
-    "METADATA",
-    "RECORD",
-    "WHEEL",
-    "entry_points.txt",
-    "requires.txt",
-    "top_level.txt",
-    "SOURCES.txt",
-    "dependency_links.txt",
-    "package.json",
-    "setup.cfg",
-    "pyproject.toml",
-    "MANIFEST.in",
-}
 _TEXT_EXT = {
-    ".py",
-    ".pyw",
-    ".pyi",
-    ".pth",
-    ".js",
-    ".cjs",
-    ".mjs",
-    ".ts",
-    ".json",
-    ".sh",
-    ".bash",
-    ".bat",
-    ".cmd",
-    ".ps1",
-    ".vbs",
-    ".cfg",
-    ".toml",
-    ".ini",
-    ".yml",
-    ".yaml",
-    ".txt",
-    ".in",
-    ".pyc",
-}
-_DATA_EXT = {".yaml", ".yml", ".json", ".txt", ".csv", ".toml", ".ini", ".cfg", ".xml"}
+    ".py", ".pyw", ".pyi", ".pth", ".js", ".cjs", ".mjs", ".ts", ".json", ".sh", ".bash",
+    ".bat", ".cmd", ".ps1", ".vbs", ".cfg", ".toml", ".ini", ".yml", ".yaml", ".txt", ".in",
+    ".pyc", ".gyp",
+}  # fmt: skip
+_DATA_EXT = {".yaml", ".yml", ".json", ".txt", ".csv", ".toml", ".ini", ".cfg", ".xml", ".dat"}
 _SKIP_EXT = {".css", ".svg", ".map", ".png", ".csv", ".jpg", ".gif", ".woff", ".ttf"}
 _NATIVE_EXT = {".so", ".pyd", ".dylib", ".node", ".a", ".o", ".lib"}
+_WEB_ASSETS = {".js", ".mjs", ".cjs", ".html", ".htm", ".css"}
+_SOURCE_EXT = {".py", ".pyw", ".pth", ".js", ".cjs", ".mjs"}
+_REQUIRE = re.compile(
+    rb"""(?:require\s*\(\s*|import\s*\(\s*|\bfrom\s+|\bimport\s+)['"`](\.{1,2}/[^'"`\n]+)['"`]"""
+)
+_RULE_SOURCES = (
+    "engine.py",
+    "scoring.py",
+    "pypass.py",
+    "jspass.py",
+    "layout.py",
+    "inputs.py",
+    "prefilter.py",
+)
 
 
 def _rules_version(base: Path = _HERE) -> str:
     digest = hashlib.sha256()
-    sources = [base / "engine.py", base / "scoring.py"]
-    rules_dir = base / "rules"
-    sources += sorted(
-        p for p in rules_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-    )
+    sources = [base / name for name in _RULE_SOURCES if (base / name).exists()]
+    for folder in ("rules", "facts"):
+        sources += sorted(
+            p for p in (base / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts
+        )
     for path in sources:
         digest.update(path.relative_to(base).as_posix().encode())
         digest.update(b"\0")
@@ -119,16 +74,6 @@ def _rules_version(base: Path = _HERE) -> str:
 RULES_VERSION = _rules_version()
 
 
-@dataclass
-class _Layout:
-    """What the package declares about itself, read before the per-file pass."""
-
-    prefix: str = ""  # the folder that holds setup.py/PKG-INFO/package.json ("" at root)
-    install_files: set[str] = field(default_factory=set)  # relative to prefix
-    entry_files: set[str] = field(default_factory=set)
-    version_hint: str | None = None
-
-
 def scan_tree(
     root: Path,
     *,
@@ -137,28 +82,291 @@ def scan_tree(
     artifact_sha256: str,
     check: Callable[[], None] | None = None,
     on_file: Callable[[int, int], None] | None = None,
+    skipped: list[dict[str, str]] | None = None,
 ) -> list[Finding]:
     """Every finding for the unpacked tree at `root` (file paths relative to `root`).
 
-    `check()` runs between files (it may raise to cancel); `on_file(i, n)` reports progress.
-    """
-    eco: Ecosystem = metadata.ecosystem_of(ecosystem)
-    files = _list_files(root)
-    sink = Sink(artifact=artifact_sha256)
-    scanner = content.new_scanner()
-    layout = _layout(root, files, eco, sink)
-    metadata.check_package(package, sink, layout.version_hint)
-    total = len(files)
-    for i, rel in enumerate(files, 1):
+    `check()` runs between files (it may raise to cancel); `on_file(i, n)` reports progress;
+    files not (fully) scanned are appended to `skipped` as {"file", "reason"}."""
+    run = _Run(root, metadata.ecosystem_of(ecosystem), Sink(artifact=artifact_sha256), skipped)
+    run.plan(package)
+    total = len(run.files)
+    for i, rel in enumerate(run.files, 1):
         if check is not None:
             check()
         try:
-            _scan_file(root / rel, rel, eco, layout, sink, scanner)
-        except Exception:  # one hostile file never stops the scan
+            run.scan_file(rel)
+        except Exception as exc:  # one hostile file never stops the scan
             log.warning("analysis: skipped %s after an error", rel, exc_info=True)
+            run.skip(rel, f"error while scanning: {type(exc).__name__}")
         if on_file is not None:
             on_file(i, total)
-    return sink.findings
+    return run.sink.findings
+
+
+class _Run:
+    def __init__(
+        self, root: Path, eco: Ecosystem, sink: Sink, skipped: list[dict[str, str]] | None
+    ) -> None:
+        self.root, self.eco, self.sink = root, eco, sink
+        self.skipped = skipped if skipped is not None else []
+        self.files = _list_files(root)
+        self.scanner: yara_x.Scanner = content.new_scanner()
+        self.layout = lay.Layout()
+        self.parse: set[str] = set()  # Python modules worth parsing (prefilter)
+        self.entered: dict[str, set[str]] = {}  # module → its functions others run at load time
+        self.js_reach: dict[str, str] = {}  # npm files reached from hooks/entries: install|import
+        self.inputs: dict[str, inputs.Input] = {}
+        self.promoted: set[str] = set()  # tooling-looking modules that installed code imports
+
+    def skip(self, rel: str, reason: str) -> None:
+        if len(self.skipped) < 1000:
+            self.skipped.append({"file": rel, "reason": reason})
+
+    def read(self, rel: str) -> inputs.Input:
+        got = self.inputs.pop(rel, None)
+        return got if got is not None else inputs.read(self.root / rel)
+
+    def inner(self, rel: str) -> str:
+        prefix = self.layout.prefix
+        return rel[len(prefix) :] if rel.startswith(prefix) else rel
+
+    # ---- before the per-file pass ----
+    def plan(self, package: PackageRef) -> None:
+        layout = self.layout
+        layout.prefix = lay.find_prefix(self.files, self.eco)
+        present = set(self.files)
+
+        def small(name: str) -> bytes | None:
+            rel = layout.prefix + name
+            return inputs.read(self.root / rel).data if rel in present else None
+
+        if self.eco == "npm":
+            raw = small("package.json")
+            doc = metadata.package_json(raw) if raw is not None else None
+            if doc is not None and raw is not None:
+                lay.npm_layout(
+                    layout,
+                    doc,
+                    raw.decode("utf-8", "replace").removeprefix("\ufeff"),
+                    small("binding.gyp"),
+                )
+            self._npm_graph(present)
+        else:
+            ep = next(
+                (
+                    f
+                    for f in self.files
+                    if f.endswith(".egg-info/entry_points.txt")
+                    or f.endswith(".dist-info/entry_points.txt")
+                ),
+                None,
+            )
+            lay.python_layout(
+                layout, small("pyproject.toml"), inputs.read(self.root / ep).data if ep else None
+            )
+            self._python_graph()
+        ctx = FileCtx("", "metadata", self.eco)
+        for hook in catalog.checks("check_package"):
+            hook(PackageCheck(ctx, self.sink, package, layout.version_hint))
+        if layout.manifest is not None:
+            mctx = FileCtx(layout.prefix + "package.json", "metadata", self.eco)
+            subject = ManifestCheck(
+                mctx, self.sink, layout.manifest, layout.manifest_text, layout.hooks
+            )
+            for hook in catalog.checks("check_manifest"):
+                hook(subject)
+
+    def _python_graph(self) -> None:
+        """Parse what may matter, then let load time flow across modules."""
+        py_files = [f for f in self.files if PurePosixPath(f).suffix in {".py", ".pyw"}]
+        texts: dict[str, tuple[str, str]] = {}
+        for rel in py_files:
+            got = inputs.read(self.root / rel)
+            self.inputs[rel] = got
+            texts[rel] = inputs.python_source(got.data)
+        install = {self.layout.prefix + f for f in self.layout.install_files}
+        chosen = prefilter.python_files(
+            {r: t for r, (t, _c) in texts.items()}, install, set(self.layout.install_functions)
+        )
+        chosen += [
+            r
+            for r, (_t, codec) in texts.items()
+            if prefilter.unusual_codec(codec) and r not in chosen
+        ]
+        self.parse = set(chosen)
+        summaries = {rel: prefilter.summary(rel, texts[rel][0]) for rel in chosen}
+        modules = prefilter.module_index(chosen, self.layout.prefix)
+        for file, names in self.layout.install_functions.items():
+            if self.layout.prefix + file in self.parse:
+                self.entered.setdefault(self.layout.prefix + file, set()).update(names)
+                self.layout.install_files.add(file)
+        for _ in range(6):  # load time flows along top-level imports, a few modules deep
+            changed = False
+            for rel, summ in summaries.items():
+                reach = self._reach(rel)
+                for target, names in prefilter.load_time_imports(rel, summ, modules):
+                    known = self.entered.setdefault(target, set())
+                    if not names <= known:
+                        known |= names
+                        changed = True
+                    inner = self.inner(target)
+                    if reach == "install" and inner not in self.layout.install_files:
+                        self.layout.install_files.add(inner)  # setup.py imports it: install
+                        changed = True
+                    runs = reach in {"runtime", "import", "install"}
+                    if (
+                        runs
+                        and target not in self.promoted
+                        and self._reach(target) in {"test", "docs"}
+                    ):
+                        self.promoted.add(target)  # installed code imports it: not tooling
+                        changed = True
+            if not changed:
+                break
+
+    def _npm_graph(self, present: set[str]) -> None:
+        prefix = self.layout.prefix
+        frontier = [(prefix + f, "install") for f in self.layout.install_files] + [
+            (prefix + f, "import") for f in self.layout.entry_files
+        ]
+        frontier = [(f, r) for f, r in frontier if f in present]
+        while frontier and len(self.js_reach) < 5000:
+            rel, reach = frontier.pop()
+            if self.js_reach.get(rel) in {reach, "install"}:
+                continue
+            self.js_reach[rel] = reach
+            if PurePosixPath(rel).suffix not in {".js", ".cjs", ".mjs"}:
+                continue
+            facts = _js_requires(self.root / rel)
+            for spec in facts:
+                target = lay.resolve_require(rel, spec, present)
+                if target is not None:
+                    frontier.append((target, reach))
+        for rel, reach in self.js_reach.items():
+            if reach == "install":
+                self.layout.install_files.add(self.inner(rel))
+            else:
+                self.layout.entry_files.add(self.inner(rel))
+
+    def _reach(self, rel: str) -> Any:
+        reach = lay.reachability(self.inner(rel), self.layout)
+        return "runtime" if reach in {"test", "docs"} and rel in self.promoted else reach
+
+    # ---- one file ----
+    def scan_file(self, rel: str) -> None:
+        inner = self.inner(rel)
+        reach = self._reach(rel)
+        ctx = FileCtx(rel, reach, self.eco)
+        got = self.read(rel)
+        data = got.data
+        if got.partial:
+            self.skip(rel, f"partly scanned ({got.partial})")
+        name = PurePosixPath(rel).name
+        suffix = PurePosixPath(rel).suffix.lower()
+        kind = metadata.is_executable(data[:4])
+        if kind:
+            for hook in catalog.checks("check_binary"):
+                hook(BinaryCheck(ctx, self.sink, kind, name, suffix in _NATIVE_EXT))
+            return
+        textual = suffix in _TEXT_EXT or name in lay.META_NAMES or not suffix
+        if b"\0" in data[:8192] and not textual:
+            return  # images, fonts, archives: no rule reads them
+        if not textual and (reach in {"docs", "test"} or suffix in _SKIP_EXT):
+            return
+        # a long description is documentation, a data file is not run: their text weighs as docs
+        data_file = suffix in _DATA_EXT and reach == "runtime"
+        listing = name in lay.LISTINGS  # hashes and versions of other files, not code
+        # a Python package's web assets are served to browsers, never run by an installer
+        asset = self.eco == "pypi" and suffix in _WEB_ASSETS and reach == "runtime"
+        docs_like = name in {"PKG-INFO", "METADATA"} or data_file or listing or asset
+        text_ctx = FileCtx(rel, "docs", self.eco) if docs_like else ctx
+        prose: set[int] | None = None
+        load_calls: set[int] = set()
+        tooling: set[int] = set()
+        if suffix in {".py", ".pyw"}:
+            prose, load_calls = self._python(rel, data, ctx)
+        elif name == "pyproject.toml":
+            tooling = lay.tool_table_lines(data)
+        content.scan(self.scanner, data, text_ctx, self.sink, prose, load_calls, tooling)
+        if suffix == ".pth":
+            self._pth(data, ctx)
+        elif suffix in {".js", ".cjs", ".mjs"} and self.eco == "npm":
+            js_reach = self.js_reach.get(rel)
+            jctx = (
+                FileCtx(rel, "install", self.eco)
+                if js_reach == "install" and reach != "install"
+                else ctx
+            )
+            jspass.analyze(
+                data,
+                jctx,
+                self.sink,
+                self.scanner,
+                loadtime_all=jctx.reach == "install",
+                entry=inner in self.layout.entry_files,
+            )
+        elif name in {"PKG-INFO", "METADATA"} and self.eco == "pypi" and inner.count("/") <= 1:
+            self._meta("check_pkg_info", data, rel)
+        elif name == "requires.txt":
+            self._meta("check_requires", data, rel)
+
+    def _python(self, rel: str, data: bytes, ctx: FileCtx) -> tuple[set[int] | None, set[int]]:
+        text, codec = inputs.python_source(data)
+        facts = None
+        if rel in self.parse:
+            install = ctx.reach == "install"
+            is_setup = PurePosixPath(rel).name == "setup.py" and install
+            facts = pypass.parse(text, is_setup=is_setup, loadtime_all=install)
+            if facts is None:
+                why = pypass.parse_error(text)
+                self.skip(rel, f"Python that does not parse ({why}): content rules only")
+            elif self.entered.get(rel):
+                facts.enter(self.entered[rel])
+        if facts is None:
+            prose = {
+                i for i, line in enumerate(text.splitlines(), 1) if line.lstrip().startswith("#")
+            }
+            return prose, set()
+        check = pypass.analyze(
+            text,
+            ctx,
+            self.sink,
+            self.scanner,
+            loadtime_all=facts.loadtime_all,
+            facts=facts,
+            codec=codec,
+        )
+        if check is None:
+            return None, set()
+        return check.facts.prose, check.load_calls
+
+    def _pth(self, data: bytes, ctx: FileCtx) -> None:
+        text = data.decode("utf-8", "replace")
+        lines = [
+            (n, line)
+            for n, line in enumerate(text.splitlines(), 1)
+            if line.startswith(("import ", "import\t"))
+        ]
+        for hook in catalog.checks("check_pth"):
+            hook(PthCheck(ctx, self.sink, lines))
+        for lineno, line in lines:
+            pypass.analyze(
+                "\n" * (lineno - 1) + line.replace("\0", " "),
+                ctx,
+                self.sink,
+                self.scanner,
+                loadtime_all=True,
+            )
+
+    def _meta(self, hook_name: str, data: bytes, rel: str) -> None:
+        import email.parser
+
+        text = data.decode("utf-8", "replace").removeprefix("\ufeff")
+        msg = email.parser.HeaderParser().parsestr(text) if hook_name == "check_pkg_info" else None
+        subject = MetaCheck(FileCtx(rel, "metadata", self.eco), self.sink, text, msg)
+        for hook in catalog.checks(hook_name):
+            hook(subject)
 
 
 def _list_files(root: Path) -> list[str]:
@@ -173,161 +381,10 @@ def _list_files(root: Path) -> list[str]:
     return out
 
 
-def _read(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    with path.open("rb") as fh:
-        return fh.read(limit)
-
-
-def _layout(root: Path, files: list[str], eco: Ecosystem, sink: Sink) -> _Layout:
-    markers = ("package.json",) if eco == "npm" else ("setup.py", "pyproject.toml", "PKG-INFO")
-    candidates = [f for f in files if PurePosixPath(f).name in markers]
-    layout = _Layout()
-    if candidates:
-        best = min(candidates, key=lambda f: (f.count("/"), f))
-        parent = PurePosixPath(best).parent.as_posix()
-        layout.prefix = "" if parent == "." else parent + "/"
-    if eco == "npm":
-        manifest = layout.prefix + "package.json"
-        if manifest in files:
-            raw = _read(root / manifest, 1024 * 1024)
-            doc = metadata.package_json(raw)
-            if doc is not None:
-                ctx = FileCtx(manifest, "metadata", eco)
-                layout.install_files = metadata.check_package_json(doc, raw, ctx, sink)
-                main = doc.get("main") if isinstance(doc.get("main"), str) else "index.js"
-                main_path = str(main).lstrip("./") or "index.js"
-                if not re.search(r"\.(c|m)?js$", main_path):
-                    main_path = main_path.rstrip("/") + (".js" if main_path else "index.js")
-                layout.entry_files = {main_path, main_path.replace(".js", "/index.js")}
-                version = doc.get("version")
-                layout.version_hint = version if isinstance(version, str) else None
-    else:
-        pyproject = layout.prefix + "pyproject.toml"
-        if pyproject in files:
-            layout.install_files |= _in_tree_backend(_read(root / pyproject, 1024 * 1024))
-        layout.install_files.add("setup.py")
-    return layout
-
-
-def _in_tree_backend(raw: bytes) -> set[str]:
-    """Files of a build backend that ships inside the sdist (`backend-path`)."""
+def _js_requires(path: Path) -> list[str]:
+    """Relative modules a JavaScript file requires or imports (a regex: no parse needed)."""
     try:
-        doc = tomllib.loads(raw.decode("utf-8", "replace"))
-    except (tomllib.TOMLDecodeError, RecursionError):
-        return set()
-    system = doc.get("build-system")
-    if not isinstance(system, dict):
-        return set()
-    paths = system.get("backend-path")
-    backend = system.get("build-backend")
-    if not isinstance(paths, list) or not isinstance(backend, str):
-        return set()
-    module = backend.split(":")[0].replace(".", "/")
-    out: set[str] = set()
-    for p in paths:
-        if isinstance(p, str):
-            base = p.strip("./")
-            prefix = f"{base}/" if base else ""
-            out |= {f"{prefix}{module}.py", f"{prefix}{module}/__init__.py"}
-    return out
-
-
-def _reachability(inner: str, eco: Ecosystem, layout: _Layout) -> Reachability:
-    path = PurePosixPath(inner)
-    parts = [p.lower() for p in path.parts[:-1]]
-    name = path.name
-    if inner in layout.install_files:
-        return "install"
-    if name.endswith(".pth"):
-        return "import"
-    if (
-        name in _META_NAMES
-        or any(p.endswith((".egg-info", ".dist-info")) for p in parts)
-        or (parts and parts[0] == "egg-info")
-    ):
-        return "metadata"
-    lower = name.lower()
-    if (
-        (parts and parts[0] in _DEV_DIRS)
-        or any(p in _TEST_DIRS for p in parts)
-        or lower.startswith("test_")
-        or lower.endswith(("_test.py", ".test.js", ".spec.js", ".test.ts", ".spec.ts"))
-        or lower in {"conftest.py", "tests.py"}
-    ):
-        return "test"
-    if (
-        (parts and parts[0] in _DOC_DIRS)
-        or any(p in _GALLERY_DIRS for p in parts)
-        or path.suffix.lower() in _DOC_EXT
-    ):
-        return "docs"
-    return "runtime"
-
-
-def _scan_file(
-    path: Path,
-    rel: str,
-    eco: Ecosystem,
-    layout: _Layout,
-    sink: Sink,
-    scanner: yara_x.Scanner,
-) -> None:
-    inner = rel[len(layout.prefix) :] if rel.startswith(layout.prefix) else rel
-    reach = _reachability(inner, eco, layout)
-    ctx = FileCtx(rel, reach, eco)
-    data = _read(path)
-    suffix = PurePosixPath(rel).suffix.lower()
-    kind = metadata.is_executable(data[:4])
-    if kind:
-        if suffix not in _NATIVE_EXT:
-            sink.add(
-                "META-BINARY", ctx, None, PurePosixPath(rel).name, detail=f"A {kind} executable."
-            )
-        return
-    if b"\0" in data[:BINARY_SNIFF] and suffix != ".pyc":
-        return
-    textual = suffix in _TEXT_EXT or PurePosixPath(rel).name in _META_NAMES or not suffix
-    if not textual and (reach in {"docs", "test"} or suffix in _SKIP_EXT):
-        return
-    name = PurePosixPath(rel).name
-    # a long description is documentation, a data file is not run: their text weighs as docs
-    data_file = suffix in _DATA_EXT and reach == "runtime"
-    text_ctx = FileCtx(rel, "docs", eco) if name in {"PKG-INFO", "METADATA"} or data_file else ctx
-    prose: set[int] | None = None
-    load_calls: set[int] = set()  # lines of calls that run at import: content there is load-time
-    if suffix in {".py", ".pyw"}:
-        text = data.decode("utf-8", "replace")
-        is_setup = reach == "install"
-        prose = python_ast.analyze(
-            text,
-            ctx,
-            sink,
-            scanner,
-            loadtime_all=is_setup,
-            is_setup=name == "setup.py",
-            load_calls=load_calls,
-        )
-    content.scan(scanner, data, text_ctx, sink, prose, load_calls)
-    if suffix == ".pth":
-        _scan_pth(data, ctx, sink, scanner)
-    elif suffix in {".js", ".cjs", ".mjs"} and eco == "npm":
-        javascript.analyze(
-            data,
-            ctx,
-            sink,
-            scanner,
-            loadtime_all=reach == "install",
-            entry=inner in layout.entry_files,
-        )
-    elif name in {"PKG-INFO", "METADATA"} and eco == "pypi" and inner.count("/") <= 1:
-        metadata.check_pkg_info(data, FileCtx(rel, "metadata", eco), sink)
-    elif name == "requires.txt":
-        metadata.check_requires_txt(data, FileCtx(rel, "metadata", eco), sink)
-
-
-def _scan_pth(data: bytes, ctx: FileCtx, sink: Sink, scanner: yara_x.Scanner) -> None:
-    text = data.decode("utf-8", "replace")
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if line.startswith(("import ", "import\t")):
-            sink.add("PY-PTH-CODE", ctx, lineno, line)
-            python_ast.analyze("\n" * (lineno - 1) + line, ctx, sink, scanner, loadtime_all=True)
+        data = inputs.read(path).data
+    except OSError:
+        return []
+    return [m.decode("utf-8", "replace") for m in _REQUIRE.findall(data)]

@@ -6,9 +6,9 @@ The registry is whatever the machine's own clients are configured for — pip's 
 asking pip) and npm's registry (`npm config`) — with their proxy and CA settings, so a
 machine behind a mirror just works. No registry host is written here.
 
-PyPI: the simple index in its JSON form (PEP 691; the HTML form of PEP 503 as a fallback for
-mirrors without it) lists every file with its sha256. npm: the package document gives
-`dist.tarball` and `dist.integrity`. `resolve()` returns that list before anything is
+What a registry's documents mean (versions, files, hashes, provenance) is the business of
+the ecosystem adapters (`ecosystems/pypi.py`, `ecosystems/npm.py`); this module fetches
+them (`get_document`). `ecosystems.resolve()` lists a version's files before anything is
 downloaded, so a caller with a cached report for a published sha256 can skip the download.
 Never `pip download`: pip would run an sdist's build hooks, i.e. the package's code.
 """
@@ -16,7 +16,6 @@ Never `pip download`: pip would run an sdist's build hooks, i.e. the package's c
 from __future__ import annotations
 
 import ast
-import base64
 import configparser
 import contextlib
 import functools
@@ -34,25 +33,18 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from html.parser import HTMLParser
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
-from packaging.utils import InvalidWheelFilename, parse_wheel_filename
-from packaging.version import InvalidVersion, Version
 
 from .model import AnalysisError, Artifact, Ecosystem, PackageRef
-from .purl import purl_build
 
 SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
-PEP691_JSON = "application/vnd.pypi.simple.v1+json"
-NPM_ABBREVIATED = "application/vnd.npm.install-v1+json"
 INDEX_MAX_BYTES = 64 * 1024 * 1024  # a package document or index page, not an artifact
 CHUNK = 64 * 1024
 CLIENT_TIMEOUT = 60  # seconds for asking pip or npm about their configuration
-SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
 
 
 @dataclass(frozen=True)
@@ -572,237 +564,10 @@ def _get_document(
         ) from None
 
 
-# --- PyPI -------------------------------------------------------------------------------
+# --- for the ecosystem adapters (they read the registry documents) ----------------------
 
 
-@dataclass(frozen=True)
-class _IndexFile:
-    filename: str
-    url: str
-    sha256: str | None
-    size: int | None
-    yanked: bool
-
-
-class _SimpleHTML(HTMLParser):
-    """PEP 503 project page: one anchor per file, its sha256 in the URL fragment."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.links: list[tuple[str, dict[str, str | None]]] = []
-        self._href: dict[str, str | None] | None = None
-        self._text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            self._href, self._text = dict(attrs), []
-
-    def handle_data(self, data: str) -> None:
-        if self._href is not None:
-            self._text.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self._href is not None:
-            self.links.append(("".join(self._text).strip(), self._href))
-            self._href = None
-
-
-def _pypi_files(body: bytes, content_type: str, base: str) -> list[_IndexFile]:
-    if content_type.split(";")[0].strip() == PEP691_JSON:
-        data = json.loads(body)
-        out = []
-        for f in data.get("files", []):
-            hashes = f.get("hashes") or {}
-            size = f.get("size")
-            out.append(
-                _IndexFile(
-                    filename=f["filename"],
-                    url=urljoin(base, f["url"]),
-                    sha256=hashes.get("sha256"),
-                    size=size if isinstance(size, int) else None,
-                    yanked=bool(f.get("yanked")),
-                )
-            )
-        return out
-    parser = _SimpleHTML()
-    parser.feed(body.decode("utf-8", "replace"))
-    out = []
-    for text, attrs in parser.links:
-        href = attrs.get("href") or ""
-        url, _, fragment = urljoin(base, href).partition("#")
-        algo, _, digest = fragment.partition("=")
-        filename = text or unquote(PurePosixPath(urlsplit(url).path).name)
-        out.append(
-            _IndexFile(
-                filename=filename,
-                url=url,
-                sha256=digest if algo == "sha256" else None,
-                size=None,
-                yanked="data-yanked" in attrs,
-            )
-        )
-    return out
-
-
-def _file_version(filename: str) -> tuple[str, Version] | None:
-    """("sdist"|"wheel", version) from a distribution filename; None for other files."""
-    try:
-        if filename.endswith(".whl"):
-            return "wheel", parse_wheel_filename(filename)[1]
-        for suffix in SDIST_SUFFIXES:
-            if filename.endswith(suffix):
-                return "sdist", Version(filename[: -len(suffix)].rpartition("-")[2])
-    except (InvalidWheelFilename, InvalidVersion):
-        return None
-    return None
-
-
-def _wheel_rank(filename: str) -> tuple[int, int] | None:
-    """Higher is better: pure-Python wheels, then manylinux x86_64 (newest CPython)."""
-    tags = parse_wheel_filename(filename)[3]
-    if any(t.abi == "none" and t.platform == "any" for t in tags):
-        return (2, 0)
-    linux = [
-        t for t in tags if t.platform.startswith("manylinux") and t.platform.endswith("x86_64")
-    ]
-    if linux:
-        digits = [int(m.group(1)) for t in linux if (m := re.match(r"cp3(\d+)", t.interpreter))]
-        return (1, max(digits, default=0))
-    return None
-
-
-def _pypi_pick(files: list[_IndexFile]) -> list[_IndexFile]:
-    """The sdist and one wheel (pure-Python, else manylinux x86_64), when they exist."""
-    sdists = sorted(
-        (f for f in files if _file_version(f.filename) and f.filename.endswith(SDIST_SUFFIXES)),
-        key=lambda f: (not f.filename.endswith(".tar.gz"), f.filename),
-    )
-    wheels = [f for f in files if f.filename.endswith(".whl")]
-    ranked = sorted(
-        ((rank, f) for f in wheels if (rank := _wheel_rank(f.filename)) is not None),
-        key=lambda item: item[0],
-        reverse=True,
-    )
-    picked = sdists[:1]
-    if ranked:
-        picked.append(ranked[0][1])
-    elif wheels and not sdists:
-        picked.append(wheels[0])  # only exotic wheels: analyse one rather than none
-    return picked
-
-
-def _pypi_resolve(ref: PackageRef, *, deadline: float) -> Resolved:
-    registry = pypi_registry()
-    url = urljoin(registry.url, quote(ref.name) + "/")
-    status, ctype, body, final = _get_document(
-        registry, url, accept=f"{PEP691_JSON}, text/html;q=0.1", deadline=deadline
-    )
-    if status == 404:
-        raise AnalysisError(f"No such package: {ref.purl}")
-    if status != 200:
-        raise AnalysisError(f"Registry answered HTTP {status} for {ref.purl} ({registry.source})")
-    try:
-        files = _pypi_files(body, ctype, final)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise AnalysisError(f"Unreadable index page for {ref.purl}: {exc}") from None
-    by_version: dict[Version, list[_IndexFile]] = {}
-    for f in files:
-        parsed = _file_version(f.filename)
-        if parsed:
-            by_version.setdefault(parsed[1], []).append(f)
-    if not by_version:
-        raise AnalysisError(f"No such package: {ref.purl} (the index lists no release files)")
-    if ref.version is None:
-        live = [v for v, fs in by_version.items() if any(not f.yanked for f in fs)]
-        stable = [v for v in live if not v.is_prerelease]
-        version = max(stable or live or by_version)
-        candidates = [f for f in by_version[version] if not f.yanked] or by_version[version]
-        version_text = str(version)
-    else:
-        try:
-            wanted = Version(ref.version)
-        except InvalidVersion:
-            raise AnalysisError(f"No such version: {ref.purl}") from None
-        if wanted not in by_version:
-            raise AnalysisError(f"No such version: {ref.purl}")
-        candidates, version_text = by_version[wanted], ref.version
-    picked = _pypi_pick(candidates)
-    if not picked:
-        raise AnalysisError(f"No sdist or wheel to analyse for {ref.purl}")
-    package = PackageRef(
-        ecosystem="pypi",
-        name=ref.name,
-        version=version_text,
-        purl=purl_build(ecosystem="pypi", name=ref.name, version=version_text),
-    )
-    remote = [RemoteFile("pypi", f.filename, f.url, sha256=f.sha256, size=f.size) for f in picked]
-    return Resolved(package=package, files=remote, registry=redact(registry.url))
-
-
-# --- npm --------------------------------------------------------------------------------
-
-
-def _npm_integrity(integrity: Any) -> str | None:
-    """The sha512 of an SRI string ("sha512-<base64>", maybe several, space-separated)."""
-    if not isinstance(integrity, str):
-        return None
-    for item in integrity.split():
-        algo, _, b64 = item.partition("-")
-        if algo == "sha512":
-            try:
-                return base64.b64decode(b64, validate=True).hex()
-            except ValueError:
-                return None
-    return None
-
-
-def _npm_resolve(ref: PackageRef, *, deadline: float) -> Resolved:
-    registry = registry_for("npm", ref.name)
-    url = registry.url + quote(ref.name, safe="@")
-    accept = f"{NPM_ABBREVIATED}; q=1.0, application/json; q=0.8"
-    status, _ctype, body, _final = _get_document(registry, url, accept=accept, deadline=deadline)
-    if status == 404:
-        raise AnalysisError(f"No such package: {ref.purl}")
-    if status != 200:
-        raise AnalysisError(f"Registry answered HTTP {status} for {ref.purl} ({registry.source})")
-    try:
-        doc = json.loads(body)
-        versions = doc.get("versions") or {}
-        version = ref.version or (doc.get("dist-tags") or {}).get("latest")
-    except (ValueError, AttributeError) as exc:
-        raise AnalysisError(f"Unreadable package document for {ref.purl}: {exc}") from None
-    if not isinstance(versions, dict) or not versions or not isinstance(version, str):
-        raise AnalysisError(f"No such package: {ref.purl} (no published versions)")
-    entry = versions.get(version)
-    if not isinstance(entry, dict):
-        raise AnalysisError(f"No such version: {ref.purl}")
-    raw_dist = entry.get("dist")
-    dist: dict[str, Any] = raw_dist if isinstance(raw_dist, dict) else {}
-    tarball = dist.get("tarball")
-    if not isinstance(tarball, str) or urlsplit(tarball).scheme not in ("http", "https"):
-        raise AnalysisError(f"The package document of {ref.purl} names no tarball for {version}")
-    shasum = dist.get("shasum")
-    package = PackageRef(
-        ecosystem="npm",
-        name=ref.name,
-        version=version,
-        purl=purl_build(ecosystem="npm", name=ref.name, version=version),
-    )
-    remote = RemoteFile(
-        "npm",
-        filename=unquote(PurePosixPath(urlsplit(tarball).path).name) or "package.tgz",
-        url=tarball,
-        sha512=_npm_integrity(dist.get("integrity")),
-        sha1=shasum if isinstance(shasum, str) else None,
-    )
-    return Resolved(package=package, files=[remote], registry=redact(registry.url))
-
-
-def resolve(ref: PackageRef, *, deadline: float) -> Resolved:
-    """The package version (latest resolved when `ref.version` is None) and its files."""
-    if ref.ecosystem == "pypi":
-        return _pypi_resolve(ref, deadline=deadline)
-    return _npm_resolve(ref, deadline=deadline)
+get_document = _get_document
 
 
 # --- download ---------------------------------------------------------------------------

@@ -24,6 +24,7 @@ Ecosystem = Literal["pypi", "npm"]
 Source = Literal["registry", "upload", "file"]
 
 SNIPPET_MAX = 400
+SKIPPED_LISTED = 200
 DECODED_MAX = 2000  # decoded payload text kept beside its literal
 ChainRole = Literal["source", "transform", "sink"]
 CHAIN_ROLES: tuple[ChainRole, ...] = ("source", "transform", "sink")
@@ -102,6 +103,8 @@ class Finding:
     chain: tuple[ChainStep, ...] = ()  # source → transform → sink, in flow order
     decoded: str = ""  # the decoded payload (≤ DECODED_MAX chars) of the literal at `line`
     count: int = 1  # identical findings grouped into this one
+    # against a baseline (`diff`): "new" (added since) or "unchanged"; "" when not compared
+    baseline: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -179,6 +182,10 @@ class Report:
     extra: dict[str, Any] = field(default_factory=dict)
     suppressed: list[Suppressed] = field(default_factory=list)  # not in `findings`
     notes: list[str] = field(default_factory=list)  # suppressions that stopped applying, and why
+    # files not (fully) scanned, each {"artifact", "file", "reason"}: unpacking refused them,
+    # or the engine read them in part; listed so a clean verdict never hides a gap
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    diff: dict[str, Any] | None = None  # the comparison with a baseline (`analysis.diff`)
 
     def by_severity(self) -> dict[str, int]:
         counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
@@ -187,6 +194,24 @@ class Report:
         return counts
 
     def summary(self) -> dict[str, Any]:
+        out = self._summary()
+        if self.diff is not None:
+            out["baseline"] = self.baseline_summary()
+        return out
+
+    def baseline_summary(self) -> dict[str, Any]:
+        """The small part of the diff that rides `Job.result`."""
+        assert self.diff is not None
+        base = self.diff.get("baseline") or {}
+        return {
+            "purl": base.get("purl", ""),
+            "kind": base.get("kind", ""),
+            "new_findings": sum(1 for f in self.findings if f.baseline == "new"),
+            "load_time_hunks": (self.diff.get("summary") or {}).get("load_time_hunks", 0),
+            "plain_score": self.diff.get("plain_score", self.score),
+        }
+
+    def _summary(self) -> dict[str, Any]:
         return {
             "verdict": self.verdict,
             "score": self.score,
@@ -198,6 +223,7 @@ class Report:
             "cached": self.cached,
             "provenance": self.provenance.as_dict(),
             "seconds": round(self.seconds, 3),
+            "skipped": self.skipped[:SKIPPED_LISTED],
             "suppressed": len(self.suppressed),
             "notes": self.notes,
         }
@@ -214,4 +240,5 @@ class Report:
                 for s in self.suppressed
             ],
             "notes": self.notes,
+            **({"diff": self.diff} if self.diff is not None else {}),
         }

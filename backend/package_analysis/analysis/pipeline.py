@@ -37,7 +37,7 @@ from typing import Any
 
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
-from . import engine, fetch, present, scoring
+from . import baseline, ecosystems, engine, fetch, present, scoring
 from .model import AnalysisError, Artifact, Ecosystem, Finding, PackageRef, Provenance, Report
 from .purl import ECOSYSTEMS, purl_build, purl_parse, pypi_normalize
 from .unpack import archive_kind, unpack
@@ -167,6 +167,7 @@ def _scan(
     def on_file(done: int, total: int) -> None:
         run.progress("scanning", low + (high - low) * done / max(total, 1), always=done >= total)
 
+    skipped: list[dict[str, str]] = []
     findings = engine.scan_tree(
         root,
         ecosystem=package.ecosystem,
@@ -174,7 +175,9 @@ def _scan(
         artifact_sha256=artifact.sha256,
         check=run.check,
         on_file=on_file,
+        skipped=skipped,
     )
+    run.skipped.extend({"artifact": artifact.filename, **s} for s in skipped)
     return [f if f.artifact else dataclasses.replace(f, artifact=artifact.sha256) for f in findings]
 
 
@@ -187,7 +190,10 @@ def _unpack(artifact: Artifact, dest: Path, run: _Run) -> Path:
         max_files=run.limits.max_files,
         timeout=run.remaining(),
     )
-    run.skipped.extend({"artifact": artifact.filename, **s} for s in unpacked.skipped)
+    run.skipped.extend(
+        {"artifact": artifact.filename, "file": s.get("member", ""), "reason": s.get("reason", "")}
+        for s in unpacked.skipped
+    )
     return unpacked.root
 
 
@@ -195,11 +201,31 @@ def _report(
     package: PackageRef,
     scanned: list[_Scanned],
     run: _Run,
-    provenance: Provenance,
-    extra: dict[str, Any] | None = None,
+    extra: dict[str, Any],
+    stage: baseline.Stage | None = None,
+    *,
+    provenance: Provenance | None = None,
 ) -> Report:
     findings = [f for s in scanned for f in s.findings]
     verdict, score = scoring.verdict(findings)
+    diff_section = None
+    if stage is not None:
+        findings, diff_section = stage.finish(findings)
+        if diff_section is not None:
+            plain = score
+            verdict, score, raised = baseline.apply_score(findings, stage)
+            new_verdict, new_score, _ = baseline.apply_score(
+                [f for f in findings if f.baseline == "new"], stage
+            )
+            diff_section = {
+                **diff_section,
+                "plain_score": plain,
+                "raised_rules": raised,
+                "new_verdict": new_verdict,  # what --fail-on judges when a baseline is given
+                "new_score": new_score,
+            }
+        else:
+            verdict, score = scoring.verdict(findings)
     return Report(
         verdict=verdict,
         score=score,
@@ -209,8 +235,10 @@ def _report(
         rules_version=engine.RULES_VERSION,
         cached=bool(scanned) and all(s.cached for s in scanned),
         seconds=time.monotonic() - run.started,
-        provenance=provenance,
-        extra={**(extra or {}), "skipped": [k for s in scanned for k in s.skipped]},
+        provenance=provenance or Provenance("file"),
+        extra=extra,
+        skipped=[k for s in scanned for k in s.skipped],
+        diff=diff_section,
     )
 
 
@@ -221,38 +249,106 @@ def analyze_purl(
     on_progress: ProgressFn | None = None,
     check: CheckFn | None = None,
     cache: CacheFn | None = None,
+    baseline_request: str | None = "none",
 ) -> Report:
-    """Analyse a registry package version (the latest when the purl names none)."""
+    """Analyse a registry package version (the latest when the purl names none).
+
+    `baseline_request`: "none", "previous" (the release before, when there is one), a
+    version of the same package, or a local archive's path; a copy of a popular
+    distribution is compared with the original whenever a baseline is asked for."""
     run = _Run(limits, on_progress, check)
     ref = purl_parse(purl)
+    request = baseline.Request.parse(baseline_request, default="none")
     run.check()
     try:
-        resolved = fetch.resolve(ref, deadline=run.deadline)
+        if request.kind == "none":
+            resolved = ecosystems.resolve(ref, deadline=run.deadline)
+            project = release = None
+        else:
+            project = ecosystems.adapter(ref.ecosystem).project(
+                ref.name, deadline=run.deadline, full=True
+            )
+            resolved = ecosystems.resolved(project, ref.version, purl=ref.purl)
+            release = project.release(resolved.package.version or "")
     except fetch.DeadlineExceeded:
         run.check()  # raises the timeout sentence
         raise
     run.progress("resolved", 0.05)
+    with _scratch(limits) as scratch:
+        stage = _stage(request, project, release, resolved.package, run, scratch)
+        try:
+            return _registry_artifacts(resolved, scratch, run=run, cache=cache, stage=stage)
+        finally:
+            if stage is not None:
+                stage.close()  # stops a baseline prefetch still running
+
+
+def _registry_artifacts(
+    resolved: fetch.Resolved,
+    scratch: Path,
+    *,
+    run: _Run,
+    cache: CacheFn | None,
+    stage: baseline.Stage | None,
+) -> Report:
+    """Fetch, unpack and scan each file of the release (compared when `stage` is set)."""
+    if stage is not None:
+        stage.prefetch()
     scanned: list[_Scanned] = []
     count = len(resolved.files)
-    with _scratch(limits) as scratch:
-        for i, remote in enumerate(resolved.files):
-            low = 0.05 + 0.95 * i / count
-            high = 0.05 + 0.95 * (i + 1) / count
-            run.check()
-            scanned.append(
-                _artifact_from_registry(
-                    remote,
-                    scratch / str(i),
-                    package=resolved.package,
-                    run=run,
-                    cache=cache,
-                    span=(low, high),
-                )
+    for i, remote in enumerate(resolved.files):
+        low = 0.05 + 0.95 * i / count
+        high = 0.05 + 0.95 * (i + 1) / count
+        run.check()
+        scanned.append(
+            _artifact_from_registry(
+                remote,
+                scratch / str(i),
+                package=resolved.package,
+                run=run,
+                cache=cache,
+                span=(low, high),
+                stage=stage,
             )
+        )
+    extra = {"source": "registry", "registry": resolved.registry}
     provenance = Provenance(
         "registry", registry=resolved.registry, verified=True, claimed=False
     )  # fetch.download refuses any file whose hash differs from the registry's
-    return _report(resolved.package, scanned, run, provenance)
+    return _report(resolved.package, scanned, run, extra, stage, provenance=provenance)
+
+
+def _stage(
+    request: baseline.Request,
+    project: ecosystems.Project | None,
+    release: ecosystems.Release | None,
+    package: PackageRef,
+    run: _Run,
+    scratch: Path,
+) -> baseline.Stage | None:
+    """The baseline stage for a request (None when no comparison is asked for)."""
+    if request.kind == "none":
+        return None
+    chosen = baseline.choose(request, project, release, package)
+    return baseline.Stage(
+        request=request,
+        chosen=chosen,
+        package=package,
+        ecosystem=package.ecosystem,
+        scratch=scratch,
+        limits=run.limits,
+        deadline=run.deadline,
+        check=run.check,
+        remaining=run.remaining,
+        new_release=release,
+    )
+
+
+def _cached(cache: CacheFn, sha256: str, package: PackageRef) -> list[Finding] | None:
+    """The cached findings of an artifact, without the new/unchanged marks of the analysis
+    that stored them (they belong to its baseline, not to the artifact)."""
+    hit = cache(CacheKey.of(sha256, package))
+    return None if hit is None else [dataclasses.replace(f, baseline="") for f in hit]
 
 
 def _artifact_from_registry(
@@ -263,10 +359,11 @@ def _artifact_from_registry(
     run: _Run,
     cache: CacheFn | None,
     span: tuple[float, float],
+    stage: baseline.Stage | None = None,
 ) -> _Scanned:
     low, high = span
-    if cache is not None and remote.sha256:
-        hit = cache(CacheKey.of(remote.sha256, package))
+    if cache is not None and remote.sha256 and stage is None:  # a diff needs the tree
+        hit = _cached(cache, remote.sha256.lower(), package)
         if hit is not None:
             artifact = Artifact(remote.filename, remote.sha256.lower(), remote.size or 0)
             run.progress("fetched", high)
@@ -284,19 +381,27 @@ def _artifact_from_registry(
         run.check()  # raises the timeout sentence
         raise
     run.progress("fetched", low + (high - low) * 0.1)
-    if cache is not None and not remote.sha256:  # npm: the sha256 is known only now
-        hit = cache(CacheKey.of(artifact.sha256, package))
-        if hit is not None:
+    hit = None
+    if cache is not None and (stage is not None or not remote.sha256):
+        hit = _cached(cache, artifact.sha256, package)  # npm: the sha256 is known only now
+        if hit is not None and stage is None:
             return _Scanned(dataclasses.replace(artifact, path=None), hit, True, [])
     run.check()
     run.skipped = []
     root = _unpack(artifact, workdir / "tree", run)
     run.progress("unpacked", low + (high - low) * 0.2)
-    findings = _scan(
-        artifact, root, package=package, run=run, span=(low + (high - low) * 0.2, high)
-    )
+    if hit is not None:
+        findings = hit
+    else:
+        findings = _scan(
+            artifact, root, package=package, run=run, span=(low + (high - low) * 0.2, high)
+        )
+    if stage is not None:
+        findings = stage.on_tree(artifact, root, findings)
     shutil.rmtree(workdir, ignore_errors=True)  # free the space before the next artifact
-    return _Scanned(artifact, findings, False, run.skipped)
+    return _Scanned(
+        dataclasses.replace(artifact, path=None), findings, hit is not None, run.skipped
+    )
 
 
 def analyze_file(
@@ -308,8 +413,12 @@ def analyze_file(
     on_progress: ProgressFn | None = None,
     check: CheckFn | None = None,
     cache: CacheFn | None = None,
+    baseline_request: str | None = "none",
 ) -> Report:
     """Analyse a local archive (an upload, or a file given to the scan role).
+
+    `baseline_request` as for `analyze_purl`; "previous" and a version are looked up in
+    the registry under the name the archive's metadata claims.
 
     The ecosystem is read from the archive's layout when not given; the package name and
     version from its metadata (PKG-INFO / METADATA / package.json), else from the file name.
@@ -336,13 +445,61 @@ def analyze_file(
         run.progress("unpacked", 0.15)
         eco = ecosystem or _detect_ecosystem(root, filename)
         package = _package_from_tree(root, eco, filename)
-        hit = cache(CacheKey.of(artifact.sha256, package)) if cache is not None else None
-        if hit is not None:
-            scanned = _Scanned(dataclasses.replace(artifact, path=None), hit, True, run.skipped)
-        else:
-            findings = _scan(artifact, root, package=package, run=run, span=(0.15, 1.0))
-            scanned = _Scanned(artifact, findings, False, run.skipped)
-    return _report(package, [scanned], run, Provenance("file", filename=filename))
+        stage = _file_stage(baseline_request, package, run, scratch)
+        try:
+            if stage is not None:
+                stage.prefetch()
+            hit = _cached(cache, artifact.sha256, package) if cache is not None else None
+            if hit is not None:
+                artifact = dataclasses.replace(artifact, path=None)
+                scanned = _Scanned(artifact, hit, True, run.skipped)
+            else:
+                findings = _scan(artifact, root, package=package, run=run, span=(0.15, 1.0))
+                scanned = _Scanned(artifact, findings, False, run.skipped)
+            if stage is not None:
+                scanned.findings = stage.on_tree(artifact, root, scanned.findings)
+            provenance = Provenance("file", filename=filename)
+            return _report(
+                package, [scanned], run, {"source": "file"}, stage, provenance=provenance
+            )
+        finally:
+            if stage is not None:
+                stage.close()
+
+
+def _file_stage(
+    value: str | None, package: PackageRef, run: _Run, scratch: Path
+) -> baseline.Stage | None:
+    request = baseline.Request.parse(value, default="none")
+    if request.kind == "none":
+        return None
+    project = release = None
+    if request.kind not in ("path", "copies"):
+        try:
+            project = ecosystems.adapter(package.ecosystem).project(
+                package.name, deadline=run.deadline, full=True
+            )
+        except AnalysisError:
+            project = None  # not published (or under another name): only copies compare
+        if project is not None and request.kind == "previous" and package.version:
+            # the published release the archive claims to be, else the highest one below it
+            release = _release_at_or_below(project, package.version)
+            if release is not None:
+                request = baseline.Request(release.version, "version")
+    stage = _stage(request, project, release, package, run, scratch)
+    if stage is not None:
+        stage.new_release = None  # the archive is not a registry release: no provenance
+    return stage
+
+
+def _release_at_or_below(project: ecosystems.Project, version: str) -> ecosystems.Release | None:
+    key = ecosystems.adapter(project.ecosystem).version_key
+    try:
+        wanted = key(version)
+    except ValueError:
+        return None
+    lower = [r for r in project.releases if r.files and key(r.version) <= wanted]
+    return lower[-1] if lower else None
 
 
 def analyze_tree(
@@ -373,13 +530,14 @@ def analyze_tree(
         run.progress("unpacked", 0.15)
         eco = ecosystem or _detect_ecosystem(root, name)
         package = _package_from_tree(root, eco, name)
-        hit = cache(CacheKey.of(artifact.sha256, package)) if cache is not None else None
+        hit = _cached(cache, artifact.sha256, package) if cache is not None else None
         if hit is not None:
             scanned = _Scanned(artifact, hit, True, skipped)
         else:
             findings = _scan(artifact, root, package=package, run=run, span=(0.15, 1.0))
             scanned = _Scanned(artifact, findings, False, skipped)
-    return _report(package, [scanned], run, Provenance("file", filename=f"{name}/"))
+    provenance = Provenance("file", filename=f"{name}/")
+    return _report(package, [scanned], run, {"source": "directory"}, provenance=provenance)
 
 
 _VCS_DIRS = {".git", ".hg", ".svn"}

@@ -40,7 +40,7 @@ def remote_scan(args: argparse.Namespace, targets: list[Target], console: Consol
         try:
             _submit(client, args, targets, jobs, outcomes)
             _wait(client, args, targets, jobs, outcomes, console)
-        except (httpx.HTTPError, RemoteError) as exc:
+        except (httpx.HTTPError, RemoteError, OSError) as exc:
             reason = str(exc) or type(exc).__name__
             for i, t in enumerate(targets):
                 outcomes.setdefault(i, Outcome(t, error=f"server {base}: {reason}"))

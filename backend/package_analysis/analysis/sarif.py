@@ -140,6 +140,8 @@ def _result(f: Finding, rule_index: int, kinds: dict[str, str]) -> dict[str, Any
                 ],
             }
         ]
+    if f.baseline in ("new", "unchanged"):  # compared with a baseline release (diff.md)
+        result["baselineState"] = f.baseline
     return result
 
 
@@ -182,6 +184,7 @@ def report_run(report: Report) -> dict[str, Any]:
             "rulesVersion": report.rules_version,
             "cached": report.cached,
             "provenance": report.provenance.as_dict(),
+            **({"baseline": report.baseline_summary()} if report.diff is not None else {}),
         },
     }
 

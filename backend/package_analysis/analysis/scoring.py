@@ -1,11 +1,20 @@
-"""From findings to a verdict and a score 0-10 (docs/detection.md documents the mapping).
+"""From findings to a verdict and a score 0-10 (docs/detection.md explains it with examples).
 
 Each finding weighs `SEVERITY_WEIGHT[severity] * REACH_WEIGHT[reachability]`: evidence in
 code that runs on install or import counts fully, evidence in tests and docs counts less
 but is never ignored. A rule counts once (its heaviest finding), so one pattern repeated in
-many files does not add up; different rules do combine, like independent signals:
-score = 10 * (1 - prod(1 - w_i)). Verdict: `malicious` from 7.0, `suspicious` from 4.0.
-The package's name or popularity never lowers anything: only findings move the score.
+many files does not add up. Different rules combine like independent signals,
+score = 10 * (1 - prod(1 - w_i)), with two limits that ask for evidence of intent:
+
+- low-severity findings are context, not evidence: together they count as one signal
+  (the heaviest of them), however many rules they come from;
+- a `malicious` verdict (score ≥ 7.0) needs intent where code really runs: a finding of a
+  rule declared `strong` (or one carrying a source → sink chain) with reachability
+  install, import or metadata. Without one the score stays below 7.0, so unrelated weak
+  findings can make a package `suspicious` (worth a look), never `malicious`.
+
+Verdict: `malicious` from 7.0, `suspicious` from 4.0. The package's name or popularity
+never lowers anything: only findings move the score.
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .model import Finding, Verdict
+from .rules.catalog import rules
 
 SEVERITY_WEIGHT = {"critical": 0.9, "high": 0.6, "medium": 0.3, "low": 0.1}
 REACH_WEIGHT = {
@@ -25,25 +35,46 @@ REACH_WEIGHT = {
 }
 MALICIOUS_FROM = 7.0
 SUSPICIOUS_FROM = 4.0
+WITHOUT_INTENT_CAP = 6.9
+LOAD_TIME = {"install", "import", "metadata"}
 
 
 def weight(finding: Finding) -> float:
     return SEVERITY_WEIGHT.get(finding.severity, 0.0) * REACH_WEIGHT.get(finding.reachability, 0.6)
 
 
+def intent(finding: Finding) -> bool:
+    """Evidence of intent on its own: a strong rule (or a source → sink chain) in code that
+    runs at install or import."""
+    if finding.reachability not in LOAD_TIME:
+        return False
+    rule = rules().get(finding.rule)
+    chained = bool(getattr(finding, "chain", None))
+    return chained or (
+        rule is not None and rule.strong and finding.severity in {"critical", "high"}
+    )
+
+
 def score(findings: Iterable[Finding]) -> float:
     strongest: dict[str, float] = {}
+    low = 0.0
+    shown_intent = False
     for f in findings:
+        shown_intent = shown_intent or intent(f)
+        if f.severity == "low":
+            low = max(low, weight(f))
+            continue
         strongest[f.rule] = max(strongest.get(f.rule, 0.0), weight(f))
     remaining = 1.0
-    for w in strongest.values():
+    for w in [*strongest.values(), low]:
         remaining *= 1.0 - min(w, 0.99)
-    return round(10.0 * (1.0 - remaining), 1)
+    value = round(10.0 * (1.0 - remaining), 1)
+    return value if shown_intent else min(value, WITHOUT_INTENT_CAP)
 
 
 def verdict(findings: Iterable[Finding]) -> tuple[Verdict, float]:
     """(`malicious` | `suspicious` | `clean`, score 0-10)."""
-    value = score(findings)
+    value = score(list(findings))
     if value >= MALICIOUS_FROM:
         return "malicious", value
     if value >= SUSPICIOUS_FROM:

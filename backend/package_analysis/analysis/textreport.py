@@ -85,8 +85,9 @@ def _where(f: Finding) -> str:
 def _finding_text(f: Finding, report: Report, style: _Style) -> list[str]:
     pad = "    "
     count = f"  x{f.count}" if f.count > 1 else ""
+    new = f"{style('NEW', 'bold')} " if f.baseline == "new" else ""  # added since the baseline
     lines = [
-        f"  {style(f'{f.severity.upper():<8}', f.severity)} {style(f.title, 'bold')}"
+        f"  {style(f'{f.severity.upper():<8}', f.severity)} {new}{style(f.title, 'bold')}"
         f"  {style(f.rule, 'dim')}{count}"
     ]
     artifact = artifact_label(report.artifacts, f.artifact)
@@ -128,6 +129,14 @@ def text_report(report: Report, out: TextIO, *, color: bool = False) -> None:
         lines.append(
             f"  {style('artifact', 'dim')} {artifact_label([a], a.sha256)}"
             f"  sha256 {a.sha256}  {a.size} bytes"
+        )
+    if report.diff is not None:  # compared with a baseline (docs/diff.md)
+        base = report.baseline_summary()
+        against = _printable(base["purl"] or report.diff["baseline"]["file"])
+        lines.append(
+            f"  {style('compared with', 'dim')} {against} ({base['kind']}):"
+            f" {base['new_findings']} new finding(s), new-code verdict"
+            f" {report.diff.get('new_verdict', '')}"
         )
     for f in report.findings:
         lines.append("")

@@ -67,7 +67,8 @@ class Unpacked:
 
 
 def archive_kind(path: Path) -> str:
-    """ "zip", "gzip", "bzip2", "xz" or "tar", from the first bytes of the file."""
+    """ "zip", "gzip", "bzip2", "xz" or "tar", from the first bytes of the file (a zip also
+    from its end: its central directory, wherever it starts)."""
     with path.open("rb") as fh:
         head = fh.read(512)
     if not head:

@@ -17,6 +17,7 @@ from .. import uploads as upload_store
 from ..analysis.model import AnalysisError
 from ..analysis.sarif import to_sarif
 from ..auth import DispatchKey, ReadKey
+from ..diff_schemas import DiffOut
 from ..errors import ApiError
 from ..idempotency import OPENAPI as IDEMPOTENCY_OPENAPI
 from ..idempotency import fingerprint, idempotent
@@ -55,6 +56,7 @@ class FindingOut(Schema):
     chain: list[ChainStepOut] = []
     decoded: str = ""
     count: int = 1
+    baseline: Literal["new", "unchanged", ""] = ""
 
 
 class SuppressionOut(Schema):
@@ -75,6 +77,7 @@ class ReportOut(AnalyzeResult):
     job: str
     findings: list[FindingOut]  # type: ignore[assignment]
     suppressed: list[SuppressedFindingOut]  # type: ignore[assignment]
+    diff: DiffOut | None = None
 
 
 @router.post(

@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 from .model import FORMATS, Format, LockfileError, Parsed
 from .npm import npm_lock_parse
 from .pnpm import pnpm_parse
-from .pylock import poetry_parse, uv_parse
+from .pylock import poetry_parse, pylock_parse, uv_parse
 from .requirements import requirements_parse
 
 
@@ -29,8 +29,8 @@ def lockfile_parse(*, filename: str, data: bytes) -> Parsed:
 
 
 def format_detect(*, filename: str, text: str) -> Format:
-    """By file name first (requirements*.txt, *.txt, poetry.lock, uv.lock, package-lock.json,
-    npm-shrinkwrap.json, pnpm-lock.yaml), then by content."""
+    """By file name first (requirements*.txt, *.txt, poetry.lock, uv.lock, pylock.toml,
+    package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml), then by content."""
     base = PurePosixPath(filename.replace("\\", "/")).name.lower()
     by_name: dict[str, Format] = {
         "poetry.lock": "poetry.lock",
@@ -42,6 +42,8 @@ def format_detect(*, filename: str, text: str) -> Format:
     }
     if base in by_name:
         return by_name[base]
+    if base.startswith("pylock.") and base.endswith(".toml"):  # PEP 751: pylock.<name>.toml
+        return "pylock.toml"
     if base.endswith(".txt"):
         return "requirements.txt"
     sniffed = _sniff(text)
@@ -60,6 +62,10 @@ def _sniff(text: str) -> Format | None:
         return "package-lock.json"
     if re.search(r"^lockfileVersion:", head, re.MULTILINE):
         return "pnpm-lock.yaml"
+    if re.search(r"^lock-version\s*=", head, re.MULTILINE) and re.search(
+        r"^\[\[packages\]\]", text, re.MULTILINE
+    ):
+        return "pylock.toml"
     if re.search(r"^\[\[package\]\]", text, re.MULTILINE):
         if re.search(r"^\[metadata\]", text, re.MULTILINE) and "content-hash" in text:
             return "poetry.lock"
@@ -72,6 +78,7 @@ _PARSERS: dict[Format, Callable[[str], Parsed]] = {
     "requirements.txt": requirements_parse,
     "poetry.lock": poetry_parse,
     "uv.lock": uv_parse,
+    "pylock.toml": pylock_parse,
     "package-lock.json": npm_lock_parse,
     "pnpm-lock.yaml": pnpm_parse,
 }

@@ -9,12 +9,18 @@ from ..analysis.purl import purl_build
 
 Ecosystem = Literal["pypi", "npm"]
 Format = Literal[
-    "requirements.txt", "poetry.lock", "uv.lock", "package-lock.json", "pnpm-lock.yaml"
+    "requirements.txt",
+    "poetry.lock",
+    "uv.lock",
+    "pylock.toml",
+    "package-lock.json",
+    "pnpm-lock.yaml",
 ]
 FORMATS: tuple[Format, ...] = (
     "requirements.txt",
     "poetry.lock",
     "uv.lock",
+    "pylock.toml",
     "package-lock.json",
     "pnpm-lock.yaml",
 )

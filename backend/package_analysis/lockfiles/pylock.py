@@ -1,4 +1,4 @@
-"""poetry.lock and uv.lock (TOML, read with tomllib)."""
+"""poetry.lock, uv.lock and pylock.toml (PEP 751) (TOML, read with tomllib)."""
 
 from __future__ import annotations
 
@@ -83,6 +83,37 @@ def uv_parse(text: str) -> Parsed:
             out.skip(f"{label} (url {source['url']})", URL_REQUIREMENT)
         elif "registry" not in source:
             out.skip(label, f"{UNSUPPORTED}: source {source!r}")
+        elif not isinstance(version, str) or not version:
+            out.skip(label, f"{UNSUPPORTED}: no version recorded")
+        else:
+            _add_pypi(out, name, version, label)
+    return out
+
+
+def pylock_parse(text: str) -> Parsed:
+    """PEP 751 `pylock.toml`: `[[packages]]` with a name and a version, from an index (their
+    `wheels`/`sdist` list files of the registry); VCS, directory and archive packages are
+    not registry releases."""
+    out = Parsed("pylock.toml")
+    doc = _toml_load(text, "pylock.toml")
+    if "lock-version" not in doc:
+        raise LockfileError("This is not a pylock.toml: it has no lock-version.")
+    packages = doc.get("packages", [])
+    if not isinstance(packages, list) or not all(isinstance(p, dict) for p in packages):
+        raise LockfileError("The pylock.toml has no [[packages]] tables.")
+    for pkg in packages:
+        name, version = pkg.get("name"), pkg.get("version")
+        label = f"{name} {version}" if version else str(name)
+        if not isinstance(name, str) or not name:
+            out.skip(label, f"{UNSUPPORTED}: a [[packages]] table without a name")
+        elif "vcs" in pkg:
+            out.skip(f"{label} (vcs {as_mapping(pkg['vcs']).get('url', '')})", VCS)
+        elif "directory" in pkg:
+            out.skip(f"{label} ({as_mapping(pkg['directory']).get('path', '')})", LOCAL)
+        elif "archive" in pkg:
+            archive = as_mapping(pkg["archive"])
+            where = archive.get("url") or archive.get("path") or ""
+            out.skip(f"{label} (archive {where})", URL_REQUIREMENT)
         elif not isinstance(version, str) or not version:
             out.skip(label, f"{UNSUPPORTED}: no version recorded")
         else:

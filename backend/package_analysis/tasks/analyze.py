@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ..analysis.model import AnalysisError, Finding
 from ..analysis.purl import purl_parse
+from ..diff_schemas import BaselineSummaryOut
 from .base import TaskSpec
 
 
@@ -32,6 +33,16 @@ class AnalyzeParams(BaseModel):
     )
     force: bool = Field(
         False, description="Analyse again even when a report for the same artifact exists"
+    )
+    baseline: str | None = Field(
+        None,
+        max_length=128,
+        pattern=r"^(previous|none|[A-Za-z0-9][A-Za-z0-9.+!_-]*)$",
+        description="What to compare with: `previous` (the release before, the default for a"
+        " purl; for an upload, the published release it claims to be), a version of the same"
+        " package, or `none`. A copy of a popular package is compared with the original"
+        " unless `none` is asked for (uploads: only then, by default).",
+        examples=["previous", "3.6", "none"],
     )
 
     @field_validator("purl")
@@ -86,6 +97,12 @@ class SeverityCounts(BaseModel):
     low: int
 
 
+class SkippedFileOut(BaseModel):
+    artifact: str
+    file: str
+    reason: str
+
+
 class AnalyzeResult(BaseModel):
     """`Job.result` of a finished analysis: small, it rides every event and job list."""
 
@@ -99,12 +116,19 @@ class AnalyzeResult(BaseModel):
     cached: bool
     provenance: ProvenanceOut
     seconds: float
+    skipped: list[SkippedFileOut] = Field(
+        default_factory=list,
+        description="Files not (fully) scanned, with the reason (first 200)",
+    )
     suppressed: int = Field(0, description="Findings a suppression accepted (not counted)")
     notes: list[str] = Field(
         default_factory=list,
         description="Suppressions that stopped applying (expired, or the code changed), and why",
     )
     report: str = Field(description="Where the full report is: `/jobs/{id}/report`")
+    baseline: BaselineSummaryOut | None = Field(
+        None, description="What the analysis was compared with, when it was"
+    )
 
 
 SPEC = TaskSpec(

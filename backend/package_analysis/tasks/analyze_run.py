@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import uuid
 
 from ..analysis.model import AnalysisError, Provenance, Report
 from ..analysis.pipeline import CacheFn, Limits, ProgressFn, analyze_file, analyze_purl
@@ -30,11 +29,16 @@ def run(params: AnalyzeParams, ctx: TaskContext) -> TaskResult:
 
     try:
         if params.upload is not None:
-            report = _analyze_upload(params.upload, limits, on_progress, ctx, cache, store)
+            report = _analyze_upload(params, limits, on_progress, ctx, cache, store)
         else:
             assert params.purl is not None
             report = analyze_purl(
-                params.purl, limits=limits, on_progress=on_progress, check=ctx.check, cache=cache
+                params.purl,
+                limits=limits,
+                on_progress=on_progress,
+                check=ctx.check,
+                cache=cache,
+                baseline_request=params.baseline or "previous",  # docs/diff.md
             )
     except AnalysisError as exc:
         raise TaskFailed(str(exc)) from None
@@ -46,14 +50,15 @@ def run(params: AnalyzeParams, ctx: TaskContext) -> TaskResult:
 
 
 def _analyze_upload(
-    upload_id: uuid.UUID,
+    params: AnalyzeParams,
     limits: Limits,
     on_progress: ProgressFn,
     ctx: TaskContext,
     cache: CacheFn | None,
     store: TaskStore,
 ) -> Report:
-    upload, path = store.upload_get(upload_id=upload_id)
+    assert params.upload is not None
+    upload, path = store.upload_get(upload_id=params.upload)
     report = analyze_file(  # read in place from the upload store; scratch is the pipeline's
         path,
         ecosystem=upload.ecosystem,
@@ -62,6 +67,7 @@ def _analyze_upload(
         on_progress=on_progress,
         check=ctx.check,
         cache=cache,
+        baseline_request=params.baseline or "copies",  # a copy's original, unless asked
     )
     provenance = Provenance("upload", claimed=True, filename=upload.filename)
     return dataclasses.replace(report, provenance=provenance)

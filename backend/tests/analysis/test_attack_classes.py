@@ -41,37 +41,12 @@ NOT_CAUGHT: dict[str, str] = {
     "ai-cli-abuse/bad/agent-config-write": (
         "no rule for writes into AI-agent config files (only the curl|sh string is seen)"
     ),
-    "benign-near-miss/good/cibuildwheel-tool-table": (
-        "[tool.*] tables in pyproject.toml weigh as package metadata"
-    ),
-    "benign-near-miss/good/corejs-postinstall-banner": (
-        "node -e in a hook is 'hides code' even when it only requires a local file"
-    ),
-    "benign-near-miss/good/demo-and-tooling-dirs": (
-        "Demos/, other/, runtests.py and benchmarks/ count as import time"
-    ),
-    "benign-near-miss/good/record-hashes": ("content rules match inside base64 digests in RECORD"),
-    "benign-near-miss/good/webpack-devtool-eval": (
-        "decoder names inside an eval'd string literal read as eval of decoded data"
-    ),
     "bidi-controls/bad/trojan-source-early-return": ("no rule for bidi control characters in code"),
     "crypto-clipper/bad/fetch-and-wallet-hook": (
         "no rule for fetch/XHR/wallet-provider hooks rewriting addresses"
     ),
-    "input-tricks/bad/nul-in-install-js": (
-        "a NUL byte in the first 8 KiB makes the file binary and unscanned"
-    ),
     "input-tricks/bad/nul-in-pth": (
         "a NUL byte in the first 8 KiB makes the file binary and unscanned"
-    ),
-    "input-tricks/bad/nul-in-setup-py": (
-        "a NUL byte in the first 8 KiB makes the file binary and unscanned"
-    ),
-    "input-tricks/bad/padding-past-js-cap": (
-        "the entry module past the 2 MiB cap is not parsed (content rule only, as runtime)"
-    ),
-    "input-tricks/bad/padding-past-module-cap": (
-        "an import-time module past the 1 MiB cap is not parsed (content rule only, as runtime)"
     ),
     "input-tricks/bad/utf7-coding-cookie": "PEP 263 coding cookies are ignored",
     "invisible-unicode/bad/tag-characters-python": (
@@ -80,59 +55,32 @@ NOT_CAUGHT: dict[str, str] = {
     "invisible-unicode/bad/variation-selector-payload": (
         "no rule for invisible Unicode payloads; eval of a computed value is medium"
     ),
-    "js-indirect-calls/bad/constructor-constructor": (
-        "[].constructor.constructor is not resolved to Function"
-    ),
     "js-indirect-calls/bad/decipher-embedded-key": (
         "createDecipheriv with an embedded key is not decoded"
     ),
-    "js-indirect-calls/bad/globalthis-subscript-eval": (
-        "globalThis[...] with a computed key is not resolved to eval"
-    ),
-    "js-indirect-calls/bad/module-compile": "module.constructor ... _compile is not resolved",
     "npm-load-chains/bad/bin-named-like-system-tool": (
         "no rule for bin entries named like system tools"
     ),
     "npm-load-chains/bad/binding-gyp-command-expansion": (
         "binding.gyp <!(...) expansions are not followed"
     ),
-    "npm-load-chains/bad/exports-field": "the exports field is not an entry",
-    "npm-load-chains/bad/hook-from-package-config": (
-        "$npm_package_config_* in hooks is not expanded"
-    ),
-    "npm-load-chains/bad/hook-npm-run-chain": "npm run X in hooks is not followed",
-    "npm-load-chains/bad/require-from-entry": "files required from the entry are not load time",
     "npm-worm/bad/plant-github-workflow": (
         "no rule for writing CI workflow files; network alone is medium"
     ),
     "npm-worm/bad/republish-with-stolen-token": (
         "no propagation rule (npm publish with a stolen token)"
     ),
-    "py-decoders/bad/fromhex-via-getattr": (
-        "bytes.fromhex reached through getattr is not a decoder"
-    ),
-    "py-decoders/bad/join-map-chr": "''.join(map(chr, ...)) is not folded",
-    "py-decoders/bad/pickle-literal": "pickle.loads of a literal is not modelled",
-    "py-decoders/bad/rot13-computed-codec": "computed codec names are not folded",
     "py-decoders/bad/runpy-data-file": "runpy.run_path of a data file is not followed",
-    "py-decoders/bad/xor-constant-key": "XOR with a constant key is not decoded",
     "py-indirect-calls/bad/fold-chr-list": (
         "chr lists are decoded as a literal, not folded into the call's argument"
     ),
     "py-indirect-calls/bad/fold-format": "str.format is not constant-folded",
-    "py-load-time/bad/atexit-register": "@atexit.register bodies are not load time",
     "py-load-time/bad/console-script-shadows-pip": (
         "no rule for console scripts named like system tools"
     ),
-    "py-load-time/bad/decorator-lambda-call": (
-        "decorators that call the function are not followed"
-    ),
-    "py-load-time/bad/init-imports-tests": "tests/ imported by __init__ stays 'test'",
-    "py-load-time/bad/metaclass-new": "metaclass __new__ is not load time",
     "py-load-time/bad/setuptools-installation-entry-point": (
         "setuptools.installation entry points are not install time"
     ),
-    "py-load-time/bad/sibling-module-call": "calls into sibling modules are not followed",
     "trojanized-copy/bad/npm-typosquat-dependency": (
         "dependency names are not checked for typosquats"
     ),
@@ -147,7 +95,6 @@ NOT_CAUGHT: dict[str, str] = {
     "underweighted/bad/child-process-in-install-script": (
         "child_process in an install script is medium"
     ),
-    "underweighted/bad/dns-lookup-exfil": "getaddrinfo is not network; no identity→DNS chain",
     "underweighted/bad/embedded-elf-dropped-and-started": (
         "no rule for an embedded executable written and started"
     ),
@@ -159,9 +106,6 @@ NOT_CAUGHT: dict[str, str] = {
     ),
     "underweighted/bad/launchagent-plist": (
         "LaunchAgents path built with os.path.join and RunAtLoad are not persistence"
-    ),
-    "underweighted/bad/recon-commands-sent": (
-        "recon commands are not an identity source (labelled download-exec)"
     ),
     "underweighted/bad/winlogon-shell": "Winlogon Shell is not persistence",
     "underweighted/bad/xdg-autostart": "XDG autostart is not persistence",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from package_analysis.analysis import fetch
+from package_analysis.analysis import ecosystems, fetch
 from package_analysis.analysis.model import AnalysisError
 from package_analysis.analysis.purl import purl_parse
 
@@ -35,7 +35,7 @@ def test_the_registries_come_from_the_clients_configuration() -> None:
 
 
 def test_pypi_sdist_and_wheel_are_listed_then_downloaded_and_verified(tmp_path: Path) -> None:
-    resolved = fetch.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline())
+    resolved = ecosystems.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline())
     assert resolved.package.purl == "pkg:pypi/idna@3.7"
     assert [f.filename for f in resolved.files] == ["idna-3.7.tar.gz", "idna-3.7-py3-none-any.whl"]
     assert all(f.sha256 and len(f.sha256) == 64 for f in resolved.files)  # before any download
@@ -47,7 +47,7 @@ def test_pypi_sdist_and_wheel_are_listed_then_downloaded_and_verified(tmp_path: 
 
 
 def test_a_tampered_byte_fails_verification(tmp_path: Path) -> None:
-    remote = fetch.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline()).files[1]
+    remote = ecosystems.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline()).files[1]
     artifact = fetch.download(remote, tmp_path, max_bytes=10 * MiB, deadline=deadline())
     assert artifact.path is not None
     data = bytearray(artifact.path.read_bytes())
@@ -67,7 +67,7 @@ def test_a_tampered_byte_fails_verification(tmp_path: Path) -> None:
 
 
 def test_artifact_size_cap(tmp_path: Path) -> None:
-    remote = fetch.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline()).files[0]
+    remote = ecosystems.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline()).files[0]
     with pytest.raises(
         AnalysisError,
         match=r"^Artifact too large: idna-3\.7\.tar\.gz is 0\.2 MiB, more than"
@@ -78,7 +78,7 @@ def test_artifact_size_cap(tmp_path: Path) -> None:
 
 
 def test_pypi_latest_is_resolved_and_recorded() -> None:
-    resolved = fetch.resolve(purl_parse("pkg:pypi/IDNA"), deadline=deadline())
+    resolved = ecosystems.resolve(purl_parse("pkg:pypi/IDNA"), deadline=deadline())
     version = resolved.package.version
     assert version is not None and resolved.package.purl == f"pkg:pypi/idna@{version}"
     from packaging.version import Version
@@ -87,7 +87,7 @@ def test_pypi_latest_is_resolved_and_recorded() -> None:
 
 
 def test_npm_tarball_with_integrity(tmp_path: Path) -> None:
-    resolved = fetch.resolve(purl_parse("pkg:npm/is-number@7.0.0"), deadline=deadline())
+    resolved = ecosystems.resolve(purl_parse("pkg:npm/is-number@7.0.0"), deadline=deadline())
     (remote,) = resolved.files
     assert remote.filename == "is-number-7.0.0.tgz"
     assert remote.sha512 is not None and len(remote.sha512) == 128
@@ -98,7 +98,7 @@ def test_npm_tarball_with_integrity(tmp_path: Path) -> None:
 
 
 def test_npm_scoped_and_latest() -> None:
-    resolved = fetch.resolve(purl_parse("pkg:npm/%40sindresorhus/is"), deadline=deadline())
+    resolved = ecosystems.resolve(purl_parse("pkg:npm/%40sindresorhus/is"), deadline=deadline())
     assert resolved.package.name == "@sindresorhus/is"
     assert resolved.package.version
     assert resolved.package.purl == f"pkg:npm/%40sindresorhus/is@{resolved.package.version}"
@@ -121,7 +121,7 @@ def test_npm_scoped_and_latest() -> None:
 )
 def test_no_such_package_or_version(purl: str, sentence: str) -> None:
     with pytest.raises(AnalysisError) as exc:
-        fetch.resolve(purl_parse(purl), deadline=deadline())
+        ecosystems.resolve(purl_parse(purl), deadline=deadline())
     assert str(exc.value) == sentence
 
 
@@ -165,9 +165,9 @@ def test_without_pip_or_npm_on_path_their_config_files_and_variables_still_count
     reg = fetch.pypi_registry()
     assert (reg.url, reg.source) == (pypi.url, "pip config global.index-url")
     assert fetch.npm_registry().url == npm.url
-    resolved = fetch.resolve(purl_parse("pkg:npm/is-number@7.0.0"), deadline=deadline())
+    resolved = ecosystems.resolve(purl_parse("pkg:npm/is-number@7.0.0"), deadline=deadline())
     assert resolved.files[0].filename == "is-number-7.0.0.tgz"
-    resolved = fetch.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline())
+    resolved = ecosystems.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline())
     assert len(resolved.files) == 2
 
     monkeypatch.delenv("npm_config_registry")
@@ -240,13 +240,13 @@ def test_proxies_from_pip_config_and_from_the_environment(
     with connect_proxy() as (proxy, asked):
         monkeypatch.setenv("PIP_PROXY", proxy)  # pip's own `proxy` setting
         assert fetch.pypi_registry().proxy == proxy
-        fetch.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline())
+        ecosystems.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline())
         assert asked and all(a.startswith("CONNECT ") and a.endswith(":443") for a in asked)
     with connect_proxy() as (proxy, asked):
         monkeypatch.setenv("HTTPS_PROXY", proxy)  # no npm proxy setting: the environment's
         monkeypatch.delenv("NO_PROXY", raising=False)
         monkeypatch.delenv("no_proxy", raising=False)
-        fetch.resolve(purl_parse("pkg:npm/is-number@7.0.0"), deadline=deadline())
+        ecosystems.resolve(purl_parse("pkg:npm/is-number@7.0.0"), deadline=deadline())
         assert asked and all(a.startswith("CONNECT ") for a in asked)
 
 
@@ -270,7 +270,7 @@ def test_the_configured_ca_bundle_is_the_one_trusted(
     with pytest.raises(
         AnalysisError, match=r"^Registry unreachable \(pip .*CERTIFICATE_VERIFY_FAILED"
     ):
-        fetch.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline())
+        ecosystems.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline())
 
 
 def test_a_download_can_be_cancelled_mid_transfer(
@@ -283,7 +283,7 @@ def test_a_download_can_be_cancelled_mid_transfer(
         raise Cancelled
 
     monkeypatch.setattr(fetch, "CHECK_EVERY", 0.0)  # check on every chunk, not every 0.5 s
-    remote = fetch.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline()).files[0]
+    remote = ecosystems.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline()).files[0]
     with pytest.raises(Cancelled):
         fetch.download(remote, tmp_path, max_bytes=10 * MiB, deadline=deadline(), check=cancel)
     assert list(tmp_path.iterdir()) == []  # the partial file is gone

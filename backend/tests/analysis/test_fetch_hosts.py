@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from package_analysis.analysis import fetch
+from package_analysis.analysis.ecosystems.pypi import PEP691_JSON
 from package_analysis.analysis.model import AnalysisError
 from package_analysis.analysis.pipeline import Limits, analyze_purl
 
@@ -89,7 +90,7 @@ def internal() -> Iterator[Server]:
 
 def pep691(files: list[dict[str, object]]) -> tuple[int, dict[str, str], bytes]:
     body = json.dumps({"meta": {"api-version": "1.0"}, "name": "x", "files": files}).encode()
-    return 200, {"Content-Type": fetch.PEP691_JSON}, body
+    return 200, {"Content-Type": PEP691_JSON}, body
 
 
 def sha256(data: bytes) -> str:

@@ -57,7 +57,7 @@ def test_purl_with_progress_then_from_cache_without_download(limits: Limits, scr
         "idna-3.7-py3-none-any.whl",
     ]
     assert all(a.path is None and a.size > 0 for a in report.artifacts)
-    assert (report.verdict, report.cached, report.extra["skipped"]) == ("clean", False, [])
+    assert (report.verdict, report.cached, report.skipped) == ("clean", False, [])
     assert [key.sha256 for key in asked] == [a.sha256 for a in report.artifacts]
     # The key is everything the scan reads: the ecosystem and identity the rules were given.
     assert {(k.ecosystem, k.package, k.rules_version) for k in asked} == {

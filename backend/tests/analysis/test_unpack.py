@@ -192,6 +192,7 @@ def test_unpacked_bytes_cap(tmp_path: Path, scratch: Path) -> None:
     assert_contained(tmp_path, archive)
 
 
+@pytest.mark.slow  # a minute of creating files: make test runs it, make check does not
 def test_a_hundred_thousand_tiny_files_stop_at_the_file_cap(tmp_path: Path, scratch: Path) -> None:
     path = archives.many_empty_files_tar(tmp_path / "many.tar.gz", 100_000, compress=True)
     with pytest.raises(
@@ -331,3 +332,15 @@ def test_zip_folder_marked_only_by_its_mode(tmp_path: Path, scratch: Path) -> No
         zf.writestr("pkg/a.py", b"1")
     out = run(path, scratch)
     assert (out.skipped, tree(out.root)) == ([], {"pkg", "pkg/a.py"})
+
+
+def test_a_zip_with_bytes_before_it_is_unpacked(tmp_path: Path, scratch: Path) -> None:
+    # zipfile and installers find the central directory from the end: a prefix hides nothing
+    plain = tmp_path / "plain.zip"
+    with zipfile.ZipFile(plain, "w") as zf:
+        zf.writestr("pkg/setup.py", "print('hi')\n")
+    prefixed = tmp_path / "prefixed.whl"
+    prefixed.write_bytes(b"#!/bin/sh\nexit 0\n" + b"\0" * 600 + plain.read_bytes())
+    out = unpack(prefixed, scratch / "out", max_bytes=1 << 20, max_files=10, timeout=30)
+    assert (out.kind, out.files) == ("zip", 1)
+    assert (out.root / "pkg" / "setup.py").read_text() == "print('hi')\n"

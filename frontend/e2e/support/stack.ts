@@ -6,7 +6,7 @@
  * and job-updates channel. The shared servers are never stopped.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +74,17 @@ async function waitForHttp(url: string, what: string, procs: Proc[], deadline = 
   }
 }
 
+/** Until a worker touches its heartbeat file: it does so in its loop, before it takes a job. */
+async function waitForHeartbeat(file: string, proc: Proc, deadline: number): Promise<void> {
+  while (!existsSync(file)) {
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null || Date.now() > deadline) {
+      const why = Date.now() > deadline ? 'no heartbeat yet' : `exited (${proc.child.exitCode ?? proc.child.signalCode})`;
+      throw new Error(`${proc.role} taking jobs (${file}): ${why}${outputOf(proc)}`);
+    }
+    await sleep(200);
+  }
+}
+
 function outputOf(proc: Proc): string {
   return `\n--- ${proc.role} ---\n${proc.output.join('').slice(-6000)}`;
 }
@@ -135,18 +146,17 @@ export class Stack {
     const deadline = Date.now() + STARTUP_MS;
     this.apiPortValue = await freePort();
     await this.startApi(deadline);
+    const workers: [string, Proc][] = [];
     for (let i = 1; i <= this.options.workers; i += 1) {
-      this.others.push(
-        this.spawnRole(
-          'worker',
-          `worker-${i}`,
-          {
-            WORKER_NAME: `e2e-worker-${i}`,
-            WORKER_HEARTBEAT_FILE: join(LOG_DIR, `${this.options.name}-worker-${i}.heartbeat`),
-            JOB_DRAIN_SECONDS: '2',
-          },
-        ),
-      );
+      const heartbeat = join(LOG_DIR, `${this.options.name}-worker-${i}.heartbeat`);
+      rmSync(heartbeat, { force: true }); // a file left by an earlier run is no sign of life
+      const worker = this.spawnRole('worker', `worker-${i}`, {
+        WORKER_NAME: `e2e-worker-${i}`,
+        WORKER_HEARTBEAT_FILE: heartbeat,
+        JOB_DRAIN_SECONDS: '2',
+      });
+      workers.push([heartbeat, worker]);
+      this.others.push(worker);
     }
     this.webPort = await freePort();
     this.others.push(
@@ -169,6 +179,9 @@ export class Stack {
     const all = [...(this.api ? [this.api] : []), ...this.others];
     await waitForHttp(`${this.webUrl}/healthz`, 'web', all, deadline);
     await waitForHttp(`${this.webUrl}/api/readyz`, 'api through web', all, deadline);
+    // Workers load the analysis engine before their loop: on a loaded machine that took
+    // over 40 s, and a test that dispatched meanwhile saw its jobs wait in the queue.
+    for (const [heartbeat, worker] of workers) await waitForHeartbeat(heartbeat, worker, deadline);
   }
 
   /** Starts (or restarts) the api on the same port, and waits until it is ready. */

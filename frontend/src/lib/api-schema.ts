@@ -103,7 +103,7 @@ export interface paths {
         put?: never;
         /**
          * Analyse every pinned package of a lockfile
-         * @description `file`: requirements.txt, poetry.lock, uv.lock, package-lock.json, pnpm-lock.yaml (package-lock.json v1 to v3, pnpm-lock.yaml v5 to v9; the format comes from the file name, else from the content). One `analyze` job per pinned package version, deduplicated, all created or none; every line or entry that made no job is in `skipped` with its reason. At most 5000 packages and ANALYSIS_UPLOAD_MAX_BYTES (50 MiB) per file.
+         * @description `file`: requirements.txt, poetry.lock, uv.lock, pylock.toml, package-lock.json, pnpm-lock.yaml (package-lock.json v1 to v3, pnpm-lock.yaml v5 to v9; the format comes from the file name, else from the content). One `analyze` job per pinned package version, deduplicated, all created or none; every line or entry that made no job is in `skipped` with its reason. At most 5000 packages and ANALYSIS_UPLOAD_MAX_BYTES (50 MiB) per file.
          */
         post: operations["package_analysis_api_analyze_lockfile"];
         delete?: never;
@@ -308,6 +308,14 @@ export interface components {
              * @default false
              */
             force: boolean;
+            /**
+             * Baseline
+             * @description What to compare with: `previous` (the release before, the default for a purl; for an upload, the published release it claims to be), a version of the same package, or `none`. A copy of a popular package is compared with the original unless `none` is asked for (uploads: only then, by default).
+             * @example previous
+             * @example 3.6
+             * @example none
+             */
+            baseline?: string | null;
         };
         /**
          * DispatchIn
@@ -396,7 +404,7 @@ export interface components {
              * @description How the file was read
              * @enum {string}
              */
-            format: "requirements.txt" | "poetry.lock" | "uv.lock" | "package-lock.json" | "pnpm-lock.yaml";
+            format: "requirements.txt" | "poetry.lock" | "uv.lock" | "pylock.toml" | "package-lock.json" | "pnpm-lock.yaml";
             /**
              * Items
              * @description One `analyze` job per pinned package version
@@ -447,6 +455,69 @@ export interface components {
             /** Size */
             size: number;
         };
+        /** BaselineOut */
+        BaselineOut: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "previous" | "version" | "path" | "copy";
+            /** Purl */
+            purl: string;
+            /** Version */
+            version: string;
+            /** File */
+            file: string;
+            /** Reason */
+            reason: string;
+        };
+        /**
+         * BaselineSummaryOut
+         * @description What a finished analysis was compared with, in brief (it rides every event).
+         */
+        BaselineSummaryOut: {
+            /**
+             * Purl
+             * @description The baseline release; empty for a local archive
+             */
+            purl: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "previous" | "version" | "path" | "copy" | "";
+            /**
+             * New Findings
+             * @description Findings in code the baseline did not have
+             */
+            new_findings: number;
+            /**
+             * Load Time Hunks
+             * @description Added hunks that run at install or import
+             */
+            load_time_hunks: number;
+            /**
+             * Plain Score
+             * @description The score without weighing new code more
+             */
+            plain_score: number;
+        };
+        /** BlobOut */
+        BlobOut: {
+            /** File */
+            file: string;
+            /** Line */
+            line: number;
+            /** Length */
+            length: number;
+            /** Preview */
+            preview: string;
+            /**
+             * Runs At
+             * @enum {string}
+             */
+            runs_at: "install" | "import" | "";
+        };
         /** ChainStepOut */
         ChainStepOut: {
             /**
@@ -460,6 +531,131 @@ export interface components {
             line: number | null;
             /** Text */
             text: string;
+        };
+        /** DependencyOut */
+        DependencyOut: {
+            /** Name */
+            name: string;
+            /** Spec */
+            spec: string;
+            /** Typosquat Of */
+            typosquat_of: string;
+            /** Url */
+            url: boolean;
+        };
+        /**
+         * DiffOut
+         * @description The comparison with the baseline: install/import-time hunks first.
+         */
+        DiffOut: {
+            baseline: components["schemas"]["BaselineOut"];
+            summary: components["schemas"]["DiffSummaryOut"];
+            /** Files */
+            files: components["schemas"]["FileChangeOut"][];
+            /** Install Hooks */
+            install_hooks: components["schemas"]["HookChangeOut"][];
+            /** Entry Points */
+            entry_points: components["schemas"]["EntryPointChangeOut"][];
+            /** Dependencies */
+            dependencies: components["schemas"]["DependencyOut"][];
+            /** Import Names */
+            import_names: string[];
+            /** Endpoints */
+            endpoints: components["schemas"]["EndpointOut"][];
+            /** Blobs */
+            blobs: components["schemas"]["BlobOut"][];
+            /** Binaries */
+            binaries: string[];
+            provenance: components["schemas"]["package_analysis__diff_schemas__ProvenanceOut"];
+            /** Plain Score */
+            plain_score: number;
+            /**
+             * Raised Rules
+             * @description Rules whose new install/import-time findings were weighed more
+             */
+            raised_rules: string[];
+            /**
+             * New Verdict
+             * @description The verdict of the new findings alone (what `scan --fail-on` judges)
+             * @enum {string}
+             */
+            new_verdict: "malicious" | "suspicious" | "clean";
+            /** New Score */
+            new_score: number;
+            /**
+             * Artifacts
+             * @default 1
+             */
+            artifacts: number;
+        };
+        /** DiffSummaryOut */
+        DiffSummaryOut: {
+            /** Added */
+            added: number;
+            /** Removed */
+            removed: number;
+            /** Changed */
+            changed: number;
+            /** Unchanged */
+            unchanged: number;
+            /** Load Time Hunks */
+            load_time_hunks: number;
+        };
+        /** EndpointOut */
+        EndpointOut: {
+            /** Value */
+            value: string;
+            /** File */
+            file: string;
+            /** Line */
+            line: number;
+            /**
+             * Runs At
+             * @enum {string}
+             */
+            runs_at: "install" | "import" | "";
+        };
+        /** EntryPointChangeOut */
+        EntryPointChangeOut: {
+            /** Name */
+            name: string;
+            /** Before */
+            before: string;
+            /** After */
+            after: string;
+        };
+        /** FileChangeOut */
+        FileChangeOut: {
+            /**
+             * File
+             * @description Path in the analysed archive; empty when removed
+             */
+            file: string;
+            /**
+             * Old File
+             * @description Path in the baseline; empty when added
+             */
+            old_file: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "added" | "removed" | "changed";
+            /**
+             * Runs At
+             * @enum {string}
+             */
+            runs_at: "install" | "import" | "";
+            /** Binary */
+            binary: boolean;
+            /** Lines Added */
+            lines_added: number;
+            /** Lines Removed */
+            lines_removed: number;
+            /** Hunks */
+            hunks: components["schemas"]["HunkOut"][];
+            /** Hunks Total */
+            hunks_total: number;
         };
         /** FindingOut */
         FindingOut: {
@@ -506,6 +702,41 @@ export interface components {
              * @default 1
              */
             count: number;
+            /**
+             * Baseline
+             * @default
+             * @enum {string}
+             */
+            baseline: "new" | "unchanged" | "";
+        };
+        /** HookChangeOut */
+        HookChangeOut: {
+            /** Hook */
+            hook: string;
+            /** Before */
+            before: string;
+            /** After */
+            after: string;
+        };
+        /** HunkOut */
+        HunkOut: {
+            /** Start */
+            start: number;
+            /** End */
+            end: number;
+            /**
+             * Runs At
+             * @description Whether any added line runs at install or import
+             * @enum {string}
+             */
+            runs_at: "install" | "import" | "";
+            /**
+             * Lines
+             * @description The added lines (the first 40 of the hunk)
+             */
+            lines: string[];
+            /** Removed */
+            removed: number;
         };
         /** PackageOut */
         PackageOut: {
@@ -520,38 +751,6 @@ export interface components {
             version: string | null;
             /** Purl */
             purl: string;
-        };
-        /**
-         * ProvenanceOut
-         * @description Where the analysed bytes came from (docs/security.md "Provenance").
-         */
-        ProvenanceOut: {
-            /**
-             * Source
-             * @description `registry`: fetched through the configured index and hash-verified against it; `upload`: sent to POST /analyze/upload, so the package name and version are only what the archive claims
-             * @enum {string}
-             */
-            source: "registry" | "upload";
-            /**
-             * Registry
-             * @description The index or registry the bytes came through
-             */
-            registry: string | null;
-            /**
-             * Verified
-             * @description Every artifact's hash matched the registry's
-             */
-            verified: boolean;
-            /**
-             * Claimed
-             * @description The package name and version were read from the archive
-             */
-            claimed: boolean;
-            /**
-             * Filename
-             * @description The uploaded file's name
-             */
-            filename: string | null;
         };
         /**
          * ReportOut
@@ -576,9 +775,14 @@ export interface components {
             rules_version: string;
             /** Cached */
             cached: boolean;
-            provenance: components["schemas"]["ProvenanceOut"];
+            provenance: components["schemas"]["package_analysis__tasks__analyze__ProvenanceOut"];
             /** Seconds */
             seconds: number;
+            /**
+             * Skipped
+             * @description Files not (fully) scanned, with the reason (first 200)
+             */
+            skipped?: components["schemas"]["SkippedFileOut"][];
             /** Suppressed */
             suppressed: components["schemas"]["SuppressedFindingOut"][];
             /**
@@ -591,8 +795,11 @@ export interface components {
              * @description Where the full report is: `/jobs/{id}/report`
              */
             report: string;
+            /** @description What the analysis was compared with, when it was */
+            baseline?: components["schemas"]["BaselineSummaryOut"] | null;
             /** Job */
             job: string;
+            diff?: components["schemas"]["DiffOut"] | null;
         };
         /** SeverityCounts */
         SeverityCounts: {
@@ -604,6 +811,15 @@ export interface components {
             medium: number;
             /** Low */
             low: number;
+        };
+        /** SkippedFileOut */
+        SkippedFileOut: {
+            /** Artifact */
+            artifact: string;
+            /** File */
+            file: string;
+            /** Reason */
+            reason: string;
         };
         /** SuppressedFindingOut */
         SuppressedFindingOut: {
@@ -650,6 +866,12 @@ export interface components {
              * @default 1
              */
             count: number;
+            /**
+             * Baseline
+             * @default
+             * @enum {string}
+             */
+            baseline: "new" | "unchanged" | "";
             suppression: components["schemas"]["SuppressionOut"];
         };
         /** SuppressionOut */
@@ -668,6 +890,63 @@ export interface components {
              * @description ISO date after which it stops applying
              */
             expires: string | null;
+        };
+        /** ProvenanceOut */
+        package_analysis__diff_schemas__ProvenanceOut: {
+            /**
+             * Attested
+             * @default false
+             */
+            attested: boolean;
+            /**
+             * Baseline Attested
+             * @default false
+             */
+            baseline_attested: boolean;
+            /** Earlier Attested */
+            earlier_attested?: string[];
+            /**
+             * Publisher
+             * @default
+             */
+            publisher: string;
+            /**
+             * Baseline Publisher
+             * @default
+             */
+            baseline_publisher: string;
+        };
+        /**
+         * ProvenanceOut
+         * @description Where the analysed bytes came from (docs/security.md "Provenance").
+         */
+        package_analysis__tasks__analyze__ProvenanceOut: {
+            /**
+             * Source
+             * @description `registry`: fetched through the configured index and hash-verified against it; `upload`: sent to POST /analyze/upload, so the package name and version are only what the archive claims
+             * @enum {string}
+             */
+            source: "registry" | "upload";
+            /**
+             * Registry
+             * @description The index or registry the bytes came through
+             */
+            registry: string | null;
+            /**
+             * Verified
+             * @description Every artifact's hash matched the registry's
+             */
+            verified: boolean;
+            /**
+             * Claimed
+             * @description The package name and version were read from the archive
+             */
+            claimed: boolean;
+            /**
+             * Filename
+             * @description The uploaded file's name
+             */
+            filename: string | null;
         };
     };
     responses: never;

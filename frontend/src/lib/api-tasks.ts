@@ -53,6 +53,16 @@ export const TASK_PARAMS = {
         "nullable": false,
         "description": "Analyse again even when a report for the same artifact exists",
         "default": false
+      },
+      {
+        "name": "baseline",
+        "kind": "string",
+        "title": "Baseline",
+        "required": false,
+        "nullable": true,
+        "description": "What to compare with: `previous` (the release before, the default for a purl; for an upload, the published release it claims to be), a version of the same package, or `none`. A copy of a popular package is compared with the original unless `none` is asked for (uploads: only then, by default).",
+        "maxLength": 128,
+        "pattern": "^(previous|none|[A-Za-z0-9][A-Za-z0-9.+!_-]*)$"
       }
     ]
   }

@@ -36,6 +36,7 @@ export function makeFinding(overrides: Partial<Finding> = {}): Finding {
     chain: [],
     decoded: '',
     count: 1,
+    baseline: '',
     ...overrides,
   };
 }

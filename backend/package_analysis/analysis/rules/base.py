@@ -1,16 +1,49 @@
-"""What every rule module shares: where a file's code runs, and the sink findings go to."""
+"""What every rule shares: its declaration (`Rule`), where a file's code runs (`FileCtx`),
+and the sink findings go to. A rule module declares `RULES` and may define check hooks
+(see `catalog.HOOKS`); the engine calls each hook with the facts of one file."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from ..model import SNIPPET_MAX, Ecosystem, Finding, Reachability, Severity
-from .catalog import RULES
+from ..model import (
+    DECODED_MAX,
+    SNIPPET_MAX,
+    ChainStep,
+    Ecosystem,
+    Finding,
+    Reachability,
+    Severity,
+)
 
 # A file contributes at most this many findings per rule, a package at most MAX_FINDINGS:
 # a report stays readable and a hostile package cannot grow it without bound.
 PER_RULE_PER_FILE = 5
 MAX_FINDINGS = 500
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A declared variation of a rule: same id, another severity, and when it applies."""
+
+    severity: Severity
+    when: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule's declaration. `variants` are the only severities it may report besides its
+    own; `strong` marks evidence of intent on its own (scoring: a malicious verdict needs one)."""
+
+    id: str
+    title: str
+    category: str
+    severity: Severity
+    explanation: str  # why it matters and what a reviewer should check
+    variants: Mapping[str, Variant] = field(default_factory=dict)
+    strong: bool = False
 
 
 @dataclass(frozen=True)
@@ -24,6 +57,19 @@ class FileCtx:
     reach: Reachability
     ecosystem: Ecosystem
     origin: tuple[str, int] | None = None
+    decoded_text: str = ""  # the decoded payload (shown beside the finding)
+    origin_snippet: str = ""  # the literal's line in `path` (the finding's snippet)
+
+    def decoded_from(self, chain: str, line: int, snippet: str, text: str) -> FileCtx:
+        """The context of a payload decoded from the literal on `line` of this file (or, when
+        this is already a payload, from the literal the outer payload came from)."""
+        if self.origin is not None:
+            chain, line, snippet = (
+                f"{self.origin[0]} → {chain}",
+                self.origin[1],
+                self.origin_snippet,
+            )
+        return FileCtx(self.path, self.reach, self.ecosystem, (chain, line), text[:2000], snippet)
 
 
 @dataclass
@@ -35,45 +81,59 @@ class Sink:
 
     def add(
         self,
-        rule_id: str,
+        rule: Rule,
         ctx: FileCtx,
         line: int | None,
         snippet: str,
         *,
         detail: str = "",
         reach: Reachability | None = None,
-        severity: Severity | None = None,
+        variant: str = "",
+        chain: list[dict[str, Any]] | None = None,
+        end_line: int | None = None,
     ) -> None:
         """Record one finding (deduplicated per rule, file and line; capped per file)."""
-        rule = RULES[rule_id]
+        decoded = ""
         if ctx.origin is not None:
-            chain, origin_line = ctx.origin
+            how, origin_line = ctx.origin
             detail = (
-                f"Found in a payload decoded statically ({chain}) from the literal on line "
+                f"Found in a payload decoded statically ({how}) from the literal on line "
                 f"{origin_line}{f', decoded line {line}' if line else ''}. {detail}"
             ).strip()
-            line = origin_line
-        key = (rule_id, ctx.path, line)
-        count_key = (rule_id, ctx.path)
+            decoded = ctx.decoded_text
+            detail = (
+                f"{detail} Decoded line: {clean_snippet(snippet, 160)!r}." if snippet else detail
+            )
+            snippet = ctx.origin_snippet or snippet
+            line, end_line = origin_line, None
+        key = (rule.id, ctx.path, line)
+        count_key = (rule.id, ctx.path)
         if key in self._seen or len(self.findings) >= MAX_FINDINGS:
             return
         if self._per_file.get(count_key, 0) >= PER_RULE_PER_FILE:
             return
         self._seen.add(key)
         self._per_file[count_key] = self._per_file.get(count_key, 0) + 1
+        severity = rule.variants[variant].severity if variant else rule.severity
         explanation = f"{detail} {rule.explanation}".strip() if detail else rule.explanation
+        steps = tuple(ChainStep.from_dict(step) for step in chain or ())
+        if end_line is None or line is None or end_line <= line:
+            end_line = None
         self.findings.append(
             Finding(
                 rule=rule.id,
                 title=rule.title,
                 category=rule.category,
-                severity=severity or rule.severity,
+                severity=severity,
                 file=ctx.path,
                 line=line,
                 snippet=clean_snippet(snippet),
                 reachability=reach or ctx.reach,
                 explanation=explanation,
                 artifact=self.artifact,
+                end_line=end_line,
+                chain=steps,
+                decoded=clean_snippet(decoded, DECODED_MAX) if decoded else "",
             )
         )
 
@@ -100,8 +160,12 @@ def snippet_at(data: bytes, offset: int, length: int = 0, *, window: int = 160) 
     return data[start:end].decode("utf-8", "replace")
 
 
-def text_line(text: str, lineno: int | None) -> str:
+def text_line(text: str, lineno: int | None, end: int | None = None) -> str:
+    """Line `lineno` of `text` (1-based); lines `lineno..end` joined for a multi-line call."""
     if not lineno:
         return ""
     lines = text.splitlines()
-    return lines[lineno - 1] if 0 < lineno <= len(lines) else ""
+    if not 0 < lineno <= len(lines):
+        return ""
+    last = min(end or lineno, lineno + 8, len(lines))
+    return " ".join(x.strip() for x in lines[lineno - 1 : last])

@@ -1,16 +1,16 @@
-"""Content rules: `content.yar`, compiled once per process with YARA-X."""
+"""Content rules: the YARA source of every `cnt_*` module, compiled once per process with
+YARA-X, run over text files and decoded payloads."""
 
 from __future__ import annotations
 
+import re
 import threading
-from pathlib import Path
 
 import yara_x
 
+from . import catalog
 from .base import FileCtx, Sink, line_of, snippet_at
-from .catalog import RULES
 
-SOURCE = Path(__file__).with_name("content.yar")
 SCAN_TIMEOUT_SECONDS = 10
 _lock = threading.Lock()
 _compiled: yara_x.Rules | None = None
@@ -21,7 +21,7 @@ def compiled() -> yara_x.Rules:
     global _compiled
     with _lock:
         if _compiled is None:
-            rules = yara_x.compile(SOURCE.read_text(encoding="utf-8"))
+            rules = yara_x.compile(catalog.yara_source())
             for rule in rules.scan(b"").matching_rules:  # pragma: no cover - a rule bug
                 raise ValueError(f"content rule {rule.identifier} matches empty input")
             _compiled = rules
@@ -29,10 +29,8 @@ def compiled() -> yara_x.Rules:
 
 
 def rule_ids() -> set[str]:
-    """Catalog ids the YARA source declares (each rule's `meta: id`)."""
-    import re
-
-    return set(re.findall(r'meta:\s*id\s*=\s*"([A-Z0-9-]+)"', SOURCE.read_text(encoding="utf-8")))
+    """Catalog ids the YARA sources declare (each rule's `meta: id`)."""
+    return set(re.findall(r'meta:\s*id\s*=\s*"([A-Z0-9-]+)"', catalog.yara_source()))
 
 
 def new_scanner() -> yara_x.Scanner:
@@ -49,37 +47,40 @@ def scan(
     sink: Sink,
     prose: set[int] | None = None,
     load_calls: set[int] | None = None,
+    tooling: set[int] | None = None,
 ) -> list[str]:
     """Run the content rules over `data`; add one finding per matching rule. Returns the ids.
-    A match on a `prose` line (docstring, comment) weighs as documentation."""
+    A match on a `prose` line (docstring, comment) weighs as documentation; one on the line
+    of a call that runs code at load time weighs as load time."""
     try:
         results = scanner.scan(data)
     except (yara_x.TimeoutError, yara_x.ScanError):
         return []
+    rules = catalog.rules()
     hits: list[str] = []
     for match in results.matching_rules:
-        meta = dict(match.metadata)
-        rule_id = str(meta.get("id", ""))
-        if rule_id not in RULES:
-            continue
-        first = _first_match(match)
-        if first is None:
+        rule = rules.get(str(dict(match.metadata).get("id", "")))
+        first = _first_match(match) if rule is not None else None
+        if rule is None or first is None:
             continue
         offset, length = first
         line = line_of(data, offset)
+        reach = None
+        if prose and line in prose:
+            reach = "docs"
+        elif tooling and line in tooling:
+            reach = "test"  # a [tool.*] table: what maintainers' tools run, not installers
+        elif load_calls and line in load_calls and ctx.reach == "runtime":
+            reach = "import"
         sink.add(
-            rule_id,
+            rule,
             ctx,
             line,
             snippet_at(data, offset, length),
             detail=f"Matched content rule '{match.identifier}'.",
-            reach="docs"
-            if prose and line in prose
-            else "import"
-            if load_calls and line in load_calls and ctx.reach == "runtime"
-            else None,
+            reach=reach,  # type: ignore[arg-type]
         )
-        hits.append(rule_id)
+        hits.append(rule.id)
     return hits
 
 

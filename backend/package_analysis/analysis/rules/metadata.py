@@ -1,28 +1,19 @@
-"""Metadata rules: the package's name, version and declared metadata (PKG-INFO, METADATA,
-package.json), install hooks in package.json, native executables."""
+"""Helpers for the metadata rules (`meta_*`, `npm_*`): popular names, edit distance,
+version shapes, package.json reading, the files a script line runs, executable magic."""
 
 from __future__ import annotations
 
-import email.parser
 import functools
-import itertools
 import json
 import re
 import shlex
 from pathlib import Path
 from typing import Any
 
-from ..model import Ecosystem, PackageRef
-from .base import FileCtx, Sink, text_line
-from .python_ast import confusable
+from ..model import Ecosystem
 
 DATA = Path(__file__).with_name("data")
 INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "preuninstall", "postuninstall")
-_SHELLY = re.compile(
-    r"(\bcurl\b|\bwget\b|node +-e\b|node +--eval\b|\bbase64\b|\| *(ba)?sh\b|powershell|"
-    r"\bnslookup\b|\bdig\b +|\bping\b +-c|https?://|/dev/tcp|\beval\b|>\s*/dev/null\s*2>&1\s*&)",
-    re.I,
-)
 _CONFUSABLE_MAP = str.maketrans(
     {
         ch: asc
@@ -108,148 +99,13 @@ def depconf_version(version: str | None) -> bool:
     return major >= 90
 
 
-def check_package(package: PackageRef, sink: Sink, version_hint: str | None) -> None:
-    """Name and version rules (reachability `metadata`)."""
-    ctx = FileCtx(path="", reach="metadata", ecosystem=package.ecosystem)
-    target = typosquat_target(package.name, package.ecosystem)
-    if target:
-        sink.add(
-            "META-TYPOSQUAT",
-            ctx,
-            None,
-            package.name,
-            detail=f"'{package.name}' is one edit from the popular '{target}'.",
-        )
-    version = package.version or version_hint
-    if depconf_version(version):
-        sink.add(
-            "META-DEPCONF-VERSION",
-            ctx,
-            None,
-            f"{package.name} {version}",
-            detail=f"Version {version}.",
-        )
-
-
-def _gibberish(text: str) -> bool:
-    words = re.findall(r"[A-Za-z]{6,}", text)
-    if len(words) < 2:
-        return False
-    odd = sum(
-        1
-        for w in words
-        if sum(1 for a, b in itertools.pairwise(w) if a.islower() and b.isupper()) >= 2
-    )
-    return odd / len(words) >= 0.5
-
-
-def check_pkg_info(data: bytes, ctx: FileCtx, sink: Sink) -> str | None:
-    """PKG-INFO / METADATA: placeholder metadata, confusable or URL dependencies.
-    Returns the declared version."""
-    text = data.decode("utf-8", "replace")
-    msg = email.parser.HeaderParser().parsestr(text)
-    summary = (msg.get("Summary") or "").strip()
-    author = (msg.get("Author") or msg.get("Author-email") or "").strip()
-    home = (msg.get("Home-page") or msg.get("Project-URL") or "").strip()
-    placeholder = []
-    if summary.upper() in {"", "UNKNOWN"} or _gibberish(summary):
-        placeholder.append("summary")
-    if author.upper() in {"", "UNKNOWN"} or _gibberish(author):
-        placeholder.append("author")
-    if home.upper() in {"", "UNKNOWN"}:
-        placeholder.append("home page")
-    if len(placeholder) >= 2 or _gibberish(summary):
-        sink.add(
-            "META-PLACEHOLDER",
-            ctx,
-            None,
-            f"Summary: {summary[:120]} Author: {author[:60]}",
-            detail=f"Missing or random: {', '.join(placeholder) or 'summary'}.",
-        )
-    for req in msg.get_all("Requires-Dist") or []:
-        _check_requirement(req, ctx, sink, text)
-    return msg.get("Version")
-
-
-def check_requires_txt(data: bytes, ctx: FileCtx, sink: Sink) -> None:
-    text = data.decode("utf-8", "replace")
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("["):
-            _check_requirement(line, ctx, sink, text)
-
-
-def _check_requirement(req: str, ctx: FileCtx, sink: Sink, text: str) -> None:
-    line = next((i for i, ln in enumerate(text.splitlines(), 1) if req in ln), None)
-    if confusable(req):
-        sink.add(
-            "META-DEP-CONFUSABLE",
-            ctx,
-            line,
-            req,
-            detail=f"Dependency {req!r} is not plain ASCII.",
-            reach="install",
-        )
-    elif re.search(r"@\s*(https?://|git\+)", req):
-        sink.add("META-DEP-URL", ctx, line, req, reach="install")
-
-
 def package_json(data: bytes) -> dict[str, Any] | None:
+    """package.json as npm reads it (a UTF-8 BOM is stripped), or None."""
     try:
-        doc = json.loads(data.decode("utf-8", "replace"))
+        doc = json.loads(data.decode("utf-8", "replace").removeprefix("\ufeff"))
     except (ValueError, RecursionError):
         return None
     return doc if isinstance(doc, dict) else None
-
-
-def check_package_json(doc: dict[str, Any], raw: bytes, ctx: FileCtx, sink: Sink) -> set[str]:
-    """npm manifest rules; returns the files its install scripts run (relative paths)."""
-    text = raw.decode("utf-8", "replace")
-    run_files: set[str] = set()
-    scripts = doc.get("scripts")
-    if isinstance(scripts, dict):
-        for hook in INSTALL_SCRIPTS:
-            cmd = scripts.get(hook)
-            if not isinstance(cmd, str) or not cmd.strip():
-                continue
-            line = next((i for i, ln in enumerate(text.splitlines(), 1) if f'"{hook}"' in ln), None)
-            snippet = text_line(text, line) or f'"{hook}": "{cmd}"'
-            sink.add("NPM-INSTALL-SCRIPT", ctx, line, snippet, detail=f"{hook}: {cmd[:200]}")
-            if _SHELLY.search(cmd):
-                sink.add(
-                    "NPM-INSTALL-SCRIPT-SHELL",
-                    ctx,
-                    line,
-                    snippet,
-                    reach="install",
-                    detail=cmd[:200],
-                )
-            run_files |= script_files(cmd)
-    description = doc.get("description")
-    placeholder = []
-    if not isinstance(description, str) or not description.strip():
-        placeholder.append("description")
-    if not doc.get("repository") and not doc.get("homepage"):
-        placeholder.append("repository")
-    if not doc.get("author") and not doc.get("maintainers") and not doc.get("contributors"):
-        placeholder.append("author")
-    if len(placeholder) >= 3:
-        sink.add(
-            "META-PLACEHOLDER",
-            ctx,
-            None,
-            f"description: {str(description)[:120]}",
-            detail=f"Missing: {', '.join(placeholder)}.",
-        )
-    for key in ("dependencies", "optionalDependencies", "peerDependencies"):
-        deps = doc.get(key)
-        if not isinstance(deps, dict):
-            continue
-        for name, spec in deps.items():
-            if confusable(str(name)):
-                sink.add("META-DEP-CONFUSABLE", ctx, None, f"{name}: {spec}", reach="install")
-            elif isinstance(spec, str) and re.match(r"^(https?://|git(\+\w+)?://|git@)", spec):
-                sink.add("META-DEP-URL", ctx, None, f"{name}: {spec}", reach="install")
-    return run_files
 
 
 def script_files(cmd: str) -> set[str]:

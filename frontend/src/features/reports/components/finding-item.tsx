@@ -75,6 +75,11 @@ export const FindingItem = memo(function FindingItem({ finding, artifact }: { fi
         </span>
         <span className="muted">{finding.category}</span>
         {artifact && <span className="artifact-label mono">in {artifact}</span>}
+        {finding.baseline === 'new' && (
+          <span className="baseline-new" title="not in the baseline release: added in this version">
+            new
+          </span>
+        )}
       </p>
       <p className="finding-why">{finding.explanation}</p>
       {finding.snippet && <Code text={finding.snippet} label={`Code at ${at}`} />}

@@ -14,6 +14,7 @@ import {
   verdictMeaning,
 } from '../../../domain/report';
 import { FindingItem } from './finding-item';
+import { DiffView } from './diff-view';
 import { FindingsList } from './findings-list';
 import { ProvenanceBadge } from './provenance-badge';
 import { VerdictBadge } from '../../../components/verdict-badge';
@@ -123,6 +124,7 @@ export function ReportView({ report, jobId }: ReportViewProps) {
           </ol>
         </section>
       )}
+      {report.diff && <DiffView diff={report.diff} score={report.score} />}
       <h3>Findings</h3>
       <FindingsList findings={report.findings} artifacts={labels} />
     </div>

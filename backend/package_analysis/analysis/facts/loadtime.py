@@ -1,0 +1,142 @@
+"""Load time inside one module: from the top level (and the functions other modules call at
+load time) through what runs: calls, classes' run methods, decorators that call what they
+decorate, thread targets and atexit/signal callbacks, metaclasses and `__init_subclass__`."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .python import Call, PyFacts
+
+_FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_RUN_METHODS = {"__init__", "__new__", "__enter__", "__init_subclass__", "__set_name__", "__call__"}
+_META_METHODS = {"__new__", "__init__", "__prepare__", "__call__"}
+_HANDOVER = {
+    "register",
+    "Thread",
+    "Process",
+    "Timer",
+    "setup",
+    "signal",
+    "submit",
+    "start_new_thread",
+    "call_soon",
+    "run_in_executor",
+    "map",
+}
+
+
+def reached(f: PyFacts) -> set[int]:
+    """Function ids that run at load time, from the top level through what it calls."""
+    module = id(f.tree)
+    reached = {module}
+    by_owner: dict[int, list[Call]] = {}
+    for c in f.calls:
+        by_owner.setdefault(c.owner, []).append(c)
+    frontier = [module]
+    roots = [d for name in f.entered for d in f.defs.get(name, [])]
+    for d in roots:
+        frontier += _enter_def(d, reached)
+    for cls in f.classes:  # metaclasses and __init_subclass__ run when a class is defined
+        if f.owner.get(id(cls)) in reached and id(cls) not in f.guarded:
+            frontier += _class_hooks(f, cls, reached)
+    for fn in (d for ds in f.defs.values() for d in ds):
+        if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef) and fn.decorator_list:
+            frontier += _decorated(f, fn, reached)
+    for _ in range(8):
+        new: list[int] = []
+        for owner in frontier:
+            for c in by_owner.get(owner, []):
+                if c.guarded:
+                    continue
+                for name in called_names(c.node):
+                    for d in f.defs.get(name, []):
+                        new += _enter_def(d, reached)
+        if not new:
+            break
+        frontier = new
+    return reached
+
+
+def _enter_def(d: Any, reached: set[int]) -> list[int]:
+    members = (
+        [m for m in d.body if isinstance(m, _FUNCS) and m.name in _RUN_METHODS]
+        if isinstance(d, ast.ClassDef)
+        else [d]
+    )
+    out = [id(m) for m in members if id(m) not in reached]
+    reached.update(out)
+    return out
+
+
+def _class_hooks(f: PyFacts, cls: ast.ClassDef, reached: set[int]) -> list[int]:
+    out: list[int] = []
+    for kw in cls.keywords:
+        if kw.arg == "metaclass" and isinstance(kw.value, ast.Name):
+            for meta in f.defs.get(kw.value.id, []):
+                if isinstance(meta, ast.ClassDef):
+                    ms = [m for m in meta.body if isinstance(m, _FUNCS) and m.name in _META_METHODS]
+                    out += [id(m) for m in ms if id(m) not in reached]
+    for base in cls.bases:
+        if isinstance(base, ast.Name):
+            for b in f.defs.get(base.id, []):
+                if isinstance(b, ast.ClassDef):
+                    ms = [
+                        m
+                        for m in b.body
+                        if isinstance(m, _FUNCS) and m.name in {"__init_subclass__", "__set_name__"}
+                    ]
+                    out += [id(m) for m in ms if id(m) not in reached]
+    reached.update(out)
+    return out
+
+
+def _decorated(
+    f: PyFacts, fn: ast.FunctionDef | ast.AsyncFunctionDef, reached: set[int]
+) -> list[int]:
+    """A decorator runs when the function is defined; it may call the function right away
+    (`@(lambda f: f())`, a local decorator that calls its argument) or register it
+    (`@atexit.register`)."""
+    if f.owner.get(id(fn)) not in reached or id(fn) in f.guarded:
+        return []
+    out: list[int] = []
+    for dec in fn.decorator_list:
+        target = dec.func if isinstance(dec, ast.Call) else dec
+        q = f.qualname(target)
+        calls_it = isinstance(target, ast.Lambda) or q in {"atexit.register", "signal.signal"}
+        for d in f.defs.get(q, []) if isinstance(target, ast.Name) else []:
+            if isinstance(d, ast.FunctionDef | ast.AsyncFunctionDef) and id(d) not in reached:
+                reached.add(id(d))
+                out.append(id(d))
+                params = {a.arg for a in d.args.args}
+                calls_it |= any(
+                    isinstance(c.func, ast.Name) and c.func.id in params
+                    for c in ast.walk(d)
+                    if isinstance(c, ast.Call)
+                )
+        if calls_it and id(fn) not in reached:
+            reached.add(id(fn))
+            out.append(id(fn))
+    return out
+
+
+def called_names(call: ast.Call) -> set[str]:
+    """Functions a call runs, or hands to something that will run them
+    (Thread(target=f), atexit.register(f), signal.signal(s, f), setup(cmdclass={...}))."""
+    names: set[str] = set()
+    func = call.func
+    if isinstance(func, ast.Name):
+        names.add(func.id)
+    last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    handed = [
+        k.value for k in call.keywords if k.arg in {"target", "cmdclass", "callback", "function"}
+    ]
+    if last in _HANDOVER:
+        handed += call.args
+    for arg in handed:
+        for m in ast.walk(arg):
+            if isinstance(m, ast.Name):
+                names.add(m.id)
+    return names

@@ -1,0 +1,123 @@
+"""The Python APIs the facts model, by resolved qualified name (after `pyresolve.normalise`)."""
+
+from __future__ import annotations
+
+PROCESS = frozenset(
+    {
+        "os.system", "os.popen", "os.startfile", "os.execl", "os.execle", "os.execlp",
+        "os.execv", "os.execve", "os.execvp", "os.execvpe", "os.spawnl", "os.spawnv",
+        "os.spawnve", "os.spawnlp", "os.spawnlpe", "os.spawnvp", "os.posix_spawn",
+        "os.posix_spawnp", "subprocess.Popen", "subprocess.call", "subprocess.run",
+        "subprocess.check_call", "subprocess.check_output", "subprocess.getoutput",
+        "subprocess.getstatusoutput", "pty.spawn", "commands.getoutput",
+        "asyncio.create_subprocess_shell", "asyncio.create_subprocess_exec",
+        "ctypes.windll.shell32.ShellExecuteW", "ctypes.windll.shell32.ShellExecuteA",
+        "win32api.ShellExecute", "win32api.WinExec", "ctypes.lib.system", "ctypes.lib.popen",
+        "ctypes.lib.execve", "ctypes.lib.execv", "ctypes.lib.WinExec", "ctypes.lib.ShellExecuteW",
+        "ctypes.lib.ShellExecuteA", "ctypes.lib.CreateProcessW", "ctypes.lib.CreateProcessA",
+        "platform.popen", "webbrowser.open",
+    }
+)  # fmt: skip
+NETWORK = frozenset(
+    {
+        "urllib.request.urlopen", "urllib.request.urlretrieve", "urllib.request.Request",
+        "urllib.urlopen", "urllib.urlretrieve", "urllib2.urlopen", "requests.get",
+        "requests.post", "requests.put", "requests.patch", "requests.request", "requests.head",
+        "requests.delete", "requests.Session", "httpx.get", "httpx.post", "httpx.Client",
+        "http.client.HTTPConnection", "http.client.HTTPSConnection", "httplib.HTTPConnection",
+        "httplib.HTTPSConnection", "socket.create_connection", "socket.gethostbyname",
+        "socket.getaddrinfo", "socket.gethostbyname_ex", "ftplib.FTP", "smtplib.SMTP",
+        "smtplib.SMTP_SSL", "telnetlib.Telnet", "urllib3.request", "urllib3.PoolManager",
+        "wget.download", "dns.resolver.resolve", "dns.resolver.query", "pycurl.Curl",
+        "aiohttp.ClientSession", "aiohttp.request",
+    }
+)  # fmt: skip
+# where a network call's answer is read: the result carries origin "fetched"
+FETCHERS = NETWORK - {"socket.gethostbyname", "socket.getaddrinfo", "socket.gethostbyname_ex"}
+RECON = frozenset(
+    {
+        "socket.gethostname", "socket.getfqdn", "getpass.getuser", "os.getlogin", "os.getcwd",
+        "os.uname", "platform.node", "platform.uname", "os.environ.copy", "os.environ.items",
+        "psutil.users", "uuid.getnode",
+    }
+)  # fmt: skip
+ENV = frozenset(
+    {"os.getenv", "os.environ.get", "os.environ", "os.environ.copy", "os.environ.items"}
+)
+RECON_COMMANDS = frozenset(
+    {"whoami", "id", "hostname", "uname", "ipconfig", "ifconfig", "systeminfo", "net"}
+)
+EXEC = frozenset(
+    {
+        "exec",
+        "eval",
+        "compile",
+        "execfile",
+        "runpy.run_path",
+        "runpy.run_module",
+        "types.FunctionType",
+    }
+)
+BYTECODE = frozenset(
+    {"marshal.loads", "types.CodeType", "pickle.loads", "dill.loads", "cloudpickle.loads"}
+)
+# decoder name (last part of the qualname) → what pyfold/decode.apply call it
+DECODERS = {
+    "b64decode": "b64decode", "b32decode": "b32decode", "b16decode": "b16decode",
+    "b85decode": "b85decode", "a85decode": "a85decode", "decodebytes": "decodebytes",
+    "decodestring": "decodestring", "urlsafe_b64decode": "urlsafe_b64decode",
+    "standard_b64decode": "standard_b64decode", "unhexlify": "unhexlify",
+    "a2b_base64": "a2b_base64", "a2b_hex": "a2b_hex", "fromhex": "fromhex",
+}  # fmt: skip
+DECOMPRESSORS = {
+    "zlib.decompress": "zlib",
+    "gzip.decompress": "gzip",
+    "bz2.decompress": "bz2",
+    "lzma.decompress": "lzma",
+}
+DECRYPT = frozenset({"decrypt", "decrypt_and_verify", "createDecipher"})
+SECRET_PATHS = (
+    ".ssh", "id_rsa", "id_ed25519", ".aws", "credentials", ".npmrc", ".pypirc", ".git-credentials",
+    ".docker/config.json", ".kube/config", "wallet", "Login Data", "Local State", "keychain",
+    ".gnupg", ".netrc", "/etc/passwd", "/etc/shadow", ".bash_history", "Cookies",
+)  # fmt: skip
+INSTALL_COMMANDS = frozenset(
+    {
+        "install", "develop", "egg_info", "bdist_egg", "easy_install", "build", "build_py",
+        "build_ext", "build_clib", "build_scripts", "bdist_wheel", "dist_info", "editable_wheel",
+        "install_lib", "install_scripts", "install_data", "install_egg_info", "sdist",
+    }
+)  # fmt: skip
+# command classes whose run() pip calls when it installs (as bases: what a class replaces)
+HOOK_BASES = frozenset(
+    {
+        "install",
+        "develop",
+        "egg_info",
+        "bdist_egg",
+        "easy_install",
+        "build_py",
+        "bdist_wheel",
+        "build_ext",
+        "build",
+        "install_lib",
+        "sdist",
+    }
+)
+DANGEROUS_MODULES = frozenset(
+    {"os", "subprocess", "base64", "zlib", "marshal", "socket", "builtins", "ctypes", "urllib",
+     "urllib.request", "requests", "codecs", "binascii", "pty"}
+)  # fmt: skip
+
+
+def runs_code(q: str) -> bool:
+    """Calls that execute what they are given: processes, exec/eval, packer runtimes."""
+    return is_process(q) or q in EXEC or "pyarmor" in q
+
+
+def is_process(q: str) -> bool:
+    return q in PROCESS or (q.startswith("subprocess.") and q.rsplit(".", 1)[-1][:1].isupper())
+
+
+def is_network(q: str) -> bool:
+    return q in NETWORK or (q.startswith("requests.") and q.count(".") == 1 and q[9:10].islower())

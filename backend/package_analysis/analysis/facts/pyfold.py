@@ -1,0 +1,311 @@
+"""Folding of calls and attributes for `pyresolve.Resolver.value`: string methods, `join`,
+`chr`/`bytes` lists, `format`, the modelled decoders (decoded statically, never run), XOR
+with a constant key, and the sources whose data carries an origin (network, environment,
+secret files, host identity)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import TYPE_CHECKING, Any
+
+from . import decode, pyapi
+from .values import (
+    BYTECODE,
+    DECODED,
+    DECRYPTED,
+    ENVIRONMENT,
+    FETCHED,
+    IDENTITY,
+    SECRET_FILE,
+    UNKNOWN,
+    Step,
+    Value,
+    merge,
+)
+
+if TYPE_CHECKING:
+    from .pyresolve import Resolver
+
+# CI and registry secrets a library never sends anywhere (API clients send their own keys)
+_SECRET_ENV = re.compile(
+    r"^(GITHUB_TOKEN|GH_TOKEN|NPM_TOKEN|NODE_AUTH_TOKEN|PYPI_TOKEN|TWINE_PASSWORD|CI_JOB_TOKEN"
+    r"|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AZURE_CLIENT_SECRET|GOOGLE_APPLICATION_CREDENTIALS"
+    r"|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN)$"
+)
+_STR_METHODS = {"lower", "upper", "strip", "lstrip", "rstrip", "title", "casefold"}
+_READS = {"read", "read_text", "read_bytes", "readlines", "readline", "get_data", "getvalue"}
+_FETCH_READS = {"read", "text", "content", "json", "readlines", "iter_content", "data", "body"}
+
+
+def call(r: Resolver, node: ast.Call, depth: int) -> Value:
+    q = r.qualname(node.func, depth + 1)
+    args = [r.value(a, depth + 1) for a in node.args]
+    kwargs = {k.arg: r.value(k.value, depth + 1) for k in node.keywords if k.arg}
+    last = q.rsplit(".", 1)[-1] if q else ""
+    line = node.lineno
+    if q in {"chr", "str", "bytes", "bytearray", "list", "tuple", "reversed", "map", "ord", "int"}:
+        return _builtin(q, node, args, depth, r)
+    if last in pyapi.DECODERS and args:
+        return _decoded(args[0], pyapi.DECODERS[last], r, line)
+    if q in pyapi.DECOMPRESSORS and args:
+        return _decoded(args[0], pyapi.DECOMPRESSORS[q], r, line)
+    if q in {"codecs.decode", "codecs.encode"} and len(args) >= 2:
+        name = decode.codec(args[1].text() or "")
+        if name:
+            return _decoded(args[0], name, r, line)
+    if q in pyapi.BYTECODE or (last in {"loads"} and q.startswith(("marshal", "pickle"))):
+        return merge(args).then(None, BYTECODE, Step("transform", line, r.line_text(line)))
+    if q in pyapi.FETCHERS or pyapi.is_network(q):
+        return merge(args).then(None, FETCHED, Step("source", line, r.line_text(line)))
+    if q in pyapi.ENV:
+        return source_value(r, node, q)
+    if q in pyapi.RECON:
+        return Value(None, frozenset({IDENTITY}), (Step("source", line, r.line_text(line)),))
+    if q in {"open", "io.open", "pathlib.Path", "codecs.open"} and args:
+        path = args[0].text() or ""
+        if any(s in path for s in pyapi.SECRET_PATHS):
+            return Value(None, frozenset({SECRET_FILE}), (Step("source", line, r.line_text(line)),))
+    if pyapi.is_process(q) and _recon_command(args):
+        return Value(None, frozenset({IDENTITY}), (Step("source", line, r.line_text(line)),))
+    if isinstance(node.func, ast.Attribute):
+        return _method(r, node, node.func, args, kwargs, depth)
+    inlined = _inline(r, node, args, depth)
+    if inlined is not None:
+        return inlined
+    if q in r.returns:  # a local function: what it returns
+        return merge([r.value(e, depth + 1) for e in r.returns[q][:4]])
+    return merge([*args, *kwargs.values()])
+
+
+def _inline(r: Resolver, node: ast.Call, args: list[Value], depth: int) -> Value | None:
+    """A call of a local lambda or one-return function, evaluated on the folded arguments
+    (`_ = lambda s: decode(s[::-1]); exec(_(blob))`)."""
+    func = node.func
+    if not isinstance(func, ast.Name) or depth > 6:
+        return None
+    bound = r.bindings.get(func.id)
+    target: Any = bound[-1] if bound else None
+    if isinstance(target, ast.Lambda):
+        params, body = [a.arg for a in target.args.args], target.body
+    elif func.id in r.functions and len(r.returns.get(func.id, [])) == 1:
+        target = r.functions[func.id]
+        params, body = [a.arg for a in target.args.args], r.returns[func.id][0]
+    else:
+        return None
+    saved = {}
+    for name, value in zip(params, args, strict=False):
+        key = (id(target), name)
+        saved[key] = r.params.get(key)
+        r.params[key] = value
+    for n in ast.walk(body):
+        r.forget(n)
+    try:
+        return r.value(body, depth + 1)
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                r.params.pop(key, None)
+            else:
+                r.params[key] = old
+        for n in ast.walk(body):
+            r.forget(n)
+
+
+def attribute(r: Resolver, node: ast.Attribute, depth: int) -> Value:
+    q = r.qualname(node, depth + 1)
+    if q == "os.environ":
+        return source_value(r, node, q)
+    base = r.value(node.value, depth + 1)
+    if node.attr in _FETCH_READS and base.origins & {FETCHED}:
+        return merge([base])
+    return merge([base]) if base.tainted() else UNKNOWN
+
+
+def source_value(r: Resolver, node: ast.AST, q: str) -> Value:
+    """The environment: whole (a dump), or one variable whose name says it is a secret."""
+    line = getattr(node, "lineno", 0)
+    key = ""
+    if isinstance(node, ast.Subscript):
+        key = r.value(node.slice).text() or ""
+    elif isinstance(node, ast.Call) and node.args:
+        key = r.value(node.args[0]).text() or ""
+    if (key or q in {"os.getenv", "os.environ.get"}) and not _SECRET_ENV.match(key):
+        return UNKNOWN
+    return Value(None, frozenset({ENVIRONMENT}), (Step("source", line, r.line_text(line)),))
+
+
+def comprehension(r: Resolver, node: ast.GeneratorExp | ast.ListComp, depth: int) -> Value:
+    """`chr(c ^ k) for c in data` and friends: evaluated on folded data, nothing else."""
+    if len(node.generators) != 1 or node.generators[0].ifs:
+        return UNKNOWN
+    gen = node.generators[0]
+    source = r.value(gen.iter, depth + 1)
+    items = source.data
+    if isinstance(items, str | bytes):
+        items = list(items)
+    if not isinstance(items, list) or len(items) > 200_000:
+        return merge([source])
+    target = gen.target
+    out: list[Any] = []
+    for index, item in enumerate(items):
+        env: dict[str, Any] = {}
+        if isinstance(target, ast.Name):
+            env[target.id] = item
+        elif isinstance(target, ast.Tuple) and len(target.elts) == 2:  # enumerate(...)
+            names = [e.id if isinstance(e, ast.Name) else "" for e in target.elts]
+            pair = item if isinstance(item, list | tuple) and len(item) == 2 else (index, item)
+            env.update(zip(names, pair, strict=True))
+        else:
+            return merge([source])
+        got = _eval_small(node.elt, env, r, depth)
+        if got is None:
+            return merge([source])
+        out.append(got)
+    xor = any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.BitXor) for n in ast.walk(node.elt))
+    step = Step("transform", node.lineno, "XOR with a constant key") if xor else None
+    return source.then(out, DECODED if xor else "", step)
+
+
+def _eval_small(expr: ast.AST, env: dict[str, Any], r: Resolver, depth: int) -> Any:
+    """A tiny evaluator for comprehension elements: names, constants, chr/ord, + - ^ %,
+    subscripts of folded values. Anything else is unknown (None)."""
+    if isinstance(expr, ast.Name):
+        if expr.id in env:
+            return env[expr.id]
+        return r.value(expr, depth + 1).data
+    if isinstance(expr, ast.Constant):
+        return expr.value if isinstance(expr.value, int | str | bytes) else None
+    if isinstance(expr, ast.BinOp):
+        a, b = _eval_small(expr.left, env, r, depth), _eval_small(expr.right, env, r, depth)
+        if isinstance(a, int) and isinstance(b, int):
+            ops = {ast.BitXor: a ^ b, ast.Add: a + b, ast.Sub: a - b}
+            if isinstance(expr.op, ast.Mod):
+                return a % b if b else None
+            return ops.get(type(expr.op))
+        return None
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and len(expr.args) == 1:
+        v = _eval_small(expr.args[0], env, r, depth)
+        if expr.func.id == "chr" and isinstance(v, int) and 0 <= v < 0x110000:
+            return chr(v)
+        if expr.func.id == "ord" and isinstance(v, str) and len(v) == 1:
+            return ord(v)
+        if expr.func.id == "len" and isinstance(v, str | bytes | list):
+            return len(v)
+        return None
+    if isinstance(expr, ast.Subscript):
+        base, idx = _eval_small(expr.value, env, r, depth), _eval_small(expr.slice, env, r, depth)
+        if isinstance(base, str | bytes | list) and isinstance(idx, int) and 0 <= idx < len(base):
+            return base[idx]
+    return None
+
+
+def _builtin(q: str, node: ast.Call, args: list[Value], depth: int, r: Resolver) -> Value:
+    if not args:
+        return UNKNOWN
+    a = args[0].data
+    line = node.lineno
+    if q == "chr" and isinstance(a, int) and 0 <= a < 0x110000:
+        return merge(args, chr(a))
+    if q == "ord" and isinstance(a, str) and len(a) == 1:
+        return merge(args, ord(a))
+    if q == "str" and len(args) == 1:
+        return merge(args, a if isinstance(a, str) else None)
+    if q in {"bytes", "bytearray"}:
+        if isinstance(a, list) and all(isinstance(x, int) and 0 <= x < 256 for x in a):
+            return merge(args, bytes(a))
+        if isinstance(a, str) and len(args) > 1:
+            return merge(args, a.encode("utf-8", "replace"))
+        return merge(args, bytes(a) if isinstance(a, bytes) else None)
+    if q in {"list", "tuple"}:
+        return merge(args, list(a) if isinstance(a, list | str | bytes) else None)
+    if q == "reversed":
+        data = list(a)[::-1] if isinstance(a, list | str | bytes) else None
+        return args[0].then(data, DECODED, Step("transform", line, "reversed"))
+    if q == "map" and len(node.args) == 2:
+        fn = r.qualname(node.args[0], depth + 1)
+        items = args[1].data
+        items = list(items) if isinstance(items, str | bytes) else items
+        if (
+            fn == "chr"
+            and isinstance(items, list)
+            and all(isinstance(x, int) and 0 <= x < 0x110000 for x in items)
+        ):
+            return args[1].then(
+                [chr(x) for x in items], DECODED, Step("transform", line, "chr list")
+            )
+        if (
+            fn == "ord"
+            and isinstance(items, list)
+            and all(isinstance(x, str) and len(x) == 1 for x in items)
+        ):
+            return merge([args[1]], [ord(x) for x in items])
+        return merge(args)
+    if q == "int" and isinstance(a, str):
+        base = args[1].data if len(args) > 1 and isinstance(args[1].data, int) else 10
+        return merge(args, int(a, base))
+    return merge(args)
+
+
+def _method(
+    r: Resolver,
+    node: ast.Call,
+    func: ast.Attribute,
+    args: list[Value],
+    kwargs: dict[str, Value],
+    depth: int,
+) -> Value:
+    obj = r.value(func.value, depth + 1)
+    data, name, line = obj.data, func.attr, node.lineno
+    first = args[0].data if args else None
+    if name == "join" and isinstance(data, str | bytes) and args:
+        items = first
+        if isinstance(items, list) and all(isinstance(x, type(data)) for x in items):
+            return merge([obj, *args], data.join(items))
+        return merge(args)
+    if name == "decode":
+        codec_name = decode.codec(args[0].text() or "") if args else None
+        if codec_name:
+            return _decoded(obj, codec_name, r, line)
+        if isinstance(data, bytes):
+            return obj.then(data.decode("utf-8", "replace"), "", None)
+        return merge([obj])
+    if name == "encode" and isinstance(data, str):
+        codec_name = decode.codec(args[0].text() or "") if args else None
+        if codec_name == "rot13":
+            return _decoded(obj, "rot13", r, line)
+        return obj.then(data.encode("utf-8", "replace"), "", None)
+    if name in _STR_METHODS and isinstance(data, str | bytes):
+        return obj.then(getattr(data, name)(), "", None)
+    replace = name == "replace" and isinstance(data, str | bytes) and len(args) == 2
+    if replace and isinstance(first, type(data)) and isinstance(args[1].data, type(data)):
+        return obj.then(data.replace(first, args[1].data), "", None)
+    if name == "split" and isinstance(data, str | bytes):
+        sep = first if isinstance(first, type(data)) else None
+        return obj.then(data.split(sep), "", None)
+    if name == "format" and isinstance(data, str):
+        texts = [a.text() if isinstance(a.data, str | bytes) else a.data for a in args]
+        if all(t is not None for t in texts):
+            return merge([obj, *args, *kwargs.values()], data.format(*texts))
+        return merge([obj, *args, *kwargs.values()])
+    if name in pyapi.DECRYPT:
+        return merge([obj, *args]).then(None, DECRYPTED, Step("transform", line, r.line_text(line)))
+    if name in _READS:
+        return merge([obj])
+    if name in {"hex", "tobytes"} or name.startswith("to_"):
+        return merge([obj])
+    return merge([obj, *args, *kwargs.values()])
+
+
+def _decoded(src: Value, how: str, r: Resolver, line: int) -> Value:
+    data = src.data
+    out = decode.apply(how, data) if isinstance(data, str | bytes) else None
+    return src.then(out, DECODED, Step("transform", line, f"{how}: {r.line_text(line)}"))
+
+
+def _recon_command(args: list[Value]) -> bool:
+    first = args[0].data if args else None
+    word = first[0] if isinstance(first, list) and first else first
+    if isinstance(word, str):
+        return word.split(" ")[0].strip() in pyapi.RECON_COMMANDS
+    return False

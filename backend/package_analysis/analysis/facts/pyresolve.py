@@ -1,0 +1,277 @@
+"""Name resolution and constant folding for one Python module (on facts, not on the tree).
+
+`qualname(expr)` names what an expression refers to, through `import … as`, `from x import y`,
+assignment aliases, `getattr(mod, <folded>)`, `vars()`/`globals()`/`__dict__`/`__builtins__`
+subscripts, `importlib.import_module`/`__import__` with folded names, `sys.modules[...]` and
+`ctypes` libraries. `value(expr)` folds strings and follows where data comes from
+(`values.Value`); method-call folding lives in `pyfold`.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import Any
+
+from . import pyfold
+from .values import DECODED, LITERAL, UNKNOWN, Step, Value, merge
+
+MAX_DEPTH = 12
+_BUILTIN_PREFIXES = ("builtins.", "__builtins__.", "__builtin__.")
+_IMPORTERS = {"importlib.import_module", "__import__", "importlib.__import__"}
+_CTYPES_LOADERS = {
+    "ctypes.CDLL",
+    "ctypes.PyDLL",
+    "ctypes.WinDLL",
+    "ctypes.OleDLL",
+    "ctypes.cdll.LoadLibrary",
+    "ctypes.windll.LoadLibrary",
+    "ctypes.LibraryLoader",
+    "ctypes.util.find_library",
+}
+_NAMESPACE_CALLS = {"globals", "locals", "vars"}
+
+
+def normalise(q: str) -> str:
+    """`builtins.exec` → `exec`; `ctypes.cdll.msvcrt.system` → `ctypes.lib.system`."""
+    for prefix in _BUILTIN_PREFIXES:
+        if q.startswith(prefix):
+            return q[len(prefix) :]
+    if q.startswith(("ctypes.cdll.", "ctypes.windll.")) and q.count(".") >= 3:
+        parts = q.split(".")
+        return "ctypes.lib." + ".".join(parts[3:])
+    return q
+
+
+class Resolver:
+    def __init__(
+        self,
+        bindings: dict[str, list[Any]],
+        *,
+        line_text: Callable[[int], str],
+        returns: dict[str, list[ast.expr]] | None = None,
+        owner: dict[int, int] | None = None,
+    ) -> None:
+        self.bindings = bindings  # name → [module/function qualname str | assigned expr]
+        self.returns = returns or {}  # local function name → its return expressions
+        self.owner = owner or {}  # node id → owning function id
+        self.params: dict[tuple[int, str], Value] = {}  # (function id, parameter) → handed
+        self.line_text = line_text
+        self._values: dict[int, Value] = {}
+        self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        self._active: set[int] = set()
+
+    # ---- what a name or expression refers to ----
+    def qualname(self, node: ast.AST, depth: int = 0) -> str:
+        return normalise(self._qual(node, depth))
+
+    def _qual(self, node: ast.AST, depth: int) -> str:
+        if depth > MAX_DEPTH:
+            return ""
+        if isinstance(node, ast.Name):
+            return self._name(node.id, depth)
+        if isinstance(node, ast.Attribute):
+            base = self.qualname(node.value, depth + 1)
+            return f"{base}.{node.attr}" if base else ""
+        if isinstance(node, ast.Call):
+            return self._call_ref(node, depth)
+        if isinstance(node, ast.Subscript):
+            return self._subscript_ref(node, depth)
+        if isinstance(node, ast.NamedExpr):
+            return self.qualname(node.value, depth + 1)
+        return ""
+
+    def _name(self, name: str, depth: int) -> str:
+        bound = self.bindings.get(name)
+        if not bound:
+            return name
+        target = bound[-1]
+        if isinstance(target, str):
+            return target
+        if isinstance(target, ast.Name | ast.Attribute | ast.Call | ast.Subscript):
+            return self.qualname(target, depth + 1)
+        return ""  # rebound to a value (`requests = []`): no longer the module
+
+    def _call_ref(self, node: ast.Call, depth: int) -> str:
+        func = self.qualname(node.func, depth + 1)
+        if func == "getattr" and len(node.args) >= 2:
+            base = self.qualname(node.args[0], depth + 1)
+            attr = self.value(node.args[1]).text()
+            if base and attr:
+                return f"{base}.{attr}"
+            return ""
+        if func in _IMPORTERS and node.args:
+            name = self.value(node.args[0]).text()
+            return name or ""
+        if func in _CTYPES_LOADERS:
+            return "ctypes.lib"
+        if func in {"type"} and node.args:  # type(x).__call__ tricks stay unresolved
+            return ""
+        return f"{func}()" if func else ""
+
+    def _subscript_ref(self, node: ast.Subscript, depth: int) -> str:
+        key = self.value(node.slice).text()
+        if not key:
+            return ""
+        base = node.value
+        if isinstance(base, ast.Call):
+            fn = self.qualname(base.func, depth + 1)
+            if fn in _NAMESPACE_CALLS and not base.args:
+                return self._name(key, depth + 1)
+            if fn == "vars" and base.args:
+                owner = self.qualname(base.args[0], depth + 1)
+                return f"{owner}.{key}" if owner else ""
+        if isinstance(base, ast.Attribute) and base.attr == "__dict__":
+            owner = self.qualname(base.value, depth + 1)
+            return f"{owner}.{key}" if owner else ""
+        owner = self.qualname(base, depth + 1)
+        if owner in {"__builtins__", "builtins", "__builtin__"}:
+            return key
+        if owner == "sys.modules":
+            return key
+        return ""
+
+    def forget(self, node: ast.AST) -> None:
+        self._values.pop(id(node), None)
+
+    # ---- what an expression holds ----
+    def value(self, node: ast.AST | None, depth: int = 0) -> Value:
+        if node is None or depth > MAX_DEPTH:
+            return UNKNOWN
+        key = id(node)
+        cached = self._values.get(key)
+        if cached is not None:
+            return cached
+        if key in self._active:
+            return UNKNOWN
+        self._active.add(key)
+        try:
+            out = self._value(node, depth)
+        except (ValueError, TypeError, OverflowError, MemoryError, IndexError, KeyError):
+            out = UNKNOWN
+        finally:
+            self._active.discard(key)
+        self._values[key] = out
+        return out
+
+    def _value(self, node: ast.AST, depth: int) -> Value:
+        if isinstance(node, ast.Constant):
+            v = node.value
+            if isinstance(v, str | bytes | int) and not isinstance(v, bool):
+                return Value(v, frozenset({LITERAL}))
+            return UNKNOWN
+        if isinstance(node, ast.Name):
+            return self._name_value(node, depth)
+        if isinstance(node, ast.List | ast.Tuple | ast.Set):
+            items = [self.value(e, depth + 1) for e in node.elts]
+            data = [i.data for i in items] if all(i.known for i in items) else None
+            return merge(items, data)
+        if isinstance(node, ast.Dict):
+            items = [self.value(v, depth + 1) for v in node.values if v is not None]
+            return merge(items)
+        if isinstance(node, ast.BinOp):
+            return self._binop(node, depth)
+        if isinstance(node, ast.JoinedStr):
+            return self._fstring(node, depth)
+        if isinstance(node, ast.FormattedValue):
+            inner = self.value(node.value, depth + 1)
+            return merge([inner], _str(inner.data))
+        if isinstance(node, ast.Subscript):
+            return self._subscript(node, depth)
+        if isinstance(node, ast.Call):
+            return pyfold.call(self, node, depth)
+        if isinstance(node, ast.Attribute):
+            return pyfold.attribute(self, node, depth)
+        if isinstance(node, ast.NamedExpr | ast.Await | ast.Starred):
+            return self.value(node.value, depth + 1)
+        if isinstance(node, ast.IfExp):
+            return merge([self.value(node.body, depth + 1), self.value(node.orelse, depth + 1)])
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            inner = self.value(node.operand, depth + 1)
+            return Value(-inner.data, inner.origins) if isinstance(inner.data, int) else UNKNOWN
+        if isinstance(node, ast.BoolOp):
+            return merge([self.value(v, depth + 1) for v in node.values])
+        if isinstance(node, ast.GeneratorExp | ast.ListComp):
+            return pyfold.comprehension(self, node, depth)
+        return UNKNOWN
+
+    def _name_value(self, node: ast.Name, depth: int) -> Value:
+        bound = self.bindings.get(node.id)
+        if bound:
+            exprs = [b for b in bound if not isinstance(b, str)]
+            if exprs:
+                last = self.value(exprs[-1], depth + 1)
+                if len(exprs) == 1 or last.tainted():
+                    return last
+                return merge([self.value(e, depth + 1) for e in exprs[-4:]], last.data)
+        param = self.params.get((self.owner.get(id(node), 0), node.id))
+        return param if param is not None else UNKNOWN
+
+    def _binop(self, node: ast.BinOp, depth: int) -> Value:
+        left, right = self.value(node.left, depth + 1), self.value(node.right, depth + 1)
+        a: Any = left.data
+        b: Any = right.data
+        data: Any = None
+        if isinstance(node.op, ast.Add):
+            if type(a) is type(b) and isinstance(a, str | bytes | list | int):
+                data = a + b
+        elif isinstance(node.op, ast.Mod) and isinstance(a, str) and b is not None:
+            args = tuple(b) if isinstance(b, list) else (b,)
+            data = a % tuple(_str(x) if isinstance(x, bytes) else x for x in args)
+        elif isinstance(node.op, ast.Mult):
+            if isinstance(a, str | bytes) and isinstance(b, int) and 0 <= b * len(a) < 1 << 20:
+                data = a * b
+        elif isinstance(node.op, ast.BitXor) and isinstance(a, int) and isinstance(b, int):
+            data = a ^ b
+        elif isinstance(node.op, ast.Sub) and isinstance(a, int) and isinstance(b, int):
+            data = a - b
+        return merge([left, right], data)
+
+    def _fstring(self, node: ast.JoinedStr, depth: int) -> Value:
+        parts = [self.value(v, depth + 1) for v in node.values]
+        texts = [_str(p.data) for p in parts]
+        data = (
+            "".join(t for t in texts if t is not None)
+            if all(t is not None for t in texts)
+            else None
+        )
+        return merge(parts, data)
+
+    def _subscript(self, node: ast.Subscript, depth: int) -> Value:
+        ref = self._subscript_ref(node, depth) if not isinstance(node.slice, ast.Slice) else ""
+        if ref.startswith("os.environ"):
+            return pyfold.source_value(self, node, ref)
+        base = self.value(node.value, depth + 1)
+        data = base.data
+        if data is None:
+            return merge([base])
+        sl = node.slice
+        if isinstance(sl, ast.Slice):
+            lo, hi, st = (
+                self.value(x, depth + 1).data if x is not None else None
+                for x in (sl.lower, sl.upper, sl.step)
+            )
+            if all(x is None or isinstance(x, int) for x in (lo, hi, st)) and st != 0:
+                if st == -1:
+                    step = Step("transform", node.lineno, "reversed")
+                    return base.then(data[slice(lo, hi, st)], DECODED, step)
+                return base.then(data[slice(lo, hi, st)], "", None)
+            return merge([base])
+        index = self.value(sl, depth + 1).data
+        if (
+            isinstance(index, int)
+            and isinstance(data, list | str | bytes)
+            and -len(data) <= index < len(data)
+        ):
+            return merge([base], data[index])
+        return merge([base])
+
+
+def _str(data: Any) -> str | None:
+    if isinstance(data, str):
+        return data
+    if isinstance(data, int) and not isinstance(data, bool):
+        return str(data)
+    if isinstance(data, bytes):
+        return repr(data)
+    return None

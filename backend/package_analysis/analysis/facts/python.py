@@ -1,0 +1,325 @@
+"""Python facts: one parse and one traversal of a module, then questions the rules ask.
+
+The traversal records every node once with the function that owns it and whether an
+installer-irrelevant guard (`if __name__ == "__main__"`, `if sys.argv[-1] == "publish"`,
+an environment flag no installer sets) encloses it. Load time is then computed on those
+facts: the module's top level, class bodies, and what they call or hand over to be called
+(functions, classes' run methods, decorators that call what they decorate, thread targets,
+atexit/signal callbacks, metaclasses); `enter()` adds functions other modules call at load time.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import pyapi
+from .loadtime import reached
+from .pyresolve import Resolver
+from .values import Value
+
+MAX_NODES = 400_000
+_FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_INSTALLER_WORDS = pyapi.INSTALL_COMMANDS | {"bdist", "--single-version-externally-managed", "-e"}
+_COMMON_ENV = {
+    "PATH", "HOME", "USER", "USERNAME", "LOGNAME", "SHELL", "PWD", "TEMP", "TMP", "TMPDIR", "LANG",
+    "APPDATA", "LOCALAPPDATA", "USERPROFILE", "COMPUTERNAME", "HOSTNAME", "OS", "SYSTEMROOT",
+    "WINDIR", "PROGRAMFILES", "PROGRAMDATA", "VIRTUAL_ENV", "CI", "PYTHONPATH", "HOMEDRIVE",
+    "HOMEPATH", "PROCESSOR_ARCHITECTURE", "NUMBER_OF_PROCESSORS", "TERM", "DISPLAY",
+}  # fmt: skip
+
+
+@dataclass
+class Call:
+    node: ast.Call
+    owner: int
+    guarded: bool
+
+
+@dataclass
+class PyFacts:
+    src: str
+    tree: ast.Module
+    is_setup: bool = False
+    loadtime_all: bool = False
+    owner: dict[int, int] = field(default_factory=dict)  # node id → owning function id
+    guarded: set[int] = field(default_factory=set)  # node ids under an installer-irrelevant guard
+    calls: list[Call] = field(default_factory=list)
+    classes: list[ast.ClassDef] = field(default_factory=list)
+    defs: dict[str, list[Any]] = field(default_factory=dict)  # name → FunctionDef/ClassDef nodes
+    imports_from: list[ast.ImportFrom] = field(default_factory=list)
+    subscripts: list[ast.Subscript] = field(default_factory=list)
+    constants: list[ast.Constant] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)
+    docstrings: set[int] = field(default_factory=set)  # ids of docstring constants
+    prose: set[int] = field(default_factory=set)  # lines of docstrings and comments
+    bindings: dict[str, list[Any]] = field(default_factory=dict)
+    returns: dict[str, list[ast.expr]] = field(default_factory=dict)
+    reached: set[int] = field(default_factory=set)  # function ids that run at load time
+    entered: set[str] = field(default_factory=set)  # functions other modules call at load time
+    lines: list[str] = field(default_factory=list)
+    resolver: Resolver = field(init=False)
+    not_installer: set[int] = field(default_factory=set)  # methods of commands pip never runs
+
+    def __post_init__(self) -> None:
+        self.lines = self.src.splitlines()
+        self.prose = {i for i, line in enumerate(self.lines, 1) if line.lstrip().startswith("#")}
+        _traverse(self)
+        self.resolver = Resolver(
+            self.bindings, line_text=self.line_text, returns=self.returns, owner=self.owner
+        )
+        self.resolver.functions = {
+            name: d[-1]
+            for name, d in self.defs.items()
+            if isinstance(d[-1], ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+        self.resolver.params = _params(self)
+        self.reached = reached(self)
+        self.not_installer = self.not_installer_classes() if self.is_setup else set()
+
+    # ---- questions ----
+    def line_text(self, line: int, end: int | None = None) -> str:
+        if not 0 < line <= len(self.lines):
+            return ""
+        last = min(end or line, line + 8, len(self.lines))
+        return " ".join(x.strip() for x in self.lines[line - 1 : last])
+
+    def qualname(self, node: ast.AST) -> str:
+        return self.resolver.qualname(node)
+
+    def value(self, node: ast.AST | None) -> Value:
+        return self.resolver.value(node)
+
+    def loadtime(self, node: ast.AST) -> bool:
+        """Runs when the module is loaded (imported, or run by the installer)."""
+        if id(node) in self.guarded:
+            return False
+        owner = self.owner.get(id(node), id(self.tree))
+        if owner in self.not_installer:
+            return False
+        return self.loadtime_all or owner in self.reached
+
+    def enter(self, names: set[str]) -> bool:
+        """Functions of this module that another module calls at load time; True if new."""
+        new = names - self.entered
+        if not new:
+            return False
+        self.entered |= new
+        self.reached = reached(self)
+        return True
+
+    def hook_classes(self) -> list[ast.ClassDef]:
+        """Classes that replace a command pip runs while installing (cmdclass keys pip
+        invokes, or a subclass of such a command when cmdclass cannot be read)."""
+        registered = _cmdclass(self)
+        out = []
+        for node in self.classes:
+            if registered is not None:
+                if registered.get(node.name) in pyapi.INSTALL_COMMANDS:
+                    out.append(node)
+                continue
+            for base in node.bases:
+                q = self.qualname(base)
+                from_setuptools = q.startswith(("setuptools.command.", "distutils.command."))
+                if q.rsplit(".", 1)[-1] in pyapi.HOOK_BASES and (from_setuptools or self.is_setup):
+                    out.append(node)
+                    break
+        return out
+
+    def not_installer_classes(self) -> set[int]:
+        """Ids of functions in classes registered for commands pip never runs (test, custom)."""
+        registered = _cmdclass(self)
+        if not registered:
+            return set()
+        out: set[int] = set()
+        for node in self.classes:
+            key = registered.get(node.name)
+            if key is not None and key not in pyapi.INSTALL_COMMANDS:
+                out |= {id(m) for m in node.body if isinstance(m, _FUNCS)}
+        return out
+
+
+def parse(src: str, *, is_setup: bool = False, loadtime_all: bool = False) -> PyFacts | None:
+    """Facts for `src`, or None when it does not parse (content rules still ran on it)."""
+    try:
+        tree = ast.parse(src.replace("\0", " ") if "\0" in src else src)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return None
+    try:
+        return PyFacts(src, tree, is_setup=is_setup, loadtime_all=loadtime_all)
+    except RecursionError:
+        return None
+
+
+def _traverse(f: PyFacts) -> None:
+    """The one walk: each node once, with its owner and guard, sorted into buckets."""
+    module = id(f.tree)
+    stack: list[tuple[ast.AST, int, bool]] = [(f.tree, module, False)]
+    count = 0
+    while stack and count < MAX_NODES:
+        node, owner, guarded = stack.pop()
+        count += 1
+        f.owner[id(node)] = owner
+        if guarded:
+            f.guarded.add(id(node))
+        inner = id(node) if isinstance(node, _FUNCS) else owner
+        if isinstance(node, ast.Call):
+            f.calls.append(Call(node, owner, guarded))
+        elif isinstance(node, ast.Name):
+            f.names.add(node.id)
+        elif isinstance(node, ast.Constant):
+            f.constants.append(node)
+        elif isinstance(node, ast.Subscript):
+            f.subscripts.append(node)
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
+            _bind(f, node)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            f.defs.setdefault(node.name, []).append(node)
+            if isinstance(node, ast.ClassDef):
+                f.classes.append(node)
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                _docstring(f, body[0])
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                top = a.name if a.asname else a.name.split(".")[0]
+                f.bindings.setdefault(a.asname or top, []).append(top)
+        elif isinstance(node, ast.ImportFrom):
+            f.imports_from.append(node)
+            prefix = "." * node.level + (node.module or "")
+            for a in node.names:
+                target = f"{prefix}.{a.name}" if node.module else f"{prefix}{a.name}"
+                f.bindings.setdefault(a.asname or a.name, []).append(target)
+        elif isinstance(node, ast.Return) and node.value is not None and owner != module:
+            f.returns.setdefault(str(owner), []).append(node.value)
+        elif isinstance(node, ast.Module) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                _docstring(f, first)
+        if isinstance(node, ast.If):
+            stack.append((node.test, inner, guarded))
+            stack.extend((s, inner, guarded) for s in reversed(node.orelse))
+            body_guard = guarded or _guard(f, node.test)
+            stack.extend((s, inner, body_guard) for s in reversed(node.body))
+            continue
+        if isinstance(node, _FUNCS):  # decorators and defaults run where the def runs
+            outer = [*getattr(node, "decorator_list", []), *node.args.defaults]
+            outer += [d for d in node.args.kw_defaults if d is not None]
+            stack.extend((c, owner, guarded) for c in reversed(outer))
+            run: list[ast.AST] = list(node.body) if isinstance(node.body, list) else [node.body]
+            stack.extend((c, inner, guarded) for c in reversed(run))
+            continue
+        children = list(ast.iter_child_nodes(node))
+        stack.extend((c, inner, guarded) for c in reversed(children))
+    # `returns` keyed by function id → by name, for `Resolver`
+    by_id = {str(id(d)): name for name, ds in f.defs.items() for d in ds}
+    f.returns = {by_id[k]: v for k, v in f.returns.items() if k in by_id}
+
+
+def _params(f: PyFacts) -> dict[tuple[int, str], Value]:
+    """What local call sites hand each parameter (values followed across the calls seen)."""
+    out: dict[tuple[int, str], Value] = {}
+    for c in f.calls:
+        func = c.node.func
+        if not isinstance(func, ast.Name) or func.id not in f.defs:
+            continue
+        for d in f.defs[func.id]:
+            if not isinstance(d, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            params = [a.arg for a in d.args.args]
+            pairs = list(zip(params, c.node.args, strict=False))
+            pairs += [(k.arg, k.value) for k in c.node.keywords if k.arg in params]
+            for name, arg in pairs:
+                v = f.resolver.value(arg)
+                if v.tainted():
+                    out[(id(d), name)] = v
+    return out
+
+
+def _docstring(f: PyFacts, expr: ast.Expr) -> None:
+    f.docstrings.add(id(expr.value))
+    f.prose.update(range(expr.lineno, (expr.end_lineno or expr.lineno) + 1))
+
+
+def _bind(f: PyFacts, node: ast.Assign | ast.AnnAssign | ast.AugAssign | ast.NamedExpr) -> None:
+    if isinstance(node, ast.Assign):
+        targets, value = node.targets, node.value
+    elif isinstance(node, ast.AugAssign):
+        targets, value = [node.target], ast.BinOp(node.target, node.op, node.value)
+        ast.copy_location(value, node)
+    else:
+        if node.value is None:
+            return
+        targets, value = [node.target], node.value
+    for t in targets:
+        if isinstance(t, ast.Name):
+            f.bindings.setdefault(t.id, []).append(value)
+        elif isinstance(t, ast.Tuple | ast.List) and isinstance(value, ast.Tuple | ast.List):
+            for te, ve in zip(t.elts, value.elts, strict=False):
+                if isinstance(te, ast.Name):
+                    f.bindings.setdefault(te.id, []).append(ve)
+        elif isinstance(t, ast.Tuple | ast.List):
+            for te in t.elts:
+                if isinstance(te, ast.Name):
+                    f.bindings.setdefault(te.id, []).append(value)
+
+
+def _guard(f: PyFacts, test: ast.expr) -> bool:
+    """A condition no installer meets: the module run as a script, a command-line word that
+    is not an installer command, a custom environment flag being set."""
+    names = {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
+    attrs = {n.attr for n in ast.walk(test) if isinstance(n, ast.Attribute)}
+    words = {
+        n.value for n in ast.walk(test) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    }
+    negated = any(isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.Not) for n in ast.walk(test))
+    if "__name__" in names and "__main__" in words:
+        return True
+    if "argv" in attrs or "argv" in names:
+        return bool(words) and not (words & _INSTALLER_WORDS) and not negated
+    if ("environ" in attrs or "getenv" in attrs) and words and not negated:
+        return all(w.isupper() and w not in _COMMON_ENV and not w.startswith("PIP") for w in words)
+    return False
+
+
+def _cmdclass(f: PyFacts) -> dict[str, str] | None:
+    """class name → the command it is registered for in `setup(cmdclass=...)`, or None."""
+    out: dict[str, str] = {}
+    found = False
+    for call in f.calls:
+        for kw in call.node.keywords:
+            if kw.arg != "cmdclass":
+                continue
+            value: Any = kw.value
+            if isinstance(value, ast.Name) and f.bindings.get(value.id):
+                value = f.bindings[value.id][-1]
+            if isinstance(value, ast.Call) and f.qualname(value.func) == "dict":
+                pairs: list[tuple[ast.expr, ast.expr]] = [
+                    (ast.Constant(k.arg), k.value) for k in value.keywords if k.arg
+                ]
+            elif isinstance(value, ast.Dict):
+                pairs = [(k, v) for k, v in zip(value.keys, value.values, strict=True) if k]
+            else:
+                return None
+            found = True
+            for k, v in pairs:
+                if isinstance(k, ast.Constant) and isinstance(v, ast.Name):
+                    out[v.id] = str(k.value)
+    return out if found else None
+
+
+def strings(facts: PyFacts, expr: ast.AST) -> list[str]:
+    """The strings an expression holds: its folded value and the literals written in it."""
+    out: list[str] = []
+    stack: list[Any] = [facts.value(expr).data]
+    while stack and len(out) < 64:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, list):
+            stack.extend(item)
+    out += [
+        n.value for n in ast.walk(expr) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    ][:64]
+    return out

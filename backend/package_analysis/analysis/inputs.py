@@ -1,0 +1,75 @@
+"""Files as an installer reads them: a UTF-8 BOM is stripped, a PEP 263 coding cookie is
+honoured, a NUL byte does not make a source file binary, nothing is silently truncated.
+
+A file larger than MAX_WHOLE_BYTES is scanned in part (its head, its tail and every long
+line between) and reported as partly skipped; the engine lists every skip with its reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_WHOLE_BYTES = 64 * 1024 * 1024
+PART_BYTES = 8 * 1024 * 1024
+LONG_LINE = 4096
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_UTF8 = {"utf-8", "utf8", "utf_8", "utf-8-sig"}
+
+
+@dataclass
+class Input:
+    data: bytes  # as read (BOM stripped)
+    partial: str = ""  # why only part of the file was read, or ""
+
+
+def read(path: Path) -> Input:
+    """The file's bytes; a huge file's head, tail and long lines (see module docstring)."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        if size <= MAX_WHOLE_BYTES:
+            data = fh.read()
+            return Input(data.removeprefix(codecs.BOM_UTF8))
+        head = fh.read(PART_BYTES)
+        middle: list[bytes] = []
+        kept = 0
+        while fh.tell() < size - PART_BYTES and kept < PART_BYTES:
+            line = fh.readline(1 << 22)
+            if len(line) >= LONG_LINE:
+                middle.append(line)
+                kept += len(line)
+        fh.seek(max(size - PART_BYTES, fh.tell()))
+        tail = fh.read(PART_BYTES)
+    data = b"\n".join([head, *middle, tail]).removeprefix(codecs.BOM_UTF8)
+    why = (
+        f"{size >> 20} MiB: scanned the first and last {PART_BYTES >> 20} MiB "
+        "and the long lines between"
+    )
+    return Input(data, why)
+
+
+def python_source(data: bytes) -> tuple[str, str]:
+    """(text, codec) as CPython decodes a module: the PEP 263 cookie of line 1 or 2 wins,
+    else UTF-8; undecodable bytes become U+FFFD instead of failing. `codec` is "" when the
+    file names none."""
+    codec = ""
+    for line in data.split(b"\n", 2)[:2]:
+        m = _COOKIE.match(line)
+        if m:
+            codec = m.group(1).decode("ascii", "replace")
+            break
+        if line.strip() and not line.lstrip().startswith(b"#"):
+            break
+    name = codec or "utf-8"
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        name = "utf-8"
+    if name.lower() in _UTF8:
+        return data.decode("utf-8", "replace"), codec
+    try:
+        return data.decode(name, "replace"), codec
+    except (LookupError, UnicodeError, TypeError, ValueError):
+        return data.decode("utf-8", "replace"), codec

@@ -1,0 +1,289 @@
+"""What the package declares about itself, and where each file's code runs (reachability).
+
+Install time is what an installer really runs: setup.py, an in-tree PEP 517 backend
+(`backend-path`), `setuptools.installation` entry points, .pth lines, npm lifecycle scripts
+(through `node .`, `node -e "require(...)"`, `npm run X`, `$npm_package_config_*`) and
+`binding.gyp` command expansions. Import time is installed, importable code. Repository
+tooling that an sdist carries but never installs (CI, demos, benchmarks, vendored tools,
+top-level task runners) weighs like tests; data files are data.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from .model import Ecosystem, Reachability
+from .rules import metadata
+
+TEST_DIRS = {
+    "test",
+    "tests",
+    "testing",
+    "testdata",
+    "test_data",
+    "fixtures",
+    "__tests__",
+    "spec",
+    "specs",
+    "__mocks__",
+}
+DOC_DIRS = {"doc", "docs", "example", "examples"}  # only at the top of the project
+GALLERY_DIRS = {"examples", "galleries", "gallery", "docs", "demos"}  # at any depth
+TOOL_DIRS = {"benchmarks", "asv_bench"}  # at any depth (an import from installed code undoes it)
+# repository tooling at the top of an sdist: not installed, run by maintainers like tests
+DEV_DIRS = {
+    ".github", ".gitlab", ".circleci", ".evergreen", ".azure-pipelines", ".buildkite", "scripts",
+    "tools", "benchmarks", "bench", "ci", "lab", "other", "action", "actions", "devtools", "dev",
+    "utils_dev", "contrib", "build_tools", "tasks",
+}  # fmt: skip
+VENDOR_DIRS = {"extern", "external", "vendor", "_vendor", "third_party", "thirdparty", "deps"}
+TOOLING_FILES = {
+    "runtests.py",
+    "noxfile.py",
+    "tasks.py",
+    "fabfile.py",
+    "conftest.py",
+    "tests.py",
+    "pavement.py",
+    "bootstrap.py",
+    "run_tests.py",
+    "dodo.py",
+}
+DOC_EXT = {".md", ".rst", ".txt", ".html", ".htm", ".ipynb"}
+META_NAMES = {
+    "PKG-INFO", "METADATA", "RECORD", "WHEEL", "entry_points.txt", "requires.txt",
+    "top_level.txt", "SOURCES.txt", "dependency_links.txt", "package.json", "setup.cfg",
+    "pyproject.toml", "MANIFEST.in",
+}  # fmt: skip
+# files that list other files' hashes and versions: their text weighs as documentation
+LISTINGS = {
+    "RECORD", "SOURCES.txt", "pnpm-lock.yaml", "package-lock.json", "yarn.lock", "poetry.lock",
+    "Pipfile.lock", "uv.lock", "npm-shrinkwrap.json",
+}  # fmt: skip
+_GYP_COMMAND = re.compile(r"<!@?\(([^)]*)\)")
+
+
+@dataclass
+class Layout:
+    prefix: str = ""  # the folder that holds setup.py/PKG-INFO/package.json ("" at root)
+    install_files: set[str] = field(default_factory=set)  # relative to prefix
+    entry_files: set[str] = field(default_factory=set)
+    version_hint: str | None = None
+    manifest: dict[str, Any] | None = None
+    manifest_text: str = ""
+    hooks: dict[str, str] = field(default_factory=dict)  # npm: install-time commands by origin
+    install_functions: dict[str, set[str]] = field(default_factory=dict)  # module file → names
+
+
+def find_prefix(files: list[str], eco: Ecosystem) -> str:
+    markers = ("package.json",) if eco == "npm" else ("setup.py", "pyproject.toml", "PKG-INFO")
+    candidates = [f for f in files if PurePosixPath(f).name in markers]
+    if not candidates:
+        return ""
+    best = min(candidates, key=lambda f: (f.count("/"), f))
+    parent = PurePosixPath(best).parent.as_posix()
+    return "" if parent == "." else parent + "/"
+
+
+def reachability(inner: str, layout: Layout) -> Reachability:
+    path = PurePosixPath(inner)
+    parts = [p.lower() for p in path.parts[:-1]]
+    name = path.name
+    if inner in layout.install_files:
+        return "install"
+    if name.endswith(".pth"):
+        return "import"
+    if (
+        name in META_NAMES
+        or any(p.endswith((".egg-info", ".dist-info")) for p in parts)
+        or (parts and parts[0] == "egg-info")
+    ):
+        return "metadata"
+    lower = name.lower()
+    vendored_tool = any(p in VENDOR_DIRS for p in parts) and any(
+        p in DEV_DIRS or p in TEST_DIRS for p in parts
+    )
+    if (
+        (parts and parts[0] in DEV_DIRS)
+        or vendored_tool
+        or any(p in TEST_DIRS or p in TOOL_DIRS for p in parts)
+        or lower.startswith("test_")
+        or lower.endswith(("_test.py", ".test.js", ".spec.js", ".test.ts", ".spec.ts"))
+        or (not parts and lower in TOOLING_FILES)
+        or lower in {"conftest.py", "tests.py"}
+    ):
+        return "test"
+    if (
+        (parts and parts[0] in DOC_DIRS)
+        or any(p in GALLERY_DIRS for p in parts)
+        or path.suffix.lower() in DOC_EXT
+    ):
+        return "docs"
+    return "runtime"
+
+
+def python_layout(layout: Layout, pyproject: bytes | None, entry_points: bytes | None) -> None:
+    """setup.py, an in-tree build backend and `setuptools.installation` entry points."""
+    layout.install_files.add("setup.py")
+    if pyproject is not None:
+        layout.install_files |= in_tree_backend(pyproject)
+    if entry_points is not None:
+        section = ""
+        for line in entry_points.decode("utf-8", "replace").splitlines():
+            line = line.strip()
+            if line.startswith("["):
+                section = line.strip("[]").strip()
+            elif section == "setuptools.installation" and "=" in line:
+                target = line.split("=", 1)[1].strip()
+                module, _, func = target.partition(":")
+                file = module.strip().replace(".", "/") + ".py"
+                layout.install_functions.setdefault(file, set()).add(
+                    func.strip().split(".")[0] or "main"
+                )
+
+
+def tool_table_lines(raw: bytes) -> set[int]:
+    """Lines of pyproject.toml inside `[tool.*]` tables (maintainers' tools, not installers)."""
+    out: set[int] = set()
+    inside = False
+    for number, line in enumerate(raw.decode("utf-8", "replace").splitlines(), 1):
+        header = line.strip()
+        if header.startswith("["):
+            inside = header.lstrip("[").startswith("tool.")
+        if inside:
+            out.add(number)
+    return out
+
+
+def in_tree_backend(raw: bytes) -> set[str]:
+    """Files of a build backend that ships inside the sdist (`backend-path`)."""
+    try:
+        doc = tomllib.loads(raw.decode("utf-8", "replace").removeprefix("\ufeff"))
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return set()
+    system = doc.get("build-system")
+    if not isinstance(system, dict):
+        return set()
+    paths, backend = system.get("backend-path"), system.get("build-backend")
+    if not isinstance(paths, list) or not isinstance(backend, str):
+        return set()
+    module = backend.split(":")[0].replace(".", "/")
+    out: set[str] = set()
+    for p in paths:
+        if isinstance(p, str):
+            base = p.strip("./")
+            prefix = f"{base}/" if base else ""
+            out |= {f"{prefix}{module}.py", f"{prefix}{module}/__init__.py"}
+    return out
+
+
+def npm_layout(layout: Layout, doc: dict[str, Any], text: str, gyp: bytes | None) -> None:
+    """Entry points (main, exports, bin) and what npm runs at install (lifecycle scripts,
+    resolved through `npm run`, `node .`, `node -e`, config variables; binding.gyp)."""
+    layout.manifest, layout.manifest_text = doc, text
+    version = doc.get("version")
+    layout.version_hint = version if isinstance(version, str) else None
+    main = doc.get("main") if isinstance(doc.get("main"), str) else "index.js"
+    layout.entry_files = set(_module_files(str(main)))
+    for target in _strings(doc.get("exports")) + _strings(doc.get("bin")):
+        layout.entry_files |= set(_module_files(target))
+    scripts: dict[str, Any] = doc["scripts"] if isinstance(doc.get("scripts"), dict) else {}
+    config: dict[str, Any] = doc["config"] if isinstance(doc.get("config"), dict) else {}
+    hooks = {
+        h: scripts[h]
+        for h in metadata.INSTALL_SCRIPTS
+        if isinstance(scripts.get(h), str) and scripts[h].strip()
+    }
+    if gyp is not None and "install" not in hooks and "preinstall" not in hooks:
+        for cmd in _GYP_COMMAND.findall(gyp.decode("utf-8", "replace")):
+            hooks[f"binding.gyp:{len(hooks)}"] = cmd  # node-gyp rebuild runs these at install
+    for origin, cmd in hooks.items():
+        for expanded in expand_script(cmd, scripts, config):
+            layout.hooks.setdefault(origin, expanded)
+            for f in script_files(expanded, str(main)):
+                layout.install_files.add(f)
+
+
+def expand_script(
+    cmd: str, scripts: dict[str, Any], config: dict[str, Any], depth: int = 0
+) -> list[str]:
+    """A script line with `$npm_package_config_x` substituted and `npm run X` followed."""
+    cmd = re.sub(
+        r"\$\{?npm_package_config_(\w+)\}?", lambda m: str(config.get(m.group(1), "")), cmd
+    )
+    out = [cmd]
+    if depth < 4:
+        for name in re.findall(r"\b(?:npm|yarn|pnpm)\s+(?:run(?:-script)?\s+)?([\w:.-]+)", cmd):
+            target = scripts.get(name)
+            if isinstance(target, str):
+                out += expand_script(target, scripts, config, depth + 1)
+    return out
+
+
+def script_files(cmd: str, main: str = "index.js") -> set[str]:
+    """Files a script line runs: `node x.js`, `node .` (main), `node -e "require('./x')"`."""
+    out = set(metadata.script_files(cmd))
+    if re.search(r"\bnode\s+\.(\s|$|&|;)", cmd) or "." in out:
+        out.discard(".")
+        out |= set(_module_files(main))
+    for spec in re.findall(r"""require\(\s*['"`](\.{1,2}/[^'"`]+)['"`]\s*\)""", cmd):
+        out |= set(_module_files(spec))
+    return {f for f in out if f}
+
+
+def _module_files(spec: str) -> list[str]:
+    base = re.sub(r"^\./", "", spec.strip()).rstrip("/")
+    if base in {"", "."}:
+        return ["index.js"]
+    if re.search(r"\.(c|m)?js$", base):
+        return [base]
+    return [base + ".js", base + "/index.js", base]
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def resolve_require(current: str, spec: str, files: set[str]) -> str | None:
+    """The package file a relative `require(spec)` from `current` loads, if it exists."""
+    if not spec.startswith("."):
+        return None
+    base = PurePosixPath(current).parent
+    joined = (base / spec).as_posix()
+    parts: list[str] = []
+    for p in joined.split("/"):
+        if p == "..":
+            if parts:
+                parts.pop()
+        elif p not in {".", ""}:
+            parts.append(p)
+    path = "/".join(parts)
+    for cand in (
+        path,
+        path + ".js",
+        path + ".cjs",
+        path + ".mjs",
+        path + ".json",
+        path + "/index.js",
+    ):
+        if cand in files:
+            return cand
+    return None
+
+
+def shell_words(cmd: str) -> list[str]:
+    try:
+        return shlex.split(cmd, posix=True)
+    except ValueError:
+        return cmd.split()

@@ -1,0 +1,107 @@
+"""JS-CHILD-PROCESS, JS-NETWORK and JS-ENV-EXFIL: what install- or import-time JavaScript
+runs, where it connects, and whether it sends host data there."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from .base import Rule
+
+if TYPE_CHECKING:
+    from ..jspass import JsCheck
+
+CHILD_PROCESS = Rule(
+    id="JS-CHILD-PROCESS",
+    title="Install- or import-time JavaScript starts a process",
+    category="process",
+    severity="medium",
+    explanation=(
+        "child_process in code that runs on install or require() runs commands on the "
+        "developer's machine. Check the command."
+    ),
+)
+NETWORK = Rule(
+    id="JS-NETWORK",
+    title="Install- or import-time JavaScript opens a network connection",
+    category="network",
+    severity="medium",
+    explanation=(
+        "Installing or requiring a library should not talk to the network. Check the "
+        "destination and the payload."
+    ),
+)
+ENV_EXFIL = Rule(
+    id="JS-ENV-EXFIL",
+    title="Install- or import-time JavaScript collects host data and sends it",
+    category="exfiltration",
+    severity="critical",
+    explanation=(
+        "process.env, hostname, user or directory listings sent over the network during "
+        "install is a dependency-confusion probe or a token stealer."
+    ),
+    strong=True,
+)
+RULES = (CHILD_PROCESS, NETWORK, ENV_EXFIL)
+SPAWNERS = {"exec", "execSync", "spawn", "spawnSync", "execFile", "execFileSync", "fork"}
+NETWORK_CALLS = {
+    "http.request", "http.get", "https.request", "https.get", "net.connect",
+    "net.createConnection", "net.Socket", "tls.connect", "dns.lookup", "dns.resolve",
+    "dns.resolve4", "dns.resolveTxt", "dns.promises.lookup", "dgram.createSocket", "fetch",
+    "node-fetch", "axios", "axios.get", "axios.post", "request", "request.get", "request.post",
+    "got", "needle", "XMLHttpRequest", "http2.connect", "undici.request", "undici.fetch",
+}  # fmt: skip
+RECON = {
+    "os.hostname",
+    "os.userInfo",
+    "os.homedir",
+    "os.networkInterfaces",
+    "os.tmpdir",
+    "os.platform",
+    "os.type",
+}
+_ENV_WHOLE = re.compile(rb"process\.env\b(?!\s*\.\s*[A-Za-z_$]|\s*\[)")
+
+
+def check_javascript(js: JsCheck) -> None:
+    facts = js.facts
+    if facts is None:
+        return
+    network = []
+    recon: list[str] = []
+    for call, fn in facts.calls:
+        q = facts.qualname(fn)
+        if not q:
+            continue
+        last = q.rsplit(".", 1)[-1]
+        spawn = q.startswith("child_process.") and last in SPAWNERS
+        if not (spawn or q in NETWORK_CALLS or q in RECON) or not js.loadtime(call):
+            continue
+        if spawn:
+            js.emit(CHILD_PROCESS, call, f"Calls {q}.")
+        elif q in NETWORK_CALLS:
+            network.append(call)
+            js.emit(NETWORK, call, f"Calls {q}.")
+        else:
+            recon.append(q)
+    if js.loadtime_all or js.entry:
+        recon += _env_reads(js)
+    if network and recon:
+        js.emit(
+            ENV_EXFIL,
+            network[0],
+            f"Collects {', '.join(sorted(set(recon))[:4])} and uses the network.",
+        )
+
+
+def _env_reads(js: JsCheck) -> list[str]:
+    """`process.env` used whole (not `process.env.NAME`) in load-time code."""
+    assert js.facts is not None
+    for m in _ENV_WHOLE.finditer(js.data):
+        before = js.data[max(0, m.start() - 40) : m.start()].rstrip()
+        if before.endswith(b"...") or re.search(rb"\}\s*=$", before):
+            continue  # copied into a child's env, or one variable destructured
+        node = js.facts.tree.root_node.descendant_for_byte_range(m.start(), m.end())
+        if node is not None and js.loadtime(node):
+            return ["process.env"]
+    return []

@@ -1,0 +1,111 @@
+"""PY-RECON-EXFIL and PY-KEY-EXFIL: host identity or key material sent over the network."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import TYPE_CHECKING
+
+from ..facts import pyapi
+from ..facts.values import ENVIRONMENT, IDENTITY, SECRET_FILE
+from .base import Rule
+from .py_network import load_time_network
+
+if TYPE_CHECKING:
+    from ..facts.python import PyFacts
+    from ..pypass import PyCheck
+
+RECON_EXFIL = Rule(
+    id="PY-RECON-EXFIL",
+    title="Install- or import-time code collects host identity and sends it over the network",
+    category="exfiltration",
+    severity="critical",
+    explanation=(
+        "Hostname, user name, working directory or environment sent to a server while "
+        "installing or importing is a dependency-confusion probe or an info-stealer."
+    ),
+    strong=True,
+)
+KEY_EXFIL = Rule(
+    id="PY-KEY-EXFIL",
+    title="Sends a private key, seed phrase or wallet secret to a hard-coded URL",
+    category="exfiltration",
+    severity="critical",
+    explanation=(
+        "Key material never needs to leave the machine; a library that posts it to a fixed "
+        "address is stealing it. Check the URL and what calls this code."
+    ),
+    strong=True,
+)
+RULES = (RECON_EXFIL, KEY_EXFIL)
+_KEY_MATERIAL = re.compile(
+    r"(priv(ate)?_?key|privkey|secret_?key|mnemonic|seed_?phrase|seed_?words|wallet_?key|keypair)",
+    re.I,
+)
+_CONTAINERS = (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.JoinedStr, ast.BinOp, ast.Call)
+_STOLEN = {IDENTITY, ENVIRONMENT, SECRET_FILE}
+
+
+def check_python(c: PyCheck) -> None:
+    f = c.facts
+    recon: dict[int, set[str]] = {}
+    for call in f.calls:
+        q = f.qualname(call.node.func)
+        if q in pyapi.RECON and f.loadtime(call.node):
+            recon.setdefault(call.owner, set()).add(q)
+    for node, q in load_time_network(c):
+        sent = [f.value(a) for a in [*node.args, *(k.value for k in node.keywords)]]
+        stolen = [v for v in sent if v.origins & _STOLEN]
+        seen = sorted(recon.get(f.owner.get(id(node), 0), set()))
+        if stolen:
+            kinds = sorted(set().union(*(v.origins & _STOLEN for v in stolen)))
+            c.emit(
+                RECON_EXFIL,
+                node,
+                f"Sends {', '.join(kinds)} with {q}.",
+                chain=stolen[0],
+                load_time_only=True,
+            )
+        elif seen:
+            detail = f"Collects {', '.join(seen[:4])} and uses the network in the same code."
+            c.emit(RECON_EXFIL, node, detail, load_time_only=True)
+    carriers = _key_carriers(f)
+    for call in f.calls:
+        node = call.node
+        q = f.qualname(node.func)
+        if pyapi.is_network(q):
+            secret = _sends_key_material(f, node, carriers)
+            if secret:
+                c.emit(KEY_EXFIL, node, f"Sends {secret!r} with {q}.")
+
+
+def _sends_key_material(f: PyFacts, node: ast.Call, carriers: set[str]) -> str:
+    """The secret-looking name sent by a network call to a hard-coded URL, or ''."""
+    first = node.args[0] if node.args else None
+    url = next((k.value for k in node.keywords if k.arg == "url"), first)
+    fstring = isinstance(url, ast.JoinedStr) and "http" in ast.unparse(url)[:12]
+    if url is None or not ((f.value(url).text() or "").startswith("http") or fstring):
+        return ""
+    rest = [*node.args[1:], *(k.value for k in node.keywords if k.arg != "url")]
+    if isinstance(url, ast.JoinedStr):
+        rest.append(url)
+    for arg in rest:
+        for n in ast.walk(arg):
+            name = (
+                n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else ""
+            )
+            if name and (_KEY_MATERIAL.search(name) or name in carriers):
+                return name
+    return ""
+
+
+def _key_carriers(f: PyFacts) -> set[str]:
+    """Names assigned from something holding key material (`data = [private_key]`)."""
+    out: set[str] = set()
+    for name, bound in f.bindings.items():
+        for value in bound:
+            if isinstance(value, _CONTAINERS) and any(
+                isinstance(n, ast.Name) and _KEY_MATERIAL.search(n.id) for n in ast.walk(value)
+            ):
+                out.add(name)
+    return out

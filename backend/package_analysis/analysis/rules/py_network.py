@@ -1,0 +1,76 @@
+"""PY-INSTALL-NETWORK: install- or import-time code opens a network connection."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import TYPE_CHECKING
+
+from ..facts import pyapi
+from ..facts.values import LITERAL
+from .base import Rule
+
+if TYPE_CHECKING:
+    from ..facts.python import PyFacts
+    from ..pypass import PyCheck
+
+NETWORK = Rule(
+    id="PY-INSTALL-NETWORK",
+    title="Install- or import-time code opens a network connection",
+    category="network",
+    severity="high",
+    explanation=(
+        "Installing or importing a library should not talk to the network. Check the "
+        "destination and what is sent: this is how droppers fetch stage two and how "
+        "dependency-confusion probes report back."
+    ),
+)
+RULES = (NETWORK,)
+LOCAL_URL = re.compile(r"^(https?://)?(localhost|127\.|0\.0\.0\.0|\[::1\])")
+
+
+def fixed_destination(f: PyFacts, node: ast.Call) -> bool:
+    """The call's target is written in the code (a literal, folded or assigned), not
+    something handed in by the caller."""
+    args = [*node.args[:1], *(k.value for k in node.keywords if k.arg in {"url", "host"})]
+    return any(LITERAL in f.value(a).origins for a in args)
+
+
+def local(f: PyFacts, node: ast.Call) -> bool:
+    first = f.value(node.args[0]).text() if node.args else None
+    return first is not None and LOCAL_URL.match(first) is not None
+
+
+def socket_to_fixed_host(f: PyFacts, node: ast.Call, q: str) -> bool:
+    if not q.endswith(".connect") or not node.args:
+        return False
+    dest = node.args[0]
+    return (
+        isinstance(dest, ast.Tuple)
+        and len(dest.elts) == 2
+        and isinstance(f.value(dest.elts[0]).data, str)
+    )
+
+
+def load_time_network(c: PyCheck) -> list[tuple[ast.Call, str]]:
+    """Network calls at load time to a fixed, non-local destination (install: any)."""
+    f = c.facts
+    out = []
+    for call in f.calls:
+        node = call.node
+        if not f.loadtime(node):
+            continue
+        q = f.qualname(node.func)
+        if pyapi.is_network(q):
+            fixed = c.reach(node) == "install" or fixed_destination(f, node)
+            if fixed and not local(f, node):
+                out.append((node, q))
+        elif socket_to_fixed_host(f, node, q):
+            out.append((node, q))
+    return out
+
+
+def check_python(c: PyCheck) -> None:
+    for node, q in load_time_network(c):
+        detail = "Connects a socket to a fixed host." if q.endswith(".connect") else f"Calls {q}."
+        c.emit(NETWORK, node, detail, load_time_only=True)

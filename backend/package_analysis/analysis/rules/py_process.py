@@ -1,0 +1,59 @@
+"""PY-INSTALL-PROCESS: install- or import-time code starts a process."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ..facts import pyapi
+from ..facts.python import strings
+from .base import Rule, Variant
+
+if TYPE_CHECKING:
+    from ..pypass import PyCheck
+
+PROCESS = Rule(
+    id="PY-INSTALL-PROCESS",
+    title="Install- or import-time code starts a process",
+    category="process",
+    severity="medium",
+    explanation=(
+        "A process started from setup.py, a build hook, a .pth file or a package's top-level "
+        "code runs with the installing user's rights. Check what command it runs and where its "
+        "arguments come from."
+    ),
+    variants={
+        "inline-shell": Variant(
+            "high",
+            "the process is a shell, PowerShell, a script host or `pip install` handed inline code",
+        ),
+    },
+)
+RULES = (PROCESS,)
+_SHELL_LAUNCH = re.compile(
+    r"^(powershell|pwsh|cmd|wscript|cscript|mshta|rundll32|regsvr32|start|bash|sh|pythonw)"
+    r"(\.exe)?$|^-c$|^/c$|^-(e|enc|encodedcommand)$",
+    re.I,
+)
+
+
+def check_python(c: PyCheck) -> None:
+    f = c.facts
+    for call in f.calls:
+        node = call.node
+        q = f.qualname(node.func)
+        if not pyapi.is_process(q) or not f.loadtime(node):
+            continue
+        words = [
+            w.strip().split(" ")[0]
+            for a in [*node.args, *(k.value for k in node.keywords)]
+            for w in strings(f, a)
+        ]
+        launch = [w for w in words if _SHELL_LAUNCH.match(w)]
+        if "pip" in words and "install" in words:
+            launch.append("pip install")
+        if launch:
+            detail = f"Calls {q} to run inline code through {launch[0]!r}."
+            c.emit(PROCESS, node, detail, variant="inline-shell", load_time_only=True)
+        else:
+            c.emit(PROCESS, node, f"Calls {q}.", load_time_only=True)
