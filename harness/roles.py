@@ -26,6 +26,7 @@ THROWAWAY = {
     "DJANGO_DEBUG": "0",
     "DJANGO_ALLOWED_HOSTS": "*",
     "DISPATCH_RATE_LIMIT": "0",
+    "DISPATCH_JOB_RATE_LIMIT": "0",
     "LOG_FORMAT": "text",
 }
 

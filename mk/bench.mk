@@ -2,7 +2,7 @@
 # spare loopback ports and run the real roles through docker/entrypoint.sh.
 # Every run writes to the git-ignored artifacts/bench/results/; the *-publish targets run
 # into bench/results/ and rewrite the generated blocks of docs/ (python -m bench.docs).
-.PHONY: bench chaos test-chaos bench-tools bench-publish chaos-publish
+.PHONY: bench bench-fairness chaos test-chaos bench-tools bench-publish chaos-publish
 PUBLISH := BENCH_RESULTS_DIR=bench/results
 
 BENCH_ARGS ?=
@@ -18,6 +18,9 @@ bench-publish: setup bench-tools ## make bench into bench/results/, then docs/pe
 	$(PUBLISH) $(PY) -m bench.run $(BENCH_ARGS)
 	$(PY) -m bench.docs
 
+bench-fairness: setup ## Single-dispatch pickup p99 with and without a 50,000-job lockfile flood → artifacts/bench/results/fairness.md
+	$(PY) -m bench.fairness $(FAIRNESS_ARGS)
+
 chaos: setup ## Chaos suite: SIGKILL/SIGTERM workers, Redis/Postgres restarts, fuzzing, garbage → artifacts/bench/results/chaos.md
 	$(PY) -m bench.chaos $(CHAOS_ARGS)
 
@@ -25,7 +28,7 @@ chaos-publish: setup ## make chaos into bench/results/, then docs/reliability.md
 	$(PUBLISH) $(PY) -m bench.chaos $(CHAOS_ARGS)
 	$(PY) -m bench.docs
 
-test-chaos: setup ## Short chaos run (all seven scenarios, small) and a tiny benchmark smoke run
+test-chaos: setup ## Short chaos run (all eight scenarios, small) and a tiny benchmark smoke run
 	BENCH_RESULTS_DIR=artifacts/bench/results $(PY) -m bench.chaos --short
 	BENCH_RESULTS_DIR=artifacts/bench/results $(PY) -m bench.run --tiny
 

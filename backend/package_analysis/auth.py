@@ -16,6 +16,7 @@ from ninja.errors import Throttled
 from ninja.security import APIKeyHeader
 
 from . import ratelimit
+from .errors import ApiError
 
 
 def request_key(headers: Any) -> str | None:
@@ -93,3 +94,16 @@ class ReadKey(ApiKey):
         if not settings.API_READ_KEYS:
             return []
         return [*settings.API_READ_KEYS, *settings.DISPATCH_API_KEYS]
+
+
+def bulk_force_check(request: HttpRequest, forced: bool) -> None:
+    """`force` on a batch or a lockfile downloads and analyses every package again (the
+    review's M1): only a caller with a dispatch key may ask for it (403 otherwise)."""
+    auth = getattr(request, "auth", None)
+    if forced and not (isinstance(auth, str) and auth.startswith("key:")):
+        raise ApiError(
+            403,
+            "force_needs_key",
+            "`force` on a batch or a lockfile needs a dispatch API key (DISPATCH_API_KEYS); "
+            "without it, cached reports are reused. Single dispatches may still force.",
+        )

@@ -36,6 +36,9 @@ class Job(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     # Last time a message for this row was pushed to Redis (recovery re-pushes stale ones).
     enqueued_at = models.DateTimeField(null=True, blank=True)
+    # Where its message waits: "" the interactive list, else the bulk lane of this client
+    # (batch and lockfile jobs; see broker). Re-pushes go back to the same place.
+    lane = models.CharField(max_length=80, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ("-created_at", "-id")

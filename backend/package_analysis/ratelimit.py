@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from functools import cache
@@ -12,6 +13,7 @@ from django.http import HttpRequest
 from limits import RateLimitItem, parse
 from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
+from ninja.errors import Throttled
 from ninja.throttling import BaseThrottle
 
 log = logging.getLogger("packamal.ratelimit")
@@ -40,8 +42,8 @@ def cache_clear() -> None:
     _item.cache_clear()
 
 
-def limit_hit(name: str, rate: str, ident: str) -> float | None:
-    """Count one hit of `ident` against `rate`; None if allowed, else seconds to wait.
+def limit_hit(name: str, rate: str, ident: str, cost: int = 1) -> float | None:
+    """Count `cost` hits of `ident` against `rate`; None if allowed, else seconds to wait.
 
     Fails open when Redis is down: losing the limit beats refusing every request."""
     item = _item(rate)
@@ -49,7 +51,7 @@ def limit_hit(name: str, rate: str, ident: str) -> float | None:
         return None
     limiter = _storage()
     try:
-        if limiter.hit(item, name, ident):
+        if limiter.hit(item, name, ident, cost=cost):
             return None
         reset_at, _ = limiter.get_window_stats(item, name, ident)
         return max(1.0, reset_at - time.time())
@@ -90,22 +92,34 @@ def limit_exhausted(name: str, rate: str, ident: str) -> float | None:
         return None
 
 
-class DispatchThrottle(BaseThrottle):
-    """DISPATCH_RATE_LIMIT per authenticated key, else per client address.
+def client_ident(request: HttpRequest) -> str:
+    """Who a request counts as: its key's identity once authenticated, else its address.
 
-    Runs after authentication: `request.auth` is a key identity only for a key that was
-    valid (auth.ApiKey), so a client rotating made-up keys stays in its address's bucket."""
+    `request.auth` is a key identity only for a key that was valid (auth.ApiKey), so a
+    client rotating made-up keys stays in its address's bucket (and bulk lane)."""
+    auth = getattr(request, "auth", None)
+    if isinstance(auth, str) and auth.startswith("key:"):
+        return auth
+    return "addr:" + str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+def jobs_charge(request: HttpRequest, jobs: int) -> None:
+    """Count `jobs` against the client's DISPATCH_JOB_RATE_LIMIT (batch and lockfile routes:
+    the limit counts jobs, not requests); 429 with Retry-After when over, nothing made."""
+    wait = limit_hit("dispatch-jobs", settings.DISPATCH_JOB_RATE_LIMIT, client_ident(request), jobs)
+    if wait is not None:
+        raise Throttled(wait=math.ceil(wait))
+
+
+class DispatchThrottle(BaseThrottle):
+    """DISPATCH_RATE_LIMIT per authenticated key, else per client address (`client_ident`;
+    runs after authentication)."""
 
     def __init__(self) -> None:
         self._local = threading.local()  # ninja asks wait() right after allow_request()
 
     def allow_request(self, request: HttpRequest) -> bool:
-        auth = getattr(request, "auth", None)
-        if isinstance(auth, str) and auth.startswith("key:"):
-            ident = auth
-        else:
-            ident = "addr:" + str(request.META.get("REMOTE_ADDR") or "unknown")
-        wait = limit_hit("dispatch", settings.DISPATCH_RATE_LIMIT, ident)
+        wait = limit_hit("dispatch", settings.DISPATCH_RATE_LIMIT, client_ident(request))
         self._local.wait = wait
         return wait is None
 

@@ -15,6 +15,8 @@ from django.conf import settings
 
 from . import idempotency, queries, services, uploads
 from .broker import (
+    holders_forget,
+    lanes_repair,
     owed_all,
     owed_settle,
     processing_lists,
@@ -90,4 +92,6 @@ def workers_reap_dead(*, client: redis.Redis, alive: set[str]) -> int:
         moved += processing_return(client=client, key=key)
         log.warning("recovery: worker %s is gone; its messages are back in the queue", name)
     workers_forget(client=client, older_than=WORKER_DEAD_AFTER)
+    holders_forget(client=client, alive=alive)
+    lanes_repair(client=client)
     return moved

@@ -22,7 +22,7 @@ from psycopg.types.json import Jsonb
 
 from . import metrics
 from .backpressure import GATE, queue_admit
-from .broker import message_encode, pending_missing, queue_push, redis_client
+from .broker import message_encode, pending_missing, queue_push, queue_push_bulk, redis_client
 from .models import Job, JobStatus
 
 log = logging.getLogger("packamal.jobs")
@@ -81,8 +81,8 @@ def job_dispatch(*, task: str, params: dict[str, Any]) -> Job:
 # row, so "newest first" lists a batch in the reverse of request order.
 _INSERT_MANY = (
     f"INSERT INTO {_TABLE} (id, task, params, status, attempts, progress, created_at, "
-    "enqueued_at) "
-    "SELECT r.id, r.task, r.params, 'queued', 0, 0, r.created_at, %s "
+    "enqueued_at, lane) "
+    "SELECT r.id, r.task, r.params, 'queued', 0, 0, r.created_at, %s, %s "
     # the rows travel as one JSON document: one parameter encoded in C, where arrays
     # would be thousands of elements quoted one by one in Python
     "FROM jsonb_to_recordset(%s::jsonb) "
@@ -91,8 +91,9 @@ _INSERT_MANY = (
 _FIELDS = [f.attname for f in Job._meta.concrete_fields]
 
 
-def jobs_insert(*, specs: Sequence[tuple[str, dict[str, Any]]]) -> list[Job]:
+def jobs_insert(*, specs: Sequence[tuple[str, dict[str, Any]]], lane: str = "") -> list[Job]:
     """INSERT queued rows for [(task, params)] in one statement; the Jobs in `specs`' order.
+    `lane`: "" for the interactive list, else the client whose bulk lane they wait in.
 
     Pushes nothing: callers push after commit (see `jobs_dispatch`)."""
     if not specs:
@@ -108,13 +109,14 @@ def jobs_insert(*, specs: Sequence[tuple[str, dict[str, Any]]]) -> list[Job]:
         separators=(",", ":"),
     )
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_MANY, [now, document])
+        cursor.execute(_INSERT_MANY, [now, lane, document])
     # What a SELECT would load, without the round trip: unset columns are NULL.
     fixed: dict[str, Any] = {
         "status": JobStatus.QUEUED.value,
         "attempts": 0,
         "progress": 0.0,
         "enqueued_at": now,
+        "lane": lane,
     }
     return [
         Job.from_db(
@@ -129,8 +131,10 @@ def jobs_insert(*, specs: Sequence[tuple[str, dict[str, Any]]]) -> list[Job]:
     ]
 
 
-def jobs_dispatch(*, specs: Sequence[tuple[str, dict[str, Any]]]) -> list[Job]:
-    """Record many jobs, all or none, and queue their messages in one LPUSH after commit.
+def jobs_dispatch(*, specs: Sequence[tuple[str, dict[str, Any]]], lane: str = "") -> list[Job]:
+    """Record many jobs, all or none, and queue their messages in one push after commit:
+    onto the interactive list, or with `lane` (a client's identity) onto that client's bulk
+    lane, which workers serve in a round robin with every other client's.
 
     One multi-row INSERT: it commits whole or not at all. As with `job_dispatch`, a failed
     push does not fail the dispatch; recovery re-pushes queued rows whose message is missing.
@@ -139,7 +143,7 @@ def jobs_dispatch(*, specs: Sequence[tuple[str, dict[str, Any]]]) -> list[Job]:
     """
     if specs:
         queue_admit()
-    jobs = jobs_insert(specs=specs)
+    jobs = jobs_insert(specs=specs, lane=lane)
     if not jobs:
         return jobs
     transaction.on_commit(lambda: jobs_push(jobs=jobs))
@@ -149,12 +153,19 @@ def jobs_dispatch(*, specs: Sequence[tuple[str, dict[str, Any]]]) -> list[Job]:
 
 
 def jobs_push(*, jobs: list[Job], client: redis.Redis | None = None) -> bool:
-    """Push messages for jobs; log and return False when Redis is unreachable."""
-    messages = [
-        (str(j.id), message_encode(job_id=str(j.id), task=j.task, params=j.params)) for j in jobs
-    ]
+    """Push messages for jobs, each where its row says (`Job.lane`); log and return False
+    when Redis is unreachable."""
+    lanes: dict[str, list[tuple[str, str]]] = {}
+    for j in jobs:
+        message = message_encode(job_id=str(j.id), task=j.task, params=j.params)
+        lanes.setdefault(j.lane, []).append((str(j.id), message))
+    messages = [m for batch in lanes.values() for m in batch]
     try:
-        queue_push(client=client or redis_client(), messages=messages)
+        for lane, batch in lanes.items():
+            if lane:
+                queue_push_bulk(client=client or redis_client(), lane=lane, messages=batch)
+            else:
+                queue_push(client=client or redis_client(), messages=batch)
     except redis.RedisError as exc:
         metrics.PUSH_FAILURES.inc(len(messages))
         GATE.note_push_failure(exc)

@@ -123,6 +123,10 @@ JOB_RECOVERY_INTERVAL = env_float("JOB_RECOVERY_INTERVAL", 5)
 JOB_TIMEOUT_GRACE_SECONDS = env_float("JOB_TIMEOUT_GRACE_SECONDS", 30)
 JOB_REQUEUE_GRACE = env_float("JOB_REQUEUE_GRACE", 10)
 DISPATCH_RATE_LIMIT = env_str("DISPATCH_RATE_LIMIT", "100/second")
+# Jobs a client may create through /dispatch/batch and /analyze/lockfile (each job counts).
+DISPATCH_JOB_RATE_LIMIT = env_str("DISPATCH_JOB_RATE_LIMIT", "10000/hour")
+# Live workers kept for single dispatches while batch and lockfile jobs wait (fair queues).
+JOB_INTERACTIVE_RESERVE = env_int("JOB_INTERACTIVE_RESERVE", 1)
 MAX_BODY_BYTES = 64 * 1024
 # POST /dispatch/batch: up to 1000 dispatch bodies.
 MAX_BATCH_BODY_BYTES = 1024 * 1024

@@ -44,6 +44,7 @@ def _isolated_redis(settings: Any) -> Iterator[redis.Redis]:
     """Every test gets an empty Redis db (never the developer's db 0) and its own names."""
     settings.REDIS_URL = REDIS_TEST_URL
     settings.DISPATCH_RATE_LIMIT = "0"
+    settings.DISPATCH_JOB_RATE_LIMIT = "0"
     settings.JOB_QUEUE = KEYS.queue
     settings.JOB_DEAD_LETTER = KEYS.dead_letter
     settings.JOB_UPDATES_CHANNEL = KEYS.channel

@@ -18,7 +18,7 @@ import pytest
 
 from package_analysis.analysis import engine, scoring
 from package_analysis.analysis.model import SNIPPET_MAX, Finding, PackageRef
-from package_analysis.analysis.rules import content
+from package_analysis.analysis.rules import content, meta_wheel_diff
 from package_analysis.analysis.rules.catalog import RULES
 
 SHA = "0" * 64
@@ -78,6 +78,17 @@ def _scan_case(case: Path) -> tuple[list[Finding], dict[str, Any]]:
     spec = tomllib.loads((case / "fixture.toml").read_text(encoding="utf-8"))
     eco, name, version = spec["ecosystem"], spec["name"], spec["version"]
     package = PackageRef(eco, name, version, f"pkg:{eco}/{name}@{version}")
+    if "artifacts" in spec:  # a release's sdist and wheel, compared as the pipeline does
+        trees = {a: case / a for a in spec["artifacts"]}
+        scanned = {
+            a: engine.scan_tree(t, ecosystem=eco, package=package, artifact_sha256=SHA)
+            for a, t in trees.items()
+        }
+        sdist = meta_wheel_diff.digest(trees["sdist"], "x.tar.gz")
+        wheel = meta_wheel_diff.digest(trees["wheel"], "x.whl")
+        assert sdist is not None and wheel is not None
+        extra = meta_wheel_diff.compare(sdist, wheel, SHA, scanned["wheel"])
+        return [f for fs in scanned.values() for f in fs] + extra, spec
     findings = engine.scan_tree(case, ecosystem=eco, package=package, artifact_sha256=SHA)
     return [f for f in findings if f.file != "fixture.toml"], spec
 
@@ -171,9 +182,11 @@ def test_weak_findings_never_add_up_to_malicious() -> None:
     assert scoring.verdict(two_highs) == ("suspicious", 6.9)  # 8.4 uncapped: no intent shown
     with_intent = [*two_highs, _finding("PY-RECON-EXFIL", "critical", "install")]
     assert scoring.verdict(with_intent)[0] == "malicious"
-    # a strong rule in code nothing runs at install or import is not intent
-    runtime = [*two_highs, _finding("PY-RECON-EXFIL", "critical", "runtime")]
-    assert scoring.verdict(runtime) == ("suspicious", 6.9)
+    # a strong rule in tests or docs (not installed code) is not intent
+    in_tests = [*two_highs, _finding("PY-RECON-EXFIL", "critical", "test")]
+    assert scoring.verdict(in_tests) == ("suspicious", 6.9)
+    in_module = [*two_highs, _finding("PY-RECON-EXFIL", "critical", "runtime")]
+    assert scoring.verdict(in_module)[0] == "malicious"
     # lows from many rules count as one signal
     lows = [_finding(f"RULE-{i}", "low", "install") for i in range(8)]
     assert scoring.verdict(lows) == ("clean", 1.0)

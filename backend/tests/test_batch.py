@@ -19,6 +19,9 @@ from package_analysis.models import Job
 
 from .test_api import JOB_KEYS, assert_error
 
+CLIENT = "addr:127.0.0.1"  # the test client's identity: its bulk lane
+KEY = "k" * 40
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lockfiles"
@@ -36,8 +39,11 @@ def post_batch(client: Client, jobs: Any, **extra: Any) -> Any:
 
 
 def queued_messages(r: redis.Redis) -> list[dict[str, Any]]:
-    """The queue's messages, oldest first (LPUSH puts the newest at the head)."""
-    return [json.loads(m) for m in reversed(r.lrange(broker.keys().queue, 0, -1))]
+    """The messages waiting, oldest first (LPUSH puts the newest at the head): the
+    interactive list's, then this test client's bulk lane (batch and lockfile jobs)."""
+    k = broker.keys()
+    raw = [*reversed(r.lrange(k.queue, 0, -1)), *reversed(r.lrange(k.lane(CLIENT), 0, -1))]
+    return [json.loads(m) for m in raw]
 
 
 def simulate(seconds: float) -> dict[str, Any]:
@@ -106,7 +112,7 @@ def test_batch_with_bad_items_is_422_naming_each_index_and_dispatches_nothing(
     assert ["body", "jobs", 1] in locs and ["body", "jobs", 3] in locs
     assert {loc[2] for loc in locs} == {1, 3}
     assert Job.objects.count() == 0
-    assert r.llen(broker.keys().queue) == 0
+    assert broker.queue_length(client=r) == 0
 
 
 def test_batch_one_bad_item(client: Client) -> None:
@@ -139,7 +145,7 @@ def test_batch_of_1000_is_accepted(client: Client, r: redis.Redis) -> None:
     response = post_batch(client, [simulate(0)] * 1000)
     assert response.status_code == 202
     assert len(response.json()["items"]) == 1000
-    assert r.llen(broker.keys().queue) == 1000
+    assert broker.queue_length(client=r) == 1000
 
 
 def test_batch_body_limit_is_1_mib_not_64_kib(client: Client) -> None:
@@ -181,11 +187,11 @@ def test_batch_pushes_nothing_when_the_callers_transaction_rolls_back(r: redis.R
     with pytest.raises(Abort), transaction.atomic():
         jobs = services.jobs_dispatch(specs=[("simulate", {"seconds": 1})] * 3)
         assert Job.objects.count() == 3  # visible inside the transaction
-        assert r.llen(broker.keys().queue) == 0  # nothing pushed before commit
+        assert broker.queue_length(client=r) == 0  # nothing pushed before commit
         raise Abort
     assert len(jobs) == 3
     assert Job.objects.count() == 0
-    assert r.llen(broker.keys().queue) == 0
+    assert broker.queue_length(client=r) == 0
     assert r.zcard(broker.keys().pending) == 0
 
 
@@ -193,7 +199,7 @@ def test_batch_pushes_once_after_the_callers_commit(r: redis.Redis) -> None:
     with transaction.atomic():
         first = services.jobs_dispatch(specs=[("simulate", {"seconds": 1})] * 2)
         second = services.jobs_dispatch(specs=[("simulate", {"seconds": 2})])
-        assert r.llen(broker.keys().queue) == 0
+        assert broker.queue_length(client=r) == 0
     assert [m["id"] for m in queued_messages(r)] == [str(j.id) for j in first + second]
 
 
@@ -207,7 +213,7 @@ def test_batch_whose_push_failed_is_recovered(
     # the rows are committed; the push failed and is owed
     assert response.status_code == 202
     ids = [item["id"] for item in response.json()["items"]]
-    assert r.llen(broker.keys().queue) == 0
+    assert broker.queue_length(client=r) == 0
     assert Job.objects.filter(id__in=ids, status="queued").count() == 5
 
     settings.REDIS_URL = good_url
@@ -278,11 +284,13 @@ def test_lockfile_every_format(
     assert [i["params"]["purl"] for i in body["items"]] == [p.purl for p in parsed.packages]
     assert len(body["items"]) == count
     assert body["skipped"] == [s.as_dict() for s in parsed.skipped]
-    assert r.llen(broker.keys().queue) == count
+    assert broker.queue_length(client=r) == count
 
 
-def test_lockfile_force_is_passed_to_every_job(client: Client) -> None:
-    body = upload(client, "requirements.txt", b"a==1\nb==2\n", force="true").json()
+def test_lockfile_force_is_passed_to_every_job(client: Client, settings: Any) -> None:
+    settings.DISPATCH_API_KEYS = [KEY]
+    form = {"file": SimpleUploadedFile("requirements.txt", b"a==1\nb==2\n"), "force": "true"}
+    body = client.post("/analyze/lockfile", form, HTTP_X_API_KEY=KEY).json()
     assert [i["params"] for i in body["items"]] == [
         {"purl": "pkg:pypi/a@1", "upload": None, "force": True, "baseline": None},
         {"purl": "pkg:pypi/b@2", "upload": None, "force": True, "baseline": None},
@@ -367,14 +375,14 @@ def test_lockfile_with_more_packages_than_the_cap_is_422(
         "upload, and none was dispatched."
     )
     assert Job.objects.count() == 0
-    assert r.llen(broker.keys().queue) == 0
+    assert broker.queue_length(client=r) == 0
 
 
 def test_lockfile_of_more_than_a_batch_goes_in_one_dispatch(client: Client, r: redis.Redis) -> None:
     data = "".join(f"pkg{i}==1.0\n" for i in range(1500)).encode()
     body = upload(client, "requirements.txt", data).json()
     assert len(body["items"]) == 1500
-    assert r.llen(broker.keys().queue) == 1500
+    assert broker.queue_length(client=r) == 1500
 
 
 def test_lockfile_over_the_parse_budget_is_413_and_the_api_lives_on(

@@ -125,7 +125,7 @@ def test_a_batch_whose_push_failed_is_recovered_and_run_by_a_real_worker(
     ids = [item["id"] for item in response.json()["items"]]
     settings.REDIS_URL = good_url
     broker.redis_client.cache_clear()
-    assert r.llen(broker.keys().queue) == 0  # committed rows, no messages
+    assert broker.queue_length(client=r) == 0  # committed rows, no messages
 
     start_role("worker", "--name", "batch-recoverer", **FAST)
     wait_until(

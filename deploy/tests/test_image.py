@@ -269,7 +269,8 @@ def test_a_busy_worker_stopped_by_the_engine_drains_its_job_and_exits_0(stack: S
             return True
         return False
 
-    wait_for(f"job {job['id']} to start", running, 60, stack.running())
+    # The workers may still be loading the analysis engine (over a minute at load 20).
+    wait_for(f"job {job['id']} to start", running, harness.STARTUP_SECONDS, stack.running())
     name = holder["worker"].rsplit(".", 1)[0]  # worker ids are hostname.pid
     assert name in (stack.names["worker1"], stack.names["worker2"]), holder
     stopped = engine("stop", "--time", "60", name)

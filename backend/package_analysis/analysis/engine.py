@@ -27,7 +27,7 @@ from . import layout as lay
 from .model import Ecosystem, Finding, PackageRef
 from .rules import catalog, content, metadata
 from .rules.base import FileCtx, Sink
-from .rules.subjects import BinaryCheck, ManifestCheck, MetaCheck, PackageCheck, PthCheck
+from .rules.subjects import BinaryCheck, ManifestCheck, MetaCheck, PackageCheck, PthCheck, TreeCheck
 
 log = logging.getLogger("packamal.analysis")
 
@@ -169,6 +169,9 @@ class _Run:
         ctx = FileCtx("", "metadata", self.eco)
         for hook in catalog.checks("check_package"):
             hook(PackageCheck(ctx, self.sink, package, layout.version_hint))
+        tree = TreeCheck(ctx, self.sink, self.root, self.files, layout.prefix, package)
+        for hook in catalog.checks("check_tree"):
+            hook(tree)
         if layout.manifest is not None:
             mctx = FileCtx(layout.prefix + "package.json", "metadata", self.eco)
             subject = ManifestCheck(

@@ -40,6 +40,7 @@ from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from . import baseline, ecosystems, engine, fetch, present, scoring
 from .model import AnalysisError, Artifact, Ecosystem, Finding, PackageRef, Provenance, Report
 from .purl import ECOSYSTEMS, purl_build, purl_parse, pypi_normalize
+from .rules import meta_wheel_diff
 from .unpack import archive_kind, unpack
 
 ProgressFn = Callable[[str, float], None]
@@ -151,6 +152,7 @@ class _Scanned:
     findings: list[Finding]
     cached: bool
     skipped: list[dict[str, str]]
+    digest: meta_wheel_diff.Digest | None = None  # Python modules, when scanned now
 
 
 def _scan(
@@ -197,6 +199,19 @@ def _unpack(artifact: Artifact, dest: Path, run: _Run) -> Path:
     return unpacked.root
 
 
+def _wheel_vs_sdist(scanned: list[_Scanned]) -> list[Finding]:
+    """Wheels compared with the release's sdist (both scanned in this run; a cached artifact
+    has no digest, so the comparison needs a fresh scan of both)."""
+    sdist = next((s.digest for s in scanned if s.digest and s.digest.kind == "sdist"), None)
+    if sdist is None:
+        return []
+    out: list[Finding] = []
+    for s in scanned:
+        if s.digest is not None and s.digest.kind == "wheel":
+            out += meta_wheel_diff.compare(sdist, s.digest, s.artifact.sha256, s.findings)
+    return out
+
+
 def _report(
     package: PackageRef,
     scanned: list[_Scanned],
@@ -206,7 +221,7 @@ def _report(
     *,
     provenance: Provenance | None = None,
 ) -> Report:
-    findings = [f for s in scanned for f in s.findings]
+    findings = [f for s in scanned for f in s.findings] + _wheel_vs_sdist(scanned)
     verdict, score = scoring.verdict(findings)
     diff_section = None
     if stage is not None:
@@ -398,9 +413,10 @@ def _artifact_from_registry(
         )
     if stage is not None:
         findings = stage.on_tree(artifact, root, findings)
+    digest = meta_wheel_diff.digest(root, artifact.filename)
     shutil.rmtree(workdir, ignore_errors=True)  # free the space before the next artifact
     return _Scanned(
-        dataclasses.replace(artifact, path=None), findings, hit is not None, run.skipped
+        dataclasses.replace(artifact, path=None), findings, hit is not None, run.skipped, digest
     )
 
 

@@ -22,7 +22,9 @@ TRIGGER_WORDS = (
     ".connect((", "codecs", "builtins", "private_key", "privkey", "mnemonic", "seed_phrase",
     "keypair", "chr(", "pyarmor", "compile(", "::-1", "\\x", " " * 120, "importlib", "ctypes",
     "globals()[", "vars(", "__dict__[", "pickle", "runpy", "FunctionType", "reversed(",
-    "getaddrinfo", "WinExec", "webbrowser", "install_requires", "cmdclass", "dill", "\t" * 60,
+    "getaddrinfo", "(os.environ)", "os.environ.copy()", "**os.environ",
+    "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069",
+    "WinExec", "webbrowser", "install_requires", "cmdclass", "dill", "\t" * 60,
 )  # fmt: skip
 _SHAPES = re.compile(r"_0x[0-9a-fA-F]{3}|[Il1]{6}|[O0]{6}|[A-Za-z0-9+/=]{40}")
 _GETATTR_OS = re.compile(r"\bgetattr\s*\(")

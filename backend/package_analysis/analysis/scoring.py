@@ -9,9 +9,10 @@ score = 10 * (1 - prod(1 - w_i)), with two limits that ask for evidence of inten
 - low-severity findings are context, not evidence: together they count as one signal
   (the heaviest of them), however many rules they come from;
 - a `malicious` verdict (score ≥ 7.0) needs intent where code really runs: a finding of a
-  rule declared `strong` (or one carrying a source → sink chain) with reachability
-  install, import or metadata. Without one the score stays below 7.0, so unrelated weak
-  findings can make a package `suspicious` (worth a look), never `malicious`.
+  rule declared `strong` (or one carrying a source → sink chain) in installed code
+  (reachability install, import, metadata or runtime; not test or docs). Without one the
+  score stays below 7.0, so unrelated weak findings can make a package `suspicious` (worth
+  a look), never `malicious`.
 
 Verdict: `malicious` from 7.0, `suspicious` from 4.0. The package's name or popularity
 never lowers anything: only findings move the score.
@@ -36,7 +37,9 @@ REACH_WEIGHT = {
 MALICIOUS_FROM = 7.0
 SUSPICIOUS_FROM = 4.0
 WITHOUT_INTENT_CAP = 6.9
-LOAD_TIME = {"install", "import", "metadata"}
+# where code runs once installed: install and import time, and installed modules (runtime);
+# not tests, docs or tooling
+RUNS = {"install", "import", "metadata", "runtime"}
 
 
 def weight(finding: Finding) -> float:
@@ -44,9 +47,9 @@ def weight(finding: Finding) -> float:
 
 
 def intent(finding: Finding) -> bool:
-    """Evidence of intent on its own: a strong rule (or a source → sink chain) in code that
-    runs at install or import."""
-    if finding.reachability not in LOAD_TIME:
+    """Evidence of intent on its own: a strong rule (or a source → sink chain) in code an
+    installer ships and runs (install, import, an installed module), not in tests or docs."""
+    if finding.reachability not in RUNS:
         return False
     rule = rules().get(finding.rule)
     chained = bool(getattr(finding, "chain", None))

@@ -6,12 +6,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Query, Router
 
 from .. import queries, services
-from ..auth import DispatchKey, ReadKey
+from ..auth import DispatchKey, ReadKey, bulk_force_check
 from ..errors import ApiError
 from ..idempotency import OPENAPI as IDEMPOTENCY_OPENAPI
 from ..idempotency import fingerprint, idempotent
 from ..job_schema import JobStatusLiteral
-from ..ratelimit import DispatchThrottle
+from ..ratelimit import DispatchThrottle, client_ident, jobs_charge
 from ..schemas import (
     BatchIn,
     BatchOut,
@@ -48,21 +48,30 @@ def dispatch(request: HttpRequest, payload: DispatchIn | None = None) -> HttpRes
 
 @router.post(
     "/dispatch/batch",
-    response={200: BatchOut, 202: BatchOut, **error_responses(400, 401, 413, 415, 422, 429, 503)},
+    response={
+        200: BatchOut,
+        202: BatchOut,
+        **error_responses(400, 401, 403, 413, 415, 422, 429, 503),
+    },
     auth=DispatchKey(),
     throttle=DispatchThrottle(),
     openapi_extra=IDEMPOTENCY_OPENAPI,
     summary="Dispatch 1 to 1000 jobs, all or none",
     description=(
         "One INSERT of every row, then one push of every message after commit. A 422 names "
-        "the index of each invalid item, and nothing is dispatched. The rate limit counts "
-        "the request once. Body limit: 1 MiB."
+        "the index of each invalid item, and nothing is dispatched. The jobs wait in the "
+        "caller's own lane, served in a round robin with other callers' and never by the "
+        "workers kept for single dispatches. DISPATCH_JOB_RATE_LIMIT counts every job (429 "
+        "over it); `force` on an `analyze` job needs a dispatch key (403). Body limit: 1 MiB."
     ),
 )
 def dispatch_batch(request: HttpRequest, payload: BatchIn) -> HttpResponse:
+    specs = [(j.task, j.params.model_dump(mode="json")) for j in payload.jobs]
+    bulk_force_check(request, any(params.get("force") is True for _, params in specs))
+
     def create() -> HttpResponse:
-        specs = [(j.task, j.params.model_dump(mode="json")) for j in payload.jobs]
-        jobs = services.jobs_dispatch(specs=specs)
+        jobs_charge(request, len(specs))
+        jobs = services.jobs_dispatch(specs=specs, lane=client_ident(request))
         return JsonResponse({"items": [job.as_dict() for job in jobs]}, status=202)
 
     return idempotent(

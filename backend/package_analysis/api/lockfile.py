@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 from pydantic import ValidationError
 
 from .. import services
-from ..auth import DispatchKey
+from ..auth import DispatchKey, bulk_force_check
 from ..errors import ApiError
 from ..idempotency import OPENAPI as IDEMPOTENCY_OPENAPI
 from ..idempotency import fingerprint, idempotent
@@ -23,7 +23,7 @@ from ..lockfiles import (
     lockfile_parse_isolated,
 )
 from ..middleware import body_too_large
-from ..ratelimit import DispatchThrottle
+from ..ratelimit import DispatchThrottle, client_ident, jobs_charge
 from ..schemas import LockfileOut, error_responses
 from ..tasks import task_get
 
@@ -39,7 +39,11 @@ SKIPPED_LISTED = 10000
 
 @router.post(
     "/analyze/lockfile",
-    response={200: LockfileOut, 202: LockfileOut, **error_responses(400, 401, 413, 422, 429, 503)},
+    response={
+        200: LockfileOut,
+        202: LockfileOut,
+        **error_responses(400, 401, 403, 413, 422, 429, 503),
+    },
     auth=DispatchKey(),
     throttle=DispatchThrottle(),
     openapi_extra=IDEMPOTENCY_OPENAPI,
@@ -49,12 +53,17 @@ SKIPPED_LISTED = 10000
         "the format comes from the file name, else from the content). One `analyze` job per "
         "pinned package version, deduplicated, all created or none; every line or entry "
         "that made no job is in `skipped` with its reason. At most "
-        f"{LOCKFILE_MAX_PACKAGES} packages and ANALYSIS_UPLOAD_MAX_BYTES (50 MiB) per file."
+        f"{LOCKFILE_MAX_PACKAGES} packages (422 `too_many_packages` over it) and "
+        "ANALYSIS_UPLOAD_MAX_BYTES (50 MiB) per file. The jobs wait in the caller's own lane, "
+        "served in a round robin with other callers' and never by the workers kept for single "
+        "dispatches; DISPATCH_JOB_RATE_LIMIT counts every job (429 over it); `force` needs a "
+        "dispatch key (403)."
     ),
 )
 def analyze_lockfile(
     request: HttpRequest, file: File[UploadedFile], force: Form[bool] = False
 ) -> HttpResponse:
+    bulk_force_check(request, force)
     limit = int(settings.ANALYSIS_UPLOAD_MAX_BYTES)
     if (file.size or 0) > limit:
         return body_too_large(limit, f"The file {file.name!r}")
@@ -62,11 +71,11 @@ def analyze_lockfile(
     return idempotent(
         request,
         fingerprint=fingerprint(file.name or "", data, force),
-        create=lambda: _dispatch_lockfile(file.name or "", data, force),
+        create=lambda: _dispatch_lockfile(request, file.name or "", data, force),
     )
 
 
-def _dispatch_lockfile(name: str, data: bytes, force: bool) -> HttpResponse:
+def _dispatch_lockfile(request: HttpRequest, name: str, data: bytes, force: bool) -> HttpResponse:
     try:
         parsed = lockfile_parse_isolated(filename=name, data=data)
     except LockfileTooLarge as exc:
@@ -101,7 +110,8 @@ def _dispatch_lockfile(name: str, data: bytes, force: bool) -> HttpResponse:
             f"No package version of the {parsed.format} can be analysed (see details).",
             {"format": parsed.format, "skipped": skipped},
         )
-    jobs = services.jobs_dispatch(specs=specs)
+    jobs_charge(request, len(specs))
+    jobs = services.jobs_dispatch(specs=specs, lane=client_ident(request))
     body = {"format": parsed.format, "items": [j.as_dict() for j in jobs], "skipped": skipped}
     return JsonResponse(body, status=202)
 

@@ -1,4 +1,9 @@
-"""The process's Redis client and the keys every job message and worker lives under."""
+"""The process's Redis client and the keys every job message and worker lives under.
+
+Two kinds of list carry messages: the interactive list `JOB_QUEUE` (single dispatches and
+uploads, FIFO, taken first) and one bulk lane per client, `JOB_QUEUE:bulk:<client>` (batch
+and lockfile jobs), taken in a round robin over clients (`:bulk-ring`) while enough live
+workers stay free for the interactive list (JOB_INTERACTIVE_RESERVE)."""
 
 from __future__ import annotations
 
@@ -20,6 +25,13 @@ class Keys:
     processing_prefix: str
     recovery_lock: str
     write_probe: str
+    ring: str  # clients whose bulk lane holds messages, in round-robin order
+    holders: str  # worker → client, for the workers running a bulk job
+    lane_prefix: str
+
+    def lane(self, client: str) -> str:
+        """A client's bulk lane (batch and lockfile jobs)."""
+        return f"{self.lane_prefix}{client}"
 
     def processing(self, worker: str) -> str:
         return f"{self.processing_prefix}{worker}"
@@ -41,6 +53,9 @@ def keys() -> Keys:
         processing_prefix=f"{q}:processing:",
         recovery_lock=f"{q}:recovery-lock",
         write_probe=f"{q}:write-probe",
+        ring=f"{q}:bulk-ring",
+        holders=f"{q}:bulk-holders",
+        lane_prefix=f"{q}:bulk:",
     )
 
 

@@ -1,9 +1,12 @@
 """Job messages: push, take, acknowledge, give back, dead-letter, announce.
 
-The list `JOB_QUEUE` carries messages; workers take them with BLMOVE (BRPOP's atomic
-sibling) into a per-worker processing list, so a worker killed between pop and claim
-leaves its message where recovery finds it. `JOB_QUEUE:pending` is a sorted set of the
-job ids that have a message in Redis, so recovery can tell which `queued` rows lost theirs.
+Workers move a message atomically (LMOVE in a script, or BLMOVE) from the interactive list
+or a client's bulk lane into a per-worker processing list, so a worker killed between pop
+and claim leaves its message where recovery finds it. `JOB_QUEUE:pending` is a sorted set of
+the job ids that have a message in Redis, so recovery can tell which `queued` rows lost
+theirs. Taking is fair (`scripts._TAKE_FN`): the interactive list first, then the bulk
+lanes in a round robin over clients, never with the last JOB_INTERACTIVE_RESERVE live
+workers, so single dispatches are picked up at once behind any bulk backlog.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from django.conf import settings
 
 from .connection import is_oom, keys
 from .scripts import script
+
+# A worker counts as live (for the interactive reserve) while its heartbeat is this fresh.
+ALIVE_WITHIN = 15.0
 
 
 def message_encode(*, job_id: str, task: str, params: dict[str, Any]) -> str:
@@ -38,6 +44,34 @@ def queue_push(*, client: redis.Redis, messages: list[tuple[str, str]]) -> None:
     pipe.execute()
 
 
+def queue_push_bulk(*, client: redis.Redis, lane: str, messages: list[tuple[str, str]]) -> None:
+    """LPUSH messages [(job_id, message)] onto one client's bulk lane, mark their ids pending
+    and put the lane in the round robin, atomically (one script)."""
+    if not messages:
+        return
+    k = keys()
+    args: list[str | float] = [lane, time.time()]
+    for job_id, message in messages:
+        args += [job_id, message]
+    script(client, "push_bulk")(keys=[k.pending, k.lane(lane), k.ring], args=args)
+
+
+def _take_args(worker: str) -> list[str | float | int]:
+    k = keys()
+    reserve = int(settings.JOB_INTERACTIVE_RESERVE)
+    return [worker, time.time(), ALIVE_WITHIN, reserve, k.lane_prefix]
+
+
+def message_take_now(*, client: redis.Redis, worker: str) -> str | None:
+    """The next message by the fair order, without waiting (None: nothing this worker may take)."""
+    k = keys()
+    raw = script(client, "take")(
+        keys=[k.queue, k.processing(worker), k.ring, k.holders, k.workers],
+        args=_take_args(worker),
+    )
+    return None if raw is None else str(raw)
+
+
 def dead_letter(*, client: redis.Redis, raw: str, reason: str) -> None:
     """Keep an unusable message, with the reason, for a human to look at."""
     entry = json.dumps({"reason": reason, "message": raw[:65536], "at": time.time()})
@@ -45,20 +79,24 @@ def dead_letter(*, client: redis.Redis, raw: str, reason: str) -> None:
 
 
 def message_take(*, client: redis.Redis, worker: str, timeout: int) -> str | None:
-    """BLMOVE the oldest message into the worker's processing list (None on timeout).
+    """The next message by the fair order, into the worker's processing list; when there is
+    none this worker may take, BLMOVE on the interactive list for up to `timeout` s (a
+    single dispatch wakes it at once; bulk work is looked at again on the next call).
 
-    At maxmemory Redis refuses BLMOVE; the same move then runs as an allow-oom script
-    (non-blocking: an empty queue waits `timeout` here), since taking work frees memory."""
+    At maxmemory Redis refuses BLMOVE; the take script is allow-oom (taking work frees
+    memory), so an empty queue then waits `timeout` here."""
+    raw = message_take_now(client=client, worker=worker)
+    if raw is not None:
+        return raw
     k = keys()
     try:
-        raw = client.blmove(k.queue, k.processing(worker), timeout, "RIGHT", "LEFT")
+        taken = client.blmove(k.queue, k.processing(worker), timeout, "RIGHT", "LEFT")
     except redis.RedisError as exc:
         if not is_oom(exc):
             raise
-        raw = script(client, "take")(keys=[k.queue, k.processing(worker)])
-        if raw is None:
-            time.sleep(timeout)
-    return None if raw is None else str(raw)
+        time.sleep(timeout)
+        return None
+    return None if taken is None else str(taken)
 
 
 def message_take_undecodable(*, worker: str) -> bytes | None:
@@ -117,19 +155,28 @@ def message_dead_letter(*, client: redis.Redis, worker: str | None, raw: str, re
 def outcome_announce(
     *, client: redis.Redis, worker: str, job_id: str, event: str, prefetch: bool
 ) -> str | None:
-    """PUBLISH an outcome event and end its debt together (MULTI); with `prefetch`, take the
-    next waiting message in the same round trip (a non-blocking LMOVE, BLMOVE's sibling).
-    One allow-oom script (atomic like MULTI), so it works at maxmemory too."""
+    """PUBLISH an outcome event and end its debt together; with `prefetch`, take the next
+    message by the fair order in the same round trip. One allow-oom script (atomic like
+    MULTI), so it works at maxmemory too."""
     k = keys()
     taken = script(client, "announce")(
-        keys=[k.owed, k.queue, k.processing(worker)],
-        args=[k.channel, event, job_id, "1" if prefetch else "0"],
+        keys=[k.owed, k.queue, k.processing(worker), k.ring, k.holders, k.workers],
+        args=[k.channel, event, job_id, "1" if prefetch else "0", *_take_args(worker)],
     )
     return str(taken) if prefetch and taken is not None else None
 
 
+def queue_depth(*, client: redis.Redis) -> dict[str, int]:
+    """Messages waiting: `interactive`, `bulk` (every lane) and the number of `lanes`."""
+    k = keys()
+    interactive, bulk, lanes = script(client, "depth")(keys=[k.queue, k.ring], args=[k.lane_prefix])
+    return {"interactive": int(interactive), "bulk": int(bulk), "lanes": int(lanes)}
+
+
 def queue_length(*, client: redis.Redis) -> int:
-    return int(client.llen(keys().queue))  # type: ignore[arg-type]
+    """Every message waiting, interactive and bulk."""
+    depth = queue_depth(client=client)
+    return depth["interactive"] + depth["bulk"]
 
 
 def pending_missing(*, client: redis.Redis, job_ids: list[str]) -> list[str]:

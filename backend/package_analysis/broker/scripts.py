@@ -1,4 +1,5 @@
-"""The workers' Lua scripts, flagged `allow-oom`: Redis runs them at `maxmemory` too.
+"""The broker's Lua scripts. The workers' are flagged `allow-oom`: Redis runs them at
+`maxmemory` too.
 
 Redis runs with `noeviction` (evicting a job message would lose it), and at `maxmemory` it
 refuses every command that may grow memory, BLMOVE and LMOVE among them. The workers' writes
@@ -16,10 +17,45 @@ from functools import cache
 import redis
 from redis.commands.core import Script
 
-# Scripts: KEYS and ARGV as documented on each; atomic like MULTI, allowed at maxmemory.
-_TAKE = """#!lua flags=allow-oom
-return redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')
+# Taking work, fairly: the interactive list first (single dispatches, FIFO); else, unless
+# the bulk jobs already running would leave fewer than `reserve` live workers for the
+# interactive list, the next client's bulk lane in a round robin. `holders` names the
+# workers running a bulk job (cleared by their next take, their outcome, or recovery).
+# Bulk lane keys are `prefix .. client`, built here (standalone Redis, not Redis Cluster).
+_TAKE_FN = """
+local function take(queue, processing, ring, holders, workers, worker, now, alive_within,
+                    reserve, prefix)
+  redis.call('HDEL', holders, worker)
+  local m = redis.call('LMOVE', queue, processing, 'RIGHT', 'LEFT')
+  if m then return m end
+  local n = redis.call('LLEN', ring)
+  if n == 0 then return false end
+  local alive = redis.call('ZCOUNT', workers, now - alive_within, '+inf')
+  if redis.call('HLEN', holders) >= math.max(1, alive - reserve) then return false end
+  for _ = 1, n do
+    local client = redis.call('LMOVE', ring, ring, 'RIGHT', 'LEFT')
+    local lane = prefix .. client
+    m = redis.call('LMOVE', lane, processing, 'RIGHT', 'LEFT')
+    if redis.call('LLEN', lane) == 0 then redis.call('LREM', ring, 0, client) end
+    if m then
+      redis.call('HSET', holders, worker, client)
+      return m
+    end
+  end
+  return false
+end
 """
+# Scripts: KEYS and ARGV as documented on each; atomic like MULTI.
+# KEYS: queue, processing, ring, holders, workers; ARGV: worker, now, alive_within, reserve,
+# lane prefix
+_TAKE = (
+    "#!lua flags=allow-oom\n"
+    + _TAKE_FN
+    + """
+return take(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], tonumber(ARGV[2]),
+            tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5])
+"""
+)
 # KEYS: processing, pending, owed; ARGV: raw, job_id, running event ('' if none), owed, channel
 _ACK = """#!lua flags=allow-oom
 redis.call('LREM', KEYS[1], 1, ARGV[1])
@@ -41,14 +77,40 @@ return 1
 _LOCK = """#!lua flags=allow-oom
 return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0
 """
-# KEYS: owed, queue, processing; ARGV: channel, event, job_id, prefetch (1/0)
-_ANNOUNCE = """#!lua flags=allow-oom
+# KEYS: owed, queue, processing, ring, holders, workers; ARGV: channel, event, job_id,
+# prefetch (1/0), worker, now, alive_within, reserve, lane prefix
+_ANNOUNCE = (
+    "#!lua flags=allow-oom\n"
+    + _TAKE_FN
+    + """
 redis.call('PUBLISH', ARGV[1], ARGV[2])
 redis.call('HDEL', KEYS[1], ARGV[3])
+redis.call('HDEL', KEYS[5], ARGV[5])
 if ARGV[4] == '1' then
-  return redis.call('LMOVE', KEYS[2], KEYS[3], 'RIGHT', 'LEFT')
+  return take(KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], ARGV[5], tonumber(ARGV[6]),
+              tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9])
 end
 return false
+"""
+)
+# New bulk work for one client: refused at maxmemory like any LPUSH (no allow-oom), so the
+# admission gate sees the OOM error. KEYS: pending, lane, ring; ARGV: client, now, then
+# job id and message pairs. A lane is in the ring exactly while it holds messages.
+_PUSH_BULK = """#!lua
+local was = redis.call('LLEN', KEYS[2])
+for i = 3, #ARGV, 2 do
+  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[i])
+  redis.call('LPUSH', KEYS[2], ARGV[i + 1])
+end
+if was == 0 and #ARGV > 2 then redis.call('LPUSH', KEYS[3], ARGV[1]) end
+return 1
+"""
+# KEYS: queue, ring; ARGV: lane prefix. Returns {interactive, bulk, lanes}.
+_DEPTH = """#!lua flags=no-writes,allow-oom
+local bulk = 0
+local clients = redis.call('LRANGE', KEYS[2], 0, -1)
+for _, client in ipairs(clients) do bulk = bulk + redis.call('LLEN', ARGV[1] .. client) end
+return {redis.call('LLEN', KEYS[1]), bulk, #clients}
 """
 
 
@@ -62,6 +124,8 @@ def _scripts(client: redis.Redis) -> dict[str, Script]:
             ("beat", _BEAT),
             ("lock", _LOCK),
             ("announce", _ANNOUNCE),
+            ("push_bulk", _PUSH_BULK),
+            ("depth", _DEPTH),
         )
     }
 

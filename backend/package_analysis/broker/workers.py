@@ -35,6 +35,7 @@ def worker_unregister(*, client: redis.Redis, worker: str) -> None:
     pipe.lmove(k.processing(worker), k.queue, "RIGHT", "RIGHT")
     pipe.zrem(k.workers, worker)
     pipe.delete(k.worker_state(worker))
+    pipe.hdel(k.holders, worker)
     pipe.execute()
 
 
@@ -74,19 +75,44 @@ def processing_return(*, client: redis.Redis, key: str) -> int:
     return moved
 
 
+def holders_forget(*, client: redis.Redis, alive: set[str]) -> int:
+    """Free the bulk slots of workers that are gone (they count against the reserve)."""
+    gone = [name for name in client.hkeys(keys().holders) if name not in alive]  # type: ignore[union-attr]
+    return int(client.hdel(keys().holders, *gone)) if gone else 0  # type: ignore[arg-type]
+
+
+def lanes_repair(*, client: redis.Redis) -> int:
+    """Put back in the round robin any bulk lane that holds messages but is not in it (the
+    scripts keep that from happening; this makes it impossible to strand a lane)."""
+    k = keys()
+    ring = set(client.lrange(k.ring, 0, -1))  # type: ignore[arg-type]
+    repaired = 0
+    for key in client.scan_iter(match=f"{k.lane_prefix}*", count=200):
+        lane = str(key)[len(k.lane_prefix) :]
+        if lane not in ring and client.llen(key):
+            client.lpush(k.ring, lane)
+            repaired += 1
+    return repaired
+
+
 def workers_forget(*, client: redis.Redis, older_than: float) -> None:
     client.zremrangebyscore(keys().workers, "-inf", time.time() - older_than)
 
 
 def queue_stats(*, client: redis.Redis, alive_within: float) -> dict[str, int]:
-    """Queue depth, dead letters and live workers, in one round trip."""
+    """Queue depth (interactive and every bulk lane), dead letters and live workers, in one
+    round trip."""
     k = keys()
     pipe = client.pipeline(transaction=False)
-    pipe.llen(k.queue)
+    script(client, "depth")(keys=[k.queue, k.ring], args=[k.lane_prefix], client=pipe)
     pipe.llen(k.dead)
     pipe.zcount(k.workers, time.time() - alive_within, "+inf")
-    depth, dead, workers = pipe.execute()
-    return {"queue_depth": int(depth), "dead_letter": int(dead), "workers": int(workers)}
+    (interactive, bulk, _lanes), dead, workers = pipe.execute()
+    return {
+        "queue_depth": int(interactive) + int(bulk),
+        "dead_letter": int(dead),
+        "workers": int(workers),
+    }
 
 
 def workers_by_state(*, client: redis.Redis, alive_within: float) -> dict[str, int]:

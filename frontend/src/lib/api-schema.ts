@@ -32,7 +32,7 @@ export interface paths {
         put?: never;
         /**
          * Dispatch 1 to 1000 jobs, all or none
-         * @description One INSERT of every row, then one push of every message after commit. A 422 names the index of each invalid item, and nothing is dispatched. The rate limit counts the request once. Body limit: 1 MiB.
+         * @description One INSERT of every row, then one push of every message after commit. A 422 names the index of each invalid item, and nothing is dispatched. The jobs wait in the caller's own lane, served in a round robin with other callers' and never by the workers kept for single dispatches. DISPATCH_JOB_RATE_LIMIT counts every job (429 over it); `force` on an `analyze` job needs a dispatch key (403). Body limit: 1 MiB.
          */
         post: operations["package_analysis_api_dispatch_batch"];
         delete?: never;
@@ -103,7 +103,7 @@ export interface paths {
         put?: never;
         /**
          * Analyse every pinned package of a lockfile
-         * @description `file`: requirements.txt, poetry.lock, uv.lock, pylock.toml, package-lock.json, pnpm-lock.yaml (package-lock.json v1 to v3, pnpm-lock.yaml v5 to v9; the format comes from the file name, else from the content). One `analyze` job per pinned package version, deduplicated, all created or none; every line or entry that made no job is in `skipped` with its reason. At most 5000 packages and ANALYSIS_UPLOAD_MAX_BYTES (50 MiB) per file.
+         * @description `file`: requirements.txt, poetry.lock, uv.lock, pylock.toml, package-lock.json, pnpm-lock.yaml (package-lock.json v1 to v3, pnpm-lock.yaml v5 to v9; the format comes from the file name, else from the content). One `analyze` job per pinned package version, deduplicated, all created or none; every line or entry that made no job is in `skipped` with its reason. At most 5000 packages (422 `too_many_packages` over it) and ANALYSIS_UPLOAD_MAX_BYTES (50 MiB) per file. The jobs wait in the caller's own lane, served in a round robin with other callers' and never by the workers kept for single dispatches; DISPATCH_JOB_RATE_LIMIT counts every job (429 over it); `force` needs a dispatch key (403).
          */
         post: operations["package_analysis_api_analyze_lockfile"];
         delete?: never;
@@ -1108,6 +1108,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description Request Entity Too Large */
             413: {
                 headers: {
@@ -1376,6 +1385,15 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

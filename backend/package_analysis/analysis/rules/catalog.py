@@ -30,6 +30,7 @@ HOOKS = (
     "check_requires",  # MetaCheck: requires.txt
     "check_manifest",  # ManifestCheck: package.json
     "check_binary",  # BinaryCheck: a native executable
+    "check_tree",  # TreeCheck: the whole unpacked tree, once (package-level rules)
 )
 
 

@@ -8,7 +8,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
-from .base import Rule
+from .base import Rule, Variant
 
 if TYPE_CHECKING:
     from ..pypass import PyCheck
@@ -34,6 +34,7 @@ DEP_URL = Rule(
         "Dependencies fetched from arbitrary URLs skip the registry and its hash checks. "
         "Check the host and what it serves."
     ),
+    variants={"pypi": Variant("high", "a Python dependency: PyPI refuses direct URL dependencies")},
 )
 RULES = (CONFUSABLE, DEP_URL)
 
@@ -54,7 +55,7 @@ def _requirement(m: MetaCheck, req: str) -> None:
     if confusable(req):
         m.emit(CONFUSABLE, line, req, f"Dependency {req!r} is not plain ASCII.", reach="install")
     elif re.search(r"@\s*(https?://|git\+)", req):
-        m.emit(DEP_URL, line, req, reach="install")
+        m.emit(DEP_URL, line, req, reach="install", variant="pypi")
 
 
 def check_pkg_info(m: MetaCheck) -> None:
@@ -99,4 +100,4 @@ def check_python(c: PyCheck) -> None:
                         reach="install",
                     )
                 elif re.search(r"(https?://|git\+)", n.value):
-                    c.emit(DEP_URL, n, reach="install")
+                    c.emit(DEP_URL, n, reach="install", variant="pypi")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import email.message
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..model import PackageRef, Reachability
@@ -71,3 +73,73 @@ class PthCheck(Subject):
 
     def emit_line(self, rule: Rule, line: int, text: str) -> None:
         self.emit(rule, line, text)
+
+
+@dataclass
+class TreeCheck(Subject):
+    """The whole unpacked tree, once per artifact: `files` relative to `root`, `prefix` the
+    folder holding the package's own manifest. Package-level rules read small files through
+    `read` and report on any file with `emit_at`."""
+
+    root: Path = field(default=None)  # type: ignore[assignment]
+    files: list[str] = field(default_factory=list)
+    prefix: str = ""
+    package: PackageRef = field(default=None)  # type: ignore[assignment]
+
+    def read(self, rel: str | None, limit: int = 1 << 20) -> str:
+        if not rel:
+            return ""
+        try:
+            with (self.root / rel).open("rb") as fh:
+                return fh.read(limit).decode("utf-8", "replace").removeprefix("\ufeff")
+        except OSError:
+            return ""
+
+    def popular(self, ecosystem: str) -> frozenset[str]:
+        from .metadata import popular
+
+        return popular(ecosystem)
+
+    def emit_at(
+        self,
+        rule: Rule,
+        rel: str,
+        line: int | None,
+        snippet: str,
+        detail: str = "",
+        *,
+        reach: Reachability | None = None,
+        variant: str = "",
+    ) -> None:
+        ctx = FileCtx(rel, "metadata", self.ctx.ecosystem)
+        self.sink.add(rule, ctx, line, snippet, detail=detail, reach=reach, variant=variant)
+
+    def commands(self) -> list[tuple[str, int | None, str]]:
+        """(file, line, name) of every command the package installs: console and GUI
+        scripts of entry_points.txt, and package.json's `bin`."""
+        out: list[tuple[str, int | None, str]] = []
+        for rel in self.files:
+            if rel.endswith((".dist-info/entry_points.txt", ".egg-info/entry_points.txt")):
+                section = ""
+                for i, line in enumerate(self.read(rel, 1 << 18).splitlines(), 1):
+                    s = line.strip()
+                    if s.startswith("["):
+                        section = s.strip("[]").strip()
+                    elif section in {"console_scripts", "gui_scripts"} and "=" in s:
+                        out.append((rel, i, s.split("=", 1)[0].strip()))
+        manifest = self.prefix + "package.json"
+        if self.package.ecosystem == "npm" and manifest in self.files:
+            text = self.read(manifest)
+            try:
+                doc = json.loads(text)
+            except (ValueError, RecursionError):
+                doc = None
+            bins = doc.get("bin") if isinstance(doc, dict) else None
+            if isinstance(bins, str) and isinstance(doc.get("name"), str):
+                bins = {doc["name"].rsplit("/", 1)[-1]: bins}
+            if isinstance(bins, dict):
+                lines = text.splitlines()
+                for name in bins:
+                    at = next((i for i, ln in enumerate(lines, 1) if f'"{name}"' in ln), None)
+                    out.append((manifest, at, str(name)))
+        return out
