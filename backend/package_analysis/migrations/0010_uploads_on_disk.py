@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("package_analysis", "0008_provenance")]
+    dependencies = [("package_analysis", "0009_provenance")]
 
     operations = [
         migrations.RemoveField(model_name="upload", name="data"),

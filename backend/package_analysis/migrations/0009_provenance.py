@@ -29,7 +29,7 @@ UPDATE package_analysis_job
 
 
 class Migration(migrations.Migration):
-    dependencies = [("package_analysis", "0007_baseline_diff")]
+    dependencies = [("package_analysis", "0008_job_lane")]
 
     operations = [
         migrations.RunSQL("DELETE FROM package_analysis_artifactscan", migrations.RunSQL.noop),
