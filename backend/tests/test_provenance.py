@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from package_analysis.analysis import fetch
+from package_analysis.analysis import ecosystems, fetch
 from package_analysis.analysis.purl import purl_parse
 from package_analysis.models import ArtifactScan, Job
 from package_analysis.worker import Worker
@@ -51,7 +51,7 @@ def tgz(files: dict[str, bytes]) -> bytes:
 def registry_bytes(purl: str, tmp: Path) -> tuple[str, bytes]:
     """The artifact the registry serves for a purl (its first file), as bytes."""
     deadline = time.monotonic() + 120
-    resolved = fetch.resolve(purl_parse(purl), deadline=deadline)
+    resolved = ecosystems.resolve(purl_parse(purl), deadline=deadline)
     remote = resolved.files[0]
     artifact = fetch.download(remote, tmp, max_bytes=100 << 20, deadline=deadline)
     assert artifact.path is not None
