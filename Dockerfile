@@ -52,8 +52,9 @@ RUN pip wheel --no-cache-dir --no-deps --wheel-dir /tmp/dist ./backend \
 # --- runtime: Python, nginx and the app; no compilers, no package caches --------------
 FROM python:3.11.13-slim-bookworm AS runtime
 # Debian's nginx serves the web role; its default site and logs are unused (docker/nginx).
-# /scratch is where the worker unpacks (ANALYSIS_SCRATCH_DIR): a volume in compose and on
-# Kubernetes; the directory gives a fresh volume its owner.
+# /scratch is where the worker unpacks (ANALYSIS_SCRATCH_DIR), /uploads where uploads are
+# stored (ANALYSIS_UPLOAD_DIR): volumes in compose and on Kubernetes; the directories give a
+# fresh volume its owner.
 # Unpinned apt version (DL3008): bookworm's security updates retire old versions, so a
 # pin breaks rebuilds; the pinned base tag fixes the Debian release.
 # hadolint ignore=DL3008
@@ -63,7 +64,7 @@ RUN apt-get update \
     && groupadd --system --gid 10001 packamal \
     && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home \
        --shell /usr/sbin/nologin packamal \
-    && install -d -o 10001 -g 10001 -m 0700 /scratch
+    && install -d -o 10001 -g 10001 -m 0700 /scratch /uploads
 
 ENV PATH=/app/.venv/bin:$PATH \
     VIRTUAL_ENV=/app/.venv \

@@ -26,6 +26,8 @@ NGINX="${NGINX:-nginx}"
 NGINX_WORKER_CONNECTIONS="${NGINX_WORKER_CONNECTIONS:-8192}"
 WEB_CONN_PER_CLIENT="${WEB_CONN_PER_CLIENT:-64}"   # requests in flight per client address
 WEB_WS_PER_CLIENT="${WEB_WS_PER_CLIENT:-8}"        # open WebSockets per client address
+WEB_UPLOADS_PER_CLIENT="${WEB_UPLOADS_PER_CLIENT:-2}"  # upload bodies in flight per address
+WEB_UPLOADS_TOTAL="${WEB_UPLOADS_TOTAL:-8}"        # upload bodies in flight in this nginx
 WEB_API_RATE="${WEB_API_RATE:-50r/s}"              # /api/ and /ws/ request rate per address
 WEB_API_BURST="${WEB_API_BURST:-100}"
 WEB_REAL_IP_FROM="${WEB_REAL_IP_FROM:-}"           # proxies in front of nginx (CIDRs, commas)
@@ -41,7 +43,8 @@ command -v "$NGINX" >/dev/null || die "nginx is not installed (apt-get install -
 case "$WEB_ROOT" in /*) ;; *) WEB_ROOT="$ROOT/$WEB_ROOT" ;; esac
 [ -f "$WEB_ROOT/index.html" ] || die "WEB_ROOT=$WEB_ROOT has no index.html; build it with 'make frontend-build'"
 
-for n in NGINX_WORKER_CONNECTIONS WEB_CONN_PER_CLIENT WEB_WS_PER_CLIENT WEB_API_BURST; do
+for n in NGINX_WORKER_CONNECTIONS WEB_CONN_PER_CLIENT WEB_WS_PER_CLIENT WEB_API_BURST \
+    WEB_UPLOADS_PER_CLIENT WEB_UPLOADS_TOTAL; do
   [[ "${!n}" =~ ^[1-9][0-9]*$ ]] || die "$n must be a positive number, got '${!n}'"
 done
 [[ "$WEB_API_RATE" =~ ^[1-9][0-9]*r/[sm]$ ]] || die "WEB_API_RATE must look like 50r/s, got '$WEB_API_RATE'"
@@ -97,7 +100,8 @@ render() {  # replace only our ${NAME} placeholders; nginx's own $variables stay
   for name in NGINX_USER_DIRECTIVE NGINX_WORKER_PROCESSES NGINX_RUN_DIR WEB_PORT WEB_ROOT \
       API_UPSTREAM_SCHEME API_UPSTREAM_HOSTPORT NGINX_WORKER_CONNECTIONS NGINX_WORKER_RLIMIT_NOFILE \
       NGINX_REAL_IP_CONFIG NGINX_FORWARDED_HTTPS NGINX_ADMIN_LOCATION WEB_CONN_PER_CLIENT \
-      WEB_WS_PER_CLIENT WEB_API_RATE WEB_API_BURST UPLOAD_BODY_MAX; do
+      WEB_WS_PER_CLIENT WEB_API_RATE WEB_API_BURST UPLOAD_BODY_MAX WEB_UPLOADS_PER_CLIENT \
+      WEB_UPLOADS_TOTAL; do
     text="${text//"\${$name}"/${!name}}"
   done
   printf '%s\n' "$text"

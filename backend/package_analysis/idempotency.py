@@ -10,7 +10,8 @@ jobs.
   its answer) or rolls back (then creates). Errors are not remembered: a request that
   failed may be retried with the same key.
 
-Keys are scoped per route and per caller (the API key's identity, or "open").
+Keys are scoped per route and per caller (the API key's identity, or in open mode the client
+address).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
+from .auth import client_address
 from .errors import ApiError
 from .models import IdempotencyRecord
 
@@ -62,7 +64,10 @@ def idempotent(
             f"{HEADER} must be 1 to 255 visible ASCII characters (a UUID is a good choice).",
         )
     auth = getattr(request, "auth", None)
-    scope = f"{request.path_info}|{auth if isinstance(auth, str) else 'open'}"
+    # Per caller: the API key's identity, else (open mode) the client address, so one client
+    # cannot squat or replay another's guessable key (review L5).
+    caller = auth if isinstance(auth, str) else f"open:{client_address(request)}"
+    scope = f"{request.path_info}|{caller}"[:200]
     ttl = timedelta(hours=float(settings.IDEMPOTENCY_TTL_HOURS))
     with transaction.atomic():
         IdempotencyRecord.objects.filter(

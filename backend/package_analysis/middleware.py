@@ -37,6 +37,11 @@ class ApiGuardMiddleware:
         limit = body_limit(request.path_info)
         if size > limit:
             return body_too_large(limit)
+        if request.path_info == ARCHIVE_UPLOAD_PATH:
+            from .uploads import SpoolingUploadHandler
+
+            # The file part goes to the upload store's spool as it is parsed, hashed on the way.
+            request.upload_handlers = [SpoolingUploadHandler(request)]
         if request.method == "POST" and request.path_info == ADMIN_LOGIN_PATH:
             wait = ratelimit.limit_exhausted(
                 "auth-failure", settings.AUTH_FAILURE_RATE_LIMIT, client_address(request)
@@ -89,7 +94,8 @@ def throttled(wait: float) -> HttpResponse:
 
 # Multipart framing around an uploaded file: boundaries, part headers, small form fields.
 MULTIPART_OVERHEAD = 64 * 1024
-UPLOAD_PATHS = frozenset({"/analyze/upload", "/analyze/lockfile"})
+ARCHIVE_UPLOAD_PATH = "/analyze/upload"
+UPLOAD_PATHS = frozenset({ARCHIVE_UPLOAD_PATH, "/analyze/lockfile"})
 
 
 def body_limit(path: str) -> int:

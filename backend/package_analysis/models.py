@@ -61,26 +61,48 @@ class Job(models.Model):
 
 
 class Upload(models.Model):
-    """An archive sent to POST /analyze/upload, kept until its analysis reads it (removed
-    malware is only available this way). Size-capped by ANALYSIS_UPLOAD_MAX_BYTES."""
+    """An archive sent to POST /analyze/upload. The bytes live in the upload store
+    (uploads.py: ANALYSIS_UPLOAD_DIR/<id>), never in PostgreSQL, and are deleted after
+    ANALYSIS_UPLOAD_RETENTION_HOURS (`purged_at`); the row stays for the reports."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     filename = models.CharField(max_length=255)
     ecosystem = models.CharField(max_length=8)
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveBigIntegerField()
-    data = models.BinaryField()
+    # Who sent it (uploads.upload_owner): the upload quota, and who may read its findings.
+    owner = models.CharField(max_length=200, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = (
+            models.Index(fields=("owner", "created_at"), name="upload_owner_created_idx"),
+            models.Index(
+                fields=("created_at",),
+                name="upload_stored_created_idx",
+                condition=models.Q(purged_at__isnull=True),
+            ),
+        )
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.ecosystem}, {self.size} bytes)"
 
 
+class Source(models.TextChoices):
+    """Where an analysis's bytes came from (analysis.model.Provenance)."""
+
+    REGISTRY = "registry"  # fetched through the configured registry, hashes verified
+    UPLOAD = "upload"  # POST /analyze/upload: the name and version are the archive's claim
+
+
 class AnalysisReport(models.Model):
     """The head of a finished analysis: what `GET /reports?purl=` looks up. Its findings
-    are `Finding` rows; both are written in the job's fenced completion transaction."""
+    are `Finding` rows; both are written in the job's fenced completion transaction.
+    `purl` of an upload is what the archive claims, so lookups keep the sources apart."""
 
     job = models.OneToOneField(Job, primary_key=True, on_delete=models.CASCADE)
+    source = models.CharField(max_length=16, choices=Source.choices)
     ecosystem = models.CharField(max_length=8)
     name = models.CharField(max_length=214)
     version = models.CharField(max_length=128)
@@ -94,8 +116,11 @@ class AnalysisReport(models.Model):
 
     class Meta:
         indexes = (
-            models.Index(fields=("purl", "-created_at"), name="report_purl_idx"),
-            models.Index(fields=("ecosystem", "name", "-created_at"), name="report_package_idx"),
+            models.Index(fields=("purl", "source", "-created_at"), name="report_purl_source_idx"),
+            models.Index(
+                fields=("ecosystem", "name", "source", "-created_at"),
+                name="report_package_source_idx",
+            ),
         )
 
     def __str__(self) -> str:
@@ -135,22 +160,31 @@ class Finding(models.Model):
 
 
 class ArtifactScan(models.Model):
-    """The cache: this artifact (sha256) was scanned under these rules by that job, whose
-    `Finding` rows for the artifact are the answer. A new rules version misses the cache."""
+    """The cache: this artifact was scanned by that job, whose `Finding` rows for the artifact
+    are the answer. The key is everything the scan depends on (pipeline.CacheKey: sha256,
+    ecosystem, the package identity the rules were given, the rules version) plus the
+    source, so an upload never answers for a registry analysis. The newest scan of a key
+    replaces the row (a forced analysis repairs it)."""
 
     id = models.BigAutoField(primary_key=True)
     sha256 = models.CharField(max_length=64)
+    ecosystem = models.CharField(max_length=8)
+    package = models.CharField(max_length=512)  # the purl given to the rules
     rules_version = models.CharField(max_length=64)
+    source = models.CharField(max_length=16, choices=Source.choices)
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = (
-            models.UniqueConstraint(fields=("sha256", "rules_version"), name="scan_once_per_rules"),
+            models.UniqueConstraint(
+                fields=("sha256", "ecosystem", "package", "rules_version", "source"),
+                name="scan_once_per_key",
+            ),
         )
 
     def __str__(self) -> str:
-        return f"{self.sha256[:12]} @ {self.rules_version}"
+        return f"{self.source} {self.ecosystem} {self.sha256[:12]} @ {self.rules_version}"
 
 
 class IdempotencyRecord(models.Model):

@@ -7,8 +7,10 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import tempfile
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -17,7 +19,7 @@ from django.http.request import validate_host
 from . import metrics
 from .auth import key_matches, request_key
 from .events import Broadcaster, Subscriber
-from .middleware import body_limit, size_text
+from .middleware import UPLOAD_PATHS, body_limit, size_text
 
 log = logging.getLogger("packamal.realtime")
 
@@ -27,6 +29,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+SPOOL_IN_MEMORY = 1024 * 1024  # a body past this waits in a file
+REPLAY_CHUNK = 64 * 1024
 WS_PATHS = frozenset({"/ws/jobs", "/ws/jobs/"})
 LIVENESS_PATHS = frozenset({"/healthz"})
 # Close codes: 1008 policy violation (the relay only sends), 1013 try again later (full).
@@ -38,6 +42,7 @@ class RealtimeApp:
         self.http_app = http_app
         self.broadcaster = Broadcaster()
         self.subscriber: Subscriber | None = None
+        self.uploading = 0  # upload bodies being received by this process (UPLOAD_CONCURRENCY)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -53,57 +58,43 @@ class RealtimeApp:
             await self._http(scope, receive, send)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Read the whole body here, bounded in size and time, then hand Django a request
-        with a Content-Length: chunked bodies get read (not dropped), and a slow body
-        never holds one of the API_THREADS."""
+        """Read the body here, bounded in size and time, before a thread is taken, into a
+        spool (memory up to 1 MiB, then a file: upload bodies in the upload store's volume),
+        then hand Django a request with a Content-Length: chunked bodies get read (not
+        dropped), a slow body never holds one of the API_THREADS, and no body is ever held
+        whole in memory."""
         prefix = _header(scope, b"x-forwarded-prefix")
         if prefix in ("/api",):  # set by the web role's nginx: links and docs say /api/...
             scope["root_path"] = prefix
         limit = body_limit(scope["path"])
         declared = _header(scope, b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        length = int(declared) if declared is not None and declared.isdigit() else None
+        if length is not None and length > limit:
             await _too_large(send, limit)
             return
-        # The body must come at a sane pace: BODY_READ_TIMEOUT, plus a second per 256 KiB
-        # of what may come (a slow upload holds a coroutine here, never an HTTP thread).
-        expected = int(declared) if declared is not None and declared.isdigit() else limit
-        allowed = settings.BODY_READ_TIMEOUT + expected / (256 * 1024)
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            async with asyncio.timeout(allowed):
-                while True:
-                    message = await receive()
-                    if message["type"] == "http.disconnect":
-                        return
-                    chunk = message.get("body", b"")
-                    size += len(chunk)
-                    if size > limit:
-                        await _too_large(send, limit)
-                        return
-                    chunks.append(chunk)
-                    if not message.get("more_body"):
-                        break
-        except TimeoutError:
-            await _error(send, 408, "request_timeout",
-                         f"The request body did not arrive within {allowed:.0f} s.")  # fmt: skip
+        upload = scope["path"] in UPLOAD_PATHS and scope["method"] == "POST"
+        if upload and self.uploading >= settings.UPLOAD_CONCURRENCY:
+            metrics.DISPATCH_REFUSED.labels(reason="too_many_uploads").inc()
+            await _error(send, 503, "too_many_uploads",
+                         "This server is receiving as many uploads as it takes at once; "
+                         "retry in a few seconds.", {"retry_after": 5}, retry_after=5)  # fmt: skip
             return
-        body = b"".join(chunks)
-        framing = (b"content-length", b"transfer-encoding")
-        headers = [(k, v) for k, v in scope["headers"] if k not in framing]
-        if body or _header(scope, b"content-length") is not None:
-            headers.append((b"content-length", str(len(body)).encode()))
-        scope["headers"] = headers
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.http_app(scope, replay, send)
+        self.uploading += upload
+        try:
+            body = _spool(upload)
+            with body:
+                size = await _receive_body(receive, send, body, limit, length)
+                if size is None:
+                    return
+                framing = (b"content-length", b"transfer-encoding")
+                headers = [(k, v) for k, v in scope["headers"] if k not in framing]
+                if size or declared is not None or _header(scope, b"transfer-encoding"):
+                    headers.append((b"content-length", str(size).encode()))
+                scope["headers"] = headers
+                body.seek(0)
+                await self.http_app(scope, _replay(body, receive), send)
+        finally:
+            self.uploading -= upload
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -168,6 +159,59 @@ class RealtimeApp:
             await send({"type": "websocket.send", "text": frame})
 
 
+def _spool(upload: bool) -> IO[bytes]:
+    """Where a body waits for Django: memory up to 1 MiB, then an anonymous file (for upload
+    routes in the upload store's volume, sized for them, not the api's small /tmp)."""
+    folder = None
+    if upload:
+        folder = os.path.join(settings.ANALYSIS_UPLOAD_DIR, ".spool")
+        os.makedirs(folder, exist_ok=True)
+    return tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, dir=folder)
+
+
+async def _receive_body(
+    receive: Receive, send: Send, body: IO[bytes], limit: int, length: int | None
+) -> int | None:
+    """Read the body into `body`; its size, or None when an error was answered (or the
+    client left). The body must come at a sane pace: BODY_READ_TIMEOUT, plus a second per
+    256 KiB of what may come (a slow upload holds a coroutine here, never an HTTP thread)."""
+    allowed = settings.BODY_READ_TIMEOUT + (limit if length is None else length) / (256 * 1024)
+    size = 0
+    try:
+        async with asyncio.timeout(allowed):
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return None
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > limit:
+                    await _too_large(send, limit)
+                    return None
+                body.write(chunk)
+                if not message.get("more_body"):
+                    return size
+    except TimeoutError:
+        sentence = f"The request body did not arrive within {allowed:.0f} s."
+        await _error(send, 408, "request_timeout", sentence)
+        return None
+
+
+def _replay(body: IO[bytes], receive: Receive) -> Receive:
+    """The spooled body as ASGI messages of REPLAY_CHUNK bytes, then the client's own."""
+    finished = False
+
+    async def replay() -> Message:
+        nonlocal finished
+        if finished:
+            return await receive()
+        chunk = body.read(REPLAY_CHUNK)
+        finished = len(chunk) < REPLAY_CHUNK
+        return {"type": "http.request", "body": chunk, "more_body": not finished}
+
+    return replay
+
+
 def ws_refusal(scope: Scope) -> str | None:
     """Why this WebSocket may not open (a reason label), or None when it may."""
     origin = _header(scope, b"origin")
@@ -217,18 +261,35 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def _json(send: Send, status: int, body: Any, *, head: bool = False) -> None:
+async def _json(
+    send: Send,
+    status: int,
+    body: Any,
+    *,
+    head: bool = False,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
     data = json.dumps(body).encode()
     await send({
         "type": "http.response.start", "status": status,
         "headers": [(b"content-type", b"application/json"),
-                    (b"content-length", str(len(data)).encode())],
+                    (b"content-length", str(len(data)).encode()), *(headers or [])],
     })  # fmt: skip
     await send({"type": "http.response.body", "body": b"" if head else data})
 
 
-async def _error(send: Send, status: int, code: str, message: str) -> None:
-    await _json(send, status, {"error": {"code": code, "message": message, "details": None}})
+async def _error(
+    send: Send,
+    status: int,
+    code: str,
+    message: str,
+    details: Any = None,
+    *,
+    retry_after: int | None = None,
+) -> None:
+    body = {"error": {"code": code, "message": message, "details": details}}
+    extra = [] if retry_after is None else [(b"retry-after", str(retry_after).encode())]
+    await _json(send, status, body, headers=extra)
 
 
 async def _too_large(send: Send, limit: int) -> None:

@@ -13,7 +13,7 @@ import logging
 import redis
 from django.conf import settings
 
-from . import idempotency, queries, services
+from . import idempotency, queries, services, uploads
 from .broker import (
     holders_forget,
     lanes_repair,
@@ -50,12 +50,14 @@ def recover(*, client: redis.Redis) -> dict[str, int]:
         log.warning("recovery: job %s had no message in Redis; re-pushed", job.id)
     queries.job_counts_compact()
     idempotency.records_purge()
+    purged = uploads.uploads_purge()
     return {
         "requeued": len(requeued),
         "failed": len(failed),
         "reaped": reaped,
         "announced": announced,
         "repushed": len(lost),
+        "uploads_purged": purged,
     }
 
 

@@ -1,63 +1,69 @@
-"""Analysis data: uploads, the report rows of finished analyses, the per-artifact cache.
+"""Analysis data: the report rows of finished analyses, the per-artifact cache.
 
-Writes happen in two places only: `upload_create` (the upload route, with its job) and
-`report_save` (inside the worker's fenced completion transaction)."""
+Writes happen in `report_save` only (inside the worker's fenced completion transaction);
+uploads are uploads.py's."""
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
-import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from .analysis.model import AnalysisError, Artifact, Finding, PackageRef, Report, Suppressed
+from .analysis.model import (
+    Artifact,
+    Finding,
+    PackageRef,
+    Provenance,
+    Report,
+    Suppressed,
+)
 from .analysis.present import arrange
 from .analysis.purl import purl_parse
 from .analysis.suppress import Suppression, SuppressionError, suppression_parse
-from .models import AnalysisReport, ArtifactScan, Job, Upload
+from .models import AnalysisReport, ArtifactScan, Job, Source
 from .models import Finding as FindingRow
 from .models import Suppression as SuppressionRow
+from .uploads import upload_get  # the task store's way to an upload (its row and bytes)
+
+if TYPE_CHECKING:
+    from .analysis.pipeline import CacheKey
 
 _FINDING_FIELDS = tuple(Finding.__dataclass_fields__)
 log = logging.getLogger("packamal.reports")
 
 
-def upload_create(*, filename: str, ecosystem: str, data: bytes) -> Upload:
-    return Upload.objects.create(
-        filename=filename[:255],
-        ecosystem=ecosystem,
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-        data=data,
-    )
-
-
-def upload_get(*, upload_id: uuid.UUID) -> Upload:
-    upload = Upload.objects.filter(id=upload_id).first()
-    if upload is None:
-        raise AnalysisError(f"The uploaded archive {upload_id} no longer exists")
-    return upload
-
-
-def findings_cached(sha256: str, rules_version: str) -> list[Finding] | None:
-    """The findings stored for this artifact under these rules, or None (never scanned)."""
-    scan = ArtifactScan.objects.filter(sha256=sha256, rules_version=rules_version).first()
+def findings_cached(key: CacheKey, *, source: str) -> list[Finding] | None:
+    """The findings a scan with this exact key stored, from analyses of that source only
+    (an upload never answers for the registry), or None."""
+    scan = ArtifactScan.objects.filter(
+        sha256=key.sha256,
+        ecosystem=key.ecosystem,
+        package=key.package,
+        rules_version=key.rules_version,
+        source=source,
+    ).first()
     if scan is None:
         return None
-    rows = FindingRow.objects.filter(job_id=scan.job_id, artifact=sha256).values(*_FINDING_FIELDS)
+    rows = FindingRow.objects.filter(job_id=scan.job_id, artifact=key.sha256)
     # "new"/"unchanged" belonged to that job's baseline, not to the artifact
-    return [dataclasses.replace(Finding.from_dict(row), baseline="") for row in rows]
+    return [
+        dataclasses.replace(Finding.from_dict(row), baseline="")
+        for row in rows.values(*_FINDING_FIELDS)
+    ]
 
 
 def report_save(*, job_id: str, report: Report) -> None:
     """Write the report's rows; called inside the fenced completion's transaction."""
     assert transaction.get_connection().in_atomic_block, "report rows need the completion's txn"
     package = report.package
+    # Only a registry analysis answers as the registry; anything else is someone's claim.
+    registry = report.provenance.source == Source.REGISTRY
+    source = Source.REGISTRY if registry else Source.UPLOAD
     AnalysisReport.objects.create(
         job_id=job_id,
+        source=source,
         ecosystem=package.ecosystem,
         name=package.name,
         version=package.version or "",
@@ -73,12 +79,25 @@ def report_save(*, job_id: str, report: Report) -> None:
         for s in report.suppressed
     ]
     FindingRow.objects.bulk_create(rows, batch_size=1000)
+    if report.cached:
+        return  # every artifact came from the cache: the rows that answered stay as they are
+    key = ("sha256", "ecosystem", "package", "rules_version", "source")
     ArtifactScan.objects.bulk_create(
         [
-            ArtifactScan(sha256=a.sha256, rules_version=report.rules_version, job_id=job_id)
+            ArtifactScan(
+                sha256=a.sha256,
+                ecosystem=package.ecosystem,
+                package=package.purl,
+                rules_version=report.rules_version,
+                source=source,
+                job_id=job_id,
+            )
             for a in report.artifacts
         ],
-        ignore_conflicts=True,  # another job scanned the same artifact first: same answer
+        # The newest scan answers: a forced re-analysis replaces whatever was cached.
+        update_conflicts=True,
+        unique_fields=key,
+        update_fields=("job",),
     )
 
 
@@ -116,11 +135,13 @@ def suppressions_active() -> list[Suppression]:
     return entries
 
 
-def report_latest(*, purl: str) -> Job | None:
-    """The newest completed analysis of that package version (or of the package, when the
-    purl names no version)."""
+def report_latest(*, purl: str, uploads: bool = False) -> Job | None:
+    """The newest completed registry analysis of that package version (or of the package,
+    when the purl names no version); with `uploads`, uploads that claim it count too."""
     ref = purl_parse(purl)
     rows = AnalysisReport.objects.select_related("job")
+    if not uploads:
+        rows = rows.filter(source=Source.REGISTRY)
     if ref.version is not None:
         rows = rows.filter(purl=ref.purl)
     else:
@@ -135,7 +156,6 @@ __all__ = [
     "report_of",
     "report_save",
     "suppressions_active",
-    "upload_create",
     "upload_get",
 ]
 
@@ -166,6 +186,9 @@ def report_object(*, job: Job) -> Report:
         rules_version=result.get("rules_version", ""),
         cached=bool(result.get("cached")),
         seconds=float(result.get("seconds", 0.0)),
+        provenance=Provenance(**result["provenance"])
+        if result.get("provenance")
+        else Provenance("upload" if (job.params or {}).get("upload") else "registry"),
         skipped=list(result.get("skipped", [])),
         diff=AnalysisReport.objects.filter(job=job).values_list("diff", flat=True).first(),
     )

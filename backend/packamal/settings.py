@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,19 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_BATCH_BODY_BYTES = 1024 * 1024
 # POST /analyze/upload and /analyze/lockfile: the file (the multipart body may add 64 KiB).
 ANALYSIS_UPLOAD_MAX_BYTES = env_int("ANALYSIS_UPLOAD_MAX_BYTES", 50 * 2**20)
+# Uploaded archives (uploads.py): where they are stored (the api and the workers must both see
+# it: a shared volume in Kubernetes), how long their bytes are kept, how much one client may
+# upload an hour, and how much the store holds at most.
+ANALYSIS_UPLOAD_DIR = env_str(
+    "ANALYSIS_UPLOAD_DIR", os.path.join(tempfile.gettempdir(), "packamal-uploads")
+)
+ANALYSIS_UPLOAD_RETENTION_HOURS = env_float("ANALYSIS_UPLOAD_RETENTION_HOURS", 24)
+ANALYSIS_UPLOAD_QUOTA_BYTES = env_int("ANALYSIS_UPLOAD_QUOTA_BYTES", 500 * 2**20)
+ANALYSIS_UPLOAD_STORE_MAX_BYTES = env_int("ANALYSIS_UPLOAD_STORE_MAX_BYTES", 4 * 2**30)
+# Upload and lockfile bodies received at once by one api process; past it 503 + Retry-After.
+# Each spools to /tmp (Django) and to the store: size /tmp for this times
+# ANALYSIS_UPLOAD_MAX_BYTES.
+UPLOAD_CONCURRENCY = env_int("UPLOAD_CONCURRENCY", 2)
 
 # A retry with the same Idempotency-Key gets the original answer for this long.
 IDEMPOTENCY_TTL_HOURS = env_float("IDEMPOTENCY_TTL_HOURS", 24)

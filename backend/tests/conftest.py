@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 import redis
+from django.conf import settings as django_settings
 from django.db import connection
 
 import harness
@@ -55,6 +56,12 @@ def _isolated_redis(settings: Any) -> Iterator[redis.Redis]:
     _clear_caches()
 
 
+@pytest.fixture(autouse=True)
+def _upload_store(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every test stores uploads in its own folder (roles started by role_env share it)."""
+    settings.ANALYSIS_UPLOAD_DIR = str(tmp_path_factory.mktemp("uploads"))
+
+
 def _clear_caches() -> None:
     broker.redis_client.cache_clear()
     broker.keys.cache_clear()
@@ -77,7 +84,7 @@ def role_env(**extra: str) -> dict[str, str]:
         redis_url=REDIS_TEST_URL,
         namespace=NAMESPACE,
         DJANGO_ALLOWED_HOSTS="localhost,127.0.0.1",
-        **extra,
+        **{"ANALYSIS_UPLOAD_DIR": str(django_settings.ANALYSIS_UPLOAD_DIR), **extra},
     )
 
 

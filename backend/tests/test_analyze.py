@@ -103,8 +103,12 @@ def test_an_uploaded_dropper_is_malicious_with_evidence_and_sarif(client: Client
     result = done["result"]
     assert set(result) == {
         "verdict", "score", "package", "artifacts", "findings", "by_severity",
-        "rules_version", "cached", "seconds", "suppressed", "notes", "skipped", "report",
-        "baseline",
+        "rules_version", "cached", "provenance", "seconds", "suppressed", "notes", "skipped",
+        "report", "baseline",
+    }  # fmt: skip
+    assert result["provenance"] == {
+        "source": "upload", "registry": None, "verified": False, "claimed": True,
+        "filename": "t.tar.gz",
     }  # fmt: skip
     assert (result["suppressed"], result["notes"]) == (0, [])
     assert result["verdict"] == "malicious" and result["score"] >= 7

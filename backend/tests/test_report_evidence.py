@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from package_analysis import reports
 from package_analysis.analysis.model import Artifact, ChainStep, Finding, PackageRef, Report
+from package_analysis.analysis.pipeline import CacheKey
 from package_analysis.models import Job
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -91,7 +92,10 @@ def test_stored_findings_keep_their_evidence(client: Client) -> None:
     Job.objects.filter(id=job.id).update(status="completed", result=report.summary())
     job.refresh_from_db()
 
-    assert reports.findings_cached(SHA, "test-rules") == [CHAINED, REPEATED]
+    key = CacheKey(SHA, "pypi", "pkg:pypi/demo@1.0", "test-rules")
+    # A report of no registry's bytes is kept as a claim: it answers uploads, never the registry.
+    assert reports.findings_cached(key, source="upload") == [CHAINED, REPEATED]
+    assert reports.findings_cached(key, source="registry") is None
     assert reports.report_object(job=job).findings == [CHAINED, REPEATED]
 
     body = client.get(f"/jobs/{job.id}/report").json()

@@ -633,3 +633,23 @@ def test_the_worker_unpacks_into_a_disk_scratch_volume_that_holds_the_limits(
     # The pipeline keeps one artifact and its unpacked tree at a time.
     needed = int(config["ANALYSIS_MAX_ARTIFACT_BYTES"]) + int(config["ANALYSIS_MAX_UNPACKED_BYTES"])
     assert needed <= size <= 2 * needed, (size, needed)
+
+
+def test_uploads_live_on_a_volume_the_api_writes_and_the_workers_read(variant: Manifests):
+    config = variant.config()
+    assert config["ANALYSIS_UPLOAD_DIR"] == "/uploads"
+    pvc = variant.get("PersistentVolumeClaim", "uploads")
+    stored = int(config["ANALYSIS_UPLOAD_STORE_MAX_BYTES"])
+    assert _quantity(pvc["spec"]["resources"]["requests"]["storage"]) > stored
+    for role in ("api", "worker"):
+        spec = pod_spec(variant.app(role))
+        (mount,) = [
+            m for m in spec["containers"][0]["volumeMounts"] if m["mountPath"] == "/uploads"
+        ]
+        (volume,) = [v for v in spec["volumes"] if v["name"] == mount["name"]]
+        assert volume["persistentVolumeClaim"] == {"claimName": "uploads"}, role
+    # nginx buffers every upload body in its /tmp before the api sees it.
+    web = pod_spec(variant.app("web"))
+    (tmp,) = [v for v in web["volumes"] if v["name"] == "tmp"]
+    needed = 8 * (int(config["ANALYSIS_UPLOAD_MAX_BYTES"]) + 1024 * 1024)  # WEB_UPLOADS_TOTAL
+    assert needed <= _quantity(tmp["emptyDir"]["sizeLimit"])

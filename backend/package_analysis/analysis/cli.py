@@ -35,13 +35,12 @@ import json
 import os
 import sys
 import threading
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import TextIO
 
 from .console import Console, Outcome, Target
-from .model import AnalysisError, Finding, Report
+from .model import AnalysisError, Report
 from .remote import remote_scan
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_FLAGGED = 0, 1, 2, 3
@@ -380,10 +379,10 @@ def _scan_local(
 
 def _scan_one(target: Target, args: argparse.Namespace, limits: object, cache: object) -> Outcome:
     from .localcache import LocalCache
-    from .pipeline import Limits, analyze_file, analyze_purl, analyze_tree
+    from .pipeline import CacheFn, Limits, analyze_file, analyze_purl, analyze_tree
 
     assert isinstance(limits, Limits)
-    hook: Callable[[str, str], list[Finding] | None] | None = None
+    hook: CacheFn | None = None
     if isinstance(cache, LocalCache):
         hook = cache.get
     try:

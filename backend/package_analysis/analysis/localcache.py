@@ -1,5 +1,6 @@
 """The command line's report cache: findings per artifact, keyed as the service keys its own
-(the artifact's sha256 and the rules version, with the ecosystem), under
+(pipeline.CacheKey: the artifact's sha256, the ecosystem, the package identity the rules were
+given, the rules version), under
 `$XDG_CACHE_HOME/packamal` (default `~/.cache/packamal`).
 
 A PyPI file whose published sha256 is cached is not even downloaded (the pipeline's `cache`
@@ -12,9 +13,12 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .model import Finding, Report
+
+if TYPE_CHECKING:
+    from .pipeline import CacheKey
 
 
 def cache_dir(env: dict[str, str] | None = None) -> Path:
@@ -31,12 +35,11 @@ class LocalCache:
     def _path(self, sha256: str, rules_version: str) -> Path:
         return self.root / rules_version / sha256[:2] / f"{sha256}.json"
 
-    def get(
-        self, sha256: str, rules_version: str, ecosystem: str | None = None
-    ) -> list[Finding] | None:
+    def get(self, key: CacheKey) -> list[Finding] | None:
         try:
-            doc = json.loads(self._path(sha256, rules_version).read_text(encoding="utf-8"))
-            if ecosystem is not None and doc["ecosystem"] != ecosystem:
+            path = self._path(key.sha256, key.rules_version)
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            if (doc["ecosystem"], doc.get("package")) != (key.ecosystem, key.package):
                 return None
             return [Finding.from_dict(f) for f in doc["findings"]]
         except (OSError, ValueError, KeyError, TypeError):
@@ -52,6 +55,7 @@ class LocalCache:
             doc: dict[str, Any] = {
                 "sha256": artifact.sha256,
                 "ecosystem": report.package.ecosystem,
+                "package": report.package.purl,
                 "rules_version": report.rules_version,
                 "findings": findings,
             }

@@ -19,6 +19,9 @@ SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low")
 Reachability = Literal["install", "import", "runtime", "test", "docs", "metadata"]
 Verdict = Literal["malicious", "suspicious", "clean"]
 Ecosystem = Literal["pypi", "npm"]
+# Where a report's bytes came from: fetched through the configured registry (hash verified
+# against what it publishes), sent to POST /analyze/upload, or a local file (the scan role).
+Source = Literal["registry", "upload", "file"]
 
 SNIPPET_MAX = 400
 SKIPPED_LISTED = 200
@@ -122,6 +125,24 @@ class Finding:
         return cls(**fields)
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """Where the analysed bytes came from, and how much of the package identity is vouched for.
+
+    `registry`: every artifact came from `registry` and matched the hash it publishes, so the
+    package name and version are the registry's. `upload` / `file`: the name and version are
+    what the archive itself claims (`claimed` is True); nothing vouches for them."""
+
+    source: Source
+    registry: str | None = None  # the index or registry URL, without credentials
+    verified: bool = False  # every artifact's hash matched the registry's
+    claimed: bool = True  # the package name/version were read from the archive
+    filename: str | None = None  # the uploaded or local file's name
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 def finding_fingerprint(f: Finding) -> str:
     """The finding's identity across runs (SARIF `partialFingerprints`, suppressions): rule,
     artifact sha256, file, line and snippet, so any change to the code makes a new one."""
@@ -157,6 +178,7 @@ class Report:
     rules_version: str
     cached: bool = False
     seconds: float = 0.0
+    provenance: Provenance = field(default_factory=lambda: Provenance("file"))
     extra: dict[str, Any] = field(default_factory=dict)
     suppressed: list[Suppressed] = field(default_factory=list)  # not in `findings`
     notes: list[str] = field(default_factory=list)  # suppressions that stopped applying, and why
@@ -199,6 +221,7 @@ class Report:
             "by_severity": self.by_severity(),
             "rules_version": self.rules_version,
             "cached": self.cached,
+            "provenance": self.provenance.as_dict(),
             "seconds": round(self.seconds, 3),
             "skipped": self.skipped[:SKIPPED_LISTED],
             "suppressed": len(self.suppressed),

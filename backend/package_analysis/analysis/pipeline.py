@@ -6,9 +6,12 @@ Callers pass three optional hooks:
 - `on_progress(stage, fraction)`: stage is "resolved", "fetched", "unpacked" or "scanning";
   fraction runs from 0 to 1 over the whole analysis (scanning is throttled to 1 % steps);
 - `check()`: called between stages and between files; it raises to cancel the analysis;
-- `cache(sha256, rules_version)`: the findings stored for that artifact, or None. A PyPI
-  file whose published sha256 is cached is not even downloaded; `Report.cached` is True
-  when every artifact came from the cache.
+- `cache(key)`: the findings stored for that `CacheKey` (the artifact's sha256 plus
+  everything else the scan reads: ecosystem, the package identity given to the metadata
+  rules, the rules version), or None. A PyPI file whose published sha256 is cached is not
+  even downloaded; `Report.cached` is True when every artifact came from the cache. The
+  caller decides which analyses a cache may answer from (the platform keeps registry and
+  upload scans apart).
 
 The whole analysis is bounded by `Limits.timeout_seconds`, and every scratch file lives in
 one temporary directory (under ANALYSIS_SCRATCH_DIR, else TMPDIR) removed at the end.
@@ -35,14 +38,30 @@ from typing import Any
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from . import baseline, ecosystems, engine, fetch, present, scoring
-from .model import AnalysisError, Artifact, Ecosystem, Finding, PackageRef, Report
+from .model import AnalysisError, Artifact, Ecosystem, Finding, PackageRef, Provenance, Report
 from .purl import ECOSYSTEMS, purl_build, purl_parse, pypi_normalize
 from .rules import meta_wheel_diff
 from .unpack import archive_kind, unpack
 
 ProgressFn = Callable[[str, float], None]
 CheckFn = Callable[[], None]
-CacheFn = Callable[[str, str], "list[Finding] | None"]
+
+
+@dataclass(frozen=True)
+class CacheKey:
+    """Everything a scan of one artifact depends on: same key, same findings."""
+
+    sha256: str
+    ecosystem: Ecosystem
+    package: str  # the purl the rules were given (metadata rules read the name)
+    rules_version: str
+
+    @classmethod
+    def of(cls, sha256: str, package: PackageRef) -> CacheKey:
+        return cls(sha256.lower(), package.ecosystem, package.purl, engine.RULES_VERSION)
+
+
+CacheFn = Callable[[CacheKey], "list[Finding] | None"]
 
 MiB = 1024 * 1024
 METADATA_MAX_BYTES = 1 * MiB
@@ -199,6 +218,8 @@ def _report(
     run: _Run,
     extra: dict[str, Any],
     stage: baseline.Stage | None = None,
+    *,
+    provenance: Provenance | None = None,
 ) -> Report:
     findings = [f for s in scanned for f in s.findings] + _wheel_vs_sdist(scanned)
     verdict, score = scoring.verdict(findings)
@@ -229,6 +250,7 @@ def _report(
         rules_version=engine.RULES_VERSION,
         cached=bool(scanned) and all(s.cached for s in scanned),
         seconds=time.monotonic() - run.started,
+        provenance=provenance or Provenance("file"),
         extra=extra,
         skipped=[k for s in scanned for k in s.skipped],
         diff=diff_section,
@@ -305,7 +327,10 @@ def _registry_artifacts(
             )
         )
     extra = {"source": "registry", "registry": resolved.registry}
-    return _report(resolved.package, scanned, run, extra, stage)
+    provenance = Provenance(
+        "registry", registry=resolved.registry, verified=True, claimed=False
+    )  # fetch.download refuses any file whose hash differs from the registry's
+    return _report(resolved.package, scanned, run, extra, stage, provenance=provenance)
 
 
 def _stage(
@@ -334,10 +359,10 @@ def _stage(
     )
 
 
-def _cached(cache: CacheFn, sha256: str) -> list[Finding] | None:
+def _cached(cache: CacheFn, sha256: str, package: PackageRef) -> list[Finding] | None:
     """The cached findings of an artifact, without the new/unchanged marks of the analysis
     that stored them (they belong to its baseline, not to the artifact)."""
-    hit = cache(sha256, engine.RULES_VERSION)
+    hit = cache(CacheKey.of(sha256, package))
     return None if hit is None else [dataclasses.replace(f, baseline="") for f in hit]
 
 
@@ -353,7 +378,7 @@ def _artifact_from_registry(
 ) -> _Scanned:
     low, high = span
     if cache is not None and remote.sha256 and stage is None:  # a diff needs the tree
-        hit = _cached(cache, remote.sha256.lower())
+        hit = _cached(cache, remote.sha256.lower(), package)
         if hit is not None:
             artifact = Artifact(remote.filename, remote.sha256.lower(), remote.size or 0)
             run.progress("fetched", high)
@@ -373,7 +398,7 @@ def _artifact_from_registry(
     run.progress("fetched", low + (high - low) * 0.1)
     hit = None
     if cache is not None and (stage is not None or not remote.sha256):
-        hit = _cached(cache, artifact.sha256)  # npm: the sha256 is known only now
+        hit = _cached(cache, artifact.sha256, package)  # npm: the sha256 is known only now
         if hit is not None and stage is None:
             return _Scanned(dataclasses.replace(artifact, path=None), hit, True, [])
     run.check()
@@ -440,7 +465,7 @@ def analyze_file(
         try:
             if stage is not None:
                 stage.prefetch()
-            hit = _cached(cache, artifact.sha256) if cache is not None else None
+            hit = _cached(cache, artifact.sha256, package) if cache is not None else None
             if hit is not None:
                 artifact = dataclasses.replace(artifact, path=None)
                 scanned = _Scanned(artifact, hit, True, run.skipped)
@@ -449,7 +474,10 @@ def analyze_file(
                 scanned = _Scanned(artifact, findings, False, run.skipped)
             if stage is not None:
                 scanned.findings = stage.on_tree(artifact, root, scanned.findings)
-            return _report(package, [scanned], run, {"source": "file"}, stage)
+            provenance = Provenance("file", filename=filename)
+            return _report(
+                package, [scanned], run, {"source": "file"}, stage, provenance=provenance
+            )
         finally:
             if stage is not None:
                 stage.close()
@@ -518,13 +546,14 @@ def analyze_tree(
         run.progress("unpacked", 0.15)
         eco = ecosystem or _detect_ecosystem(root, name)
         package = _package_from_tree(root, eco, name)
-        hit = _cached(cache, artifact.sha256) if cache is not None else None
+        hit = _cached(cache, artifact.sha256, package) if cache is not None else None
         if hit is not None:
             scanned = _Scanned(artifact, hit, True, skipped)
         else:
             findings = _scan(artifact, root, package=package, run=run, span=(0.15, 1.0))
             scanned = _Scanned(artifact, findings, False, skipped)
-    return _report(package, [scanned], run, {"source": "directory"})
+    provenance = Provenance("file", filename=f"{name}/")
+    return _report(package, [scanned], run, {"source": "directory"}, provenance=provenance)
 
 
 _VCS_DIRS = {".git", ".hg", ".svn"}

@@ -183,6 +183,7 @@ def report_run(report: Report) -> dict[str, Any]:
             "package": report.summary()["package"],
             "rulesVersion": report.rules_version,
             "cached": report.cached,
+            "provenance": report.provenance.as_dict(),
             **({"baseline": report.baseline_summary()} if report.diff is not None else {}),
         },
     }

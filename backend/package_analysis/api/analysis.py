@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from .. import queries, reports, services
+from .. import uploads as upload_store
 from ..analysis.model import AnalysisError
 from ..analysis.sarif import to_sarif
 from ..auth import DispatchKey, ReadKey
@@ -21,7 +22,7 @@ from ..errors import ApiError
 from ..idempotency import OPENAPI as IDEMPOTENCY_OPENAPI
 from ..idempotency import fingerprint, idempotent
 from ..middleware import size_text
-from ..models import Job
+from ..models import Job, Upload
 from ..ratelimit import DispatchThrottle
 from ..schemas import ErrorOut, JobOut, error_responses
 from ..tasks.analyze import AnalyzeParams, AnalyzeResult
@@ -86,12 +87,23 @@ class ReportOut(AnalyzeResult):
     throttle=DispatchThrottle(),
     openapi_extra=IDEMPOTENCY_OPENAPI,
     summary="Analyse an uploaded archive (sdist, wheel, zip or npm .tgz)",
+    description=(
+        "The archive is kept ANALYSIS_UPLOAD_RETENTION_HOURS (24 h) for its analysis, then "
+        "deleted. Each client may upload ANALYSIS_UPLOAD_QUOTA_BYTES an hour (429 "
+        "`upload_quota_exceeded` past it). The report's package name and version are what the "
+        "archive claims (`provenance.source: upload`), and never answer `GET /reports?purl=` "
+        "unless asked for."
+    ),
 )
 def analyze_upload(
     request: HttpRequest,
     file: File[UploadedFile],
     ecosystem: Form[Literal["pypi", "npm"]],
 ) -> HttpResponse:
+    # The middleware had the multipart parser spool the file to disk, hashed on the way
+    # (uploads.SpoolingUploadHandler): nothing here holds the archive in memory.
+    if not isinstance(file, upload_store.SpooledUpload):
+        raise ApiError(400, "malformed_multipart", "The file part could not be read.")
     limit = settings.ANALYSIS_UPLOAD_MAX_BYTES
     size = file.size or 0
     if size > limit:
@@ -105,22 +117,26 @@ def analyze_upload(
             "not_an_archive",
             "The file is not an archive: send an sdist (.tar.gz), a wheel or zip, or an npm .tgz.",
         )
-    file.seek(0)
-    data = file.read()
+    owner = upload_store.upload_owner(request)
 
     def create() -> HttpResponse:
-        with transaction.atomic():  # the upload and its job, or neither; pushed after commit
-            upload = reports.upload_create(
-                filename=file.name or "upload", ecosystem=ecosystem, data=data
-            )
-            params = AnalyzeParams(upload=upload.id).model_dump(mode="json")
-            job = services.job_dispatch(task="analyze", params=params)
+        upload_store.upload_admit(owner=owner, size=size)
+        upload: Upload | None = None
+        try:
+            with transaction.atomic():  # the upload and its job, or neither; pushed after commit
+                upload = upload_store.upload_create(file=file, ecosystem=ecosystem, owner=owner)
+                params = AnalyzeParams(upload=upload.id).model_dump(mode="json")
+                job = services.job_dispatch(task="analyze", params=params)
+        except BaseException:
+            if upload is not None:  # its row was rolled back: so go its bytes
+                upload_store.upload_path(upload.id).unlink(missing_ok=True)
+            raise
         response = JsonResponse(job.as_dict(), status=202)
         response["Location"] = f"/jobs/{job.id}"
         return response
 
     return idempotent(
-        request, fingerprint=fingerprint(file.name or "", ecosystem, data), create=create
+        request, fingerprint=fingerprint(file.name or "", ecosystem, file.sha256), create=create
     )
 
 
@@ -142,7 +158,7 @@ def job_report(
     request: HttpRequest, job_id: str, format: Literal["json", "sarif"] = "json"
 ) -> HttpResponse:
     job = queries.job_get(job_id=job_id)
-    if job is None:
+    if job is None or not upload_store.upload_readable(request, job):
         raise ApiError(404, "not_found", f"No job with id {job_id!r}.")
     if job.task != "analyze":
         raise ApiError(404, "not_found", f"Job {job_id} is a {job.task} job: it has no report.")
@@ -168,18 +184,28 @@ def job_report(
     },
     auth=ReadKey(),
     summary="The latest report of a package version (or of the package, with no version)",
+    description=(
+        "Only analyses of what the registry serves (`provenance.source: registry`, hashes "
+        "verified) answer, unless `uploads=true`: an uploaded archive's name and version are "
+        "only what it claims, so anyone could upload a look-alike under a popular name."
+    ),
 )
 def report_latest(
     request: HttpRequest,
     purl: str = Query(..., max_length=512, examples=["pkg:pypi/idna@3.7"]),
     format: Literal["json", "sarif"] = "json",
+    uploads: bool = Query(
+        False, description="Let uploads that claim this name and version answer too"
+    ),
 ) -> HttpResponse:
     try:
-        job = reports.report_latest(purl=purl)
+        job = reports.report_latest(purl=purl, uploads=uploads)
     except AnalysisError as exc:
         raise ApiError(422, "validation_error", str(exc)) from None
     if job is None:
         raise ApiError(404, "not_found", f"No report for {purl.strip()} yet.")
+    if not upload_store.upload_readable(request, job):
+        raise ApiError(404, "not_found", f"No report for {purl.strip()} you may read.")
     return _report_response(job, format)
 
 

@@ -76,6 +76,20 @@ class ArtifactOut(BaseModel):
     size: int
 
 
+class ProvenanceOut(BaseModel):
+    """Where the analysed bytes came from (docs/security.md "Provenance")."""
+
+    source: Literal["registry", "upload"] = Field(
+        description="`registry`: fetched through the configured index and hash-verified against "
+        "it; `upload`: sent to POST /analyze/upload, so the package name and version are only "
+        "what the archive claims"
+    )
+    registry: str | None = Field(description="The index or registry the bytes came through")
+    verified: bool = Field(description="Every artifact's hash matched the registry's")
+    claimed: bool = Field(description="The package name and version were read from the archive")
+    filename: str | None = Field(description="The uploaded file's name")
+
+
 class SeverityCounts(BaseModel):
     critical: int
     high: int
@@ -100,6 +114,7 @@ class AnalyzeResult(BaseModel):
     by_severity: SeverityCounts
     rules_version: str
     cached: bool
+    provenance: ProvenanceOut
     seconds: float
     skipped: list[SkippedFileOut] = Field(
         default_factory=list,

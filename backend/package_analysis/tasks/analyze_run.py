@@ -1,15 +1,16 @@
 """`analyze`, executed: the analysis itself (fetch → unpack → rules → verdict) is
 `analysis.pipeline`, shared with the `scan` role; this module adds what the platform keeps,
-through the task context's store: uploads read back, the per-artifact cache, and the report
-rows written inside the fenced completion. Loaded by workers only (the engine is heavy).
+through the task context's store: uploads read in place from the upload store, the
+per-artifact cache (each source answers from its own scans only), and the report rows written
+inside the fenced completion. Loaded by workers only (the engine is heavy).
 """
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
+import dataclasses
+import functools
 
-from ..analysis.model import AnalysisError, Report
+from ..analysis.model import AnalysisError, Provenance, Report
 from ..analysis.pipeline import CacheFn, Limits, ProgressFn, analyze_file, analyze_purl
 from ..analysis.suppress import suppressions_apply
 from .analyze import AnalyzeParams, AnalyzeResult
@@ -19,7 +20,9 @@ from .base import TaskContext, TaskFailed, TaskResult, TaskStore
 def run(params: AnalyzeParams, ctx: TaskContext) -> TaskResult:
     store = ctx.store_required()
     limits = Limits.from_env()
-    cache = None if params.force else store.findings_cached
+    source = "upload" if params.upload is not None else "registry"
+    # Each source answers only from its own scans: an upload never answers for the registry.
+    cache = None if params.force else functools.partial(store.findings_cached, source=source)
 
     def on_progress(stage: str, fraction: float) -> None:
         ctx.report(min(0.99, fraction))
@@ -55,20 +58,19 @@ def _analyze_upload(
     store: TaskStore,
 ) -> Report:
     assert params.upload is not None
-    upload = store.upload_get(upload_id=params.upload)
-    with tempfile.TemporaryDirectory(prefix="packamal-upload-", dir=limits.scratch_dir) as tmp:
-        path = Path(tmp) / "archive"
-        path.write_bytes(bytes(upload.data))
-        return analyze_file(
-            path,
-            ecosystem=upload.ecosystem,
-            filename=upload.filename,
-            limits=limits,
-            on_progress=on_progress,
-            check=ctx.check,
-            cache=cache,
-            baseline_request=params.baseline or "copies",  # a copy's original, unless asked
-        )
+    upload, path = store.upload_get(upload_id=params.upload)
+    report = analyze_file(  # read in place from the upload store; scratch is the pipeline's
+        path,
+        ecosystem=upload.ecosystem,
+        filename=upload.filename,
+        limits=limits,
+        on_progress=on_progress,
+        check=ctx.check,
+        cache=cache,
+        baseline_request=params.baseline or "copies",  # a copy's original, unless asked
+    )
+    provenance = Provenance("upload", claimed=True, filename=upload.filename)
+    return dataclasses.replace(report, provenance=provenance)
 
 
 def timeout(params: AnalyzeParams) -> float:

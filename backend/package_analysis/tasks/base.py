@@ -13,12 +13,16 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Generic, Protocol, TypeVar, cast
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
 from pydantic import BaseModel
 
 from ..analysis.model import Finding, Report
 from ..analysis.suppress import Suppression
+
+if TYPE_CHECKING:  # the pipeline loads the engine: workers only
+    from ..analysis.pipeline import CacheKey
 
 
 class TaskCancelled(Exception):
@@ -32,9 +36,9 @@ class TaskFailed(Exception):
 class TaskStore(Protocol):
     """The platform's persistence a task may use; the worker passes `reports`."""
 
-    def findings_cached(self, sha256: str, rules_version: str) -> list[Finding] | None: ...
+    def findings_cached(self, key: CacheKey, *, source: str) -> list[Finding] | None: ...
 
-    def upload_get(self, *, upload_id: uuid.UUID) -> Any: ...
+    def upload_get(self, *, upload_id: uuid.UUID) -> tuple[Any, Path]: ...
 
     def report_save(self, *, job_id: str, report: Report) -> None: ...
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from package_analysis.analysis.model import AnalysisError, Finding
-from package_analysis.analysis.pipeline import Limits, analyze_file, analyze_purl
+from package_analysis.analysis.pipeline import CacheKey, Limits, analyze_file, analyze_purl
 
 from . import archives
 
@@ -34,10 +34,10 @@ def test_limits_from_env() -> None:
 
 def test_purl_with_progress_then_from_cache_without_download(limits: Limits, scratch: Path) -> None:
     events: list[tuple[str, float]] = []
-    asked: list[tuple[str, str]] = []
+    asked: list[CacheKey] = []
 
-    def miss(sha256: str, rules_version: str) -> list[Finding] | None:
-        asked.append((sha256, rules_version))
+    def miss(key: CacheKey) -> list[Finding] | None:
+        asked.append(key)
         return None
 
     report = analyze_purl(
@@ -58,7 +58,19 @@ def test_purl_with_progress_then_from_cache_without_download(limits: Limits, scr
     ]
     assert all(a.path is None and a.size > 0 for a in report.artifacts)
     assert (report.verdict, report.cached, report.skipped) == ("clean", False, [])
-    assert [sha for sha, _ in asked] == [a.sha256 for a in report.artifacts]
+    assert [key.sha256 for key in asked] == [a.sha256 for a in report.artifacts]
+    # The key is everything the scan reads: the ecosystem and identity the rules were given.
+    assert {(k.ecosystem, k.package, k.rules_version) for k in asked} == {
+        ("pypi", "pkg:pypi/idna@3.7", report.rules_version)
+    }
+    assert report.provenance.as_dict() == {
+        "source": "registry",
+        "registry": report.provenance.registry,
+        "verified": True,
+        "claimed": False,
+        "filename": None,
+    }
+    assert report.provenance.registry and "@" not in report.provenance.registry
     stages = [s for s, _ in events]
     assert (
         stages[0] == "resolved" and stages.count("fetched") == 2 and stages.count("unpacked") == 2
@@ -86,7 +98,7 @@ def test_purl_with_progress_then_from_cache_without_download(limits: Limits, scr
         "pkg:pypi/idna@3.7",
         limits=limits,
         on_progress=lambda s, f: events.append((s, f)),
-        cache=lambda sha, _rv: by_sha.get(sha),
+        cache=lambda key: by_sha.get(key.sha256),
     )
     assert again.cached is True
     assert again.findings == [stored]
@@ -98,7 +110,7 @@ def test_purl_with_progress_then_from_cache_without_download(limits: Limits, scr
 def test_npm_purl_and_cache_after_download(limits: Limits) -> None:
     seen: list[str] = []
     report = analyze_purl(
-        "pkg:npm/is-number@7.0.0", limits=limits, cache=lambda sha, _rv: seen.append(sha) or []
+        "pkg:npm/is-number@7.0.0", limits=limits, cache=lambda key: seen.append(key.sha256) or []
     )
     (artifact,) = report.artifacts
     assert seen == [artifact.sha256]  # npm publishes no sha256: asked after the download
@@ -145,7 +157,7 @@ def test_file_metadata_and_ecosystem_come_from_the_archive(
         "version": "1.2.3",
         "purl": "pkg:pypi/demo-pkg@1.2.3",
     }
-    assert report.artifacts[0].filename == "upload.bin" and report.extra["source"] == "file"
+    assert report.artifacts[0].filename == "upload.bin" and report.provenance.source == "file"
 
     tgz = archives.npm_tgz(tmp_path / "x.tgz", name="@demo/left-pad", version="0.0.1")
     report = analyze_file(tgz, filename="left-pad-0.0.1.tgz", limits=limits)

@@ -19,6 +19,12 @@ describe('jobPackage', () => {
     expect(jobPackage(makeJob({ task: 'analyze', params: { purl: 'pkg:npm/left-pad' } }))).toBe('pkg:npm/left-pad');
     expect(jobPackage(makeJob())).toBeNull();
   });
+
+  it('shows a bidi override in the name as its code point, so the version cannot be reordered', () => {
+    const pkg = { ecosystem: 'npm', name: 'left-pad\u202e', version: '1.3.0', purl: 'pkg:npm/left-pad%E2%80%AE@1.3.0' } as const;
+    const job = makeJob({ task: 'analyze', result: { ...makeSummary({ package: pkg }) } });
+    expect(jobPackage(job)).toBe('left-pad<U+202E>@1.3.0');
+  });
 });
 
 describe('reportJobId', () => {

@@ -1,4 +1,5 @@
 import type { AnalysisSummary, Finding, Job, Report } from '../lib/api-types';
+import { HIDDEN_CHAR, codePointLabel, visibleText } from '../lib/visible-text';
 
 export type { AnalysisSummary, Finding, Report } from '../lib/api-types';
 export type Verdict = Report['verdict'];
@@ -15,6 +16,14 @@ export const VERDICT_MEANING: Record<Verdict, string> = {
   malicious: 'Code in this package acts against whoever installs or uses it. Do not install it.',
   suspicious: 'Some code needs a person to look at it before this version is trusted.',
   clean: 'No rule found anything that needs a look. This is evidence, not a guarantee.',
+};
+
+/** What a report's provenance vouches for (docs/security.md "Provenance"). */
+export const PROVENANCE_MEANING: Record<Report['provenance']['source'], string> = {
+  registry: 'Fetched through the configured registry; every file matched the hash the registry publishes.',
+  upload:
+    'Uploaded to this service. The package name and version are what the archive claims; nothing vouches for them, ' +
+    'so this is not necessarily what the registry serves under that name.',
 };
 
 /**
@@ -119,11 +128,11 @@ export function jobPackage(job: Pick<Job, 'task' | 'params' | 'result'>): string
   const summary = analysisSummary(job);
   if (summary) {
     const { name, version } = summary.package;
-    return version ? `${name}@${version}` : name;
+    return visibleText(version ? `${name}@${version}` : name);
   }
   const params: unknown = job.params;
-  if (isRecord(params) && typeof params.purl === 'string') return params.purl;
-  if (isRecord(params) && typeof params.filename === 'string') return params.filename;
+  if (isRecord(params) && typeof params.purl === 'string') return visibleText(params.purl);
+  if (isRecord(params) && typeof params.filename === 'string') return visibleText(params.filename);
   return null;
 }
 
@@ -163,11 +172,15 @@ export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
   });
 }
 
-/** "setup.py:12", "setup.py:12-15" for a multi-line construct, or the file alone when the finding has no line. */
+/**
+ * "setup.py:12", "setup.py:12-15" for a multi-line construct, or the file alone when the finding has no line;
+ * hidden characters in the path are shown as code points.
+ */
 export function location(finding: Pick<Finding, 'file' | 'line'> & { end_line?: number | null }): string {
-  if (!finding.line) return finding.file;
+  const file = visibleText(finding.file);
+  if (!finding.line) return file;
   const end = finding.end_line && finding.end_line > finding.line ? `-${finding.end_line}` : '';
-  return `${finding.file}:${finding.line}${end}`;
+  return `${file}:${finding.line}${end}`;
 }
 
 /** What each step of a data flow is, for the reader. */
@@ -183,10 +196,6 @@ export interface SnippetPart {
   control: boolean;
 }
 
-// C0/C1 controls except tab and newline, zero-width characters, bidirectional overrides and isolates.
-// eslint-disable-next-line no-control-regex
-const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u;
-
 /**
  * A snippet as text parts: lines longer than `maxLine` are cut (the reader sees how much),
  * and characters that could hide code (Trojan Source) are made visible.
@@ -199,10 +208,10 @@ export function snippetParts(snippet: string, maxLine = 240): SnippetPart[] {
     const shown = cut ? line.slice(0, maxLine) : line;
     let plain = '';
     for (const char of shown) {
-      if (HIDDEN.test(char)) {
+      if (HIDDEN_CHAR.test(char)) {
         if (plain) parts.push({ text: plain, control: false });
         plain = '';
-        parts.push({ text: `<U+${char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}>`, control: true });
+        parts.push({ text: codePointLabel(char), control: true });
       } else plain += char;
     }
     if (cut) plain += ` … (${line.length - maxLine} more characters)`;

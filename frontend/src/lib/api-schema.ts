@@ -172,7 +172,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Analyse an uploaded archive (sdist, wheel, zip or npm .tgz) */
+        /**
+         * Analyse an uploaded archive (sdist, wheel, zip or npm .tgz)
+         * @description The archive is kept ANALYSIS_UPLOAD_RETENTION_HOURS (24 h) for its analysis, then deleted. Each client may upload ANALYSIS_UPLOAD_QUOTA_BYTES an hour (429 `upload_quota_exceeded` past it). The report's package name and version are what the archive claims (`provenance.source: upload`), and never answer `GET /reports?purl=` unless asked for.
+         */
         post: operations["package_analysis_api_analyze_upload"];
         delete?: never;
         options?: never;
@@ -204,7 +207,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The latest report of a package version (or of the package, with no version) */
+        /**
+         * The latest report of a package version (or of the package, with no version)
+         * @description Only analyses of what the registry serves (`provenance.source: registry`, hashes verified) answer, unless `uploads=true`: an uploaded archive's name and version are only what it claims, so anyone could upload a look-alike under a popular name.
+         */
         get: operations["package_analysis_api_report_latest"];
         put?: never;
         post?: never;
@@ -560,7 +566,7 @@ export interface components {
             blobs: components["schemas"]["BlobOut"][];
             /** Binaries */
             binaries: string[];
-            provenance: components["schemas"]["ProvenanceOut"];
+            provenance: components["schemas"]["package_analysis__diff_schemas__ProvenanceOut"];
             /** Plain Score */
             plain_score: number;
             /**
@@ -746,31 +752,6 @@ export interface components {
             /** Purl */
             purl: string;
         };
-        /** ProvenanceOut */
-        ProvenanceOut: {
-            /**
-             * Attested
-             * @default false
-             */
-            attested: boolean;
-            /**
-             * Baseline Attested
-             * @default false
-             */
-            baseline_attested: boolean;
-            /** Earlier Attested */
-            earlier_attested?: string[];
-            /**
-             * Publisher
-             * @default
-             */
-            publisher: string;
-            /**
-             * Baseline Publisher
-             * @default
-             */
-            baseline_publisher: string;
-        };
         /**
          * ReportOut
          * @description The full report: the job's result summary plus every finding, and the findings a
@@ -794,6 +775,7 @@ export interface components {
             rules_version: string;
             /** Cached */
             cached: boolean;
+            provenance: components["schemas"]["package_analysis__tasks__analyze__ProvenanceOut"];
             /** Seconds */
             seconds: number;
             /**
@@ -908,6 +890,63 @@ export interface components {
              * @description ISO date after which it stops applying
              */
             expires: string | null;
+        };
+        /** ProvenanceOut */
+        package_analysis__diff_schemas__ProvenanceOut: {
+            /**
+             * Attested
+             * @default false
+             */
+            attested: boolean;
+            /**
+             * Baseline Attested
+             * @default false
+             */
+            baseline_attested: boolean;
+            /** Earlier Attested */
+            earlier_attested?: string[];
+            /**
+             * Publisher
+             * @default
+             */
+            publisher: string;
+            /**
+             * Baseline Publisher
+             * @default
+             */
+            baseline_publisher: string;
+        };
+        /**
+         * ProvenanceOut
+         * @description Where the analysed bytes came from (docs/security.md "Provenance").
+         */
+        package_analysis__tasks__analyze__ProvenanceOut: {
+            /**
+             * Source
+             * @description `registry`: fetched through the configured index and hash-verified against it; `upload`: sent to POST /analyze/upload, so the package name and version are only what the archive claims
+             * @enum {string}
+             */
+            source: "registry" | "upload";
+            /**
+             * Registry
+             * @description The index or registry the bytes came through
+             */
+            registry: string | null;
+            /**
+             * Verified
+             * @description Every artifact's hash matched the registry's
+             */
+            verified: boolean;
+            /**
+             * Claimed
+             * @description The package name and version were read from the archive
+             */
+            claimed: boolean;
+            /**
+             * Filename
+             * @description The uploaded file's name
+             */
+            filename: string | null;
         };
     };
     responses: never;
@@ -1654,6 +1693,8 @@ export interface operations {
                 /** @example pkg:pypi/idna@3.7 */
                 purl: string;
                 format?: "json" | "sarif";
+                /** @description Let uploads that claim this name and version answer too */
+                uploads?: boolean;
             };
             header?: never;
             path?: never;

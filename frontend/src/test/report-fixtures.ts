@@ -12,6 +12,7 @@ export function makeSummary(overrides: Partial<AnalysisSummary> = {}): AnalysisS
     by_severity: { critical: 1, high: 0, medium: 0, low: 0 },
     rules_version: '2026.11.1',
     cached: false,
+    provenance: { source: 'registry', registry: 'https://index.example.invalid/simple/', verified: true, claimed: false, filename: null },
     seconds: 0.42,
     report: '/jobs/00000000-0000-4000-8000-000000000001/report',
     ...overrides,

@@ -20,6 +20,31 @@ describe('ReportView', () => {
     expect(screen.getByRole('link', { name: 'Download SARIF' }).getAttribute('href')).toBe('/api/jobs/job-1/report?format=sarif');
   });
 
+  it('says where the bytes came from: the registry, or an upload whose name is only claimed', () => {
+    const { unmount } = render(<ReportView report={makeReport(1)} jobId="job-1" />);
+    expect(screen.getByTestId('provenance').textContent).toBe('registry');
+    expect(screen.getByTestId('provenance-detail').textContent).toMatch(
+      /^Fetched through the configured registry; every file matched .* Registry: https:\/\/index\.example\.invalid\/simple\/$/,
+    );
+    unmount();
+    const provenance = { source: 'upload', registry: null, verified: false, claimed: true, filename: 'requests-2.32.3.tar.gz' } as const;
+    render(<ReportView report={makeReport(1, { provenance })} jobId="job-2" />);
+    expect(screen.getByTestId('provenance').textContent).toBe('upload: claimed name');
+    expect(screen.getByTestId('provenance-detail').textContent).toMatch(
+      /^Uploaded to this service\. The package name and version are what the archive claims.* File: requests-2\.32\.3\.tar\.gz$/,
+    );
+  });
+
+  it('shows hidden characters in the package, file names and artifact names as code points', () => {
+    const pkg = { ecosystem: 'npm', name: 'left-pad\u202e', version: '1.3.0', purl: 'pkg:npm/left-pad%E2%80%AE@1.3.0' } as const;
+    const finding = makeFinding({ file: 'package/lib/evil\u202esj.txt.js', line: 1 });
+    const artifacts = [{ filename: 'x\u202egz.tar', sha256: 'b'.repeat(64), size: 10 }];
+    render(<ReportView report={{ ...makeReport(0, { package: pkg, artifacts }), findings: [finding] }} jobId={null} />);
+    expect(screen.getByText('package/lib/evil<U+202E>sj.txt.js:1')).toBeTruthy();
+    expect(screen.getByText('x<U+202E>gz.tar')).toBeTruthy();
+    expect(document.body.textContent).not.toContain('\u202e');
+  });
+
   it('renders a finding as text: rule, file:line, reachability, explanation and the snippet, never HTML', () => {
     const finding = makeFinding({
       title: 'Downloads and runs code at install',

@@ -1,10 +1,22 @@
 import { formatBytes } from '../../../lib/format';
 import { reportDownloadUrl } from '../api/get-report';
 import { useMemo } from 'react';
-import { type Report, SEVERITIES, artifactKind, artifactLabels, formatScore, scoreMeaning, topFinding, verdictMeaning } from '../../../domain/report';
+import { visibleText } from '../../../lib/visible-text';
+import {
+  PROVENANCE_MEANING,
+  type Report,
+  SEVERITIES,
+  artifactKind,
+  artifactLabels,
+  formatScore,
+  scoreMeaning,
+  topFinding,
+  verdictMeaning,
+} from '../../../domain/report';
 import { FindingItem } from './finding-item';
 import { DiffView } from './diff-view';
 import { FindingsList } from './findings-list';
+import { ProvenanceBadge } from './provenance-badge';
 import { VerdictBadge } from '../../../components/verdict-badge';
 
 interface ReportViewProps {
@@ -15,7 +27,7 @@ interface ReportViewProps {
 
 /** A finished analysis: the verdict and what it means, the artifacts read, and the evidence. */
 export function ReportView({ report, jobId }: ReportViewProps) {
-  const { package: pkg } = report;
+  const { package: pkg, provenance } = report;
   const total = report.findings.length;
   const labels = useMemo(() => artifactLabels(report.artifacts), [report.artifacts]);
   // Worth a box of its own when there is a verdict to act on and more than one finding to choose from.
@@ -32,6 +44,7 @@ export function ReportView({ report, jobId }: ReportViewProps) {
             {formatScore(report.score)}
             <span className="muted"> / 10</span>
           </span>
+          <ProvenanceBadge provenance={provenance} />
         </p>
         <p data-testid="verdict-meaning">{verdictMeaning(report)}</p>
         <p className="muted">{scoreMeaning(report.score)}</p>
@@ -43,7 +56,25 @@ export function ReportView({ report, jobId }: ReportViewProps) {
       </div>
       <dl className="detail-grid report-facts">
         <dt>Package</dt>
-        <dd className="mono wrap">{pkg.purl}</dd>
+        <dd className="mono wrap">{visibleText(pkg.purl)}</dd>
+        <dt>Source</dt>
+        <dd data-testid="provenance-detail">
+          {PROVENANCE_MEANING[provenance.source]}
+          {provenance.source === 'registry' && provenance.registry && (
+            <>
+              {' '}
+              <span className="muted">Registry: </span>
+              <span className="mono wrap">{visibleText(provenance.registry)}</span>
+            </>
+          )}
+          {provenance.source === 'upload' && provenance.filename && (
+            <>
+              {' '}
+              <span className="muted">File: </span>
+              <span className="mono wrap">{visibleText(provenance.filename)}</span>
+            </>
+          )}
+        </dd>
         <dt>Findings</dt>
         <dd>
           {total.toLocaleString('en-US')}
@@ -76,8 +107,8 @@ export function ReportView({ report, jobId }: ReportViewProps) {
       <ul className="artifacts">
         {report.artifacts.map((artifact) => (
           <li key={artifact.sha256}>
-            <span className="artifact-kind">{artifactKind(artifact.filename)}</span> <span className="mono wrap">{artifact.filename}</span>{' '}
-            <span className="muted">({formatBytes(artifact.size)})</span>
+            <span className="artifact-kind">{artifactKind(artifact.filename)}</span>{' '}
+            <span className="mono wrap">{visibleText(artifact.filename)}</span> <span className="muted">({formatBytes(artifact.size)})</span>
             <br />
             <span className="muted">sha256 </span>
             <span className="mono wrap sha">{artifact.sha256}</span>
