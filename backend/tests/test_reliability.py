@@ -55,14 +55,14 @@ def test_sigterm_mid_job_drains_it_and_exits_zero(
     start_role: Callable[..., Role], events: EventLog
 ) -> None:
     # Long enough that the SIGTERM lands mid-job even when a loaded machine is slow to see
-    # the job start; the drain (15 s) still outlasts it.
-    job = dispatch(6)
-    worker = start_role("worker", "--name", "draining", JOB_DRAIN_SECONDS="15", **FAST)
+    # the job start (6 s was not, at load 20); the drain (40 s) still outlasts it.
+    job = dispatch(20)
+    worker = start_role("worker", "--name", "draining", JOB_DRAIN_SECONDS="40", **FAST)
     wait_until(lambda: status_of(job) == "running", 20, "the job to start")
 
     worker.signal(signal.SIGTERM)
 
-    assert worker.proc.wait(20) == 0
+    assert worker.proc.wait(60) == 0
     job.refresh_from_db()
     assert (job.status, job.attempts, job.worker) == ("completed", 1, "draining")
     assert "draining job" in worker.output
