@@ -51,14 +51,13 @@ NETWORK_CALLS = {
     "node-fetch", "axios", "axios.get", "axios.post", "request", "request.get", "request.post",
     "got", "needle", "XMLHttpRequest", "http2.connect", "undici.request", "undici.fetch",
 }  # fmt: skip
+# What identifies a host or its user. os.platform/os.arch/os.type are left out: every
+# installer of a prebuilt binary reads them to pick its download.
 RECON = {
     "os.hostname",
     "os.userInfo",
     "os.homedir",
     "os.networkInterfaces",
-    "os.tmpdir",
-    "os.platform",
-    "os.type",
 }
 _ENV_WHOLE = re.compile(rb"process\.env\b(?!\s*\.\s*[A-Za-z_$]|\s*\[)")
 
