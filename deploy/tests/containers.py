@@ -86,10 +86,11 @@ def hardened_flags(workload: Doc, container: Doc) -> list[str]:
     """`run` flags that hold the container to its manifest's securityContext and limits.
 
     runAsUser/runAsGroup -> --user; readOnlyRootFilesystem -> --read-only (without podman's
-    own tmpfs mounts); each emptyDir mount -> an anonymous volume (a tmpfs of its sizeLimit
-    for medium Memory); capabilities.drop
-    ALL -> --cap-drop ALL; allowPrivilegeEscalation false -> no-new-privileges; limits ->
-    --memory/--cpus. seccomp RuntimeDefault is the engine's default profile.
+    own tmpfs mounts); each PVC -> a named volume shared by the run's containers; each
+    emptyDir mount -> an anonymous volume (a tmpfs of its sizeLimit for medium Memory);
+    capabilities.drop ALL -> --cap-drop ALL; allowPrivilegeEscalation false ->
+    no-new-privileges; limits -> --memory/--cpus. seccomp RuntimeDefault is the engine's
+    default profile.
     """
     spec = pod_spec(workload)
     security = {**spec.get("securityContext", {}), **container.get("securityContext", {})}
@@ -100,8 +101,13 @@ def hardened_flags(workload: Doc, container: Doc) -> list[str]:
             flags.append("--read-only-tmpfs=false")
     volumes = {v["name"]: v for v in spec.get("volumes", [])}
     for mount in container.get("volumeMounts", []):
+        claim = volumes[mount["name"]].get("persistentVolumeClaim")
+        if claim is not None:  # one named volume per claim, shared by this run's containers
+            owned = ":U" if image.engine() == "podman" else ""  # chowned to --user
+            flags += ["--volume", f"{claim_volume(claim['claimName'])}:{mount['mountPath']}{owned}"]
+            continue
         empty_dir = volumes[mount["name"]].get("emptyDir")
-        assert empty_dir is not None, f"only emptyDir volumes run here: {mount}"
+        assert empty_dir is not None, f"only emptyDir and PVC volumes run here: {mount}"
         if empty_dir.get("medium") == "Memory":
             size = _bytes(empty_dir.get("sizeLimit", "64Mi"))
             flags += ["--tmpfs", f"{mount['mountPath']}:rw,size={size},mode=1777"]
@@ -118,6 +124,19 @@ def hardened_flags(workload: Doc, container: Doc) -> list[str]:
         cpu = str(limits["cpu"])
         flags += ["--cpus", str(int(cpu[:-1]) / 1000 if cpu.endswith("m") else float(cpu))]
     return flags
+
+
+def claim_volume(claim: str) -> str:
+    """The engine's named volume standing in for a PersistentVolumeClaim in this test run."""
+    return f"packamal-test-{os.getpid()}-{claim}"
+
+
+def remove_claim_volumes() -> None:
+    """Delete this run's stand-ins for PersistentVolumeClaims (after its containers)."""
+    prefix = claim_volume("")
+    listed = engine("volume", "ls", "--format", "{{.Name}}", check=False).stdout.split()
+    for name in (n for n in listed if n.startswith(prefix)):
+        engine("volume", "rm", "--force", name, check=False)
 
 
 def _bytes(quantity: str) -> int:

@@ -30,6 +30,7 @@ from containers import (
     hardened_flags,
     http,
     logs,
+    remove_claim_volumes,
     services,
     spare_port,
     state,
@@ -55,6 +56,13 @@ class Stack:
 
     def running(self) -> list[str]:
         return [n for r, n in self.names.items() if r != "migrate" and state(n).get("Running")]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _claim_volumes() -> Iterator[None]:
+    """The named volumes standing in for the manifests' PVCs go when the module is done."""
+    yield
+    remove_claim_volumes()
 
 
 @pytest.fixture(scope="module")
