@@ -95,7 +95,9 @@ test('an uploaded malicious sample goes queued → running → completed, and it
   expect(report.findings.length).toBeGreaterThan(0);
   const view = page.locator('.report');
   await expect(view).toHaveAttribute('data-verdict', report.verdict);
-  await expect(view.locator('.verdict-line .badge')).toHaveText(report.verdict);
+  await expect(view.locator('.verdict-line .badge:not(.provenance)')).toHaveText(report.verdict);
+  // an upload is marked as such: its name and version are only what the archive claims
+  await expect(view.getByTestId('provenance')).toHaveText('upload: claimed name');
   await expect(view).toContainText(`Score ${report.score.toFixed(1)} of 10`);
   await expect(view).toContainText(report.artifacts[0]?.sha256 ?? 'no artifact');
   for (const [severity, count] of Object.entries(report.by_severity)) {
