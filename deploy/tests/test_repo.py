@@ -148,8 +148,13 @@ def test_compose_worker_unpacks_into_its_own_volume_with_the_analysis_limits():
     k8s_config = yaml.safe_load((K8S_BASE / "configmap.yaml").read_text())["data"]
     scratch = COMPOSE["x-app"]["environment"]["ANALYSIS_SCRATCH_DIR"]
     assert scratch == k8s_config["ANALYSIS_SCRATCH_DIR"]
-    # An anonymous volume: on disk, one per worker container, also under --scale.
-    assert COMPOSE["services"]["worker"]["volumes"] == [scratch]
+    # Scratch is an anonymous volume: on disk, one per worker container, also under --scale.
+    # Uploads are one named volume that the api writes and every worker reads.
+    uploads = COMPOSE["x-app"]["environment"]["ANALYSIS_UPLOAD_DIR"]
+    assert uploads == k8s_config["ANALYSIS_UPLOAD_DIR"]
+    assert COMPOSE["services"]["worker"]["volumes"] == [scratch, f"uploads:{uploads}"]
+    assert f"uploads:{uploads}" in COMPOSE["services"]["api"]["volumes"]
+    assert "uploads" in COMPOSE["volumes"]
     example = _env_file(REPO / ".env.example")
     limits = {k: v for k, v in k8s_config.items() if k.startswith("ANALYSIS_MAX")}
     assert limits and all(example[k] == v for k, v in limits.items())
