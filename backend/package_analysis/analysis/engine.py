@@ -24,6 +24,7 @@ import yara_x
 
 from . import inputs, jspass, prefilter, pypass
 from . import layout as lay
+from .magic import executable_kind
 from .model import Ecosystem, Finding, PackageRef
 from .rules import catalog, content, metadata
 from .rules.base import FileCtx, Sink
@@ -267,7 +268,7 @@ class _Run:
             self.skip(rel, f"partly scanned ({got.partial})")
         name = PurePosixPath(rel).name
         suffix = PurePosixPath(rel).suffix.lower()
-        kind = metadata.is_executable(data[:4])
+        kind = executable_kind(data[:4])
         if kind:
             for hook in catalog.checks("check_binary"):
                 hook(BinaryCheck(ctx, self.sink, kind, name, suffix in _NATIVE_EXT))

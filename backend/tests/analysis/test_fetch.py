@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from package_analysis.analysis import ecosystems, fetch
+from package_analysis.analysis.fetch import artifact as fetch_artifact
 from package_analysis.analysis.model import AnalysisError
 from package_analysis.analysis.purl import purl_parse
 
@@ -282,7 +283,7 @@ def test_a_download_can_be_cancelled_mid_transfer(
     def cancel() -> None:
         raise Cancelled
 
-    monkeypatch.setattr(fetch, "CHECK_EVERY", 0.0)  # check on every chunk, not every 0.5 s
+    monkeypatch.setattr(fetch_artifact, "CHECK_EVERY", 0.0)  # check on every chunk, not every 0.5 s
     remote = ecosystems.resolve(purl_parse("pkg:pypi/idna@3.7"), deadline=deadline()).files[0]
     with pytest.raises(Cancelled):
         fetch.download(remote, tmp_path, max_bytes=10 * MiB, deadline=deadline(), check=cancel)

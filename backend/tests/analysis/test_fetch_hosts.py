@@ -22,6 +22,7 @@ import pytest
 
 from package_analysis.analysis import fetch
 from package_analysis.analysis.ecosystems.pypi import PEP691_JSON
+from package_analysis.analysis.fetch import registries as fetch_registries
 from package_analysis.analysis.model import AnalysisError
 from package_analysis.analysis.pipeline import Limits, analyze_purl
 
@@ -137,7 +138,9 @@ def hostile(internal: Server, monkeypatch: pytest.MonkeyPatch) -> Iterator[Serve
         monkeypatch.delenv(var, raising=False)
     clear = _forget_registries
     clear()
-    monkeypatch.setattr(fetch, "_run_client", lambda cmd: None)  # the variables, not the clients
+    monkeypatch.setattr(
+        fetch_registries, "_run_client", lambda cmd: None
+    )  # the variables, not the clients
     yield Server(base, port, log)
     clear()
     next(gen, None)

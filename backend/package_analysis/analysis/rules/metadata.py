@@ -1,5 +1,5 @@
 """Helpers for the metadata rules (`meta_*`, `npm_*`): popular names, edit distance,
-version shapes, package.json reading, the files a script line runs, executable magic."""
+version shapes, package.json reading, the files a script line runs."""
 
 from __future__ import annotations
 
@@ -125,17 +125,6 @@ def script_files(cmd: str) -> set[str]:
         elif re.search(r"\.(js|cjs|mjs|sh|py)$", w) and not w.startswith("-"):
             out.add(w.lstrip("./"))
     return out
-
-
-def is_executable(head: bytes) -> str:
-    """'PE', 'ELF', 'Mach-O' when `head` starts like a native executable, else ''."""
-    if head[:2] == b"MZ":
-        return "PE"
-    if head[:4] == b"\x7fELF":
-        return "ELF"
-    if head[:4] in (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe"):
-        return "Mach-O"
-    return ""
 
 
 def ecosystem_of(value: str) -> Ecosystem:
