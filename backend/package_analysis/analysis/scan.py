@@ -1,6 +1,6 @@
 """The `scan` role: `docker/entrypoint.sh scan TARGET...` is `packamal scan TARGET...`.
 
-The command itself (targets, formats, exit status) is `cli.py`; this module keeps the role's
+The command itself (targets, formats, exit status) is `cli/`; this module keeps the role's
 name for its messages ("scan: ...") and its `python -m package_analysis.analysis.scan` entry.
 """
 
