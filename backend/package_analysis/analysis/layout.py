@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from . import install_files
 from .model import Ecosystem, Reachability
 from .rules import metadata
 
@@ -167,19 +168,7 @@ def in_tree_backend(raw: bytes) -> set[str]:
     except (tomllib.TOMLDecodeError, RecursionError):
         return set()
     system = doc.get("build-system")
-    if not isinstance(system, dict):
-        return set()
-    paths, backend = system.get("backend-path"), system.get("build-backend")
-    if not isinstance(paths, list) or not isinstance(backend, str):
-        return set()
-    module = backend.split(":")[0].replace(".", "/")
-    out: set[str] = set()
-    for p in paths:
-        if isinstance(p, str):
-            base = p.strip("./")
-            prefix = f"{base}/" if base else ""
-            out |= {f"{prefix}{module}.py", f"{prefix}{module}/__init__.py"}
-    return out
+    return install_files.backend_files(system) if isinstance(system, dict) else set()
 
 
 def npm_layout(layout: Layout, doc: dict[str, Any], text: str, gyp: bytes | None) -> None:
@@ -227,7 +216,7 @@ def expand_script(
 
 def script_files(cmd: str, main: str = "index.js") -> set[str]:
     """Files a script line runs: `node x.js`, `node .` (main), `node -e "require('./x')"`."""
-    out = set(metadata.script_files(cmd))
+    out = set(install_files.script_files(cmd))
     if re.search(r"\bnode\s+\.(\s|$|&|;)", cmd) or "." in out:
         out.discard(".")
         out |= set(_module_files(main))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shlex
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -15,6 +14,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from .. import fetch
 from ..fetch import RemoteFile
+from ..install_files import script_files
 from ..model import AnalysisError, Ecosystem
 from ..purl import purl_build
 from .base import Project, Release, TreeFacts
@@ -214,25 +214,6 @@ def _manifest(root: Path, files: list[str]) -> tuple[str, dict[str, Any]]:
     except (OSError, ValueError, RecursionError):
         doc = None
     return best, doc if isinstance(doc, dict) else {}
-
-
-def script_files(cmd: str) -> set[str]:
-    """Files a script line hands to an interpreter: `node x.js && sh y.sh` → {x.js, y.sh}."""
-    out: set[str] = set()
-    try:
-        words = shlex.split(cmd, posix=True)
-    except ValueError:
-        words = cmd.split()
-    interp = {"node", "sh", "bash", "python", "python3", "nodejs", "zsh", "pwsh", "powershell"}
-    for i, w in enumerate(words):
-        if w in interp:
-            for nxt in words[i + 1 : i + 4]:
-                if not nxt.startswith("-"):
-                    out.add(nxt.removeprefix("./"))
-                    break
-        elif re.search(r"\.(js|cjs|mjs|sh|py)$", w) and not w.startswith("-"):
-            out.add(w.removeprefix("./"))
-    return out
 
 
 def _flatten(value: Any, path: str, out: dict[str, str], budget: list[int]) -> None:

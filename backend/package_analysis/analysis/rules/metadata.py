@@ -1,12 +1,11 @@
 """Helpers for the metadata rules (`meta_*`, `npm_*`): popular names, edit distance,
-version shapes, package.json reading, the files a script line runs."""
+version shapes, package.json reading."""
 
 from __future__ import annotations
 
 import functools
 import json
 import re
-import shlex
 from pathlib import Path
 from typing import Any
 
@@ -106,25 +105,6 @@ def package_json(data: bytes) -> dict[str, Any] | None:
     except (ValueError, RecursionError):
         return None
     return doc if isinstance(doc, dict) else None
-
-
-def script_files(cmd: str) -> set[str]:
-    """Files a script line hands to an interpreter: `node x.js && sh y.sh` → {x.js, y.sh}."""
-    out: set[str] = set()
-    try:
-        words = shlex.split(cmd, posix=True)
-    except ValueError:
-        words = cmd.split()
-    interp = {"node", "sh", "bash", "python", "python3", "nodejs", "zsh", "pwsh", "powershell"}
-    for i, w in enumerate(words):
-        if w in interp:
-            for nxt in words[i + 1 : i + 4]:
-                if not nxt.startswith("-"):
-                    out.add(nxt.lstrip("./"))
-                    break
-        elif re.search(r"\.(js|cjs|mjs|sh|py)$", w) and not w.startswith("-"):
-            out.add(w.lstrip("./"))
-    return out
 
 
 def ecosystem_of(value: str) -> Ecosystem:
