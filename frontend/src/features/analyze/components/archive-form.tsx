@@ -1,11 +1,12 @@
 import { useId, useState } from 'react';
 import type { Job } from '../../../lib/api-types';
 import { uploadArchive } from '../api/upload-archive';
-import { ECOSYSTEMS, type Ecosystem, isEcosystem } from '../../../domain/purl';
+import { type Ecosystem, isEcosystem } from '../../../domain/purl';
 import { formatBytes } from '../../../lib/format';
 import { ARCHIVE_ACCEPT, UPLOAD_MAX_BYTES, checkArchive, guessEcosystem } from '../model/upload-checks';
-import { AnalysisForm, type Sending } from './analysis-form';
-import { DropZone } from './drop-zone';
+import type { Sending } from './analysis-form';
+import { EcosystemField } from './ecosystem-field';
+import { UploadForm } from './upload-form';
 
 interface ArchiveFormProps {
   onQueued: (job: Job) => void;
@@ -16,59 +17,35 @@ interface ArchiveFormProps {
 /** Upload a package archive (sdist, wheel, zip, npm .tgz) to analyse it; it is only read, never run. */
 export function ArchiveForm({ onQueued, maxBytes = UPLOAD_MAX_BYTES }: ArchiveFormProps) {
   const id = useId();
-  const [file, setFile] = useState<File | null>(null);
   const [ecosystem, setEcosystem] = useState<Ecosystem>('pypi');
-  const [invalid, setInvalid] = useState<string | null>(null);
 
   const choose = (chosen: File | null) => {
-    setFile(chosen);
-    setInvalid(chosen ? checkArchive(chosen, maxBytes) : null);
     const guessed = chosen ? guessEcosystem(chosen.name) : null;
     if (guessed) setEcosystem(guessed);
   };
-  const check = () => {
-    const problem = file ? checkArchive(file, maxBytes) : 'Choose an archive to upload.';
-    setInvalid(problem);
-    return problem;
-  };
-  const send = async ({ onProgress }: Sending) => {
-    if (file) onQueued(await uploadArchive(file, ecosystem, { onProgress }));
+  const send = async (file: File, { onProgress }: Sending) => {
+    onQueued(await uploadArchive(file, ecosystem, { onProgress }));
   };
 
   return (
-    <AnalysisForm
+    <UploadForm
       label="Upload an archive"
       submitLabel="Upload and analyse"
-      busyLabel="Uploading…"
-      check={check}
-      focusId={`${id}-file`}
+      drop={{
+        label: 'Package archive',
+        hint: `Drop an sdist, wheel, zip or npm .tgz here, or choose one (at most ${formatBytes(maxBytes)}). It is read, never run.`,
+        accept: ARCHIVE_ACCEPT,
+      }}
+      validate={(file) => checkArchive(file, maxBytes)}
+      missing="Choose an archive to upload."
       send={send}
-      upload
-      resetKey={file}
+      onChoose={choose}
     >
-      <DropZone
-        id={`${id}-file`}
-        label="Package archive"
-        hint={`Drop an sdist, wheel, zip or npm .tgz here, or choose one (at most ${formatBytes(maxBytes)}). It is read, never run.`}
-        accept={ARCHIVE_ACCEPT}
-        file={file}
-        error={invalid}
-        onFile={choose}
+      <EcosystemField
+        id={`${id}-ecosystem`}
+        value={ecosystem}
+        onChange={(value) => isEcosystem(value) && setEcosystem(value)}
       />
-      <div className="field">
-        <label htmlFor={`${id}-ecosystem`}>Ecosystem</label>
-        <select
-          id={`${id}-ecosystem`}
-          value={ecosystem}
-          onChange={(event) => isEcosystem(event.target.value) && setEcosystem(event.target.value)}
-        >
-          {ECOSYSTEMS.map((value) => (
-            <option key={value} value={value}>
-              {value}
-            </option>
-          ))}
-        </select>
-      </div>
-    </AnalysisForm>
+    </UploadForm>
   );
 }

@@ -1,11 +1,11 @@
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import type { Job, LockfileAnswer } from '../../../lib/api-types';
 import { followLink, jobPath } from '../../../lib/router';
 import { jobPackage } from '../../../domain/report';
 import { uploadLockfile } from '../api/upload-lockfile';
 import { LOCKFILE_ACCEPT, LOCKFILE_NAMES, UPLOAD_MAX_BYTES, checkLockfile } from '../model/upload-checks';
-import { AnalysisForm, type Sending } from './analysis-form';
-import { DropZone } from './drop-zone';
+import type { Sending } from './analysis-form';
+import { UploadForm } from './upload-form';
 
 interface LockfileFormProps {
   onQueued: (jobs: Job[]) => void;
@@ -16,56 +16,36 @@ const LISTED = 20;
 
 /** Upload a lock file: one analysis job per pinned package version, and every skipped line with its reason. */
 export function LockfileForm({ onQueued, maxBytes = UPLOAD_MAX_BYTES }: LockfileFormProps) {
-  const id = useId();
-  const [file, setFile] = useState<File | null>(null);
-  const [invalid, setInvalid] = useState<string | null>(null);
   const [answer, setAnswer] = useState<LockfileAnswer | null>(null);
   const [force, setForce] = useState(false);
 
-  const choose = (chosen: File | null) => {
-    setFile(chosen);
-    setAnswer(null);
-    setInvalid(chosen ? checkLockfile(chosen, maxBytes) : null);
-  };
-  const check = () => {
-    const problem = file ? checkLockfile(file, maxBytes) : 'Choose a lock file to upload.';
-    setInvalid(problem);
-    return problem;
-  };
-  const send = async ({ onProgress }: Sending) => {
-    if (!file) return;
+  const send = async (file: File, { onProgress }: Sending) => {
     const result = await uploadLockfile(file, force, { onProgress });
     setAnswer(result);
     onQueued(result.items);
   };
 
   return (
-    <AnalysisForm
+    <UploadForm
       label="Upload a lock file"
       submitLabel="Analyse every pinned package"
-      busyLabel="Uploading…"
-      check={check}
-      focusId={`${id}-file`}
+      drop={{
+        label: 'Dependency lock file',
+        hint: `${LOCKFILE_NAMES.join(', ')}: every pinned version becomes an analysis job.`,
+        accept: LOCKFILE_ACCEPT,
+      }}
+      validate={(file) => checkLockfile(file, maxBytes)}
+      missing="Choose a lock file to upload."
       send={send}
+      onChoose={() => setAnswer(null)}
       onSubmit={() => setAnswer(null)}
-      upload
-      resetKey={file}
       outcome={<div role="status">{answer && <LockfileOutcome answer={answer} />}</div>}
     >
-      <DropZone
-        id={`${id}-file`}
-        label="Dependency lock file"
-        hint={`${LOCKFILE_NAMES.join(', ')}: every pinned version becomes an analysis job.`}
-        accept={LOCKFILE_ACCEPT}
-        file={file}
-        error={invalid}
-        onFile={choose}
-      />
       <label className="check">
         <input type="checkbox" checked={force} onChange={(event) => setForce(event.target.checked)} /> Analyse again even if
         analysed before
       </label>
-    </AnalysisForm>
+    </UploadForm>
   );
 }
 

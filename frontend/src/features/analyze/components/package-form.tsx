@@ -1,8 +1,9 @@
 import { useId, useState } from 'react';
 import type { Job } from '../../../lib/api-types';
 import { analyzePackage } from '../api/analyze-package';
-import { ECOSYSTEMS, PURL_EXAMPLE, packageFromFields, parsePurl } from '../../../domain/purl';
+import { PURL_EXAMPLE, packageFromFields, parsePurl } from '../../../domain/purl';
 import { AnalysisForm } from './analysis-form';
+import { EcosystemField } from './ecosystem-field';
 
 type Mode = 'fields' | 'purl';
 
@@ -69,16 +70,14 @@ export function PackageForm({ onQueued }: PackageFormProps) {
       </fieldset>
       {mode === 'fields' ? (
         <div className="form-grid">
-          <div className="field">
-            <label htmlFor={`${id}-ecosystem`}>Ecosystem</label>
-            <select id={`${id}-ecosystem`} value={ecosystem} onChange={edit(setEcosystem)}>
-              {ECOSYSTEMS.map((value) => (
-                <option key={value} value={value}>
-                  {value}
-                </option>
-              ))}
-            </select>
-          </div>
+          <EcosystemField
+            id={`${id}-ecosystem`}
+            value={ecosystem}
+            onChange={(value) => {
+              setEcosystem(value);
+              setInvalid(null);
+            }}
+          />
           <div className="field">
             <label htmlFor={`${id}-version`}>Version</label>
             <input
