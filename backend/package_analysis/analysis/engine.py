@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -29,6 +28,7 @@ from .model import Ecosystem, Finding, PackageRef
 from .rules import catalog, content, metadata
 from .rules.base import FileCtx, Sink
 from .rules.subjects import BinaryCheck, ManifestCheck, MetaCheck, PackageCheck, PthCheck, TreeCheck
+from .treewalk import list_files
 
 log = logging.getLogger("packamal.analysis")
 
@@ -111,7 +111,7 @@ class _Run:
     ) -> None:
         self.root, self.eco, self.sink = root, eco, sink
         self.skipped = skipped if skipped is not None else []
-        self.files = _list_files(root)
+        self.files = list_files(root)
         self.scanner: yara_x.Scanner = content.new_scanner()
         self.layout = lay.Layout()
         self.parse: set[str] = set()  # Python modules worth parsing (prefilter)
@@ -371,18 +371,6 @@ class _Run:
         subject = MetaCheck(FileCtx(rel, "metadata", self.eco), self.sink, text, msg)
         for hook in catalog.checks(hook_name):
             hook(subject)
-
-
-def _list_files(root: Path) -> list[str]:
-    out: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames.sort()
-        for name in sorted(filenames):
-            full = Path(dirpath) / name
-            if full.is_symlink() or not full.is_file():
-                continue
-            out.append(full.relative_to(root).as_posix())
-    return out
 
 
 def _js_requires(path: Path) -> list[str]:

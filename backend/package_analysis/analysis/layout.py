@@ -20,6 +20,7 @@ from typing import Any
 from . import install_files
 from .model import Ecosystem, Reachability
 from .rules import metadata
+from .treewalk import manifest_prefix
 
 TEST_DIRS = {
     "test",
@@ -83,12 +84,7 @@ class Layout:
 
 def find_prefix(files: list[str], eco: Ecosystem) -> str:
     markers = ("package.json",) if eco == "npm" else ("setup.py", "pyproject.toml", "PKG-INFO")
-    candidates = [f for f in files if PurePosixPath(f).name in markers]
-    if not candidates:
-        return ""
-    best = min(candidates, key=lambda f: (f.count("/"), f))
-    parent = PurePosixPath(best).parent.as_posix()
-    return "" if parent == "." else parent + "/"
+    return manifest_prefix(files, markers)
 
 
 def reachability(inner: str, layout: Layout) -> Reachability:

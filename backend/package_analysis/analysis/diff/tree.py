@@ -3,7 +3,6 @@ across versions."""
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 from .. import ecosystems
 from ..ecosystems import TreeFacts
 from ..model import Ecosystem
+from ..treewalk import list_files
 
 # --- one side of the comparison ---------------------------------------------------------
 
@@ -49,17 +49,6 @@ def similarity(new: Tree, old: Tree) -> float:
         if old_rel is not None and _read(new.root / rel) == _read(old.root / old_rel):
             same += 1
     return same / len(new.keys)
-
-
-def list_files(root: Path) -> list[str]:
-    out: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames.sort()
-        for name in sorted(filenames):
-            full = Path(dirpath) / name
-            if not full.is_symlink() and full.is_file():
-                out.append(full.relative_to(root).as_posix())
-    return out
 
 
 def file_key(rel: str, prefix: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from ..fetch import RemoteFile
-from ..model import Ecosystem, PackageRef
+from ..model import AnalysisError, Ecosystem, PackageRef
 from ..purl import purl_build
 
 PreviousBy = Literal["order", "time"]
@@ -91,3 +91,11 @@ class Adapter(Protocol):
     def facts(self, root: Path, files: list[str]) -> TreeFacts: ...
     def publisher(self, release: Release, *, deadline: float) -> str: ...
     def known_hook(self, hook: str, value: str) -> bool: ...
+
+
+def check_answer(status: int, purl: str, source: str) -> None:
+    """Raise unless a registry answered a package document with 200 (404: no such package)."""
+    if status == 404:
+        raise AnalysisError(f"No such package: {purl}")
+    if status != 200:
+        raise AnalysisError(f"Registry answered HTTP {status} for {purl} ({source})")

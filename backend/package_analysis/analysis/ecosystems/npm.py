@@ -17,7 +17,7 @@ from ..fetch import RemoteFile
 from ..install_files import script_files
 from ..model import AnalysisError, Ecosystem
 from ..purl import purl_build
-from .base import Project, Release, TreeFacts
+from .base import Project, Release, TreeFacts, check_answer
 
 ECOSYSTEM: Ecosystem = "npm"
 MANIFESTS = ("package.json",)
@@ -86,12 +86,7 @@ def project(name: str, *, deadline: float, full: bool = False) -> Project:
         status, _ctype, body, _final = fetch.get_document(
             registry, url, accept=abbreviated, deadline=deadline
         )
-    if status == 404:
-        raise AnalysisError(f"No such package: {_purl(name)}")
-    if status != 200:
-        raise AnalysisError(
-            f"Registry answered HTTP {status} for {_purl(name)} ({registry.source})"
-        )
+    check_answer(status, _purl(name), registry.source)
     try:
         doc = json.loads(body)
     except ValueError as exc:

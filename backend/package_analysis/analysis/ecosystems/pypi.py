@@ -19,7 +19,7 @@ from .. import fetch
 from ..fetch import RemoteFile
 from ..model import AnalysisError, Ecosystem
 from ..purl import purl_build
-from .base import Project, Release
+from .base import Project, Release, check_answer
 
 ECOSYSTEM: Ecosystem = "pypi"
 PEP691_JSON = "application/vnd.pypi.simple.v1+json"
@@ -161,12 +161,7 @@ def project(name: str, *, deadline: float, full: bool = False) -> Project:
     status, ctype, body, final = fetch.get_document(
         registry, url, accept=f"{PEP691_JSON}, text/html;q=0.1", deadline=deadline
     )
-    if status == 404:
-        raise AnalysisError(f"No such package: {_purl(name)}")
-    if status != 200:
-        raise AnalysisError(
-            f"Registry answered HTTP {status} for {_purl(name)} ({registry.source})"
-        )
+    check_answer(status, _purl(name), registry.source)
     try:
         files = index_files(body, ctype, final)
     except (ValueError, KeyError, TypeError) as exc:

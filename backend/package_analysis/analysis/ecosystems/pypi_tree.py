@@ -14,6 +14,7 @@ from typing import Any
 from packaging.utils import canonicalize_name
 
 from ..install_files import backend_files
+from ..treewalk import manifest_prefix
 from .base import TreeFacts
 
 MANIFESTS = ("setup.py", "pyproject.toml", "PKG-INFO")
@@ -33,18 +34,9 @@ def _read(path: Path, limit: int = METADATA_MAX) -> str:
         return ""
 
 
-def _prefix(files: list[str]) -> str:
-    candidates = [f for f in files if PurePosixPath(f).name in MANIFESTS]
-    if not candidates:
-        return ""
-    best = min(candidates, key=lambda f: (f.count("/"), f))
-    parent = PurePosixPath(best).parent.as_posix()
-    return "" if parent == "." else parent + "/"
-
-
 def facts(root: Path, files: list[str]) -> TreeFacts:
     """The layout hints of an unpacked sdist or wheel."""
-    out = TreeFacts(prefix=_prefix(files))
+    out = TreeFacts(prefix=manifest_prefix(files, MANIFESTS))
     inner = {f[len(out.prefix) :] for f in files if f.startswith(out.prefix)}
     pyproject: dict[str, Any] = {}
     if "pyproject.toml" in inner:
