@@ -21,6 +21,10 @@ from ..model import AnalysisError, Ecosystem
 from ..purl import purl_build
 from .base import Project, Release, check_answer
 
+# The adapter's tree half (the `Adapter` protocol's MANIFESTS and facts), kept in pypi_tree.
+from .pypi_tree import MANIFESTS as MANIFESTS
+from .pypi_tree import facts as facts
+
 ECOSYSTEM: Ecosystem = "pypi"
 PEP691_JSON = "application/vnd.pypi.simple.v1+json"
 SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
