@@ -19,6 +19,10 @@ import yaml
 from . import archives
 from .test_sarif import REV, VALIDATOR
 
+# Long (runs pre-commit and the Action's steps in fresh virtualenvs):
+# make test runs it, make check leaves it out.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[3]
 NO_SUCH = "packamal-no-such-package-4f1c9e"
 

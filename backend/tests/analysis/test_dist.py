@@ -17,6 +17,10 @@ from package_analysis.analysis.engine import RULES_VERSION
 from . import archives
 from .test_sarif import REV
 
+# Long (builds the wheel and installs it into a fresh virtualenv):
+# make test runs it, make check leaves it out.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[3]
 CLOSED = "http://127.0.0.1:9"  # the discard port: any network use fails at once
 
