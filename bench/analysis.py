@@ -167,12 +167,12 @@ class DownloadCache:
     def fetch_one(self, eco: str, name: str, version: str | None) -> dict[str, Any]:
         import re
 
-        from package_analysis.analysis import fetch
+        from package_analysis.analysis import ecosystems, fetch
         from package_analysis.analysis.model import AnalysisError, PackageRef
 
         ref = PackageRef(eco, name, version, f"pkg:{eco}/{name}")  # type: ignore[arg-type]
         try:
-            resolved = fetch.resolve(ref, deadline=time.monotonic() + 120)
+            resolved = ecosystems.resolve(ref, deadline=time.monotonic() + 120)
             dest = self.root / eco / re.sub(r"[^A-Za-z0-9._+-]", "_", name)
             dest.mkdir(parents=True, exist_ok=True)
             files = []

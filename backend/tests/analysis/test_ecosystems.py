@@ -142,3 +142,17 @@ def test_npm_layout_hints_of_a_real_tarball(tmp_path: Path) -> None:
     assert facts.entry_points["bin:esbuild"] == "bin/esbuild"
     assert "@esbuild/linux-x64" in facts.dependencies
     assert facts.import_names == {"esbuild"}
+
+
+def test_every_adapter_module_has_all_the_protocol_names() -> None:
+    """`adapter()` hands out modules typed as the Adapter protocol, which mypy cannot hold a
+    module to: a name the protocol lists and a module lacks would fail only when called."""
+    protocol = ecosystems.Adapter
+    wanted = set(protocol.__annotations__) | {
+        name for name, value in vars(protocol).items() if callable(value) and name[0] != "_"
+    }
+    assert {"MANIFESTS", "facts", "project", "pick"} <= wanted
+    for eco in ("pypi", "npm"):
+        module = ecosystems.adapter(eco)
+        assert not sorted(n for n in wanted if not hasattr(module, n)), eco
+        assert eco == module.ECOSYSTEM
