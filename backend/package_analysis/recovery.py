@@ -50,7 +50,7 @@ def recover(*, client: redis.Redis) -> dict[str, int]:
         log.warning("recovery: job %s had no message in Redis; re-pushed", job.id)
     queries.job_counts_compact()
     idempotency.records_purge()
-    purged = uploads.uploads_purge()
+    purged = uploads.uploads_purge(client=client)
     return {
         "requeued": len(requeued),
         "failed": len(failed),

@@ -25,7 +25,7 @@ from .analysis.suppress import Suppression, SuppressionError, suppression_parse
 from .models import AnalysisReport, ArtifactScan, Job, Source
 from .models import Finding as FindingRow
 from .models import Suppression as SuppressionRow
-from .uploads import upload_get  # the task store's way to an upload (its row and bytes)
+from .uploads import upload_fetch  # the task store's way to an upload (its row and bytes)
 
 if TYPE_CHECKING:
     from .analysis.pipeline import CacheKey
@@ -156,7 +156,7 @@ __all__ = [
     "report_of",
     "report_save",
     "suppressions_active",
-    "upload_get",
+    "upload_fetch",
 ]
 
 

@@ -1,16 +1,23 @@
 """Uploaded archives: streamed to disk as they arrive, stored outside PostgreSQL, kept for
 ANALYSIS_UPLOAD_RETENTION_HOURS, and limited per client (docs/security.md "Uploads").
 
-The store is a directory (ANALYSIS_UPLOAD_DIR; in Kubernetes a volume both the api and the
-workers mount): `.spool/` holds bodies being received, `<upload id>` the accepted ones. The
-`Upload` row keeps what the reports need (name, ecosystem, sha256, size, who sent it) after
-the bytes are purged.
+Bodies being received wait in the spool, ANALYSIS_UPLOAD_DIR/.spool on the api's disk; the
+accepted ones go to the upload store under their row's id: the same folder (a volume both the
+api and the workers mount) or a bucket of an S3-compatible object store, as
+ANALYSIS_UPLOAD_STORAGE says (upload_storage.py). The `Upload` row keeps what the reports need
+(name, ecosystem, sha256, size, who sent it) after the bytes are purged.
 
 * The api parses the multipart body with `SpoolingUploadHandler`: the file part goes to the
   spool in 64 KiB chunks and is hashed on the way, so memory stays flat whatever the size.
-* `upload_create` moves the spooled file into the store under its row's id.
+* `upload_store_bytes` hands the spooled file to the store under a new id (a rename, or a
+  multipart upload read from disk), before the transaction that creates its row
+  (`upload_create`) and its job.
+* `upload_fetch` gives a worker a local path to the bytes (in place, or streamed down to its
+  scratch folder within ANALYSIS_MAX_ARTIFACT_BYTES).
 * `uploads_purge` (the recovery sweep) deletes the bytes of uploads older than the retention
-  whose analysis is not queued or running, files no row owns, and abandoned spool files.
+  whose analysis is not queued or running, stored files no row owns, and abandoned spool
+  files; the api also clears its own abandoned spool files (with an object store, the spool
+  is on the api's disk only).
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -30,15 +39,22 @@ from django.core.files.uploadhandler import FileUploadHandler
 from django.db import models
 from django.utils import timezone
 
+from .analysis.fetch import artifact_too_large
 from .analysis.model import AnalysisError
 from .errors import ApiError
 from .models import Job, JobStatus, Upload
+from .upload_storage import TooLarge, scratch_folder, storage
 
 log = logging.getLogger("packamal.uploads")
 
 SPOOL = ".spool"
 QUOTA_WINDOW = timedelta(hours=1)
 SPOOL_ABANDONED_SECONDS = 3600  # a body still "arriving" after an hour was abandoned
+# The store's files no row owns are looked for at most this often (a bucket listing is paid
+# for in requests; such files only come from a crash, and wait for the retention anyway).
+ORPHANS_EVERY_SECONDS = 300
+SPOOL_SWEEP_EVERY_SECONDS = 60  # an api process clears its abandoned spool files this often
+_spool_swept = 0.0
 
 
 def store_dir() -> Path:
@@ -49,10 +65,6 @@ def _spool_dir() -> Path:
     path = store_dir() / SPOOL
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def upload_path(upload_id: uuid.UUID | str) -> Path:
-    return store_dir() / str(upload_id)
 
 
 class SpooledUpload(UploadedFile):
@@ -82,6 +94,7 @@ class SpoolingUploadHandler(FileUploadHandler):
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
+        _spool_sweep_due()
         fd, name = _mkstemp(_spool_dir())
         self._path = Path(name)
         self._out = os.fdopen(fd, "wb")
@@ -180,41 +193,80 @@ def upload_admit(*, owner: str, size: int) -> None:
         )
 
 
-def upload_create(*, file: SpooledUpload, ecosystem: str, owner: str) -> Upload:
-    """Keep a spooled file: its row, then the file moved into the store under the row's id
-    (the same filesystem: a rename). Call inside the transaction that creates its job."""
-    upload = Upload.objects.create(
+def upload_store_bytes(file: SpooledUpload) -> uuid.UUID:
+    """Hand a spooled file to the store under a new upload id (a rename on the volume, a
+    multipart upload read from disk to an object store). Call before the transaction that
+    creates its row (`upload_create`): a network upload holds no transaction open. Bytes whose
+    row never comes are deleted by the caller, or else by the sweep of files no row owns."""
+    upload_id = uuid.uuid4()
+    try:
+        storage().put(str(upload_id), file.path)
+    except Exception as exc:  # the object store is unreachable or refuses
+        log.warning("uploads: cannot store %s: %s", upload_id, exc)
+        raise ApiError(
+            503,
+            "upload_store_unavailable",
+            "The upload store cannot take the file now; retry later.",
+            {"retry_after": 30},
+            {"Retry-After": "30"},
+        ) from None
+    return upload_id
+
+
+def upload_bytes_delete(upload_id: uuid.UUID) -> None:
+    storage().delete(str(upload_id))
+
+
+def upload_create(
+    *, upload_id: uuid.UUID, file: SpooledUpload, ecosystem: str, owner: str
+) -> Upload:
+    """The row of stored bytes (`upload_store_bytes`). Call inside the transaction that
+    creates its job."""
+    return Upload.objects.create(
+        id=upload_id,
         filename=(file.name or "upload")[:255],
         ecosystem=ecosystem,
         sha256=file.sha256,
         size=file.size or 0,
         owner=owner[:200],
     )
-    os.replace(file.path, upload_path(upload.id))
-    return upload
 
 
-def upload_get(*, upload_id: uuid.UUID) -> tuple[Upload, Path]:
-    """An upload's row and the path of its bytes; AnalysisError once they are gone."""
+@contextmanager
+def upload_fetch(
+    *, upload_id: uuid.UUID, scratch_dir: str | None, max_bytes: int
+) -> Iterator[tuple[Upload, Path]]:
+    """An upload's row and a local path to its bytes while the block runs: the stored file
+    itself on the volume, a copy streamed down from an object store into a folder under
+    `scratch_dir` (ANALYSIS_SCRATCH_DIR; deleted after). AnalysisError once they are gone, or
+    past `max_bytes`."""
     upload = Upload.objects.filter(id=upload_id).first()
     if upload is None:
         raise AnalysisError(f"The uploaded archive {upload_id} no longer exists")
-    path = upload_path(upload.id)
-    if upload.purged_at is not None or not path.is_file():
-        raise AnalysisError(
-            f"The uploaded archive {upload_id} was deleted (uploads are kept"
-            f" {settings.ANALYSIS_UPLOAD_RETENTION_HOURS:g} h); upload it again"
-        )
-    return upload, path
+    gone = AnalysisError(
+        f"The uploaded archive {upload_id} was deleted (uploads are kept"
+        f" {settings.ANALYSIS_UPLOAD_RETENTION_HOURS:g} h); upload it again"
+    )
+    if upload.purged_at is not None:
+        raise gone
+    try:
+        with (
+            scratch_folder(scratch_dir) as scratch,
+            storage().fetch(str(upload.id), Path(scratch), max_bytes) as path,
+        ):
+            if path is None:
+                raise gone
+            yield upload, path
+    except TooLarge as exc:
+        raise artifact_too_large(upload.filename, exc.size, max_bytes) from None
 
 
-def uploads_purge(*, limit: int = 500) -> int:
+def uploads_purge(*, limit: int = 500, client: Any = None) -> int:
     """Delete the bytes of uploads past ANALYSIS_UPLOAD_RETENTION_HOURS whose analysis is not
     queued or running, store files no row owns, and abandoned spool files. The rows stay
-    (the reports name them). Returns how many uploads' bytes were deleted."""
-    folder = store_dir()
-    if not folder.is_dir():
-        return 0
+    (the reports name them). Returns how many uploads' bytes were deleted. An object store
+    is listed for files no row owns once per ORPHANS_EVERY_SECONDS across all workers (with a
+    Redis `client`; without one, every time); the volume's folder at every sweep."""
     cutoff = timezone.now() - timedelta(hours=float(settings.ANALYSIS_UPLOAD_RETENTION_HOURS))
     busy = set(
         Job.objects.filter(
@@ -228,48 +280,78 @@ def uploads_purge(*, limit: int = 500) -> int:
         .only("id")[:limit]
         if str(u.id) not in busy
     ]
+    store = storage()
+    deleted = []
     for upload in due:
-        upload_path(upload.id).unlink(missing_ok=True)
-    Upload.objects.filter(id__in=[u.id for u in due]).update(purged_at=timezone.now())
-    _orphans_purge(folder, cutoff.timestamp())
-    if due:
-        log.info("uploads: deleted the bytes of %d upload(s) past the retention", len(due))
-    return len(due)
+        try:
+            store.delete(str(upload.id))
+        except Exception as exc:  # the store is unreachable: the next sweep tries again
+            log.warning("uploads: cannot delete the bytes of %s: %s", upload.id, exc)
+            continue
+        deleted.append(upload.id)
+    Upload.objects.filter(id__in=deleted).update(purged_at=timezone.now())
+    _spool_sweep()
+    if (
+        store.kind != "s3"
+        or client is None
+        or client.set(orphans_sweep_key(), "1", nx=True, ex=ORPHANS_EVERY_SECONDS)
+    ):
+        try:
+            _orphans_purge(cutoff.timestamp())
+        except Exception as exc:
+            log.warning("uploads: cannot list the upload store: %s", exc)
+    if deleted:
+        log.info("uploads: deleted the bytes of %d upload(s) past the retention", len(deleted))
+    return len(deleted)
 
 
-def _orphans_purge(folder: Path, cutoff: float) -> None:
-    """Files a crash left behind: spooled bodies never accepted, stored files with no row."""
-    spool = folder / SPOOL
+def orphans_sweep_key() -> str:
+    """The Redis key that holds back the next listing of an object store's bucket."""
+    return f"{settings.JOB_QUEUE}:uploads-orphans"
+
+
+def _spool_sweep_due() -> None:
+    """The api's own sweep of its spool (run as bodies arrive, at most once a minute): with an
+    object store, no worker sees the api's disk."""
+    global _spool_swept
+    now = time.monotonic()
+    if now - _spool_swept >= SPOOL_SWEEP_EVERY_SECONDS:
+        _spool_swept = now
+        _spool_sweep()
+
+
+def _spool_sweep() -> None:
+    """Spooled bodies a crash left behind, never accepted."""
+    spool = store_dir() / SPOOL
     if spool.is_dir():
         abandoned = time.time() - SPOOL_ABANDONED_SECONDS
         for path in spool.iterdir():
             _unlink_if_older(path, abandoned)
-    names = {p.name for p in folder.iterdir() if p.is_file()}
-    if not names:
-        return
-    ids = []
-    for name in names:
+
+
+def _orphans_purge(cutoff: float) -> None:
+    """Stored files a crash left behind (bytes whose row never came): no live row owns them
+    and they are older than the retention."""
+    store = storage()
+    found: dict[uuid.UUID, float] = {}
+    for name, mtime in store.listing():
         try:
-            ids.append(uuid.UUID(name))
+            found[uuid.UUID(name)] = mtime
         except ValueError:
             continue  # not ours
-    live = {
-        str(i)
-        for i in Upload.objects.filter(id__in=ids, purged_at__isnull=True).values_list(
+    if not found:
+        return
+    live = set(
+        Upload.objects.filter(id__in=list(found), purged_at__isnull=True).values_list(
             "id", flat=True
         )
-    }
-    for name in names:
-        if name not in live and _is_uuid(name):
-            _unlink_if_older(folder / name, cutoff)
-
-
-def _is_uuid(name: str) -> bool:
-    try:
-        uuid.UUID(name)
-    except ValueError:
-        return False
-    return True
+    )
+    for upload_id, mtime in found.items():
+        if upload_id not in live and mtime < cutoff:
+            try:
+                store.delete(str(upload_id))
+            except Exception as exc:
+                log.warning("uploads: cannot delete %s: %s", upload_id, exc)
 
 
 def _unlink_if_older(path: Path, cutoff: float) -> None:

@@ -133,11 +133,33 @@ MAX_BATCH_BODY_BYTES = 1024 * 1024
 # POST /analyze/upload and /analyze/lockfile: the file (the multipart body may add 64 KiB).
 ANALYSIS_UPLOAD_MAX_BYTES = env_int("ANALYSIS_UPLOAD_MAX_BYTES", 50 * 2**20)
 # Uploaded archives (uploads.py): where they are stored (the api and the workers must both see
-# it: a shared volume in Kubernetes), how long their bytes are kept, how much one client may
-# upload an hour, and how much the store holds at most.
+# it: a volume they share, or an object store, below), how long their bytes are kept, how
+# much one client may upload an hour, and how much the store holds at most.
 ANALYSIS_UPLOAD_DIR = env_str(
     "ANALYSIS_UPLOAD_DIR", os.path.join(tempfile.gettempdir(), "packamal-uploads")
 )
+# Where the accepted bytes live (upload_storage.py): `volume`, ANALYSIS_UPLOAD_DIR itself (one
+# node, or a volume every pod mounts); `s3`, a bucket of an S3-compatible object store (DO
+# Spaces, AWS S3, MinIO), ANALYSIS_UPLOAD_DIR then holding only the api's spool of bodies being
+# received. The keys come from a Secret; unset, boto3's own chain (an IAM role) answers.
+ANALYSIS_UPLOAD_STORAGE = env_str("ANALYSIS_UPLOAD_STORAGE", "volume")
+if ANALYSIS_UPLOAD_STORAGE not in ("volume", "s3"):
+    sys.stderr.write(
+        f"configuration error: ANALYSIS_UPLOAD_STORAGE={ANALYSIS_UPLOAD_STORAGE!r}"
+        " is not volume or s3\n"
+    )
+    raise MissingSetting(78)
+ANALYSIS_UPLOAD_S3_BUCKET = env_str("ANALYSIS_UPLOAD_S3_BUCKET", "")
+if ANALYSIS_UPLOAD_STORAGE == "s3" and not ANALYSIS_UPLOAD_S3_BUCKET:
+    sys.stderr.write(
+        "configuration error: ANALYSIS_UPLOAD_STORAGE=s3 needs ANALYSIS_UPLOAD_S3_BUCKET\n"
+    )
+    raise MissingSetting(78)
+ANALYSIS_UPLOAD_S3_ENDPOINT_URL = env_str("ANALYSIS_UPLOAD_S3_ENDPOINT_URL", "")
+ANALYSIS_UPLOAD_S3_REGION = env_str("ANALYSIS_UPLOAD_S3_REGION", "us-east-1")
+ANALYSIS_UPLOAD_S3_PREFIX = env_str("ANALYSIS_UPLOAD_S3_PREFIX", "uploads/")
+ANALYSIS_UPLOAD_S3_ACCESS_KEY_ID = env_str("ANALYSIS_UPLOAD_S3_ACCESS_KEY_ID", "")
+ANALYSIS_UPLOAD_S3_SECRET_ACCESS_KEY = env_str("ANALYSIS_UPLOAD_S3_SECRET_ACCESS_KEY", "")
 ANALYSIS_UPLOAD_RETENTION_HOURS = env_float("ANALYSIS_UPLOAD_RETENTION_HOURS", 24)
 ANALYSIS_UPLOAD_QUOTA_BYTES = env_int("ANALYSIS_UPLOAD_QUOTA_BYTES", 500 * 2**20)
 ANALYSIS_UPLOAD_STORE_MAX_BYTES = env_int("ANALYSIS_UPLOAD_STORE_MAX_BYTES", 4 * 2**30)

@@ -22,7 +22,7 @@ from ..errors import ApiError
 from ..idempotency import OPENAPI as IDEMPOTENCY_OPENAPI
 from ..idempotency import fingerprint, idempotent
 from ..middleware import size_text
-from ..models import Job, Upload
+from ..models import Job
 from ..ratelimit import DispatchThrottle
 from ..schemas import ErrorOut, JobOut, error_responses
 from ..tasks.analyze import AnalyzeParams, AnalyzeResult
@@ -121,15 +121,16 @@ def analyze_upload(
 
     def create() -> HttpResponse:
         upload_store.upload_admit(owner=owner, size=size)
-        upload: Upload | None = None
+        upload_id = upload_store.upload_store_bytes(file)  # before: no transaction held open
         try:
             with transaction.atomic():  # the upload and its job, or neither; pushed after commit
-                upload = upload_store.upload_create(file=file, ecosystem=ecosystem, owner=owner)
+                upload = upload_store.upload_create(
+                    upload_id=upload_id, file=file, ecosystem=ecosystem, owner=owner
+                )
                 params = AnalyzeParams(upload=upload.id).model_dump(mode="json")
                 job = services.job_dispatch(task="analyze", params=params)
         except BaseException:
-            if upload is not None:  # its row was rolled back: so go its bytes
-                upload_store.upload_path(upload.id).unlink(missing_ok=True)
+            upload_store.upload_bytes_delete(upload_id)  # no row: so go its bytes
             raise
         response = JsonResponse(job.as_dict(), status=202)
         response["Location"] = f"/jobs/{job.id}"

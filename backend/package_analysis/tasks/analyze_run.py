@@ -1,8 +1,9 @@
 """`analyze`, executed: the analysis itself (fetch → unpack → rules → verdict) is
 `analysis.pipeline`, shared with the `scan` role; this module adds what the platform keeps,
-through the task context's store: uploads read in place from the upload store, the
-per-artifact cache (each source answers from its own scans only), and the report rows written
-inside the fenced completion. Loaded by workers only (the engine is heavy).
+through the task context's store: uploads read from the upload store (in place on the volume,
+streamed down to a scratch folder from an object store), the per-artifact cache (each source
+answers from its own scans only), and the report rows written inside the fenced completion.
+Loaded by workers only (the engine is heavy).
 """
 
 from __future__ import annotations
@@ -58,17 +59,19 @@ def _analyze_upload(
     store: TaskStore,
 ) -> Report:
     assert params.upload is not None
-    upload, path = store.upload_get(upload_id=params.upload)
-    report = analyze_file(  # read in place from the upload store; scratch is the pipeline's
-        path,
-        ecosystem=upload.ecosystem,
-        filename=upload.filename,
-        limits=limits,
-        on_progress=on_progress,
-        check=ctx.check,
-        cache=cache,
-        baseline_request=params.baseline or "copies",  # a copy's original, unless asked
-    )
+    with store.upload_fetch(
+        upload_id=params.upload, scratch_dir=limits.scratch_dir, max_bytes=limits.max_artifact_bytes
+    ) as (upload, path):
+        report = analyze_file(  # in place on the volume, else the copy streamed to scratch
+            path,
+            ecosystem=upload.ecosystem,
+            filename=upload.filename,
+            limits=limits,
+            on_progress=on_progress,
+            check=ctx.check,
+            cache=cache,
+            baseline_request=params.baseline or "copies",  # a copy's original, unless asked
+        )
     provenance = Provenance("upload", claimed=True, filename=upload.filename)
     return dataclasses.replace(report, provenance=provenance)
 

@@ -11,6 +11,7 @@ import importlib
 import threading
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -38,7 +39,9 @@ class TaskStore(Protocol):
 
     def findings_cached(self, key: CacheKey, *, source: str) -> list[Finding] | None: ...
 
-    def upload_get(self, *, upload_id: uuid.UUID) -> tuple[Any, Path]: ...
+    def upload_fetch(
+        self, *, upload_id: uuid.UUID, scratch_dir: str | None, max_bytes: int
+    ) -> AbstractContextManager[tuple[Any, Path]]: ...
 
     def report_save(self, *, job_id: str, report: Report) -> None: ...
 
