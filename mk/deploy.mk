@@ -75,6 +75,9 @@ doks-secrets: setup ## DOKS: create overlays/doks/secrets.env from its example w
 	  $(K8S_DIR)/overlays/doks/secrets.env
 
 doks-up: doks-secrets ## DOKS: push the image to DOCR, apply the doks overlay (TLS), wait (DOCR_REGISTRY= DOKS_CLUSTER= PUBLIC_HOST=)
+	# Uploads go to a Spaces bucket: its key is yours to paste (docs/deployment.md).
+	! grep -q '=paste-the-' $(K8S_DIR)/overlays/doks/secrets.env || {
+	  echo "doks-up: put your Spaces key in $(K8S_DIR)/overlays/doks/secrets.env (docs/deployment.md)"; exit 2; }
 	[ -n "$(DOCR_REGISTRY)" ] && [ -n "$(DOKS_CLUSTER)" ] && [ -n "$(PUBLIC_HOST)" ] || {
 	  echo "doks-up: set DOCR_REGISTRY=<registry name> DOKS_CLUSTER=<cluster name> PUBLIC_HOST=<domain on DigitalOcean DNS>"; exit 2; }
 	# The load balancer's TLS certificate (Let's Encrypt, renewed by DigitalOcean).

@@ -62,9 +62,9 @@ class Job(models.Model):
 
 class Upload(models.Model):
     """An archive sent to POST /analyze/upload. The bytes live in the upload store
-    (uploads.py: ANALYSIS_UPLOAD_DIR/<id>, or an object in a bucket), never in PostgreSQL, and
-    are deleted after
-    ANALYSIS_UPLOAD_RETENTION_HOURS (`purged_at`); the row stays for the reports."""
+    (uploads.py: ANALYSIS_UPLOAD_DIR/<id>, or an object in a bucket), never in PostgreSQL,
+    and are deleted after ANALYSIS_UPLOAD_RETENTION_HOURS (`purged_at`); the row stays for
+    the reports."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     filename = models.CharField(max_length=255)

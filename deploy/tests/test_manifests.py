@@ -339,9 +339,10 @@ def test_secret_holds_exactly_the_example_keys(variant: Manifests):
         if "=" in line and not line.startswith("#")
     }
     secret = variant.secret("packamal-secrets")
-    assert (
-        set(secret["data"]) == keys == {"POSTGRES_USER", "POSTGRES_PASSWORD", "DJANGO_SECRET_KEY"}
-    )
+    expected = {"POSTGRES_USER", "POSTGRES_PASSWORD", "DJANGO_SECRET_KEY"}
+    if variant.config()["ANALYSIS_UPLOAD_STORAGE"] == "s3":  # the object store's key
+        expected |= {"ANALYSIS_UPLOAD_S3_ACCESS_KEY_ID", "ANALYSIS_UPLOAD_S3_SECRET_ACCESS_KEY"}
+    assert set(secret["data"]) == keys == expected
 
 
 def test_configmap_holds_no_credentials(variant: Manifests):
@@ -602,11 +603,16 @@ PUBLIC_IPS = ("203.0.113.7", "2001:db8::7")  # documentation ranges stand in for
 PRIVATE_IPS = ("10.1.2.3", "172.20.0.1", "192.168.1.1", "169.254.169.254", "127.0.0.1", "fd00::1")
 
 
-def test_only_the_worker_may_reach_the_registries_over_https(variant: Manifests):
+def test_only_the_worker_and_an_object_store_client_reach_public_https(variant: Manifests):
+    # The worker fetches from the registries; the api, with uploads in an object store
+    # (ANALYSIS_UPLOAD_STORAGE=s3), sends them to its endpoint. No one else, never plain HTTP.
+    public = {"worker"} | (
+        {"api"} if variant.config()["ANALYSIS_UPLOAD_STORAGE"] == "s3" else set()
+    )
     for name in PODS:
         pod = _pod(variant, *PODS[name])
         for ip in PUBLIC_IPS:
-            assert _egress_to_ip(variant, pod, ip, 443) == (name == "worker"), (name, ip)
+            assert _egress_to_ip(variant, pod, ip, 443) == (name in public), (name, ip)
             assert not _egress_to_ip(variant, pod, ip, 80), (name, ip)
         for ip in PRIVATE_IPS:  # nodes, pods, services, cloud metadata: never through this
             assert not _egress_to_ip(variant, pod, ip, 443), (name, ip)
@@ -635,19 +641,48 @@ def test_the_worker_unpacks_into_a_disk_scratch_volume_that_holds_the_limits(
     assert needed <= size <= 2 * needed, (size, needed)
 
 
-def test_uploads_live_on_a_volume_the_api_writes_and_the_workers_read(variant: Manifests):
+def test_uploads_live_where_the_api_and_every_worker_pod_reach_them(variant: Manifests):
     config = variant.config()
     assert config["ANALYSIS_UPLOAD_DIR"] == "/uploads"
-    pvc = variant.get("PersistentVolumeClaim", "uploads")
-    stored = int(config["ANALYSIS_UPLOAD_STORE_MAX_BYTES"])
-    assert _quantity(pvc["spec"]["resources"]["requests"]["storage"]) > stored
-    for role in ("api", "worker"):
-        spec = pod_spec(variant.app(role))
-        (mount,) = [
-            m for m in spec["containers"][0]["volumeMounts"] if m["mountPath"] == "/uploads"
-        ]
-        (volume,) = [v for v in spec["volumes"] if v["name"] == mount["name"]]
-        assert volume["persistentVolumeClaim"] == {"claimName": "uploads"}, role
+    api, worker = pod_spec(variant.app("api")), pod_spec(variant.app("worker"))
+
+    def volume_at(spec: dict, path: str) -> dict | None:
+        mounts = [m for m in spec["containers"][0]["volumeMounts"] if m["mountPath"] == path]
+        if not mounts:
+            return None
+        (volume,) = [v for v in spec["volumes"] if v["name"] == mounts[0]["name"]]
+        return volume
+
+    if config["ANALYSIS_UPLOAD_STORAGE"] == "volume":  # one node: a volume both mount
+        pvc = variant.get("PersistentVolumeClaim", "uploads")
+        stored = int(config["ANALYSIS_UPLOAD_STORE_MAX_BYTES"])
+        assert _quantity(pvc["spec"]["resources"]["requests"]["storage"]) > stored
+        for role, spec in (("api", api), ("worker", worker)):
+            volume = volume_at(spec, "/uploads")
+            assert volume and volume["persistentVolumeClaim"] == {"claimName": "uploads"}, role
+    else:  # pods on several nodes: a bucket; no ReadWriteOnce claim that pins them to one
+        assert config["ANALYSIS_UPLOAD_STORAGE"] == "s3"
+        assert config["ANALYSIS_UPLOAD_S3_BUCKET"]
+        assert config["ANALYSIS_UPLOAD_S3_ENDPOINT_URL"].startswith("https://")
+        assert config["ANALYSIS_UPLOAD_S3_REGION"]
+        secret_name = variant.secret("packamal-secrets")["metadata"]["name"]
+        claims = [c["metadata"]["name"] for c in variant.all("PersistentVolumeClaim")]
+        assert "uploads" not in claims, claims
+        for spec in (api, worker):
+            assert not any("persistentVolumeClaim" in v for v in spec["volumes"])
+            env = {e["name"]: e for e in spec["containers"][0].get("env", [])}
+            for key in ("ANALYSIS_UPLOAD_S3_ACCESS_KEY_ID", "ANALYSIS_UPLOAD_S3_SECRET_ACCESS_KEY"):
+                ref = env[key]["valueFrom"]["secretKeyRef"]  # from the Secret, never the ConfigMap
+                assert ref == {"name": secret_name, "key": key}
+                assert key not in config
+        assert volume_at(worker, "/uploads") is None  # it streams uploads into its scratch
+        # The api spools the bodies it receives on its own disk: UPLOAD_CONCURRENCY of them,
+        # each held twice (the raw body, then the file part).
+        spool = volume_at(api, "/uploads")
+        assert spool is not None and "medium" not in spool["emptyDir"]
+        body = int(config["ANALYSIS_UPLOAD_MAX_BYTES"]) + 1024 * 1024
+        needed = 2 * int(config["UPLOAD_CONCURRENCY"]) * body
+        assert needed <= _quantity(spool["emptyDir"]["sizeLimit"])
     # nginx buffers every upload body in its /tmp before the api sees it.
     web = pod_spec(variant.app("web"))
     (tmp,) = [v for v in web["volumes"] if v["name"] == "tmp"]
