@@ -102,7 +102,7 @@ def body_limit(path: str) -> int:
     """The largest body a route takes: 64 KiB for JSON, more for a batch or a file upload."""
     if path in UPLOAD_PATHS:
         return int(settings.ANALYSIS_UPLOAD_MAX_BYTES) + MULTIPART_OVERHEAD
-    if path == "/dispatch/batch":
+    if path in ("/dispatch/batch", "/jobs/summary"):
         return int(settings.MAX_BATCH_BODY_BYTES)
     return int(settings.MAX_BODY_BYTES)
 

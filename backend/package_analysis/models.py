@@ -51,6 +51,8 @@ class Job(models.Model):
                 condition=models.Q(status="running"),
             ),
         )
+        # Also job_failed_purl_idx, "could not analyse" by purl (reports.py), written in SQL
+        # by migration 0011: Django cannot express an operator class on a JSON key.
 
     def __str__(self) -> str:
         return f"{self.task} {self.id} ({self.status})"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
+from django.db.models.fields.json import KT
 
 from . import broker
 from .errors import ApiError
@@ -99,3 +100,42 @@ def queue_stats() -> dict[str, int]:
 def workers_busy() -> dict[str, int]:
     """Live workers by state (busy/idle), for metrics."""
     return broker.workers_by_state(client=broker.redis_client(), alive_within=WORKER_ALIVE_SECONDS)
+
+
+VERDICTS = ("malicious", "suspicious", "clean")
+
+
+def jobs_summary(*, ids: list[uuid.UUID]) -> dict[str, object]:
+    """A lockfile's or batch's jobs tallied (`POST /jobs/summary`): an analysis that failed
+    is "could not analyse", counted apart from every verdict and never as clean."""
+    counts = dict.fromkeys(("pending", *VERDICTS, "could_not_analyse", "other"), 0)
+    unanalysed: list[dict[str, object]] = []
+    rows = (
+        Job.objects.filter(id__in=ids)
+        .annotate(verdict=KT("result__verdict"), purl=KT("params__purl"))
+        .values_list("id", "task", "status", "verdict", "purl", "error", "completed_at")
+        .order_by("created_at", "id")
+    )
+    found: set[uuid.UUID] = set()
+    for job_id, task, status, verdict, purl, error, completed_at in rows:
+        found.add(job_id)
+        if status in (JobStatus.QUEUED, JobStatus.RUNNING):
+            counts["pending"] += 1
+        elif task != "analyze":
+            counts["other"] += 1
+        elif status == JobStatus.COMPLETED and verdict in VERDICTS:
+            counts[verdict] += 1
+        else:  # failed, or (never expected) completed without a verdict: not analysed
+            counts["could_not_analyse"] += 1
+            unanalysed.append(
+                {
+                    "job": str(job_id),
+                    "purl": purl,
+                    "reason": error or "completed without a verdict",
+                    "failed_at": completed_at.isoformat().replace("+00:00", "Z")
+                    if completed_at
+                    else None,
+                }
+            )
+    missing = [str(i) for i in dict.fromkeys(ids) if i not in found]
+    return {"total": len(found), **counts, "unanalysed": unanalysed, "not_found": missing}

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models.fields.json import KT
 
 from .analysis.model import (
     Artifact,
@@ -22,7 +24,7 @@ from .analysis.model import (
 from .analysis.present import arrange
 from .analysis.purl import purl_parse
 from .analysis.suppress import Suppression, SuppressionError, suppression_parse
-from .models import AnalysisReport, ArtifactScan, Job, Source
+from .models import AnalysisReport, ArtifactScan, Job, JobStatus, Source
 from .models import Finding as FindingRow
 from .models import Suppression as SuppressionRow
 from .uploads import upload_fetch  # the task store's way to an upload (its row and bytes)
@@ -136,8 +138,10 @@ def suppressions_active() -> list[Suppression]:
 
 
 def report_latest(*, purl: str, uploads: bool = False) -> Job | None:
-    """The newest completed registry analysis of that package version (or of the package,
-    when the purl names no version); with `uploads`, uploads that claim it count too."""
+    """The newest finished analysis of that package version (or of the package, when the
+    purl names no version): a completed one with its report, or a failed one, which answers
+    "could not analyse" (docs/security.md). Registry analyses only; with `uploads`, uploads
+    that claim it count too (a failed upload claims nothing: its name was never read)."""
     ref = purl_parse(purl)
     rows = AnalysisReport.objects.select_related("job")
     if not uploads:
@@ -147,10 +151,37 @@ def report_latest(*, purl: str, uploads: bool = False) -> Job | None:
     else:
         rows = rows.filter(ecosystem=ref.ecosystem, name=ref.name)
     head = rows.order_by("-created_at").first()
+    failed = analysis_failed_latest(purl=ref.purl, any_version=ref.version is None)
+    if failed is not None and (head is None or _newer(failed, head.job)):
+        return failed
     return head.job if head is not None else None
 
 
+def analysis_failed_latest(*, purl: str, any_version: bool) -> Job | None:
+    """The newest failed analysis of a canonical purl (dispatch stores it canonical), through
+    the partial index job_failed_purl_idx; `any_version`: of every version of the package."""
+    jobs = Job.objects.filter(task="analyze", status=JobStatus.FAILED).alias(
+        purl_text=KT("params__purl")
+    )
+    found = [jobs.filter(purl_text=purl).order_by("-completed_at").first()]
+    if any_version:  # apart, so that each one is an index range (an OR scans it whole)
+        found.append(
+            jobs.filter(purl_text__startswith=f"{purl}@").order_by("-completed_at").first()
+        )
+    failed = [j for j in found if j is not None]
+    return max(failed, key=_finished) if failed else None
+
+
+def _finished(job: Job) -> datetime:
+    return job.completed_at or datetime.min.replace(tzinfo=UTC)
+
+
+def _newer(a: Job, b: Job) -> bool:
+    return _finished(a) > _finished(b)
+
+
 __all__ = [
+    "analysis_failed_latest",
     "findings_cached",
     "report_latest",
     "report_of",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from ninja import Schema
@@ -126,3 +127,37 @@ class LockfileOut(Schema):
     format: LockfileFormat = Field(description="How the file was read")
     items: list[JobOut] = Field(description="One `analyze` job per pinned package version")
     skipped: list[SkippedOut]
+
+
+SUMMARY_MAX_JOBS = 5000
+
+
+class SummaryIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[uuid.UUID] = Field(
+        min_length=1,
+        max_length=SUMMARY_MAX_JOBS,
+        description=f"1 to {SUMMARY_MAX_JOBS} job ids, e.g. a lockfile's or a batch's `items`",
+    )
+
+
+class UnanalysedOut(Schema):
+    job: str
+    purl: str | None = Field(description="The package asked for (none for an upload)")
+    reason: str = Field(description="Why it could not be analysed (the job's `error`)")
+    failed_at: str | None = Field(description="When, ISO 8601")
+
+
+class SummaryOut(Schema):
+    total: int = Field(description="Jobs found")
+    pending: int = Field(description="Queued or running")
+    malicious: int
+    suspicious: int
+    clean: int
+    could_not_analyse: int = Field(
+        description="Analyses that failed: no verdict, never counted as clean"
+    )
+    other: int = Field(description="Finished jobs of other tasks")
+    unanalysed: list[UnanalysedOut] = Field(description="Each analysis that failed, with why")
+    not_found: list[str] = Field(description="Ids with no job")

@@ -355,10 +355,14 @@ class Worker:
                 self._finish(job, error=f"invalid params for task {job.task!r}: {exc}")
                 return
             runner = runner_load(spec)
-            current.deadline = started + runner.timeout(params) + settings.JOB_TIMEOUT_GRACE_SECONDS
+            limit = runner.timeout(params)
+            current.deadline = started + limit + settings.JOB_TIMEOUT_GRACE_SECONDS
             try:
                 result = runner.run(params, ctx)
             except TaskCancelled:
+                if current.overdue:  # it would only time out again: a reason, not a retry
+                    self._finish(job, error=_overdue_text(limit))
+                    return
                 self._cancelled(job)
                 return
             except TaskFailed as exc:
@@ -506,6 +510,14 @@ class Worker:
         except (redis.RedisError, DatabaseError) as exc:
             log.warning("worker %s: recovery sweep failed: %s", self.name, exc)
             connection.close()
+
+
+def _overdue_text(limit: float) -> str:
+    grace = settings.JOB_TIMEOUT_GRACE_SECONDS
+    return (
+        f"Stopped: ran past its timeout ({limit:.0f} s) and JOB_TIMEOUT_GRACE_SECONDS"
+        f" ({grace:.0f} s), so it was cancelled"
+    )
 
 
 def default_name() -> str:

@@ -141,3 +141,22 @@ def test_a_quiet_task_keeps_the_worker_healthy_and_a_hung_one_does_not(
     wait_until(lambda: _job(base, hung)["status"] == "running", 20)
     worker.wait_for_line("outlived its timeout", timeout=15)
     wait_until(lambda: _healthcheck(plugin_env, max_age=2) == 1, 15, "the healthcheck to fail")
+
+
+def test_a_task_cancelled_past_its_timeout_fails_with_the_reason_not_a_retry(
+    start_role: Callable[..., Role], plugin_env: dict[str, str]
+) -> None:
+    base = _api(start_role, plugin_env)
+    start_role("worker", "--name", "slow-worker", JOB_TIMEOUT_GRACE_SECONDS="1", **plugin_env)
+    slow = httpx.post(
+        f"{base}/dispatch",
+        json={"task": "echo", "params": {"text": "s", "quiet_seconds": 20, "timeout": 1}},
+    ).json()["id"]
+    done = wait_until(
+        lambda: (j := _job(base, slow))["status"] in ("completed", "failed") and j, 20
+    )
+    assert done["status"] == "failed" and done["attempts"] == 1, done
+    assert done["error"] == (
+        "Stopped: ran past its timeout (1 s) and JOB_TIMEOUT_GRACE_SECONDS (1 s),"
+        " so it was cancelled"
+    )

@@ -21,7 +21,9 @@ it with `python -I -S`.
 
 from __future__ import annotations
 
+import bz2
 import gzip
+import io
 import json
 import lzma
 import os
@@ -257,7 +259,7 @@ def _extract(
         if kind == "zip":
             _extract_zip(path, dest, budget)
         else:
-            _extract_tar(path, dest, budget)
+            _extract_tar(path, dest, budget, kind)
     except corrupt as exc:
         raise _corrupt(kind, budget, exc) from None
     except tarfile.FilterError as exc:
@@ -275,11 +277,32 @@ def _corrupt(kind: str, budget: _Budget, exc: BaseException) -> AnalysisError:
     return AnalysisError(f"Archive is truncated or corrupt ({kind}): {exc}")
 
 
-def _extract_tar(path: Path, dest: Path, budget: _Budget) -> None:
+def _decompressed(path: Path, kind: str) -> io.BufferedIOBase:
+    """The tar inside, through the modules that check the stream to its end (tarfile's own
+    stream reader ignores a gzip checksum and a gzip cut short)."""
+    if kind == "gzip":
+        return gzip.GzipFile(path, "rb")
+    if kind == "bzip2":
+        return bz2.BZ2File(path, "rb")
+    if kind == "xz":
+        return lzma.LZMAFile(path, "rb")
+    return path.open("rb")
+
+
+def _extract_tar(path: Path, dest: Path, budget: _Budget, kind: str = "tar") -> None:
+    """Every member any tar reader could find: tarfile and pip stop at the first zero block or
+    bad header, npm's reader skips it and reads on, so this reads on too (`ignore_zeros`), to
+    the end of the compressed stream (its checksum and length checked: truncation fails)."""
     # The child runs inside `dest`: a relative base spares realpath() an lstat per ancestor.
     base = os.curdir if os.getcwd() == str(dest) else str(dest)
-    with tarfile.open(path, mode="r|*") as tar:
+    end, stopped = 0, False
+    with (
+        _decompressed(path, kind) as raw,
+        tarfile.open(fileobj=raw, mode="r|", ignore_zeros=True) as tar,
+    ):
         for member in tar:
+            stopped = stopped or member.offset != end  # blocks skipped: past tarfile's stop
+            end = tar.offset
             budget.entry()
             budget.current = member.name
             name = _clean(member.name)
@@ -295,8 +318,29 @@ def _extract_tar(path: Path, dest: Path, budget: _Budget) -> None:
                     continue
                 budget.data(member.size)
                 src = tar.extractfile(member)
-                if src is not None:
-                    _write(dest, name, src, member.size, budget)
+                if src is None:
+                    continue
+                if stopped and _target(dest, name).is_file():
+                    _same_or_refuse(_target(dest, name), name, src)
+                    continue
+                _write(dest, name, src, member.size, budget)
+    if budget.entries == 0:  # blocks skipped, none a header: not a tar at all
+        raise tarfile.ReadError("no tar header in it")
+
+
+def _same_or_refuse(path: Path, name: str, src: IO[bytes]) -> None:
+    """A name seen again past tarfile's stop: pip installs the first copy, npm the second;
+    the same bytes are one file, other bytes an archive whose readers disagree."""
+    with path.open("rb") as have:
+        while True:
+            chunk = src.read(CHUNK)
+            if chunk != have.read(len(chunk) or 1):
+                raise AnalysisError(
+                    f"Archive member {name[:200]!r} appears again after the end of the tar"
+                    " with other content: tar readers disagree on what it holds; not analysed"
+                )
+            if not chunk:
+                return
 
 
 def _extract_zip(path: Path, dest: Path, budget: _Budget) -> None:

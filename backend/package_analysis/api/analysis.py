@@ -179,6 +179,7 @@ def job_report(
         200: ReportOut,
         401: ErrorOut,
         404: ErrorOut,
+        409: ErrorOut,
         422: ErrorOut,
         429: ErrorOut,
         503: ErrorOut,
@@ -188,7 +189,9 @@ def job_report(
     description=(
         "Only analyses of what the registry serves (`provenance.source: registry`, hashes "
         "verified) answer, unless `uploads=true`: an uploaded archive's name and version are "
-        "only what it claims, so anyone could upload a look-alike under a popular name."
+        "only what it claims, so anyone could upload a look-alike under a popular name. When "
+        "the newest analysis failed, the answer is 409 `could_not_analyse`, never a verdict: "
+        "`details` has `job`, `purl`, `reason`, `failed_at` (ISO 8601) and `source`."
     ),
 )
 def report_latest(
@@ -207,7 +210,27 @@ def report_latest(
         raise ApiError(404, "not_found", f"No report for {purl.strip()} yet.")
     if not upload_store.upload_readable(request, job):
         raise ApiError(404, "not_found", f"No report for {purl.strip()} you may read.")
+    if job.status == "failed":  # never a verdict: the bytes were not (all) read
+        raise could_not_analyse(job)
     return _report_response(job, format)
+
+
+def could_not_analyse(job: Job) -> ApiError:
+    """The answer for a package whose newest analysis failed (docs/security.md)."""
+    purl = (job.params or {}).get("purl") or ""
+    when = job.completed_at.isoformat().replace("+00:00", "Z") if job.completed_at else None
+    return ApiError(
+        409,
+        "could_not_analyse",
+        f"{purl} could not be analysed: {job.error}",
+        {
+            "job": str(job.id),
+            "purl": purl,
+            "reason": job.error or "",
+            "failed_at": when,
+            "source": "registry",
+        },
+    )
 
 
 def _report_response(job: Job, format: str) -> HttpResponse:

@@ -20,6 +20,8 @@ from ..schemas import (
     JobOut,
     JobPageOut,
     StatsOut,
+    SummaryIn,
+    SummaryOut,
     error_responses,
 )
 
@@ -77,6 +79,21 @@ def dispatch_batch(request: HttpRequest, payload: BatchIn) -> HttpResponse:
     return idempotent(
         request, fingerprint=fingerprint(payload.model_dump(mode="json")), create=create
     )
+
+
+@router.post(
+    "/jobs/summary",
+    response={200: SummaryOut, **error_responses(400, 401, 413, 415, 422, 429, 503)},
+    auth=ReadKey(),
+    summary="Tally jobs by outcome: a lockfile's or a batch's",
+    description=(
+        "Counts the given jobs: pending, each verdict, `could_not_analyse` (an analysis that "
+        "failed: no verdict, never clean; each one listed in `unanalysed` with its reason) and "
+        "`other` (finished jobs of other tasks). A read: no job changes. Body limit: 1 MiB."
+    ),
+)
+def jobs_summary(request: HttpRequest, payload: SummaryIn) -> HttpResponse:
+    return JsonResponse(queries.jobs_summary(ids=payload.ids))
 
 
 @router.get(

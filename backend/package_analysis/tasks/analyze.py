@@ -23,7 +23,8 @@ class AnalyzeParams(BaseModel):
         None,
         max_length=512,
         description="Package URL, e.g. `pkg:pypi/requests@2.32.3` or "
-        "`pkg:npm/%40scope/name@1.0.0`; no version means the latest",
+        "`pkg:npm/%40scope/name@1.0.0`; no version means the latest. Kept canonical (the "
+        "name normalised, qualifiers dropped)",
         examples=["pkg:pypi/idna@3.7"],
     )
     upload: uuid.UUID | None = Field(
@@ -51,10 +52,10 @@ class AnalyzeParams(BaseModel):
         if value is None:
             return None
         try:
-            purl_parse(value)
+            ref = purl_parse(value)
         except AnalysisError as exc:
             raise ValueError(str(exc)) from None
-        return value.strip()
+        return ref.purl  # canonical, so a failed analysis is found by purl (reports.py)
 
     @model_validator(mode="after")
     def _one_target(self) -> AnalyzeParams:

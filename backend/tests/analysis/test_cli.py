@@ -176,8 +176,8 @@ def test_a_lockfile_that_cannot_be_read_is_a_failed_target(
     )
     assert err[1].startswith("packamal: package-lock.json: The package-lock.json is not valid JSON")
     assert err[2].split() == ["VERDICT", "SCORE", "FINDINGS", "SUPPRESSED", "CACHED", "PACKAGE"]
-    assert err[3].startswith("error  ") and "package-lock.json: The package-lock.json" in err[3]
-    assert err[4] == "1 package(s): 1 error"
+    assert err[3].startswith("unanalysed  ") and "package-lock.json: The package-lock" in err[3]
+    assert err[4] == "1 package(s): 1 could not be analysed"
 
 
 def _finding(i: int, severity: str, snippet: str = "x") -> Finding:

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,30 @@ def test_bad_usage_exits_2(workdir: Path, args: tuple[str, ...], needle: str) ->
     proc = scan(workdir, *args)
     assert proc.returncode == 2
     assert needle in proc.stderr and proc.stdout == ""
+
+
+def test_archives_that_cannot_be_opened_whole_exit_1_never_clean(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = (workdir / "demo_pkg-1.2.3.tar.gz").read_bytes()
+    (workdir / "cut-1.0.tar.gz").write_bytes(whole[:-4])  # pip's reader still takes it
+    bomb = workdir / "bomb-1.0.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("bomb/zeros.bin", b"\0" * (64 * 1024 * 1024))
+    proc = scan(workdir, "cut-1.0.tar.gz", "bomb-1.0.zip", "--format", "text")
+    assert proc.returncode == 1, proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("scan: ")]
+    assert errors == [
+        "scan: cut-1.0.tar.gz: Archive is truncated or corrupt (gzip): Compressed file ended"
+        " before the end-of-stream marker was reached",
+        "scan: bomb-1.0.zip: Unpacking stopped: compression ratio above 200:1 (64 MiB from"
+        f" {bomb.stat().st_size} bytes; a decompression bomb?)",
+    ]
+    assert "clean" not in proc.stdout.replace("could not be analysed", "")
+    assert proc.stdout.splitlines()[-1] == "2 package(s): 2 could not be analysed"
+
+    monkeypatch.setenv("ANALYSIS_MAX_ARTIFACT_BYTES", "100")
+    big = scan(workdir, "demo_pkg-1.2.3.tar.gz")
+    assert (big.returncode, big.stdout) == (1, "")
+    assert big.stderr.startswith("scan: demo_pkg-1.2.3.tar.gz: Artifact too large: ")
+    assert "ANALYSIS_MAX_ARTIFACT_BYTES" in big.stderr

@@ -344,3 +344,70 @@ def test_a_zip_with_bytes_before_it_is_unpacked(tmp_path: Path, scratch: Path) -
     out = unpack(prefixed, scratch / "out", max_bytes=1 << 20, max_files=10, timeout=30)
     assert (out.kind, out.files) == ("zip", 1)
     assert (out.root / "pkg" / "setup.py").read_text() == "print('hi')\n"
+
+
+# --- what other tar readers see (docs/security.md "Could not analyse") -------------------
+# tarfile, and so pip, stop at the first zero block or bad header; npm's reader skips the
+# block and unpacks the members after it (checked with the tar module npm bundles: both gap
+# kinds below).
+
+
+def _tar(files: dict[str, bytes]) -> bytes:
+    """A plain tar of `files` without its two end-of-archive blocks."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        for name, data in files.items():
+            tar.addfile(archives._tarinfo(name, size=len(data), mode=0o644), io.BytesIO(data))
+    return buf.getvalue().rstrip(b"\0")  # the contents end in text, never in a zero byte
+
+
+def _blocks(data: bytes) -> bytes:
+    return data + b"\0" * (-len(data) % 512)
+
+
+@pytest.mark.parametrize("gap", [b"\x01" * 512, b"\0" * 512], ids=["bad-block", "zero-block"])
+def test_members_past_a_bad_or_zero_block_are_unpacked_as_npm_reads_them(
+    tmp_path: Path, scratch: Path, gap: bytes
+) -> None:
+    first = _blocks(_tar({"package/README.md": b"hello\n"}))
+    hidden = _tar({"package/package.json": b'{"scripts": {"preinstall": "sh x.sh"}}'})
+    path = tmp_path / "hidden.tgz"
+    path.write_bytes(gzip.compress(first + gap + _blocks(hidden) + b"\0" * 1024))
+    with tarfile.open(path, "r:gz") as tar:
+        assert tar.getnames() == ["package/README.md"]  # what tarfile alone sees
+    run(path, scratch)
+    assert tree(scratch / "out") >= {"package/README.md", "package/package.json"}
+
+
+def test_a_name_repeated_past_the_stop_with_other_bytes_is_not_analysed(
+    tmp_path: Path, scratch: Path
+) -> None:
+    first = _blocks(_tar({"package/package.json": b'{"name": "x"}'}))
+    other = _tar({"package/package.json": b'{"name": "x", "scripts": {"install": "sh x"}}'})
+    path = tmp_path / "two-faced.tgz"
+    path.write_bytes(gzip.compress(first + b"\x01" * 512 + _blocks(other) + b"\0" * 1024))
+    with pytest.raises(AnalysisError, match=r"appears again after the end of the tar"):
+        run(path, scratch)
+
+
+def test_a_tar_gz_stored_twice_over_is_one_package(tmp_path: Path, scratch: Path) -> None:
+    one = archives.tar_gz(tmp_path / "one.tar.gz", {"pkg-1.0/setup.py": b"print(1)\n"})
+    path = tmp_path / "twice.tar.gz"  # two gzip members, the same tar in each
+    path.write_bytes(one.read_bytes() * 2)
+    one.unlink()
+    run(path, scratch)
+    assert tree(scratch / "out") == {"pkg-1.0", "pkg-1.0/setup.py"}
+
+
+@pytest.mark.parametrize("damage", ["trailer-cut", "crc"])
+def test_a_tar_gz_whose_tar_is_whole_but_gzip_is_damaged_is_not_analysed(
+    tmp_path: Path, scratch: Path, damage: str
+) -> None:
+    whole = archives.tar_gz(tmp_path / "w.tar.gz", {"pkg/setup.py": b"x = 1\n"}).read_bytes()
+    broken = whole[:-4] if damage == "trailer-cut" else whole[:-8] + b"\xff" * 4 + whole[-4:]
+    path = tmp_path / "w.tar.gz"
+    path.write_bytes(broken)
+    with tarfile.open(path, "r:gz") as tar:  # pip's reader accepts it: the tar is all there
+        assert tar.getnames() == ["pkg/setup.py"]
+    with pytest.raises(AnalysisError, match=r"^Archive is truncated or corrupt \(gzip\)"):
+        run(path, scratch)

@@ -38,14 +38,17 @@ def report_json(report: Report) -> dict[str, object]:
     return body
 
 
+UNANALYSED = "unanalysed"  # the table's word for a target that could not be analysed
+
+
 def summary_table(outcomes: list[Outcome]) -> str:
     rows = [("VERDICT", "SCORE", "FINDINGS", "SUPPRESSED", "CACHED", "PACKAGE")]
     counts: dict[str, int] = {}
     for o in outcomes:
         r = o.report
-        if r is None:
-            rows.append(("error", "-", "-", "-", "-", f"{o.target.label}: {o.error}"))
-            counts["error"] = counts.get("error", 0) + 1
+        if r is None:  # no verdict at all: counted apart, never as clean
+            rows.append((UNANALYSED, "-", "-", "-", "-", f"{o.target.label}: {o.error}"))
+            counts[UNANALYSED] = counts.get(UNANALYSED, 0) + 1
             continue
         counts[r.verdict] = counts.get(r.verdict, 0) + 1
         rows.append(
@@ -63,8 +66,9 @@ def summary_table(outcomes: list[Outcome]) -> str:
         "  ".join(c.ljust(w) for c, w in zip(row[:5], widths, strict=True)) + "  " + row[5]
         for row in rows
     ]
-    order = ["malicious", "suspicious", "clean", "error"]
-    total = ", ".join(f"{counts[k]} {k}" for k in order if counts.get(k))
+    order = ["malicious", "suspicious", "clean", UNANALYSED]
+    words = {UNANALYSED: "could not be analysed"}
+    total = ", ".join(f"{counts[k]} {words.get(k, k)}" for k in order if counts.get(k))
     lines.append(f"{len(outcomes)} package(s): {total or 'nothing scanned'}")
     return "\n".join(lines) + "\n"
 
