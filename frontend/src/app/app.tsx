@@ -73,7 +73,7 @@ function Dashboard({ live, status, onStatusChange }: { live: LiveJobs; status: J
   return (
     <main className="layout">
       <div className="side">
-        <AnalyzePanel onQueued={onQueued} onQueuedMany={onQueuedMany} />
+        <AnalyzePanel onQueued={onQueued} onQueuedMany={onQueuedMany} jobs={state.jobs} />
         <DispatchForm onDispatched={addJob} />
         <StatsPanel stats={state.stats} error={state.statsError} />
         <CompletionsChart jobs={state.jobs} />

@@ -1,4 +1,4 @@
-import { render, screen, waitFor } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from './app';
@@ -54,11 +54,23 @@ describe('the /jobs/{id} page', () => {
     expect((await screen.findByRole('alert')).textContent).toBe('No such job.');
   });
 
-  it('shows why a failed analysis failed', async () => {
+  it('says a failed analysis could not analyse the package, why, and that it is not clean', async () => {
     const job = { ...completed(makeJob({ task: 'analyze' })), status: 'failed' as const, result: null, error: 'No such package: pkg:pypi/nope' };
+    const api = installFakeApi({ jobs: [job] });
+    window.history.pushState(null, '', `/jobs/${job.id}`);
+    render(<App />);
+    const alert = await screen.findByRole('alert');
+    expect(within(alert).getByText('could not analyse').className).toBe('badge verdict-unanalysed');
+    expect(alert.textContent).toContain('Why: No such package: pkg:pypi/nope');
+    expect(alert.textContent).toContain('nothing in it was judged, and it is not clean');
+    expect(api.calls.filter((c) => c.endsWith('/report'))).toEqual([]); // a failed job has no report to fetch
+  });
+
+  it('says a failed job of another task failed, in its words', async () => {
+    const job = { ...completed(makeJob()), status: 'failed' as const, result: null, error: 'lease expired on attempt 3 of 3' };
     installFakeApi({ jobs: [job] });
     window.history.pushState(null, '', `/jobs/${job.id}`);
     render(<App />);
-    expect((await screen.findByRole('alert')).textContent).toBe('This job failed: No such package: pkg:pypi/nope');
+    expect((await screen.findByRole('alert')).textContent).toBe('This job failed: lease expired on attempt 3 of 3');
   });
 });

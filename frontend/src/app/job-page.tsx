@@ -8,6 +8,7 @@ import { useJobReport } from '../features/reports/hooks/use-job-report';
 import { jobPackage } from '../domain/report';
 import { JobProgress } from '../features/jobs/components/job-progress';
 import { StatusBadge } from '../features/jobs/components/status-badge';
+import { CouldNotAnalyse } from '../components/could-not-analyse';
 
 interface JobPageProps {
   id: string;
@@ -79,11 +80,16 @@ export function JobPage({ id, job, loadError }: JobPageProps) {
             <dt>Duration</dt>
             <dd>{formatDuration(jobDuration(job, now))}</dd>
           </dl>
-          {job.status === 'failed' && (
-            <div className="inline-error" role="alert">
-              <p>This job failed: {job.error ?? 'no reason was recorded.'}</p>
-            </div>
-          )}
+          {job.status === 'failed' &&
+            (job.task === 'analyze' ? (
+              <div role="alert">
+                <CouldNotAnalyse reason={job.error} when={job.completed_at} />
+              </div>
+            ) : (
+              <div className="inline-error" role="alert">
+                <p>This job failed: {job.error ?? 'no reason was recorded.'}</p>
+              </div>
+            ))}
           {job.task === 'analyze' ? (
             <AnalysisSection jobId={job.id} status={job.status} report={report} />
           ) : (
@@ -121,3 +127,4 @@ function AnalysisSection({ jobId, status, report }: { jobId: string; status: Job
       return <ReportView report={report.report} jobId={jobId} />;
   }
 }
+

@@ -1,5 +1,6 @@
 import type { Verdict } from '../domain/report';
 import { formatScore } from '../domain/report';
+import { UNANALYSED_LABEL } from '../domain/outcome';
 
 export function VerdictBadge({ verdict }: { verdict: Verdict }) {
   return <span className={`badge verdict-${verdict}`}>{verdict}</span>;
@@ -13,6 +14,15 @@ export function VerdictScore({ verdict, score }: { verdict: Verdict; score: numb
       <span className="score" title={`score ${formatScore(score)} of 10`}>
         {formatScore(score)}
       </span>
+    </span>
+  );
+}
+
+/** A failed analysis: no verdict, never clean; `reason` (the job's error) as its tooltip. */
+export function UnanalysedBadge({ reason }: { reason?: string | null }) {
+  return (
+    <span className="badge verdict-unanalysed" title={reason ?? undefined}>
+      {UNANALYSED_LABEL}
     </span>
   );
 }

@@ -41,6 +41,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/jobs/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Tally jobs by outcome: a lockfile's or a batch's
+         * @description Counts the given jobs: pending, each verdict, `could_not_analyse` (an analysis that failed: no verdict, never clean; each one listed in `unanalysed` with its reason) and `other` (finished jobs of other tasks). A read: no job changes. Body limit: 1 MiB.
+         */
+        post: operations["package_analysis_api_jobs_summary"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/jobs/{job_id}": {
         parameters: {
             query?: never;
@@ -209,7 +229,7 @@ export interface paths {
         };
         /**
          * The latest report of a package version (or of the package, with no version)
-         * @description Only analyses of what the registry serves (`provenance.source: registry`, hashes verified) answer, unless `uploads=true`: an uploaded archive's name and version are only what it claims, so anyone could upload a look-alike under a popular name.
+         * @description Only analyses of what the registry serves (`provenance.source: registry`, hashes verified) answer, unless `uploads=true`: an uploaded archive's name and version are only what it claims, so anyone could upload a look-alike under a popular name. When the newest analysis failed, the answer is 409 `could_not_analyse`, never a verdict: `details` has `job`, `purl`, `reason`, `failed_at` (ISO 8601) and `source`.
          */
         get: operations["package_analysis_api_report_latest"];
         put?: never;
@@ -293,7 +313,7 @@ export interface components {
         AnalyzeParams: {
             /**
              * Purl
-             * @description Package URL, e.g. `pkg:pypi/requests@2.32.3` or `pkg:npm/%40scope/name@1.0.0`; no version means the latest
+             * @description Package URL, e.g. `pkg:pypi/requests@2.32.3` or `pkg:npm/%40scope/name@1.0.0`; no version means the latest. Kept canonical (the name normalised, qualifiers dropped)
              * @example pkg:pypi/idna@3.7
              */
             purl?: string | null;
@@ -365,6 +385,73 @@ export interface components {
              * @description 1 to 1000 dispatch bodies; all are accepted or none
              */
             jobs: components["schemas"]["DispatchIn"][];
+        };
+        /** SummaryOut */
+        SummaryOut: {
+            /**
+             * Total
+             * @description Jobs found
+             */
+            total: number;
+            /**
+             * Pending
+             * @description Queued or running
+             */
+            pending: number;
+            /** Malicious */
+            malicious: number;
+            /** Suspicious */
+            suspicious: number;
+            /** Clean */
+            clean: number;
+            /**
+             * Could Not Analyse
+             * @description Analyses that failed: no verdict, never counted as clean
+             */
+            could_not_analyse: number;
+            /**
+             * Other
+             * @description Finished jobs of other tasks
+             */
+            other: number;
+            /**
+             * Unanalysed
+             * @description Each analysis that failed, with why
+             */
+            unanalysed: components["schemas"]["UnanalysedOut"][];
+            /**
+             * Not Found
+             * @description Ids with no job
+             */
+            not_found: string[];
+        };
+        /** UnanalysedOut */
+        UnanalysedOut: {
+            /** Job */
+            job: string;
+            /**
+             * Purl
+             * @description The package asked for (none for an upload)
+             */
+            purl: string | null;
+            /**
+             * Reason
+             * @description Why it could not be analysed (the job's `error`)
+             */
+            reason: string;
+            /**
+             * Failed At
+             * @description When, ISO 8601
+             */
+            failed_at: string | null;
+        };
+        /** SummaryIn */
+        SummaryIn: {
+            /**
+             * Ids
+             * @description 1 to 5000 job ids, e.g. a lockfile's or a batch's `items`
+             */
+            ids: string[];
         };
         /** JobPageOut */
         JobPageOut: {
@@ -1164,6 +1251,93 @@ export interface operations {
             };
         };
     };
+    package_analysis_api_jobs_summary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SummaryIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     package_analysis_api_job_detail: {
         parameters: {
             query?: never;
@@ -1722,6 +1896,15 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -42,7 +42,7 @@ export const TASK_PARAMS = {
         "title": "Purl",
         "required": false,
         "nullable": true,
-        "description": "Package URL, e.g. `pkg:pypi/requests@2.32.3` or `pkg:npm/%40scope/name@1.0.0`; no version means the latest",
+        "description": "Package URL, e.g. `pkg:pypi/requests@2.32.3` or `pkg:npm/%40scope/name@1.0.0`; no version means the latest. Kept canonical (the name normalised, qualifiers dropped)",
         "maxLength": 512
       },
       {

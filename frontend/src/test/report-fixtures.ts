@@ -1,4 +1,5 @@
-import type { AnalysisSummary, Finding, Report } from '../lib/api-types';
+import type { AnalysisSummary, Finding, Job, Report } from '../lib/api-types';
+import { makeJob } from './fixtures';
 
 let counter = 0;
 
@@ -55,4 +56,33 @@ export function makeReport(count: number, overrides: Partial<Report> = {}): Repo
 
 function reportJobIdOf(link: string | undefined): string | null {
   return /\/jobs\/([^/]+)\/report$/.exec(link ?? '')?.[1] ?? null;
+}
+
+/** A completed analysis job with `summary` as its result. */
+export function analysisJob(overrides: Partial<Job> = {}, summary: Partial<AnalysisSummary> = {}): Job {
+  return makeJob({
+    task: 'analyze',
+    params: { purl: 'pkg:pypi/evil-pkg@1.0.0', force: false },
+    status: 'completed',
+    attempts: 1,
+    progress: 1,
+    worker: 'worker-1',
+    result: makeSummary(summary),
+    completed_at: '2026-11-25T12:01:00Z',
+    ...overrides,
+  });
+}
+
+/** An analysis job that failed: the package could not be analysed. */
+export function failedAnalysisJob(overrides: Partial<Job> = {}): Job {
+  return makeJob({
+    task: 'analyze',
+    params: { purl: 'pkg:pypi/cut-pkg@1.0.0', force: false },
+    status: 'failed',
+    attempts: 1,
+    worker: 'worker-1',
+    error: 'Archive is truncated or corrupt (gzip): Compressed file ended before the end-of-stream marker was reached',
+    completed_at: '2026-11-25T12:01:00Z',
+    ...overrides,
+  });
 }

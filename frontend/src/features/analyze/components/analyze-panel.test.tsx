@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Job } from '../../../lib/api-types';
 import { installFakeApi } from '../../../test/fake-api';
 import { jsonResponse, makeJob } from '../../../test/fixtures';
+import { analysisJob, failedAnalysisJob } from '../../../test/report-fixtures';
 import { AnalyzePanel } from './analyze-panel';
 import { ArchiveForm } from './archive-form';
 
@@ -139,6 +140,41 @@ describe('AnalyzePanel: lock file', () => {
     expect((api.bodies[0] as FormData).get('force')).toBeNull();
     expect(screen.getByRole('link', { name: 'pkg:pypi/idna@3.7' }).getAttribute('href')).toBe(`/jobs/${items[1]?.id}`);
     expect(many).toEqual([items]);
+  });
+
+  it('counts each job as it finishes, a failed analysis apart from every verdict, with its reason', async () => {
+    const api = installFakeApi();
+    const items = [
+      makeJob({ task: 'analyze', params: { purl: 'pkg:pypi/idna@3.7' } }),
+      makeJob({ task: 'analyze', params: { purl: 'pkg:pypi/evil-pkg@1.0.0' } }),
+      makeJob({ task: 'analyze', params: { purl: 'pkg:pypi/cut-pkg@1.0.0' } }),
+    ];
+    api.handlers.push(({ url }) =>
+      url.pathname === '/api/analyze/lockfile' ? jsonResponse({ format: 'requirements.txt', items, skipped: [] }, 202) : undefined,
+    );
+    const panel = (jobs: Job[]) => (
+      <AnalyzePanel onQueued={() => undefined} onQueuedMany={() => undefined} jobs={new Map(jobs.map((job) => [job.id, job]))} />
+    );
+    const view = render(panel([]));
+    await userEvent.click(screen.getByRole('tab', { name: 'Lock file' }));
+    await userEvent.upload(screen.getByLabelText('Dependency lock file'), file('pylock.toml', 40, 'application/toml'));
+    await userEvent.click(screen.getByRole('button', { name: 'Analyse every pinned package' }));
+    expect((await screen.findByTestId('lockfile-tally')).textContent).toBe('3 waiting');
+
+    const [idna, evil, cut] = items as [Job, Job, Job];
+    view.rerender(
+      panel([
+        analysisJob({ id: idna.id }, { verdict: 'clean', score: 0 }),
+        analysisJob({ id: evil.id }),
+        failedAnalysisJob({ id: cut.id, params: cut.params }),
+      ]),
+    );
+    expect(screen.getByTestId('lockfile-tally').textContent).toBe('1 malicious · 1 clean · 1 could not analyse');
+    expect(screen.getByTestId('lockfile-unanalysed').textContent).toBe(
+      'pkg:pypi/cut-pkg@1.0.0 — Archive is truncated or corrupt (gzip): Compressed file ended before the end-of-stream marker was reached',
+    );
+    const row = screen.getByRole('link', { name: 'pkg:pypi/cut-pkg@1.0.0' }).closest('li');
+    expect(row?.querySelector('.verdict-unanalysed')?.textContent).toBe('could not analyse');
   });
 
   it('refuses a file it cannot read before sending', async () => {

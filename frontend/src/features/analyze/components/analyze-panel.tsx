@@ -16,10 +16,12 @@ interface AnalyzePanelProps {
   onQueued: (job: Job) => void;
   /** The jobs a lock file created (they appear in the table). */
   onQueuedMany: (jobs: Job[]) => void;
+  /** The live jobs: a lock file's outcome counts its jobs as they finish. */
+  jobs?: ReadonlyMap<string, Job>;
 }
 
 /** The three ways to submit an analysis, as tabs (WAI-ARIA tabs pattern: arrow keys move between them). */
-export function AnalyzePanel({ onQueued, onQueuedMany }: AnalyzePanelProps) {
+export function AnalyzePanel({ onQueued, onQueuedMany, jobs }: AnalyzePanelProps) {
   const id = useId();
   const [tab, setTab] = useState<TabKey>('package');
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
@@ -53,7 +55,7 @@ export function AnalyzePanel({ onQueued, onQueuedMany }: AnalyzePanelProps) {
       <div role="tabpanel" id={`${id}-panel`} aria-labelledby={`${id}-tab-${tab}`} className="tab-panel">
         {tab === 'package' && <PackageForm onQueued={onQueued} />}
         {tab === 'archive' && <ArchiveForm onQueued={onQueued} />}
-        {tab === 'lockfile' && <LockfileForm onQueued={onQueuedMany} />}
+        {tab === 'lockfile' && <LockfileForm onQueued={onQueuedMany} jobs={jobs} />}
       </div>
     </section>
   );

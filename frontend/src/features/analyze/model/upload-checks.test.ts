@@ -27,15 +27,18 @@ describe('guessEcosystem', () => {
 });
 
 describe('checkLockfile', () => {
-  it('accepts the five formats and requirements variants', () => {
-    for (const name of ['requirements.txt', 'requirements-dev.txt', 'poetry.lock', 'uv.lock', 'package-lock.json', 'pnpm-lock.yaml']) {
+  it('accepts the six formats and requirements and pylock variants', () => {
+    const names = ['requirements.txt', 'requirements-dev.txt', 'poetry.lock', 'uv.lock', 'package-lock.json', 'pnpm-lock.yaml'];
+    for (const name of [...names, 'pylock.toml', 'pylock.dev.toml', 'PYLOCK.TOML']) {
       expect(checkLockfile({ name, size: 10 })).toBeNull();
     }
+    expect(checkLockfile({ name: 'pyproject.toml', size: 10 })).toMatch(/^pyproject\.toml is not a lock file/);
+    expect(checkLockfile({ name: 'pylock..toml', size: 10 })).toMatch(/is not a lock file/);
   });
 
   it('names the formats it reads when given another file', () => {
     expect(checkLockfile({ name: 'yarn.lock', size: 10 })).toBe(
-      'yarn.lock is not a lock file this can read: choose requirements.txt, poetry.lock, uv.lock, package-lock.json, pnpm-lock.yaml.',
+      'yarn.lock is not a lock file this can read: choose requirements.txt, poetry.lock, uv.lock, pylock.toml, package-lock.json, pnpm-lock.yaml.',
     );
     expect(checkLockfile({ name: 'uv.lock', size: 0 })).toBe('uv.lock is empty.');
   });

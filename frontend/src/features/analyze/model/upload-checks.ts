@@ -16,8 +16,8 @@ const ARCHIVE_TYPES: readonly { suffix: string; ecosystem: Ecosystem | null }[] 
 ];
 export const ARCHIVE_ACCEPT = ARCHIVE_TYPES.map((type) => type.suffix).join(',');
 
-export const LOCKFILE_NAMES = ['requirements.txt', 'poetry.lock', 'uv.lock', 'package-lock.json', 'pnpm-lock.yaml'] as const;
-export const LOCKFILE_ACCEPT = '.txt,.lock,.json,.yaml,.yml';
+export const LOCKFILE_NAMES = ['requirements.txt', 'poetry.lock', 'uv.lock', 'pylock.toml', 'package-lock.json', 'pnpm-lock.yaml'] as const;
+export const LOCKFILE_ACCEPT = '.txt,.lock,.toml,.json,.yaml,.yml';
 
 
 function checkSize(file: { name: string; size: number }, maxBytes: number): string | null {
@@ -49,7 +49,8 @@ export function checkArchive(file: { name: string; size: number }, maxBytes: num
 /** requirements*.txt or one of the lock files the api reads. */
 export function checkLockfile(file: { name: string; size: number }, maxBytes: number = UPLOAD_MAX_BYTES): string | null {
   const base = file.name.split(/[\\/]/).pop()?.toLowerCase() ?? '';
-  const known = (LOCKFILE_NAMES as readonly string[]).includes(base) || /^requirements[\w.-]*\.txt$/.test(base);
+  const known =
+    (LOCKFILE_NAMES as readonly string[]).includes(base) || /^requirements[\w.-]*\.txt$/.test(base) || /^pylock\.[\w-]+\.toml$/.test(base);
   if (!known) return `${file.name} is not a lock file this can read: choose ${LOCKFILE_NAMES.join(', ')}.`;
   return checkSize(file, maxBytes);
 }

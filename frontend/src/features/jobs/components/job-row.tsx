@@ -2,8 +2,9 @@ import { memo } from 'react';
 import type { Job } from '../../../lib/api-types';
 import { formatDuration, formatTime, jobDuration, shortId } from '../../../lib/format';
 import { followLink, jobPath } from '../../../lib/router';
-import { VerdictScore } from '../../../components/verdict-badge';
+import { UnanalysedBadge, VerdictScore } from '../../../components/verdict-badge';
 import { analysisSummary, jobPackage } from '../../../domain/report';
+import { analysisOutcome } from '../../../domain/outcome';
 import { JobProgress } from './job-progress';
 import { StatusBadge } from './status-badge';
 
@@ -23,6 +24,7 @@ export function jobButtonId(jobId: string): string {
 export const JobRow = memo(function JobRow({ job, selected, onSelect, now }: JobRowProps) {
   const pkg = jobPackage(job);
   const summary = analysisSummary(job);
+  const outcome = analysisOutcome(job);
   return (
     <tr
       data-job-id={job.id}
@@ -57,7 +59,15 @@ export const JobRow = memo(function JobRow({ job, selected, onSelect, now }: Job
           <span className="muted">{job.task}</span>
         )}
       </td>
-      <td data-verdict={summary?.verdict}>{summary ? <VerdictScore verdict={summary.verdict} score={summary.score} /> : '—'}</td>
+      <td data-verdict={outcome === 'pending' ? undefined : (outcome ?? undefined)}>
+        {summary ? (
+          <VerdictScore verdict={summary.verdict} score={summary.score} />
+        ) : outcome === 'unanalysed' ? (
+          <UnanalysedBadge reason={job.error} />
+        ) : (
+          '—'
+        )}
+      </td>
       <td className="mono col-worker" title={job.worker ?? undefined}>
         {job.worker ?? '—'}
       </td>

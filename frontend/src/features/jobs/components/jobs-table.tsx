@@ -1,7 +1,8 @@
 import { useId, useState } from 'react';
 import { JOB_STATUSES, type Job, type JobStatus } from '../../../lib/api-types';
-import { VERDICTS, type Verdict } from '../../../domain/report';
-import type { JobFilters } from '../model/filter-jobs';
+import { VERDICTS } from '../../../domain/report';
+import { UNANALYSED_LABEL } from '../../../domain/outcome';
+import type { JobFilters, VerdictFilter } from '../model/filter-jobs';
 import { useNow } from '../../../lib/use-now';
 import { JobRow } from './job-row';
 
@@ -88,7 +89,7 @@ export function JobsTable(props: JobsTableProps) {
             <select
               id={verdictFilterId}
               value={filters.verdict ?? ''}
-              onChange={(event) => props.onFiltersChange({ ...filters, verdict: (event.target.value || null) as Verdict | null })}
+              onChange={(event) => props.onFiltersChange({ ...filters, verdict: (event.target.value || null) as VerdictFilter | null })}
             >
               <option value="">all</option>
               {VERDICTS.map((value) => (
@@ -96,6 +97,7 @@ export function JobsTable(props: JobsTableProps) {
                   {value}
                 </option>
               ))}
+              <option value="unanalysed">{UNANALYSED_LABEL}</option>
             </select>
           </div>
         </div>
@@ -129,7 +131,7 @@ export function JobsTable(props: JobsTableProps) {
             <caption className="visually-hidden">
               Jobs, newest first{status ? `, status ${status}` : ''}
               {filters.task ? `, task ${filters.task}` : ''}
-              {filters.verdict ? `, verdict ${filters.verdict}` : ''}. {rows.length} shown.
+              {filters.verdict ? `, verdict ${filters.verdict === 'unanalysed' ? UNANALYSED_LABEL : filters.verdict}` : ''}. {rows.length} shown.
             </caption>
             <thead>
               <tr>

@@ -1,10 +1,13 @@
 import type { Job } from '../../../lib/api-types';
-import { type Verdict, analysisSummary } from '../../../domain/report';
+import type { Verdict } from '../../../domain/report';
+import { analysisOutcome } from '../../../domain/outcome';
+
+export type VerdictFilter = Verdict | 'unanalysed';
 
 export interface JobFilters {
   task: string | null;
-  /** Only finished analyses have a verdict, so this also narrows to analyze jobs. */
-  verdict: Verdict | null;
+  /** Only finished analyses have a verdict, so this also narrows to analyze jobs; `unanalysed`: those that failed. */
+  verdict: VerdictFilter | null;
 }
 
 /**
@@ -15,7 +18,7 @@ export function filterJobs(rows: Job[], { task, verdict }: JobFilters): Job[] {
   if (task === null && verdict === null) return rows;
   return rows.filter((job) => {
     if (task !== null && job.task !== task) return false;
-    if (verdict !== null && analysisSummary(job)?.verdict !== verdict) return false;
+    if (verdict !== null && analysisOutcome(job) !== verdict) return false;
     return true;
   });
 }

@@ -38,4 +38,31 @@ describe('ReportSearch', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Find' }));
     expect(await screen.findByText('No report for pkg:npm/left-pad@1.3.0.')).toBeTruthy();
   });
+
+  it('says a package whose newest analysis failed could not be analysed, why and when, never a verdict', async () => {
+    const api = installFakeApi();
+    const details = {
+      job: 'f00d',
+      purl: 'pkg:pypi/cut-pkg@1.0.0',
+      reason: 'Artifact too large: cut_pkg-1.0.0.tar.gz is 120 MiB, more than ANALYSIS_MAX_ARTIFACT_BYTES (100 MiB)',
+      failed_at: '2026-11-25T12:01:00Z',
+      source: 'registry',
+    };
+    api.handlers.push(({ url }) =>
+      url.pathname === '/api/reports'
+        ? jsonResponse({ error: { code: 'could_not_analyse', message: `pkg:pypi/cut-pkg@1.0.0 could not be analysed: ${details.reason}`, details } }, 409)
+        : undefined,
+    );
+    render(<ReportSearch />);
+    await userEvent.type(screen.getByLabelText('Package URL'), 'pkg:pypi/cut-pkg@1.0.0');
+    await userEvent.click(screen.getByRole('button', { name: 'Find' }));
+    const box = await screen.findByTestId('could-not-analyse');
+    expect(box.querySelector('.badge')?.textContent).toBe('could not analyse');
+    expect(box.textContent).toContain(`Why: ${details.reason}`);
+    expect(box.textContent).toContain('The newest analysis of pkg:pypi/cut-pkg@1.0.0 failed.');
+    expect(box.textContent).toContain(new Date(details.failed_at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }));
+    expect(screen.getByRole('link', { name: 'Open the job' }).getAttribute('href')).toBe('/jobs/f00d');
+    expect(screen.queryByTestId('found-report')).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
 });

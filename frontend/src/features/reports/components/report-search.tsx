@@ -2,7 +2,8 @@ import { type FormEvent, useId, useState } from 'react';
 import { ApiError, describeError } from '../../../lib/api-error';
 import { followLink, jobPath } from '../../../lib/router';
 import { PURL_EXAMPLE, parsePurl } from '../../../domain/purl';
-import { findReport } from '../api/find-report';
+import { type Unanalysed, findReport, unanalysedFrom } from '../api/find-report';
+import { CouldNotAnalyse } from '../../../components/could-not-analyse';
 import { type Report, reportJobId } from '../../../domain/report';
 import { ReportView } from './report-view';
 import { VerdictScore } from '../../../components/verdict-badge';
@@ -12,6 +13,7 @@ type Outcome =
   | { kind: 'searching' }
   | { kind: 'found'; report: Report }
   | { kind: 'missing'; purl: string; message: string }
+  | { kind: 'unanalysed'; failure: Unanalysed }
   | { kind: 'error'; message: string };
 
 /** Look up the latest report of a package version by its purl (GET /reports?purl=). */
@@ -34,7 +36,9 @@ export function ReportSearch() {
     try {
       setOutcome({ kind: 'found', report: await findReport(parsed.value.purl) });
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404) {
+      const failure = unanalysedFrom(error);
+      if (failure) setOutcome({ kind: 'unanalysed', failure });
+      else if (error instanceof ApiError && error.status === 404) {
         setOutcome({ kind: 'missing', purl: parsed.value.purl, message: error.message });
       } else setOutcome({ kind: 'error', message: describeError(error) });
     }
@@ -78,6 +82,7 @@ export function ReportSearch() {
           </p>
         )}
         {outcome.kind === 'found' && <FoundReport report={outcome.report} />}
+        {outcome.kind === 'unanalysed' && <UnanalysedPackage failure={outcome.failure} />}
       </div>
       {outcome.kind === 'error' && (
         <p className="inline-error" role="alert">
@@ -105,5 +110,19 @@ function FoundReport({ report }: { report: Report }) {
         </a>
       </p>
     </div>
+  );
+}
+
+/** The newest analysis of the package failed (409 `could_not_analyse`): no verdict, the reason and when. */
+function UnanalysedPackage({ failure }: { failure: Unanalysed }) {
+  return (
+    <CouldNotAnalyse reason={failure.reason} when={failure.failedAt}>
+      <p>
+        The newest analysis of <span className="mono wrap">{failure.purl}</span> failed.{' '}
+        <a href={jobPath(failure.job)} onClick={followLink}>
+          Open the job
+        </a>
+      </p>
+    </CouldNotAnalyse>
   );
 }
