@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { type Page, expect, test } from '@playwright/test';
@@ -261,4 +262,82 @@ test("a 413 and a 422 from the upload route are shown in the API's words", async
   await panel.getByRole('button', { name: 'Upload and analyse' }).click();
   await expect(panel.getByRole('alert')).toHaveText(notArchive.message);
   await expect(page).toHaveURL(`${stack.webUrl}/`);
+});
+
+/** A ustar archive of `files` (what `tar` writes), built here so the test needs no tool. */
+function tarOf(files: Record<string, string>): Buffer {
+  const blocks: Buffer[] = [];
+  for (const [name, text] of Object.entries(files)) {
+    const data = Buffer.from(text);
+    const header = Buffer.alloc(512);
+    header.write(name, 0);
+    header.write('0000644\0', 100);
+    header.write('0000000\0', 108);
+    header.write('0000000\0', 116);
+    header.write(`${data.length.toString(8).padStart(11, '0')}\0`, 124);
+    header.write('00000000000\0', 136);
+    header.write('        ', 148); // the checksum counts its own field as spaces
+    header.write('0', 156);
+    header.write('ustar\x0000', 257);
+    const sum = header.reduce((total, byte) => total + byte, 0);
+    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+    blocks.push(header, data, Buffer.alloc(-data.length & 511));
+  }
+  return Buffer.concat([...blocks, Buffer.alloc(1024)]);
+}
+
+test('what could not be analysed says so, with the reason: on its page, in a lock file\'s tally, by purl and in the table', async ({ page }, testInfo) => {
+  const problems = watchForPageProblems(page);
+  const dir = mkdtempSync(join(tmpdir(), 'packamal-e2e-'));
+  // A whole tar whose gzip lost its last bytes: pip's reader would still take it.
+  const cut = join(dir, 'cut-pkg-1.0.0.tgz');
+  const manifest = JSON.stringify({ name: 'cut-pkg', version: '1.0.0' });
+  writeFileSync(cut, gzipSync(tarOf({ 'package/package.json': manifest })).subarray(0, -4));
+
+  await page.goto(stack.webUrl);
+  await expectLive(page);
+  const panel = page.getByRole('region', { name: 'Analyse a package' });
+  await panel.getByRole('tab', { name: 'Archive' }).click();
+  await panel.getByLabel('Package archive').setInputFiles(cut);
+  await panel.getByRole('button', { name: 'Upload and analyse' }).click();
+  await expect(page).toHaveURL(/\/jobs\/[0-9a-f-]{36}$/);
+  const cutJobId = jobIdFromUrl(page);
+  await expect(page.locator('.job-page')).toHaveAttribute('data-status', 'failed', { timeout: 90_000 });
+  const box = page.getByTestId('could-not-analyse');
+  await expect(box.locator('.badge')).toHaveText('could not analyse');
+  await expect(box).toContainText('Why: Archive is truncated or corrupt (gzip)');
+  await expect(box).toContainText('it is not clean');
+  await expect(page.locator('.report')).toHaveCount(0);
+  await expectNoSeriousA11yProblems(page);
+  await screenshot(page, testInfo, 'could-not-analyse-job', false);
+
+  // A lock file naming a version the registry does not have: counted apart, with the reason.
+  const missing = 'pkg:pypi/packamal-no-such-package-4f1c9e@1.0';
+  const lockfile = join(dir, 'requirements.txt');
+  writeFileSync(lockfile, 'idna==3.7\npackamal-no-such-package-4f1c9e==1.0\n');
+  await page.getByRole('link', { name: '← All jobs' }).click();
+  await panel.getByRole('tab', { name: 'Lock file' }).click();
+  await panel.getByLabel('Dependency lock file').setInputFiles(lockfile);
+  await panel.getByRole('button', { name: 'Analyse every pinned package' }).click();
+  const outcome = panel.getByTestId('lockfile-outcome');
+  await expect(outcome.getByTestId('lockfile-tally')).toHaveText('1 clean · 1 could not analyse', { timeout: 120_000 });
+  await expect(outcome.getByTestId('lockfile-unanalysed')).toContainText(`${missing} — No such package`);
+  await expectNoSeriousA11yProblems(page);
+  await screenshot(page, testInfo, 'could-not-analyse-lockfile', false);
+
+  // By purl: the newest analysis failed, so there is no verdict to show, only why and when.
+  const search = page.getByRole('region', { name: 'Find a report' });
+  await search.getByLabel('Package URL', { exact: true }).fill(missing);
+  await search.getByRole('button', { name: 'Find' }).click();
+  await expect(search.getByTestId('could-not-analyse')).toContainText(`The newest analysis of ${missing} failed.`);
+  await expect(search.getByTestId('could-not-analyse')).toContainText('Why: No such package');
+  await expect(search.getByTestId('found-report')).toHaveCount(0);
+
+  // The table marks them and filters them.
+  const jobs = page.getByRole('region', { name: 'Jobs', exact: true });
+  await jobs.getByLabel('Verdict').selectOption('unanalysed');
+  await expect(page.locator(`tr[data-job-id="${cutJobId}"] [data-verdict="unanalysed"]`)).toHaveText('could not analyse');
+  await expect(page.locator('tr[data-job-id] [data-verdict="clean"]')).toHaveCount(0);
+  await jobs.getByLabel('Verdict').selectOption('');
+  expect(problems).toEqual([]);
 });

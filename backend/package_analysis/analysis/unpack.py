@@ -272,7 +272,7 @@ def _extract(
 
 
 def _corrupt(kind: str, budget: _Budget, exc: BaseException) -> AnalysisError:
-    if budget.entries == 0 and kind != "zip":
+    if budget.entries == 0 and kind != "zip" and isinstance(exc, tarfile.ReadError):
         return AnalysisError(f"Not an archive: {kind} data that is not a tar archive ({exc})")
     return AnalysisError(f"Archive is truncated or corrupt ({kind}): {exc}")
 

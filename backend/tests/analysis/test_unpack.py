@@ -411,3 +411,14 @@ def test_a_tar_gz_whose_tar_is_whole_but_gzip_is_damaged_is_not_analysed(
         assert tar.getnames() == ["pkg/setup.py"]
     with pytest.raises(AnalysisError, match=r"^Archive is truncated or corrupt \(gzip\)"):
         run(path, scratch)
+
+
+def test_a_small_tar_gz_cut_short_is_called_truncated_not_a_non_archive(
+    tmp_path: Path, scratch: Path
+) -> None:
+    # The whole stream is read before the first member is: the cut shows before any entry.
+    whole = archives.tar_gz(tmp_path / "s.tar.gz", {"package/package.json": b"{}"}).read_bytes()
+    path = tmp_path / "s.tar.gz"
+    path.write_bytes(whole[:-4])
+    with pytest.raises(AnalysisError, match=r"^Archive is truncated or corrupt \(gzip\)"):
+        run(path, scratch)
