@@ -209,6 +209,37 @@ def test_weak_findings_never_add_up_to_malicious() -> None:
     assert scoring.verdict(medium_and_lows) == ("clean", 3.7)
 
 
+def test_critical_intent_in_an_installed_module_is_malicious_even_when_only_called() -> None:
+    # a trojan function posting the key it is given: runtime reach, but its intent is clear
+    assert scoring.verdict([_finding("PY-KEY-EXFIL", "critical", "runtime")]) == (
+        "malicious",
+        7.2,
+    )
+    # not for a rule that is not evidence of intent, nor for high severity
+    assert scoring.verdict([_finding("CNT-BIDI-CONTROL", "critical", "runtime")]) == (
+        "suspicious",
+        5.4,
+    )
+    assert scoring.verdict([_finding("CNT-MINER", "high", "runtime")]) == ("clean", 3.6)
+    # nor in tests
+    assert scoring.verdict([_finding("PY-KEY-EXFIL", "critical", "test")]) == ("suspicious", 4.5)
+
+
+def test_strong_at_load_rules_show_intent_only_in_code_that_runs_by_itself() -> None:
+    assert RULES["CNT-DOWNLOAD-EXEC"].strong_at_load and not RULES["CNT-DOWNLOAD-EXEC"].strong
+    pair = [_finding("CNT-DOWNLOAD-EXEC", "high", "install"), _finding("X", "medium", "install")]
+    assert scoring.verdict(pair) == ("malicious", 7.2)
+    # the same text in an installed module (a CLI printing an install hint) stays capped
+    at_runtime = [_finding("CNT-DOWNLOAD-EXEC", "high", "runtime"), *pair[1:]]
+    assert scoring.verdict(at_runtime) == ("suspicious", 5.5)
+    two_highs = [
+        _finding("CNT-DOWNLOAD-EXEC", "high", "runtime"),
+        _finding("PY-INSTALL-NETWORK", "high", "import"),
+        _finding("PY-INSTALL-PROCESS", "high", "install"),
+    ]
+    assert scoring.verdict(two_highs) == ("suspicious", 6.9)
+
+
 # ---- rules version ----
 def test_rules_version_is_a_hash_of_the_rules_and_changes_with_them(tmp_path: Path) -> None:
     here = Path(engine.__file__).parent

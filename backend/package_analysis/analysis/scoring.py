@@ -12,7 +12,12 @@ score = 10 * (1 - prod(1 - w_i)), with two limits that ask for evidence of inten
   rule declared `strong` (or one carrying a source → sink chain) in installed code
   (reachability install, import, metadata or runtime; not test or docs). Without one the
   score stays below 7.0, so unrelated weak findings can make a package `suspicious` (worth
-  a look), never `malicious`.
+  a look), never `malicious`. A rule declared `strong_at_load` shows intent only in code
+  that runs by itself on install or import (a hidden download-and-run, persistence);
+- a critical finding that shows intent in an installed module that runs when called
+  (reachability runtime: a trojan function that posts the key it is given, a dropper
+  behind an API) weighs `RUNTIME_INTENT` instead of the runtime weight: what it does is
+  not in doubt, only when.
 
 Verdict: `malicious` from 7.0, `suspicious` from 4.0. The package's name or popularity
 never lowers anything: only findings move the score.
@@ -40,10 +45,15 @@ WITHOUT_INTENT_CAP = 6.9
 # where code runs once installed: install and import time, and installed modules (runtime);
 # not tests, docs or tooling
 RUNS = {"install", "import", "metadata", "runtime"}
+LOAD = {"install", "import"}
+RUNTIME_INTENT = 0.8
 
 
 def weight(finding: Finding) -> float:
-    return SEVERITY_WEIGHT.get(finding.severity, 0.0) * REACH_WEIGHT.get(finding.reachability, 0.6)
+    reach = REACH_WEIGHT.get(finding.reachability, 0.6)
+    if finding.reachability == "runtime" and finding.severity == "critical" and intent(finding):
+        reach = RUNTIME_INTENT
+    return SEVERITY_WEIGHT.get(finding.severity, 0.0) * reach
 
 
 def intent(finding: Finding) -> bool:
@@ -53,9 +63,11 @@ def intent(finding: Finding) -> bool:
         return False
     rule = rules().get(finding.rule)
     chained = bool(getattr(finding, "chain", None))
-    return chained or (
-        rule is not None and rule.strong and finding.severity in {"critical", "high"}
-    )
+    if chained:
+        return True
+    if rule is None or finding.severity not in {"critical", "high"}:
+        return False
+    return rule.strong or (rule.strong_at_load and finding.reachability in LOAD)
 
 
 def score(findings: Iterable[Finding]) -> float:

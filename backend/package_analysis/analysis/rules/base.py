@@ -35,7 +35,8 @@ class Variant:
 @dataclass(frozen=True)
 class Rule:
     """A rule's declaration. `variants` are the only severities it may report besides its
-    own; `strong` marks evidence of intent on its own (scoring: a malicious verdict needs one)."""
+    own; `strong` marks evidence of intent on its own (scoring: a malicious verdict needs one),
+    `strong_at_load` the same only in code that runs by itself on install or import."""
 
     id: str
     title: str
@@ -44,6 +45,7 @@ class Rule:
     explanation: str  # why it matters and what a reviewer should check
     variants: Mapping[str, Variant] = field(default_factory=dict)
     strong: bool = False
+    strong_at_load: bool = False
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ RULES = (
             "Fetching code or a binary and running it immediately bypasses every review of "
             "the package. Check the URL and what runs."
         ),
+        strong_at_load=True,
     ),
     Rule(
         id="CNT-DECODE-EXEC",
@@ -60,6 +61,7 @@ RULES = (
             "Hidden windows, execution-policy bypass and encoded commands are how droppers "
             "start PowerShell stages unseen. Decode the command and read it."
         ),
+        strong_at_load=True,
     ),
 )
 

@@ -29,7 +29,8 @@ def markdown() -> str:
         "[detection.md](detection.md).",
         "",
         f"{len(by_id)} rules. *Strong* rules are evidence of intent on their own (a malicious "
-        "verdict needs one, or a source → sink chain, in code that runs at install or import).",
+        "verdict needs one, or a source → sink chain, in code that runs at install or import); "
+        "*strong at load* ones only in code that runs by itself on install or import.",
         "",
     ]
     for prefix, title in KINDS.items():
@@ -41,7 +42,9 @@ def markdown() -> str:
             if not short.startswith(prefix):
                 continue
             for rule in module.RULES:
-                severity = rule.severity + (", strong" if rule.strong else "")
+                severity = rule.severity + (
+                    ", strong" if rule.strong else ", strong at load" if rule.strong_at_load else ""
+                )
                 title_cell = rule.title.replace("|", "\\|")
                 lines.append(
                     f"| [`{rule.id}`](#{rule.id.lower()}) | {severity} | {rule.category} | "

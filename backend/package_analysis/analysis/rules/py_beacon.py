@@ -1,0 +1,120 @@
+"""PY-INSTALL-BEACON: install- or import-time code calls a collector host or a bare IP.
+
+A library that talks to the network when it is installed or imported is already unusual
+(`PY-INSTALL-NETWORK`); when the destination written in the code is a service whose only
+purpose is to receive requests from strangers (interaction servers, request bins, tunnels,
+paste sites, chat bots and webhooks, throw-away mock APIs) or a bare public IP address,
+the call is the probe reporting home or the dropper fetching its next stage."""
+
+from __future__ import annotations
+
+import ast
+import ipaddress
+import re
+from typing import TYPE_CHECKING
+
+from .base import Rule
+from .py_network import load_time_network
+
+if TYPE_CHECKING:
+    from ..facts.python import PyFacts
+    from ..pypass import PyCheck
+
+BEACON = Rule(
+    id="PY-INSTALL-BEACON",
+    title="Install- or import-time code calls a collector host or a bare IP address",
+    category="exfiltration",
+    severity="critical",
+    explanation=(
+        "Code that runs on install or import contacts a host that only collects requests "
+        "(interaction server, request bin, tunnel, paste site, chat bot or webhook, mock API) "
+        "or a bare public IP address. That is how dependency-confusion probes report the "
+        "machine they landed on and how droppers fetch their next stage. Check what is sent "
+        "and what is done with the answer."
+    ),
+    strong=True,
+)
+RULES = (BEACON,)
+
+COLLECTOR = re.compile(
+    r"""(?ix)
+    (?:^|[^a-z0-9\-])(?:
+        [a-z0-9\-]+\.(?:burpcollaborator\.net|oastify\.com|oast\.(?:fun|live|me|online|pro|site|cz)
+            |interact\.sh|interactsh\.com|dnslog\.cn|ceye\.io)
+      | [a-z0-9\-]+\.(?:m\.pipedream\.net|requestcatcher\.com|requestbin\.(?:net|com)
+            |free\.beeceptor\.com|ngrok(?:-free)?\.(?:io|app|dev)|trycloudflare\.com|serveo\.net
+            |loca\.lt|glitch\.me|repl\.co|replit\.dev)
+      | [a-z0-9]{12,}\.mockapi\.io
+      | (?:[a-z0-9\-]+\.)*(?:tcp|udp)\.[a-z]{2}\.ngrok\.io
+      | webhook\.site | requestrepo\.com | canarytokens\.com | pastebin\.com | paste\.ee
+      | hastebin\.com | rentry\.(?:co|org) | transfer\.sh | 0x0\.st | bashupload\.com
+      | api\.telegram\.org | discord(?:app)?\.com/api/(?:v\d+/)?webhooks
+      | hooks\.slack\.com/services
+    )""",
+)
+_IP = re.compile(
+    r"^(?:[a-z][a-z0-9+.\-]*://)?(?:[^@/]*@)?(\d{1,3}(?:\.\d{1,3}){3})(?::\d+)?(?:[/?#\0]|$)"
+)
+_PRIVATE = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
+
+
+def bare_ip(text: str) -> bool:
+    """A URL or host that is a public IPv4 address (not loopback, private or link-local)."""
+    m = _IP.match(text.strip())
+    if not m:
+        return False
+    try:
+        ip = ipaddress.IPv4Address(m.group(1))
+    except ValueError:
+        return False
+    local = ip.is_loopback or ip.is_link_local or ip.is_unspecified or ip.is_multicast
+    return not local and not any(ip in net for net in _PRIVATE)
+
+
+def _text(f: PyFacts, node: ast.AST, depth: int = 0) -> str:
+    """What the destination holds: its folded value, else the pieces it is built from in
+    order, an unknown piece as NUL (an f-string or a `+` with a caller's value still names
+    its host)."""
+    whole = f.value(node).text()
+    if whole is not None:
+        return whole
+    if depth > 8:
+        return "\0"
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _text(f, node.left, depth + 1) + _text(f, node.right, depth + 1)
+    if isinstance(node, ast.JoinedStr):
+        return "".join(_text(f, v, depth + 1) for v in node.values)
+    if isinstance(node, ast.FormattedValue):
+        return _text(f, node.value, depth + 1)
+    return "\0"
+
+
+def _destinations(f: PyFacts, node: ast.Call) -> list[ast.AST]:
+    args: list[ast.AST] = [*node.args[:1]]
+    args += [k.value for k in node.keywords if k.arg in {"url", "host", "address"}]
+    out: list[ast.AST] = []
+    for arg in args:
+        if isinstance(arg, ast.Tuple) and arg.elts:  # socket.connect((host, port))
+            out.append(arg.elts[0])
+        else:
+            out.append(arg)
+    return out
+
+
+def destination(f: PyFacts, node: ast.Call) -> str | None:
+    """The collector host or bare IP the call is aimed at, if it is one."""
+    for arg in _destinations(f, node):
+        text = _text(f, arg)
+        m = COLLECTOR.search(text)
+        if m:
+            return m.group(0).lstrip("/.:@\"' ")
+        if bare_ip(text):
+            return text.split("\0")[0][:80]
+    return None
+
+
+def check_python(c: PyCheck) -> None:
+    for node, q in load_time_network(c):
+        where = destination(c.facts, node)
+        if where:
+            c.emit(BEACON, node, f"Calls {q} on {where!r}.", load_time_only=True)
