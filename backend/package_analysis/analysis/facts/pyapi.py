@@ -24,6 +24,7 @@ NETWORK = frozenset(
         "urllib.urlopen", "urllib.urlretrieve", "urllib2.urlopen", "requests.get",
         "requests.post", "requests.put", "requests.patch", "requests.request", "requests.head",
         "requests.delete", "requests.Session", "httpx.get", "httpx.post", "httpx.Client",
+        "httpx.AsyncClient",
         "http.client.HTTPConnection", "http.client.HTTPSConnection", "httplib.HTTPConnection",
         "httplib.HTTPSConnection", "socket.create_connection", "socket.gethostbyname",
         "socket.getaddrinfo", "socket.gethostbyname_ex", "ftplib.FTP", "smtplib.SMTP",
@@ -119,5 +120,12 @@ def is_process(q: str) -> bool:
     return q in PROCESS or (q.startswith("subprocess.") and q.rsplit(".", 1)[-1][:1].isupper())
 
 
+_CLIENTS = {"requests.Session", "httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession"}
+_VERBS = {"get", "post", "put", "patch", "delete", "head", "request", "send", "stream"}
+
+
 def is_network(q: str) -> bool:
-    return q in NETWORK or (q.startswith("requests.") and q.count(".") == 1 and q[9:10].islower())
+    if q in NETWORK or (q.startswith("requests.") and q.count(".") == 1 and q[9:10].islower()):
+        return True
+    client, _, verb = q.rpartition(".")  # a client object's request: `httpx.Client().post`
+    return verb in _VERBS and client.endswith("()") and client[:-2] in _CLIENTS

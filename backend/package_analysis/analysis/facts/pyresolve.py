@@ -199,6 +199,10 @@ class Resolver:
         bound = self.bindings.get(node.id)
         if bound:
             exprs = [b for b in bound if not isinstance(b, str)]
+            # a name bound in this function: its own bindings, not another function's
+            here = self.owner.get(id(node))
+            local = [e for e in exprs if self._bound_in(e) == here]
+            exprs = local or exprs
             if exprs:
                 last = self.value(exprs[-1], depth + 1)
                 if len(exprs) == 1 or last.tainted():
@@ -206,6 +210,12 @@ class Resolver:
                 return merge([self.value(e, depth + 1) for e in exprs[-4:]], last.data)
         param = self.params.get((self.owner.get(id(node), 0), node.id))
         return param if param is not None else UNKNOWN
+
+    def _bound_in(self, expr: Any) -> int | None:
+        owner = self.owner.get(id(expr))
+        if owner is None and isinstance(expr, ast.BinOp):  # `x += …`, made from its target
+            owner = self.owner.get(id(expr.left))
+        return owner
 
     def _binop(self, node: ast.BinOp, depth: int) -> Value:
         left, right = self.value(node.left, depth + 1), self.value(node.right, depth + 1)
@@ -223,6 +233,11 @@ class Resolver:
                 data = a * b
         elif isinstance(node.op, ast.BitXor) and isinstance(a, int) and isinstance(b, int):
             data = a ^ b
+        elif isinstance(node.op, ast.BitXor) and (_ord(node.left) or _ord(node.right)):
+            # characters XORed one by one in a loop (`out += chr(ord(c) ^ ord(k))`): the
+            # text is not folded, but what it builds is decoded, not written in the code
+            step = Step("transform", node.lineno, "XOR of characters")
+            return merge([left, right]).then(None, DECODED, step)
         elif isinstance(node.op, ast.Sub) and isinstance(a, int) and isinstance(b, int):
             data = a - b
         return merge([left, right], data)
@@ -275,3 +290,12 @@ def _str(data: Any) -> str | None:
     if isinstance(data, bytes):
         return repr(data)
     return None
+
+
+def _ord(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "ord"
+        and len(node.args) == 1
+    )

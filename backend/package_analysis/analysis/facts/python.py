@@ -174,6 +174,8 @@ def _traverse(f: PyFacts) -> None:
             f.subscripts.append(node)
         elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
             _bind(f, node)
+        elif isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
+            f.bindings.setdefault(node.optional_vars.id, []).append(node.context_expr)
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             f.defs.setdefault(node.name, []).append(node)
             if isinstance(node, ast.ClassDef):

@@ -17,6 +17,7 @@ RULES = (
             "Packed code cannot be reviewed at all: what it does is only known once it runs. "
             "A library has no reason to hide its source from the people installing it."
         ),
+        strong_at_load=True,
     ),
 )
 

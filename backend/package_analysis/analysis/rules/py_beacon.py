@@ -13,6 +13,7 @@ import ipaddress
 import re
 from typing import TYPE_CHECKING
 
+from ..facts import pyapi
 from .base import Rule
 from .py_network import load_time_network
 
@@ -86,6 +87,11 @@ def _text(f: PyFacts, node: ast.AST, depth: int = 0) -> str:
         return "".join(_text(f, v, depth + 1) for v in node.values)
     if isinstance(node, ast.FormattedValue):
         return _text(f, node.value, depth + 1)
+    if isinstance(node, ast.List | ast.Tuple):  # a process's argv
+        return " ".join(_text(f, e, depth + 1) for e in node.elts)
+    whole = f.value(node)
+    if isinstance(whole.data, list) and all(isinstance(x, str) for x in whole.data):
+        return " ".join(whole.data)
     return "\0"
 
 
@@ -113,8 +119,40 @@ def destination(f: PyFacts, node: ast.Call) -> str | None:
     return None
 
 
+_CLIENT = re.compile(
+    r"(?i)(?:^|[\s;&|(\"'`$])(?:curl|wget|Invoke-WebRequest|iwr|Invoke-RestMethod|irm|nc|ncat)"
+    r"(?:\.exe)?(?=[\s\"'])"
+)
+_URL_IP = re.compile(r"(?i)\bhttps?://(\d{1,3}(?:\.\d{1,3}){3})\b")
+
+
+def shell_destination(f: PyFacts, node: ast.Call) -> str | None:
+    """A command line (`curl …`, `wget …`, PowerShell's Invoke-WebRequest) that talks to a
+    collector host or a bare public IP."""
+    if not node.args:
+        return None
+    text = _text(f, node.args[0])
+    if not _CLIENT.search(text):
+        return None
+    m = COLLECTOR.search(text)
+    if m:
+        return m.group(0).lstrip("/.:@\"' ")
+    for ip in _URL_IP.finditer(text):
+        if bare_ip(ip.group(1)):
+            return ip.group(0)
+    return None
+
+
 def check_python(c: PyCheck) -> None:
+    f = c.facts
     for node, q in load_time_network(c):
-        where = destination(c.facts, node)
+        where = destination(f, node)
         if where:
             c.emit(BEACON, node, f"Calls {q} on {where!r}.", load_time_only=True)
+    for call in f.calls:
+        q = f.qualname(call.node.func)
+        if pyapi.is_process(q) and f.loadtime(call.node):
+            where = shell_destination(f, call.node)
+            if where:
+                detail = f"Runs a command ({q}) that contacts {where!r}."
+                c.emit(BEACON, call.node, detail, load_time_only=True)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 from typing import TYPE_CHECKING
 
 from ..facts import pyapi
-from ..facts.values import FETCHED
+from ..facts.values import FETCHED, Value
 from .base import Rule
 from .py_exec import reads_file
 from .py_network import load_time_network
 
 if TYPE_CHECKING:
+    from ..facts.python import PyFacts
     from ..pypass import PyCheck
 
 DOWNLOAD_EXEC = Rule(
@@ -27,8 +29,42 @@ DOWNLOAD_EXEC = Rule(
 RULES = (DOWNLOAD_EXEC,)
 
 
+_WRITE_MODES = ("w", "a", "x")
+
+
+def _paths(f: PyFacts, node: ast.AST) -> set[str]:
+    """How a path is named: the variables it is built from and its folded text."""
+    out = {f"name:{n.id}" for n in ast.walk(node) if isinstance(n, ast.Name)}
+    text = f.value(node).text()
+    if text:
+        out.add(f"text:{text}")
+    return out
+
+
+def dropped(f: PyFacts) -> dict[int, tuple[set[str], Value]]:
+    """Per function: the paths of files opened for writing where downloaded data is written
+    (`open(p, 'w').write(requests.get(u).text)`), with that data's value."""
+    opened: dict[int, set[str]] = {}
+    written: dict[int, Value] = {}
+    for call in f.calls:
+        node = call.node
+        q = f.qualname(node.func)
+        if q in {"open", "io.open", "builtins.open", "codecs.open"} and node.args:
+            mode = node.args[1] if len(node.args) > 1 else None
+            mode = mode or next((k.value for k in node.keywords if k.arg == "mode"), None)
+            text = f.value(mode).text() if mode is not None else None
+            if text and any(m in text for m in _WRITE_MODES):
+                opened.setdefault(call.owner, set()).update(_paths(f, node.args[0]))
+        elif isinstance(node.func, ast.Attribute) and node.func.attr in {"write", "writelines"}:
+            data = f.value(node.args[0]) if node.args else None
+            if data is not None and FETCHED in data.origins:
+                written.setdefault(call.owner, data)
+    return {o: (opened[o], v) for o, v in written.items() if o in opened}
+
+
 def check_python(c: PyCheck) -> None:
     f = c.facts
+    drops = dropped(f)
     runners: dict[int, int] = {}  # owner → count of load-time code runners
     for call in f.calls:
         node = call.node
@@ -38,6 +74,11 @@ def check_python(c: PyCheck) -> None:
             fetched = [f.value(a) for a in args if FETCHED in f.value(a).origins]
             if fetched:
                 c.emit(DOWNLOAD_EXEC, node, f"{q} runs what it downloads.", chain=fetched[0])
+                continue
+            drop = drops.get(call.owner)
+            if drop and pyapi.is_process(q) and any(_paths(f, a) & drop[0] for a in node.args):
+                detail = f"{q} runs a file the same code wrote with downloaded data."
+                c.emit(DOWNLOAD_EXEC, node, detail, chain=drop[1])
                 continue
             if not f.loadtime(node):
                 continue

@@ -39,7 +39,7 @@ KEY_EXFIL = Rule(
 )
 RULES = (RECON_EXFIL, KEY_EXFIL)
 _KEY_MATERIAL = re.compile(
-    r"(priv(ate)?_?key|privkey|secret_?key|mnemonic|seed_?phrase|seed_?words|wallet_?key|keypair)",
+    r"(priv(ate)?_?key|privkey|secret_?key|mnem(onic)?|seed_?phrase|seed_?words|wallet_?key|keypair)",
     re.I,
 )
 _CONTAINERS = (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.JoinedStr, ast.BinOp, ast.Call)
