@@ -14,7 +14,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import pyapi
+from . import py2, pyapi
 from .loadtime import reached
 from .pyresolve import Resolver
 from .values import Value
@@ -144,7 +144,12 @@ def parse(src: str, *, is_setup: bool = False, loadtime_all: bool = False) -> Py
     """Facts for `src`, or None when it does not parse (content rules still ran on it)."""
     try:
         tree = ast.parse(src.replace("\0", " ") if "\0" in src else src)
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+    except SyntaxError:
+        py3 = py2.as_py3(src)  # Python 2 statements, read as Python 3 line for line
+        if py3 is None:
+            return None
+        tree = py3
+    except (ValueError, RecursionError, MemoryError, OverflowError):
         return None
     try:
         return PyFacts(src, tree, is_setup=is_setup, loadtime_all=loadtime_all)

@@ -48,7 +48,7 @@ def socket_to_fixed_host(f: PyFacts, node: ast.Call, q: str) -> bool:
     return (
         isinstance(dest, ast.Tuple)
         and len(dest.elts) == 2
-        and isinstance(f.value(dest.elts[0]).data, str)
+        and isinstance(f.value(dest.elts[0]).data, str | bytes)
     )
 
 
