@@ -11,6 +11,7 @@ network, exec) only fire on load-time code; rules about hiding code fire everywh
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -148,6 +149,7 @@ def analyze(
         check.load_calls = _load_calls(facts)
         if depth < MAX_DECODE_DEPTH:
             _literals(check, scanner)
+            _commands(check, scanner)
     except RecursionError:
         pass
     return check
@@ -209,6 +211,25 @@ def _literals(check: PyCheck, scanner: yara_x.Scanner) -> None:
         else:  # joined fragments: their text, and the program they spell if they spell one
             content.scan(scanner, folded, _sub(check, arg, "joined fragments", folded), check.sink)
             _payload(check, scanner, arg, folded, "", seen, decode_literal=False)
+
+
+def _commands(check: PyCheck, scanner: yara_x.Scanner) -> None:
+    """The command line a load-time process runs, read by the content rules where it runs:
+    a hidden PowerShell or a download-and-run built in variables weighs as install or import
+    time code, not as text in a module."""
+    from .facts import pyapi
+
+    f = check.facts
+    for c in f.calls:
+        node = c.node
+        if not node.args or not f.loadtime(node) or not pyapi.is_process(f.qualname(node.func)):
+            continue
+        text = f.pieces(node.args[0]).replace("\0", " ")
+        if len(text.strip()) < 16:
+            continue
+        data = text.encode("utf-8", "replace")
+        sub = dataclasses.replace(_sub(check, node, "command line", data), reach=check.reach(node))
+        content.scan(scanner, data, sub, check.sink)
 
 
 def _payload(

@@ -91,6 +91,26 @@ class PyFacts:
     def value(self, node: ast.AST | None) -> Value:
         return self.resolver.value(node)
 
+    def pieces(self, node: ast.AST, depth: int = 0) -> str:
+        """What a string (or a process's argv, joined by spaces) holds: its folded value,
+        else the pieces it is built from in order, an unknown piece as NUL (an f-string or
+        a `+` with a caller's value still shows its host or its command)."""
+        whole = self.value(node)
+        if isinstance(whole.data, list) and all(isinstance(x, str) for x in whole.data):
+            return " ".join(whole.data)
+        text = whole.text()
+        if text is not None or depth > 8:
+            return "\0" if text is None else text
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return self.pieces(node.left, depth + 1) + self.pieces(node.right, depth + 1)
+        if isinstance(node, ast.JoinedStr):
+            return "".join(self.pieces(v, depth + 1) for v in node.values)
+        if isinstance(node, ast.FormattedValue):
+            return self.pieces(node.value, depth + 1)
+        if isinstance(node, ast.List | ast.Tuple):
+            return " ".join(self.pieces(e, depth + 1) for e in node.elts)
+        return "\0"
+
     def loadtime(self, node: ast.AST) -> bool:
         """Runs when the module is loaded (imported, or run by the installer)."""
         if id(node) in self.guarded:

@@ -56,6 +56,10 @@ COLLECTOR = re.compile(
 _IP = re.compile(
     r"^(?:[a-z][a-z0-9+.\-]*://)?(?:[^@/]*@)?(\d{1,3}(?:\.\d{1,3}){3})(?::\d+)?(?:[/?#\0]|$)"
 )
+# an interaction server's per-probe name: one long random label of letters and digits
+_PROBE_LABEL = re.compile(
+    r"(?:^|[/.@\0])((?=[a-z0-9]*\d)(?=[a-z0-9]*[a-z])[a-z0-9]{24,63}\.[a-z0-9.\-]*[a-z0-9]\.[a-z]{2,})"
+)
 _PRIVATE = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
 
 
@@ -70,29 +74,6 @@ def bare_ip(text: str) -> bool:
         return False
     local = ip.is_loopback or ip.is_link_local or ip.is_unspecified or ip.is_multicast
     return not local and not any(ip in net for net in _PRIVATE)
-
-
-def _text(f: PyFacts, node: ast.AST, depth: int = 0) -> str:
-    """What the destination holds: its folded value, else the pieces it is built from in
-    order, an unknown piece as NUL (an f-string or a `+` with a caller's value still names
-    its host)."""
-    whole = f.value(node).text()
-    if whole is not None:
-        return whole
-    if depth > 8:
-        return "\0"
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return _text(f, node.left, depth + 1) + _text(f, node.right, depth + 1)
-    if isinstance(node, ast.JoinedStr):
-        return "".join(_text(f, v, depth + 1) for v in node.values)
-    if isinstance(node, ast.FormattedValue):
-        return _text(f, node.value, depth + 1)
-    if isinstance(node, ast.List | ast.Tuple):  # a process's argv
-        return " ".join(_text(f, e, depth + 1) for e in node.elts)
-    whole = f.value(node)
-    if isinstance(whole.data, list) and all(isinstance(x, str) for x in whole.data):
-        return " ".join(whole.data)
-    return "\0"
 
 
 def _destinations(f: PyFacts, node: ast.Call) -> list[ast.AST]:
@@ -110,10 +91,13 @@ def _destinations(f: PyFacts, node: ast.Call) -> list[ast.AST]:
 def destination(f: PyFacts, node: ast.Call) -> str | None:
     """The collector host or bare IP the call is aimed at, if it is one."""
     for arg in _destinations(f, node):
-        text = _text(f, arg)
+        text = f.pieces(arg)
         m = COLLECTOR.search(text)
         if m:
             return m.group(0).lstrip("/.:@\"' ")
+        m = _PROBE_LABEL.search(text.lower())
+        if m:
+            return m.group(1)
         if bare_ip(text):
             return text.split("\0")[0][:80]
     return None
@@ -131,7 +115,7 @@ def shell_destination(f: PyFacts, node: ast.Call) -> str | None:
     collector host or a bare public IP."""
     if not node.args:
         return None
-    text = _text(f, node.args[0])
+    text = f.pieces(node.args[0])
     if not _CLIENT.search(text):
         return None
     m = COLLECTOR.search(text)
