@@ -60,6 +60,7 @@ _IP = re.compile(
 _PROBE_LABEL = re.compile(
     r"(?:^|[/.@\0])((?=[a-z0-9]*\d)(?=[a-z0-9]*[a-z])[a-z0-9]{24,63}\.[a-z0-9.\-]*[a-z0-9]\.[a-z]{2,})"
 )
+_RESOLVERS = {"8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.9", "208.67.222.222"}
 _PRIVATE = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
 
 
@@ -73,7 +74,8 @@ def bare_ip(text: str) -> bool:
     except ValueError:
         return False
     local = ip.is_loopback or ip.is_link_local or ip.is_unspecified or ip.is_multicast
-    return not local and not any(ip in net for net in _PRIVATE)
+    # public DNS resolvers: `connect(("8.8.8.8", 80))` on a UDP socket finds the local address
+    return not local and not any(ip in net for net in _PRIVATE) and str(ip) not in _RESOLVERS
 
 
 def _destinations(f: PyFacts, node: ast.Call) -> list[ast.AST]:
