@@ -9,6 +9,7 @@ they are scanned as bytes and never executed.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import shutil
 import tomllib
 from pathlib import Path
@@ -211,11 +212,16 @@ def test_weak_findings_never_add_up_to_malicious() -> None:
 
 def test_critical_intent_in_an_installed_module_is_malicious_even_when_only_called() -> None:
     # a trojan function posting the key it is given: runtime reach, but its intent is clear
-    assert scoring.verdict([_finding("PY-KEY-EXFIL", "critical", "runtime")]) == (
-        "malicious",
-        7.2,
+    key = dataclasses.replace(
+        _finding("PY-KEY-EXFIL", "critical", "runtime"), category="exfiltration"
     )
-    # not for a rule that is not evidence of intent, nor for high severity
+    assert scoring.verdict([key]) == ("malicious", 7.2)
+    # not for hiding alone (a code object rebuilt and run at runtime), not for a rule that
+    # is not evidence of intent, nor for high severity
+    hidden = dataclasses.replace(
+        _finding("PY-EXEC-DECODED", "critical", "runtime"), category="obfuscation"
+    )
+    assert scoring.verdict([hidden]) == ("suspicious", 5.4)
     assert scoring.verdict([_finding("CNT-BIDI-CONTROL", "critical", "runtime")]) == (
         "suspicious",
         5.4,

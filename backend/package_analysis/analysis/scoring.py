@@ -16,8 +16,9 @@ score = 10 * (1 - prod(1 - w_i)), with two limits that ask for evidence of inten
   that runs by itself on install or import (a hidden download-and-run, persistence);
 - a critical finding that shows intent in an installed module that runs when called
   (reachability runtime: a trojan function that posts the key it is given, a dropper
-  behind an API) weighs `RUNTIME_INTENT` instead of the runtime weight: what it does is
-  not in doubt, only when.
+  behind an API) weighs `RUNTIME_INTENT` instead of the runtime weight when its category
+  is harm done (`HARM`: exfiltration, download-and-run, droppers, evasion, reverse shells,
+  wallet hijacking, propagation), not hiding: what it does is not in doubt, only when.
 
 Verdict: `malicious` from 7.0, `suspicious` from 4.0. The package's name or popularity
 never lowers anything: only findings move the score.
@@ -47,11 +48,22 @@ WITHOUT_INTENT_CAP = 6.9
 RUNS = {"install", "import", "metadata", "runtime"}
 LOAD = {"install", "import"}
 RUNTIME_INTENT = 0.8
+# what code does to the machine it runs on (not how it hides: obfuscation alone, such as a
+# code object rebuilt for a traceback, keeps the runtime weight)
+HARM = {
+    "exfiltration", "download-exec", "dropper", "evasion", "reverse-shell", "wallet-hijack",
+    "propagation",
+}  # fmt: skip
 
 
 def weight(finding: Finding) -> float:
     reach = REACH_WEIGHT.get(finding.reachability, 0.6)
-    if finding.reachability == "runtime" and finding.severity == "critical" and intent(finding):
+    if (
+        finding.reachability == "runtime"
+        and finding.severity == "critical"
+        and finding.category in HARM
+        and intent(finding)
+    ):
         reach = RUNTIME_INTENT
     return SEVERITY_WEIGHT.get(finding.severity, 0.0) * reach
 
