@@ -13,6 +13,7 @@ import io
 import json
 import re
 import tarfile
+import time
 import uuid
 import zipfile
 from datetime import datetime
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from package_analysis.analysis import pipeline
 from package_analysis.models import AnalysisReport, Job
 
 from .test_analyze import PKG_INFO, SETUP_PY, dispatch, job, run_worker, sdist, upload
@@ -96,6 +98,39 @@ def test_a_hostile_archive_fails_the_job_with_its_reason_never_clean(
     tally = summary(client, [done["id"]]).json()
     assert (tally["could_not_analyse"], tally["clean"]) == (1, 0)
     assert tally["unanalysed"][0]["reason"] == done["error"]
+
+
+class _Clock:
+    """The pipeline's clock, 200 s further on at each reading: the analysis outlives
+    ANALYSIS_TIMEOUT_SECONDS (300) within a few looks, whatever this machine's speed."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        self.now += 200.0
+        return self.now
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
+def test_an_analysis_past_its_time_limit_fails_with_that_reason(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "time", _Clock())
+    queued = upload(client, sdist({"setup.py": SETUP_PY, "PKG-INFO": PKG_INFO}), "t.tar.gz")
+    run_worker()
+    done = job(client, queued.json()["id"])
+    assert (done["status"], done["result"]) == ("failed", None)
+    # Out of time before unpacking, or while the sandbox unpacks (its wall clock is what was
+    # left, 0.1 s at least): either way the sentence names the limit.
+    assert re.fullmatch(
+        r"(Analysis stopped: took longer than 300 s|Unpacking stopped: the time left \(0\.1 s\)"
+        r" ran out) \(ANALYSIS_TIMEOUT_SECONDS\)",
+        done["error"],
+    ), done["error"]
+    assert summary(client, [done["id"]]).json()["could_not_analyse"] == 1
 
 
 def test_an_npm_install_hook_hidden_past_a_bad_block_is_seen(client: Client) -> None:
