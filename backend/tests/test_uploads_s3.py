@@ -23,20 +23,21 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import httpx
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import timezone
 
+from harness import run_role
+from harness.s3 import S3Server
 from package_analysis import upload_storage, uploads
 from package_analysis.broker import redis_client
 from package_analysis.models import Job, Upload
 from package_analysis.recovery import recover
 
 from . import test_security_web as web
-from .conftest import free_port, wait_until
+from .conftest import free_port, role_env
 from .test_security_web import Stack, assert_json_error, rss_mib
 from .test_uploads import MiB, gz_noise, post, run_worker, sdist
 
@@ -44,61 +45,23 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 
 stack_factory = web.stack_factory
 
-KEY_ID, SECRET = "packamal-test", "packamal-test-secret"
-
 
 @pytest.fixture(scope="module")
-def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def s3_server() -> Iterator[S3Server]:
     """A standalone S3 API server process for this module."""
-    port = free_port()
-    log = (tmp_path_factory.mktemp("s3") / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the S3 server exited with {proc.returncode}")
-        try:
-            return httpx.get(endpoint, timeout=1).status_code < 500
-        except httpx.HTTPError:
-            return False
-
-    try:
-        wait_until(up, 30, "the S3 server")
-        yield endpoint
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        log.close()
+    with S3Server() as server:
+        yield server
 
 
 @pytest.fixture
-def s3(s3_endpoint: str, settings: Any) -> Iterator[S3]:
+def s3(s3_server: S3Server, settings: Any) -> Iterator[S3]:
     """This test's own bucket, named in the settings (in-process: the worker and the sweep)
-    and in `env` (the api process)."""
+    and in `env` (the api and worker processes)."""
     bucket = f"packamal-{uuid.uuid4().hex[:12]}"
-    env = {
-        "ANALYSIS_UPLOAD_STORAGE": "s3",
-        "ANALYSIS_UPLOAD_S3_BUCKET": bucket,
-        "ANALYSIS_UPLOAD_S3_ENDPOINT_URL": s3_endpoint,
-        "ANALYSIS_UPLOAD_S3_REGION": "us-east-1",
-        "ANALYSIS_UPLOAD_S3_PREFIX": "uploads/",
-        "ANALYSIS_UPLOAD_S3_ACCESS_KEY_ID": KEY_ID,
-        "ANALYSIS_UPLOAD_S3_SECRET_ACCESS_KEY": SECRET,
-    }
+    env = s3_server.env(bucket)
     for name, value in env.items():
         setattr(settings, name, value)
-    client = boto3.client(
-        "s3",
-        endpoint_url=s3_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=KEY_ID,
-        aws_secret_access_key=SECRET,
-    )
+    client: Any = s3_server.client()
     client.create_bucket(Bucket=bucket)
     yield S3(client, bucket, env)
 
@@ -125,7 +88,7 @@ def volume_files() -> list[str]:
 
 
 def test_an_upload_goes_to_the_bucket_is_analysed_purged_and_must_be_sent_again(
-    stack_factory: Callable[..., Stack], s3: S3, settings: Any
+    stack_factory: Callable[..., Stack], s3: S3, settings: Any, tmp_path: Path
 ) -> None:
     data = sdist({"demo-upload-1.0/setup.py": b"from setuptools import setup\nsetup()\n"})
     s = stack_factory(api_env=s3.env)
@@ -137,9 +100,16 @@ def test_an_upload_goes_to_the_bucket_is_analysed_purged_and_must_be_sent_again(
     assert (upload.sha256, upload.size) == (hashlib.sha256(data).hexdigest(), len(data))
     assert volume_files() == []  # nothing on the api's disk once the object is stored
 
-    run_worker()
+    # A worker process of its own (another node, in a cluster: no volume shared with the api).
+    worker_dir = tmp_path / "worker-node"
+    env = role_env(**s3.env, ANALYSIS_UPLOAD_DIR=str(worker_dir / "uploads"))
+    env["ANALYSIS_SCRATCH_DIR"] = str(worker_dir / "scratch")
+    done = run_role("worker", "--burst", env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
     job = Job.objects.get(id=sent.json()["id"])
     assert job.status == "completed", job.error
+    assert list((worker_dir / "scratch").iterdir()) == []  # its copy went with the analysis
+    assert not (worker_dir / "uploads").exists()
     report = httpx.get(f"{s.web}/api/jobs/{job.id}/report", timeout=10).json()
     assert (report["package"]["name"], report["package"]["version"]) == ("demo-upload", "1.0")
     assert report["provenance"]["source"] == "upload"
@@ -153,7 +123,7 @@ def test_an_upload_goes_to_the_bucket_is_analysed_purged_and_must_be_sent_again(
     Upload.objects.update(created_at=timezone.now() - timedelta(hours=25))
     settings.ANALYSIS_UPLOAD_RETENTION_HOURS = 1 / 3600  # the orphan, seconds old, is past it
     time.sleep(1.5)
-    # The worker's own sweep listed the bucket a moment ago, before the orphan was put there:
+    # The worker's own sweep listed the bucket before the orphan was put there:
     # the next listing would wait ORPHANS_EVERY_SECONDS.
     assert redis_client().ttl(uploads.orphans_sweep_key()) > 0
     redis_client().delete(uploads.orphans_sweep_key())

@@ -121,7 +121,9 @@ def analyze_upload(
 
     def create() -> HttpResponse:
         upload_store.upload_admit(owner=owner, size=size)
-        upload_id = upload_store.upload_store_bytes(file)  # before: no transaction held open
+        # Stored before the transaction that creates the row and the job, so a network upload
+        # holds no row lock (an Idempotency-Key's record is held: a retry waits for the first).
+        upload_id = upload_store.upload_store_bytes(file)
         try:
             with transaction.atomic():  # the upload and its job, or neither; pushed after commit
                 upload = upload_store.upload_create(
