@@ -249,6 +249,7 @@ def upload_fetch(
     )
     if upload.purged_at is not None:
         raise gone
+    fetched = False
     try:
         with (
             scratch_folder(scratch_dir) as scratch,
@@ -256,9 +257,22 @@ def upload_fetch(
         ):
             if path is None:
                 raise gone
+            fetched = True
             yield upload, path
     except TooLarge as exc:
         raise artifact_too_large(upload.filename, exc.size, max_bytes) from None
+    except AnalysisError:
+        raise
+    except Exception as exc:
+        if fetched:  # the analysis's own error, raised in the caller's block
+            raise
+        # The store is unreachable or refuses: the operator's log says why; the job's error
+        # names no endpoint.
+        log.warning("uploads: cannot read %s from the store: %r", upload.id, exc)
+        raise AnalysisError(
+            f"The uploaded archive {upload_id} cannot be read from the upload store now;"
+            " dispatch its analysis again later"
+        ) from None
 
 
 def uploads_purge(*, limit: int = 500, client: Any = None) -> int:
@@ -287,7 +301,7 @@ def uploads_purge(*, limit: int = 500, client: Any = None) -> int:
             store.delete(str(upload.id))
         except Exception as exc:  # the store is unreachable: the next sweep tries again
             log.warning("uploads: cannot delete the bytes of %s: %s", upload.id, exc)
-            continue
+            break  # rather than wait for every other one to fail too
         deleted.append(upload.id)
     Upload.objects.filter(id__in=deleted).update(purged_at=timezone.now())
     _spool_sweep()

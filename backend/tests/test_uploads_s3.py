@@ -284,3 +284,29 @@ def test_s3_without_a_bucket_stops_the_process() -> None:
     )
     assert done.returncode == 78, done.stderr
     assert "ANALYSIS_UPLOAD_STORAGE=s3 needs ANALYSIS_UPLOAD_S3_BUCKET" in done.stderr
+
+
+def test_a_store_that_cannot_be_read_fails_the_job_without_naming_it(
+    client: Client, s3: S3, settings: Any
+) -> None:
+    sent = client.post(
+        "/analyze/upload", {"file": _named(sdist(), "a.tar.gz"), "ecosystem": "pypi"}
+    )
+    assert sent.status_code == 202, sent.content
+    upload_id = Upload.objects.get().id
+    hidden = f"http://127.0.0.1:{free_port()}"  # the store went away
+    settings.ANALYSIS_UPLOAD_S3_ENDPOINT_URL = hidden
+    run_worker()
+    job = Job.objects.get(id=sent.json()["id"])
+    assert job.status == "failed"
+    assert job.error == (
+        f"The uploaded archive {upload_id} cannot be read from the upload store now;"
+        " dispatch its analysis again later"
+    )
+    # The sweep leaves the bytes it cannot delete for the next one, and keeps going.
+    Upload.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    assert recover(client=redis_client())["uploads_purged"] == 0
+    assert Upload.objects.get().purged_at is None
+    settings.ANALYSIS_UPLOAD_S3_ENDPOINT_URL = s3.env["ANALYSIS_UPLOAD_S3_ENDPOINT_URL"]
+    assert recover(client=redis_client())["uploads_purged"] == 1
+    assert s3.keys() == []
