@@ -307,7 +307,7 @@ def scan_key() -> str:
 
     digest = hashlib.sha256()
     here = REPO / "backend" / "package_analysis" / "analysis"
-    for name in ("pipeline.py", "unpack.py", "model.py"):
+    for name in ("pipeline.py", "stages.py", "treeinfo.py", "unpack.py", "model.py"):
         digest.update((here / name).read_bytes())
     return f"{engine.RULES_VERSION}-{digest.hexdigest()[:8]}"
 
