@@ -2,10 +2,11 @@
 
 The tree is only read as bytes: nothing in it is imported, built or executed. First the
 package's layout (what installs it, what its entry points are); then each Python module
-worth parsing is parsed once (a conservative prefilter skips modules with no trigger that no
-triggering module imports); then the load-time graph across files (a module imported by an
-install-time file runs at install; a function another module calls at load time runs at
-load time); then the rules, file by file: content (YARA-X), Python, JavaScript, metadata.
+worth parsing is parsed once (a conservative prefilter parses only the modules with a
+trigger and the install-time ones; docs/performance.md); then the load-time graph across
+files (a module imported by an install-time file runs at install; a function another module
+calls at load time runs at load time); then the rules, file by file: content (YARA-X),
+Python, JavaScript, metadata.
 A file that breaks a parser is skipped by that parser only; no file can stop the scan, and
 every file not (fully) scanned is listed in `skipped` with its reason.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -115,6 +116,7 @@ class _Run:
         self.scanner: yara_x.Scanner = content.new_scanner()
         self.layout = lay.Layout()
         self.parse: set[str] = set()  # Python modules worth parsing (prefilter)
+        self.flow: set[str] = set()  # modules whose load time may reach a parsed one
         self.entered: dict[str, set[str]] = {}  # module → its functions others run at load time
         self.js_reach: dict[str, str] = {}  # npm files reached from hooks/entries: install|import
         self.inputs: dict[str, inputs.Input] = {}
@@ -190,17 +192,19 @@ class _Run:
             self.inputs[rel] = got
             texts[rel] = inputs.python_source(got.data)
         install = {self.layout.prefix + f for f in self.layout.install_files}
-        chosen = prefilter.python_files(
-            {r: t for r, (t, _c) in texts.items()}, install, set(self.layout.install_functions)
-        )
+        plain = {r: t for r, (t, _c) in texts.items()}
+        chosen = prefilter.python_files(plain, install, set(self.layout.install_functions))
         chosen += [
             r
             for r, (_t, codec) in texts.items()
             if prefilter.unusual_codec(codec) and r not in chosen
         ]
         self.parse = set(chosen)
-        summaries = {rel: prefilter.summary(rel, texts[rel][0]) for rel in chosen}
-        modules = prefilter.module_index(chosen, self.layout.prefix)
+        # parsed modules, and the ones whose load time may reach them: summarised only
+        flow = chosen + prefilter.importers(plain, self.parse)
+        self.flow = set(flow)
+        summaries = {rel: prefilter.summary(rel, texts[rel][0]) for rel in flow}
+        modules = prefilter.module_index(flow, self.layout.prefix)
         for file, names in self.layout.install_functions.items():
             if self.layout.prefix + file in self.parse:
                 self.entered.setdefault(self.layout.prefix + file, set()).update(names)
@@ -285,7 +289,7 @@ class _Run:
         asset = self.eco == "pypi" and suffix in _WEB_ASSETS and reach == "runtime"
         docs_like = name in {"PKG-INFO", "METADATA"} or data_file or listing or asset
         text_ctx = FileCtx(rel, "docs", self.eco) if docs_like else ctx
-        prose: set[int] | None = None
+        prose: Container[int] | None = None
         load_calls: set[int] = set()
         tooling: set[int] = set()
         if suffix in {".py", ".pyw"}:
@@ -315,7 +319,9 @@ class _Run:
         elif name == "requires.txt":
             self._meta("check_requires", data, rel)
 
-    def _python(self, rel: str, data: bytes, ctx: FileCtx) -> tuple[set[int] | None, set[int]]:
+    def _python(
+        self, rel: str, data: bytes, ctx: FileCtx
+    ) -> tuple[Container[int] | None, set[int]]:
         text, codec = inputs.python_source(data)
         facts = None
         if rel in self.parse:
@@ -331,7 +337,7 @@ class _Run:
             prose = {
                 i for i, line in enumerate(text.splitlines(), 1) if line.lstrip().startswith("#")
             }
-            return prose, set()
+            return (pypass.LazyProse(text, prose) if rel in self.flow else prose), set()
         check = pypass.analyze(
             text,
             ctx,

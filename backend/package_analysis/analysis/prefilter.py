@@ -1,68 +1,185 @@
 """Which Python modules are worth parsing, and how load time crosses module boundaries.
 
-The prefilter is conservative and evasion-aware: it looks at the text after NFKC folding
-(what Python's tokenizer does to identifiers) for any word a Python rule needs, and a module
-without one is still parsed when it imports a module that has one (its top level may call
-into it). Install-time files are always parsed.
+The prefilter is conservative and evasion-aware (docs/performance.md lists what it
+guarantees): a module is parsed only when its text, after NFKC folding (what Python's
+tokenizer does to identifiers), holds a trigger, i.e. one of the words or shapes some Python
+rule needs to fire (an API name, a decoder, an escape or a folding trick, an encoded blob),
+or when it runs at install time. A module without a trigger can make no Python rule fire;
+the content rules still read every file's bytes. Modules that import a triggering module,
+directly or through others, are not parsed but summarised (their top-level imports and calls,
+read by regular expressions), so load time still flows across them into the triggering one.
+The words and shapes are matched in one pass per module by a compiled YARA-X rule set.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+import yara_x
+
 TRIGGER_WORDS = (
-    "exec(", "eval(", "exec,", "eval,", "execfile", "__import__", "marshal", "CodeType",
-    "b64decode", "b32decode", "b85decode", "a85decode", "decodebytes", "unhexlify", "a2b_",
-    "fromhex", "decompress", "decrypt", "subprocess", "system(", "popen(", "Popen", "spawn",
-    "startfile", "pty.", "import pty", "socket", "urlopen", "urlretrieve", "requests.",
-    "httpx.", "http.client", "ftplib", "smtplib", "telnetlib", "wget", "ShellExecute",
-    ".connect((", "codecs", "builtins", "private_key", "privkey", "mnemonic", "seed_phrase",
-    "keypair", "chr(", "pyarmor", "compile(", "::-1", "\\x", " " * 120, "importlib", "ctypes",
-    "globals()[", "vars(", "__dict__[", "pickle", "runpy", "FunctionType", "reversed(",
-    "getaddrinfo", "(os.environ)", "os.environ.copy()", "**os.environ",
-    "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069",
-    "WinExec", "webbrowser", "install_requires", "cmdclass", "dill", "\t" * 60,
+    "execfile", "__import__", "marshal", "CodeType", "b64decode", "b32decode", "b16decode",
+    "b85decode", "a85decode", "decodebytes", "decodestring", "unhexlify", "a2b_", "fromhex",
+    "decompress", "decrypt", "createDecipher", "subprocess", "Popen", "spawn", "startfile",
+    "getoutput", "pty.", "import pty", "socket", "urlopen", "urlretrieve", "urllib.request",
+    "urllib3", "urllib2", "httplib", "requests.", "httpx.", "aiohttp", "pycurl",
+    "dns.resolver", "http.client", "ftplib", "smtplib", "telnetlib", "wget", "ShellExecute",
+    "CreateProcess", "WinExec", ".connect((", "codecs", "builtins", "private_key", "privkey",
+    "mnemonic", "seed_phrase", "keypair", "pyarmor", "::-1", "\\x", "\\N{", "\\u00",
+    "\\U000", " " * 120, "\t" * 60, "importlib", "ctypes", "pickle", "dill", "runpy",
+    "FunctionType", "maketrans", "getaddrinfo", "gethostbyname", "(os.environ)",
+    "os.environ.copy()", "**os.environ", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+    "\u2066", "\u2067", "\u2068", "\u2069", "webbrowser", "install_requires", "cmdclass",
 )  # fmt: skip
-_SHAPES = re.compile(r"_0x[0-9a-fA-F]{3}|[Il1]{6}|[O0]{6}|[A-Za-z0-9+/=]{40}")
-_GETATTR_OS = re.compile(r"\bgetattr\s*\(")
-_OS_IMPORT = re.compile(r"from\s+os\s+import\s+[^\n]*\b(system|popen|exec\w*|spawn\w*|startfile)\b")
+# Shapes, as YARA regular expressions: names that run or build code wherever they appear
+# (spacing before a call, a line continuation, or handed over as a value: `map(chr, ...)`),
+# `os.exec*`, octal escapes, obfuscator-style names, namespace lookups by string
+TRIGGER_SHAPES = (
+    r"(^|[^A-Za-z0-9_.])(exec|eval|compile)\b",
+    r"\b(chr|reversed|vars|bytearray)\b",
+    r"\b(system|popen)[\s\\]*\(",
+    r"\bbytes[\s\\]*\([\s\\]*\[",
+    r"\bexec[lv]p?e?\b",
+    r"\\[0-7]{3}",
+    r"\b_0x[0-9a-fA-F]{3}",
+    r"\b[Il][Il1]{5}",
+    r"\bO[O0]{5}",
+    r"from\s+os\s+import\s+[^\n]*\b(system|popen|exec\w*|spawn\w*|startfile)\b",
+)
+# An encoded blob the literal decoder would try: a whole string literal of the base64 /
+# urlsafe-base64 / hex alphabets (decode.MIN_LITERAL long, so a run between quotes or
+# whitespace), or a run of 80 inside any literal (pypass's embedded base64). It mixes letters
+# and digits (every real payload does; a rule line, a number, a plain name not). Found with
+# bytes.translate and bytes.find, both in C.
+_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_DIGITS = b"0123456789"
+_ALPHABET = frozenset(_LETTERS + _DIGITS + b"+/=_-")
+_RUNS = bytes(ord("a") if i in _ALPHABET else ord(" ") for i in range(256))
+_STANDARD = frozenset(_LETTERS + _DIGITS + b"+/")  # pypass's embedded base64
+_EDGES = frozenset(b"\"' \t\r\n\\")  # a backslash: an escaped newline inside a literal
+_BLOB_LEN, _EMBEDDED_LEN = 40, 80
 _IMPORTS = re.compile(
     r"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import[ \t]+([^\n#]+)|import[ \t]+([^\n#]+))", re.M
 )
+_WORD = re.compile(r"\w+")
 
 
-def triggers(src: str) -> bool:
+def _yara_text(word: str) -> str:
+    out = []
+    for byte in word.encode("utf-8"):
+        ch = chr(byte)
+        out.append(ch if 0x20 <= byte < 0x7F and ch not in '"\\' else f"\\x{byte:02x}")
+    return '"' + "".join(out) + '"'
+
+
+def _source() -> str:
+    words = "\n".join(f"    $w{i} = {_yara_text(w)}" for i, w in enumerate(TRIGGER_WORDS))
+    shapes = "\n".join(f"    $s{i} = /{r}/" for i, r in enumerate(TRIGGER_SHAPES))
+    return f"""
+rule trigger {{
+  strings:
+{words}
+{shapes}
+    $defined = /def\\s+(exec|eval|compile)\\b/
+    $modules = /sys\\.modules\\s*(\\[|\\.\\s*get\\b)/
+    $own_module = /sys\\.modules\\s*\\[\\s*__name__\\s*\\]/
+    $by_name = /(__dict__|globals\\s*\\(\\s*\\))\\s*(\\[|\\.\\s*get\\b)/
+    $by_dunder = /(__dict__|globals\\s*\\(\\s*\\))\\s*\\[\\s*["']__[a-z]+__["']\\s*\\]/
+    $getattr = /\\bgetattr\\s*\\(/
+    $risky = /\\bimport\\s+(os|sys|subprocess)\\b/
+  condition:
+    any of ($w*) or any of ($s1, $s2, $s3, $s4, $s5, $s6, $s7, $s8, $s9)
+    or #s0 > #defined or #modules > #own_module or #by_name > #by_dunder or ($getattr and $risky)
+}}
+"""
+
+
+@functools.cache
+def _rules() -> yara_x.Rules:
+    return yara_x.compile(_source())
+
+
+def triggers(src: str, scanner: yara_x.Scanner | None = None) -> bool:
+    """Whether some Python rule may fire on this module's text (NFKC-folded first)."""
     if not src.isascii():
         src = unicodedata.normalize("NFKC", src)
-    if any(word in src for word in TRIGGER_WORDS):
+    data = src.encode("utf-8", "replace")
+    scanner = scanner or yara_x.Scanner(_rules())
+    if scanner.scan(data).matching_rules:
         return True
-    if _GETATTR_OS.search(src) and re.search(r"\bimport\s+(os|sys|subprocess)\b", src):
-        return True
-    return _SHAPES.search(src) is not None or _OS_IMPORT.search(src) is not None
+    return has_blob(data)
+
+
+def has_blob(data: bytes) -> bool:
+    runs = data.translate(_RUNS)
+    pos = runs.find(b"a" * _BLOB_LEN)
+    while pos >= 0:
+        end = runs.find(b" ", pos)
+        end = len(data) if end < 0 else end
+        run = data[pos:end]
+        size = len(run)
+        delimited = (pos == 0 or data[pos - 1] in _EDGES) and (
+            end == len(data) or data[end] in _EDGES
+        )
+        if (
+            (delimited or _embedded(run))
+            and len(run.translate(None, _DIGITS)) < size
+            and len(run.translate(None, _LETTERS)) < size
+        ):
+            return True
+        pos = runs.find(b"a" * _BLOB_LEN, end)
+    return False
+
+
+def _embedded(run: bytes) -> bool:
+    if len(run) < _EMBEDDED_LEN:
+        return False
+    standard = bytes(c if c in _STANDARD else 32 for c in run)
+    return any(len(part) >= _EMBEDDED_LEN for part in standard.split())
 
 
 def python_files(texts: dict[str, str], install: set[str], install_modules: set[str]) -> list[str]:
-    """The files to parse: install-time files, triggering files, and files that import one."""
+    """The files to parse: install-time files and triggering files."""
     chosen = {
         rel for rel in texts if rel in install or any(rel.endswith(m) for m in install_modules)
     }
-    hot = {rel for rel, text in texts.items() if rel not in chosen and triggers(text)}
-    chosen |= hot
-    names = {_stem(rel) for rel in hot}
-    names.discard("__init__")
-    if names:
-        for rel, text in texts.items():
-            if rel in chosen:
-                continue
-            for m in _IMPORTS.finditer(text):
-                words = set(re.findall(r"\w+", " ".join(g for g in m.groups() if g)))
-                if words & names:
-                    chosen.add(rel)
-                    break
+    scanner = yara_x.Scanner(_rules())
+    chosen |= {rel for rel, text in texts.items() if rel not in chosen and triggers(text, scanner)}
     return sorted(chosen)
+
+
+def importers(texts: dict[str, str], hot: set[str]) -> list[str]:
+    """The files that import one of `hot`, directly or through other files (by module name,
+    as a regular expression reads the import lines): their load time may reach `hot`."""
+    found = set(hot)
+    names = {_module_name(rel) for rel in hot}
+    seen = set(names)
+    imports = {
+        rel: {
+            w
+            for m in _IMPORTS.finditer(text)
+            for w in _WORD.findall(" ".join(g for g in m.groups() if g))
+        }
+        for rel, text in texts.items()
+    }
+    while names:
+        new = {rel for rel, words in imports.items() if rel not in found and words & names}
+        found |= new
+        names = {_module_name(rel) for rel in new} - seen
+        seen |= names
+    return sorted(found - hot)
+
+
+def _imported_words(text: str) -> set[str]:
+    return {
+        w
+        for m in _IMPORTS.finditer(text)
+        for w in _WORD.findall(" ".join(filter(None, m.groups())))
+    }
 
 
 def module_index(files: list[str], prefix: str) -> dict[str, str]:
@@ -154,8 +271,10 @@ def _absolute(level: int, module: str, package: list[str]) -> str | None:
     return ".".join([*parts[-1:], *(module.split(".") if module else [])])
 
 
-def _stem(rel: str) -> str:
-    return PurePosixPath(rel).stem
+def _module_name(rel: str) -> str:
+    """The last part of a file's dotted module name (a package's for its __init__.py)."""
+    path = PurePosixPath(rel)
+    return path.parent.name if path.stem == "__init__" else path.stem
 
 
 def unusual_codec(codec: str) -> bool:

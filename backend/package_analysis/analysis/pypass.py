@@ -155,6 +155,26 @@ def analyze(
     return check
 
 
+class LazyProse:
+    """The docstring and comment lines of a module the prefilter did not parse, for the
+    content rules (a match there weighs as documentation): parsed only when one matches."""
+
+    def __init__(self, text: str, comments: set[int]) -> None:
+        self.text, self.comments = text, comments
+        self._lines: set[int] | None = None
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __contains__(self, line: object) -> bool:
+        if line in self.comments:
+            return True
+        if self._lines is None:
+            facts = parse(self.text, is_setup=False, loadtime_all=False)
+            self._lines = facts.prose if facts is not None else self.comments
+        return line in self._lines
+
+
 def parse_error(src: str) -> str:
     """Why `src` does not parse, in a few words."""
     try:

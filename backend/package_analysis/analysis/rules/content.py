@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Container
 
 import yara_x
 
@@ -45,7 +46,7 @@ def scan(
     data: bytes,
     ctx: FileCtx,
     sink: Sink,
-    prose: set[int] | None = None,
+    prose: Container[int] | None = None,
     load_calls: set[int] | None = None,
     tooling: set[int] | None = None,
 ) -> list[str]:
