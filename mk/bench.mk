@@ -58,3 +58,15 @@ bench-diff: setup ## Consecutive releases of 30 popular packages: time with a ba
 
 bench-diff-publish: setup ## make bench-diff into bench/results/ (the published diff figures)
 	$(PUBLISH) $(PY) -m bench.diff $(BENCH_DIFF_ARGS)
+
+.PHONY: bench-big bench-big-publish
+# the engine before issue 15's speed work (prefilter, matching in YARA-X): the "before" column
+BENCH_BIG_BEFORE ?= 42b1bf4
+BENCH_BIG_ARGS ?= --before $(BENCH_BIG_BEFORE)
+
+bench-big: setup bench-analysis-tools ## Big packages (sympy, transformers, typescript…): time, RSS and files parsed, before/after and vs GuardDog → artifacts/bench/results/big-packages.md
+	$(PY) -m bench.big_packages $(BENCH_BIG_ARGS)
+
+bench-big-publish: setup bench-analysis-tools ## make bench-big into bench/results/, then the big-package figures of docs/performance.md
+	$(PUBLISH) $(PY) -m bench.big_packages $(BENCH_BIG_ARGS)
+	$(PY) -m bench.docs
