@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from package_analysis.analysis import pipeline
+from package_analysis.analysis import stages
 from package_analysis.models import AnalysisReport, Job
 
 from .test_analyze import PKG_INFO, SETUP_PY, dispatch, job, run_worker, sdist, upload
@@ -118,7 +118,7 @@ class _Clock:
 def test_an_analysis_past_its_time_limit_fails_with_that_reason(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pipeline, "time", _Clock())
+    monkeypatch.setattr(stages, "time", _Clock())  # the run state's clock (stages.Run)
     queued = upload(client, sdist({"setup.py": SETUP_PY, "PKG-INFO": PKG_INFO}), "t.tar.gz")
     run_worker()
     done = job(client, queued.json()["id"])
