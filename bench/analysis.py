@@ -651,13 +651,17 @@ def _set_label(name: str) -> str:
     }.get(name, name)
 
 
-def portable(path: str | Path, samples: Path) -> str:
+def portable(path: str | Path, samples: Path, cache: Path | None = None) -> str:
     """A path as the published results show it: inside the samples folder `samples/…`,
-    inside the checkout relative to it, else the file name (never this machine's layout)."""
+    inside the checkout relative to it, inside a `--cache` folder elsewhere `<cache>/…`, else
+    the file name (never this machine's layout)."""
     path = Path(path)
     if not path.is_absolute():
         return str(path)  # already published
-    for root, label in ((samples, "samples"), (REPO, ".")):
+    roots = [(samples, "samples"), (REPO, ".")]
+    if cache is not None:
+        roots.append((cache.resolve(), "<cache>"))
+    for root, label in roots:
         if path.is_relative_to(root):
             return str(Path(label) / path.relative_to(root))
     return path.name
@@ -666,7 +670,8 @@ def portable(path: str | Path, samples: Path) -> str:
 def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     samples = Path(meta["samples"])
-    rows = [{**r, "path": portable(r["path"], samples)} for r in rows]
+    cache = Path(meta.pop("cache")) if meta.get("cache") else None
+    rows = [{**r, "path": portable(r["path"], samples, cache)} for r in rows]
     meta = {**meta, "samples": "samples (BENCH_SAMPLES, else ../shared/samples)"}
     ours, gd = meta["ours"], meta.get("guarddog")
     goals = meta["goals"]
@@ -1042,6 +1047,7 @@ def main() -> None:
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{os.cpu_count()} CPUs",
         "samples": str(args.samples),
+        "cache": str(args.cache),
         "rules_version": tail["rules_version"],
         "scan_key": tail.get("scan_key", ""),
         "n_malicious": len(mal),

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from package_analysis.analysis import engine
+from package_analysis.analysis import engine, scoring
 from package_analysis.analysis.facts import python as pyfacts
 from package_analysis.analysis.model import Finding, PackageRef
 
@@ -178,6 +178,15 @@ LOAD_TIME = {
     "signal callback": ("import signal\ndef f(*a):\n    os.system('id')\nsignal.signal(2, f)\n", 4),
     "class body": ("class C:\n    os.system('id')\n", 3),
     "instantiated class": ("class C:\n    def __init__(self):\n        os.system('id')\nC()\n", 4),
+    "instance called": ("class C:\n    def __call__(self):\n        os.system('id')\nC()()\n", 4),
+    "instance bound then called": (
+        "class C:\n    def __call__(self):\n        os.system('id')\nc = C()\nc()\n",
+        4,
+    ),
+    "instance as decorator": (
+        "class C:\n    def __call__(self, fn):\n        os.system('id')\n@C()\ndef f():\n    pass\n",
+        4,
+    ),
     "metaclass": (
         "class M(type):\n    def __new__(m, *a):\n        os.system('id')\n"
         "        return type.__new__(m, *a)\nclass C(metaclass=M):\n    pass\n",
@@ -204,6 +213,12 @@ def test_uncalled_function_is_runtime(tmp_path: Path) -> None:
     assert not any(rule == "PY-INSTALL-PROCESS" for rule, _, _ in found)
 
 
+def test_instance_made_at_import_but_not_called_is_runtime(tmp_path: Path) -> None:
+    body = "import os\nclass C:\n    def __call__(self):\n        os.system('id')\nc = C()\n"
+    found = _hits(_scan(tmp_path, {"demo-1.0/demo/__init__.py": body}))
+    assert not any(rule == "PY-INSTALL-PROCESS" for rule, _, _ in found), found
+
+
 def test_sibling_module_function_called_at_import(tmp_path: Path) -> None:
     files = {
         "demo-1.0/demo/__init__.py": "from ._boot import start\nstart()\n",
@@ -221,6 +236,20 @@ def test_module_imported_by_setup_py_runs_at_install(tmp_path: Path) -> None:
     findings = _scan(tmp_path, files)
     hit = next(f for f in findings if f.rule == "PY-INSTALL-PROCESS" and "build_helpers" in f.file)
     assert (hit.line, hit.reachability) == (3, "install")
+
+
+def test_module_imported_by_setup_py_runs_only_what_setup_py_calls(tmp_path: Path) -> None:
+    helper = "import os\nVERSION = '1.0'\ndef publish():\n    os.system('id')\nos.getcwd()\n"
+    files = {
+        "demo-1.0/setup.py": SETUP + "from build_helpers import VERSION\nsetup(version=VERSION)\n",
+        "demo-1.0/build_helpers.py": helper,
+    }
+    found = {(f.rule, f.line, f.reachability) for f in _scan(tmp_path, files)}
+    assert not any(rule == "PY-INSTALL-PROCESS" for rule, _, _ in found), found
+    # its top level still runs at install
+    files["demo-1.0/build_helpers.py"] = helper + "os.system('id')\n"
+    found = {(f.rule, f.line, f.reachability) for f in _scan(tmp_path / "b", files)}
+    assert ("PY-INSTALL-PROCESS", 6, "install") in found, found
 
 
 def test_in_tree_backend_and_installation_entry_point_run_at_install(tmp_path: Path) -> None:
@@ -275,15 +304,49 @@ def test_cmdclass_only_counts_for_commands_pip_runs(tmp_path: Path) -> None:
     assert ("PY-INSTALL-HOOK-EXEC", "setup.py", 6) in found, found
 
 
+SETUP_PROCESSES = {
+    # a compiler's `-E` preprocesses: no inline code (medium, not PowerShell's `-e`)
+    "compiler probe": ("subprocess.run([*cc, '-dM', '-E', '-x', 'c', os.devnull])", "medium"),
+    "own interpreter on a script": ("subprocess.run([sys.executable, 'tools/readme.py'])", "low"),
+    "own interpreter as a module": ("subprocess.run([sys.executable, '-m', 'demo_gen'])", "medium"),
+    "own interpreter, inline code": ("subprocess.run([sys.executable, '-c', 'print(1)'])", "high"),
+    "node inline code": ("subprocess.run(['node', '-e', 'console.log(1)'])", "high"),
+    "cmd /C": ("subprocess.run(['cmd', '/C', 'dir'])", "high"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SETUP_PROCESSES))
+def test_setup_py_process_severity_follows_what_it_runs(tmp_path: Path, case: str) -> None:
+    call, severity = SETUP_PROCESSES[case]
+    setup = SETUP + f"import os, subprocess, sys\ncc = ['cc']\n{call}\nsetup()\n"
+    hits = [
+        f for f in _scan(tmp_path, {"demo-1.0/setup.py": setup}) if f.rule == "PY-INSTALL-PROCESS"
+    ]
+    assert [(f.line, f.severity) for f in hits] == [(4, severity)]
+
+
 def test_sdist_tooling_is_not_import_time(tmp_path: Path) -> None:
     files = {
         f"demo-1.0/{d}/x.py": "import os\nos.system('id')\n"
         for d in ("other", ".evergreen", "action", "extern/lib/tools")
     }
     files["demo-1.0/runtests.py"] = "import os\nos.system('id')\n"
+    for d in ("vendored-tool/tool/manual tests/1 bundle", "vendored-tool/tool/test cases/2 gen"):
+        files[f"demo-1.0/{d}/x.py"] = "import os\nos.system('id')\n"
+    files["demo-1.0/crates/demo_core/Cargo.toml"] = "[package]\nname = 'demo_core'\n"
+    files["demo-1.0/crates/demo_core/generate.py"] = "import os\nos.system('id')\n"
+    # task runners and shell scripts of the repository: a maintainer's `curl … | sh`
+    fetch_run = "curl -fsSL https://example.invalid/install.sh | sh\n"
+    files["demo-1.0/Makefile"] = "fmt:\n\t" + fetch_run
+    files["demo-1.0/build-docs.sh"] = "#!/bin/sh\n" + fetch_run
     files["demo-1.0/PKG-INFO"] = "Metadata-Version: 2.1\nName: demo-widget\nVersion: 1.0.0\n"
     findings = _scan(tmp_path, files)
     assert not [f for f in findings if f.reachability in {"import", "install", "runtime"}]
+    assert {f.file.split("/", 1)[1] for f in findings if f.rule == "CNT-DOWNLOAD-EXEC"} == {
+        "Makefile",
+        "build-docs.sh",
+    }
+    assert scoring.verdict(findings)[0] == "clean"
     # the same code inside the package is import time
     files = {"demo-1.0/demo/x.py": "import os\nos.system('id')\n"}
     assert ("PY-INSTALL-PROCESS", "demo/x.py", 2) in _hits(_scan(tmp_path / "pkg", files))

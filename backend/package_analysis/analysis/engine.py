@@ -121,6 +121,7 @@ class _Run:
         self.js_reach: dict[str, str] = {}  # npm files reached from hooks/entries: install|import
         self.inputs: dict[str, inputs.Input] = {}
         self.promoted: set[str] = set()  # tooling-looking modules that installed code imports
+        self.declared: set[str] = set()  # setup.py, an in-tree backend: every function may run
 
     def skip(self, rel: str, reason: str) -> None:
         if len(self.skipped) < 1000:
@@ -137,7 +138,7 @@ class _Run:
     # ---- before the per-file pass ----
     def plan(self, package: PackageRef) -> None:
         layout = self.layout
-        layout.prefix = lay.find_prefix(self.files, self.eco)
+        lay.plan_tree(layout, self.files, self.eco)
         present = set(self.files)
 
         def small(name: str) -> bytes | None:
@@ -191,7 +192,7 @@ class _Run:
             got = inputs.read(self.root / rel)
             self.inputs[rel] = got
             texts[rel] = inputs.python_source(got.data)
-        install = {self.layout.prefix + f for f in self.layout.install_files}
+        install = self.declared = {self.layout.prefix + f for f in self.layout.install_files}
         plain = {r: t for r, (t, _c) in texts.items()}
         chosen = prefilter.python_files(plain, install, set(self.layout.install_functions))
         chosen += [
@@ -327,7 +328,8 @@ class _Run:
         if rel in self.parse:
             install = ctx.reach == "install"
             is_setup = PurePosixPath(rel).name == "setup.py" and install
-            facts = pypass.parse(text, is_setup=is_setup, loadtime_all=install)
+            # a module setup.py imports runs its top level and what setup.py calls, not all
+            facts = pypass.parse(text, is_setup=is_setup, loadtime_all=rel in self.declared)
             if facts is None:
                 why = pypass.parse_error(text)
                 self.skip(rel, f"Python that does not parse ({why}): content rules only")

@@ -56,6 +56,11 @@ TOOLING_FILES = {
     "run_tests.py",
     "dodo.py",
 }
+# a folder named in words ("manual tests", "test cases", "unit-tests") holds tests too
+TEST_WORDS = {"test", "tests", "testing", "testcases", "testsuite"}
+# task runners and shell scripts of the repository: maintainers run them, installers never
+TASK_FILES = {"makefile", "gnumakefile", "justfile", "taskfile.yml", "tox.ini"}
+TASK_EXT = {".sh", ".bash", ".zsh", ".bat", ".cmd", ".ps1", ".mk"}
 DOC_EXT = {".md", ".rst", ".txt", ".html", ".htm", ".ipynb"}
 META_NAMES = {
     "PKG-INFO", "METADATA", "RECORD", "WHEEL", "entry_points.txt", "requires.txt",
@@ -80,6 +85,23 @@ class Layout:
     manifest_text: str = ""
     hooks: dict[str, str] = field(default_factory=dict)  # npm: install-time commands by origin
     install_functions: dict[str, set[str]] = field(default_factory=dict)  # module file → names
+    crate_scripts: set[str] = field(default_factory=set)  # folders of a Rust crate's scripts
+
+
+def plan_tree(layout: Layout, files: list[str], eco: Ecosystem) -> None:
+    """The project folder, and the helper-script folders of Rust crates an sdist carries:
+    below a `Cargo.toml` other than the project's own, a folder without `__init__.py` is
+    no Python package (pip installs none of it; a crate's generators and fixtures)."""
+    layout.prefix = prefix = find_prefix(files, eco)
+    inner = [f[len(prefix) :] for f in files if f.startswith(prefix)]
+    crates = {p.rsplit("/", 1)[0] + "/" for p in inner if p.endswith("/Cargo.toml")}
+    if eco != "pypi" or not crates:
+        return
+    packages = {p.rsplit("/", 1)[0] for p in inner if p.endswith("/__init__.py")}
+    for f in inner:
+        folder = f.rsplit("/", 1)[0] if "/" in f else ""
+        if f.endswith(".py") and folder not in packages and any(f.startswith(c) for c in crates):
+            layout.crate_scripts.add(folder)
 
 
 def find_prefix(files: list[str], eco: Ecosystem) -> str:
@@ -109,6 +131,10 @@ def reachability(inner: str, layout: Layout) -> Reachability:
         (parts and parts[0] in DEV_DIRS)
         or vendored_tool
         or any(p in TEST_DIRS or p in TOOL_DIRS for p in parts)
+        or any(TEST_WORDS.intersection(re.split(r"[^a-z0-9]+", p)) for p in parts)
+        or lower in TASK_FILES
+        or path.parent.as_posix() in layout.crate_scripts
+        or (not parts and path.suffix.lower() in TASK_EXT and inner not in layout.entry_files)
         or lower.startswith("test_")
         or lower.endswith(("_test.py", ".test.js", ".spec.js", ".test.ts", ".spec.ts"))
         or (not parts and lower in TOOLING_FILES)

@@ -8,6 +8,9 @@ score = 10 * (1 - prod(1 - w_i)), with two limits that ask for evidence of inten
 
 - low-severity findings are context, not evidence: together they count as one signal
   (the heaviest of them), however many rules they come from;
+- so are findings in tests, docs and repository tooling (code no installer runs, nothing
+  installed imports): together one signal, so a test suite's many shell-outs and a
+  README's install line do not add up to a verdict on their own;
 - a `malicious` verdict (score ≥ 7.0) needs intent where code really runs: a finding of a
   rule declared `strong` (or one carrying a source → sink chain) in installed code
   (reachability install, import, metadata or runtime; not test or docs). Without one the
@@ -84,6 +87,7 @@ def intent(finding: Finding) -> bool:
 
 def score(findings: Iterable[Finding]) -> float:
     strongest: dict[str, float] = {}
+    elsewhere: dict[str, float] = {}  # per rule, its heaviest finding in tests/docs/tooling
     low = 0.0
     shown_intent = False
     for f in findings:
@@ -91,9 +95,16 @@ def score(findings: Iterable[Finding]) -> float:
         if f.severity == "low":
             low = max(low, weight(f))
             continue
-        strongest[f.rule] = max(strongest.get(f.rule, 0.0), weight(f))
+        side = strongest if f.reachability in RUNS else elsewhere
+        side[f.rule] = max(side.get(f.rule, 0.0), weight(f))
+    aside = 0.0  # a rule that also fires where code runs counts there, once
+    for rule, w in elsewhere.items():
+        if rule in strongest:
+            strongest[rule] = max(strongest[rule], w)
+        else:
+            aside = max(aside, w)
     remaining = 1.0
-    for w in [*strongest.values(), low]:
+    for w in [*strongest.values(), low, aside]:
         remaining *= 1.0 - min(w, 0.99)
     value = round(10.0 * (1.0 - remaining), 1)
     return value if shown_intent else min(value, WITHOUT_INTENT_CAP)

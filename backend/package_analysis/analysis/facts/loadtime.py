@@ -5,13 +5,15 @@ decorate, thread targets and atexit/signal callbacks, metaclasses and `__init_su
 from __future__ import annotations
 
 import ast
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .python import Call, PyFacts
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
-_RUN_METHODS = {"__init__", "__new__", "__enter__", "__init_subclass__", "__set_name__", "__call__"}
+# making an instance runs these; `__call__` runs only when an instance is called
+_RUN_METHODS = {"__init__", "__new__", "__enter__", "__init_subclass__", "__set_name__"}
 _META_METHODS = {"__new__", "__init__", "__prepare__", "__call__"}
 _HANDOVER = {
     "register",
@@ -36,9 +38,10 @@ def reached(f: PyFacts) -> set[int]:
     for c in f.calls:
         by_owner.setdefault(c.owner, []).append(c)
     frontier = [module]
+    called = _called_instances(f)
     roots = [d for name in f.entered for d in f.defs.get(name, [])]
     for d in roots:
-        frontier += _enter_def(d, reached)
+        frontier += _enter_def(d, reached, called)
     for cls in f.classes:  # metaclasses and __init_subclass__ run when a class is defined
         if f.owner.get(id(cls)) in reached and id(cls) not in f.guarded:
             frontier += _class_hooks(f, cls, reached)
@@ -53,22 +56,51 @@ def reached(f: PyFacts) -> set[int]:
                     continue
                 for name in called_names(c.node):
                     for d in f.defs.get(name, []):
-                        new += _enter_def(d, reached)
+                        new += _enter_def(d, reached, called)
         if not new:
             break
         frontier = new
     return reached
 
 
-def _enter_def(d: Any, reached: set[int]) -> list[int]:
+def _enter_def(d: Any, reached: set[int], called: Collection[str] = ()) -> list[int]:
+    runs = _RUN_METHODS | ({"__call__"} if getattr(d, "name", "") in called else set())
     members = (
-        [m for m in d.body if isinstance(m, _FUNCS) and m.name in _RUN_METHODS]
+        [m for m in d.body if isinstance(m, _FUNCS) and m.name in runs]
         if isinstance(d, ast.ClassDef)
         else [d]
     )
     out = [id(m) for m in members if id(m) not in reached]
     reached.update(out)
     return out
+
+
+def _called_instances(f: PyFacts) -> set[str]:
+    """Classes whose instances the module calls: `C()()`, `x = C()` then `x()`, `@C()`."""
+    out: set[str] = set()
+    classes = [d for ds in f.defs.values() for d in ds if isinstance(d, ast.ClassDef)]
+    if not any(isinstance(m, _FUNCS) and m.name == "__call__" for c in classes for m in c.body):
+        return out
+    bound: dict[str, str] = {}
+    names: set[str] = set()
+    for node in ast.walk(f.tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            cls = node.value.func
+            for t in node.targets:
+                if isinstance(t, ast.Name) and isinstance(cls, ast.Name):
+                    bound[t.id] = cls.id
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Call):
+            if isinstance(node.func.func, ast.Name):
+                out.add(node.func.func.id)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            names.add(node.func.id)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            for dec in node.decorator_list:
+                if isinstance(dec, ast.Call) and isinstance(dec.func, ast.Name):
+                    out.add(dec.func.id)
+                elif isinstance(dec, ast.Name):
+                    names.add(dec.id)
+    return out | {cls for var, cls in bound.items() if var in names}
 
 
 def _class_hooks(f: PyFacts, cls: ast.ClassDef, reached: set[int]) -> list[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,7 @@ from ..facts.python import strings
 from .base import Rule, Variant
 
 if TYPE_CHECKING:
+    from ..facts.python import PyFacts
     from ..pypass import PyCheck
 
 PROCESS = Rule(
@@ -27,13 +29,20 @@ PROCESS = Rule(
             "high",
             "the process is a shell, PowerShell, a script host or `pip install` handed inline code",
         ),
+        "own-interpreter": Variant(
+            "low",
+            "the process is the running Python (`sys.executable`) on a script file, no inline "
+            "code: the script's own code is what to judge, and it is scanned where it lies",
+        ),
     },
 )
 RULES = (PROCESS,)
 _SHELL_LAUNCH = re.compile(
-    r"^(powershell|pwsh|cmd|wscript|cscript|mshta|rundll32|regsvr32|start|bash|sh|pythonw)"
-    r"(\.exe)?$|^-c$|^/c$|^-(e|enc|encodedcommand)$",
-    re.I,
+    r"^(?i:powershell|pwsh|cmd|wscript|cscript|mshta|rundll32|regsvr32|start|bash|sh|pythonw)"
+    r"(?i:\.exe)?$"
+    # inline-code flags as interpreters spell them: `-c`/`-e` lower case (a compiler's `-E`
+    # preprocesses, `-C` keeps comments), cmd's `/c` either case, PowerShell's `-enc…`
+    r"|^-[ce]$|^/[cC]$|^-(?i:enc|encodedcommand)$"
 )
 
 
@@ -55,5 +64,18 @@ def check_python(c: PyCheck) -> None:
         if launch:
             detail = f"Calls {q} to run inline code through {launch[0]!r}."
             c.emit(PROCESS, node, detail, variant="inline-shell", load_time_only=True)
+        elif _own_interpreter(f, node) and "-m" not in words:
+            detail = f"Calls {q} to run a script with this Python interpreter."
+            c.emit(PROCESS, node, detail, variant="own-interpreter", load_time_only=True)
         else:
             c.emit(PROCESS, node, f"Calls {q}.", load_time_only=True)
+
+
+def _own_interpreter(f: PyFacts, node: ast.Call) -> bool:
+    """`[sys.executable, …]` as the command."""
+    first = node.args[0] if node.args else None
+    return (
+        isinstance(first, ast.List | ast.Tuple)
+        and bool(first.elts)
+        and f.qualname(first.elts[0]) == "sys.executable"
+    )
