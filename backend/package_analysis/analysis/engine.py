@@ -192,7 +192,11 @@ class _Run:
             got = inputs.read(self.root / rel)
             self.inputs[rel] = got
             texts[rel] = inputs.python_source(got.data)
-        install = self.declared = {self.layout.prefix + f for f in self.layout.install_files}
+        prefix, install_files = self.layout.prefix, self.layout.install_files
+        self.declared = {prefix + f for f in install_files}
+        for rel in sorted(self.declared & texts.keys()):  # scripts setup.py names run too
+            install_files |= lay.named_scripts(texts[rel][0], self.files, prefix)
+        install = {prefix + f for f in install_files}
         plain = {r: t for r, (t, _c) in texts.items()}
         chosen = prefilter.python_files(plain, install, set(self.layout.install_functions))
         chosen += [

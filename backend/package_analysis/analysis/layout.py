@@ -44,6 +44,7 @@ DEV_DIRS = {
     "utils_dev", "contrib", "build_tools", "tasks",
 }  # fmt: skip
 VENDOR_DIRS = {"extern", "external", "vendor", "_vendor", "third_party", "thirdparty", "deps"}
+VENDOR_WORDS = {"vendor", "vendored", "extern", "external", "thirdparty"}  # "vendored-meson"
 TOOLING_FILES = {
     "runtests.py",
     "noxfile.py",
@@ -104,6 +105,29 @@ def plan_tree(layout: Layout, files: list[str], eco: Ecosystem) -> None:
             layout.crate_scripts.add(folder)
 
 
+_QUOTED_PATH = re.compile(r"""['"]([\w./ -]{1,200})['"]""")
+_SCRIPT_EXT = (".py", ".sh", ".bash", ".ps1", ".bat", ".cmd")
+
+
+def named_scripts(text: str, files: list[str], prefix: str) -> set[str]:
+    """Scripts of the tree an install-time file names in a string (`[sys.executable,
+    os.path.join(HERE, "tools", "gen.py")]`, `"./build.sh"`): they run at install too."""
+    by_name: dict[str, list[str]] = {}
+    for f in files:
+        if f.startswith(prefix):
+            by_name.setdefault(f.rsplit("/", 1)[-1], []).append(f[len(prefix) :])
+    out: set[str] = set()
+    for spelled in _QUOTED_PATH.findall(text):
+        if not spelled.endswith(_SCRIPT_EXT):
+            continue
+        name = spelled.rsplit("/", 1)[-1]
+        found = by_name.get(name, [])
+        if name == "__init__.py" or len(found) > 3:  # too common a name to tell which
+            found = [f for f in found if "/" in spelled and f.endswith(spelled.lstrip("./"))]
+        out.update(found)
+    return out
+
+
 def find_prefix(files: list[str], eco: Ecosystem) -> str:
     markers = ("package.json",) if eco == "npm" else ("setup.py", "pyproject.toml", "PKG-INFO")
     return manifest_prefix(files, markers)
@@ -124,14 +148,17 @@ def reachability(inner: str, layout: Layout) -> Reachability:
     ):
         return "metadata"
     lower = name.lower()
-    vendored_tool = any(p in VENDOR_DIRS for p in parts) and any(
-        p in DEV_DIRS or p in TEST_DIRS for p in parts
-    )
+    words = [set(re.split(r"[^a-z0-9]+", p)) for p in parts]
+    vendored = any(p in VENDOR_DIRS for p in parts) or any(w & VENDOR_WORDS for w in words)
+    vendored_tool = vendored and any(p in DEV_DIRS or p in TEST_DIRS for p in parts)
+    # `import run-bench` cannot be written: a script, run by hand, never at import
+    script = path.suffix == ".py" and not path.stem.isidentifier()
     if (
         (parts and parts[0] in DEV_DIRS)
         or vendored_tool
         or any(p in TEST_DIRS or p in TOOL_DIRS for p in parts)
-        or any(TEST_WORDS.intersection(re.split(r"[^a-z0-9]+", p)) for p in parts)
+        or any(w & TEST_WORDS for w in words)
+        or script
         or lower in TASK_FILES
         or path.parent.as_posix() in layout.crate_scripts
         or (not parts and path.suffix.lower() in TASK_EXT and inner not in layout.entry_files)
