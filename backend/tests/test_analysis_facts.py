@@ -132,7 +132,18 @@ ORIGINS = {
         "fetched",
     ),
     "whoami output": ("import os\nh = os.popen('whoami').read()\n", "host identity"),
+    "code object from bytes": (
+        "import types\nh = types.CodeType(0, 0, 0, 0, 0, 64, b'd\\x00S\\x00', (), (), (), 'x', 'x', 1, b'')\n",
+        "bytecode",
+    ),
 }
+
+
+def test_a_code_object_rebuilt_from_its_own_bytes_is_not_hidden_code() -> None:
+    src = "from types import CodeType\nc = compile('raise E', 'tpl', 'exec')\nh = CodeType(c.co_argcount, c.co_code, c.co_consts)\n"
+    facts = pyfacts.parse(src)
+    assert facts is not None
+    assert "bytecode" not in facts.value(facts.bindings["h"][-1]).origins
 
 
 @pytest.mark.parametrize("case", sorted(ORIGINS))

@@ -54,7 +54,12 @@ def call(r: Resolver, node: ast.Call, depth: int) -> Value:
         name = decode.codec(args[1].text() or "")
         if name:
             return _decoded(args[0], name, r, line)
-    if q in pyapi.BYTECODE or (last in {"loads"} and q.startswith(("marshal", "pickle"))):
+    # a code object rebuilt from another one's own bytes (`CodeType(c.co_argcount, …,
+    # c.co_code, …)`: traceback rewriting, renaming) hides nothing; bytes from data do
+    rebuilt = any(isinstance(a, ast.Attribute) and a.attr == "co_code" for a in node.args)
+    if (q in pyapi.BYTECODE and not rebuilt) or (
+        last in {"loads"} and q.startswith(("marshal", "pickle"))
+    ):
         return merge(args).then(None, BYTECODE, Step("transform", line, r.line_text(line)))
     if q in pyapi.FETCHERS or pyapi.is_network(q):
         return merge(args).then(None, FETCHED, Step("source", line, r.line_text(line)))

@@ -114,7 +114,8 @@ def _shadowing_commands(t: TreeCheck) -> None:
     own = _norm(t.package.name).rsplit("/", 1)[-1]
     for rel, line, command in t.commands():
         cmd = command.lower()
-        if cmd in SYSTEM_TOOLS and not (own == cmd or own.startswith(cmd)):
+        base = re.sub(r"[\d.]+$", "", cmd)  # pip3, pip3.13: the package's own, versioned
+        if cmd in SYSTEM_TOOLS and not (own == base or own.startswith(base)):
             detail = f"The package installs a command named {command!r}."
             t.emit_at(SHADOW, rel, line, command, detail)
 
