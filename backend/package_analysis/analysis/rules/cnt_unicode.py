@@ -66,9 +66,18 @@ def _run_at(text: str) -> tuple[int, int] | None:
     return (text.count("\n", 0, m.start()) + 1, m.start()) if m else None
 
 
+# A line holding nothing but one string literal (a list of test strings): the reordering
+# stops at the end of the line, so there is no code on it for the controls to move.
+_LONE_LITERAL = re.compile(r"""\s*[rRbBuU]{0,2}("[^"\n]*"|'[^'\n]*')\s*[,)\]}]*\s*""")
+
+
 def _bidi(text: str) -> int | None:
-    m = _BIDI.search(text)
-    return text.count("\n", 0, m.start()) + 1 if m else None
+    for m in _BIDI.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.end())
+        if not _LONE_LITERAL.fullmatch(text[start : end if end >= 0 else len(text)]):
+            return text.count("\n", 0, m.start()) + 1
+    return None
 
 
 def check_python(c: PyCheck) -> None:
