@@ -362,6 +362,8 @@ def test_sdist_tooling_is_not_import_time(tmp_path: Path) -> None:
     files["demo-1.0/demo/src/simd-sort/run-bench.py"] = "import os\nos.system('id')\n"
     files["demo-1.0/crates/demo_core/Cargo.toml"] = "[package]\nname = 'demo_core'\n"
     files["demo-1.0/crates/demo_core/generate.py"] = "import os\nos.system('id')\n"
+    files["demo-1.0/vendored-buildsys/pyproject.toml"] = "[project]\nname = 'buildsys'\n"
+    files["demo-1.0/vendored-buildsys/release/make_dist.py"] = "import os\nos.system('id')\n"
     # task runners and shell scripts of the repository: a maintainer's `curl … | sh`
     fetch_run = "curl -fsSL https://example.invalid/install.sh | sh\n"
     files["demo-1.0/Makefile"] = "fmt:\n\t" + fetch_run

@@ -86,16 +86,20 @@ class Layout:
     manifest_text: str = ""
     hooks: dict[str, str] = field(default_factory=dict)  # npm: install-time commands by origin
     install_functions: dict[str, set[str]] = field(default_factory=dict)  # module file → names
-    crate_scripts: set[str] = field(default_factory=set)  # folders of a Rust crate's scripts
+    crate_scripts: set[str] = field(default_factory=set)  # script folders of nested projects
+
+
+_NESTED_ROOTS = ("/Cargo.toml", "/setup.py", "/pyproject.toml")
 
 
 def plan_tree(layout: Layout, files: list[str], eco: Ecosystem) -> None:
-    """The project folder, and the helper-script folders of Rust crates an sdist carries:
-    below a `Cargo.toml` other than the project's own, a folder without `__init__.py` is
-    no Python package (pip installs none of it; a crate's generators and fixtures)."""
+    """The project folder, and the script folders of the projects an sdist carries inside
+    it (a Rust crate, a vendored Python project): below a `Cargo.toml`, `setup.py` or
+    `pyproject.toml` other than the project's own, a folder without `__init__.py` is no
+    Python package (a crate's generators, a vendored tool's release scripts)."""
     layout.prefix = prefix = find_prefix(files, eco)
     inner = [f[len(prefix) :] for f in files if f.startswith(prefix)]
-    crates = {p.rsplit("/", 1)[0] + "/" for p in inner if p.endswith("/Cargo.toml")}
+    crates = {p.rsplit("/", 1)[0] + "/" for p in inner if p.endswith(_NESTED_ROOTS)}
     if eco != "pypi" or not crates:
         return
     packages = {p.rsplit("/", 1)[0] for p in inner if p.endswith("/__init__.py")}
