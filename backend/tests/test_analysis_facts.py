@@ -335,6 +335,18 @@ SETUP_PROCESSES = {
     "own interpreter, inline code": ("subprocess.run([sys.executable, '-c', 'print(1)'])", "high"),
     "node inline code": ("subprocess.run(['node', '-e', 'console.log(1)'])", "high"),
     "cmd /C": ("subprocess.run(['cmd', '/C', 'dir'])", "high"),
+    # build-environment questions: a fixed program asked a fixed question
+    "SDK path probe": ("subprocess.check_output(['xcrun', '--show-sdk-path', '--sdk', cc])", "low"),
+    "brew prefix probe": ("subprocess.check_output(['brew', '--prefix'])", "low"),
+    "brew install": ("subprocess.check_output(['brew', 'install', 'libfoo'])", "medium"),
+    "git describe probe": ("subprocess.check_output(['git', 'describe', '--tags'])", "low"),
+    "git clone": (
+        "subprocess.check_output(['git', 'clone', 'https://example.invalid/r'])",
+        "medium",
+    ),
+    "config tool probe": ("subprocess.check_output(['pg_config', '--includedir'])", "low"),
+    "compiler version probe": ("subprocess.check_output(['cc', '--version'])", "low"),
+    "compiler on a file": ("subprocess.check_output(['cc', '-o', 'x', 'x.c'])", "medium"),
 }
 
 
@@ -346,6 +358,17 @@ def test_setup_py_process_severity_follows_what_it_runs(tmp_path: Path, case: st
         f for f in _scan(tmp_path, {"demo-1.0/setup.py": setup}) if f.rule == "PY-INSTALL-PROCESS"
     ]
     assert [(f.line, f.severity) for f in hits] == [(4, severity)]
+
+
+def test_an_install_command_asking_the_build_environment_is_low(tmp_path: Path) -> None:
+    head = SETUP + "import subprocess\nfrom setuptools.command.build_ext import build_ext\n"
+    cls = "class Ext(build_ext):\n    def run(self):\n        subprocess.check_output(CMD)\n"
+    tail = "setup(cmdclass={'build_ext': Ext})\n"
+    for cmd, severity in (("['brew', '--prefix']", "low"), ("['curl', 'x']", "high")):
+        setup = head + cls.replace("CMD", cmd) + tail
+        findings = _scan(tmp_path / severity, {"demo-1.0/setup.py": setup})
+        hits = [f.severity for f in findings if f.rule == "PY-INSTALL-HOOK-EXEC"]
+        assert hits == [severity], (cmd, hits)
 
 
 def test_sdist_tooling_is_not_import_time(tmp_path: Path) -> None:

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from ..facts import pyapi
 from ..model import Reachability
-from .base import Rule
+from .base import Rule, Variant
 from .py_network import local
+from .py_process import probe
 
 if TYPE_CHECKING:
     from ..pypass import PyCheck
@@ -34,6 +35,13 @@ HOOK_EXEC = Rule(
         "The replaced install/develop/egg_info command is where install-time malware lives: "
         "pip runs it on every machine that installs the sdist. Read exactly what it runs."
     ),
+    variants={
+        "probe": Variant(
+            "low",
+            "the process is a build-environment query with a fixed program and question "
+            "(`xcrun --show-sdk-path`, `brew --prefix`, `pkg-config --libs x`)",
+        ),
+    },
 )
 RULES = (CMD_OVERRIDE, HOOK_EXEC)
 
@@ -59,5 +67,8 @@ def check_python(c: PyCheck) -> None:
         runs = pyapi.is_process(q) or (pyapi.is_network(q) and not local(f, node))
         if q in pyapi.EXEC and node.args and not isinstance(node.args[0], ast.Constant):
             runs = True
-        if runs:
+        if runs and pyapi.is_process(q) and probe(node):
+            detail = f"The install command asks the build environment through {q}."
+            c.emit(HOOK_EXEC, node, detail, variant="probe")
+        elif runs:
             c.emit(HOOK_EXEC, node, f"The install command runs {q}.")

@@ -29,6 +29,12 @@ PROCESS = Rule(
             "high",
             "the process is a shell, PowerShell, a script host or `pip install` handed inline code",
         ),
+        "probe": Variant(
+            "low",
+            "a build-environment query with a fixed program and question (`xcrun "
+            "--show-sdk-path`, `brew --prefix`, `pkg-config --cflags x`, `git describe`, "
+            "`cc --version`): it reads the machine, it runs nothing it was handed",
+        ),
         "own-interpreter": Variant(
             "low",
             "the process is the running Python (`sys.executable`) on a script file, no inline "
@@ -64,6 +70,9 @@ def check_python(c: PyCheck) -> None:
         if launch:
             detail = f"Calls {q} to run inline code through {launch[0]!r}."
             c.emit(PROCESS, node, detail, variant="inline-shell", load_time_only=True)
+        elif probe(node):
+            detail = f"Calls {q} to ask the build environment ({' '.join(words[:3])})."
+            c.emit(PROCESS, node, detail, variant="probe", load_time_only=True)
         elif _own_interpreter(f, node) and "-m" not in words:
             detail = f"Calls {q} to run a script with this Python interpreter."
             c.emit(PROCESS, node, detail, variant="own-interpreter", load_time_only=True)
@@ -79,3 +88,35 @@ def _own_interpreter(f: PyFacts, node: ast.Call) -> bool:
         and bool(first.elts)
         and f.qualname(first.elts[0]) == "sys.executable"
     )
+
+
+# build-environment questions: program → the first arguments that only ask (None: any)
+_QUERIES: dict[str, frozenset[str] | None] = {
+    "xcrun": frozenset({"--show-sdk-path", "--show-sdk-version", "--show-sdk-platform-path",
+                        "--sdk", "--find", "-f"}),
+    "xcode-select": frozenset({"-p", "--print-path", "--version"}),
+    "brew": frozenset({"--prefix", "--cellar", "--repository", "--version"}),
+    "git": frozenset({"describe", "rev-parse", "log", "status", "ls-files", "show", "rev-list",
+                      "--version"}),
+    "pkg-config": None, "pkgconf": None, "uname": None, "sw_vers": None, "lsb_release": None,
+    "getconf": None, "nproc": None,
+}  # fmt: skip
+_VERSION_FLAGS = {"--version", "-dumpversion", "-dumpfullversion", "-dumpmachine", "-V"}
+_CONFIG_TOOL = re.compile(r"[\w+.-]+[-_]config$")  # pg_config, llvm-config, sdl2-config
+
+
+def probe(node: ast.Call) -> bool:
+    """A process call whose command is a literal list asking the build environment a
+    question: a query tool with an asking first argument, a `*-config` tool, or any
+    program asked only for its version."""
+    first = node.args[0] if node.args else None
+    if not isinstance(first, ast.List | ast.Tuple) or not first.elts:
+        return False
+    words = [e.value if isinstance(e, ast.Constant) else None for e in first.elts]
+    if not isinstance(words[0], str) or _SHELL_LAUNCH.match(words[0]):
+        return False
+    program = words[0].rsplit("/", 1)[-1]
+    if program in _QUERIES:
+        asks = _QUERIES[program]
+        return asks is None or (len(words) > 1 and words[1] in asks)
+    return bool(_CONFIG_TOOL.match(program)) or (len(words) == 2 and words[1] in _VERSION_FLAGS)
