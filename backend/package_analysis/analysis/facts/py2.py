@@ -66,13 +66,28 @@ def _fix_line(line: str) -> str:
     return line
 
 
+_BAD_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\(x(?![0-9a-fA-F]{2})|u(?![0-9a-fA-F]{4})|N(?!\{))")
+
+
 def as_py3(src: str) -> ast.Module | None:
-    """The tree of `src` read with Python 2 statements rewritten, or None."""
+    """The tree of `src` read with Python 2 statements rewritten, or None. A truncated
+    `\\x` escape (a string Python 2 kept as bytes, Python 3 refuses) is read as text."""
+    for attempt in (_statements, _escapes):
+        fixed = attempt(src)
+        if fixed is None or fixed == src:
+            continue
+        try:
+            return ast.parse(fixed)
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+            src = fixed
+    return None
+
+
+def _statements(src: str) -> str | None:
     if not re.search(r"\bprint\b|\bexec\b|\bexcept\b|\braise\b|\b0[0-7]|\d[lL]\b|<>|`", src):
         return None
-    lines = src.split("\n")
-    fixed = "\n".join(_fix_line(line) for line in lines)
-    try:
-        return ast.parse(fixed)
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-        return None
+    return "\n".join(_fix_line(line) for line in src.split("\n"))
+
+
+def _escapes(src: str) -> str | None:
+    return _BAD_ESCAPE.sub(lambda m: m.group(1) + "\\\\" + m.group(2), src)
