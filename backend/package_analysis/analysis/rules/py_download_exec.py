@@ -30,20 +30,39 @@ RULES = (DOWNLOAD_EXEC,)
 
 
 _WRITE_MODES = ("w", "a", "x")
+_SAVERS = {"urllib.request.urlretrieve", "urllib.urlretrieve"}
+_WRAPPERS = {"str", "builtins.str", "pathlib.Path", "os.fspath", "os.path.abspath"}
 
 
-def _paths(f: PyFacts, node: ast.AST) -> set[str]:
-    """How a path is named: the variables it is built from and its folded text."""
-    out = {f"name:{n.id}" for n in ast.walk(node) if isinstance(n, ast.Name)}
+def _paths(f: PyFacts, node: ast.AST, depth: int = 0) -> set[str]:
+    """How a path is named: its folded text, else the variables it is built from (a name,
+    the names in an f-string or a `+`, through `str()`/`Path()`), never a module's name."""
     text = f.value(node).text()
     if text:
-        out.add(f"text:{text}")
+        return {f"text:{text}"}
+    if depth > 4:
+        return set()
+    if isinstance(node, ast.Name):
+        return {f"name:{node.id}"}
+    parts: list[ast.AST] = []
+    if isinstance(node, ast.JoinedStr):
+        parts = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+    elif isinstance(node, ast.BinOp):
+        parts = [node.left, node.right]
+    elif isinstance(node, ast.List | ast.Tuple):
+        parts = list(node.elts)
+    elif isinstance(node, ast.Call) and f.qualname(node.func) in _WRAPPERS and node.args:
+        parts = [node.args[0]]
+    out: set[str] = set()
+    for part in parts:
+        out |= _paths(f, part, depth + 1)
     return out
 
 
 def dropped(f: PyFacts) -> dict[int, tuple[set[str], Value]]:
     """Per function: the paths of files opened for writing where downloaded data is written
-    (`open(p, 'w').write(requests.get(u).text)`), with that data's value."""
+    (`open(p, 'w').write(requests.get(u).text)`, `urlretrieve(u, p)`), with that data's
+    value."""
     opened: dict[int, set[str]] = {}
     written: dict[int, Value] = {}
     for call in f.calls:
@@ -55,6 +74,9 @@ def dropped(f: PyFacts) -> dict[int, tuple[set[str], Value]]:
             text = f.value(mode).text() if mode is not None else None
             if text and any(m in text for m in _WRITE_MODES):
                 opened.setdefault(call.owner, set()).update(_paths(f, node.args[0]))
+        elif q in _SAVERS and len(node.args) > 1:  # urlretrieve(url, path): saved straight
+            opened.setdefault(call.owner, set()).update(_paths(f, node.args[1]))
+            written.setdefault(call.owner, f.value(node))
         elif isinstance(node.func, ast.Attribute) and node.func.attr in {"write", "writelines"}:
             data = f.value(node.args[0]) if node.args else None
             if data is not None and FETCHED in data.origins:
@@ -79,7 +101,6 @@ def check_python(c: PyCheck) -> None:
             if drop and pyapi.is_process(q) and any(_paths(f, a) & drop[0] for a in node.args):
                 detail = f"{q} runs a file the same code wrote with downloaded data."
                 c.emit(DOWNLOAD_EXEC, node, detail, chain=drop[1])
-                continue
             if not f.loadtime(node):
                 continue
             if q in pyapi.EXEC and (not node.args or reads_file(f, node.args[0])):
