@@ -192,6 +192,16 @@ class _Budget:
                 f" ({_mib(self.bytes)} from {self.archive_size} bytes; a decompression bomb?)"
             )
 
+    def stream(self, total: int) -> None:
+        """Tar bytes read so far, headers and the zero blocks skipped between members too."""
+        if total > 2 * self.max_bytes or total > max(
+            RATIO_FLOOR, 2 * MAX_RATIO * self.archive_size
+        ):
+            raise AnalysisError(
+                f"Unpacking stopped: {_mib(total)} of tar data from {self.archive_size} bytes"
+                " (ANALYSIS_MAX_UNPACKED_BYTES; a decompression bomb?)"
+            )
+
     def skip(self, name: str, reason: str) -> None:
         if len(self.skipped) < SKIPPED_MAX:
             self.skipped.append({"member": name[:300], "reason": reason[:300]})
@@ -289,6 +299,19 @@ def _decompressed(path: Path, kind: str) -> io.BufferedIOBase:
     return path.open("rb")
 
 
+class _Counted:
+    """The tar stream, counted as tarfile reads it (`_Budget.stream`)."""
+
+    def __init__(self, raw: io.BufferedIOBase, budget: _Budget) -> None:
+        self.raw, self.budget, self.total = raw, budget, 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.raw.read(size)
+        self.total += len(chunk)
+        self.budget.stream(self.total)
+        return chunk
+
+
 def _extract_tar(path: Path, dest: Path, budget: _Budget, kind: str = "tar") -> None:
     """Every member any tar reader could find: tarfile and pip stop at the first zero block or
     bad header, npm's reader skips it and reads on, so this reads on too (`ignore_zeros`), to
@@ -298,7 +321,7 @@ def _extract_tar(path: Path, dest: Path, budget: _Budget, kind: str = "tar") -> 
     end, stopped = 0, False
     with (
         _decompressed(path, kind) as raw,
-        tarfile.open(fileobj=raw, mode="r|", ignore_zeros=True) as tar,
+        tarfile.open(fileobj=_Counted(raw, budget), mode="r|", ignore_zeros=True) as tar,  # type: ignore[call-overload]
     ):
         for member in tar:
             stopped = stopped or member.offset != end  # blocks skipped: past tarfile's stop

@@ -422,3 +422,18 @@ def test_a_small_tar_gz_cut_short_is_called_truncated_not_a_non_archive(
     path.write_bytes(whole[:-4])
     with pytest.raises(AnalysisError, match=r"^Archive is truncated or corrupt \(gzip\)"):
         run(path, scratch)
+
+
+def test_zero_blocks_read_past_the_tar_end_count_like_data(tmp_path: Path, scratch: Path) -> None:
+    # Reading on past the first zero block (as npm's reader does) must not make a bomb of
+    # zeros cheap: the tar stream itself is held to the unpacking limits.
+    path = tmp_path / "zeros.tgz"
+    path.write_bytes(gzip.compress(_blocks(_tar({"package/index.js": b"1;\n"})) + b"\0" * 64 * MiB))
+    assert path.stat().st_size < 256 * 1024
+    with pytest.raises(
+        AnalysisError, match=r"^Unpacking stopped: \d+ MiB of tar data from \d+ bytes"
+    ):
+        run(path, scratch)
+    small = tmp_path / "small.tgz"  # the usual padding is nowhere near it
+    small.write_bytes(gzip.compress(_blocks(_tar({"package/index.js": b"1;\n"})) + b"\0" * 10240))
+    assert unpack(small, scratch / "small", max_bytes=512 * MiB, max_files=9, timeout=60).files == 1
