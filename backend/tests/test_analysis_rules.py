@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from package_analysis.analysis import engine, scoring
-from package_analysis.analysis.model import SNIPPET_MAX, Finding, PackageRef
+from package_analysis.analysis.model import SNIPPET_MAX, ChainStep, Finding, PackageRef
 from package_analysis.analysis.rules import content, meta_wheel_diff
 from package_analysis.analysis.rules.catalog import RULES
 
@@ -222,6 +222,9 @@ def test_critical_intent_in_an_installed_module_is_malicious_even_when_only_call
         _finding("PY-EXEC-DECODED", "critical", "runtime"), category="obfuscation"
     )
     assert scoring.verdict([hidden]) == ("suspicious", 5.4)
+    step = ChainStep("transform", "f", 1, "XOR of characters")
+    decoded = dataclasses.replace(hidden, chain=(step,))
+    assert scoring.verdict([decoded]) == ("malicious", 7.2)
     assert scoring.verdict([_finding("CNT-BIDI-CONTROL", "critical", "runtime")]) == (
         "suspicious",
         5.4,

@@ -21,7 +21,8 @@ score = 10 * (1 - prod(1 - w_i)), with two limits that ask for evidence of inten
   (reachability runtime: a trojan function that posts the key it is given, a dropper
   behind an API) weighs `RUNTIME_INTENT` instead of the runtime weight when its category
   is harm done (`HARM`: exfiltration, download-and-run, droppers, evasion, reverse shells,
-  wallet hijacking, propagation), not hiding: what it does is not in doubt, only when.
+  wallet hijacking, propagation) or it carries its source → sink chain (data decoded in
+  place and executed): what it does is not in doubt, only when.
 
 Verdict: `malicious` from 7.0, `suspicious` from 4.0. The package's name or popularity
 never lowers anything: only findings move the score.
@@ -64,7 +65,7 @@ def weight(finding: Finding) -> float:
     if (
         finding.reachability == "runtime"
         and finding.severity == "critical"
-        and finding.category in HARM
+        and (finding.category in HARM or bool(getattr(finding, "chain", None)))
         and intent(finding)
     ):
         reach = RUNTIME_INTENT

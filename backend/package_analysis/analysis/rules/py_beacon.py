@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..facts import pyapi
 from .base import Rule
-from .py_network import load_time_network
+from .py_network import call_sites, load_time_network
 
 if TYPE_CHECKING:
     from ..facts.python import PyFacts
@@ -91,8 +91,13 @@ def _destinations(f: PyFacts, node: ast.Call) -> list[ast.AST]:
 
 
 def destination(f: PyFacts, node: ast.Call) -> str | None:
-    """The collector host or bare IP the call is aimed at, if it is one."""
-    for arg in _destinations(f, node):
+    """The collector host or bare IP the call is aimed at, if it is one (also what the
+    module's own calls pass for a parameter that is the destination)."""
+    args = _destinations(f, node)
+    for arg in args:
+        if f.value(arg).text() is None:
+            args = [*args, *call_sites(f, arg)]
+    for arg in args:
         text = f.pieces(arg)
         m = COLLECTOR.search(text)
         if m:
@@ -131,10 +136,19 @@ def shell_destination(f: PyFacts, node: ast.Call) -> str | None:
 
 def check_python(c: PyCheck) -> None:
     f = c.facts
+    seen: set[int] = set()
     for node, q in load_time_network(c):
+        seen.add(id(node))
         where = destination(f, node)
         if where:
             c.emit(BEACON, node, f"Calls {q} on {where!r}.", load_time_only=True)
+    for call in f.calls:  # a helper's destination is a parameter: what the module passes
+        q = f.qualname(call.node.func)
+        if id(call.node) in seen or not pyapi.is_network(q) or not f.loadtime(call.node):
+            continue
+        where = destination(f, call.node)
+        if where:
+            c.emit(BEACON, call.node, f"Calls {q} on {where!r}.", load_time_only=True)
     for call in f.calls:
         q = f.qualname(call.node.func)
         if pyapi.is_process(q) and f.loadtime(call.node):

@@ -29,6 +29,29 @@ RULES = (NETWORK,)
 LOCAL_URL = re.compile(r"^(https?://)?(localhost|127\.|0\.0\.0\.0|\[::1\])")
 
 
+def call_sites(f: PyFacts, arg: ast.AST) -> list[ast.AST]:
+    """When `arg` is a parameter of its function, what the module's calls pass for it."""
+    if not isinstance(arg, ast.Name):
+        return []
+    owner = f.owner.get(id(arg))
+    func = next(
+        (d for ds in f.defs.values() for d in ds if id(d) == owner and hasattr(d, "args")), None
+    )
+    if func is None:
+        return []
+    names = [a.arg for a in func.args.args]
+    if arg.id not in names:
+        return []
+    index = names.index(arg.id) - (1 if names and names[0] in {"self", "cls"} else 0)
+    out: list[ast.AST] = []
+    for call in f.calls:
+        callee = call.node.func
+        name = callee.id if isinstance(callee, ast.Name) else getattr(callee, "attr", "")
+        if name == func.name and 0 <= index < len(call.node.args):
+            out.append(call.node.args[index])
+    return out[:20]
+
+
 def fixed_destination(f: PyFacts, node: ast.Call) -> bool:
     """The call's target is written in the code (a literal, folded or assigned), not
     something handed in by the caller."""
