@@ -109,6 +109,10 @@ class PyFacts:
             return self.pieces(node.value, depth + 1)
         if isinstance(node, ast.List | ast.Tuple):
             return " ".join(self.pieces(e, depth + 1) for e in node.elts)
+        if isinstance(node, ast.Name):  # a name bound once to an f-string or a `+`
+            bound = [b for b in self.bindings.get(node.id, []) if not isinstance(b, str)]
+            if len(bound) == 1:
+                return self.pieces(bound[0], depth + 1)
         return "\0"
 
     def loadtime(self, node: ast.AST) -> bool:

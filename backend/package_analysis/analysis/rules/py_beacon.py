@@ -60,6 +60,7 @@ _IP = re.compile(
 _PROBE_LABEL = re.compile(
     r"(?:^|[/.@\0])((?=[a-z0-9]*\d)(?=[a-z0-9]*[a-z])[a-z0-9]{24,63}\.[a-z0-9.\-]*[a-z0-9]\.[a-z]{2,})"
 )
+_BROWSER = {"webbrowser.open", "webbrowser.open_new", "webbrowser.open_new_tab"}
 _RESOLVERS = {"8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.9", "208.67.222.222"}
 _PRIVATE = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
 
@@ -144,7 +145,8 @@ def check_python(c: PyCheck) -> None:
             c.emit(BEACON, node, f"Calls {q} on {where!r}.", load_time_only=True)
     for call in f.calls:  # a helper's destination is a parameter: what the module passes
         q = f.qualname(call.node.func)
-        if id(call.node) in seen or not pyapi.is_network(q) or not f.loadtime(call.node):
+        talks = pyapi.is_network(q) or q in _BROWSER  # a browser tab is a request too
+        if id(call.node) in seen or not talks or not f.loadtime(call.node):
             continue
         where = destination(f, call.node)
         if where:
