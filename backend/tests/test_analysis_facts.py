@@ -230,6 +230,24 @@ def test_instance_made_at_import_but_not_called_is_runtime(tmp_path: Path) -> No
     assert not any(rule == "PY-INSTALL-PROCESS" for rule, _, _ in found), found
 
 
+def test_an_example_calling_an_installed_function_does_not_make_it_load_time(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "demo-1.0/demo/__init__.py": "",
+        "demo-1.0/demo/serving.py": "import os\ndef serve(url):\n    os.system('id')\n",
+        "demo-1.0/examples/app.py": "from demo.serving import serve\nserve('https://example.invalid/')\n",
+    }
+    found = {(f.rule, f.file.split("/", 1)[1]) for f in _scan(tmp_path, files)}
+    assert ("PY-INSTALL-PROCESS", "demo/serving.py") not in found, found
+    # installed code calling it at import still does
+    files["demo-1.0/demo/__init__.py"] = (
+        "from .serving import serve\nserve('https://example.invalid/')\n"
+    )
+    found = {(f.rule, f.file.split("/", 1)[1]) for f in _scan(tmp_path / "b", files)}
+    assert ("PY-INSTALL-PROCESS", "demo/serving.py") in found, found
+
+
 def test_sibling_module_function_called_at_import(tmp_path: Path) -> None:
     files = {
         "demo-1.0/demo/__init__.py": "from ._boot import start\nstart()\n",

@@ -219,6 +219,8 @@ class _Run:
             for rel, summ in summaries.items():
                 reach = self._reach(rel)
                 for target, names in prefilter.load_time_imports(rel, summ, modules):
+                    if reach in {"test", "docs"} and self._reach(target) not in {"test", "docs"}:
+                        names = set()  # an example calling it does not run it on import
                     known = self.entered.setdefault(target, set())
                     if not names <= known:
                         known |= names
