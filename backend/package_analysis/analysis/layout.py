@@ -126,7 +126,8 @@ def named_scripts(text: str, files: list[str], prefix: str) -> set[str]:
             continue
         name = spelled.rsplit("/", 1)[-1]
         found = by_name.get(name, [])
-        if name == "__init__.py" or len(found) > 3:  # too common a name to tell which
+        # too common a name to tell which (a setup.py naming "setup.py" means itself)
+        if name in {"__init__.py", "setup.py"} or len(found) > 3:
             found = [f for f in found if "/" in spelled and f.endswith(spelled.lstrip("./"))]
         out.update(found)
     return out
