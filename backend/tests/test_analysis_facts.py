@@ -224,6 +224,15 @@ def test_uncalled_function_is_runtime(tmp_path: Path) -> None:
     assert not any(rule == "PY-INSTALL-PROCESS" for rule, _, _ in found)
 
 
+def test_a_decorator_returning_a_wrapper_does_not_run_the_function(tmp_path: Path) -> None:
+    body = (
+        "import os\ndef logged(fn):\n    def wrapper(*a):\n        return fn(*a)\n    return wrapper\n"
+        "@logged\ndef f():\n    os.system('id')\n"
+    )
+    found = _hits(_scan(tmp_path, {"demo-1.0/demo/__init__.py": body}))
+    assert not any(rule == "PY-INSTALL-PROCESS" for rule, _, _ in found), found
+
+
 def test_instance_made_at_import_but_not_called_is_runtime(tmp_path: Path) -> None:
     body = "import os\nclass C:\n    def __call__(self):\n        os.system('id')\nc = C()\n"
     found = _hits(_scan(tmp_path, {"demo-1.0/demo/__init__.py": body}))

@@ -143,14 +143,26 @@ def _decorated(
                 reached.add(id(d))
                 out.append(id(d))
                 params = {a.arg for a in d.args.args}
-                calls_it |= any(
+                calls_it |= any(  # in its own body: a wrapper it returns runs later
                     isinstance(c.func, ast.Name) and c.func.id in params
-                    for c in ast.walk(d)
+                    for c in _own_nodes(d)
                     if isinstance(c, ast.Call)
                 )
         if calls_it and id(fn) not in reached:
             reached.add(id(fn))
             out.append(id(fn))
+    return out
+
+
+def _own_nodes(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
+    """The nodes of a function's body, not those of the functions it defines."""
+    out: list[ast.AST] = []
+    todo: list[ast.AST] = list(fn.body)
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        if not isinstance(node, (*_FUNCS, ast.ClassDef)):
+            todo.extend(ast.iter_child_nodes(node))
     return out
 
 
