@@ -667,11 +667,21 @@ def portable(path: str | Path, samples: Path, cache: Path | None = None) -> str:
     return path.name
 
 
+def _portable_row(r: dict[str, Any], samples: Path, cache: Path | None) -> dict[str, Any]:
+    """The row with every artifact path as published (its own, ours and GuardDog's)."""
+    path = portable(r["path"], samples, cache)
+    out = {**r, "path": path}
+    for side in ("ours", "guarddog"):
+        if isinstance(r.get(side), dict) and "path" in r[side]:
+            out[side] = {**r[side], "path": path}
+    return out
+
+
 def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    samples = Path(meta["samples"])
+    samples = Path(meta["samples"]).resolve()  # the items carry resolved paths
     cache = Path(meta.pop("cache")) if meta.get("cache") else None
-    rows = [{**r, "path": portable(r["path"], samples, cache)} for r in rows]
+    rows = [_portable_row(r, samples, cache) for r in rows]
     meta = {**meta, "samples": "samples (BENCH_SAMPLES, else ../shared/samples)"}
     ours, gd = meta["ours"], meta.get("guarddog")
     goals = meta["goals"]
