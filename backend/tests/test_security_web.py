@@ -218,7 +218,10 @@ def test_websocket_inbound_data_is_refused_and_memory_stays_flat(stack: Stack) -
         codes = []
         try:
             for c in socks:
-                with contextlib.suppress(ConnectionClosed, OSError):
+                # The server closes while the client still writes its 16 MiB: the client
+                # library then aborts a transport asyncio has already let go of, which raises
+                # AttributeError ('NoneType' … 'call_soon') instead of ConnectionClosed.
+                with contextlib.suppress(ConnectionClosed, OSError, AttributeError):
                     await c.send(zeros)
                     await c.send(zeros)
                 with contextlib.suppress(ConnectionClosed, TimeoutError):
