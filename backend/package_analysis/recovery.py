@@ -44,7 +44,7 @@ def recover(*, client: redis.Redis) -> dict[str, int]:
         event_publish(client=client, job=job, event="failed")
     alive = workers_alive(client=client, max_age=WORKER_DEAD_AFTER)
     reaped = workers_reap_dead(client=client, alive=alive)
-    announced = events_owed_settle(client=client, alive=alive)
+    announced = events_owed_settle(client=client)
     lost = services.jobs_repush_lost(grace_seconds=settings.JOB_REQUEUE_GRACE, client=client)
     for job in lost:
         log.warning("recovery: job %s had no message in Redis; re-pushed", job.id)
@@ -61,12 +61,21 @@ def recover(*, client: redis.Redis) -> dict[str, int]:
     }
 
 
-def events_owed_settle(*, client: redis.Redis, alive: set[str]) -> int:
+def events_owed_settle(*, client: redis.Redis) -> int:
     """Publish the outcome events that dead workers owed: a worker killed between its
     completion UPDATE and the PUBLISH leaves a finished row nobody announced. Entries of
-    live workers are left alone; those whose attempt wrote no outcome are dropped."""
+    live workers are left alone; those whose attempt wrote no outcome are dropped.
+
+    The debts are read before the heartbeats: a debt is taken together with a heartbeat
+    (broker.message_ack), so a worker that claimed a job after a stale view of who is alive
+    is never taken for dead; and each debt is settled only as it was read, so one its worker
+    pays meanwhile is not announced twice."""
     announced = 0
-    for job_id, holder in owed_all(client=client).items():
+    owed = owed_all(client=client)
+    if not owed:
+        return 0
+    alive = workers_alive(client=client, max_age=WORKER_DEAD_AFTER)
+    for job_id, holder in owed.items():
         worker, _, attempt = holder.rpartition("|")
         if worker in alive:
             continue
@@ -74,8 +83,7 @@ def events_owed_settle(*, client: redis.Redis, alive: set[str]) -> int:
             id=job_id, attempts=int(attempt or 0), status__in=("completed", "failed")
         ).first()
         event = event_encode(job=done, event=done.status) if done is not None else None
-        owed_settle(client=client, job_id=job_id, event=event)
-        if done is not None:
+        if owed_settle(client=client, job_id=job_id, holder=holder, event=event):
             log.warning(
                 "recovery: worker %s died before announcing job %s; announced", worker, job_id
             )

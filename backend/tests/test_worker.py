@@ -12,8 +12,9 @@ import pytest
 import redis
 from django.utils import timezone
 
-from package_analysis import services
-from package_analysis.broker import keys, redis_client
+from package_analysis import broker, services
+from package_analysis.broker import keys, owed_settle, redis_client
+from package_analysis.events import event_encode
 from package_analysis.models import Job
 from package_analysis.recovery import recover
 from package_analysis.worker import Worker
@@ -182,6 +183,76 @@ def test_a_live_workers_processing_list_is_left_alone(r: redis.Redis) -> None:
     r.zadd(keys().workers, {"busy": time.time()})
     assert recover(client=redis_client())["reaped"] == 0
     assert r.llen(keys().processing("busy")) == 1
+
+
+def _claim_and_finish(r: redis.Redis, worker: str) -> Job:
+    """What a worker does up to its outcome event: pop, claim (the ack owes the event),
+    complete the row; the event itself is left unpublished."""
+    job = dispatch(0)
+    raw = r.lmove(keys().queue, keys().processing(worker), "RIGHT", "LEFT")
+    claimed = services.job_claim(job_id=str(job.id), worker=worker, lease_seconds=30)
+    assert raw and claimed is not None
+    broker.message_ack(
+        client=redis_client(),
+        worker=worker,
+        raw=raw,
+        job_id=str(job.id),
+        running=event_encode(job=claimed, event="running"),
+        attempt=claimed.attempts,
+    )
+    done = services.job_complete(job_id=str(job.id), attempt=claimed.attempts, result={})
+    assert done is not None
+    return done
+
+
+def _announce(worker: str, job: Job) -> None:
+    broker.outcome_announce(
+        client=redis_client(),
+        worker=worker,
+        job_id=str(job.id),
+        event=event_encode(job=job, event="completed"),
+        prefetch=False,
+    )
+
+
+def test_a_worker_that_claimed_right_after_a_redis_restart_is_not_taken_for_dead(
+    r: redis.Redis, events: EventLog
+) -> None:
+    r.flushdb()  # Redis restarted empty: no heartbeat of anyone yet
+    job = _claim_and_finish(r, "w-fresh")  # claimed before its first heartbeat
+
+    assert recover(client=redis_client())["announced"] == 0
+    _announce("w-fresh", job)
+
+    time.sleep(0.3)
+    assert len(events.of(str(job.id), "completed")) == 1
+    assert r.hlen(keys().owed) == 0
+
+
+def test_a_paused_worker_does_not_announce_what_recovery_announced_for_it(
+    r: redis.Redis, events: EventLog
+) -> None:
+    job = _claim_and_finish(r, "w-paused")
+    r.zadd(keys().workers, {"w-paused": time.time() - 60})  # silent for a minute
+
+    assert recover(client=redis_client())["announced"] == 1
+    _announce("w-paused", job)  # it wakes up and pays its debt
+
+    time.sleep(0.3)
+    assert len(events.of(str(job.id), "completed")) == 1
+    assert r.hlen(keys().owed) == 0 and not r.exists(keys().announced(str(job.id)))
+
+
+def test_recovery_settles_a_debt_only_as_it_read_it(r: redis.Redis, events: EventLog) -> None:
+    job = _claim_and_finish(r, "w-quick")
+    holder = r.hget(keys().owed, str(job.id))
+    _announce("w-quick", job)  # the worker paid between recovery's read and its settle
+
+    event = event_encode(job=job, event="completed")
+    assert not owed_settle(client=redis_client(), job_id=str(job.id), holder=holder, event=event)
+
+    time.sleep(0.3)
+    assert len(events.of(str(job.id), "completed")) == 1
 
 
 def test_a_queued_row_lost_with_redis_is_repushed(r: redis.Redis) -> None:

@@ -36,6 +36,10 @@ class Keys:
     def processing(self, worker: str) -> str:
         return f"{self.processing_prefix}{worker}"
 
+    def announced(self, job_id: str) -> str:
+        """Set while recovery's announcement of a job's outcome is newer than its worker's."""
+        return f"{self.queue}:announced:{job_id}"
+
     def worker_state(self, worker: str) -> str:
         return f"{self.queue}:worker:{worker}"
 

@@ -126,13 +126,15 @@ def message_ack(
     # An allow-oom script (broker.scripts): a full Redis still lets a worker acknowledge.
     announce = running is not None and bool(job_id)
     script(client, "ack")(
-        keys=[k.processing(worker), k.pending, k.owed],
+        keys=[k.processing(worker), k.pending, k.owed, k.workers],
         args=[
             raw,
             job_id or "",
             (running or "") if announce else "",
             f"{worker}|{attempt}",
             k.channel,
+            worker,
+            time.time(),
         ],
     )
 
@@ -160,7 +162,15 @@ def outcome_announce(
     MULTI), so it works at maxmemory too."""
     k = keys()
     taken = script(client, "announce")(
-        keys=[k.owed, k.queue, k.processing(worker), k.ring, k.holders, k.workers],
+        keys=[
+            k.owed,
+            k.queue,
+            k.processing(worker),
+            k.ring,
+            k.holders,
+            k.workers,
+            k.announced(job_id),
+        ],
         args=[k.channel, event, job_id, "1" if prefetch else "0", *_take_args(worker)],
     )
     return str(taken) if prefetch and taken is not None else None

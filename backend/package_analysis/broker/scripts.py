@@ -56,14 +56,30 @@ return take(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], tonumber(ARGV[
             tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5])
 """
 )
-# KEYS: processing, pending, owed; ARGV: raw, job_id, running event ('' if none), owed, channel
+# KEYS: processing, pending, owed, workers; ARGV: raw, job_id, running event ('' if none),
+# owed, channel, worker, now. A debt is taken with a fresh heartbeat: recovery, reading the
+# debts before the heartbeats, never takes a worker that just claimed for a dead one (after
+# a Redis restart the heartbeats are gone until each worker's next beat).
 _ACK = """#!lua flags=allow-oom
 redis.call('LREM', KEYS[1], 1, ARGV[1])
 if ARGV[2] ~= '' then redis.call('ZREM', KEYS[2], ARGV[2]) end
 if ARGV[3] ~= '' then
   redis.call('PUBLISH', ARGV[5], ARGV[3])
   redis.call('HSET', KEYS[3], ARGV[2], ARGV[4])
+  redis.call('ZADD', KEYS[4], ARGV[7], ARGV[6])
 end
+return 1
+"""
+# Recovery announcing a debt it holds for dead. KEYS: owed, announced marker; ARGV: job_id,
+# holder ("worker|attempt" as read), channel, event ('' to drop the debt silently), marker
+# ttl. Only the debt as read is settled: one its worker paid meanwhile is not announced
+# again. The marker tells a worker that was only paused, not dead, that its event is out.
+_SETTLE = """#!lua flags=allow-oom
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+if ARGV[4] == '' then return 0 end
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+redis.call('SET', KEYS[2], ARGV[2], 'EX', tonumber(ARGV[5]))
 return 1
 """
 # KEYS: workers, worker_state; ARGV: name, now, state, job, host, pid
@@ -77,13 +93,14 @@ return 1
 _LOCK = """#!lua flags=allow-oom
 return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0
 """
-# KEYS: owed, queue, processing, ring, holders, workers; ARGV: channel, event, job_id,
-# prefetch (1/0), worker, now, alive_within, reserve, lane prefix
+# KEYS: owed, queue, processing, ring, holders, workers, announced marker; ARGV: channel,
+# event, job_id, prefetch (1/0), worker, now, alive_within, reserve, lane prefix. No PUBLISH
+# when recovery already announced this job for us (we were paused past WORKER_DEAD_AFTER).
 _ANNOUNCE = (
     "#!lua flags=allow-oom\n"
     + _TAKE_FN
     + """
-redis.call('PUBLISH', ARGV[1], ARGV[2])
+if redis.call('DEL', KEYS[7]) == 0 then redis.call('PUBLISH', ARGV[1], ARGV[2]) end
 redis.call('HDEL', KEYS[1], ARGV[3])
 redis.call('HDEL', KEYS[5], ARGV[5])
 if ARGV[4] == '1' then
@@ -124,6 +141,7 @@ def _scripts(client: redis.Redis) -> dict[str, Script]:
             ("beat", _BEAT),
             ("lock", _LOCK),
             ("announce", _ANNOUNCE),
+            ("settle", _SETTLE),
             ("push_bulk", _PUSH_BULK),
             ("depth", _DEPTH),
         )

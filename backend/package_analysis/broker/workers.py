@@ -10,6 +10,10 @@ import redis
 from .connection import keys
 from .scripts import script
 
+# How long recovery's mark that it announced a job outlives the announcement: a worker
+# paused longer than this (and not dead) would announce the same outcome again.
+ANNOUNCED_TTL = 3600
+
 
 def workers_alive(*, client: redis.Redis, max_age: float) -> set[str]:
     """Names of the workers whose heartbeat is at most `max_age` seconds old."""
@@ -49,14 +53,17 @@ def owed_all(*, client: redis.Redis) -> dict[str, str]:
     return client.hgetall(keys().owed)  # type: ignore[return-value]
 
 
-def owed_settle(*, client: redis.Redis, job_id: str, event: str | None) -> None:
-    """End a debt, publishing the outcome event first when there is one (MULTI)."""
+def owed_settle(*, client: redis.Redis, job_id: str, holder: str, event: str | None) -> bool:
+    """End a debt held by `holder` ("worker|attempt", as read from `owed_all`), publishing
+    the outcome event first when there is one; True if it was published. A debt its worker
+    paid (or that changed hands) since it was read is left alone."""
     k = keys()
-    pipe = client.pipeline(transaction=True)
-    if event is not None:
-        pipe.publish(k.channel, event)
-    pipe.hdel(k.owed, job_id)
-    pipe.execute()
+    return bool(
+        script(client, "settle")(
+            keys=[k.owed, k.announced(job_id)],
+            args=[job_id, holder, k.channel, event or "", ANNOUNCED_TTL],
+        )
+    )
 
 
 def processing_lists(*, client: redis.Redis) -> dict[str, str]:
