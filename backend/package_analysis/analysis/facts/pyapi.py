@@ -124,6 +124,11 @@ _CLIENTS = {"requests.Session", "httpx.Client", "httpx.AsyncClient", "aiohttp.Cl
 _VERBS = {"get", "post", "put", "patch", "delete", "head", "request", "send", "stream"}
 
 
+def is_fetcher(q: str) -> bool:
+    """A call whose answer is data from the network (a DNS lookup answers an address)."""
+    return q in FETCHERS or (is_network(q) and q not in NETWORK)
+
+
 def is_network(q: str) -> bool:
     if q in NETWORK or (q.startswith("requests.") and q.count(".") == 1 and q[9:10].islower()):
         return True

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import decode, pyapi
 from .values import (
+    BUNDLED,
     BYTECODE,
     DECODED,
     DECRYPTED,
@@ -34,6 +35,11 @@ _SECRET_ENV = re.compile(
     r"|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN)$"
 )
 _STR_METHODS = {"lower", "upper", "strip", "lstrip", "rstrip", "title", "casefold"}
+_PACKAGE_DATA = {
+    "pkgutil.get_data", "importlib.resources.read_binary", "importlib.resources.read_text",
+    "importlib.resources.files", "importlib_resources.files", "pkg_resources.resource_string",
+    "pkg_resources.resource_stream", "pkg_resources.resource_filename",
+}  # fmt: skip
 _READS = {"read", "read_text", "read_bytes", "readlines", "readline", "get_data", "getvalue"}
 _FETCH_READS = {"read", "text", "content", "json", "readlines", "iter_content", "data", "body"}
 
@@ -52,19 +58,25 @@ def call(r: Resolver, node: ast.Call, depth: int) -> Value:
         return _decoded(args[0], pyapi.DECOMPRESSORS[q], r, line)
     if q in {"codecs.decode", "codecs.encode"} and len(args) >= 2:
         name = decode.codec(args[1].text() or "")
-        if name:
+        # encoding to hex or base64 hides nothing; rot13 is its own inverse
+        if name and (q == "codecs.decode" or name == "rot13"):
             return _decoded(args[0], name, r, line)
+        return merge(args[:1])
     # a code object rebuilt from another one's own bytes (`CodeType(c.co_argcount, …,
     # c.co_code, …)`: traceback rewriting, renaming) hides nothing; bytes from data do
     rebuilt = any(isinstance(a, ast.Attribute) and a.attr == "co_code" for a in node.args)
     if (q in pyapi.BYTECODE and not rebuilt) or (
         last in {"loads"} and q.startswith(("marshal", "pickle"))
     ):
+        if not any(a.known or a.tainted() for a in args):  # code the program was handed
+            return merge(args)
         return merge(args).then(None, BYTECODE, Step("transform", line, r.line_text(line)))
-    if q in pyapi.FETCHERS or pyapi.is_network(q):
+    if pyapi.is_fetcher(q):
         return merge(args).then(None, FETCHED, Step("source", line, r.line_text(line)))
     if q in pyapi.ENV:
         return source_value(r, node, q)
+    if q in _PACKAGE_DATA:
+        return Value(None, frozenset({BUNDLED}), (Step("source", line, r.line_text(line)),))
     if q in pyapi.RECON:
         return Value(None, frozenset({IDENTITY}), (Step("source", line, r.line_text(line)),))
     if q in {"open", "io.open", "pathlib.Path", "codecs.open"} and args:
@@ -303,8 +315,13 @@ def _method(
 
 
 def _decoded(src: Value, how: str, r: Resolver, line: int) -> Value:
+    """Decoding is hiding when what is decoded came with the code (a literal, or something
+    already decoded, fetched or read from a secret): a parameter, a file the program reads
+    at run time, random bytes, carry no payload of the package's own."""
     data = src.data
     out = decode.apply(how, data) if isinstance(data, str | bytes) else None
+    if not src.known and not src.tainted() and BUNDLED not in src.origins:
+        return merge([src], out)  # (a constant argument beside it is no payload)
     return src.then(out, DECODED, Step("transform", line, f"{how}: {r.line_text(line)}"))
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import pyfold
-from .values import DECODED, LITERAL, UNKNOWN, Step, Value, merge
+from .values import BUNDLED, DECODED, LITERAL, UNKNOWN, Step, Value, merge
 
 MAX_DEPTH = 12
 _BUILTIN_PREFIXES = ("builtins.", "__builtins__.", "__builtin__.")
@@ -209,6 +209,8 @@ class Resolver:
                     return last
                 return merge([self.value(e, depth + 1) for e in exprs[-4:]], last.data)
         param = self.params.get((self.owner.get(id(node), 0), node.id))
+        if param is None and node.id == "__file__":
+            return Value(None, frozenset({BUNDLED}))
         return param if param is not None else UNKNOWN
 
     def _bound_in(self, expr: Any) -> int | None:

@@ -19,7 +19,13 @@ SECRET_FILE = "secret file"  # noqa: S105 - an origin label, not a password
 IDENTITY = "host identity"
 BYTECODE = "bytecode"
 DECRYPTED = "decrypted"
-ORIGINS = (LITERAL, DECODED, FETCHED, ENVIRONMENT, SECRET_FILE, IDENTITY, BYTECODE, DECRYPTED)
+# read from a file the package ships (a path built from `__file__`, pkgutil.get_data): not
+# followed into sinks by itself (setup.py reading its version file is everyday), but what is
+# decoded from it is a payload the package carries
+BUNDLED = "bundled"
+ORIGINS = (
+    LITERAL, DECODED, FETCHED, ENVIRONMENT, SECRET_FILE, IDENTITY, BYTECODE, DECRYPTED, BUNDLED
+)  # fmt: skip
 # the origins that make a value worth following into a sink
 TAINT = frozenset({DECODED, FETCHED, ENVIRONMENT, SECRET_FILE, IDENTITY, BYTECODE, DECRYPTED})
 MAX_TEXT = 2 * 1024 * 1024

@@ -94,9 +94,37 @@ def _sends_key_material(f: PyFacts, node: ast.Call, carriers: set[str]) -> str:
             name = (
                 n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else ""
             )
-            if name and (_KEY_MATERIAL.search(name) or name in carriers):
+            material = name and (_KEY_MATERIAL.search(name) or name in carriers)
+            if material and not _configured(f, name):
                 return name
     return ""
+
+
+_CONFIG = re.compile(r"(config|conf|settings|environ|options)$", re.I)
+
+
+def _configured(f: PyFacts, name: str) -> bool:
+    """A name bound only to reads of the application's configuration (`app.config["X"]`,
+    `settings.X`, `os.environ.get("X")`): a service credential its owner configured for
+    that service (a reCAPTCHA or API secret posted to the API), not a wallet key taken
+    from its owner."""
+    bound = [b for b in f.bindings.get(name, []) if not isinstance(b, str)]
+    return bool(bound) and all(_config_read(b) for b in bound)
+
+
+def _config_read(node: ast.AST) -> bool:
+    if isinstance(node, ast.Subscript):
+        base: ast.AST = node.value
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr not in {"get", "getenv", "pop"}:
+            return False
+        base = node.func.value
+    elif isinstance(node, ast.Attribute):
+        base = node.value
+    else:
+        return False
+    last = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")
+    return bool(_CONFIG.search(last))
 
 
 def _key_carriers(f: PyFacts) -> set[str]:
@@ -105,7 +133,8 @@ def _key_carriers(f: PyFacts) -> set[str]:
     for name, bound in f.bindings.items():
         for value in bound:
             if isinstance(value, _CONTAINERS) and any(
-                isinstance(n, ast.Name) and _KEY_MATERIAL.search(n.id) for n in ast.walk(value)
+                isinstance(n, ast.Name) and _KEY_MATERIAL.search(n.id) and not _configured(f, n.id)
+                for n in ast.walk(value)
             ):
                 out.add(name)
     return out

@@ -7,12 +7,14 @@ import ast
 from typing import TYPE_CHECKING
 
 from ..facts import pyapi
+from ..facts.values import BYTECODE, DECODED, DECRYPTED, FETCHED
 from ..model import Reachability
 from .base import Rule, Variant
 from .py_network import local
 from .py_process import probe
 
 if TYPE_CHECKING:
+    from ..facts.python import PyFacts
     from ..pypass import PyCheck
 
 CMD_OVERRIDE = Rule(
@@ -41,8 +43,31 @@ HOOK_EXEC = Rule(
             "the process is a build-environment query with a fixed program and question "
             "(`xcrun --show-sdk-path`, `brew --prefix`, `pkg-config --libs x`)",
         ),
+        "build": Variant(
+            "low",
+            "a build command (build_ext, build_clib, build_py, sdist…) runs a build tool "
+            "(`make`, `./configure`, `cmake`, a compiler, `git`) or a command it assembles "
+            "from nothing decoded or fetched: compiling native code is what those commands do",
+        ),
     },
 )
+# commands that build artifacts, as opposed to install/develop/egg_info, which malware uses
+# to run on every installing machine; sdist is never run by an installer at all
+BUILD_COMMANDS = frozenset(
+    {"build", "build_ext", "build_clib", "build_py", "build_scripts", "bdist_wheel", "sdist"}
+)
+_HIDDEN = frozenset({DECODED, FETCHED, DECRYPTED, BYTECODE})
+BUILD_TOOLS = frozenset(
+    {
+        "make", "gmake", "nmake", "mingw32-make", "cmake", "ninja", "meson", "scons",
+        "configure", "autogen.sh", "autoreconf", "autoconf", "automake", "aclocal",
+        "libtoolize", "gcc", "g++", "cc", "c++", "clang", "clang++", "cl", "cl.exe", "link",
+        "ld", "ar", "ranlib", "strip", "nvcc", "gfortran", "swig", "cython", "protoc", "flex",
+        "bison", "yacc", "pkg-config", "git", "hg", "touch", "cp", "mkdir", "patch", "cargo",
+        "rustc", "go", "msbuild", "msbuild.exe", "perl", "xcrun", "lipo", "install_name_tool",
+        "patchelf", "npm", "yarn", "pnpm", "node",
+    }
+)  # fmt: skip
 RULES = (CMD_OVERRIDE, HOOK_EXEC)
 
 
@@ -52,13 +77,16 @@ def check_python(c: PyCheck) -> None:
     if not classes:
         return
     methods: set[int] = set()
+    builders: set[int] = set()  # methods of classes that only replace build commands
     for cls in classes:
         bases = ", ".join(ast.unparse(b) for b in cls.bases)[:80]
         reach: Reachability | None = "install" if f.is_setup else None
         c.emit(CMD_OVERRIDE, cls, f"class {cls.name}({bases}).", reach=reach, line=cls.lineno)
-        methods |= {
-            id(m) for m in cls.body if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)
-        }
+        ids = {id(m) for m in cls.body if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)}
+        methods |= ids
+        replaced = {f.qualname(b).rsplit(".", 1)[-1] for b in cls.bases} & pyapi.INSTALL_COMMANDS
+        if replaced and replaced <= BUILD_COMMANDS:  # (a mixin base of its own is no command)
+            builders |= ids
     for call in f.calls:
         if call.owner not in methods:
             continue
@@ -70,5 +98,42 @@ def check_python(c: PyCheck) -> None:
         if runs and pyapi.is_process(q) and probe(node):
             detail = f"The install command asks the build environment through {q}."
             c.emit(HOOK_EXEC, node, detail, variant="probe")
+        elif runs and pyapi.is_process(q) and call.owner in builders and _builds(f, node):
+            program = _program(f, node) or "a command it assembles"
+            c.emit(HOOK_EXEC, node, f"The build command runs {program}.", variant="build")
         elif runs:
             c.emit(HOOK_EXEC, node, f"The install command runs {q}.")
+
+
+def _program(f: PyFacts, node: ast.Call) -> str | None:
+    """The program a process call starts, when its command folds far enough to say."""
+    first = node.args[0] if node.args else None
+    if first is None:
+        return None
+    if isinstance(first, ast.BinOp) and isinstance(first.op, ast.Add):
+        first = first.left  # `[configure] + flags`
+    if isinstance(first, ast.List | ast.Tuple):
+        if not first.elts:
+            return None
+        word = f.value(first.elts[0]).data
+    else:
+        data = f.value(first).data
+        word = data[0] if isinstance(data, list) and data else data
+        if isinstance(word, str):
+            word = word.split(" ", 1)[0]
+    return word if isinstance(word, str) and word else None
+
+
+def _builds(f: PyFacts, node: ast.Call) -> bool:
+    """A build step: nothing decoded or fetched goes in, and the program is a build tool or
+    cannot be named statically (a path the build computes)."""
+    # (the environment handed to the child, `env=os.environ.copy()`, or CFLAGS read from it,
+    # carry nothing the package ships)
+    ran = [*node.args, *(k.value for k in node.keywords if k.arg not in {"env", "cwd"})]
+    if any(f.value(a).origins & _HIDDEN for a in ran):
+        return False
+    program = _program(f, node)
+    if program is None:
+        return True
+    name = program.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    return name in BUILD_TOOLS or (name.endswith((".sh", "-config")) and "/" in program)

@@ -33,8 +33,12 @@ def check_python(c: PyCheck) -> None:
         if q not in pyapi.BYTECODE:
             continue
         values = [f.value(a) for a in node.args]
+        # shipped: bytes or text written in the code, or decoded from it (a code object's
+        # numeric fields being literals says nothing)
         shipped = any(
-            v.origins & {LITERAL, DECODED} and (v.known or DECODED in v.origins) for v in values
+            DECODED in v.origins
+            or (LITERAL in v.origins and isinstance(v.data, str | bytes | bytearray))
+            for v in values
         )
         if q in _PICKLE:
             # test suites pickle round-trips of literals; a shipped module does not
