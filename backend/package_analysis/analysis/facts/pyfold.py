@@ -18,6 +18,7 @@ from .values import (
     ENVIRONMENT,
     FETCHED,
     IDENTITY,
+    LITERAL,
     SECRET_FILE,
     UNKNOWN,
     Step,
@@ -83,6 +84,9 @@ def call(r: Resolver, node: ast.Call, depth: int) -> Value:
         path = args[0].text() or ""
         if any(s in path for s in pyapi.SECRET_PATHS):
             return Value(None, frozenset({SECRET_FILE}), (Step("source", line, r.line_text(line)),))
+        # a file's content comes from the file: the package's own (a path from __file__)
+        # or whatever the program is pointed at; the path and mode literals are not content
+        return Value(None, args[0].origins - {LITERAL}, args[0].steps)
     if pyapi.is_process(q) and _recon_command(args):
         return Value(None, frozenset({IDENTITY}), (Step("source", line, r.line_text(line)),))
     if isinstance(node.func, ast.Attribute):
@@ -92,7 +96,9 @@ def call(r: Resolver, node: ast.Call, depth: int) -> Value:
         return inlined
     if q in r.returns:  # a local function: what it returns
         return merge([r.value(e, depth + 1) for e in r.returns[q][:4]])
-    return merge([*args, *kwargs.values()])
+    # what an unknown call returns: its arguments' origins, but a number (a size, a count,
+    # a flag) is no content: `os.urandom(32)` carries no literal
+    return merge([a for a in [*args, *kwargs.values()] if not isinstance(a.data, int)])
 
 
 def _inline(r: Resolver, node: ast.Call, args: list[Value], depth: int) -> Value | None:
@@ -287,11 +293,13 @@ def _method(
         if isinstance(data, bytes):
             return obj.then(data.decode("utf-8", "replace"), "", None)
         return merge([obj])
-    if name == "encode" and isinstance(data, str):
+    if name == "encode":  # (the codec's name is not content)
         codec_name = decode.codec(args[0].text() or "") if args else None
         if codec_name == "rot13":
             return _decoded(obj, "rot13", r, line)
-        return obj.then(data.encode("utf-8", "replace"), "", None)
+        if isinstance(data, str):
+            return obj.then(data.encode("utf-8", "replace"), "", None)
+        return merge([obj])
     if name in _STR_METHODS and isinstance(data, str | bytes):
         return obj.then(getattr(data, name)(), "", None)
     replace = name == "replace" and isinstance(data, str | bytes) and len(args) == 2
@@ -315,13 +323,13 @@ def _method(
 
 
 def _decoded(src: Value, how: str, r: Resolver, line: int) -> Value:
-    """Decoding is hiding when what is decoded came with the code (a literal, or something
-    already decoded, fetched or read from a secret): a parameter, a file the program reads
-    at run time, random bytes, carry no payload of the package's own."""
+    """Decoding is hiding when what is decoded came with the code (a literal, something
+    already decoded, fetched or read from a secret, a file the package ships): a parameter,
+    a file the program is pointed at, random bytes, carry no payload of the package's own."""
     data = src.data
     out = decode.apply(how, data) if isinstance(data, str | bytes) else None
-    if not src.known and not src.tainted() and BUNDLED not in src.origins:
-        return merge([src], out)  # (a constant argument beside it is no payload)
+    if not src.known and not src.origins:
+        return merge([src], out)
     return src.then(out, DECODED, Step("transform", line, f"{how}: {r.line_text(line)}"))
 
 
