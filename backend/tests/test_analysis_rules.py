@@ -184,7 +184,17 @@ def test_verdict_mapping() -> None:
         6.0,
     )
     assert scoring.verdict([_finding("PY-INSTALL-NETWORK", "high", "runtime")]) == ("clean", 3.6)
-    assert scoring.verdict([_finding(strong, "critical", "test")]) == ("suspicious", 4.5)
+    # tests, docs and tooling are context: at most 0.2 together, never a verdict alone ...
+    assert scoring.verdict([_finding(strong, "critical", "test")]) == ("clean", 2.0)
+    # ... but they add to evidence where code runs
+    beside = [
+        _finding("PY-INSTALL-NETWORK", "high", "import"),
+        _finding(strong, "critical", "test"),
+    ]
+    assert scoring.verdict(beside) == ("suspicious", 6.8)
+    # a rule that fires where code runs counts there, at that weight (not its test weight)
+    both = [_finding("CNT-MINER", "medium", "runtime"), _finding("CNT-MINER", "critical", "test")]
+    assert scoring.verdict(both) == ("clean", 1.8)
     # the same rule repeated counts once
     same = [_finding("PY-INSTALL-PROCESS", "medium", "install")] * 10
     assert scoring.verdict(same) == ("clean", 3.0)
@@ -231,7 +241,7 @@ def test_critical_intent_in_an_installed_module_is_malicious_even_when_only_call
     )
     assert scoring.verdict([_finding("CNT-MINER", "high", "runtime")]) == ("clean", 3.6)
     # nor in tests
-    assert scoring.verdict([_finding("PY-KEY-EXFIL", "critical", "test")]) == ("suspicious", 4.5)
+    assert scoring.verdict([_finding("PY-KEY-EXFIL", "critical", "test")]) == ("clean", 2.0)
 
 
 def test_strong_at_load_rules_show_intent_only_in_code_that_runs_by_itself() -> None:

@@ -9,8 +9,9 @@ score = 10 * (1 - prod(1 - w_i)), with two limits that ask for evidence of inten
 - low-severity findings are context, not evidence: together they count as one signal
   (the heaviest of them), however many rules they come from;
 - so are findings in tests, docs and repository tooling (code no installer runs, nothing
-  installed imports): together one signal, so a test suite's many shell-outs and a
-  README's install line do not add up to a verdict on their own;
+  installed imports): together one signal of at most `ASIDE_CAP`, so a test suite's many
+  shell-outs, a reverse-shell string in a security test or a README's install line never
+  make a verdict on their own; beside evidence where code runs they still add to it;
 - a `malicious` verdict (score ≥ 7.0) needs intent where code really runs: a finding of a
   rule declared `strong` (or one carrying a source → sink chain) in installed code
   (reachability install, import, metadata or runtime; not test or docs). Without one the
@@ -52,6 +53,9 @@ WITHOUT_INTENT_CAP = 6.9
 RUNS = {"install", "import", "metadata", "runtime"}
 LOAD = {"install", "import"}
 RUNTIME_INTENT = 0.8
+# the most that findings only in tests, docs and tooling weigh together (a score of 2.0:
+# context, never a verdict by themselves)
+ASIDE_CAP = 0.2
 # what code does to the machine it runs on (not how it hides: obfuscation alone, such as a
 # code object rebuilt for a traceback, keeps the runtime weight)
 HARM = {
@@ -98,14 +102,10 @@ def score(findings: Iterable[Finding]) -> float:
             continue
         side = strongest if f.reachability in RUNS else elsewhere
         side[f.rule] = max(side.get(f.rule, 0.0), weight(f))
-    aside = 0.0  # a rule that also fires where code runs counts there, once
-    for rule, w in elsewhere.items():
-        if rule in strongest:
-            strongest[rule] = max(strongest[rule], w)
-        else:
-            aside = max(aside, w)
+    # a rule that also fires where code runs counts there, once, at what it weighs there
+    aside = max((w for rule, w in elsewhere.items() if rule not in strongest), default=0.0)
     remaining = 1.0
-    for w in [*strongest.values(), low, aside]:
+    for w in [*strongest.values(), low, min(aside, ASIDE_CAP)]:
         remaining *= 1.0 - min(w, 0.99)
     value = round(10.0 * (1.0 - remaining), 1)
     return value if shown_intent else min(value, WITHOUT_INTENT_CAP)

@@ -4,7 +4,7 @@ off, or an agent's configuration rewritten to start a program of the package's c
 
 from __future__ import annotations
 
-from .base import Rule
+from .base import Rule, Variant
 
 RULES = (
     Rule(
@@ -18,7 +18,15 @@ RULES = (
             "agent configuration: both let the package's prompt or program act with the "
             "developer's rights. Read the prompt or the command that is registered."
         ),
-        strong=True,
+        variants={
+            "runtime": Variant(
+                "medium",
+                "in an installed module that runs only when called: agent harnesses and MCP "
+                "installers start agents and register servers when their user asks; on "
+                "install or import nobody asked",
+            ),
+        },
+        strong_at_load=True,
     ),
 )
 

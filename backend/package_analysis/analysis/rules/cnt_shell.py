@@ -5,7 +5,7 @@ payloads decoded statically; each reports its rule id in `meta: id`."""
 
 from __future__ import annotations
 
-from .base import Rule
+from .base import Rule, Variant
 
 RULES = (
     Rule(
@@ -28,6 +28,13 @@ RULES = (
             "Fetching code or a binary and running it immediately bypasses every review of "
             "the package. Check the URL and what runs."
         ),
+        variants={
+            "runtime": Variant(
+                "medium",
+                "text in an installed module that runs only when called (a CLI's install "
+                "hint, a help string); a call that runs it is reported by the code rules",
+            ),
+        },
         strong_at_load=True,
     ),
     Rule(

@@ -73,6 +73,9 @@ def scan(
             reach = "test"  # a [tool.*] table: what maintainers' tools run, not installers
         elif load_calls and line in load_calls and ctx.reach == "runtime":
             reach = "import"
+        # text in an installed module that runs only when called: a rule may weigh it as a
+        # declared `runtime` variant (a tool's documented command, not something run blind)
+        runtime = (reach or ctx.reach) == "runtime" and "runtime" in rule.variants
         sink.add(
             rule,
             ctx,
@@ -80,6 +83,7 @@ def scan(
             snippet_at(data, offset, length),
             detail=f"Matched content rule '{match.identifier}'.",
             reach=reach,  # type: ignore[arg-type]
+            variant="runtime" if runtime else "",
         )
         hits.append(rule.id)
     return hits
