@@ -167,7 +167,10 @@ class _Run:
                 None,
             )
             lay.python_layout(
-                layout, small("pyproject.toml"), inputs.read(self.root / ep).data if ep else None
+                layout,
+                small("pyproject.toml"),
+                inputs.read(self.root / ep).data if ep else None,
+                small("setup.py"),
             )
             self._python_graph()
         ctx = FileCtx("", "metadata", self.eco)

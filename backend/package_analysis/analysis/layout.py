@@ -182,11 +182,28 @@ def reachability(inner: str, layout: Layout) -> Reachability:
     return "runtime"
 
 
-def python_layout(layout: Layout, pyproject: bytes | None, entry_points: bytes | None) -> None:
-    """setup.py, an in-tree build backend and `setuptools.installation` entry points."""
+_SETUP_INSTALLATION = re.compile(
+    rb"""["']setuptools\.installation["']\s*:\s*[\[(]([^\])]{0,2000})[\])]"""
+)
+
+
+def python_layout(
+    layout: Layout,
+    pyproject: bytes | None,
+    entry_points: bytes | None,
+    setup_py: bytes | None = None,
+) -> None:
+    """setup.py, an in-tree build backend and `setuptools.installation` entry points (from
+    entry_points.txt, or declared in setup.py's `entry_points={...}`, which an sdist may
+    ship without any egg-info)."""
     layout.install_files.add("setup.py")
     if pyproject is not None:
         layout.install_files |= in_tree_backend(pyproject)
+    declared = _SETUP_INSTALLATION.search(setup_py) if setup_py else None
+    if declared:
+        items = re.findall(rb"""["']([^"']*=[^"']*)["']""", declared.group(1))
+        entry_points = (entry_points or b"") + b"\n[setuptools.installation]\n"
+        entry_points += b"\n".join(items)
     if entry_points is not None:
         section = ""
         for line in entry_points.decode("utf-8", "replace").splitlines():

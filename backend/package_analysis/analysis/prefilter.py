@@ -207,6 +207,10 @@ class Summary:
 
 _TOP_FROM = re.compile(r"^from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)", re.M)
 _TOP_IMPORT = re.compile(r"^import[ \t]+([^\n#;]+)", re.M)
+# a module loaded by its path at the top level: `spec_from_file_location("pkg.mod", path)`,
+# then `name = module_from_spec(spec)`: `name.f()` runs pkg.mod's f like an import would
+_SPEC_NAME = re.compile(r"spec_from_file_location\(\s*[\x27\x22]([\w.]+)[\x27\x22]")
+_SPEC_MODULE = re.compile(r"^([A-Za-z_]\w*)[ \t]*=[ \t]*(?:[\w.]+\.)?module_from_spec\(", re.M)
 _TOP_CALL = re.compile(
     r"^(?:[\w.\[\]][\w.\[\]'\", ]*=[ \t]*)?([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?[ \t]*\(", re.M
 )
@@ -244,6 +248,9 @@ def summary(rel: str, text: str) -> Summary:
             out.calls.add(name)
     for a, b in _HANDED.findall(text):
         out.calls.add(a or b)
+    for spec, alias in zip(_SPEC_NAME.findall(text), _SPEC_MODULE.findall(text), strict=False):
+        base, _, last = spec.rpartition(".")
+        out.imports.append((base, {alias: last}))
     return out
 
 

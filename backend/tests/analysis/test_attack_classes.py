@@ -50,10 +50,6 @@ NOT_CAUGHT: dict[str, str] = {
     "py-decoders/bad/runpy-data-file": (
         "runpy.run_path of a bundled data file is not followed into that file (it weighs as data)"
     ),
-    "py-load-time/bad/setuptools-installation-entry-point": (
-        "a setuptools.installation entry point declared in setup.py (not in an "
-        "entry_points.txt) is not followed"
-    ),
 }
 
 

@@ -315,8 +315,8 @@ def _method(
         return merge([obj, *args, *kwargs.values()])
     if name in pyapi.DECRYPT:
         return merge([obj, *args]).then(None, DECRYPTED, Step("transform", line, r.line_text(line)))
-    if name in _READS:
-        return merge([obj])
+    if name in _READS:  # a file's content, not the literals its path was built from
+        return merge([obj]) if obj.known else Value(None, obj.origins - {LITERAL}, obj.steps)
     if name in {"hex", "tobytes"} or name.startswith("to_"):
         return merge([obj])
     return merge([obj, *args, *kwargs.values()])

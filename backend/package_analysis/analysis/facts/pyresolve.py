@@ -103,6 +103,12 @@ class Resolver:
         if func in _IMPORTERS and node.args:
             name = self.value(node.args[0]).text()
             return name or ""
+        # a module loaded by path: `module_from_spec(spec_from_file_location("pkg.mod", p))`
+        # is that module (its functions called through the object run like imported ones)
+        if func == "importlib.util.spec_from_file_location" and node.args:
+            return self.value(node.args[0]).text() or ""
+        if func == "importlib.util.module_from_spec" and node.args:
+            return self.qualname(node.args[0], depth + 1)
         if func in _CTYPES_LOADERS:
             return "ctypes.lib"
         if func in {"type"} and node.args:  # type(x).__call__ tricks stay unresolved
