@@ -118,6 +118,7 @@ class _Run:
         self.parse: set[str] = set()  # Python modules worth parsing (prefilter)
         self.flow: set[str] = set()  # modules whose load time may reach a parsed one
         self.entered: dict[str, set[str]] = {}  # module → its functions others run at load time
+        self._reach_memo: dict[tuple[str, int, int, int], Any] = {}
         self.js_reach: dict[str, str] = {}  # npm files reached from hooks/entries: install|import
         self.inputs: dict[str, inputs.Input] = {}
         self.promoted: set[str] = set()  # tooling-looking modules that installed code imports
@@ -157,21 +158,10 @@ class _Run:
                 )
             self._npm_graph(present)
         else:
-            ep = next(
-                (
-                    f
-                    for f in self.files
-                    if f.endswith(".egg-info/entry_points.txt")
-                    or f.endswith(".dist-info/entry_points.txt")
-                ),
-                None,
-            )
-            lay.python_layout(
-                layout,
-                small("pyproject.toml"),
-                inputs.read(self.root / ep).data if ep else None,
-                small("setup.py"),
-            )
+            ends = (".egg-info/entry_points.txt", ".dist-info/entry_points.txt")
+            ep = next((f for f in self.files if f.endswith(ends)), None)
+            entry_points = inputs.read(self.root / ep).data if ep else None
+            lay.python_layout(layout, small("pyproject.toml"), entry_points, small("setup.py"))
             self._python_graph()
         ctx = FileCtx("", "metadata", self.eco)
         for hook in catalog.checks("check_package"):
@@ -268,8 +258,15 @@ class _Run:
                 self.layout.entry_files.add(self.inner(rel))
 
     def _reach(self, rel: str) -> Any:
-        reach = lay.reachability(self.inner(rel), self.layout)
-        return "runtime" if reach in {"test", "docs"} and rel in self.promoted else reach
+        # asked thousands of times while load time flows; the sets it reads only grow, so
+        # their sizes key the memo
+        held = self.layout
+        key = (rel, len(held.install_files), len(held.entry_files), len(self.promoted))
+        if key not in self._reach_memo:
+            reach = lay.reachability(self.inner(rel), held)
+            promoted = reach in {"test", "docs"} and rel in self.promoted
+            self._reach_memo[key] = "runtime" if promoted else reach
+        return self._reach_memo[key]
 
     # ---- one file ----
     def scan_file(self, rel: str) -> None:

@@ -60,10 +60,19 @@ class Resolver:
         self._values: dict[int, Value] = {}
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self._active: set[int] = set()
+        self._quals: dict[int, str] = {}
 
     # ---- what a name or expression refers to ----
     def qualname(self, node: ast.AST, depth: int = 0) -> str:
-        return normalise(self._qual(node, depth))
+        # every rule asks for every call's name: a rule's question (no value being folded,
+        # so no parameter of an inlined call in play) is answered once per node
+        top = depth == 0 and not self._active
+        if top and (known := self._quals.get(id(node))) is not None:
+            return known
+        out = normalise(self._qual(node, depth))
+        if top:
+            self._quals[id(node)] = out
+        return out
 
     def _qual(self, node: ast.AST, depth: int) -> str:
         if depth > MAX_DEPTH:

@@ -299,12 +299,19 @@ def _bind(f: PyFacts, node: ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Nam
 def _guard(f: PyFacts, test: ast.expr) -> bool:
     """A condition no installer meets: the module run as a script, a command-line word that
     is not an installer command, a custom environment flag being set."""
-    names = {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
-    attrs = {n.attr for n in ast.walk(test) if isinstance(n, ast.Attribute)}
-    words = {
-        n.value for n in ast.walk(test) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-    }
-    negated = any(isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.Not) for n in ast.walk(test))
+    names: set[str] = set()
+    attrs: set[str] = set()
+    words: set[str] = set()
+    negated = False
+    for n in ast.walk(test):  # (one walk: every `if` of a module comes here)
+        if isinstance(n, ast.Name):
+            names.add(n.id)
+        elif isinstance(n, ast.Attribute):
+            attrs.add(n.attr)
+        elif isinstance(n, ast.Constant) and isinstance(n.value, str):
+            words.add(n.value)
+        elif isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.Not):
+            negated = True
     if "__name__" in names and "__main__" in words:
         return True
     if "argv" in attrs or "argv" in names:

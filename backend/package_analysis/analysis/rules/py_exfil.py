@@ -69,11 +69,12 @@ def check_python(c: PyCheck) -> None:
         elif seen:
             detail = f"Collects {', '.join(seen[:4])} and uses the network in the same code."
             c.emit(RECON_EXFIL, node, detail, load_time_only=True)
-    carriers = _key_carriers(f)
+    carriers: set[str] | None = None  # (walked only for a module that talks to the network)
     for call in f.calls:
         node = call.node
         q = f.qualname(node.func)
         if pyapi.is_network(q):
+            carriers = _key_carriers(f) if carriers is None else carriers
             secret = _sends_key_material(f, node, carriers)
             if secret:
                 c.emit(KEY_EXFIL, node, f"Sends {secret!r} with {q}.")
