@@ -167,8 +167,11 @@ def test_a_lockfile_that_cannot_be_read_is_a_failed_target(
 ) -> None:
     (work / "package-lock.json").write_text("{not json")
     (work / "requirements.txt").write_text("requests>=2\n# nothing pinned\n")
-    code, reports = scan("package-lock.json", "requirements.txt")
-    assert (code, reports) == (1, [])
+    code, lines = scan("package-lock.json", "requirements.txt")
+    assert code == 1 and len(lines) == 1  # the failed target has its line on stdout too
+    assert lines[0]["target"] == "package-lock.json" and lines[0]["verdict"] is None
+    assert lines[0]["status"] == "unanalysed"
+    assert str(lines[0]["error"]).startswith("The package-lock.json is not valid JSON")
     err = capsys.readouterr().err.splitlines()
     assert (
         err[0] == "packamal: requirements.txt: skipped 'requests>=2': unpinned: no single"

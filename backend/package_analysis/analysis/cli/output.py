@@ -23,12 +23,23 @@ def _write(fmt: str, outcomes: list[Outcome], out: TextIO, *, color: str = "neve
 
         out.write(json.dumps(to_sarif_ci(reports), ensure_ascii=False, indent=2) + "\n")
         return
-    for report in reports:
-        if fmt == "json":
-            out.write(json.dumps(report_json(report), ensure_ascii=False) + "\n")
-        else:
-            text_report(report, out, color=colored)
+    for outcome in outcomes:
+        if fmt == "json":  # a target that failed has its line too: stdout alone tells all
+            body = report_json(outcome.report) if outcome.report else failed_json(outcome)
+            out.write(json.dumps(body, ensure_ascii=False) + "\n")
+        elif outcome.report is not None:
+            text_report(outcome.report, out, color=colored)
     out.flush()
+
+
+def failed_json(outcome: Outcome) -> dict[str, object]:
+    """The json line of a target that could not be analysed: no verdict, never clean."""
+    return {
+        "target": outcome.target.label,
+        "verdict": None,
+        "status": UNANALYSED,
+        "error": outcome.error or "could not be analysed",
+    }
 
 
 def report_json(report: Report) -> dict[str, object]:
