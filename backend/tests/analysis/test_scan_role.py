@@ -122,7 +122,10 @@ def test_targets_that_cannot_be_analysed_exit_1_with_reasons(workdir: Path) -> N
         " nor a zip",
         "scan: missing.tgz: Not a package URL (pkg:...) and no such file: missing.tgz",
     ]
-    assert [json.loads(line)["verdict"] for line in proc.stdout.splitlines()] == ["clean"]
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [line["verdict"] for line in lines] == [None, None, None, "clean"]  # in target order
+    assert [line.get("status") for line in lines[:3]] == ["unanalysed"] * 3
+    assert lines[2]["error"] == "Not a package URL (pkg:...) and no such file: missing.tgz"
     # A target that reached --fail-on outranks one that could not be analysed.
     assert scan(workdir, "notes.txt", "bad-1.0.tar.gz").returncode == 3
 
@@ -187,6 +190,7 @@ def test_archives_that_cannot_be_opened_whole_exit_1_never_clean(
 
     monkeypatch.setenv("ANALYSIS_MAX_ARTIFACT_BYTES", "100")
     big = scan(workdir, "demo_pkg-1.2.3.tar.gz")
-    assert (big.returncode, big.stdout) == (1, "")
+    assert big.returncode == 1
+    assert json.loads(big.stdout)["status"] == "unanalysed"  # its own line, no verdict
     assert big.stderr.startswith("scan: demo_pkg-1.2.3.tar.gz: Artifact too large: ")
     assert "ANALYSIS_MAX_ARTIFACT_BYTES" in big.stderr
