@@ -34,7 +34,8 @@ TEST_DIRS = {
     "specs",
     "__mocks__",
 }
-DOC_DIRS = {"doc", "docs", "example", "examples"}  # only at the top of the project
+# only at the top of the project
+DOC_DIRS = {"doc", "docs", "example", "examples", "sample", "samples"}
 GALLERY_DIRS = {"examples", "galleries", "gallery", "docs", "demos"}  # at any depth
 TOOL_DIRS = {"benchmarks", "asv_bench"}  # at any depth (an import from installed code undoes it)
 # repository tooling at the top of an sdist: not installed, run by maintainers like tests
@@ -63,6 +64,7 @@ TEST_WORDS = {"test", "tests", "testing", "testcases", "testsuite"}
 TASK_FILES = {"makefile", "gnumakefile", "justfile", "taskfile.yml", "tox.ini"}
 TASK_EXT = {".sh", ".bash", ".zsh", ".bat", ".cmd", ".ps1", ".mk"}
 DOC_EXT = {".md", ".rst", ".txt", ".html", ".htm", ".ipynb"}
+_MAN_PAGE = re.compile(r"\.[1-9][a-z]?$")  # `pipenv.1`: a manual page
 META_NAMES = {
     "PKG-INFO", "METADATA", "RECORD", "WHEEL", "entry_points.txt", "requires.txt",
     "top_level.txt", "SOURCES.txt", "dependency_links.txt", "package.json", "setup.cfg",
@@ -158,6 +160,14 @@ def reachability(inner: str, layout: Layout) -> Reachability:
     vendored_tool = vendored and any(p in DEV_DIRS or p in TEST_DIRS for p in parts)
     # `import run-bench` cannot be written: a script, run by hand, never at import
     script = path.suffix == ".py" and not path.stem.isidentifier()
+    # nor can a module in a folder whose name no import can spell (`ninja-upstream/x.py`;
+    # a wheel's `.data` folders are installed as files, not imported). Without a known
+    # project root the first folder may be the archive's own (`demo-1.0/`): not judged
+    folders = path.parts[:-1] if layout.prefix else path.parts[1:-1]
+    script = script or (
+        path.suffix == ".py"
+        and any(not p.isidentifier() and not p.endswith(".data") for p in folders)
+    )
     if (
         (parts and parts[0] in DEV_DIRS)
         or vendored_tool
@@ -177,6 +187,7 @@ def reachability(inner: str, layout: Layout) -> Reachability:
         (parts and parts[0] in DOC_DIRS)
         or any(p in GALLERY_DIRS for p in parts)
         or path.suffix.lower() in DOC_EXT
+        or _MAN_PAGE.match(path.suffix)
     ):
         return "docs"
     return "runtime"

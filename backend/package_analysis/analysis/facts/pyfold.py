@@ -319,6 +319,8 @@ def _method(
         return merge([obj]) if obj.known else Value(None, obj.origins - {LITERAL}, obj.steps)
     if name in {"hex", "tobytes"} or name.startswith("to_"):
         return merge([obj])
+    if name in {"get", "pop", "setdefault"}:  # a lookup: the key is no content, a default is
+        return merge([obj, *args[1:], *kwargs.values()])
     return merge([obj, *args, *kwargs.values()])
 
 

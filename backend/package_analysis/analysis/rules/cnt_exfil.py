@@ -71,7 +71,7 @@ rule telegram_bot {
 rule oast_hosts {
   meta: id = "CNT-EXFIL-OAST"
   strings:
-    $a = /[a-z0-9\-]+\.(burpcollaborator\.net|oastify\.com|oast\.[a-z]{2,6}|interact\.sh|interactsh\.com)/ nocase
+    $a = /[a-z0-9\-]+\.(burpcollaborator\.net|oastify\.com|oast\.[a-z]{2,6}|interact\.sh|interactsh\.com)\b/ nocase
     $b = /[a-z0-9\-]+\.(m\.pipedream\.net|requestcatcher\.com|requestbin\.(net|com)|free\.beeceptor\.com|ngrok(-free)?\.(io|app|dev)|trycloudflare\.com|serveo\.net|loca\.lt)/ nocase
     $e = /[a-z0-9]{12,}\.mockapi\.io|[a-z0-9\-]+\.(glitch\.me|repl\.co|replit\.dev)\b|[a-z2-7]{16,56}\.onion\b/ nocase
     $c = /(webhook\.site\/[0-9a-f\-]{36}|dnslog\.cn|ceye\.io|canarytokens\.com\/|requestrepo\.com|eo[a-z0-9]{10,}\.m\.pipedream)/ nocase

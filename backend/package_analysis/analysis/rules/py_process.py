@@ -65,6 +65,8 @@ def check_python(c: PyCheck) -> None:
             for w in strings(f, a)
         ]
         launch = [w for w in words if _SHELL_LAUNCH.match(w)]
+        if launch and all(_NEEDS_FLAG.match(w) for w in launch):
+            launch = []  # `bash postBuild`: a shell on a script file of the tree, no inline code
         if "pip" in words and "install" in words:
             launch.append("pip install")
         if launch:
@@ -78,6 +80,10 @@ def check_python(c: PyCheck) -> None:
             c.emit(PROCESS, node, detail, variant="own-interpreter", load_time_only=True)
         else:
             c.emit(PROCESS, node, f"Calls {q}.", load_time_only=True)
+
+
+# shells that run inline code only when handed their inline flag (`-c`, `/c`)
+_NEEDS_FLAG = re.compile(r"^(?i:bash|sh|zsh|dash|cmd)(?i:\.exe)?$")
 
 
 def _own_interpreter(f: PyFacts, node: ast.Call) -> bool:

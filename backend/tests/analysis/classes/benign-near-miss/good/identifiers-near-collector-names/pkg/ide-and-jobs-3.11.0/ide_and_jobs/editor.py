@@ -1,0 +1,5 @@
+import pywin.framework.interact
+
+
+def show():
+    pywin.framework.interact.ShowInteractiveWindow()
