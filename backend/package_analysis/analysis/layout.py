@@ -160,14 +160,6 @@ def reachability(inner: str, layout: Layout) -> Reachability:
     vendored_tool = vendored and any(p in DEV_DIRS or p in TEST_DIRS for p in parts)
     # `import run-bench` cannot be written: a script, run by hand, never at import
     script = path.suffix == ".py" and not path.stem.isidentifier()
-    # nor can a module in a folder whose name no import can spell (`ninja-upstream/x.py`;
-    # a wheel's `.data` folders are installed as files, not imported). Without a known
-    # project root the first folder may be the archive's own (`demo-1.0/`): not judged
-    folders = path.parts[:-1] if layout.prefix else path.parts[1:-1]
-    script = script or (
-        path.suffix == ".py"
-        and any(not p.isidentifier() and not p.endswith(".data") for p in folders)
-    )
     if (
         (parts and parts[0] in DEV_DIRS)
         or vendored_tool
