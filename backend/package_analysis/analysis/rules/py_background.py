@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ..facts import pyapi
 from ..facts.python import strings
 from .base import Rule
+from .py_process import own_interpreter
 
 if TYPE_CHECKING:
     from ..facts.python import PyFacts
@@ -55,7 +56,7 @@ def _inline_python(f: PyFacts, node: ast.Call) -> bool:
     if not isinstance(first, ast.List | ast.Tuple) or len(first.elts) < 3:
         return False
     program = f.value(first.elts[0]).text() or ""
-    own = f.qualname(first.elts[0]) == "sys.executable"
+    own = own_interpreter(f, node)
     words = [w for e in first.elts[1:2] for w in strings(f, e)]
     name = program.replace("\\", "/").rsplit("/", 1)[-1].lower()
     return (own or name in _INTERPRETERS) and words[:1] == ["-c"]

@@ -32,7 +32,6 @@ HIDDEN_ENDPOINT = Rule(
 )
 RULES = (HIDDEN_ENDPOINT,)
 _ADDRESS = re.compile(r"^(https?|wss?|ftp)://[^\s/]+|^\d{1,3}(\.\d{1,3}){3}(:\d+)?$", re.I)
-_SENDS = {"post", "put", "patch", "request", "urlopen", "Request", "sendall", "send"}
 _BODY = {"data", "json", "files", "body", "content"}
 
 

@@ -107,21 +107,8 @@ def check_python(c: PyCheck) -> None:
 
 def _program(f: PyFacts, node: ast.Call) -> str | None:
     """The program a process call starts, when its command folds far enough to say."""
-    first = node.args[0] if node.args else None
-    if first is None:
-        return None
-    if isinstance(first, ast.BinOp) and isinstance(first.op, ast.Add):
-        first = first.left  # `[configure] + flags`
-    if isinstance(first, ast.List | ast.Tuple):
-        if not first.elts:
-            return None
-        word = f.value(first.elts[0]).data
-    else:
-        data = f.value(first).data
-        word = data[0] if isinstance(data, list) and data else data
-        if isinstance(word, str):
-            word = word.split(" ", 1)[0]
-    return word if isinstance(word, str) and word else None
+    word = f.pieces(node.args[0]).split(" ", 1)[0] if node.args else ""
+    return word if word and "\0" not in word else None
 
 
 def _builds(f: PyFacts, node: ast.Call) -> bool:

@@ -75,7 +75,7 @@ def check_python(c: PyCheck) -> None:
         elif probe(node):
             detail = f"Calls {q} to ask the build environment ({' '.join(words[:3])})."
             c.emit(PROCESS, node, detail, variant="probe", load_time_only=True)
-        elif _own_interpreter(f, node) and "-m" not in words:
+        elif own_interpreter(f, node) and "-m" not in words:
             detail = f"Calls {q} to run a script with this Python interpreter."
             c.emit(PROCESS, node, detail, variant="own-interpreter", load_time_only=True)
         else:
@@ -86,7 +86,7 @@ def check_python(c: PyCheck) -> None:
 _NEEDS_FLAG = re.compile(r"^(?i:bash|sh|zsh|dash|cmd)(?i:\.exe)?$")
 
 
-def _own_interpreter(f: PyFacts, node: ast.Call) -> bool:
+def own_interpreter(f: PyFacts, node: ast.Call) -> bool:
     """`[sys.executable, …]` as the command."""
     first = node.args[0] if node.args else None
     return (
