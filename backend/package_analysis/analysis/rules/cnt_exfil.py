@@ -84,9 +84,10 @@ rule env_dump {
   strings:
     $py1 = /json\.dumps\(\s*(dict\()?os\.environ\b/
     $py2 = /\b(str|repr)\(os\.environ\)/
+    $py2_searched = /\bin\s+(str|repr)\(os\.environ\)/
     $js1 = /JSON\.stringify\(\s*process\.env\s*[,)]/
     $js2 = /Object\.(entries|keys|assign)\(\s*(\{\}\s*,\s*)?process\.env\s*\)/
     $js3 = /\bbtoa\(\s*JSON\.stringify\(process\.env/
-  condition: any of them
+  condition: $py1 or #py2 > #py2_searched or any of ($js*)
 }
 """

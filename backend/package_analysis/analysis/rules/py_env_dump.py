@@ -46,12 +46,22 @@ def _whole_env(c: PyCheck, node: ast.AST) -> bool:
     return False
 
 
+def _only_tested(c: PyCheck, node: ast.AST) -> bool:
+    """`'ci' in str(os.environ)`: the text is searched, not kept or sent."""
+    for cmp in ast.walk(c.facts.tree):
+        if isinstance(cmp, ast.Compare) and any(x is node for x in cmp.comparators):
+            return all(isinstance(op, (ast.In, ast.NotIn)) for op in cmp.ops)
+    return False
+
+
 def check_python(c: PyCheck) -> None:
     for call in c.facts.calls:
         n = call.node
         if not n.args or c.facts.qualname(n.func).removeprefix("builtins.") not in _SERIALISERS:
             continue
         if not _whole_env(c, n.args[0]) or not (c.facts.loadtime_all or c.loadtime(n)):
+            continue
+        if _only_tested(c, n):
             continue
         detail = "All of os.environ is serialised where the module loads."
         c.emit(ENV_DUMP, n, detail, load_time_only=True)
