@@ -75,7 +75,8 @@ LISTINGS = {
     "RECORD", "SOURCES.txt", "pnpm-lock.yaml", "package-lock.json", "yarn.lock", "poetry.lock",
     "Pipfile.lock", "uv.lock", "npm-shrinkwrap.json",
 }  # fmt: skip
-_GYP_COMMAND = re.compile(r"<!@?\(([^)]*)\)")
+_GYP_COMMAND = re.compile(r"<!@?\(")
+_NODE_GYP = re.compile(r"\b(node-gyp|node-pre-gyp|prebuild-install|cmake-js)\b")
 
 
 @dataclass
@@ -262,14 +263,34 @@ def npm_layout(layout: Layout, doc: dict[str, Any], text: str, gyp: bytes | None
         for h in metadata.INSTALL_SCRIPTS
         if isinstance(scripts.get(h), str) and scripts[h].strip()
     }
-    if gyp is not None and "install" not in hooks and "preinstall" not in hooks:
-        for cmd in _GYP_COMMAND.findall(gyp.decode("utf-8", "replace")):
+    # npm runs `node-gyp rebuild` itself when binding.gyp is there and no install hook is
+    # given; either way node-gyp runs the binding's command expansions at install
+    gyp_runs = ("install" not in hooks and "preinstall" not in hooks) or any(
+        _NODE_GYP.search(line)
+        for cmd in hooks.values()
+        for line in expand_script(cmd, scripts, config)
+    )
+    if gyp is not None and gyp_runs:
+        for cmd in gyp_commands(gyp.decode("utf-8", "replace")):
             hooks[f"binding.gyp:{len(hooks)}"] = cmd  # node-gyp rebuild runs these at install
     for origin, cmd in hooks.items():
         for expanded in expand_script(cmd, scripts, config):
             layout.hooks.setdefault(origin, expanded)
             for f in script_files(expanded, str(main)):
                 layout.install_files.add(f)
+
+
+def gyp_commands(text: str) -> list[str]:
+    """The commands of binding.gyp's `<!(...)` / `<!@(...)` expansions, parentheses balanced
+    (`<!(node -p "require('x').dir")`)."""
+    out = []
+    for m in _GYP_COMMAND.finditer(text):
+        depth, i = 1, m.end()
+        while i < len(text) and depth and i - m.end() < 2000:
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        out.append(text[m.end() : i - 1] if not depth else text[m.end() : i])
+    return out
 
 
 def expand_script(

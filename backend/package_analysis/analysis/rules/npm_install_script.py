@@ -49,6 +49,12 @@ _LOCAL_REQUIRE = re.compile(
     r"""node +(-e|--eval) +(["'])\s*(try\s*\{\s*)?require\(\s*['"`]\.{1,2}/[^'"`]+['"`]\s*\)\s*;?"""
     r"""\s*(\}\s*catch\s*(\(\s*\w*\s*\))?\s*\{[^}]*\}\s*)?\2"""
 )
+# `node -p "require('node-addon-api').include"`: prints a property of an installed
+# dependency (native addons ask for include folders this way); nothing of the line itself runs
+_DEPENDENCY_PROPERTY = re.compile(
+    r"""node +(-p|--print|-e|--eval) +(\\?["'])\s*require\(\s*\\?['"]@?[\w.-]+(/[\w.-]+)?\\?['"]\s*\)"""
+    r"""(\.\w+)*\s*\2"""
+)
 
 
 def check_manifest(m: ManifestCheck) -> None:
@@ -57,7 +63,7 @@ def check_manifest(m: ManifestCheck) -> None:
         line = m.line_of(f'"{name}"')
         snippet = (m.text.splitlines()[line - 1] if line else "") or f'"{name}": "{cmd}"'
         m.emit(INSTALL_SCRIPT, line, snippet, f"{hook}: {cmd[:200]}")
-        rest = _LOCAL_REQUIRE.sub("", cmd)
+        rest = _DEPENDENCY_PROPERTY.sub("", _LOCAL_REQUIRE.sub("", cmd))
         if _SHELLY.search(rest):
             variant = "fetch-exec" if _FETCH_EXEC.search(rest) else ""
             m.emit(INSTALL_SHELL, line, snippet, cmd[:200], reach="install", variant=variant)
