@@ -52,8 +52,8 @@ _LOCAL_REQUIRE = re.compile(
 # `node -p "require('node-addon-api').include"`: prints a property of an installed
 # dependency (native addons ask for include folders this way); nothing of the line itself runs
 _DEPENDENCY_PROPERTY = re.compile(
-    r"""node +(-p|--print|-e|--eval) +(\\?["'])\s*require\(\s*\\?['"]@?[\w.-]+(/[\w.-]+)?\\?['"]\s*\)"""
-    r"""(\.\w+)*\s*\2"""
+    r"""node +(-p|--print|-e|--eval) +(\\?["'])\s*"""
+    r"""require\(\s*\\?['"]@?[\w.-]+(/[\w.-]+)?\\?['"]\s*\)(\.\w+)*\s*\2"""
 )
 
 
