@@ -584,3 +584,27 @@ def test_tool_tables_and_listings_weigh_as_tooling_and_docs(tmp_path: Path) -> N
     }
     hits = [f for f in _scan(tmp_path, files) if f.rule == "CNT-DOWNLOAD-EXEC"]
     assert hits and all(f.reachability == "test" for f in hits)
+
+
+@pytest.mark.parametrize(
+    ("expr", "path"),
+    [
+        ("runpy.run_path(os.path.join(os.path.dirname(__file__), 'data', 'x.dat'))", "data/x.dat"),
+        ("exec(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'c.txt')).read())", "c.txt"),
+        ("exec(Path(__file__).with_name('x.bin').read_text())", "x.bin"),
+        ("exec((Path(__file__).resolve().parent.parent / 'a' / 'b.png').read_bytes())", "../a/b.png"),
+        ("exec(compile(open(os.path.join(os.path.dirname(__file__), 'z'), 'rb').read(), 'z', 'exec'))", "z"),
+        ("importlib.machinery.SourceFileLoader('m', os.path.join(os.path.dirname(__file__), 'k.cfg'))", "k.cfg"),
+        ("exec(open('/etc/hosts').read())", None),
+        ("exec(open(os.path.join(os.getcwd(), 'x.txt')).read())", None),
+        ("print(open(os.path.join(os.path.dirname(__file__), 'x.txt')).read())", None),
+    ],
+)  # fmt: skip
+def test_a_package_file_run_as_code_is_named(expr: str, path: str | None) -> None:
+    from package_analysis.analysis.facts import pybundle
+
+    src = f"import os, runpy, importlib.machinery\nfrom pathlib import Path\nx = {expr}\n"
+    facts = pyfacts.parse(src)
+    assert facts is not None
+    found = {pybundle.run_file(facts, c.node) for c in facts.calls} - {None}
+    assert found == ({path} if path else set())

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import posixpath
 import re
 from collections.abc import Callable, Container
 from pathlib import Path, PurePosixPath
@@ -48,14 +49,8 @@ _REQUIRE = re.compile(
     rb"""(?:require\s*\(\s*|import\s*\(\s*|\bfrom\s+|\bimport\s+)['"`](\.{1,2}/[^'"`\n]+)['"`]"""
 )
 _RULE_SOURCES = (
-    "engine.py",
-    "scoring.py",
-    "pypass.py",
-    "jspass.py",
-    "layout.py",
-    "inputs.py",
-    "prefilter.py",
-)
+    "engine.py", "scoring.py", "pypass.py", "jspass.py", "layout.py", "inputs.py", "prefilter.py",
+)  # fmt: skip
 
 
 def _rules_version(base: Path = _HERE) -> str:
@@ -113,6 +108,7 @@ class _Run:
         self.root, self.eco, self.sink = root, eco, sink
         self.skipped = skipped if skipped is not None else []
         self.files = list_files(root)
+        self.present = set(self.files)
         self.scanner: yara_x.Scanner = content.new_scanner()
         self.layout = lay.Layout()
         self.parse: set[str] = set()  # Python modules worth parsing (prefilter)
@@ -140,7 +136,7 @@ class _Run:
     def plan(self, package: PackageRef) -> None:
         layout = self.layout
         lay.plan_tree(layout, self.files, self.eco)
-        present = set(self.files)
+        present = self.present
 
         def small(name: str) -> bytes | None:
             rel = layout.prefix + name
@@ -354,10 +350,16 @@ class _Run:
             loadtime_all=facts.loadtime_all,
             facts=facts,
             codec=codec,
+            bundle=lambda path: self._beside(rel, path),
         )
         if check is None:
             return None, set()
         return check.facts.prose, check.load_calls
+
+    def _beside(self, rel: str, path: str) -> bytes | None:
+        """The bytes of the package file at `path` from `rel`'s folder, if there is one."""
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), path))
+        return inputs.read(self.root / target).data if target in self.present else None
 
     def _pth(self, data: bytes, ctx: FileCtx) -> None:
         text = data.decode("utf-8", "replace")

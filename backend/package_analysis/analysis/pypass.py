@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +68,7 @@ class PyCheck:
     payloads: list[Payload] = field(default_factory=list)
     load_calls: set[int] = field(default_factory=set)
     codec: str = ""  # a PEP 263 coding cookie's codec, when the file has one
+    bundle: Callable[[str], bytes | None] | None = None  # a file beside the module, by path
 
     @property
     def embedded(self) -> bool:
@@ -136,13 +138,14 @@ def analyze(
     depth: int = 0,
     facts: PyFacts | None = None,
     codec: str = "",
+    bundle: Callable[[str], bytes | None] | None = None,
 ) -> PyCheck | None:
     """Run the Python rules over one module. Returns the check (prose lines, load-time call
     lines, payloads), or None when the source does not parse."""
     facts = facts or parse(src, is_setup=is_setup, loadtime_all=loadtime_all)
     if facts is None:
         return None
-    check = PyCheck(facts, ctx, sink, depth, codec=codec)
+    check = PyCheck(facts, ctx, sink, depth, codec=codec, bundle=bundle)
     try:
         for hook in catalog.checks("check_python"):
             hook(check)
@@ -150,6 +153,7 @@ def analyze(
         if depth < MAX_DECODE_DEPTH:
             _literals(check, scanner)
             _commands(check, scanner)
+            _bundled(check, scanner)
     except RecursionError:
         pass
     return check
@@ -250,6 +254,30 @@ def _commands(check: PyCheck, scanner: yara_x.Scanner) -> None:
         data = text.encode("utf-8", "replace")
         sub = dataclasses.replace(_sub(check, node, "command line", data), reach=check.reach(node))
         content.scan(scanner, data, sub, check.sink)
+
+
+def _bundled(check: PyCheck, scanner: yara_x.Scanner) -> None:
+    """A file the package carries beside the module, run as code (`runpy.run_path` of a
+    `.dat`, `exec(open(here / "x.txt").read())`): its text through every pass, where the
+    call runs. Modules (`.py`) are scanned on their own."""
+    from .facts import pybundle
+
+    if check.bundle is None:
+        return
+    for c in check.facts.calls:
+        path = pybundle.run_file(check.facts, c.node)
+        if path is None or path.endswith((".py", ".pyw")):
+            continue
+        data = check.bundle(path)
+        if data is None:
+            continue
+        chain = f"runs the package file {path}"
+        sub = dataclasses.replace(_sub(check, c.node, chain, data), reach=check.reach(c.node))
+        check.payloads.append(Payload(c.node.lineno, chain, data, c.node))
+        content.scan(scanner, data, sub, check.sink)
+        text = decode.as_text(data)
+        if text is not None:
+            analyze(text, sub, check.sink, scanner, loadtime_all=True, depth=check.depth + 1)
 
 
 def _payload(

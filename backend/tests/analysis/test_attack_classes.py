@@ -44,9 +44,6 @@ NOT_CAUGHT: dict[str, str] = {
         "createDecipheriv with a key and IV in the same file is not decrypted statically; "
         "eval of it is only JS-EVAL-DYNAMIC (medium)"
     ),
-    "py-decoders/bad/runpy-data-file": (
-        "runpy.run_path of a bundled data file is not followed into that file (it weighs as data)"
-    ),
 }
 
 
