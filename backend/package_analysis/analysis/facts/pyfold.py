@@ -81,8 +81,7 @@ def call(r: Resolver, node: ast.Call, depth: int) -> Value:
     if q in pyapi.RECON:
         return Value(None, frozenset({IDENTITY}), (Step("source", line, r.line_text(line)),))
     if q in {"open", "io.open", "pathlib.Path", "codecs.open"} and args:
-        path = args[0].text() or ""
-        if any(s in path for s in pyapi.SECRET_PATHS):
+        if secret_path(r, node.args[0], args[0]):
             return Value(None, frozenset({SECRET_FILE}), (Step("source", line, r.line_text(line)),))
         # a file's content comes from the file: the package's own (a path from __file__)
         # or whatever the program is pointed at; the path and mode literals are not content
@@ -133,6 +132,36 @@ def _inline(r: Resolver, node: ast.Call, args: list[Value], depth: int) -> Value
                 r.params[key] = old
         for n in ast.walk(body):
             r.forget(n)
+
+
+_CREDENTIAL_GETTERS = {"get_credentials", "get_frozen_credentials"}
+
+
+def secret_path(r: Resolver, node: ast.AST, value: Value) -> bool:
+    """A path to a credential store: folded, or from the literal pieces it is built of
+    (`os.path.join(os.path.expanduser("~"), ".aws/credentials")`)."""
+    text = value.text()
+    if text is None:
+        words = []
+        for n in _walk_bound(r, node):
+            if isinstance(n, ast.Constant) and isinstance(n.value, str):
+                words.append(n.value)
+        text = "/".join(words)
+    return any(s in text for s in pyapi.SECRET_PATHS)
+
+
+def _walk_bound(r: Resolver, node: ast.AST) -> list[ast.AST]:
+    """The nodes of an expression, and of what the names in it are bound to (two levels)."""
+    out: list[ast.AST] = []
+    todo = [(node, 0)]
+    while todo and len(out) < 200:
+        n, level = todo.pop()
+        for sub in ast.walk(n):
+            out.append(sub)
+            if isinstance(sub, ast.Name) and level < 2:
+                bound = [b for b in r.bindings.get(sub.id, []) if isinstance(b, ast.expr)]
+                todo += [(b, level + 1) for b in bound[-2:]]
+    return out
 
 
 def attribute(r: Resolver, node: ast.Attribute, depth: int) -> Value:
@@ -280,6 +309,11 @@ def _method(
 ) -> Value:
     obj = r.value(func.value, depth + 1)
     data, name, line = obj.data, func.attr, node.lineno
+    secret = name in _CREDENTIAL_GETTERS or (
+        name in {"read", "read_file"} and bool(args) and secret_path(r, node.args[0], args[0])
+    )
+    if secret:  # a parser reading ~/.aws/credentials, a cloud SDK handing out its keys
+        return Value(None, frozenset({SECRET_FILE}), (Step("source", line, r.line_text(line)),))
     first = args[0].data if args else None
     if name == "join" and isinstance(data, str | bytes) and args:
         items = first

@@ -56,6 +56,7 @@ class Resolver:
         self.returns = returns or {}  # local function name → its return expressions
         self.owner = owner or {}  # node id → owning function id
         self.params: dict[tuple[int, str], Value] = {}  # (function id, parameter) → handed
+        self.fed: dict[str, list[ast.expr]] = {}  # object name → data put into it
         self.line_text = line_text
         self._values: dict[int, Value] = {}
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
@@ -211,6 +212,15 @@ class Resolver:
         return UNKNOWN
 
     def _name_value(self, node: ast.Name, depth: int) -> Value:
+        own = self._bound_value(node, depth)
+        fed = self.fed.get(node.id)
+        if not fed:
+            return own
+        # an object that secrets or fetched data were put into holds them
+        tainted = [v for v in (self.value(e, depth + 1) for e in fed[:8]) if v.tainted()]
+        return merge([own, *tainted]) if tainted else own
+
+    def _bound_value(self, node: ast.Name, depth: int) -> Value:
         bound = self.bindings.get(node.id)
         if bound:
             exprs = [b for b in bound if not isinstance(b, str)]

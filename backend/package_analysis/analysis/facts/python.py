@@ -20,6 +20,7 @@ from .pyresolve import Resolver
 from .values import Value
 
 MAX_NODES = 400_000
+_PATH_JOINS = {"os.path.join", "posixpath.join", "ntpath.join"}
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _INSTALLER_WORDS = pyapi.INSTALL_COMMANDS | {"bdist", "--single-version-externally-managed", "-e"}
 _COMMON_ENV = {
@@ -55,6 +56,7 @@ class PyFacts:
     docstrings: set[int] = field(default_factory=set)  # ids of docstring constants
     prose: set[int] = field(default_factory=set)  # lines of docstrings and comments
     bindings: dict[str, list[Any]] = field(default_factory=dict)
+    fed: dict[str, list[ast.expr]] = field(default_factory=dict)  # what goes into an object
     returns: dict[str, list[ast.expr]] = field(default_factory=dict)
     reached: set[int] = field(default_factory=set)  # function ids that run at load time
     entered: set[str] = field(default_factory=set)  # functions other modules call at load time
@@ -75,6 +77,7 @@ class PyFacts:
             if isinstance(d[-1], ast.FunctionDef | ast.AsyncFunctionDef)
         }
         self.resolver.params = _params(self)
+        self.resolver.fed = _fed(self)
         self.reached = reached(self)
         self.not_installer = self.not_installer_classes() if self.is_setup else set()
 
@@ -109,6 +112,8 @@ class PyFacts:
             return self.pieces(node.value, depth + 1)
         if isinstance(node, ast.List | ast.Tuple):
             return " ".join(self.pieces(e, depth + 1) for e in node.elts)
+        if isinstance(node, ast.Call) and self.qualname(node.func) in _PATH_JOINS:
+            return "/".join(self.pieces(a, depth + 1) for a in node.args)
         if isinstance(node, ast.Name):  # a name bound once to an f-string or a `+`
             bound = [b for b in self.bindings.get(node.id, []) if not isinstance(b, str)]
             if len(bound) == 1:
@@ -286,6 +291,8 @@ def _bind(f: PyFacts, node: ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Nam
     for t in targets:
         if isinstance(t, ast.Name):
             f.bindings.setdefault(t.id, []).append(value)
+        elif isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):
+            f.fed.setdefault(t.value.id, []).append(value)  # `d["k"] = v`: d holds v
         elif isinstance(t, ast.Tuple | ast.List) and isinstance(value, ast.Tuple | ast.List):
             for te, ve in zip(t.elts, value.elts, strict=False):
                 if isinstance(te, ast.Name):
@@ -294,6 +301,24 @@ def _bind(f: PyFacts, node: ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Nam
             for te in t.elts:
                 if isinstance(te, ast.Name):
                     f.bindings.setdefault(te.id, []).append(value)
+
+
+# methods that put data into the object they are called on; `read` of a parser takes a path
+_FEEDERS = {"append", "extend", "insert", "add", "update", "setdefault", "write"}
+_LOADERS = {"read", "read_file", "read_string", "read_dict", "load"}
+
+
+def _fed(f: PyFacts) -> dict[str, list[ast.expr]]:
+    """`x.append(v)`, `x.update(v)`, `parser.read(path)`: what flows into the object named x
+    (with `x[k] = v`, recorded while binding)."""
+    for c in f.calls:
+        func = c.node.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and c.node.args:
+            if func.attr in _FEEDERS:
+                f.fed.setdefault(func.value.id, []).extend(c.node.args[-1:])
+            elif func.attr in _LOADERS:
+                f.fed.setdefault(func.value.id, []).append(c.node)
+    return f.fed
 
 
 def _guard(f: PyFacts, test: ast.expr) -> bool:

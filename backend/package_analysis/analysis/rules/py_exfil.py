@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..facts import pyapi
-from ..facts.values import ENVIRONMENT, IDENTITY, SECRET_FILE
+from ..facts.values import ENVIRONMENT, IDENTITY, SECRET_FILE, Value
 from .base import Rule
 from .py_network import load_time_network
 
@@ -28,12 +28,13 @@ RECON_EXFIL = Rule(
 )
 KEY_EXFIL = Rule(
     id="PY-KEY-EXFIL",
-    title="Sends a private key, seed phrase or wallet secret to a hard-coded URL",
+    title="Sends a private key, wallet secret or stored credentials to a hard-coded URL",
     category="exfiltration",
     severity="critical",
     explanation=(
-        "Key material never needs to leave the machine; a library that posts it to a fixed "
-        "address is stealing it. Check the URL and what calls this code."
+        "Key material and the credentials a machine stores (cloud keys in ~/.aws, tokens in "
+        "config files) never need to leave it; a library that posts them to a fixed address "
+        "is stealing them. Check the URL and what calls this code."
     ),
     strong=True,
 )
@@ -76,17 +77,19 @@ def check_python(c: PyCheck) -> None:
         if pyapi.is_network(q):
             carriers = _key_carriers(f) if carriers is None else carriers
             secret = _sends_key_material(f, node, carriers)
+            stored = _sends_stored_secret(f, node) if not secret else None
             if secret:
                 c.emit(KEY_EXFIL, node, f"Sends {secret!r} with {q}.")
+            elif stored is not None:
+                detail = f"Sends credentials read from a credential store with {q}."
+                c.emit(KEY_EXFIL, node, detail, chain=stored)
 
 
 def _sends_key_material(f: PyFacts, node: ast.Call, carriers: set[str]) -> str:
     """The secret-looking name sent by a network call to a hard-coded URL, or ''."""
-    first = node.args[0] if node.args else None
-    url = next((k.value for k in node.keywords if k.arg == "url"), first)
-    fstring = isinstance(url, ast.JoinedStr) and "http" in ast.unparse(url)[:12]
-    if url is None or not ((f.value(url).text() or "").startswith("http") or fstring):
+    if not _hard_coded_url(f, node):
         return ""
+    url = next((k.value for k in node.keywords if k.arg == "url"), node.args[0])
     rest = [*node.args[1:], *(k.value for k in node.keywords if k.arg != "url")]
     if isinstance(url, ast.JoinedStr):
         rest.append(url)
@@ -99,6 +102,41 @@ def _sends_key_material(f: PyFacts, node: ast.Call, carriers: set[str]) -> str:
             if material and not _configured(f, name):
                 return name
     return ""
+
+
+def _sends_stored_secret(f: PyFacts, node: ast.Call) -> Value | None:
+    """What a network call to a hard-coded URL sends that was read from a credential store
+    (`~/.aws/credentials` through a config parser, a cloud SDK's `get_credentials()`) as
+    content; a client authenticating with its own token (`auth=`, `headers=`) is not that."""
+    if not _hard_coded_url(f, node):
+        return None
+    sent = [k.value for k in node.keywords if k.arg not in {"url", "auth", "headers"}]
+    rest = [*node.args[1:], *sent]
+    return next((v for v in map(f.value, rest) if SECRET_FILE in v.origins), None)
+
+
+def _hard_coded_url(f: PyFacts, node: ast.Call) -> bool:
+    first = node.args[0] if node.args else None
+    url = next((k.value for k in node.keywords if k.arg == "url"), first)
+    fstring = isinstance(url, ast.JoinedStr) and "http" in ast.unparse(url)[:12]
+    if isinstance(url, ast.Name) and not f.value(url).known:
+        url = _default(f, node, url.id) or url  # `def report(endpoint="https://…")`
+    return url is not None and ((f.value(url).text() or "").startswith("http") or fstring)
+
+
+def _default(f: PyFacts, node: ast.AST, name: str) -> ast.expr | None:
+    """The default value of parameter `name` of the function that holds `node`."""
+    owner = f.owner.get(id(node))
+    for defs in f.defs.values():
+        for d in defs:
+            if id(d) == owner and isinstance(d, ast.FunctionDef | ast.AsyncFunctionDef):
+                a = d.args
+                positional = [*a.posonlyargs, *a.args]
+                tail = positional[len(positional) - len(a.defaults) :]
+                pairs = list(zip(tail, a.defaults, strict=False))
+                pairs += [(p, v) for p, v in zip(a.kwonlyargs, a.kw_defaults, strict=False) if v]
+                return next((v for p, v in pairs if p.arg == name), None)
+    return None
 
 
 _CONFIG = re.compile(r"(config|conf|settings|environ|options)$", re.I)
