@@ -6,14 +6,18 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
-from .base import Rule
+from ..facts.values import DECODED, FETCHED, Value
+from .base import Rule, Variant
 
 if TYPE_CHECKING:
     from ..pypass import PyCheck
 
 STARTUP_WRITE = Rule(
     id="PY-STARTUP-WRITE",
-    title="Install- or import-time code writes into a shell startup file or autostart folder",
+    title=(
+        "Writes into a shell startup file or autostart folder on install or import, "
+        "or plants downloaded code there"
+    ),
     category="persistence",
     severity="high",
     explanation=(
@@ -23,6 +27,13 @@ STARTUP_WRITE = Rule(
         "path is often assembled from pieces so no text rule sees it. Read what is written."
     ),
     strong_at_load=True,
+    variants={
+        "fetched": Variant(
+            "critical",
+            "code anywhere in the package writes downloaded or decoded content there: a "
+            "dropper planting its next stage for every logon",
+        )
+    },
 )
 RULES = (STARTUP_WRITE,)
 
@@ -47,11 +58,34 @@ def check_python(c: PyCheck) -> None:
     f = c.facts
     for call in f.calls:
         node = call.node
-        if not node.args or f.qualname(node.func) not in _OPENERS or not f.loadtime(node):
+        if not node.args or f.qualname(node.func) not in _OPENERS:
             continue
         if not any(m in _mode(c, node) for m in _WRITE):
             continue
         path = f.pieces(node.args[0]).replace("\0", "*")
-        if STARTUP.search(path):
-            detail = f"Opens {path[:120]!r} for writing."
+        if not STARTUP.search(path):
+            continue
+        detail = f"Opens {path[:120]!r} for writing."
+        planted = _planted(c, node)
+        if planted is not None:
+            detail += " What it writes was downloaded or decoded."
+            c.emit(STARTUP_WRITE, node, detail, variant="fetched", chain=planted)
+        elif f.loadtime(node):
             c.emit(STARTUP_WRITE, node, detail, load_time_only=True)
+
+
+def _planted(c: PyCheck, opened: ast.Call) -> Value | None:
+    """Downloaded or decoded data written through the file `opened` returns
+    (`with open(p, "wb") as fh: fh.write(requests.get(u).content)`)."""
+    f = c.facts
+    for call in f.calls:
+        func = call.node.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "write" and call.node.args):
+            continue
+        handle = func.value
+        bound = f.bindings.get(handle.id, []) if isinstance(handle, ast.Name) else []
+        if handle is opened or any(b is opened for b in bound):
+            v = f.value(call.node.args[0])
+            if v.origins & {FETCHED, DECODED}:
+                return v
+    return None
