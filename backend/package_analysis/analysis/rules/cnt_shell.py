@@ -105,7 +105,7 @@ rule shell_download_exec {
     $bitsadmin = /bitsadmin(\.exe)? +\/transfer/ nocase
     $mshta = /mshta(\.exe)? +https?:/ nocase
     $ps_dl_run = /(Invoke-WebRequest|iwr|DownloadFile|Start-BitsTransfer)[^\n]{0,300}(Start-Process|saps|Invoke-Item|\bstart\b)/ nocase
-    $tmp_exec = /\b(curl|wget)\b[^\n]{0,120}-[oO]\s*\/tmp\/[^\n]{0,160}chmod +(\+x|[0-7]{3})/
+    $tmp_exec = /\b(curl|wget)\b[^\n]{0,120}(-[A-Za-z]*[oO]\s*|--output(-document)?[= ]\s*)\/tmp\/[^\n]{0,160}chmod +(\+x|[0-7]{3})/
     $wget_chmod = /\b(curl|wget)\b[^\n]{0,200}https?:\/\/[^\n]{0,200}(&&|;) *chmod +(\+x|[0-7]{3})[^\n]{0,120}(&&|;) *(\.\/|\/tmp\/)/
   condition: any of them
 }
