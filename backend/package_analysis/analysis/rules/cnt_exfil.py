@@ -59,7 +59,8 @@ rule webhook_discord {
   meta: id = "CNT-EXFIL-WEBHOOK"
   strings:
     $hook = /discord(app)?\.com\/api\/(v\d+\/)?webhooks\/[0-9]{15,22}\/[A-Za-z0-9_\-]{30,}/
-  condition: $hook
+    $client = /(WebhookClient|Webhook\.partial)\(\s*(id\s*[:=]\s*)?[\x27\x22]?[0-9]{15,22}[\x27\x22]?\s*,\s*(token\s*[:=]\s*)?[\x27\x22][A-Za-z0-9_\-]{50,}[\x27\x22]/
+  condition: $hook or $client
 }
 
 rule webhook_slack {
