@@ -40,10 +40,6 @@ NOT_CAUGHT: dict[str, str] = {
         "caught (malicious, PY-UNUSUAL-CODEC), but the findings' lines count the decoded "
         "text, where UTF-7 '+AAo-' is a line break: line 5, not the file's line 4"
     ),
-    "js-indirect-calls/bad/decipher-embedded-key": (
-        "createDecipheriv with a key and IV in the same file is not decrypted statically; "
-        "eval of it is only JS-EVAL-DYNAMIC (medium)"
-    ),
 }
 
 

@@ -3,6 +3,7 @@ computed code (also reached as `globalThis['ev'+'al']` or `x.constructor.constru
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from .base import Rule
@@ -35,6 +36,29 @@ EVAL = {
 }  # fmt: skip
 
 
+_IDENT = re.compile(rb"[A-Za-z_$][\w$]*")
+
+
+def _with_bindings(js: JsCheck, body: bytes, rounds: int = 2) -> bytes:
+    """The evaluated expression's text, and what the constants it names are assigned, two
+    levels deep (`const d = crypto.createDecipheriv(…); const src = d.update(…); eval(src)`)."""
+    consts = js.facts.consts if js.facts is not None else {}
+    seen: set[bytes] = set()
+    out, frontier = [body], body
+    for _ in range(rounds):
+        added = []
+        for name in set(_IDENT.findall(frontier[:4000])) - seen:
+            seen.add(name)
+            node = consts.get(name.decode("utf-8", "replace"))
+            if node is not None:
+                added.append(js.data[node.start_byte : min(node.end_byte, node.start_byte + 2000)])
+        if not added:
+            break
+        frontier = b" ".join(added)
+        out.append(frontier)
+    return b" ".join(out)
+
+
 def check_javascript(js: JsCheck) -> None:
     from ..jspass import DECODE_HINT
 
@@ -51,7 +75,7 @@ def check_javascript(js: JsCheck) -> None:
         computed = [a for a in args.named_children if a.type not in {"string", "template_string"}]
         # decoder names inside a string literal are the evaluated code's own text, not decoding
         body = b" ".join(js.data[a.start_byte : a.end_byte] for a in computed)
-        if DECODE_HINT.search(body):
+        if DECODE_HINT.search(_with_bindings(js, body)):
             js.emit(EVAL_DECODED, call, f"{q} runs data decoded in place.")
         elif computed and js.loadtime(call):
             if q == "Function" and args.named_children[-1].type in {"string", "template_string"}:
