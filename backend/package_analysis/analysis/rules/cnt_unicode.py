@@ -71,19 +71,33 @@ def _run_at(text: str) -> tuple[int, int] | None:
 _LONE_LITERAL = re.compile(r"""\s*[rRbBuU]{0,2}("[^"\n]*"|'[^'\n]*')\s*[,)\]}]*\s*""")
 
 
-def _bidi(text: str) -> int | None:
+def _bidi(text: str, inert: set[int] | frozenset[int] = frozenset()) -> int | None:
     for m in _BIDI.finditer(text):
         start = text.rfind("\n", 0, m.start()) + 1
         end = text.find("\n", m.end())
+        line = text.count("\n", 0, m.start()) + 1
+        if line in inert:
+            continue
         if not _LONE_LITERAL.fullmatch(text[start : end if end >= 0 else len(text)]):
-            return text.count("\n", 0, m.start()) + 1
+            return line
     return None
+
+
+def _inert_lines(c: PyCheck) -> set[int]:
+    """Lines with no code for bidi controls to reorder: whole comment lines, and the inner
+    lines of a docstring (a plugin's documentation quoting a Trojan Source example)."""
+    f = c.facts
+    out = {i for i, line in enumerate(f.lines, 1) if line.lstrip().startswith("#")}
+    for k in f.constants:
+        if id(k) in f.docstrings and k.end_lineno:
+            out.update(range(k.lineno + 1, k.end_lineno))
+    return out
 
 
 def check_python(c: PyCheck) -> None:
     """Bidi controls in the source; invisible characters in a module that also evaluates code where it loads: the
     payload is run, so the literal weighs as load time."""
-    bidi = _bidi(c.facts.src)
+    bidi = _bidi(c.facts.src, _inert_lines(c)) if _BIDI.search(c.facts.src) else None
     if bidi is not None and c.ctx.origin is None:
         c.emit(BIDI, None, "", line=bidi)
     at = _run_at(c.facts.src)
