@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import functools
 from typing import TYPE_CHECKING
 
 from .base import Rule
@@ -28,6 +29,25 @@ COMMON = {"utf-8", "utf8", "ascii", "latin-1", "iso-8859-1", "iso8859-1", "latin
 
 
 _CANONICAL = {codecs.lookup(name).name for name in COMMON}
+_PROBES = (bytes(range(128)), b"a\\x41\\n\\u0041\\N{SPACE}+AAo-", b"\x1b$B\x30\x21\x1b(B~{x}~")
+
+
+@functools.lru_cache(maxsize=64)
+def transparent(codec: str) -> bool:
+    """A codec that leaves ASCII alone and maps no other byte to ASCII (iso-8859-5, cp1250,
+    koi8-u…): what an editor shows as code is what Python runs. UTF-7, EBCDIC pages and
+    escape codecs are not."""
+    try:
+        for probe in _PROBES:  # escapes, shifts (UTF-7 `+AAo-`, ISO-2022 ESC): read as ASCII
+            if probe.decode(codec) != probe.decode("ascii"):
+                return False
+        for b in range(128, 256):
+            ch = bytes([b]).decode(codec, "ignore")
+            if any(ord(x) < 128 for x in ch):
+                return False
+    except (LookupError, UnicodeError, TypeError, ValueError):
+        return False
+    return True
 
 
 def check_python(c: PyCheck) -> None:
@@ -37,5 +57,5 @@ def check_python(c: PyCheck) -> None:
         codec = codecs.lookup(c.codec).name
     except LookupError:
         codec = c.codec
-    if codec not in _CANONICAL:
+    if codec not in _CANONICAL and not transparent(codec):
         c.emit(CODEC, None, f"coding: {c.codec}.", line=1, reach=c.ctx.reach)
