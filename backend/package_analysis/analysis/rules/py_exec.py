@@ -69,6 +69,8 @@ def check_python(c: PyCheck) -> None:
         is_exec = q in pyapi.EXEC
         if not (is_exec or pyapi.is_process(q)):
             continue
+        if isinstance(node.func, ast.Name) and node.func.id in f.defs:
+            continue  # the module's own `def execfile(path, ...)`: its body is judged instead
         args = node.args[:1] if is_exec else [*node.args, *(k.value for k in node.keywords)]
         for arg in args:
             v = f.value(arg)

@@ -1,0 +1,2 @@
+version = "9.1.0"
+author = "Ada Example"
