@@ -20,7 +20,7 @@ RULES = (
         ),
         variants={
             "runtime": Variant(
-                "medium",
+                "low",
                 "in an installed module that runs only when called: agent harnesses and MCP "
                 "installers start agents and register servers when their user asks; on "
                 "install or import nobody asked",
