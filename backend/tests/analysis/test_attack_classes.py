@@ -3,7 +3,8 @@
 Each case is a directory tree (`pkg/`, or `sdist/` + `wheel/` for cross-artifact cases) and an
 `expect.toml` naming what it imitates and what the scan must say: for `bad/`, at least the
 `verdict` given and a finding of one of `categories` at `file`:`line`; for `good/`, at most the
-`verdict` given (clean unless the file says otherwise). Payloads are harmless (URLs under
+`verdict` given (clean unless the file says otherwise) and, with `max_score`, a score no higher
+(the context findings left, not a near miss). Payloads are harmless (URLs under
 `example.invalid`); the trees are read as bytes by the scanner and never run.
 
 Some cases are expanded at test time so the repository stays small: `pad` inserts filler at a
@@ -152,3 +153,5 @@ def test_case(case: str, tmp_path: Path) -> None:
         assert hits, f"no {exp['categories']} finding at {exp['file']}:{exp.get('line')}\n{shown}"
     else:
         assert RANK[verdict] <= RANK[exp["verdict"]], shown
+        # a look-alike may also bound its score: the context findings left, not a near verdict
+        assert score <= exp.get("max_score", 10.0), shown

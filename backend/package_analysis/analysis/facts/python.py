@@ -14,7 +14,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import py2, pyapi
+from . import cmdclass, py2, pyapi
 from .loadtime import reached
 from .pyresolve import Resolver
 from .values import Value
@@ -141,7 +141,7 @@ class PyFacts:
     def hook_classes(self) -> list[ast.ClassDef]:
         """Classes that replace a command pip runs while installing (cmdclass keys pip
         invokes, or a subclass of such a command when cmdclass cannot be read)."""
-        registered = _cmdclass(self)
+        registered = cmdclass.registered(self)
         out = []
         for node in self.classes:
             if registered is not None:
@@ -158,7 +158,7 @@ class PyFacts:
 
     def not_installer_classes(self) -> set[int]:
         """Ids of functions in classes registered for commands pip never runs (test, custom)."""
-        registered = _cmdclass(self)
+        registered = cmdclass.registered(self)
         if not registered:
             return set()
         out: set[int] = set()
@@ -344,32 +344,6 @@ def _guard(f: PyFacts, test: ast.expr) -> bool:
     if ("environ" in attrs or "getenv" in attrs) and words and not negated:
         return all(w.isupper() and w not in _COMMON_ENV and not w.startswith("PIP") for w in words)
     return False
-
-
-def _cmdclass(f: PyFacts) -> dict[str, str] | None:
-    """class name → the command it is registered for in `setup(cmdclass=...)`, or None."""
-    out: dict[str, str] = {}
-    found = False
-    for call in f.calls:
-        for kw in call.node.keywords:
-            if kw.arg != "cmdclass":
-                continue
-            value: Any = kw.value
-            if isinstance(value, ast.Name) and f.bindings.get(value.id):
-                value = f.bindings[value.id][-1]
-            if isinstance(value, ast.Call) and f.qualname(value.func) == "dict":
-                pairs: list[tuple[ast.expr, ast.expr]] = [
-                    (ast.Constant(k.arg), k.value) for k in value.keywords if k.arg
-                ]
-            elif isinstance(value, ast.Dict):
-                pairs = [(k, v) for k, v in zip(value.keys, value.values, strict=True) if k]
-            else:
-                return None
-            found = True
-            for k, v in pairs:
-                if isinstance(k, ast.Constant) and isinstance(v, ast.Name):
-                    out[v.id] = str(k.value)
-    return out if found else None
 
 
 def strings(facts: PyFacts, expr: ast.AST) -> list[str]:
