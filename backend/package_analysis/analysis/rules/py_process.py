@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..facts import pyapi
 from ..facts.python import strings
@@ -72,7 +72,7 @@ def check_python(c: PyCheck) -> None:
         if launch:
             detail = f"Calls {q} to run inline code through {launch[0]!r}."
             c.emit(PROCESS, node, detail, variant="inline-shell", load_time_only=True)
-        elif probe(node):
+        elif probe(node, f):
             detail = f"Calls {q} to ask the build environment ({' '.join(words[:3])})."
             c.emit(PROCESS, node, detail, variant="probe", load_time_only=True)
         elif own_interpreter(f, node) and "-m" not in words:
@@ -89,6 +89,9 @@ _NEEDS_FLAG = re.compile(r"^(?i:bash|sh|zsh|dash|cmd)(?i:\.exe)?$")
 def own_interpreter(f: PyFacts, node: ast.Call) -> bool:
     """`[sys.executable, …]` as the command."""
     first = node.args[0] if node.args else None
+    if isinstance(first, ast.Name):  # `cmd = [sys.executable, script]; run(cmd)`
+        bound = [b for b in f.bindings.get(first.id, []) if not isinstance(b, str)]
+        first = bound[0] if len(bound) == 1 else first
     return (
         isinstance(first, ast.List | ast.Tuple)
         and bool(first.elts)
@@ -108,17 +111,33 @@ _QUERIES: dict[str, frozenset[str] | None] = {
     "getconf": None, "nproc": None,
 }  # fmt: skip
 _VERSION_FLAGS = {"--version", "-dumpversion", "-dumpfullversion", "-dumpmachine", "-V"}
+_SHELL_SYNTAX = re.compile(r"[;&|$`<>(){}\n]")
 _CONFIG_TOOL = re.compile(r"[\w+.-]+[-_]config$")  # pg_config, llvm-config, sdl2-config
 
 
-def probe(node: ast.Call) -> bool:
-    """A process call whose command is a literal list asking the build environment a
+def probe(node: ast.Call, f: PyFacts | None = None) -> bool:
+    """A process call whose command is a literal list (or, with the facts, a name bound to
+    one, a parameter handed one, a plain command string) asking the build environment a
     question: a query tool with an asking first argument, a `*-config` tool, or any
     program asked only for its version."""
     first = node.args[0] if node.args else None
-    if not isinstance(first, ast.List | ast.Tuple) or not first.elts:
+    words: list[Any]
+    if isinstance(first, ast.List | ast.Tuple) and first.elts:
+        words = [e.value if isinstance(e, ast.Constant) else None for e in first.elts]
+    elif isinstance(first, ast.Name) and f is not None and _handed(f, node, first.id):
+        # a helper's parameter (`def _run(cmd): check_output(cmd)`): every local call hands
+        # it a probe
+        calls = _handed(f, node, first.id)
+        return all(probe(ast.Call(func=node.func, args=[a], keywords=[]), f) for a in calls)
+    elif first is not None and f is not None:
+        data = f.value(first).data
+        if isinstance(data, str) and not _SHELL_SYNTAX.search(data):
+            data = data.split()
+        if not isinstance(data, list) or not data:
+            return False
+        words = list(data)
+    else:
         return False
-    words = [e.value if isinstance(e, ast.Constant) else None for e in first.elts]
     if not isinstance(words[0], str) or _SHELL_LAUNCH.match(words[0]):
         return False
     program = words[0].rsplit("/", 1)[-1]
@@ -126,3 +145,24 @@ def probe(node: ast.Call) -> bool:
         asks = _QUERIES[program]
         return asks is None or (len(words) > 1 and words[1] in asks)
     return bool(_CONFIG_TOOL.match(program)) or (len(words) == 2 and words[1] in _VERSION_FLAGS)
+
+
+def _handed(f: PyFacts, node: ast.Call, name: str) -> list[ast.expr]:
+    """What the module's own calls hand parameter `name` of the function holding `node`."""
+    owner = f.owner.get(id(node))
+    for fname, defs in f.defs.items():
+        for d in defs:
+            if id(d) != owner or not isinstance(d, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            params = [a.arg for a in d.args.args]
+            if name not in params:
+                return []
+            at = params.index(name)
+            return [
+                c.node.args[at]
+                for c in f.calls
+                if isinstance(c.node.func, ast.Name)
+                and c.node.func.id == fname
+                and len(c.node.args) > at
+            ]
+    return []
