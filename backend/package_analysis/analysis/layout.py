@@ -93,19 +93,26 @@ class Layout:
 
 
 _NESTED_ROOTS = ("/Cargo.toml", "/setup.py", "/pyproject.toml")
+_NATIVE_ROOTS = ("/CMakeLists.txt", "/meson.build")  # only without a Python package below
 
 
 def plan_tree(layout: Layout, files: list[str], eco: Ecosystem) -> None:
     """The project folder, and the script folders of the projects an sdist carries inside
     it (a Rust crate, a vendored Python project): below a `Cargo.toml`, `setup.py` or
-    `pyproject.toml` other than the project's own, a folder without `__init__.py` is no
-    Python package (a crate's generators, a vendored tool's release scripts)."""
+    `pyproject.toml` other than the project's own (or a `CMakeLists.txt` / `meson.build` of
+    an upstream C/C++ project with no Python package in it), a folder without `__init__.py`
+    is no Python package (a crate's generators, a vendored tool's release scripts, ninja's
+    `configure.py`)."""
     layout.prefix = prefix = find_prefix(files, eco)
     inner = [f[len(prefix) :] for f in files if f.startswith(prefix)]
     crates = {p.rsplit("/", 1)[0] + "/" for p in inner if p.endswith(_NESTED_ROOTS)}
+    packages = {p.rsplit("/", 1)[0] for p in inner if p.endswith("/__init__.py")}
+    for p in inner:
+        root = p.rsplit("/", 1)[0] + "/"
+        if p.endswith(_NATIVE_ROOTS) and not any((k + "/").startswith(root) for k in packages):
+            crates.add(root)
     if eco != "pypi" or not crates:
         return
-    packages = {p.rsplit("/", 1)[0] for p in inner if p.endswith("/__init__.py")}
     for f in inner:
         folder = f.rsplit("/", 1)[0] if "/" in f else ""
         if f.endswith(".py") and folder not in packages and any(f.startswith(c) for c in crates):
