@@ -13,6 +13,7 @@ every file not (fully) scanned is listed in `skipped` with its reason.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import posixpath
@@ -344,7 +345,7 @@ class _Run:
             return (pypass.LazyProse(text, prose) if rel in self.flow else prose), set()
         check = pypass.analyze(
             text,
-            ctx,
+            dataclasses.replace(ctx, line_map=inputs.line_map(data, codec, text)),
             self.sink,
             self.scanner,
             loadtime_all=facts.loadtime_all,

@@ -73,3 +73,19 @@ def python_source(data: bytes) -> tuple[str, str]:
         return data.decode(name, "replace"), codec
     except (LookupError, UnicodeError, TypeError, ValueError):
         return data.decode("utf-8", "replace"), codec
+
+
+def line_map(data: bytes, codec: str, text: str) -> tuple[int, ...] | None:
+    """For a module whose codec turns bytes into extra line breaks (UTF-7 `+AAo-`): the file
+    line of each decoded line, so findings point at the line a reviewer opens. None when
+    the lines match."""
+    if not codec or text.count("\n") == data.count(b"\n"):
+        return None
+    out: list[int] = []
+    for n, raw in enumerate(data.split(b"\n"), 1):
+        try:
+            piece = raw.decode(codec, "replace")
+        except (LookupError, UnicodeError, TypeError, ValueError):
+            return None
+        out += [n] * (piece.count("\n") + 1)
+    return tuple(out)

@@ -36,12 +36,7 @@ RANK = {"clean": 0, "suspicious": 1, "malicious": 2}
 SHA = "0" * 64
 
 # case → why the engine does not catch it (or calls a benign case worse) yet; a strict xfail
-NOT_CAUGHT: dict[str, str] = {
-    "input-tricks/bad/utf7-coding-cookie": (
-        "caught (malicious, PY-UNUSUAL-CODEC), but the findings' lines count the decoded "
-        "text, where UTF-7 '+AAo-' is a line break: line 5, not the file's line 4"
-    ),
-}
+NOT_CAUGHT: dict[str, str] = {}
 
 
 def _expect(case: str) -> dict[str, Any]:

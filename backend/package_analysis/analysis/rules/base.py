@@ -61,6 +61,7 @@ class FileCtx:
     origin: tuple[str, int] | None = None
     decoded_text: str = ""  # the decoded payload (shown beside the finding)
     origin_snippet: str = ""  # the literal's line in `path` (the finding's snippet)
+    line_map: tuple[int, ...] | None = None  # decoded line → file line (a UTF-7 module)
 
     def decoded_from(self, chain: str, line: int, snippet: str, text: str) -> FileCtx:
         """The context of a payload decoded from the literal on `line` of this file (or, when
@@ -71,7 +72,15 @@ class FileCtx:
                 self.origin[1],
                 self.origin_snippet,
             )
-        return FileCtx(self.path, self.reach, self.ecosystem, (chain, line), text[:2000], snippet)
+        return FileCtx(
+            self.path, self.reach, self.ecosystem, (chain, line), text[:2000], snippet,
+            self.line_map,
+        )  # fmt: skip
+
+    def file_line(self, line: int | None) -> int | None:
+        if not line or not self.line_map:
+            return line
+        return self.line_map[min(line, len(self.line_map)) - 1]
 
 
 @dataclass
@@ -108,6 +117,7 @@ class Sink:
             )
             snippet = ctx.origin_snippet or snippet
             line, end_line = origin_line, None
+        line, end_line = ctx.file_line(line), ctx.file_line(end_line)
         key = (rule.id, ctx.path, line)
         count_key = (rule.id, ctx.path)
         if key in self._seen or len(self.findings) >= MAX_FINDINGS:
