@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -152,20 +153,40 @@ def python_files(texts: dict[str, str], install: set[str], install_modules: set[
     return sorted(chosen)
 
 
+def choose(
+    files: list[str],
+    source: Callable[[str], tuple[str, str]],
+    install: set[str],
+    install_modules: set[str],
+) -> tuple[list[str], list[str]]:
+    """(the files to parse, the files to summarise: those and their importers). Each file's
+    (text, codec) comes from `source`, one at a time, and only its import words are kept: no
+    text of the whole package is held at once. The same choice as `python_files` and
+    `importers`, plus a file with an unusual coding cookie."""
+    scanner = yara_x.Scanner(_rules())
+    chosen, odd, words = [], [], {}
+    for rel in files:
+        text, codec = source(rel)
+        words[rel] = _imported_words(text)
+        installed = rel in install or any(rel.endswith(m) for m in install_modules)
+        if installed or triggers(text, scanner):
+            chosen.append(rel)
+        elif unusual_codec(codec):
+            odd.append(rel)
+    parse = sorted(chosen) + odd
+    return parse, parse + _importers(words, set(parse))
+
+
 def importers(texts: dict[str, str], hot: set[str]) -> list[str]:
     """The files that import one of `hot`, directly or through other files (by module name,
     as a regular expression reads the import lines): their load time may reach `hot`."""
+    return _importers({rel: _imported_words(text) for rel, text in texts.items()}, hot)
+
+
+def _importers(imports: dict[str, set[str]], hot: set[str]) -> list[str]:
     found = set(hot)
     names = {_module_name(rel) for rel in hot}
     seen = set(names)
-    imports = {
-        rel: {
-            w
-            for m in _IMPORTS.finditer("\n" + text)
-            for w in _WORD.findall(" ".join(g for g in m.groups() if g))
-        }
-        for rel, text in texts.items()
-    }
     while names:
         new = {rel for rel, words in imports.items() if rel not in found and words & names}
         found |= new
