@@ -182,15 +182,25 @@ def child(path: Path, eco: str, reps: int) -> dict[str, Any]:
     from package_analysis.analysis import engine, pipeline, prefilter
 
     counts: dict[str, int] = {}
-    real = prefilter.python_files
+    if hasattr(prefilter, "choose"):  # an engine that reads each module once while choosing
+        real_choose = prefilter.choose
 
-    def counting(texts: dict[str, str], *args: Any, **kwargs: Any) -> list[str]:
-        chosen = real(texts, *args, **kwargs)
-        counts["python_modules"] = len(texts)
-        counts["parsed"] = len(chosen)
-        return chosen
+        def choosing(files: list[str], *args: Any, **kwargs: Any) -> Any:
+            chosen, flow = real_choose(files, *args, **kwargs)
+            counts["python_modules"], counts["parsed"] = len(files), len(chosen)
+            return chosen, flow
 
-    prefilter.python_files = counting  # type: ignore[assignment]
+        prefilter.choose = choosing
+    else:  # an earlier engine (`--before`)
+        real = prefilter.python_files
+
+        def counting(texts: dict[str, str], *args: Any, **kwargs: Any) -> list[str]:
+            chosen = real(texts, *args, **kwargs)
+            counts["python_modules"] = len(texts)
+            counts["parsed"] = len(chosen)
+            return chosen
+
+        prefilter.python_files = counting  # type: ignore[assignment]
     with tempfile.TemporaryDirectory(prefix="bench-big-warm-") as tmp:
         (Path(tmp) / "setup.py").write_text("import os\nos.getcwd()\n")
         from package_analysis.analysis.model import PackageRef

@@ -117,7 +117,6 @@ class _Run:
         self.entered: dict[str, set[str]] = {}  # module → its functions others run at load time
         self._reach_memo: dict[tuple[str, int, int, int], Any] = {}
         self.js_reach: dict[str, str] = {}  # npm files reached from hooks/entries: install|import
-        self.inputs: dict[str, inputs.Input] = {}
         self.promoted: set[str] = set()  # tooling-looking modules that installed code imports
         self.declared: set[str] = set()  # setup.py, an in-tree backend: every function may run
 
@@ -126,8 +125,7 @@ class _Run:
             self.skipped.append({"file": rel, "reason": reason})
 
     def read(self, rel: str) -> inputs.Input:
-        got = self.inputs.pop(rel, None)
-        return got if got is not None else inputs.read(self.root / rel)
+        return inputs.read(self.root / rel)
 
     def inner(self, rel: str) -> str:
         prefix = self.layout.prefix
@@ -175,30 +173,25 @@ class _Run:
                 hook(subject)
 
     def _python_graph(self) -> None:
-        """Parse what may matter, then let load time flow across modules."""
+        """Parse what may matter, then let load time flow across modules. A module's text is
+        read to choose and to summarise, never kept: the scan reads it again in its turn."""
         py_files = [f for f in self.files if PurePosixPath(f).suffix in {".py", ".pyw"}]
-        texts: dict[str, tuple[str, str]] = {}
-        for rel in py_files:
-            got = inputs.read(self.root / rel)
-            self.inputs[rel] = got
-            texts[rel] = inputs.python_source(got.data)
+
+        def source(rel: str) -> tuple[str, str]:
+            return inputs.python_source(inputs.read(self.root / rel).data)
+
         prefix, install_files = self.layout.prefix, self.layout.install_files
         self.declared = {prefix + f for f in install_files}
-        for rel in sorted(self.declared & texts.keys()):  # scripts setup.py names run too
-            install_files |= lay.named_scripts(texts[rel][0], self.files, prefix)
+        for rel in sorted(self.declared & set(py_files)):  # scripts setup.py names run too
+            install_files |= lay.named_scripts(source(rel)[0], self.files, prefix)
         install = {prefix + f for f in install_files}
-        plain = {r: t for r, (t, _c) in texts.items()}
-        chosen = prefilter.python_files(plain, install, set(self.layout.install_functions))
-        chosen += [
-            r
-            for r, (_t, codec) in texts.items()
-            if prefilter.unusual_codec(codec) and r not in chosen
-        ]
+        chosen, flow = prefilter.choose(
+            py_files, source, install, set(self.layout.install_functions)
+        )
         self.parse = set(chosen)
         # parsed modules, and the ones whose load time may reach them: summarised only
-        flow = chosen + prefilter.importers(plain, self.parse)
         self.flow = set(flow)
-        summaries = {rel: prefilter.summary(rel, texts[rel][0]) for rel in flow}
+        summaries = {rel: prefilter.summary(rel, source(rel)[0]) for rel in flow}
         modules = prefilter.module_index(flow, self.layout.prefix)
         for file, names in self.layout.install_functions.items():
             if self.layout.prefix + file in self.parse:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -62,8 +63,8 @@ _RUNS = bytes(ord("a") if i in _ALPHABET else ord(" ") for i in range(256))
 _STANDARD = frozenset(_LETTERS + _DIGITS + b"+/")  # pypass's embedded base64
 _EDGES = frozenset(b"\"' \t\r\n\\")  # a backslash: an escaped newline inside a literal
 _BLOB_LEN, _EMBEDDED_LEN = 40, 80
-_IMPORTS = re.compile(
-    r"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import[ \t]+([^\n#]+)|import[ \t]+([^\n#]+))", re.M
+_IMPORTS = re.compile(  # `\n` for `^` under re.M, on the text after a newline (_TOP_FROM)
+    r"\n[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import[ \t]+([^\n#]+)|import[ \t]+([^\n#]+))"
 )
 _WORD = re.compile(r"\w+")
 
@@ -152,20 +153,40 @@ def python_files(texts: dict[str, str], install: set[str], install_modules: set[
     return sorted(chosen)
 
 
+def choose(
+    files: list[str],
+    source: Callable[[str], tuple[str, str]],
+    install: set[str],
+    install_modules: set[str],
+) -> tuple[list[str], list[str]]:
+    """(the files to parse, the files to summarise: those and their importers). Each file's
+    (text, codec) comes from `source`, one at a time, and only its import words are kept: no
+    text of the whole package is held at once. The same choice as `python_files` and
+    `importers`, plus a file with an unusual coding cookie."""
+    scanner = yara_x.Scanner(_rules())
+    chosen, odd, words = [], [], {}
+    for rel in files:
+        text, codec = source(rel)
+        words[rel] = _imported_words(text)
+        installed = rel in install or any(rel.endswith(m) for m in install_modules)
+        if installed or triggers(text, scanner):
+            chosen.append(rel)
+        elif unusual_codec(codec):
+            odd.append(rel)
+    parse = sorted(chosen) + odd
+    return parse, parse + _importers(words, set(parse))
+
+
 def importers(texts: dict[str, str], hot: set[str]) -> list[str]:
     """The files that import one of `hot`, directly or through other files (by module name,
     as a regular expression reads the import lines): their load time may reach `hot`."""
+    return _importers({rel: _imported_words(text) for rel, text in texts.items()}, hot)
+
+
+def _importers(imports: dict[str, set[str]], hot: set[str]) -> list[str]:
     found = set(hot)
     names = {_module_name(rel) for rel in hot}
     seen = set(names)
-    imports = {
-        rel: {
-            w
-            for m in _IMPORTS.finditer(text)
-            for w in _WORD.findall(" ".join(g for g in m.groups() if g))
-        }
-        for rel, text in texts.items()
-    }
     while names:
         new = {rel for rel, words in imports.items() if rel not in found and words & names}
         found |= new
@@ -177,7 +198,7 @@ def importers(texts: dict[str, str], hot: set[str]) -> list[str]:
 def _imported_words(text: str) -> set[str]:
     return {
         w
-        for m in _IMPORTS.finditer(text)
+        for m in _IMPORTS.finditer("\n" + text)
         for w in _WORD.findall(" ".join(filter(None, m.groups())))
     }
 
@@ -205,7 +226,9 @@ class Summary:
     attr_calls: dict[str, set[str]] = field(default_factory=dict)  # `mod.f()`: mod → {f}
 
 
-_TOP_FROM = re.compile(r"^from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)", re.M)
+# `\nfrom`, not `^from` under re.M: a literal start the regex engine can search for (the
+# text gets a leading newline)
+_TOP_FROM = re.compile(r"\nfrom[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)")
 _TOP_IMPORT = re.compile(r"^import[ \t]+([^\n#;]+)", re.M)
 # a module loaded by its path at the top level: `spec_from_file_location("pkg.mod", path)`,
 # then `name = module_from_spec(spec)`: `name.f()` runs pkg.mod's f like an import would
@@ -222,11 +245,17 @@ _HANDED = re.compile(
 _LONG_STRING = re.compile(r"(\"\"\"|\'\'\')[\s\S]*?\1")
 
 
+_TOP_LINES = re.compile(r"\n([^ \t\n][^\n]*)")  # (a leading newline added, as for _TOP_FROM)
+_HANDED_WORDS = ("target", "callback", "function", "register", "Thread", "Timer", "signal")
+
+
 def summary(rel: str, text: str) -> Summary:
     out = Summary()
     text = _LONG_STRING.sub("''", text)  # docstrings and templates are not statements
+    # the one-line patterns only match a line that starts in column 0: read those lines only
+    top = "\n".join(_TOP_LINES.findall("\n" + text))
     package = list(PurePosixPath(rel).parent.parts)
-    for dots, module, names in _TOP_FROM.findall(text):
+    for dots, module, names in _TOP_FROM.findall("\n" + text):
         base = _absolute(len(dots), module, package)
         if base is None:
             continue
@@ -236,19 +265,22 @@ def summary(rel: str, text: str) -> Summary:
             if words:
                 bound[words[-1]] = words[0]
         out.imports.append((base, bound))
-    for names in _TOP_IMPORT.findall(text):
+    for names in _TOP_IMPORT.findall(top):
         for item in names.split(","):
             words = item.split()
             if words:
                 out.imports.append((words[0], {}))
-    for name, attr in _TOP_CALL.findall(text):
+    for name, attr in _TOP_CALL.findall(top):
         if attr:
             out.attr_calls.setdefault(name, set()).add(attr)
         else:
             out.calls.add(name)
-    for a, b in _HANDED.findall(text):
-        out.calls.add(a or b)
-    for spec, alias in zip(_SPEC_NAME.findall(text), _SPEC_MODULE.findall(text), strict=False):
+    if any(word in top for word in _HANDED_WORDS):
+        for a, b in _HANDED.findall(top):
+            out.calls.add(a or b)
+    if "module_from_spec(" not in top:
+        return out
+    for spec, alias in zip(_SPEC_NAME.findall(text), _SPEC_MODULE.findall(top), strict=False):
         base, _, last = spec.rpartition(".")
         out.imports.append((base, {alias: last}))
     return out

@@ -14,7 +14,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import cmdclass, py2, pyapi
+from . import cmdclass, py2, pyapi, walk
 from .loadtime import reached
 from .pyresolve import Resolver
 from .values import Value
@@ -187,67 +187,16 @@ def parse(src: str, *, is_setup: bool = False, loadtime_all: bool = False) -> Py
 
 
 def _traverse(f: PyFacts) -> None:
-    """The one walk: each node once, with its owner and guard, sorted into buckets."""
-    module = id(f.tree)
-    stack: list[tuple[ast.AST, int, bool]] = [(f.tree, module, False)]
-    count = 0
-    while stack and count < MAX_NODES:
-        node, owner, guarded = stack.pop()
-        count += 1
-        f.owner[id(node)] = owner
-        if guarded:
-            f.guarded.add(id(node))
-        inner = id(node) if isinstance(node, _FUNCS) else owner
-        if isinstance(node, ast.Call):
-            f.calls.append(Call(node, owner, guarded))
-        elif isinstance(node, ast.Name):
-            f.names.add(node.id)
-        elif isinstance(node, ast.Constant):
-            f.constants.append(node)
-        elif isinstance(node, ast.Subscript):
-            f.subscripts.append(node)
-        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
-            _bind(f, node)
-        elif isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
-            f.bindings.setdefault(node.optional_vars.id, []).append(node.context_expr)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            f.defs.setdefault(node.name, []).append(node)
-            if isinstance(node, ast.ClassDef):
-                f.classes.append(node)
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-                _docstring(f, body[0])
-        elif isinstance(node, ast.Import):
-            for a in node.names:
-                top = a.name if a.asname else a.name.split(".")[0]
-                f.bindings.setdefault(a.asname or top, []).append(top)
-        elif isinstance(node, ast.ImportFrom):
-            f.imports_from.append(node)
-            prefix = "." * node.level + (node.module or "")
-            for a in node.names:
-                target = f"{prefix}.{a.name}" if node.module else f"{prefix}{a.name}"
-                f.bindings.setdefault(a.asname or a.name, []).append(target)
-        elif isinstance(node, ast.Return) and node.value is not None and owner != module:
-            f.returns.setdefault(str(owner), []).append(node.value)
-        elif isinstance(node, ast.Module) and node.body:
-            first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-                _docstring(f, first)
-        if isinstance(node, ast.If):
-            stack.append((node.test, inner, guarded))
-            stack.extend((s, inner, guarded) for s in reversed(node.orelse))
-            body_guard = guarded or _guard(f, node.test)
-            stack.extend((s, inner, body_guard) for s in reversed(node.body))
-            continue
-        if isinstance(node, _FUNCS):  # decorators and defaults run where the def runs
-            outer = [*getattr(node, "decorator_list", []), *node.args.defaults]
-            outer += [d for d in node.args.kw_defaults if d is not None]
-            stack.extend((c, owner, guarded) for c in reversed(outer))
-            run: list[ast.AST] = list(node.body) if isinstance(node.body, list) else [node.body]
-            stack.extend((c, inner, guarded) for c in reversed(run))
-            continue
-        children = list(ast.iter_child_nodes(node))
-        stack.extend((c, inner, guarded) for c in reversed(children))
+    """The one walk: each node once, with its owner and guard, sorted into buckets. The
+    `ctx` / `op` members (shared singletons, no fact is about them) are counted, not
+    visited; a module over MAX_NODES is walked again with them, so the walk stops on the
+    same node as `ast.iter_child_nodes` would (`walk.walk`)."""
+    prose, record = set(f.prose), (Call, _bind, _docstring, _guard)
+    if not walk.walk(f, exact=False, limit=MAX_NODES, record=record):
+        f.prose = prose
+        for name in walk.BUCKETS:
+            setattr(f, name, type(getattr(f, name))())
+        walk.walk(f, exact=True, limit=MAX_NODES, record=record)
     # `returns` keyed by function id → by name, for `Resolver`
     by_id = {str(id(d)): name for name, ds in f.defs.items() for d in ds}
     f.returns = {by_id[k]: v for k, v in f.returns.items() if k in by_id}
