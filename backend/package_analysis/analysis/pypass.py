@@ -264,10 +264,12 @@ def _bundled(check: PyCheck, scanner: yara_x.Scanner) -> None:
 
     if check.bundle is None:
         return
+    seen: set[str] = set()
     for c in check.facts.calls:
         path = pybundle.run_file(check.facts, c.node)
-        if path is None or path.endswith((".py", ".pyw")):
+        if path is None or path.endswith((".py", ".pyw")) or path in seen or len(seen) >= 20:
             continue
+        seen.add(path)
         data = check.bundle(path)
         if data is None:
             continue
