@@ -608,3 +608,23 @@ def test_a_package_file_run_as_code_is_named(expr: str, path: str | None) -> Non
     assert facts is not None
     found = {pybundle.run_file(facts, c.node) for c in facts.calls} - {None}
     assert found == ({path} if path else set())
+
+
+def test_data_put_into_a_container_flows_with_it_but_a_file_name_does_not() -> None:
+    src = (
+        "import base64, configparser, subprocess, tempfile\n"
+        "p = configparser.ConfigParser()\n"
+        "p.read('/home/u/.aws/credentials')\n"
+        "rows = []\n"
+        "row = {}\n"
+        "row['k'] = p.get('default', 'aws_secret_access_key')\n"
+        "rows.append(row)\n"
+        "tmp = tempfile.NamedTemporaryFile()\n"
+        "tmp.write(base64.b64decode('aGVsbG8gd29ybGQgaGVsbG8gd29ybGQ='))\n"
+        "name = tmp.name\n"
+        "sent = rows\n"
+    )
+    facts = pyfacts.parse(src)
+    assert facts is not None
+    assert "secret file" in facts.value(facts.bindings["sent"][-1]).origins
+    assert not facts.value(facts.bindings["name"][-1]).tainted()

@@ -252,8 +252,9 @@ def _bind(f: PyFacts, node: ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Nam
                     f.bindings.setdefault(te.id, []).append(value)
 
 
-# methods that put data into the object they are called on; `read` of a parser takes a path
-_FEEDERS = {"append", "extend", "insert", "add", "update", "setdefault", "write"}
+# methods that put data into the object they are called on (not a file's `write`: the
+# handle's `.name` is a path, not what was written); `read` of a parser takes a path
+_FEEDERS = {"append", "extend", "insert", "add", "update", "setdefault"}
 _LOADERS = {"read", "read_file", "read_string", "read_dict", "load"}
 
 
