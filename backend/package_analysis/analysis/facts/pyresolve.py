@@ -62,6 +62,9 @@ class Resolver:
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self._active: set[int] = set()
         self._quals: dict[int, str] = {}
+        # name → (its binding list, its length, assigned exprs, each one's owner)
+        self._owners: dict[str, tuple[list[Any], int, list[Any], list[int | None]]] = {}
+        self._here: dict[tuple[str, int | None], tuple[list[Any], int, list[Any]]] = {}
 
     # ---- what a name or expression refers to ----
     def qualname(self, node: ast.AST, depth: int = 0) -> str:
@@ -171,6 +174,34 @@ class Resolver:
         return out
 
     def _value(self, node: ast.AST, depth: int) -> Value:
+        # the branch for the node's exact class (the chain below picks the same one: no
+        # two branches take the same class); a subclass goes down the chain
+        fold = _FOLD.get(type(node))
+        if fold is not None:
+            return fold(self, node, depth)
+        return self._value_chain(node, depth)
+
+    def _constant(self, node: ast.Constant, depth: int) -> Value:
+        v = node.value
+        if isinstance(v, str | bytes | int) and not isinstance(v, bool):
+            return Value(v, frozenset({LITERAL}))
+        return UNKNOWN
+
+    def _sequence(self, node: ast.List | ast.Tuple | ast.Set, depth: int) -> Value:
+        items = [self.value(e, depth + 1) for e in node.elts]
+        data = [i.data for i in items] if all(i.known for i in items) else None
+        return merge(items, data)
+
+    def _inner(self, node: ast.NamedExpr | ast.Await | ast.Starred, depth: int) -> Value:
+        return self.value(node.value, depth + 1)
+
+    def _call(self, node: ast.Call, depth: int) -> Value:
+        return pyfold.call(self, node, depth)
+
+    def _attribute(self, node: ast.Attribute, depth: int) -> Value:
+        return pyfold.attribute(self, node, depth)
+
+    def _value_chain(self, node: ast.AST, depth: int) -> Value:
         if isinstance(node, ast.Constant):
             v = node.value
             if isinstance(v, str | bytes | int) and not isinstance(v, bool):
@@ -223,11 +254,7 @@ class Resolver:
     def _bound_value(self, node: ast.Name, depth: int) -> Value:
         bound = self.bindings.get(node.id)
         if bound:
-            exprs = [b for b in bound if not isinstance(b, str)]
-            # a name bound in this function: its own bindings, not another function's
-            here = self.owner.get(id(node))
-            local = [e for e in exprs if self._bound_in(e) == here]
-            exprs = local or exprs
+            exprs = self._bound_here(node.id, bound, self.owner.get(id(node)))
             if exprs:
                 last = self.value(exprs[-1], depth + 1)
                 if len(exprs) == 1 or last.tainted():
@@ -237,6 +264,27 @@ class Resolver:
         if param is None and node.id == "__file__":
             return Value(None, frozenset({BUNDLED}))
         return param if param is not None else UNKNOWN
+
+    def _bound_here(self, name: str, bound: list[Any], here: int | None) -> list[Any]:
+        """A name's assigned expressions, those bound in function `here` when there are
+        any (a name bound in this function: its own bindings, not another function's).
+        Memoised per name and function: a common name (`expr`, `args`) is bound in
+        hundreds of functions and referenced thousands of times."""
+        key = (name, here)
+        known = self._here.get(key)
+        if known is not None and known[0] is bound and known[1] == len(bound):
+            return known[2]
+        by_owner = self._owners.get(name)
+        if by_owner is None or by_owner[0] is not bound or by_owner[1] != len(bound):
+            exprs = [b for b in bound if not isinstance(b, str)]
+            owners = [self._bound_in(e) for e in exprs]
+            by_owner = (bound, len(bound), exprs, owners)
+            self._owners[name] = by_owner
+        exprs, owners = by_owner[2], by_owner[3]
+        local = [e for e, o in zip(exprs, owners, strict=True) if o == here]
+        out = local or exprs
+        self._here[key] = (bound, len(bound), out)
+        return out
 
     def _bound_in(self, expr: Any) -> int | None:
         owner = self.owner.get(id(expr))
@@ -307,6 +355,23 @@ class Resolver:
         ):
             return merge([base], data[index])
         return merge([base])
+
+
+_FOLD: dict[type, Callable[[Resolver, Any, int], Value]] = {
+    ast.Constant: Resolver._constant,
+    ast.Name: Resolver._name_value,
+    ast.List: Resolver._sequence,
+    ast.Tuple: Resolver._sequence,
+    ast.Set: Resolver._sequence,
+    ast.BinOp: Resolver._binop,
+    ast.JoinedStr: Resolver._fstring,
+    ast.Subscript: Resolver._subscript,
+    ast.Call: Resolver._call,
+    ast.Attribute: Resolver._attribute,
+    ast.NamedExpr: Resolver._inner,
+    ast.Await: Resolver._inner,
+    ast.Starred: Resolver._inner,
+}
 
 
 def _str(data: Any) -> str | None:

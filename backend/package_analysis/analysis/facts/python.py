@@ -11,6 +11,7 @@ atexit/signal callbacks, metaclasses); `enter()` adds functions other modules ca
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,7 +70,12 @@ class PyFacts:
         self.prose = {i for i, line in enumerate(self.lines, 1) if line.lstrip().startswith("#")}
         _traverse(self)
         self.resolver = Resolver(
-            self.bindings, line_text=self.line_text, returns=self.returns, owner=self.owner
+            # the module's lines, not a bound method: no facts ↔ resolver cycle, so a
+            # module's tree and facts are freed when its analysis ends, not by a full gc
+            self.bindings,
+            line_text=functools.partial(_line_text, self.lines),
+            returns=self.returns,
+            owner=self.owner,
         )
         self.resolver.functions = {
             name: d[-1]
@@ -83,10 +89,7 @@ class PyFacts:
 
     # ---- questions ----
     def line_text(self, line: int, end: int | None = None) -> str:
-        if not 0 < line <= len(self.lines):
-            return ""
-        last = min(end or line, line + 8, len(self.lines))
-        return " ".join(x.strip() for x in self.lines[line - 1 : last])
+        return _line_text(self.lines, line, end)
 
     def qualname(self, node: ast.AST) -> str:
         return self.resolver.qualname(node)
@@ -167,6 +170,13 @@ class PyFacts:
             if key is not None and key not in pyapi.INSTALL_COMMANDS:
                 out |= {id(m) for m in node.body if isinstance(m, _FUNCS)}
         return out
+
+
+def _line_text(lines: list[str], line: int, end: int | None = None) -> str:
+    if not 0 < line <= len(lines):
+        return ""
+    last = min(end or line, line + 8, len(lines))
+    return " ".join(x.strip() for x in lines[line - 1 : last])
 
 
 def parse(src: str, *, is_setup: bool = False, loadtime_all: bool = False) -> PyFacts | None:

@@ -85,9 +85,10 @@ def merge(values: list[Value], data: Any = None) -> Value:
     origins: frozenset[str] = frozenset()
     steps: tuple[Step, ...] = ()
     for v in values:
-        origins |= v.origins
-        if v.tainted() and len(v.steps) > len(steps):
-            steps = v.steps
+        if v.origins:  # (most values carry none: nothing to add, nothing tainted)
+            origins |= v.origins
+            if len(v.steps) > len(steps) and v.tainted():
+                steps = v.steps
     return Value(_cap(data), origins, steps)
 
 
