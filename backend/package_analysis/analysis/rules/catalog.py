@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import logging
 import pkgutil
 from collections.abc import Callable
 from types import ModuleType
@@ -18,6 +19,7 @@ from typing import Any
 
 from .base import Rule
 
+log = logging.getLogger(__name__)
 PREFIXES = ("py_", "js_", "npm_", "cnt_", "meta_")
 # hook name → what it is called with (see passes.py and engine.py)
 HOOKS = (
@@ -54,11 +56,28 @@ def rules() -> dict[str, Rule]:
     return out
 
 
-def checks(hook: str) -> list[Callable[[Any], None]]:
-    """Every module's implementation of `hook`, in module order."""
+@functools.cache
+def checks(hook: str) -> tuple[Callable[[Any], None], ...]:
+    """Every module's implementation of `hook`, in module order, each guarded: a rule that
+    raises on hostile input loses its own findings on that subject, never the other rules'
+    (the file is reported as partly scanned, see `Sink.rule_failed`)."""
     if hook not in HOOKS:
         raise ValueError(f"unknown hook {hook}")
-    return [getattr(m, hook) for m in modules() if hasattr(m, hook)]
+    return tuple(
+        functools.partial(_guarded, m.__name__.rpartition(".")[2], getattr(m, hook))
+        for m in modules()
+        if hasattr(m, hook)
+    )
+
+
+def _guarded(module: str, check: Callable[[Any], None], subject: Any) -> None:
+    try:
+        check(subject)
+    except Exception as exc:  # RecursionError too: a nesting too deep for one rule's walk
+        log.warning(
+            "analysis: rule module %s failed on %s", module, subject.ctx.path, exc_info=True
+        )
+        subject.sink.rule_failed(subject.ctx.path, module, exc)
 
 
 def yara_source() -> str:

@@ -70,6 +70,8 @@ def _requirements(t: TreeCheck) -> set[str]:
                     continue
                 if line.startswith("["):
                     break  # extras: not installed by default
+                if re.search(r";.*\bextra\s*==", line):
+                    continue  # METADATA's form of an extra
                 m = _REQUIREMENT.match(line.removeprefix("Requires-Dist:"))
                 if m:
                     out.add(normalise(m.group(1), eco))
