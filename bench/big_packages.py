@@ -290,12 +290,15 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
             r["ours"]["peak_rss_mib"] <= r["guarddog"]["peak_rss_mib"] for r in both
         )
     if "before" in out:
-        out["before_median_ratio"] = statistics.median(
+        before = [
             r["before"]["seconds"] / r["guarddog"]["seconds"]
             for r in both
             if "seconds" in r.get("before", {})
-        )
-        out["speedup_median"] = out["before"]["median_s"] / out["ours"]["median_s"]
+        ]
+        if before:  # without GuardDog (--no-guarddog) there is nothing to divide by
+            out["before_median_ratio"] = statistics.median(before)
+        if "ours" in out:
+            out["speedup_median"] = out["before"]["median_s"] / out["ours"]["median_s"]
     return out
 
 
@@ -312,8 +315,8 @@ def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
         f"GuardDog {meta['guarddog_version']}: its CLI, median of {meta['guarddog_reps']} "
         "runs, one process each. "
         + (
-            f"Before: the same child on the engine of commit `{before}` (before the "
-            f"prefilter and matching work of issue 15), median of {meta['before_reps']}. "
+            f"Before: the same child on the engine of commit `{before}`, median of "
+            f"{meta['before_reps']}. "
             if before
             else ""
         )
@@ -339,7 +342,7 @@ def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
         o = s["ours"]
         g = s.get("guarddog")
         lines += ["", "| figure | value | goal | met |", "|---|---|---|---|"]
-        if g:
+        if g and "median_ratio" in s:
             met = s["median_ratio"] <= GOAL_RATIO
             lines.append(
                 f"| median of the per-artifact ratios ours / GuardDog | {s['median_ratio']:.2f}x "
@@ -351,10 +354,14 @@ def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
                 f"({s['ratio_of_medians']:.2f}x) | | |"
             )
         if "before" in s:
+            versus = (
+                f"; before / GuardDog {s['before_median_ratio']:.2f}x"
+                if "before_median_ratio" in s
+                else ""
+            )
             lines.append(
                 f"| median time per artifact, before → ours | {s['before']['median_s']:.2f} s → "
-                f"{o['median_s']:.2f} s ({s['speedup_median']:.1f}x faster; before / GuardDog "
-                f"{s.get('before_median_ratio', 0):.2f}x) | | |"
+                f"{o['median_s']:.2f} s ({s['speedup_median']:.1f}x faster{versus}) | | |"
             )
         if g and g.get("failed"):
             lines.append(
@@ -365,7 +372,7 @@ def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
             f"| slowest artifact, ours | {o['max_s']:.2f} s | ≤ {GOAL_MAX_S:.0f} s "
             f"| {'yes' if o['max_s'] <= GOAL_MAX_S else '**no**'} |"
         )
-        if g:
+        if g and "rss_not_above_guarddog" in s:
             met = s["rss_not_above_guarddog"]
             lines.append(
                 f"| peak RSS, ours (largest) / GuardDog (largest) | {o['peak_rss_mib']:.0f} / "
