@@ -51,6 +51,7 @@ _REQUIRE = re.compile(
 )
 _RULE_SOURCES = (
     "engine.py", "scoring.py", "pypass.py", "jspass.py", "layout.py", "inputs.py", "prefilter.py",
+    "install_files.py", "magic.py",
 )  # fmt: skip
 
 
@@ -298,7 +299,7 @@ class _Run:
         content.scan(self.scanner, data, text_ctx, self.sink, prose, load_calls, tooling)
         if suffix == ".pth":
             self._pth(data, ctx)
-        elif suffix in {".js", ".cjs", ".mjs"} and self.eco == "npm":
+        elif self.eco == "npm" and (suffix in {".js", ".cjs", ".mjs"} or rel in self.js_reach):
             js_reach = self.js_reach.get(rel)
             jctx = (
                 FileCtx(rel, "install", self.eco)
@@ -313,6 +314,8 @@ class _Run:
                 loadtime_all=jctx.reach == "install",
                 entry=inner in self.layout.entry_files,
             )
+        elif name == "package.json" and self.eco == "npm" and inner == "package.json":
+            jspass.hook_code(self.layout.hooks, data, ctx, self.sink, self.scanner)
         elif name in {"PKG-INFO", "METADATA"} and self.eco == "pypi" and inner.count("/") <= 1:
             self._meta("check_pkg_info", data, rel)
         elif name == "requires.txt":

@@ -1,26 +1,59 @@
 """The files a package's install step runs, as its manifest names them: those an npm
-lifecycle script hands to an interpreter, and the modules of a build backend that ships in
-the sdist (pyproject's `backend-path`). Shared by the ecosystem adapters and the engine's
-layout."""
+lifecycle script hands to an interpreter (also through `sh -c '…'`), the commands node-gyp
+runs from binding.gyp, and the modules of a build backend that ships in the sdist (pyproject's
+`backend-path`). Shared by the ecosystem adapters and the engine's layout."""
 
 from __future__ import annotations
 
+import ast
 import re
 import shlex
 from typing import Any
 
-INTERPRETERS = {"node", "sh", "bash", "python", "python3", "nodejs", "zsh", "pwsh", "powershell"}
+INTERPRETERS = {
+    "node", "sh", "bash", "dash", "python", "python3", "nodejs", "zsh", "pwsh", "powershell",
+}  # fmt: skip
+
+
+SHELLS = {"sh", "bash", "zsh", "dash", "ksh"}
+
+
+def shell_commands(cmd: str, depth: int = 0) -> list[str]:
+    """The line, and every command it hands to a shell as a string (`sh -c '…'`, also
+    nested), unquoted: what the shell really runs."""
+    out = [cmd]
+    if depth >= 3:
+        return out
+    words = _words(cmd)
+    for i, w in enumerate(words[:-2]):
+        if w.rsplit("/", 1)[-1] in SHELLS and words[i + 1] == "-c":
+            out += shell_commands(words[i + 2], depth + 1)
+    return out
+
+
+def _words(cmd: str) -> list[str]:
+    try:
+        return shlex.split(cmd, posix=True)
+    except ValueError:
+        return cmd.split()
 
 
 def script_files(cmd: str) -> set[str]:
-    """Files a script line hands to an interpreter: `node x.js && sh y.sh` → {x.js, y.sh}.
-    Only a leading `./` goes: `.hidden.js` and `../x.js` keep their dots."""
+    """Files a script line hands to an interpreter: `node x.js && sh y.sh` → {x.js, y.sh},
+    also inside `sh -c '…'`. Only a leading `./` goes: `.hidden.js` and `../x.js` keep their
+    dots."""
     out: set[str] = set()
-    try:
-        words = shlex.split(cmd, posix=True)
-    except ValueError:
-        words = cmd.split()
+    for line in shell_commands(cmd):
+        out |= _script_files(line)
+    return out
+
+
+def _script_files(cmd: str) -> set[str]:
+    out: set[str] = set()
+    words = _words(cmd)
     for i, w in enumerate(words):
+        if w in SHELLS and words[i + 1 : i + 2] == ["-c"]:
+            continue  # its string is read as a command line of its own (shell_commands)
         if w in INTERPRETERS:
             for nxt in words[i + 1 : i + 4]:
                 if not nxt.startswith("-"):
@@ -44,4 +77,41 @@ def backend_files(system: dict[str, Any]) -> set[str]:
             base = p.strip("./")
             prefix = f"{base}/" if base else ""
             out |= {f"{prefix}{module}.py", f"{prefix}{module}/__init__.py"}
+    return out
+
+
+_GYP_COMMAND = re.compile(r"<!@?\(")
+
+
+def gyp_commands(text: str) -> list[str]:
+    """The commands of binding.gyp's `<!(...)` / `<!@(...)` expansions, parentheses balanced
+    (`<!(node -p "require('x').dir")`)."""
+    out = []
+    for m in _GYP_COMMAND.finditer(text):
+        depth, i = 1, m.end()
+        while i < len(text) and depth and i - m.end() < 2000:
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        out.append(text[m.end() : i - 1] if not depth else text[m.end() : i])
+    return out
+
+
+def gyp_actions(text: str) -> list[str]:
+    """The command lines of binding.gyp's `actions` and `rules` (`"action": ["sh", "-c",
+    "…"]`), which node-gyp's build runs. The file is a Python literal: read, never run."""
+    try:
+        tree = ast.literal_eval(ast.parse(text, mode="eval").body)
+    except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError):
+        return []
+    out: list[str] = []
+    stack: list[Any] = [tree]
+    while stack and len(out) < 50:
+        node = stack.pop()
+        if isinstance(node, dict):
+            action = node.get("action")
+            if isinstance(action, list) and all(isinstance(w, str) for w in action):
+                out.append(shlex.join(action) if len(action) > 1 else "".join(action))
+            stack += list(node.values())
+        elif isinstance(node, list):
+            stack += node
     return out

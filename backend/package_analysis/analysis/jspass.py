@@ -15,7 +15,7 @@ import tree_sitter
 import yara_x
 
 from .facts import decode
-from .facts.javascript import JsFacts, parse, top_level
+from .facts.javascript import UNRESOLVED, JsFacts, parse, top_level
 from .model import Reachability
 from .rules import catalog, content
 from .rules.base import FileCtx, Rule, Sink, line_of, snippet_at
@@ -105,6 +105,7 @@ def analyze(
     check.facts = facts
     if facts is not None and depth < MAX_DECODE_DEPTH:
         _folded_evals(check, scanner, depth)
+        _folded_commands(check, scanner, depth)
     for hook in catalog.checks("check_javascript"):
         hook(check)
     return check
@@ -151,6 +152,74 @@ def _folded_evals(check: JsCheck, scanner: yara_x.Scanner, depth: int) -> None:
             _rescan(check, scanner, call.start_byte, "folded string", text.encode(), text, depth)
 
 
+_INLINE = {"-e", "--eval", "-p", "--print"}
+
+
+def hook_code(
+    hooks: dict[str, str], manifest: bytes, ctx: FileCtx, sink: Sink, scanner: yara_x.Scanner
+) -> None:
+    """The JavaScript a lifecycle script hands to `node -e` (also inside `sh -c '…'`): run
+    through the JavaScript pass as install-time code, at the hook's line of package.json."""
+    from .install_files import shell_commands
+    from .layout import shell_words
+
+    text = manifest.decode("utf-8", "replace")
+    for name, cmd in list(hooks.items())[:20]:
+        for line in shell_commands(cmd):
+            words = shell_words(line)
+            for i, w in enumerate(words[:-1]):
+                if w in _INLINE and words[i - 1 : i] and words[i - 1].endswith(("node", "nodejs")):
+                    code = words[i + 1]
+                    at = text.find(f'"{name.split(":")[0]}"')
+                    sub = FileCtx(ctx.path, "install", ctx.ecosystem).decoded_from(
+                        "node -e", text.count("\n", 0, at) + 1 if at >= 0 else 1, cmd[:200], code
+                    )
+                    analyze(
+                        code.encode(), sub, sink, scanner, loadtime_all=True, entry=False, depth=1
+                    )
+
+
+SPAWNERS = {"exec", "execSync", "spawn", "spawnSync", "execFile", "execFileSync"}
+
+
+def _folded_commands(check: JsCheck, scanner: yara_x.Scanner, depth: int) -> None:
+    """The command line a child_process call runs, folded from its pieces (concatenations,
+    templates, constants, `[…].join(' ')`, an argument array), scanned like written text."""
+    facts = check.facts
+    assert facts is not None
+    for call, fn in facts.calls:
+        q = facts.qualname(fn)
+        if not (q.startswith("child_process.") and q.rsplit(".", 1)[-1] in SPAWNERS):
+            continue
+        args = call.child_by_field_name("arguments")
+        argv = args.named_children if args is not None else []
+        if not argv or (argv[0].type == "string" and (len(argv) < 2 or argv[1].type != "array")):
+            continue  # a plain literal: the content rules read it where it is written
+        listed = argv[1] if len(argv) > 1 and argv[1].type == "array" else None
+        words = [facts.fold_partial(argv[0])]
+        if argv[0].type == "object":  # the native spawn's options: {file, args: [...]}
+            listed = next(
+                (
+                    p.child_by_field_name("value")
+                    for p in argv[0].named_children
+                    if p.type == "pair"
+                    and facts.text(p.child_by_field_name("key")).strip("'\"") == "args"
+                ),
+                None,
+            )
+            words = []
+        if listed is not None and listed.type == "array":
+            words += [facts.fold_partial(a) for a in listed.named_children]
+        text = " ".join(words)
+        if not text.strip() or text == UNRESOLVED:
+            continue
+        # a command the main module runs as it is required is import time, like the call
+        ctx = check.ctx
+        if check.entry and ctx.reach == "runtime" and check.loadtime(call):
+            ctx = FileCtx(ctx.path, "import", ctx.ecosystem)
+        _rescan(check, scanner, call.start_byte, "folded command", text.encode(), text, depth, ctx)
+
+
 def _rescan(
     check: JsCheck,
     scanner: yara_x.Scanner,
@@ -159,8 +228,9 @@ def _rescan(
     raw: bytes,
     text: str,
     depth: int,
+    ctx: FileCtx | None = None,
 ) -> None:
-    ctx = check.ctx
+    ctx = ctx or check.ctx
     line = line_of(check.data, offset)
     sub = ctx.decoded_from(chain, line, snippet_at(check.data, offset), text)
     content.scan(scanner, raw, sub, check.sink)

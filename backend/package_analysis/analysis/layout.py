@@ -75,7 +75,6 @@ LISTINGS = {
     "RECORD", "SOURCES.txt", "pnpm-lock.yaml", "package-lock.json", "yarn.lock", "poetry.lock",
     "Pipfile.lock", "uv.lock", "npm-shrinkwrap.json",
 }  # fmt: skip
-_GYP_COMMAND = re.compile(r"<!@?\(")
 _NODE_GYP = re.compile(r"\b(node-gyp|node-pre-gyp|prebuild-install|cmake-js)\b")
 
 
@@ -278,26 +277,14 @@ def npm_layout(layout: Layout, doc: dict[str, Any], text: str, gyp: bytes | None
         for line in expand_script(cmd, scripts, config)
     )
     if gyp is not None and gyp_runs:
-        for cmd in gyp_commands(gyp.decode("utf-8", "replace")):
+        text = gyp.decode("utf-8", "replace")
+        for cmd in install_files.gyp_commands(text) + install_files.gyp_actions(text):
             hooks[f"binding.gyp:{len(hooks)}"] = cmd  # node-gyp rebuild runs these at install
     for origin, cmd in hooks.items():
         for expanded in expand_script(cmd, scripts, config):
             layout.hooks.setdefault(origin, expanded)
             for f in script_files(expanded, str(main)):
                 layout.install_files.add(f)
-
-
-def gyp_commands(text: str) -> list[str]:
-    """The commands of binding.gyp's `<!(...)` / `<!@(...)` expansions, parentheses balanced
-    (`<!(node -p "require('x').dir")`)."""
-    out = []
-    for m in _GYP_COMMAND.finditer(text):
-        depth, i = 1, m.end()
-        while i < len(text) and depth and i - m.end() < 2000:
-            depth += {"(": 1, ")": -1}.get(text[i], 0)
-            i += 1
-        out.append(text[m.end() : i - 1] if not depth else text[m.end() : i])
-    return out
 
 
 def expand_script(
@@ -319,11 +306,14 @@ def expand_script(
 def script_files(cmd: str, main: str = "index.js") -> set[str]:
     """Files a script line runs: `node x.js`, `node .` (main), `node -e "require('./x')"`."""
     out = set(install_files.script_files(cmd))
-    if re.search(r"\bnode\s+\.(\s|$|&|;)", cmd) or "." in out:
-        out.discard(".")
-        out |= set(_module_files(main))
-    for spec in re.findall(r"""require\(\s*['"`](\.{1,2}/[^'"`]+)['"`]\s*\)""", cmd):
-        out |= set(_module_files(spec))
+    lines = install_files.shell_commands(cmd)
+    lines += [w for line in lines for w in shell_words(line) if "require(" in w]  # node -e "…"
+    for line in lines:
+        if re.search(r"\bnode\s+\.(\s|$|&|;)", line) or "." in out:
+            out.discard(".")
+            out |= set(_module_files(main))
+        for spec in re.findall(r"""require\(\s*['"`](\.{1,2}/[^'"`]+)['"`]\s*\)""", line):
+            out |= set(_module_files(spec))
     return {f for f in out if f}
 
 

@@ -87,6 +87,8 @@ def intent(finding: Finding) -> bool:
         return True
     if rule is None or finding.severity not in {"critical", "high"}:
         return False
+    if rule.strong_critical_only and finding.severity != "critical":
+        return False
     return rule.strong or (rule.strong_at_load and finding.reachability in LOAD)
 
 

@@ -2,28 +2,41 @@
 for calls, declarations and imports, then resolution on those nodes only.
 
 `qualname(node)` names what is called through `require` (also of a folded or constant
-specifier), ES-module `import`, destructuring, `globalThis`/`global`/`window`/`self`
-subscripts, `x.constructor.constructor` (→ `Function`) and `module._compile`;
-`fold(node)` folds strings (concatenation, templates, `String.fromCharCode`, `join`,
-`split('').reverse().join('')`, `Buffer.from(…, 'base64'|'hex').toString()`, `atob`).
+specifier), ES-module `import` and `import()` (also its `.then(m => …)` parameter), the
+loader behind them (`module.constructor._load`, `require('module')._load`,
+`process.mainModule.require`, a `createRequire(…)` require, `process.getBuiltinModule`,
+`process.binding('spawn_sync')`), destructuring, `globalThis`/`global`/`window`/`self`
+subscripts, `(0, eval)`, `x.constructor.constructor` (→ `Function`) and `module._compile`;
+strings fold as `jsfold.py` says.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import threading
 from dataclasses import dataclass, field
 
 import tree_sitter
 import tree_sitter_javascript
 
-MAX_DEPTH = 10
+from .jsfold import MAX_DEPTH, UNRESOLVED, JsFolding, _unquote
+
+__all__ = ["UNRESOLVED", "JsFacts", "invoked_now", "parse", "top_level"]
+
 _GLOBALS = {"globalThis", "global", "window", "self", "GLOBAL", "root"}
 _FUNCS = {
     "function_declaration", "function_expression", "function", "arrow_function",
     "method_definition", "generator_function_declaration", "generator_function",
 }  # fmt: skip
+# every way a script gets a module by name: `require`, `import()`, the loader behind them
+# (`module.constructor._load`, `require('module')._load`), the main module's own require,
+# `process.getBuiltinModule`, and a require made by `createRequire` (see `qualname`)
+LOADERS = {
+    "require", "import", "module.require", "process.mainModule.require",
+    "module.constructor._load", "process.mainModule.constructor._load", "module._load",
+    "module.Module._load", "process.getBuiltinModule", "require.main.require",
+    "process.binding",
+}  # fmt: skip
+_BINDINGS = {"spawn_sync": "child_process", "process_wrap": "child_process"}
 _QUERY = """
 [(call_expression function: (_) @fn) (new_expression constructor: (_) @fn)] @call
 (variable_declarator name: (_) @name value: (_) @value) @decl
@@ -44,129 +57,13 @@ def language() -> tuple[tree_sitter.Language, tree_sitter.Query]:
 
 
 @dataclass
-class JsFacts:
+class JsFacts(JsFolding):
     data: bytes
     tree: tree_sitter.Tree
     calls: list[tuple[tree_sitter.Node, tree_sitter.Node]] = field(default_factory=list)
     consts: dict[str, tree_sitter.Node] = field(default_factory=dict)  # name → assigned value
     aliases: dict[str, str] = field(default_factory=dict)  # name → module or module.member
     requires: list[str] = field(default_factory=list)  # every folded require/import specifier
-
-    def text(self, node: tree_sitter.Node | None, limit: int = 300) -> str:
-        if node is None:
-            return ""
-        end = min(node.end_byte, node.start_byte + limit)
-        return self.data[node.start_byte : end].decode("utf-8", "replace")
-
-    # ---- strings ----
-    def fold(self, node: tree_sitter.Node | None, depth: int = 0) -> str | None:
-        if node is None or depth > MAX_DEPTH:
-            return None
-        t = node.type
-        if t == "string":
-            return _unquote(self.text(node, 1 << 20))
-        if t == "template_string":
-            if any(c.type == "template_substitution" for c in node.named_children):
-                parts = []
-                for c in node.named_children:
-                    if c.type == "template_substitution":
-                        inner = self.fold(
-                            c.named_children[0] if c.named_children else None, depth + 1
-                        )
-                        if inner is None:
-                            return None
-                        parts.append(inner)
-                    else:
-                        parts.append(self.text(c, 1 << 20))
-                return "".join(parts)
-            return self.text(node, 1 << 20)[1:-1]
-        if t == "parenthesized_expression" and node.named_child_count:
-            return self.fold(node.named_children[-1], depth + 1)
-        if t == "binary_expression" and self.text(node.child_by_field_name("operator")) == "+":
-            a = self.fold(node.child_by_field_name("left"), depth + 1)
-            b = self.fold(node.child_by_field_name("right"), depth + 1)
-            return a + b if a is not None and b is not None else None
-        if t == "identifier":
-            value = self.consts.get(self.text(node))
-            return self.fold(value, depth + 1) if value is not None and value != node else None
-        if t == "number":
-            return self.text(node)
-        if t == "call_expression":
-            return self._fold_call(node, depth)
-        return None
-
-    def _fold_call(self, node: tree_sitter.Node, depth: int) -> str | None:
-        fn = node.child_by_field_name("function")
-        args = node.child_by_field_name("arguments")
-        argv = args.named_children if args is not None else []
-        callee = self.text(fn)
-        if callee == "String.fromCharCode":
-            codes = [self.text(a) for a in argv]
-            if codes and all(c.isdigit() for c in codes):
-                return "".join(chr(int(c)) for c in codes if int(c) < 0x110000)
-            return None
-        if callee == "atob" and argv:
-            return _b64(self.fold(argv[0], depth + 1))
-        if fn is None or fn.type != "member_expression":
-            return None
-        obj, prop = fn.child_by_field_name("object"), self.text(fn.child_by_field_name("property"))
-        if prop == "join" and obj is not None:
-            sep = self.fold(argv[0], depth + 1) if argv else ","
-            items = self._items(obj, depth)
-            return sep.join(items) if items is not None and sep is not None else None
-        if prop == "toString" and obj is not None and obj.type == "call_expression":
-            inner_fn = self.text(obj.child_by_field_name("function"))
-            inner_args = obj.child_by_field_name("arguments")
-            ia = inner_args.named_children if inner_args is not None else []
-            if inner_fn == "Buffer.from" and len(ia) >= 2:
-                payload, enc = self.fold(ia[0], depth + 1), self.fold(ia[1], depth + 1)
-                if enc == "base64":
-                    return _b64(payload)
-                if enc == "hex" and payload is not None:
-                    try:
-                        return bytes.fromhex(payload).decode("utf-8", "replace")
-                    except ValueError:
-                        return None
-        if prop in {"toLowerCase", "toUpperCase", "trim"} and obj is not None:
-            s = self.fold(obj, depth + 1)
-            return (
-                None
-                if s is None
-                else {"toLowerCase": s.lower(), "toUpperCase": s.upper(), "trim": s.strip()}[prop]
-            )
-        return None
-
-    def _items(self, node: tree_sitter.Node, depth: int) -> list[str] | None:
-        """A list of strings: an array literal, or `s.split(x)` / `.reverse()` of one."""
-        if node.type == "array":
-            folded = [self.fold(c, depth + 1) for c in node.named_children]
-            strings = [i for i in folded if i is not None]
-            return strings if len(strings) == len(folded) else None
-        if node.type == "call_expression":
-            fn = node.child_by_field_name("function")
-            if fn is not None and fn.type == "member_expression":
-                obj = fn.child_by_field_name("object")
-                prop = self.text(fn.child_by_field_name("property"))
-                if obj is None:
-                    return None
-                if prop == "reverse":
-                    items = self._items(obj, depth + 1)
-                    return items[::-1] if items is not None else None
-                if prop == "split":
-                    args = node.child_by_field_name("arguments")
-                    s = self.fold(obj, depth + 1)
-                    sep = (
-                        self.fold(args.named_children[0], depth + 1)
-                        if args is not None and args.named_children
-                        else None
-                    )
-                    if s is None or sep is None:
-                        return None
-                    return list(s) if sep == "" else s.split(sep)
-        if node.type == "identifier":
-            value = self.consts.get(self.text(node))
-            return self._items(value, depth + 1) if value is not None else None
-        return None
 
     # ---- names ----
     def required(self, call: tree_sitter.Node, depth: int = 0) -> str | None:
@@ -175,20 +72,22 @@ class JsFacts:
         if depth > MAX_DEPTH:
             return None
         name = self.qualname(fn, depth + 1) if fn is not None and fn.type != "import" else "import"
-        if name not in {"require", "import", "module.require", "process.mainModule.require"}:
+        if name not in LOADERS:
             return None
         args = call.child_by_field_name("arguments")
         if args is None or not args.named_child_count:
             return None
         spec = self.fold(args.named_children[0], depth + 1)
+        if name == "process.binding":  # the native layer under a built-in module
+            return _BINDINGS.get(spec or "")
         return spec.removeprefix("node:") if spec is not None else None
 
     def qualname(self, node: tree_sitter.Node | None, depth: int = 0) -> str:
         if node is None or depth > MAX_DEPTH:
             return ""
         t = node.type
-        if t == "parenthesized_expression" and node.named_child_count:
-            return self.qualname(node.named_children[-1], depth + 1)
+        if t in {"parenthesized_expression", "sequence_expression"} and node.named_child_count:
+            return self.qualname(node.named_children[-1], depth + 1)  # `(0, eval)(…)`
         if t == "identifier":
             name = self.text(node)
             if name in self.aliases:
@@ -225,7 +124,8 @@ class JsFacts:
             req = self.required(node, depth + 1)
             if req is not None:
                 return req
-            return ""
+            made = self.qualname(node.child_by_field_name("function"), depth + 1)
+            return "require" if made.endswith("createRequire") else ""
         if t in {"array", "object", "string"}:
             return {"array": "Array", "object": "Object", "string": "String"}[t]
         return ""
@@ -250,10 +150,15 @@ def parse(data: bytes) -> JsFacts | None:
                 _alias(facts, name, caps["value"][0])
         elif "import" in caps:
             imports.append(caps["import"][0])
-    for call, _fn in facts.calls:
+    for call, fn in facts.calls:
         spec = facts.required(call)
         if spec is not None:
             facts.requires.append(spec)
+        elif (
+            fn.type == "member_expression"
+            and facts.text(fn.child_by_field_name("property")) == "then"
+        ):
+            _then_alias(facts, call, fn)
     for node in imports:
         _es_import(facts, node)
     return facts
@@ -270,11 +175,37 @@ def _alias(facts: JsFacts, name: tree_sitter.Node, value: tree_sitter.Node) -> N
     if name.type == "identifier":
         facts.aliases[facts.text(name)] = module
     elif name.type == "object_pattern":
-        for child in name.named_children:
-            key = child.child_by_field_name("value") or child
-            if key.type in {"identifier", "shorthand_property_identifier_pattern"}:
-                prop = child.child_by_field_name("key") or key
-                facts.aliases[facts.text(key)] = f"{module}.{facts.text(prop)}"
+        _alias_pattern(facts, name, module)
+
+
+def _alias_pattern(facts: JsFacts, pattern: tree_sitter.Node, module: str) -> None:
+    for child in pattern.named_children:
+        key = child.child_by_field_name("value") or child
+        if key.type in {"identifier", "shorthand_property_identifier_pattern"}:
+            prop = child.child_by_field_name("key") or key
+            facts.aliases[facts.text(key)] = f"{module}.{facts.text(prop)}"
+
+
+def _then_alias(facts: JsFacts, call: tree_sitter.Node, fn: tree_sitter.Node) -> None:
+    """`import('x').then(m => m.f())`: the callback's first parameter is the module."""
+    loaded = fn.child_by_field_name("object")
+    module = (
+        facts.required(loaded) if loaded is not None and loaded.type == "call_expression" else None
+    )
+    args = call.child_by_field_name("arguments")
+    if module is None or args is None or not args.named_child_count:
+        return
+    callback = args.named_children[0]
+    if callback.type not in _FUNCS:
+        return
+    params = callback.child_by_field_name("parameters") or callback.child_by_field_name("parameter")
+    if params is None:
+        return
+    first = params if params.type == "identifier" else next(iter(params.named_children), None)
+    if first is not None and first.type == "identifier":
+        facts.aliases[facts.text(first)] = module
+    elif first is not None and first.type == "object_pattern":
+        _alias_pattern(facts, first, module)
 
 
 def _es_import(facts: JsFacts, node: tree_sitter.Node) -> None:
@@ -324,24 +255,3 @@ def top_level(node: tree_sitter.Node) -> bool:
             return False
         cur = cur.parent
     return True
-
-
-def _unquote(text: str) -> str:
-    if len(text) >= 2 and text[0] in "'\"`" and text[-1] == text[0]:
-        body = text[1:-1]
-        if "\\" in body:
-            try:
-                return body.encode("latin-1", "backslashreplace").decode("unicode_escape")
-            except (UnicodeDecodeError, UnicodeEncodeError):
-                return body
-        return body
-    return text
-
-
-def _b64(text: str | None) -> str | None:
-    if text is None:
-        return None
-    try:
-        return base64.b64decode(text + "==").decode("utf-8", "replace")
-    except (binascii.Error, ValueError):
-        return None

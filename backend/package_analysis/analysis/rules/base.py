@@ -36,7 +36,8 @@ class Variant:
 class Rule:
     """A rule's declaration. `variants` are the only severities it may report besides its
     own; `strong` marks evidence of intent on its own (scoring: a malicious verdict needs one),
-    `strong_at_load` the same only in code that runs by itself on install or import."""
+    `strong_at_load` the same only in code that runs by itself on install or import, and
+    `strong_critical_only` limits either to the rule's critical findings (a variant)."""
 
     id: str
     title: str
@@ -46,6 +47,7 @@ class Rule:
     variants: Mapping[str, Variant] = field(default_factory=dict)
     strong: bool = False
     strong_at_load: bool = False
+    strong_critical_only: bool = False
 
 
 @dataclass(frozen=True)

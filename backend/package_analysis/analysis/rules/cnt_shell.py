@@ -34,6 +34,12 @@ RULES = (
                 "text in an installed module that runs only when called (a CLI's install "
                 "hint, a help string); a call that runs it is reported by the code rules",
             ),
+            "install-script": Variant(
+                "critical",
+                "a line of a shell script the installer itself runs (an npm hook's "
+                "`bash scripts/x.sh`, a script setup.py names): it downloads and runs on "
+                "every install",
+            ),
         },
         strong_at_load=True,
     ),

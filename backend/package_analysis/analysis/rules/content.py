@@ -53,6 +53,9 @@ def scan(
     """Run the content rules over `data`; add one finding per matching rule. Returns the ids.
     A match on a `prose` line (docstring, comment) weighs as documentation; one on the line
     of a call that runs code at load time weighs as load time."""
+    shell = ctx.origin is None and _shell_script(ctx.path, data)
+    if shell:
+        data = expand_shell_variables(data)  # line for line: findings keep their lines
     try:
         results = scanner.scan(data)
     except (yara_x.TimeoutError, yara_x.ScanError):
@@ -76,6 +79,10 @@ def scan(
         # text in an installed module that runs only when called: a rule may weigh it as a
         # declared `runtime` variant (a tool's documented command, not something run blind)
         runtime = (reach or ctx.reach) == "runtime" and "runtime" in rule.variants
+        # a shell script the installer runs: each of its lines is a command run on install
+        installer = (
+            shell and (reach or ctx.reach) == "install" and "install-script" in rule.variants
+        )
         sink.add(
             rule,
             ctx,
@@ -83,10 +90,46 @@ def scan(
             snippet_at(data, offset, length),
             detail=f"Matched content rule '{match.identifier}'.",
             reach=reach,  # type: ignore[arg-type]
-            variant="runtime" if runtime else "",
+            variant="runtime" if runtime else "install-script" if installer else "",
         )
         hits.append(rule.id)
     return hits
+
+
+_SHELL_EXT = (".sh", ".bash", ".zsh", ".ksh", ".command")
+_SHEBANG = re.compile(rb"^#![^\n]*\b(ba|z|da|k)?sh\b")
+_ASSIGN = re.compile(
+    rb"^[ \t]*(?:export[ \t]+|readonly[ \t]+|local[ \t]+)?([A-Za-z_]\w*)="
+    rb"""(?:"([^"$`\n]*)"|'([^'\n]*)'|([^\s;&|$`'"()]*))""",
+    re.M,
+)
+
+
+def _shell_script(path: str, data: bytes) -> bool:
+    return path.lower().endswith(_SHELL_EXT) or bool(_SHEBANG.match(data))
+
+
+def expand_shell_variables(data: bytes) -> bytes:
+    """A shell script with `$NAME` / `${NAME}` replaced by the constant last assigned to it
+    above (`U=https://…; curl -s $U | sh` reads as the command it runs). Values hold no
+    newline, so every line stays where it was."""
+    if b"=" not in data or b"$" not in data:
+        return data
+    values: dict[bytes, bytes] = {}
+    out: list[bytes] = []
+    for line in data.split(b"\n"):
+        if values and b"$" in line:
+            line = re.sub(
+                rb"\$\{?([A-Za-z_]\w*)\}?",
+                lambda m: values.get(m.group(1), m.group(0)),
+                line,
+            )
+        for m in _ASSIGN.finditer(line):
+            value = next((g for g in m.groups()[1:] if g is not None), b"")
+            if len(value) <= 2000:
+                values[m.group(1)] = value
+        out.append(line)
+    return b"\n".join(out)
 
 
 def _first_match(match: yara_x.Rule) -> tuple[int, int] | None:

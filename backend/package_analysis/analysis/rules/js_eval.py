@@ -4,11 +4,14 @@ computed code (also reached as `globalThis['ev'+'al']` or `x.constructor.constru
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .base import Rule
 
 if TYPE_CHECKING:
+    import tree_sitter
+
+    from ..facts.javascript import JsFacts
     from ..jspass import JsCheck
 
 EVAL_DECODED = Rule(
@@ -29,7 +32,20 @@ EVAL_DYNAMIC = Rule(
     severity="medium",
     explanation="eval/new Function on a computed value cannot be reviewed in the source.",
 )
-RULES = (EVAL_DECODED, EVAL_DYNAMIC)
+EVAL_FETCHED = Rule(
+    id="JS-EVAL-FETCHED",
+    title="Install- or import-time JavaScript runs code it downloads",
+    category="download-exec",
+    severity="critical",
+    explanation=(
+        "The response of a network call reaches eval/Function/vm (inside the call's callback, "
+        "along its promise chain, or handed over as `.then(eval)`): whatever the server sends "
+        "on the day of the install runs with the installing user's rights. Nothing in the "
+        "package shows what that code is."
+    ),
+    strong=True,
+)
+RULES = (EVAL_DECODED, EVAL_DYNAMIC, EVAL_FETCHED)
 EVAL = {
     "eval", "Function", "vm.runInThisContext", "vm.runInNewContext", "vm.runInContext",
     "vm.Script", "vm.compileFunction", "module._compile",
@@ -59,6 +75,40 @@ def _with_bindings(js: JsCheck, body: bytes, rounds: int = 2) -> bytes:
     return b" ".join(out)
 
 
+def _network_root(facts: JsFacts, call: tree_sitter.Node) -> tuple[str, Any]:
+    """The network call a promise chain (`fetch(u).then(…).then(…)`) or a callback-taking
+    call (`https.get(u, cb)`) starts from: (its name, its node), or ('', None)."""
+    from .js_process_network import NETWORK_CALLS
+
+    node: tree_sitter.Node | None = call
+    for _ in range(8):
+        if node is None or node.type != "call_expression":
+            return "", None
+        fn = node.child_by_field_name("function")
+        q = facts.qualname(fn)
+        if q in NETWORK_CALLS:
+            return q, node
+        if fn is None or fn.type != "member_expression":
+            return "", None
+        node = fn.child_by_field_name("object")  # `x.then(…)`, `res.on(…)`: go to x
+        while node is not None and node.type in {"parenthesized_expression", "await_expression"}:
+            node = node.named_children[-1] if node.named_child_count else None
+    return "", None
+
+
+def _fetched(js: JsCheck, call: tree_sitter.Node) -> str:
+    """The load-time network call whose callback (at any depth) holds `call`, or ''."""
+    assert js.facts is not None
+    cur = call.parent
+    while cur is not None:
+        if cur.type == "arguments" and cur.parent is not None:
+            root, node = _network_root(js.facts, cur.parent)
+            if root:
+                return root if js.loadtime(node) else ""
+        cur = cur.parent
+    return ""
+
+
 def check_javascript(js: JsCheck) -> None:
     from ..jspass import DECODE_HINT
 
@@ -68,6 +118,22 @@ def check_javascript(js: JsCheck) -> None:
     for call, fn in facts.calls:
         q = facts.qualname(fn)
         if q not in EVAL:
+            if (
+                fn.type == "member_expression"
+                and facts.text(fn.child_by_field_name("property")) == "then"
+            ):
+                args = call.child_by_field_name("arguments")
+                handed = (
+                    args.named_children[0] if args is not None and args.named_child_count else None
+                )
+                if handed is not None and facts.qualname(handed) in EVAL:
+                    root, node = _network_root(facts, call)
+                    if root and js.loadtime(node):
+                        js.emit(
+                            EVAL_FETCHED,
+                            call,
+                            f"{root}'s response is handed to {facts.qualname(handed)}.",
+                        )
             continue
         args = call.child_by_field_name("arguments")
         if args is None or not args.named_child_count:
@@ -75,7 +141,10 @@ def check_javascript(js: JsCheck) -> None:
         computed = [a for a in args.named_children if a.type not in {"string", "template_string"}]
         # decoder names inside a string literal are the evaluated code's own text, not decoding
         body = b" ".join(js.data[a.start_byte : a.end_byte] for a in computed)
-        if DECODE_HINT.search(_with_bindings(js, body)):
+        root = _fetched(js, call) if computed else ""
+        if root:
+            js.emit(EVAL_FETCHED, call, f"{q} runs what {root} returned.")
+        elif DECODE_HINT.search(_with_bindings(js, body)):
             js.emit(EVAL_DECODED, call, f"{q} runs data decoded in place.")
         elif computed and js.loadtime(call):
             if q == "Function" and args.named_children[-1].type in {"string", "template_string"}:

@@ -32,6 +32,8 @@ INSTALL_SHELL = Rule(
     variants={
         "fetch-exec": Variant("critical", "the script downloads and runs, or decodes and runs")
     },
+    strong_at_load=True,  # npm runs it on every install: downloading and running is the intent
+    strong_critical_only=True,  # a bare URL or `node -e` in a hook is not
 )
 RULES = (INSTALL_SCRIPT, INSTALL_SHELL)
 _SHELLY = re.compile(

@@ -42,9 +42,12 @@ def markdown() -> str:
             if not short.startswith(prefix):
                 continue
             for rule in module.RULES:
-                severity = rule.severity + (
-                    ", strong" if rule.strong else ", strong at load" if rule.strong_at_load else ""
+                strength = (
+                    "strong" if rule.strong else "strong at load" if rule.strong_at_load else ""
                 )
+                if strength and rule.strong_critical_only:
+                    strength += " (critical only)"
+                severity = rule.severity + (f", {strength}" if strength else "")
                 title_cell = rule.title.replace("|", "\\|")
                 lines.append(
                     f"| [`{rule.id}`](#{rule.id.lower()}) | {severity} | {rule.category} | "

