@@ -159,7 +159,9 @@ class _Run:
             ends = (".egg-info/entry_points.txt", ".dist-info/entry_points.txt")
             ep = next((f for f in self.files if f.endswith(ends)), None)
             entry_points = inputs.read(self.root / ep).data if ep else None
-            lay.python_layout(layout, small("pyproject.toml"), entry_points, small("setup.py"))
+            lay.python_layout(
+                layout, small("pyproject.toml"), entry_points, small("setup.py"), small("setup.cfg")
+            )
             self._python_graph()
         ctx = FileCtx("", "metadata", self.eco)
         for hook in catalog.checks("check_package"):

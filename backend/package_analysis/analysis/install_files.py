@@ -6,8 +6,10 @@ runs from binding.gyp, and the modules of a build backend that ships in the sdis
 from __future__ import annotations
 
 import ast
+import configparser
 import re
 import shlex
+import tomllib
 from typing import Any
 
 INTERPRETERS = {
@@ -114,4 +116,34 @@ def gyp_actions(text: str) -> list[str]:
             stack += list(node.values())
         elif isinstance(node, list):
             stack += node
+    return out
+
+
+def declared_cmdclass(pyproject: bytes | None, setup_cfg: bytes | None) -> set[str]:
+    """Module files of the command classes setuptools takes from its declarative config:
+    `[tool.setuptools.cmdclass]` in pyproject.toml, `cmdclass =` under setup.cfg's
+    `[options]` (`install = pkg._build.Install`). pip runs their commands while installing."""
+    targets: list[str] = []
+    if pyproject is not None:
+        try:
+            doc = tomllib.loads(pyproject.decode("utf-8", "replace"))
+        except (tomllib.TOMLDecodeError, RecursionError):
+            doc = {}
+        table = doc.get("tool", {}).get("setuptools", {}).get("cmdclass", {})
+        if isinstance(table, dict):
+            targets += [v for v in table.values() if isinstance(v, str)]
+    if setup_cfg is not None:
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        try:
+            parser.read_string(setup_cfg.decode("utf-8", "replace"))
+            raw = parser.get("options", "cmdclass", fallback="")
+        except (configparser.Error, ValueError):
+            raw = ""
+        targets += [line.split("=", 1)[1] for line in raw.splitlines() if "=" in line]
+    out: set[str] = set()
+    for target in targets[:20]:
+        module = target.strip().rpartition(".")[0]
+        if re.fullmatch(r"[A-Za-z_][\w.]*", module):
+            path = module.replace(".", "/")
+            out |= {f"{path}.py", f"src/{path}.py", f"{path}/__init__.py"}
     return out

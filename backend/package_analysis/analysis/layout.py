@@ -202,13 +202,16 @@ def python_layout(
     pyproject: bytes | None,
     entry_points: bytes | None,
     setup_py: bytes | None = None,
+    setup_cfg: bytes | None = None,
 ) -> None:
-    """setup.py, an in-tree build backend and `setuptools.installation` entry points (from
-    entry_points.txt, or declared in setup.py's `entry_points={...}`, which an sdist may
-    ship without any egg-info)."""
+    """setup.py, an in-tree build backend, the modules of command classes declared outside
+    setup.py (setup.cfg's `[options] cmdclass`, pyproject's `[tool.setuptools.cmdclass]`),
+    and `setuptools.installation` entry points (from entry_points.txt, or declared in
+    setup.py's `entry_points={...}`, which an sdist may ship without any egg-info)."""
     layout.install_files.add("setup.py")
     if pyproject is not None:
         layout.install_files |= in_tree_backend(pyproject)
+    layout.install_files |= install_files.declared_cmdclass(pyproject, setup_cfg)
     declared = _SETUP_INSTALLATION.search(setup_py) if setup_py else None
     if declared:
         items = re.findall(rb"""["']([^"']*=[^"']*)["']""", declared.group(1))

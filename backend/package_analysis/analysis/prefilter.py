@@ -35,6 +35,8 @@ TRIGGER_WORDS = (
     "FunctionType", "maketrans", "getaddrinfo", "gethostbyname", "(os.environ)",
     "os.environ.copy()", "**os.environ", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
     "\u2066", "\u2067", "\u2068", "\u2069", "webbrowser", "install_requires", "cmdclass",
+    "build_opener", "xmlrpc", "ServerProxy", "imaplib", "poplib", "nntplib", "open_connection",
+    "posix", "pipepager", "__doc__",
 )  # fmt: skip
 # Shapes, as YARA regular expressions: names that run or build code wherever they appear
 # (spacing before a call, a line continuation, or handed over as a value: `map(chr, ...)`),
@@ -50,6 +52,8 @@ TRIGGER_SHAPES = (
     r"\b[Il][Il1]{5}",
     r"\bO[O0]{5}",
     r"from\s+os\s+import\s+[^\n]*\b(system|popen|exec\w*|spawn\w*|startfile)\b",
+    # a process function named without being called: handed to a thread, atexit, map
+    r"\bos\s*\.\s*(system|popen|exec[lv]\w*|spawn\w*|posix_spawn\w*|startfile)\b",
 )
 # An encoded blob the literal decoder would try: a whole string literal of the base64 /
 # urlsafe-base64 / hex alphabets (decode.MIN_LITERAL long, so a run between quotes or
@@ -93,7 +97,7 @@ rule trigger {{
     $getattr = /\\bgetattr\\s*\\(/
     $risky = /\\bimport\\s+(os|sys|subprocess)\\b/
   condition:
-    any of ($w*) or any of ($s1, $s2, $s3, $s4, $s5, $s6, $s7, $s8, $s9)
+    any of ($w*) or any of ($s1, $s2, $s3, $s4, $s5, $s6, $s7, $s8, $s9, $s10)
     or #s0 > #defined or #modules > #own_module or #by_name > #by_dunder or ($getattr and $risky)
 }}
 """

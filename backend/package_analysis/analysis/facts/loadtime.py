@@ -46,7 +46,7 @@ def reached(f: PyFacts) -> set[int]:
         if f.owner.get(id(cls)) in reached and id(cls) not in f.guarded:
             frontier += _class_hooks(f, cls, reached)
     for fn in (d for ds in f.defs.values() for d in ds):
-        if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef) and fn.decorator_list:
+        if fn.decorator_list:  # a class's decorators run when it is defined, as a function's
             frontier += _decorated(f, fn, reached)
     for _ in range(8):
         new: list[int] = []
@@ -57,6 +57,9 @@ def reached(f: PyFacts) -> set[int]:
                 for name in called_names(c.node):
                     for d in f.defs.get(name, []):
                         new += _enter_def(d, reached, called)
+                    lambdas = [b for b in f.bindings.get(name, []) if isinstance(b, ast.Lambda)]
+                    new += _enter_lambdas(lambdas, reached)  # `f = lambda: …; f()`
+                new += _enter_lambdas(handed_lambdas(c.node), reached)
         if not new:
             break
         frontier = new
@@ -125,8 +128,27 @@ def _class_hooks(f: PyFacts, cls: ast.ClassDef, reached: set[int]) -> list[int]:
     return out
 
 
+def _enter_lambdas(lambdas: list[ast.Lambda], reached: set[int]) -> list[int]:
+    out = [id(lam) for lam in lambdas if id(lam) not in reached]
+    reached.update(out)
+    return out
+
+
+def handed_lambdas(call: ast.Call) -> list[ast.Lambda]:
+    """Lambdas a call runs or hands over to be run: `(lambda: …)()`, `Timer(5, lambda: …)`,
+    `Thread(target=lambda: …)`, `atexit.register(lambda: …)`."""
+    func = call.func
+    if isinstance(func, ast.Lambda):
+        return [func]
+    last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    handed = [k.value for k in call.keywords if k.arg in {"target", "callback", "function"}]
+    if last in _HANDOVER or last in {"partial", "call_later", "submit", "apply_async"}:
+        handed += call.args
+    return [a for a in handed if isinstance(a, ast.Lambda)]
+
+
 def _decorated(
-    f: PyFacts, fn: ast.FunctionDef | ast.AsyncFunctionDef, reached: set[int]
+    f: PyFacts, fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, reached: set[int]
 ) -> list[int]:
     """A decorator runs when the function is defined; it may call the function right away
     (`@(lambda f: f())`, a local decorator that calls its argument) or register it
@@ -148,7 +170,9 @@ def _decorated(
                     for c in _own_nodes(d)
                     if isinstance(c, ast.Call)
                 )
-        if calls_it and id(fn) not in reached:
+        if calls_it and isinstance(fn, ast.ClassDef):
+            out += _enter_def(fn, reached)  # `@(lambda c: c())`: an instance is made
+        elif calls_it and id(fn) not in reached:
             reached.add(id(fn))
             out.append(id(fn))
     return out

@@ -15,7 +15,13 @@ PROCESS = frozenset(
         "win32api.ShellExecute", "win32api.WinExec", "ctypes.lib.system", "ctypes.lib.popen",
         "ctypes.lib.execve", "ctypes.lib.execv", "ctypes.lib.WinExec", "ctypes.lib.ShellExecuteW",
         "ctypes.lib.ShellExecuteA", "ctypes.lib.CreateProcessW", "ctypes.lib.CreateProcessA",
-        "platform.popen", "webbrowser.open",
+        "platform.popen", "webbrowser.open", "posix.system", "posix.popen", "posix.execv",
+        "posix.execve", "posix.posix_spawn", "posix.posix_spawnp", "nt.system", "nt.startfile",
+        "distutils.spawn.spawn", "setuptools._distutils.spawn.spawn", "pydoc.pipepager",
+        "pydoc.tempfilepager", "os.spawnle", "os.spawnvpe",
+        # a setuptools/distutils command's own `spawn` (what `self.spawn([...])` runs in a
+        # cmdclass): the class is not resolved, the name is the command API
+        "self.spawn",
     }
 )  # fmt: skip
 NETWORK = frozenset(
@@ -30,7 +36,12 @@ NETWORK = frozenset(
         "socket.getaddrinfo", "socket.gethostbyname_ex", "ftplib.FTP", "smtplib.SMTP",
         "smtplib.SMTP_SSL", "telnetlib.Telnet", "urllib3.request", "urllib3.PoolManager",
         "wget.download", "dns.resolver.resolve", "dns.resolver.query", "pycurl.Curl",
-        "aiohttp.ClientSession", "aiohttp.request",
+        "aiohttp.ClientSession", "aiohttp.request", "urllib.request.build_opener",
+        "urllib2.build_opener", "xmlrpc.client.ServerProxy", "xmlrpclib.ServerProxy",
+        "asyncio.open_connection", "imaplib.IMAP4", "imaplib.IMAP4_SSL", "poplib.POP3",
+        "poplib.POP3_SSL", "nntplib.NNTP",
+        # a browser asked to open a URL fetches it: what the URL carries leaves the machine
+        "webbrowser.open", "webbrowser.open_new", "webbrowser.open_new_tab",
     }
 )  # fmt: skip
 # where a network call's answer is read: the result carries origin "fetched"
@@ -120,8 +131,25 @@ def is_process(q: str) -> bool:
     return q in PROCESS or (q.startswith("subprocess.") and q.rsplit(".", 1)[-1][:1].isupper())
 
 
-_CLIENTS = {"requests.Session", "httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession"}
-_VERBS = {"get", "post", "put", "patch", "delete", "head", "request", "send", "stream"}
+_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "request", "send", "stream"})
+# a client object (`Client()` or a name bound to one) → the methods that talk to its peer;
+# None: every method is a remote call (an XML-RPC proxy)
+_CLIENTS: dict[str, frozenset[str] | None] = {
+    "requests.Session": _VERBS, "httpx.Client": _VERBS, "httpx.AsyncClient": _VERBS,
+    "aiohttp.ClientSession": _VERBS,
+    "urllib.request.build_opener": frozenset({"open"}),
+    "urllib2.build_opener": frozenset({"open"}),
+    "http.client.HTTPConnection": frozenset({"request", "putrequest", "send", "endheaders"}),
+    "http.client.HTTPSConnection": frozenset({"request", "putrequest", "send", "endheaders"}),
+    "ftplib.FTP": frozenset({"storbinary", "storlines", "retrbinary", "retrlines", "sendcmd"}),
+    "ftplib.FTP_TLS": frozenset({"storbinary", "storlines", "retrbinary", "retrlines"}),
+    "smtplib.SMTP": frozenset({"sendmail", "send_message", "send"}),
+    "smtplib.SMTP_SSL": frozenset({"sendmail", "send_message", "send"}),
+    "socket.create_connection": frozenset({"send", "sendall", "sendto", "recv"}),
+    "socket.socket": frozenset({"connect", "send", "sendall", "sendto", "recv"}),
+    "urllib3.PoolManager": frozenset({"request", "urlopen"}),
+    "xmlrpc.client.ServerProxy": None, "xmlrpclib.ServerProxy": None,
+}  # fmt: skip
 
 
 def is_fetcher(q: str) -> bool:
@@ -133,4 +161,7 @@ def is_network(q: str) -> bool:
     if q in NETWORK or (q.startswith("requests.") and q.count(".") == 1 and q[9:10].islower()):
         return True
     client, _, verb = q.rpartition(".")  # a client object's request: `httpx.Client().post`
-    return verb in _VERBS and client.endswith("()") and client[:-2] in _CLIENTS
+    if not client.endswith("()") or client[:-2] not in _CLIENTS:
+        return False
+    verbs = _CLIENTS[client[:-2]]
+    return verbs is None or verb in verbs

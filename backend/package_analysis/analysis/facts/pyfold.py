@@ -9,7 +9,7 @@ import ast
 import re
 from typing import TYPE_CHECKING, Any
 
-from . import decode, pyapi
+from . import decode, pyapi, pytransform
 from .values import (
     BUNDLED,
     BYTECODE,
@@ -53,6 +53,8 @@ def call(r: Resolver, node: ast.Call, depth: int) -> Value:
     line = node.lineno
     if q in {"chr", "str", "bytes", "bytearray", "list", "tuple", "reversed", "map", "ord", "int"}:
         return _builtin(q, node, args, depth, r)
+    if q in {"str.maketrans", "bytes.maketrans"}:
+        return pytransform.maketrans(args)
     if last in pyapi.DECODERS and args:
         return _decoded(args[0], pyapi.DECODERS[last], r, line)
     if q in pyapi.DECOMPRESSORS and args:
@@ -137,6 +139,9 @@ def _inline(r: Resolver, node: ast.Call, args: list[Value], depth: int) -> Value
 _CREDENTIAL_GETTERS = {"get_credentials", "get_frozen_credentials"}
 
 
+_PATH_READS = {"read_text", "read_bytes", "open"}
+
+
 def secret_path(r: Resolver, node: ast.AST, value: Value) -> bool:
     """A path to a credential store: folded, or from the literal pieces it is built of
     (`os.path.join(os.path.expanduser("~"), ".aws/credentials")`)."""
@@ -146,7 +151,8 @@ def secret_path(r: Resolver, node: ast.AST, value: Value) -> bool:
         for n in _walk_bound(r, node):
             if isinstance(n, ast.Constant) and isinstance(n.value, str):
                 words.append(n.value)
-        text = "/".join(words)
+        # pieces of one name (`"." + "aws"`) or of a path (`home, ".aws", "credentials"`)
+        text = "/".join(words) + "\n" + "".join(words)
     return any(s in text for s in pyapi.SECRET_PATHS)
 
 
@@ -265,7 +271,7 @@ def _builtin(q: str, node: ast.Call, args: list[Value], depth: int, r: Resolver)
         return merge(args, a if isinstance(a, str) else None)
     if q in {"bytes", "bytearray"}:
         if isinstance(a, list) and all(isinstance(x, int) and 0 <= x < 256 for x in a):
-            return merge(args, bytes(a))
+            return pytransform.bytes_of_ints(a, args, line, r.line_text(line))
         if isinstance(a, str) and len(args) > 1:
             return merge(args, a.encode("utf-8", "replace"))
         return merge(args, bytes(a) if isinstance(a, bytes) else None)
@@ -309,8 +315,14 @@ def _method(
 ) -> Value:
     obj = r.value(func.value, depth + 1)
     data, name, line = obj.data, func.attr, node.lineno
-    secret = name in _CREDENTIAL_GETTERS or (
-        name in {"read", "read_file"} and bool(args) and secret_path(r, node.args[0], args[0])
+    transformed = pytransform.method(name, obj, args, line, r.line_text(line))
+    if transformed is not None:
+        return transformed
+    secret = (
+        name in _CREDENTIAL_GETTERS
+        or (name in {"read", "read_file"} and bool(args) and secret_path(r, node.args[0], args[0]))
+        # pathlib: `(Path.home() / ".aws" / "credentials").read_text()`
+        or (name in _PATH_READS and secret_path(r, func.value, obj))
     )
     if secret:  # a parser reading ~/.aws/credentials, a cloud SDK handing out its keys
         return Value(None, frozenset({SECRET_FILE}), (Step("source", line, r.line_text(line)),))

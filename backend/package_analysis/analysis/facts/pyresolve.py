@@ -13,7 +13,7 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from . import pyfold
+from . import pyfold, pyrefs
 from .values import BUNDLED, DECODED, LITERAL, UNKNOWN, Step, Value, merge
 
 MAX_DEPTH = 12
@@ -107,12 +107,9 @@ class Resolver:
 
     def _call_ref(self, node: ast.Call, depth: int) -> str:
         func = self.qualname(node.func, depth + 1)
-        if func == "getattr" and len(node.args) >= 2:
-            base = self.qualname(node.args[0], depth + 1)
-            attr = self.value(node.args[1]).text()
-            if base and attr:
-                return f"{base}.{attr}"
-            return ""
+        looked_up = pyrefs.lookup(self, node, func, depth)  # getattr(mod, "na" + "me"), …
+        if looked_up is not None:
+            return looked_up
         if func in _IMPORTERS and node.args:
             name = self.value(node.args[0]).text()
             return name or ""
@@ -315,6 +312,8 @@ class Resolver:
             return merge([left, right]).then(None, DECODED, step)
         elif isinstance(node.op, ast.Sub) and isinstance(a, int) and isinstance(b, int):
             data = a - b
+        elif isinstance(node.op, ast.FloorDiv) and isinstance(a, int) and isinstance(b, int) and b:
+            data = a // b  # a size: `(n.bit_length() + 7) // 8`
         return merge([left, right], data)
 
     def _fstring(self, node: ast.JoinedStr, depth: int) -> Value:

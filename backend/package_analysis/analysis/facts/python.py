@@ -15,7 +15,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import cmdclass, py2, pyapi, walk
+from . import cmdclass, handover, py2, pyapi, walk
 from .loadtime import reached
 from .pyresolve import Resolver
 from .values import Value
@@ -84,6 +84,7 @@ class PyFacts:
         }
         self.resolver.params = _params(self)
         self.resolver.fed = _fed(self)
+        handover.synthesize(self, Call)  # `Thread(target=os.system, args=…)` → `os.system(…)`
         self.reached = reached(self)
         self.not_installer = self.not_installer_classes() if self.is_setup else set()
 
@@ -235,6 +236,8 @@ def _params(f: PyFacts) -> dict[tuple[int, str], Value]:
 def _docstring(f: PyFacts, expr: ast.Expr) -> None:
     f.docstrings.add(id(expr.value))
     f.prose.update(range(expr.lineno, (expr.end_lineno or expr.lineno) + 1))
+    if f.tree.body and f.tree.body[0] is expr:  # the module's `__doc__`: a value code can read
+        f.bindings.setdefault("__doc__", []).append(expr.value)
 
 
 def _bind(f: PyFacts, node: ast.Assign | ast.AnnAssign | ast.AugAssign | ast.NamedExpr) -> None:

@@ -59,6 +59,33 @@ def fixed_destination(f: PyFacts, node: ast.Call) -> bool:
     return any(LITERAL in f.value(a).origins for a in args)
 
 
+def _connected(f: PyFacts, node: ast.Call) -> bool:
+    """A socket's send whose socket the module connects to a fixed host (`s.connect((h, p))`)."""
+    recv = node.func.value if isinstance(node.func, ast.Attribute) else None
+    if not isinstance(recv, ast.Name):
+        return False
+    for call in f.calls:
+        func = call.node.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "connect"
+            and isinstance(func.value, ast.Name)
+            and func.value.id == recv.id
+        ):
+            return socket_to_fixed_host(f, call.node, "socket.connect")
+    return False
+
+
+def client_call(f: PyFacts, node: ast.Call) -> ast.Call | None:
+    """The call that made the client object a method is called on: `X(…).m()`, or `c.m()`
+    with `c = X(…)` bound once."""
+    recv = node.func.value if isinstance(node.func, ast.Attribute) else None
+    if isinstance(recv, ast.Name):
+        bound = [b for b in f.bindings.get(recv.id, []) if not isinstance(b, str)]
+        recv = bound[0] if len(bound) == 1 else None
+    return recv if isinstance(recv, ast.Call) else None
+
+
 def local(f: PyFacts, node: ast.Call) -> bool:
     first = f.value(node.args[0]).text() if node.args else None
     return first is not None and LOCAL_URL.match(first) is not None
@@ -86,7 +113,10 @@ def load_time_network(c: PyCheck) -> list[tuple[ast.Call, str]]:
         q = f.qualname(node.func)
         if pyapi.is_network(q):
             fixed = c.reach(node) == "install" or fixed_destination(f, node)
-            if fixed and not local(f, node):
+            made = client_call(f, node) if "()." in q else None  # `c = FTP(host); c.stor…`
+            if made is not None:
+                fixed = fixed or fixed_destination(f, made) or _connected(f, node)
+            if fixed and not local(f, made or node):
                 out.append((node, q))
         elif socket_to_fixed_host(f, node, q):
             out.append((node, q))

@@ -116,10 +116,14 @@ class TreeCheck(Subject):
 
     def commands(self) -> list[tuple[str, int | None, str]]:
         """(file, line, name) of every command the package installs: console and GUI
-        scripts of entry_points.txt, and package.json's `bin`."""
+        scripts of entry_points.txt, a wheel's `<name>.data/scripts/` files, and
+        package.json's `bin`."""
         out: list[tuple[str, int | None, str]] = []
         for rel in self.files:
-            if rel.endswith((".dist-info/entry_points.txt", ".egg-info/entry_points.txt")):
+            parts = rel.split("/")
+            if len(parts) >= 3 and parts[-3].endswith(".data") and parts[-2] == "scripts":
+                out.append((rel, None, parts[-1]))  # installed into the environment's bin/
+            elif rel.endswith((".dist-info/entry_points.txt", ".egg-info/entry_points.txt")):
                 section = ""
                 for i, line in enumerate(self.read(rel, 1 << 18).splitlines(), 1):
                     s = line.strip()

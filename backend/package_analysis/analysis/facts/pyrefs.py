@@ -1,0 +1,46 @@
+"""Names reached by lookup calls instead of attribute syntax, for `Resolver.qualname`:
+`getattr(mod, "na" + "me")`, `mod.__getattribute__(…)`, `mod.__dict__.get(…)`,
+`sys.modules.get(…)`, `operator.attrgetter(…)(mod)`, `functools.reduce(getattr, […], mod)`.
+The looked-up name is folded; the object is resolved like any other."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .pyresolve import Resolver
+
+_REDUCERS = {"functools.reduce", "reduce", "_functools.reduce"}
+
+
+def lookup(r: Resolver, node: ast.Call, func: str, depth: int) -> str | None:
+    """The qualified name a lookup call returns ('' when it cannot be folded), or None when
+    the call is no lookup."""
+    args = node.args
+    if func == "getattr" and len(args) >= 2:
+        return _join(r.qualname(args[0], depth + 1), r.value(args[1]).text())
+    if func.endswith(".__getattribute__") and args:
+        return _join(func.removesuffix(".__getattribute__"), r.value(args[0]).text())
+    if func.endswith(".__dict__.get") and args:
+        return _join(func.removesuffix(".__dict__.get"), r.value(args[0]).text())
+    if func == "sys.modules.get" and args:
+        return r.value(args[0]).text() or ""
+    if func in _REDUCERS and len(args) == 3 and r.qualname(args[0], depth + 1) == "getattr":
+        names = r.value(args[1]).data
+        if isinstance(names, list) and names and all(isinstance(n, str) for n in names):
+            return _join(r.qualname(args[2], depth + 1), ".".join(names))
+        return ""
+    inner = node.func
+    if (
+        isinstance(inner, ast.Call)
+        and args
+        and len(inner.args) == 1
+        and r.qualname(inner.func, depth + 1) == "operator.attrgetter"
+    ):
+        return _join(r.qualname(args[0], depth + 1), r.value(inner.args[0]).text())
+    return None
+
+
+def _join(base: str, attr: str | None) -> str:
+    return f"{base}.{attr}" if base and attr else ""
