@@ -46,7 +46,10 @@ TRIGGER_WORDS = (
 # may follow a name (`f = eval if a else b`), not the next word of prose ("compile the
 # expression", "in reversed order"). `exec` counts before anything: `exec code in ns` is a
 # Python 2 statement, which the pass reads (`py2`).
-_CODE_NEXT = r"[ \t\x0b\x0c\\]*([\r\n]|$|[^\sA-Za-z0-9_]|(if|else|or|and|in|is|not|for|async|as|from)\b)"
+_CODE_NEXT = (
+    r"[ \t\x0b\x0c\\]*"
+    r"([\r\n]|$|[^\sA-Za-z0-9_]|(if|else|or|and|in|is|not|for|async|as|from)\b)"
+)
 TRIGGER_SHAPES = (
     r"(^|[^A-Za-z0-9_.])exec\b",
     rf"\b(chr|reversed|vars|bytearray){_CODE_NEXT}",
@@ -105,7 +108,8 @@ rule trigger {{
     $risky = /\\bimport\\s+(os|sys|subprocess)\\b/
   condition:
     any of ($w*) or any of ($s1, $s2, $s3, $s4, $s5, $s6, $s7, $s8, $s9, $s10, $s11)
-    or #s0 + #s12 > #defined or #modules > #own_module or #by_name > #by_dunder or ($getattr and $risky)
+    or #s0 + #s12 > #defined or #modules > #own_module or #by_name > #by_dunder
+    or ($getattr and $risky)
 }}
 """
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import dataclasses
 import gc
 import os
-import threading
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
