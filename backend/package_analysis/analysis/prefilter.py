@@ -26,24 +26,35 @@ TRIGGER_WORDS = (
     "execfile", "__import__", "marshal", "CodeType", "b64decode", "b32decode", "b16decode",
     "b85decode", "a85decode", "decodebytes", "decodestring", "unhexlify", "a2b_", "fromhex",
     "decompress", "decrypt", "createDecipher", "subprocess", "Popen", "spawn", "startfile",
-    "getoutput", "pty.", "import pty", "socket", "urlopen", "urlretrieve", "urllib.request",
+    "getoutput", "import pty", "socket", "urlopen", "urlretrieve", "urllib.request",
     "urllib3", "urllib2", "httplib", "requests.", "httpx.", "aiohttp", "pycurl",
     "dns.resolver", "http.client", "ftplib", "smtplib", "telnetlib", "wget", "ShellExecute",
     "CreateProcess", "WinExec", ".connect((", "codecs", "builtins", "private_key", "privkey",
     "mnemonic", "seed_phrase", "keypair", "pyarmor", "::-1", "\\x", "\\N{", "\\u00",
-    "\\U000", " " * 120, "\t" * 60, "importlib", "ctypes", "pickle", "dill", "runpy",
+    "\\U000", " " * 120, "\t" * 60, "importlib", "ctypes", "dill", "runpy",
     "FunctionType", "maketrans", "getaddrinfo", "gethostbyname", "(os.environ)",
     "os.environ.copy()", "**os.environ", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
     "\u2066", "\u2067", "\u2068", "\u2069", "webbrowser", "install_requires", "cmdclass",
     "build_opener", "xmlrpc", "ServerProxy", "imaplib", "poplib", "nntplib", "open_connection",
-    "posix", "pipepager", "__doc__",
+    "pipepager",
 )  # fmt: skip
 # Shapes, as YARA regular expressions: names that run or build code wherever they appear
 # (spacing before a call, a line continuation, or handed over as a value: `map(chr, ...)`),
-# `os.exec*`, octal escapes, obfuscator-style names, namespace lookups by string
+# `os.exec*`, octal escapes, obfuscator-style names, namespace lookups by string, the `pty`
+# and `pickle` / `cloudpickle` modules as words (the rules read `pty.spawn`, `pickle.loads`,
+# `cloudpickle.loads`: not `x.empty.`, `read_pickle`). eval, compile, chr, reversed, vars and
+# bytearray count where they can be code, i.e. what follows them (after spaces, tabs, form
+# feeds, a line continuation) is a newline, the end, a punctuation mark or a keyword that
+# may follow a name (`f = eval if a else b`), not the next word of prose ("compile the
+# expression", "in reversed order"). `exec` counts before anything: `exec code in ns` is a
+# Python 2 statement, which the pass reads (`py2`).
+_CODE_NEXT = (
+    r"[ \t\x0b\x0c\\]*"
+    r"([\r\n]|$|[^\sA-Za-z0-9_]|(if|else|or|and|in|is|not|for|async|as|from)\b)"
+)
 TRIGGER_SHAPES = (
-    r"(^|[^A-Za-z0-9_.])(exec|eval|compile)\b",
-    r"\b(chr|reversed|vars|bytearray)\b",
+    r"(^|[^A-Za-z0-9_.])exec\b",
+    rf"\b(chr|reversed|vars|bytearray){_CODE_NEXT}",
     r"\b(system|popen)[\s\\]*\(",
     r"\bbytes[\s\\]*\([\s\\]*\[",
     r"\bexec[lv]p?e?\b",
@@ -52,8 +63,13 @@ TRIGGER_SHAPES = (
     r"\b[Il][Il1]{5}",
     r"\bO[O0]{5}",
     r"from\s+os\s+import\s+[^\n]*\b(system|popen|exec\w*|spawn\w*|startfile)\b",
-    # a process function named without being called: handed to a thread, atexit, map
-    r"\bos\s*\.\s*(system|popen|exec[lv]\w*|spawn\w*|posix_spawn\w*|startfile)\b",
+    r"\bpty[\s\\]*\.",
+    r"\b(cloud)?pickle\b",
+    rf"(^|[^A-Za-z0-9_.])(eval|compile){_CODE_NEXT}",
+    # a process function named without being called (handed to a thread, atexit, map), also
+    # of `posix`/`nt`, the modules os is built on
+    r"\b(os|posix|nt)\s*\.\s*(system|popen|exec[lv]\w*|spawn\w*|posix_spawn\w*|startfile)\b",
+    r"\bfrom\s+(posix|nt)\s+import\b",
 )
 # An encoded blob the literal decoder would try: a whole string literal of the base64 /
 # urlsafe-base64 / hex alphabets (decode.MIN_LITERAL long, so a run between quotes or
@@ -97,8 +113,9 @@ rule trigger {{
     $getattr = /\\bgetattr\\s*\\(/
     $risky = /\\bimport\\s+(os|sys|subprocess)\\b/
   condition:
-    any of ($w*) or any of ($s1, $s2, $s3, $s4, $s5, $s6, $s7, $s8, $s9, $s10)
-    or #s0 > #defined or #modules > #own_module or #by_name > #by_dunder or ($getattr and $risky)
+    any of ($w*) or any of ($s1, $s2, $s3, $s4, $s5, $s6, $s7, $s8, $s9, $s10, $s11, $s13, $s14)
+    or #s0 + #s12 > #defined or #modules > #own_module or #by_name > #by_dunder
+    or ($getattr and $risky)
 }}
 """
 

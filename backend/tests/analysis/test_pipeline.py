@@ -3,6 +3,7 @@ cache, cancellation, the overall timeout, uploads' metadata, and a clean scratch
 
 from __future__ import annotations
 
+import gc
 import time
 from pathlib import Path
 
@@ -10,10 +11,26 @@ import pytest
 
 from package_analysis.analysis.model import AnalysisError, Finding
 from package_analysis.analysis.pipeline import CacheKey, Limits, analyze_file, analyze_purl
+from package_analysis.analysis.stages import SCAN_GC_THRESHOLD, relaxed_gc
 
 from . import archives
 
 MiB = 1024 * 1024
+
+
+def test_relaxed_gc_nests_and_restores() -> None:
+    before = gc.get_threshold()
+    with relaxed_gc():
+        assert gc.get_threshold() == SCAN_GC_THRESHOLD
+        assert gc.get_freeze_count() > 0
+        with relaxed_gc():  # a second scan at the same time (the cli's threads)
+            assert gc.get_threshold() == SCAN_GC_THRESHOLD
+        assert gc.get_threshold() == SCAN_GC_THRESHOLD  # the first is still running
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), relaxed_gc():
+        raise RuntimeError("a scan that fails")
+    assert gc.get_threshold() == before
 
 
 def test_limits_from_env() -> None:

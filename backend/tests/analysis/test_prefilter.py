@@ -31,6 +31,15 @@ MUST_PARSE = [
     ("x = 1\n" + " " * 130 + "import os\n", "code pushed off screen"),
     ("t = 'abc\u202edef'\n", "a bidi control character"),
     ("# -*- coding: utf-8 -*-\nimport requests\nrequests.get(u)\n", "network"),
+    ("import os, pty\npty . spawn('/bin/sh')\n", "pty imported beside another module"),
+    ("import json, pickle as p\np.loads(b)\n", "pickle under another name"),
+    ("import cloudpickle\ncloudpickle.loads(b)\n", "cloudpickle"),
+    ("run = eval\nrun(x)\n", "eval handed over at the end of a line"),
+    ("run = eval", "eval handed over at the end of the file"),
+    ("run = compile if a else None\n", "compile chosen by a condition"),
+    ("exec code in ns\n", "a Python 2 exec statement"),
+    ("s = ''.join(reversed \\\n (t))\n", "reversed across a line continuation"),
+    ("x = [chr\x0c(c) for c in n]\n", "chr with a form feed before the call"),
 ]
 MAY_SKIP = [
     "import math\n\ndef area(r):\n    return math.pi * r * r\n",
@@ -40,6 +49,10 @@ MAY_SKIP = [
     "URL = 'https://example.invalid/blob/0123456789abcdef0123456789abcdef01234567/a.py'\n",
     "sys.modules[__name__] = LazyModule(globals()['__file__'])\n",
     "N = 3141592653589793238462643383279502884197169399375105820974944\n",
+    # prose about compile / eval / reversed order, `x.empty.`, pandas' own pickle methods
+    "def f(x):\n    '''compile the expression, eval the tree in reversed order'''\n"
+    "    return x.empty.copy()\n",
+    "import pandas as pd\ndf = pd.read_pickle(path)\ndf.to_pickle(out)\n",
 ]
 
 

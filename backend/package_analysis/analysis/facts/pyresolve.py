@@ -30,6 +30,7 @@ _CTYPES_LOADERS = {
     "ctypes.util.find_library",
 }
 _NAMESPACE_CALLS = {"globals", "locals", "vars"}
+_LITERAL = frozenset({LITERAL})  # (one shared set: every constant's origin)
 
 
 def normalise(q: str) -> str:
@@ -181,7 +182,7 @@ class Resolver:
     def _constant(self, node: ast.Constant, depth: int) -> Value:
         v = node.value
         if isinstance(v, str | bytes | int) and not isinstance(v, bool):
-            return Value(v, frozenset({LITERAL}))
+            return Value(v, _LITERAL)
         return UNKNOWN
 
     def _sequence(self, node: ast.List | ast.Tuple | ast.Set, depth: int) -> Value:
@@ -202,7 +203,7 @@ class Resolver:
         if isinstance(node, ast.Constant):
             v = node.value
             if isinstance(v, str | bytes | int) and not isinstance(v, bool):
-                return Value(v, frozenset({LITERAL}))
+                return Value(v, _LITERAL)
             return UNKNOWN
         if isinstance(node, ast.Name):
             return self._name_value(node, depth)

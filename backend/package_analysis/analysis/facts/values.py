@@ -89,6 +89,8 @@ def merge(values: list[Value], data: Any = None) -> Value:
             origins |= v.origins
             if len(v.steps) > len(steps) and v.tainted():
                 steps = v.steps
+    if data is None and not origins:  # the commonest answer: the one unknown value
+        return UNKNOWN
     return Value(_cap(data), origins, steps)
 
 

@@ -97,6 +97,8 @@ def _inert_lines(c: PyCheck) -> set[int]:
 def check_python(c: PyCheck) -> None:
     """Bidi controls in the source; invisible characters in a module that also evaluates code where it loads: the
     payload is run, so the literal weighs as load time."""
+    if c.facts.src.isascii():  # (a flag of the string: both searches need a non-ASCII one)
+        return
     bidi = _bidi(c.facts.src, _inert_lines(c)) if _BIDI.search(c.facts.src) else None
     if bidi is not None and c.ctx.origin is None:
         c.emit(BIDI, None, "", line=bidi)
