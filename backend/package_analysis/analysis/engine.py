@@ -24,7 +24,7 @@ from typing import Any
 
 import yara_x
 
-from . import inputs, jspass, prefilter, pypass
+from . import inputs, jspass, parallel, prefilter, pypass
 from . import layout as lay
 from .magic import executable_kind
 from .model import Ecosystem, Finding, PackageRef
@@ -88,17 +88,7 @@ def scan_tree(
     files not (fully) scanned are appended to `skipped` as {"file", "reason"}."""
     run = _Run(root, metadata.ecosystem_of(ecosystem), Sink(artifact=artifact_sha256), skipped)
     run.plan(package)
-    total = len(run.files)
-    for i, rel in enumerate(run.files, 1):
-        if check is not None:
-            check()
-        try:
-            run.scan_file(rel)
-        except Exception as exc:  # one hostile file never stops the scan
-            log.warning("analysis: skipped %s after an error", rel, exc_info=True)
-            run.skip(rel, f"error while scanning: {type(exc).__name__}")
-        if on_file is not None:
-            on_file(i, total)
+    parallel.scan_files(run, check, on_file)  # file by file, in processes when it pays
     return run.sink.findings
 
 
