@@ -15,10 +15,14 @@ analysis, and forking a process with threads may copy a lock another thread hold
 forkserver is a fresh, single-threaded interpreter (started once per process, then reused)
 that imports the engine and compiles the content rules once, and forks each scanning
 process from itself. The plan is shipped to each process (pickled: file names and sets).
+As with any start method but fork, each scanning process imports the program's main module
+as `__mp_main__`: a script that scans keeps its work under `if __name__ == "__main__":`
+(manage.py, the CLI's `__main__` and the bench do).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -46,28 +50,44 @@ _slots_lock = threading.Lock()
 
 
 def usable_cpus() -> int:
-    """The CPUs this process may really use: its affinity, bounded by the cgroup v2
-    `cpu.max` quota of its cgroup and every parent (rounded down), at least 1."""
+    """The CPUs this process may really use: its affinity, bounded by the CPU quota of its
+    cgroup and every parent (cgroup v2 `cpu.max`, v1 `cpu.cfs_quota_us`; rounded down),
+    at least 1."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     cpus = cpus or 1
     try:
         lines = Path("/proc/self/cgroup").read_text().splitlines()
     except OSError:
         lines = []
-    own = next((line[3:] for line in lines if line.startswith("0::")), None)
-    if own is not None:
-        folder = _CGROUP / own.strip().lstrip("/")
+    for line in lines:
+        _, controllers, own = (line.split(":", 2) + ["", ""])[:3]
+        if controllers and "cpu" not in controllers.split(","):
+            continue
+        mount = _CGROUP / "cpu" if controllers else _CGROUP
+        folder = mount / own.strip().lstrip("/")
         while True:
-            try:
-                quota, period = (folder / "cpu.max").read_text().split()[:2]
-                if quota != "max":
-                    cpus = min(cpus, int(quota) // max(int(period), 1))
-            except (OSError, ValueError):
-                pass
-            if folder == _CGROUP or folder.parent == folder:
+            quota = _quota(folder, v2=not controllers)
+            if quota is not None:
+                cpus = min(cpus, quota)
+            if folder == mount or folder.parent == folder:
                 break
             folder = folder.parent
     return max(cpus, 1)
+
+
+def _quota(folder: Path, *, v2: bool) -> int | None:
+    """Whole CPUs of the cgroup at `folder`'s quota; None: no quota (or no such cgroup)."""
+    try:
+        if v2:
+            quota, period = (folder / "cpu.max").read_text().split()[:2]
+        else:
+            quota = (folder / "cpu.cfs_quota_us").read_text().strip()
+            period = (folder / "cpu.cfs_period_us").read_text().strip()
+        if quota == "max" or int(quota) < 0:
+            return None
+        return int(quota) // max(int(period), 1)
+    except (OSError, ValueError):
+        return None
 
 
 def processes() -> int:
@@ -229,10 +249,8 @@ def _parallel(
     def hand(conn: Connection, proc: Any) -> None:
         if not batches:
             held.pop(conn, None)
-            try:
+            with contextlib.suppress(OSError):
                 conn.send(None)  # no more: the process ends
-            except OSError:
-                pass
             conn.close()
             return
         batch = batches.popleft()

@@ -54,7 +54,7 @@ def capture(run: Any, rel: str) -> FileResult:
     return got
 
 
-def child(conn: Connection, cls: type, state: dict[str, Any], artifact: str) -> None:
+def child(conn: Connection, cls: Any, state: dict[str, Any], artifact: str) -> None:
     """A scanning process: rebuild the planned run, then scan each batch of (index, file)
     the parent sends until it sends None; answer each batch with its results, in order."""
     run = cls.__new__(cls)

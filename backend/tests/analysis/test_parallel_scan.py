@@ -226,3 +226,22 @@ def test_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parallel.processes() == 1
     monkeypatch.setenv(parallel.ENV, "six")
     assert parallel.processes() == min(cpus, 4)
+
+
+@pytest.mark.parametrize(
+    ("files", "v2", "cpus"),
+    [
+        ({"cpu.max": "150000 100000\n"}, True, 1),
+        ({"cpu.max": "400000 100000\n"}, True, 4),
+        ({"cpu.max": "max 100000\n"}, True, None),
+        ({"cpu.cfs_quota_us": "250000\n", "cpu.cfs_period_us": "100000\n"}, False, 2),
+        ({"cpu.cfs_quota_us": "-1\n", "cpu.cfs_period_us": "100000\n"}, False, None),
+        ({}, True, None),
+    ],
+)
+def test_a_cgroup_quota_in_whole_cpus(
+    tmp_path: Path, files: dict[str, str], v2: bool, cpus: int | None
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    assert parallel._quota(tmp_path, v2=v2) == cpus
