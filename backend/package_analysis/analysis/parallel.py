@@ -60,7 +60,7 @@ def usable_cpus() -> int:
     except OSError:
         lines = []
     for line in lines:
-        _, controllers, own = (line.split(":", 2) + ["", ""])[:3]
+        _, controllers, own = [*line.split(":", 2), "", ""][:3]
         if controllers and "cpu" not in controllers.split(","):
             continue
         mount = _CGROUP / "cpu" if controllers else _CGROUP
@@ -228,6 +228,8 @@ def _parallel(
     check: Callable[[], None] | None,
     on_file: Callable[[int, int], None] | None,
 ) -> None:
+    """`procs` scanning at once: this process and `procs - 1` started from the forkserver,
+    each taking the next batch when it is free (two in flight per started process)."""
     from . import scanproc
 
     total = len(run.files)
@@ -236,7 +238,7 @@ def _parallel(
     ctx.set_forkserver_preload([scanproc.__name__])
     state = {k: v for k, v in vars(run).items() if k not in _NOT_SHIPPED}
     started: list[Any] = []
-    held: dict[Connection, tuple[Any, list[tuple[int, str]]]] = {}  # its process, its batch
+    held: dict[Connection, tuple[Any, deque[list[tuple[int, str]]]]] = {}  # process, batches
     results: dict[int, Any] = {}
     done = 0
 
@@ -245,61 +247,72 @@ def _parallel(
             if check is not None:
                 check()
             results[i] = scanproc.capture(run, rel)
+            serve(0)
 
-    def hand(conn: Connection, proc: Any) -> None:
-        if not batches:
-            held.pop(conn, None)
+    def hand(conn: Connection) -> None:  # keep two batches in flight
+        flight = held[conn][1]
+        while batches and len(flight) < 2:
+            flight.append(batches.popleft())
+            try:
+                conn.send(flight[-1])
+            except OSError:
+                lost(conn)
+                return
+        if not flight:  # no more: the process ends
+            held.pop(conn)
             with contextlib.suppress(OSError):
-                conn.send(None)  # no more: the process ends
+                conn.send(None)
             conn.close()
-            return
-        batch = batches.popleft()
-        held[conn] = (proc, batch)
-        try:
-            conn.send(batch)
-        except OSError:
-            lost(conn)
 
     def lost(conn: Connection) -> None:
-        proc, batch = held.pop(conn)
+        proc, flight = held.pop(conn)
         conn.close()
         proc.join(1)
+        files = [item for batch in flight for item in batch]
         log.warning(
             "analysis: a scanning process ended (exit code %s) with %d files not scanned; "
             "scanning them here",
             proc.exitcode,
-            len(batch),
+            len(files),
         )
-        here(batch)
+        here(files)
+
+    def serve(timeout: float) -> None:  # take what the processes sent, hand them more
+        if not held:
+            return
+        wait([*held, *(proc.sentinel for proc, _ in held.values())], timeout=timeout)
+        for conn in list(held):
+            # a process that died closed its end: poll() is true, recv() raises EOFError
+            if conn not in held or not conn.poll():
+                continue
+            flight = held[conn][1]
+            try:
+                got = conn.recv()
+            except (EOFError, OSError):
+                lost(conn)
+                continue
+            flight.popleft()
+            results.update(got)
+            hand(conn)
 
     try:
-        for _ in range(min(procs, len(batches))):
+        for _ in range(min(procs - 1, len(batches) - 1)):
             mine, theirs = ctx.Pipe()
             args = (theirs, type(run), state, run.sink.artifact)
             proc = ctx.Process(target=scanproc.child, args=args, daemon=True)
             proc.start()
             theirs.close()
             started.append(proc)
-            hand(mine, proc)
+            held[mine] = (proc, deque())
+            hand(mine)
         while done < total:
             if check is not None:
                 check()
-            if held:
-                waiting = [*held, *(proc.sentinel for proc, _ in held.values())]
-                ready = set(wait(waiting, timeout=0.1))
-                for conn, (proc, _) in list(held.items()):
-                    if conn not in ready and proc.sentinel not in ready:
-                        continue
-                    try:
-                        got = conn.recv()
-                    except (EOFError, OSError):
-                        lost(conn)
-                        continue
-                    results.update(got)
-                    hand(conn, proc)
-            elif batches:  # no scanning process left: the rest here
+            if batches:
                 here(batches.popleft())
-            elif done not in results:  # pragma: no cover - every file is handed out once
+            else:
+                serve(0.1)
+            if not held and not batches and done not in results:  # pragma: no cover
                 raise RuntimeError(f"file {done} of {total} was never scanned")
             while done in results:
                 _merge(run, run.files[done], results.pop(done))
