@@ -230,42 +230,86 @@ def _parallel(
 ) -> None:
     """`procs` scanning at once: this process and `procs - 1` started from the forkserver,
     each taking the next batch when it is free (two in flight per started process)."""
-    from . import scanproc
-
-    total = len(run.files)
-    batches = _batches(run, procs, sizes)
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload([scanproc.__name__])
-    state = {k: v for k, v in vars(run).items() if k not in _NOT_SHIPPED}
-    started: list[Any] = []
-    held: dict[Connection, tuple[Any, deque[list[tuple[int, str]]]]] = {}  # process, batches
-    results: dict[int, Any] = {}
-    done = 0
-
-    def here(batch: list[tuple[int, str]]) -> None:  # scanned in this process, file by file
-        for i, rel in batch:
+    pool = _Pool(run, _batches(run, procs, sizes), check)
+    total, done = len(run.files), 0
+    try:
+        pool.start(procs - 1)
+        while done < total:
             if check is not None:
                 check()
-            results[i] = scanproc.capture(run, rel)
-            serve(0)
+            if pool.batches:
+                pool.here(pool.batches.popleft())
+            else:
+                pool.serve(0.1)
+            if not pool.held and not pool.batches and done not in pool.results:
+                raise RuntimeError(f"file {done} of {total} was never scanned")  # pragma: no cover
+            while done in pool.results:
+                _merge(run, run.files[done], pool.results.pop(done))
+                done += 1
+                if on_file is not None:
+                    on_file(done, total)
+    finally:
+        pool.stop(cancelled=done < total)
 
-    def hand(conn: Connection) -> None:  # keep two batches in flight
-        flight = held[conn][1]
-        while batches and len(flight) < 2:
-            flight.append(batches.popleft())
+
+Batch = list[tuple[int, str]]
+
+
+class _Pool:
+    """The scanning processes of one scan, and the batches left; what they and this process
+    scanned waits in `results` (by file index) for its turn to be merged."""
+
+    def __init__(self, run: Any, batches: deque[Batch], check: Callable[[], None] | None) -> None:
+        from . import scanproc
+
+        self.scanproc = scanproc
+        self.run, self.batches, self.check = run, batches, check
+        self.started: list[Any] = []
+        self.held: dict[Connection, tuple[Any, deque[Batch]]] = {}  # its process, its batches
+        self.results: dict[int, Any] = {}
+
+    def start(self, count: int) -> None:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload([self.scanproc.__name__])
+        run = self.run
+        state = {k: v for k, v in vars(run).items() if k not in _NOT_SHIPPED}
+        for _ in range(min(count, len(self.batches) - 1)):
+            mine, theirs = ctx.Pipe()
+            args = (theirs, type(run), state, run.sink.artifact)
+            proc = ctx.Process(target=self.scanproc.child, args=args, daemon=True)
+            proc.start()
+            theirs.close()
+            self.started.append(proc)
+            self.held[mine] = (proc, deque())
+            self.hand(mine)
+
+    def here(self, batch: Batch) -> None:
+        """Scan `batch` in this process, file by file, serving the others between files."""
+        for i, rel in batch:
+            if self.check is not None:
+                self.check()
+            self.results[i] = self.scanproc.capture(self.run, rel)
+            self.serve(0)
+
+    def hand(self, conn: Connection) -> None:
+        """Keep two batches in flight to the process at `conn`; none left: it ends."""
+        flight = self.held[conn][1]
+        while self.batches and len(flight) < 2:
+            flight.append(self.batches.popleft())
             try:
                 conn.send(flight[-1])
             except OSError:
-                lost(conn)
+                self.lost(conn)
                 return
-        if not flight:  # no more: the process ends
-            held.pop(conn)
+        if not flight:
+            self.held.pop(conn)
             with contextlib.suppress(OSError):
                 conn.send(None)
             conn.close()
 
-    def lost(conn: Connection) -> None:
-        proc, flight = held.pop(conn)
+    def lost(self, conn: Connection) -> None:
+        """The process at `conn` died: its batches are scanned here."""
+        proc, flight = self.held.pop(conn)
         conn.close()
         proc.join(1)
         files = [item for batch in flight for item in batch]
@@ -275,9 +319,11 @@ def _parallel(
             proc.exitcode,
             len(files),
         )
-        here(files)
+        self.here(files)
 
-    def serve(timeout: float) -> None:  # take what the processes sent, hand them more
+    def serve(self, timeout: float) -> None:
+        """Take what the processes sent (waiting up to `timeout`), hand them more."""
+        held = self.held
         if not held:
             return
         wait([*held, *(proc.sentinel for proc, _ in held.values())], timeout=timeout)
@@ -289,44 +335,23 @@ def _parallel(
             try:
                 got = conn.recv()
             except (EOFError, OSError):
-                lost(conn)
+                self.lost(conn)
                 continue
             flight.popleft()
-            results.update(got)
-            hand(conn)
+            self.results.update(got)
+            self.hand(conn)
 
-    try:
-        for _ in range(min(procs - 1, len(batches) - 1)):
-            mine, theirs = ctx.Pipe()
-            args = (theirs, type(run), state, run.sink.artifact)
-            proc = ctx.Process(target=scanproc.child, args=args, daemon=True)
-            proc.start()
-            theirs.close()
-            started.append(proc)
-            held[mine] = (proc, deque())
-            hand(mine)
-        while done < total:
-            if check is not None:
-                check()
-            if batches:
-                here(batches.popleft())
-            else:
-                serve(0.1)
-            if not held and not batches and done not in results:  # pragma: no cover
-                raise RuntimeError(f"file {done} of {total} was never scanned")
-            while done in results:
-                _merge(run, run.files[done], results.pop(done))
-                done += 1
-                if on_file is not None:
-                    on_file(done, total)
-    finally:
-        for conn in held:
+    def stop(self, *, cancelled: bool) -> None:
+        """Every process ended (killed when the scan did not finish) and reaped."""
+        for conn in self.held:
             conn.close()
-        for proc in started:
-            if proc.is_alive() and (held or done < total):
+        for proc in self.started:
+            if proc.is_alive() and (cancelled or self.held):
                 proc.kill()
             proc.join(5)
             if proc.is_alive():
                 proc.kill()
                 proc.join()
             proc.close()
+        self.held.clear()
+        self.run = None

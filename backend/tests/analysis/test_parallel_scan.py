@@ -7,11 +7,13 @@ scanning processes. Nothing from the tree is imported or run."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
 import signal
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -250,3 +252,20 @@ def test_a_cgroup_quota_in_whole_cpus(
     for name, text in files.items():
         (tmp_path / name).write_text(text)
     assert parallel._quota(tmp_path, v2=v2) == cpus
+
+
+def test_the_run_is_freed_when_the_scan_ends(tmp_path: Path) -> None:
+    """No reference cycle keeps the run (and its YARA-X scanner, which must be dropped on the
+    thread that made it) alive until a garbage collection, maybe on another thread."""
+    root = _fixture(tmp_path, modules=60)
+    run = engine._Run(root, metadata.ecosystem_of("pypi"), Sink(artifact=""), [])
+    run.plan(REF)
+    parallel.scan_files(run, procs=2, min_parse_bytes=0)
+    assert run.sink.findings
+    gone = weakref.ref(run)
+    gc.disable()
+    try:
+        del run
+        assert gone() is None
+    finally:
+        gc.enable()
