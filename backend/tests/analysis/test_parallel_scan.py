@@ -269,3 +269,16 @@ def test_the_run_is_freed_when_the_scan_ends(tmp_path: Path) -> None:
         assert gone() is None
     finally:
         gc.enable()
+
+
+def test_a_relative_root_is_read_from_the_same_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The forkserver was started in another folder: a scanning process still reads a
+    relative root from this process's folder (multiprocessing moves it there)."""
+    _scan(_fixture(tmp_path / "elsewhere", modules=10), 2)  # the forkserver runs
+    _fixture(tmp_path / "here", modules=30)
+    monkeypatch.chdir(tmp_path / "here")
+    serial = _scan(Path("."), 1)
+    assert serial[0]
+    assert _scan(Path("."), 2) == serial
