@@ -24,7 +24,7 @@ from typing import Any
 
 import yara_x
 
-from . import inputs, jspass, prefilter, pypass
+from . import inputs, jspass, parallel, prefilter, pypass
 from . import layout as lay
 from .magic import executable_kind
 from .model import Ecosystem, Finding, PackageRef
@@ -89,19 +89,8 @@ def scan_tree(
     files not (fully) scanned are appended to `skipped` as {"file", "reason"}."""
     run = _Run(root, metadata.ecosystem_of(ecosystem), Sink(artifact=artifact_sha256), skipped)
     run.plan(package)
-    total = len(run.files)
-    for i, rel in enumerate(run.files, 1):
-        if check is not None:
-            check()
-        try:
-            run.scan_file(rel)
-        except Exception as exc:  # one hostile file never stops the scan
-            log.warning("analysis: skipped %s after an error", rel, exc_info=True)
-            run.skip(rel, f"error while scanning: {type(exc).__name__}")
-        if on_file is not None:
-            on_file(i, total)
-    for path, module, error in run.sink.failures:
-        run.skip(path or "(package)", f"partly scanned: {module} failed ({error})")
+    parallel.scan_files(run, check, on_file)  # file by file, in processes when it pays
+    run.report_failures("(package)")  # package-level rules that raised
     return run.sink.findings
 
 
@@ -263,8 +252,19 @@ class _Run:
             self._reach_memo[key] = "runtime" if promoted else reach
         return self._reach_memo[key]
 
+    def report_failures(self, rel: str) -> None:
+        for path, module, error in self.sink.failures:
+            self.skip(path or rel, f"partly scanned: {module} failed ({error})")
+        self.sink.failures.clear()
+
     # ---- one file ----
     def scan_file(self, rel: str) -> None:
+        try:
+            self._scan_file(rel)
+        finally:  # a rule that raised lost its findings on this file: say so
+            self.report_failures(rel)
+
+    def _scan_file(self, rel: str) -> None:
         inner = self.inner(rel)
         reach = self._reach(rel)
         ctx = FileCtx(rel, reach, self.eco)
