@@ -146,7 +146,8 @@ _CLIENTS: dict[str, frozenset[str] | None] = {
     "smtplib.SMTP": frozenset({"sendmail", "send_message", "send"}),
     "smtplib.SMTP_SSL": frozenset({"sendmail", "send_message", "send"}),
     "socket.create_connection": frozenset({"send", "sendall", "sendto", "recv"}),
-    "socket.socket": frozenset({"connect", "send", "sendall", "sendto", "recv"}),
+    # (a socket's `connect` is read where it is written: `py_network.socket_to_fixed_host`)
+    "socket.socket": frozenset({"send", "sendall", "sendto"}),
     "urllib3.PoolManager": frozenset({"request", "urlopen"}),
     "xmlrpc.client.ServerProxy": None, "xmlrpclib.ServerProxy": None,
 }  # fmt: skip

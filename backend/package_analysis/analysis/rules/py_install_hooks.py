@@ -65,7 +65,8 @@ BUILD_TOOLS = frozenset(
         "ld", "ar", "ranlib", "strip", "nvcc", "gfortran", "swig", "cython", "protoc", "flex",
         "bison", "yacc", "pkg-config", "git", "hg", "touch", "cp", "mkdir", "patch", "cargo",
         "rustc", "go", "msbuild", "msbuild.exe", "perl", "xcrun", "lipo", "install_name_tool",
-        "patchelf", "npm", "yarn", "pnpm", "node",
+        "patchelf", "npm", "yarn", "pnpm", "node", "bazel", "bazelisk", "gn", "b2", "bjam",
+        "waf", "xmake",
     }
 )  # fmt: skip
 RULES = (CMD_OVERRIDE, HOOK_EXEC)

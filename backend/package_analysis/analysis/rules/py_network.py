@@ -112,10 +112,12 @@ def load_time_network(c: PyCheck) -> list[tuple[ast.Call, str]]:
             continue
         q = f.qualname(node.func)
         if pyapi.is_network(q):
-            fixed = c.reach(node) == "install" or fixed_destination(f, node)
             made = client_call(f, node) if "()." in q else None  # `c = FTP(host); c.stor…`
-            if made is not None:
-                fixed = fixed or fixed_destination(f, made) or _connected(f, node)
+            if q.startswith("socket.socket()."):  # made for a family, connected elsewhere
+                fixed = c.reach(node) == "install" or _connected(f, node)
+            else:
+                fixed = c.reach(node) == "install" or fixed_destination(f, node)
+                fixed = fixed or (made is not None and fixed_destination(f, made))
             if fixed and not local(f, made or node):
                 out.append((node, q))
         elif socket_to_fixed_host(f, node, q):
