@@ -33,7 +33,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from .rules.base import MAX_FINDINGS, PER_RULE_PER_FILE, Sink
+from .rules.base import Sink
 
 log = logging.getLogger("packamal.analysis")
 
@@ -206,14 +206,7 @@ def _merge(run: Any, rel: str, got: Any) -> None:
         return
     sink: Sink = run.sink
     for f in got.findings:  # Sink.add's gate, on the finding it built
-        key, count_key = (f.rule, f.file, f.line), (f.rule, f.file)
-        if key in sink._seen or len(sink.findings) >= MAX_FINDINGS:
-            continue
-        if sink._per_file.get(count_key, 0) >= PER_RULE_PER_FILE:
-            continue
-        sink._seen.add(key)
-        sink._per_file[count_key] = sink._per_file.get(count_key, 0) + 1
-        sink.findings.append(f)
+        sink.take(f)
     for item in got.skipped:
         run.skip(item["file"], item["reason"])
     if got.error:

@@ -94,6 +94,23 @@ class Sink:
     # (file, rule module, exception type) of checks that raised: the file is partly scanned
     failures: list[tuple[str, str, str]] = field(default_factory=list)
 
+    def _admit(self, rule: str, path: str, line: int | None) -> bool:
+        """The gate every finding passes: once per rule, file and line; at most
+        PER_RULE_PER_FILE per rule and file, MAX_FINDINGS per run."""
+        key, count_key = (rule, path, line), (rule, path)
+        if key in self._seen or len(self.findings) >= MAX_FINDINGS:
+            return False
+        if self._per_file.get(count_key, 0) >= PER_RULE_PER_FILE:
+            return False
+        self._seen.add(key)
+        self._per_file[count_key] = self._per_file.get(count_key, 0) + 1
+        return True
+
+    def take(self, finding: Finding) -> None:
+        """A finding another sink built (a scanning process's), through this sink's gate."""
+        if self._admit(finding.rule, finding.file, finding.line):
+            self.findings.append(finding)
+
     def rule_failed(self, path: str, module: str, exc: BaseException) -> None:
         entry = (path, module, type(exc).__name__)
         if entry not in self.failures and len(self.failures) < 1000:
@@ -127,14 +144,8 @@ class Sink:
             snippet = ctx.origin_snippet or snippet
             line, end_line = origin_line, None
         line, end_line = ctx.file_line(line), ctx.file_line(end_line)
-        key = (rule.id, ctx.path, line)
-        count_key = (rule.id, ctx.path)
-        if key in self._seen or len(self.findings) >= MAX_FINDINGS:
+        if not self._admit(rule.id, ctx.path, line):
             return
-        if self._per_file.get(count_key, 0) >= PER_RULE_PER_FILE:
-            return
-        self._seen.add(key)
-        self._per_file[count_key] = self._per_file.get(count_key, 0) + 1
         severity = rule.variants[variant].severity if variant else rule.severity
         explanation = f"{detail} {rule.explanation}".strip() if detail else rule.explanation
         steps = tuple(ChainStep.from_dict(step) for step in chain or ())
