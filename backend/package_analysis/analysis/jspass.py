@@ -19,6 +19,7 @@ from .facts.javascript import UNRESOLVED, JsFacts, parse, top_level
 from .model import Reachability
 from .rules import catalog, content
 from .rules.base import FileCtx, Rule, Sink, line_of, snippet_at
+from .rules.js_process_network import spawns
 
 MAX_DECODE_DEPTH = 2
 DECODE_HINT = re.compile(
@@ -179,9 +180,6 @@ def hook_code(
                     )
 
 
-SPAWNERS = {"exec", "execSync", "spawn", "spawnSync", "execFile", "execFileSync"}
-
-
 def _folded_commands(check: JsCheck, scanner: yara_x.Scanner, depth: int) -> None:
     """The command line a child_process call runs, folded from its pieces (concatenations,
     templates, constants, `[…].join(' ')`, an argument array), scanned like written text."""
@@ -189,7 +187,7 @@ def _folded_commands(check: JsCheck, scanner: yara_x.Scanner, depth: int) -> Non
     assert facts is not None
     for call, fn in facts.calls:
         q = facts.qualname(fn)
-        if not (q.startswith("child_process.") and q.rsplit(".", 1)[-1] in SPAWNERS):
+        if not spawns(q) or q.endswith(".fork"):  # fork's argument is a module, not a command
             continue
         args = call.child_by_field_name("arguments")
         argv = args.named_children if args is not None else []

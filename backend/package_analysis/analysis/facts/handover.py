@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from .loadtime import last_name
+
 if TYPE_CHECKING:
     from .python import Call, PyFacts
 
@@ -30,7 +32,7 @@ def synthesize(f: PyFacts, call_type: type[Call]) -> None:
     for c in list(f.calls):
         node = c.node
         func = node.func
-        last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        last = last_name(func)
         keyed = next((k for k in node.keywords if k.arg in _KEYWORDS), None)
         if keyed is None and last not in _POSITION:
             continue
@@ -39,10 +41,7 @@ def synthesize(f: PyFacts, call_type: type[Call]) -> None:
             continue
         if isinstance(handed, ast.Call):  # Thread(target=partial(os.system, cmd))
             inner = handed.func
-            inner_last = (
-                inner.attr if isinstance(inner, ast.Attribute) else getattr(inner, "id", "")
-            )
-            if inner_last != "partial" or not handed.args:
+            if last_name(inner) != "partial" or not handed.args:
                 continue
             args = [*handed.args[1:], *args]
             kwargs = [*handed.keywords, *kwargs]

@@ -140,7 +140,7 @@ def handed_lambdas(call: ast.Call) -> list[ast.Lambda]:
     func = call.func
     if isinstance(func, ast.Lambda):
         return [func]
-    last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    last = last_name(func)
     handed = [k.value for k in call.keywords if k.arg in {"target", "callback", "function"}]
     if last in _HANDOVER or last in {"partial", "call_later", "submit", "apply_async"}:
         handed += call.args
@@ -190,6 +190,11 @@ def _own_nodes(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
     return out
 
 
+def last_name(func: ast.expr) -> str:
+    """`register` of `atexit.register` or of `register`; '' for anything else."""
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
 def called_names(call: ast.Call) -> set[str]:
     """Functions a call runs, or hands to something that will run them
     (Thread(target=f), atexit.register(f), signal.signal(s, f), setup(cmdclass={...}))."""
@@ -197,7 +202,7 @@ def called_names(call: ast.Call) -> set[str]:
     func = call.func
     if isinstance(func, ast.Name):
         names.add(func.id)
-    last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    last = last_name(func)
     handed = [
         k.value for k in call.keywords if k.arg in {"target", "cmdclass", "callback", "function"}
     ]

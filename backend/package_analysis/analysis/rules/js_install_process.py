@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING
 
 from .base import Rule
-from .js_process_network import SPAWNERS
+from .js_process_network import spawns
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -39,7 +39,7 @@ def check_javascript(js: JsCheck) -> None:
         return
     for call, fn in facts.calls:
         q = facts.qualname(fn)
-        if not (q.startswith("child_process.") and q.rsplit(".", 1)[-1] in SPAWNERS):
+        if not spawns(q):
             continue
         args = call.child_by_field_name("arguments")
         nodes = args.named_children if args is not None else []

@@ -44,6 +44,13 @@ ENV_EXFIL = Rule(
 )
 RULES = (CHILD_PROCESS, NETWORK, ENV_EXFIL)
 SPAWNERS = {"exec", "execSync", "spawn", "spawnSync", "execFile", "execFileSync", "fork"}
+
+
+def spawns(q: str) -> bool:
+    """A child_process function that starts a program (`fork` starts a node module)."""
+    return q.startswith("child_process.") and q.rsplit(".", 1)[-1] in SPAWNERS
+
+
 NETWORK_CALLS = {
     "http.request", "http.get", "https.request", "https.get", "net.connect",
     "net.createConnection", "net.Socket", "tls.connect", "dns.lookup", "dns.resolve",
@@ -72,8 +79,7 @@ def check_javascript(js: JsCheck) -> None:
         q = facts.qualname(fn)
         if not q:
             continue
-        last = q.rsplit(".", 1)[-1]
-        spawn = q.startswith("child_process.") and last in SPAWNERS
+        spawn = spawns(q)
         if not (spawn or q in NETWORK_CALLS or q in RECON) or not js.loadtime(call):
             continue
         if spawn:
