@@ -20,6 +20,7 @@ from .model import Reachability
 from .rules import catalog, content
 from .rules.base import FileCtx, Rule, Sink, line_of, snippet_at
 from .rules.js_process_network import spawns
+from .rules.py_beacon import PURE_BYTES
 
 MAX_DECODE_DEPTH = 2
 DECODE_HINT = re.compile(
@@ -100,7 +101,10 @@ def analyze(
     if depth < MAX_DECODE_DEPTH:
         _literals(check, scanner, depth)
     if facts is None and (
-        loadtime_all or entry or (_PREFILTER_EVAL.search(data) and DECODE_HINT.search(data))
+        loadtime_all
+        or entry
+        or (_PREFILTER_EVAL.search(data) and DECODE_HINT.search(data))
+        or PURE_BYTES.search(data)  # a helper that may send what it is given to a collector
     ):
         facts = parse(data)
     check.facts = facts

@@ -37,17 +37,27 @@ BEACON = Rule(
 )
 RULES = (BEACON,)
 
-COLLECTOR = re.compile(
-    r"""(?ix)
-    (?:^|[^a-z0-9\-])(?:
+# Hosts that exist only to receive requests from strangers: interaction servers, request
+# bins, tunnels to someone's machine, and throw-away deploys (a free host's generated name
+# that nobody chose, such as Netlify's adjective-noun-hex). No library has a client for them.
+PURE_COLLECTOR = r"""
         [a-z0-9\-]+\.(?:burpcollaborator\.net|oastify\.com|oast\.(?:fun|live|me|online|pro|site|cz)
             |interact\.sh|interactsh\.com|dnslog\.cn|ceye\.io)
       | [a-z0-9\-]+\.(?:m\.pipedream\.net|requestcatcher\.com|requestbin\.(?:net|com)
             |free\.beeceptor\.com|ngrok(?:-free)?\.(?:io|app|dev)|trycloudflare\.com|serveo\.net
             |loca\.lt|glitch\.me|repl\.co|replit\.dev)
+      | [a-z]{3,14}-[a-z]{3,14}-(?=[0-9a-f]*[0-9])[0-9a-f]{6}\.netlify\.app
       | [a-z0-9]{12,}\.mockapi\.io
       | (?:[a-z0-9\-]+\.)*(?:tcp|udp)\.[a-z]{2}\.ngrok\.io
-      | webhook\.site | requestrepo\.com | canarytokens\.com | pastebin\.com | paste\.ee
+      | webhook\.site | requestrepo\.com | canarytokens\.com"""
+PURE = re.compile(r"(?ix)(?:^|[^a-z0-9\-])(?:" + PURE_COLLECTOR + ")")
+PURE_BYTES = re.compile(PURE.pattern.encode())
+COLLECTOR = re.compile(
+    r"""(?ix)
+    (?:^|[^a-z0-9\-])(?:"""
+    + PURE_COLLECTOR
+    + r"""
+      | pastebin\.com | paste\.ee
       | hastebin\.com | rentry\.(?:co|org) | transfer\.sh | 0x0\.st | bashupload\.com
       | api\.telegram\.org | discord(?:app)?\.com/api/(?:v\d+/)?webhooks
       | hooks\.slack\.com/services
