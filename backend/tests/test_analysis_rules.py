@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import os
 import shutil
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -439,3 +442,23 @@ def test_rule_reference_is_generated_from_the_catalogue() -> None:
     assert reference.DOC.read_text(encoding="utf-8") == reference.markdown(), "run make rules-doc"
     for rule_id in RULES:
         assert f"### {rule_id}\n" in reference.markdown()
+
+
+def test_the_imitated_name_is_the_same_on_every_run() -> None:
+    """The popular names are a set: the answer must not follow the hash seed's order."""
+    code = (
+        "from package_analysis.analysis.rules.metadata import typosquat_target as t;"
+        "print(t('equests', 'pypi'), t('numpi', 'pypi'), t('lodahs', 'npm'))"
+    )
+    answers = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            cwd=Path(__file__).resolve().parents[1],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in range(6)
+    }
+    assert answers == {"requests numpy lodash"}

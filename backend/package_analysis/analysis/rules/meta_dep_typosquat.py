@@ -46,9 +46,9 @@ def _check(subject: MetaCheck | ManifestCheck, name: str, ecosystem: str, shown:
     scope, _, bare = norm.rpartition("/")
     if norm in names or len(bare) < 5:
         return
-    target = next(
+    target = min(  # the same answer on every run, whatever the set's order
         (c for c in names if c.rpartition("/")[0] == scope and swapped(bare, c.rpartition("/")[2])),
-        None,
+        default=None,
     )
     if target is None:
         return

@@ -68,13 +68,17 @@ def typosquat_target(name: str, ecosystem: str) -> str | None:
     scope, _, bare = norm.rpartition("/")
     if len(bare) < 4:
         return None
-    for candidate in names:
-        cand_scope, _, cand_bare = candidate.rpartition("/")
-        if cand_scope != scope or len(cand_bare) < 4:
-            continue
-        if one_edit(bare, cand_bare) and not _plural_or_suffix(bare, cand_bare):
-            return candidate
-    return None
+    matches = [
+        candidate
+        for candidate in names
+        if candidate.rpartition("/")[0] == scope
+        and len(cand_bare := candidate.rpartition("/")[2]) >= 4
+        and one_edit(bare, cand_bare)
+        and not _plural_or_suffix(bare, cand_bare)
+    ]
+    # the same answer on every run (a set's order follows the hash seed): the longest name,
+    # since short names lie one edit from many words by chance ('equests': requests, quests)
+    return min(matches, key=lambda c: (-len(c), c), default=None)
 
 
 def _plural_or_suffix(a: str, b: str) -> bool:
