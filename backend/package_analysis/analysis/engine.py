@@ -125,13 +125,13 @@ class _Run:
 
     # ---- before the per-file pass ----
     def plan(self, package: PackageRef) -> None:
-        layout = self.layout
-        lay.plan_tree(layout, self.files, self.eco)
-        present = self.present
+        layout, present = self.layout, self.present
 
-        def small(name: str) -> bytes | None:
-            rel = layout.prefix + name
+        def small(name: str, prefix: bool = True) -> bytes | None:
+            rel = layout.prefix + name if prefix else name
             return inputs.read(self.root / rel).data if rel in present else None
+
+        lay.plan_tree(layout, self.files, self.eco, lambda rel: small(rel, prefix=False))
 
         if self.eco == "npm":
             raw = small("package.json")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import shlex
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -95,13 +96,15 @@ _NESTED_ROOTS = ("/Cargo.toml", "/setup.py", "/pyproject.toml")
 _NATIVE_ROOTS = ("/CMakeLists.txt", "/meson.build")  # only without a Python package below
 
 
-def plan_tree(layout: Layout, files: list[str], eco: Ecosystem) -> None:
+def plan_tree(
+    layout: Layout, files: list[str], eco: Ecosystem, read: Callable[[str], bytes | None]
+) -> None:
     """The project folder, and the script folders of the projects an sdist carries inside
     it (a Rust crate, a vendored Python project): below a `Cargo.toml`, `setup.py` or
     `pyproject.toml` other than the project's own (or a `CMakeLists.txt` / `meson.build` of
     an upstream C/C++ project with no Python package in it), a folder without `__init__.py`
     is no Python package (a crate's generators, a vendored tool's release scripts, ninja's
-    `configure.py`)."""
+    `configure.py`); nor is a top folder an sdist's build installs nowhere (`_unshipped`)."""
     layout.prefix = prefix = find_prefix(files, eco)
     inner = [f[len(prefix) :] for f in files if f.startswith(prefix)]
     crates = {p.rsplit("/", 1)[0] + "/" for p in inner if p.endswith(_NESTED_ROOTS)}
@@ -110,12 +113,35 @@ def plan_tree(layout: Layout, files: list[str], eco: Ecosystem) -> None:
         root = p.rsplit("/", 1)[0] + "/"
         if p.endswith(_NATIVE_ROOTS) and not any((k + "/").startswith(root) for k in packages):
             crates.add(root)
+    if eco == "pypi":
+        crates |= _unshipped(inner, packages, lambda name: read(prefix + name))
     if eco != "pypi" or not crates:
         return
     for f in inner:
         folder = f.rsplit("/", 1)[0] if "/" in f else ""
         if f.endswith(".py") and folder not in packages and any(f.startswith(c) for c in crates):
             layout.crate_scripts.add(folder)
+
+
+def _unshipped(
+    inner: list[str], packages: set[str], read: Callable[[str], bytes | None]
+) -> set[str]:
+    """Top folders of an sdist that its build installs nowhere (a maintainer's release
+    scripts in `resources/`): no `__init__.py` in them, not in the egg-info's
+    `top_level.txt`, not named by setup.py, setup.cfg or pyproject.toml, which also ask for
+    no namespace packages (the only way a folder without `__init__.py` is installed)."""
+    listing = next((f for f in inner if re.fullmatch(r"[^/]+\.egg-info/top_level\.txt", f)), "")
+    listed = read(listing) if listing else None
+    if listed is None:
+        return set()
+    config = b"\n".join(read(n) or b"" for n in ("setup.py", "setup.cfg", "pyproject.toml"))
+    if b"namespace" in config.lower():
+        return set()
+    named = set(listed.decode("utf-8", "replace").split()) | {"src"}
+    tops = {f.split("/", 1)[0] for f in inner if "/" in f and f.endswith(".py")}
+    tops -= {p.split("/", 1)[0] for p in packages} | named
+    found = (t for t in tops if not re.search(rb"\b%s\b" % re.escape(t.encode()), config))
+    return {t + "/" for t in found if not t.endswith(".egg-info")}
 
 
 _QUOTED_PATH = re.compile(r"""['"]([\w./ -]{1,200})['"]""")

@@ -1,0 +1,3 @@
+"""Async S3 helpers."""
+
+__version__ = "3.1.0"
