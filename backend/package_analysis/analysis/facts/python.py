@@ -208,9 +208,41 @@ def _traverse(f: PyFacts) -> None:
         for name in walk.BUCKETS:
             setattr(f, name, type(getattr(f, name))())
         walk.walk(f, exact=True, limit=MAX_NODES, record=record)
+    _messages(f)
     # `returns` keyed by function id → by name, for `Resolver`
     by_id = {str(id(d)): name for name, ds in f.defs.items() for d in ds}
     f.returns = {by_id[k]: v for k, v in f.returns.items() if k in by_id}
+
+
+# what shows its text to a person: `print(...)`, a logger's or click's output, `warn(...)`
+_SHOWN = {
+    "print", "echo", "secho", "warn", "debug", "info", "warning", "error", "exception",
+    "critical", "log", "exit", "fail", "abort", "write_line", "rule",
+}  # fmt: skip
+
+
+def _messages(f: PyFacts) -> None:
+    """Lines of a literal message that is raised, printed or logged are prose, like a
+    docstring: an install hint (`curl … | sh`) in `raise RuntimeError("… install it with …")`
+    is text for a person. Only statements count (a value used further may be run)."""
+    todo: list[list[ast.stmt]] = [f.tree.body]
+    while todo:
+        for stmt in todo.pop():
+            call = None
+            if isinstance(stmt, ast.Raise) and isinstance(stmt.exc, ast.Call):
+                call = stmt.exc
+            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+                func = stmt.value.func
+                name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+                call = stmt.value if name in _SHOWN else None
+            for arg in call.args if call is not None else ():
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    f.prose.update(range(arg.lineno, (arg.end_lineno or arg.lineno) + 1))
+            for block in ("body", "orelse", "finalbody"):
+                inner = getattr(stmt, block, None)
+                if isinstance(inner, list) and inner:
+                    todo.append(inner)
+            todo += [h.body for h in [*getattr(stmt, "handlers", ()), *getattr(stmt, "cases", ())]]
 
 
 def _params(f: PyFacts) -> dict[tuple[int, str], Value]:

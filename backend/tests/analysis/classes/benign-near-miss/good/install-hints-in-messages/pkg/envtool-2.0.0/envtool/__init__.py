@@ -1,0 +1,1 @@
+"""Manage project environments."""

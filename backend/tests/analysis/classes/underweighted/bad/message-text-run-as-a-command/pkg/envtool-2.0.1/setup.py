@@ -1,0 +1,3 @@
+from setuptools import setup
+
+setup(name="envtool", version="2.0.0", packages=["envtool"])
