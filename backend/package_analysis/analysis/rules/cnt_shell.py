@@ -104,13 +104,13 @@ rule shell_download_exec {
   strings:
     $pipe = /\b(curl|wget)\b[^\n|;&]{0,200}https?:\/\/[^\n|;&]{0,200}\| *(sudo +)?(ba|z|da)?sh\b/
     $pipe_py = /\b(curl|wget)\b[^\n|;&]{0,200}https?:\/\/[^\n|;&]{0,200}\| *python[0-9.]*\b/
-    $ps_iex = /(IEX|Invoke-Expression)[ (]+.{0,60}(DownloadString|Invoke-WebRequest|iwr|irm|Invoke-RestMethod)/ nocase
-    $ps_iex2 = /(DownloadString|Invoke-RestMethod|irm)[^\n]{0,120}\| *(IEX|Invoke-Expression)/ nocase
+    $ps_iex = /\b(IEX|Invoke-Expression)[ (]+.{0,60}\b(DownloadString|Invoke-WebRequest|iwr|irm|Invoke-RestMethod)\b/ nocase
+    $ps_iex2 = /\b(DownloadString|Invoke-RestMethod|irm)\b[^\n]{0,120}\| *(IEX|Invoke-Expression)\b/ nocase
     $ps_enc = /powershell(\.exe)?[^\n]{0,80} -(encodedcommand|enc|ec|e) +[A-Za-z0-9+\/=]{40,}/ nocase
     $certutil = /certutil(\.exe)? +-urlcache +(-split +)?-f +https?:/ nocase
     $bitsadmin = /bitsadmin(\.exe)? +\/transfer/ nocase
     $mshta = /mshta(\.exe)? +https?:/ nocase
-    $ps_dl_run = /(Invoke-WebRequest|iwr|DownloadFile|Start-BitsTransfer)[^\n]{0,300}(Start-Process|saps|Invoke-Item|\bstart\b)/ nocase
+    $ps_dl_run = /\b(Invoke-WebRequest|iwr|DownloadFile|Start-BitsTransfer)\b[^\n]{0,300}\b(Start-Process|saps|Invoke-Item|start)\b/ nocase
     $tmp_exec = /\b(curl|wget)\b[^\n]{0,120}(-[A-Za-z]*[oO]\s*|--output(-document)?[= ]\s*)\/tmp\/[^\n]{0,160}chmod +(\+x|[0-7]{3})/
     $wget_chmod = /\b(curl|wget)\b[^\n]{0,200}https?:\/\/[^\n]{0,200}(&&|;) *chmod +(\+x|[0-7]{3})[^\n]{0,120}(&&|;) *(\.\/|\/tmp\/)/
   condition: any of them
