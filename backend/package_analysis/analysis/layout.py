@@ -38,6 +38,7 @@ TEST_DIRS = {
 # only at the top of the project
 DOC_DIRS = {"doc", "docs", "example", "examples", "sample", "samples"}
 GALLERY_DIRS = {"examples", "galleries", "gallery", "docs", "demos"}  # at any depth
+EXAMPLE_WORDS = {"example", "examples"}  # below the top folder: airflow's `example_dags`
 TOOL_DIRS = {"benchmarks", "asv_bench"}  # at any depth (an import from installed code undoes it)
 # repository tooling at the top of an sdist: not installed, run by maintainers like tests
 DEV_DIRS = {
@@ -126,10 +127,9 @@ def plan_tree(
 def _unshipped(
     inner: list[str], packages: set[str], read: Callable[[str], bytes | None]
 ) -> set[str]:
-    """Top folders of an sdist that its build installs nowhere (a maintainer's release
-    scripts in `resources/`): no `__init__.py` in them, not in the egg-info's
-    `top_level.txt`, not named by setup.py, setup.cfg or pyproject.toml, which also ask for
-    no namespace packages (the only way a folder without `__init__.py` is installed)."""
+    """Top folders of an sdist its build installs nowhere (release scripts in `resources/`):
+    no `__init__.py`, not in the egg-info's `top_level.txt`, not named by setup.py, setup.cfg
+    or pyproject.toml, which ask for no namespace packages (else they would be installed)."""
     listing = next((f for f in inner if re.fullmatch(r"[^/]+\.egg-info/top_level\.txt", f)), "")
     listed = read(listing) if listing else None
     if listed is None:
@@ -211,6 +211,7 @@ def reachability(inner: str, layout: Layout) -> Reachability:
     if (
         (parts and parts[0] in DOC_DIRS)
         or any(p in GALLERY_DIRS for p in parts)
+        or any(w & EXAMPLE_WORDS for w in words[1 + (parts[:1] == ["src"]) :])
         or path.suffix.lower() in DOC_EXT
         or _MAN_PAGE.match(path.suffix)
     ):

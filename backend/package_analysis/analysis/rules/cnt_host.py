@@ -76,10 +76,13 @@ rule persistence {
     $startup = /(Start Menu\\{1,2}Programs\\{1,2}Startup|shell:startup)/ nocase
     $crontab = /(\(crontab +-l|echo +[\x27\x22][^\x27\x22]{1,200}[\x27\x22] *\| *crontab +-|>> *\/etc\/crontab)/
     $rc = /(>>|open\([^)]{0,80}[\x27\x22]a[\x27\x22]).{0,80}[\s\/~\x27\x22]\.(bashrc|zshrc|bash_profile|profile)\b/
+    $rc_path = /\b(echo|printf)\s+[\x27\x22]?export PATH=[^\n>]{0,200}>>\s*[^\n]{0,80}[\s\/~\x27\x22]\.(bashrc|zshrc|bash_profile|profile)\b/
     $rc_py = /open\([^\n;]{0,120}[\/~\x27\x22]\.(bashrc|zshrc|bash_profile|profile)[\x27\x22][^\n;]{0,40}[\x27\x22]a\+?[\x27\x22]/
     $launch = /Library\/LaunchAgents\/[A-Za-z0-9\.\-]+\.plist/
     $systemd = /\/etc\/systemd\/system\/[a-z0-9\-]+\.service/
-  condition: any of them
+  condition:
+    $run or $schtasks or $startup or $crontab or $rc_py or $launch or $systemd or
+    #rc > #rc_path  // a line that only puts a folder on PATH is an installer's setup
 }
 
 rule defense_evasion {

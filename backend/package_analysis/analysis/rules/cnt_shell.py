@@ -144,7 +144,7 @@ rule powershell_hidden {
     $hidden = /-(windowstyle|window|win|w).{1,4}hidden/ nocase
     $bypass = /-(executionpolicy|exec|ep).{1,4}bypass/ nocase
     $noprofile = /-(noprofile|nop)\b/ nocase
-    $enc = /-(encodedcommand|enc|ec|e).{1,4}[A-Za-z0-9+\/=]{40,}/ nocase
+    $enc = /[\s\x27\x22,(]-(e|ec|en[a-z]{0,12})[\s\x27\x22,:]{1,4}[A-Za-z0-9+\/=]{40,}/ nocase
     $iex = /\b(IEX|Invoke-Expression)\b/ nocase
     $b64 = "FromBase64String" nocase
     $dl = /(DownloadString|DownloadFile|Invoke-WebRequest|Invoke-RestMethod|Start-BitsTransfer)/ nocase

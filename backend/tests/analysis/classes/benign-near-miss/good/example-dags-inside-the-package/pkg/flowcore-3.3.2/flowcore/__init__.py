@@ -1,0 +1,1 @@
+"""Workflow scheduling core."""
