@@ -58,6 +58,7 @@ class PyFacts:
     prose: set[int] = field(default_factory=set)  # lines of docstrings and comments
     bindings: dict[str, list[Any]] = field(default_factory=dict)
     fed: dict[str, list[ast.expr]] = field(default_factory=dict)  # what goes into an object
+    defaults: dict[tuple[int, str], ast.expr] = field(default_factory=dict)  # parameter → default
     returns: dict[str, list[ast.expr]] = field(default_factory=dict)
     reached: set[int] = field(default_factory=set)  # function ids that run at load time
     entered: set[str] = field(default_factory=set)  # functions other modules call at load time
@@ -82,6 +83,8 @@ class PyFacts:
             for name, d in self.defs.items()
             if isinstance(d[-1], ast.FunctionDef | ast.AsyncFunctionDef)
         }
+        self.resolver.defaults = self.defaults
+        self.resolver.docs = _docs(self)  # `f.__doc__`: the def's docstring
         self.resolver.params = _params(self)
         self.resolver.fed = _fed(self)
         handover.synthesize(self, Call)  # `Thread(target=os.system, args=…)` → `os.system(…)`
@@ -233,6 +236,15 @@ def _params(f: PyFacts) -> dict[tuple[int, str], Value]:
     return out
 
 
+def _docs(f: PyFacts) -> dict[str, ast.expr]:
+    out: dict[str, ast.expr] = {}
+    for name, ds in f.defs.items():
+        first = ds[-1].body[0] if ds[-1].body else None
+        if isinstance(first, ast.Expr) and id(first.value) in f.docstrings:
+            out[name] = first.value
+    return out
+
+
 def _docstring(f: PyFacts, expr: ast.Expr) -> None:
     f.docstrings.add(id(expr.value))
     f.prose.update(range(expr.lineno, (expr.end_lineno or expr.lineno) + 1))
@@ -269,6 +281,7 @@ def _bind(f: PyFacts, node: ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Nam
 # handle's `.name` is a path, not what was written); `read` of a parser takes a path
 _FEEDERS = {"append", "extend", "insert", "add", "update", "setdefault"}
 _LOADERS = {"read", "read_file", "read_string", "read_dict", "load"}
+_BUFFERS = {"io.StringIO()", "io.BytesIO()", "StringIO.StringIO()", "cStringIO.StringIO()"}
 
 
 def _fed(f: PyFacts) -> dict[str, list[ast.expr]]:
@@ -277,7 +290,9 @@ def _fed(f: PyFacts) -> dict[str, list[ast.expr]]:
     for c in f.calls:
         func = c.node.func
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and c.node.args:
-            if func.attr in _FEEDERS:
+            if func.attr in _FEEDERS or (
+                func.attr in {"write", "writelines"} and f.qualname(func.value) in _BUFFERS
+            ):  # (an in-memory buffer holds what is written to it; a file handle does not)
                 f.fed.setdefault(func.value.id, []).extend(c.node.args[-1:])
             elif func.attr in _LOADERS:
                 f.fed.setdefault(func.value.id, []).append(c.node)
