@@ -36,7 +36,8 @@ TRIGGER_WORDS = (
     "os.environ.copy()", "**os.environ", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
     "\u2066", "\u2067", "\u2068", "\u2069", "webbrowser", "install_requires", "cmdclass",
     "build_opener", "xmlrpc", "ServerProxy", "imaplib", "poplib", "nntplib", "open_connection",
-    "pipepager", "methodcaller", "attrgetter",
+    "pipepager", "methodcaller", "attrgetter", ".bashrc", ".zshrc", ".bash_profile",
+    "LaunchAgents", "autostart", "Startup'", 'Startup"',
 )  # fmt: skip
 # Shapes, as YARA regular expressions: names that run or build code wherever they appear
 # (spacing before a call, a line continuation, or handed over as a value: `map(chr, ...)`),

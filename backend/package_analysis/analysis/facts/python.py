@@ -22,6 +22,10 @@ from .values import Value
 
 MAX_NODES = 400_000
 _PATH_JOINS = {"os.path.join", "posixpath.join", "ntpath.join"}
+_PATH_OF = {
+    "os.path.expanduser", "os.path.expandvars", "os.path.abspath", "os.path.realpath",
+    "os.path.normpath", "pathlib.Path", "pathlib.PurePath", "os.fspath", "str",
+}  # fmt: skip
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _INSTALLER_WORDS = pyapi.INSTALL_COMMANDS | {"bdist", "--single-version-externally-managed", "-e"}
 _COMMON_ENV = {
@@ -121,6 +125,8 @@ class PyFacts:
             return " ".join(self.pieces(e, depth + 1) for e in node.elts)
         if isinstance(node, ast.Call) and self.qualname(node.func) in _PATH_JOINS:
             return "/".join(self.pieces(a, depth + 1) for a in node.args)
+        if isinstance(node, ast.Call) and node.args and self.qualname(node.func) in _PATH_OF:
+            return self.pieces(node.args[0], depth + 1)  # `expanduser("~/.bashrc")`
         if isinstance(node, ast.Name):  # a name bound once to an f-string or a `+`
             bound = [b for b in self.bindings.get(node.id, []) if not isinstance(b, str)]
             if len(bound) == 1:
