@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any
 
-from .values import DECODED, Step, Value, merge
+from .values import DECODED, LITERAL, Step, Value, merge
 
 if TYPE_CHECKING:
     from .pyresolve import Resolver
@@ -49,7 +49,8 @@ def comprehension(r: Resolver, node: ast.expr, depth: int) -> Value:
     if len(node.generators) != 1 or node.generators[0].ifs:
         return _items(r, node, depth)
     gen = node.generators[0]
-    source = r.value(gen.iter, depth + 1)
+    source = _zipped(r, gen.iter, depth) or _range(r, gen.iter, depth)
+    source = source or r.value(gen.iter, depth + 1)
     items = source.data
     if isinstance(items, str | bytes):
         items = list(items)
@@ -74,6 +75,48 @@ def comprehension(r: Resolver, node: ast.expr, depth: int) -> Value:
     xor = any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.BitXor) for n in ast.walk(node.elt))
     step = Step("transform", node.lineno, "XOR with a constant key") if xor else None
     return source.then(out, DECODED if xor else "", step)
+
+
+_CYCLES = {"itertools.cycle", "cycle"}
+
+
+def _range(r: Resolver, node: ast.expr, depth: int) -> Value | None:
+    """`range(0, len(bits), 8)` on folded numbers."""
+    if not (isinstance(node, ast.Call) and 1 <= len(node.args) <= 3 and not node.keywords):
+        return None
+    if r.qualname(node.func, depth + 1) != "range":
+        return None
+    bounds = [_eval_small(a, {}, r, depth) for a in node.args]  # (`len(bits)` too)
+    if not all(isinstance(b, int) for b in bounds) or (len(bounds) == 3 and not bounds[2]):
+        return None
+    span = range(*bounds)
+    return Value(list(span), frozenset({LITERAL})) if len(span) <= 200_000 else None
+
+
+def _zipped(r: Resolver, node: ast.expr, depth: int) -> Value | None:
+    """`zip(data, cycle(key))` / `zip(a, b)` on folded data: the pairs (a cycled key
+    repeats to the other's length)."""
+    if not (isinstance(node, ast.Call) and len(node.args) == 2 and not node.keywords):
+        return None
+    if r.qualname(node.func, depth + 1) != "zip":
+        return None
+    cols: list[tuple[list[Any], bool]] = []
+    values = []
+    for arg in node.args:
+        call = arg if isinstance(arg, ast.Call) and len(arg.args) == 1 else None
+        cycled = call is not None and r.qualname(call.func, depth + 1) in _CYCLES
+        v = r.value(call.args[0] if call is not None and cycled else arg, depth + 1)
+        data = list(v.data) if isinstance(v.data, str | bytes | list) else None
+        if not data:
+            return None
+        cols.append((data, cycled))
+        values.append(v)
+    fixed = [len(c) for c, cyc in cols if not cyc]
+    if not fixed or min(fixed) > 200_000:
+        return None
+    n = min(fixed)
+    (a, _), (b, _) = cols
+    return merge(values, [(a[i % len(a)], b[i % len(b)]) for i in range(n)])
 
 
 def _items(r: Resolver, node: ast.expr, depth: int) -> Value:
@@ -104,6 +147,22 @@ def _eval_small(expr: ast.AST, env: dict[str, Any], r: Resolver, depth: int) -> 
                 return a % b if b else None
             return ops.get(type(expr.op))
         return None
+    if isinstance(expr, ast.IfExp):  # `'1' if ch == '\u200c' else '0'`
+        test = _eval_small(expr.test, env, r, depth)
+        return (
+            None if test is None else _eval_small(expr.body if test else expr.orelse, env, r, depth)
+        )
+    if isinstance(expr, ast.Compare) and len(expr.ops) == 1:
+        a, b = (
+            _eval_small(expr.left, env, r, depth),
+            _eval_small(expr.comparators[0], env, r, depth),
+        )
+        return None if a is None or b is None else _compare(expr.ops[0], a, b)
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and len(expr.args) == 2:
+        v, base = (_eval_small(a, env, r, depth) for a in expr.args)
+        if expr.func.id == "int" and isinstance(v, str) and isinstance(base, int) and len(v) < 64:
+            return int(v, base)  # `int(bits[i:i + 8], 2)` (ValueError: the resolver's unknown)
+        return None
     if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and len(expr.args) == 1:
         v = _eval_small(expr.args[0], env, r, depth)
         if expr.func.id == "chr" and isinstance(v, int) and 0 <= v < 0x110000:
@@ -113,10 +172,28 @@ def _eval_small(expr: ast.AST, env: dict[str, Any], r: Resolver, depth: int) -> 
         if expr.func.id == "len" and isinstance(v, str | bytes | list):
             return len(v)
         return None
+    if isinstance(expr, ast.Subscript) and isinstance(expr.slice, ast.Slice):
+        base = _eval_small(expr.value, env, r, depth)
+        sl = expr.slice
+        lo, hi = (
+            None if x is None else _eval_small(x, env, r, depth) for x in (sl.lower, sl.upper)
+        )
+        whole = sl.step is None and all(x is None or isinstance(x, int) for x in (lo, hi))
+        return base[lo:hi] if isinstance(base, str | bytes | list) and whole else None
     if isinstance(expr, ast.Subscript):
         base, idx = _eval_small(expr.value, env, r, depth), _eval_small(expr.slice, env, r, depth)
         if isinstance(base, str | bytes | list) and isinstance(idx, int) and 0 <= idx < len(base):
             return base[idx]
+    return None
+
+
+def _compare(op: ast.cmpop, a: Any, b: Any) -> bool | None:
+    if isinstance(op, ast.Eq | ast.NotEq):
+        return (a == b) == isinstance(op, ast.Eq)
+    if isinstance(op, ast.In | ast.NotIn) and isinstance(b, str | bytes | list):
+        if isinstance(b, str | bytes) and type(a) is not type(b):
+            return None
+        return (a in b) == isinstance(op, ast.In)
     return None
 
 
