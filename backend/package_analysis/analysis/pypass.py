@@ -275,7 +275,9 @@ def _commands(check: PyCheck, scanner: yara_x.Scanner) -> None:
         text = f.pieces(node.args[0]).replace("\0", " ")
         if len(text.strip()) < 16:
             continue
-        data = text.encode("utf-8", "replace")
+        # read as the string literal it is (`"gemini --yolo …"`): rules anchor a program's
+        # name on the quote before it
+        data = f'"{text}"'.encode("utf-8", "replace")
         sub = dataclasses.replace(_sub(check, node, "command line", data), reach=check.reach(node))
         content.scan(scanner, data, sub, check.sink)
 

@@ -78,7 +78,11 @@ rule persistence {
     $rc = /(>>|open\([^)]{0,80}[\x27\x22]a[\x27\x22]).{0,80}\.(bashrc|zshrc|bash_profile|profile)\b/
     $launch = /Library\/LaunchAgents\/[A-Za-z0-9\.\-]+\.plist/
     $systemd = /\/etc\/systemd\/system\/[a-z0-9\-]+\.service/
-  condition: any of them
+    $systemd_user = /systemctl +--user +enable\b[^\n]{0,80}\.service|\.config\/systemd\/user\/[\w.\-]+\.service/
+    $rc_name = /[\x27\x22`\/]\.(bashrc|zshrc|bash_profile|zprofile)[\x27\x22`]/
+    $x_append = /\bappendFile(Sync)?\s*\(/
+  condition: any of ($run, $schtasks, $startup, $crontab, $rc, $launch, $systemd, $systemd_user)
+    or ($rc_name and $x_append)
 }
 
 rule defense_evasion {
