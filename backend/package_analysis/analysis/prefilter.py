@@ -37,7 +37,7 @@ TRIGGER_WORDS = (
     "\u2066", "\u2067", "\u2068", "\u2069", "webbrowser", "install_requires", "cmdclass",
     "build_opener", "xmlrpc", "ServerProxy", "imaplib", "poplib", "nntplib", "open_connection",
     "pipepager", "methodcaller", "attrgetter", ".bashrc", ".zshrc", ".bash_profile",
-    "LaunchAgents", "autostart", "Startup'", 'Startup"',
+    "LaunchAgents", "autostart", "Startup'", 'Startup"', "winreg", "systemd/user",
 )  # fmt: skip
 # Shapes, as YARA regular expressions: names that run or build code wherever they appear
 # (spacing before a call, a line continuation, or handed over as a value: `map(chr, ...)`),

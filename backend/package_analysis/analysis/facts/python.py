@@ -117,6 +117,8 @@ class PyFacts:
             return "\0" if text is None else text
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             return self.pieces(node.left, depth + 1) + self.pieces(node.right, depth + 1)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):  # pathlib's `a / b`
+            return self.pieces(node.left, depth + 1) + "/" + self.pieces(node.right, depth + 1)
         if isinstance(node, ast.JoinedStr):
             return "".join(self.pieces(v, depth + 1) for v in node.values)
         if isinstance(node, ast.FormattedValue):

@@ -50,8 +50,12 @@ STARTUP = re.compile(
     (?:^|[/\\])\.(?:bashrc|bash_profile|bash_login|profile|zshrc|zprofile|zshenv|kshrc|cshrc)$
     | Start\ Menu[/\\]+Programs[/\\]+Startup
     | Library/LaunchAgents/ | \.config/autostart/ | /etc/cron | /etc/profile\.d/ | /etc/rc\.local$
+    | \.config/systemd/user/ | /etc/systemd/system/
     """
 )
+_PATH_WRITES = {"write_text", "write_bytes"}
+_REG_SETTERS = {"SetValueEx", "SetValue"}
+_RUN_KEY = re.compile(r"CurrentVersion\\+Run(Once)?\b|\\Winlogon\b", re.I)
 
 
 def _mode(c: PyCheck, node: ast.Call) -> str:
@@ -64,6 +68,7 @@ def check_python(c: PyCheck) -> None:
     f = c.facts
     for call in f.calls:
         node = call.node
+        _other_writes(c, node)
         if not node.args or f.qualname(node.func) not in _OPENERS:
             continue
         if not any(m in _mode(c, node) for m in _WRITE):
@@ -82,6 +87,29 @@ def check_python(c: PyCheck) -> None:
             c.emit(STARTUP_WRITE, node, detail, variant="fetched", chain=planted)
         elif f.loadtime(node):
             c.emit(STARTUP_WRITE, node, detail, load_time_only=True)
+
+
+def _other_writes(c: PyCheck, node: ast.Call) -> None:
+    """At load time: `Path(…).write_text(…)` into a startup location, a registry value set
+    under a Run (or Winlogon) key."""
+    f = c.facts
+    func = node.func
+    if not (isinstance(func, ast.Attribute) and f.loadtime(node)):
+        return
+    if func.attr in _PATH_WRITES:
+        path = f.pieces(func.value).replace("\0", "*")
+        if STARTUP.search(path):
+            c.emit(STARTUP_WRITE, node, f"Writes {path[:120]!r}.", load_time_only=True)
+    elif func.attr in _REG_SETTERS and node.args and f.qualname(func).startswith(_REGISTRY):
+        key = node.args[0]
+        bound = f.bindings.get(key.id, []) if isinstance(key, ast.Name) else [key]
+        opened = [b for b in bound if isinstance(b, ast.Call)]
+        text = " ".join(f.pieces(a) for b in opened for a in b.args[1:2])
+        if _RUN_KEY.search(text):
+            c.emit(STARTUP_WRITE, node, f"Sets a value under {text[:120]!r}.", load_time_only=True)
+
+
+_REGISTRY = ("winreg.", "_winreg.", "win32api.Reg")
 
 
 def _writes(c: PyCheck, opened: ast.Call) -> list[ast.expr]:
