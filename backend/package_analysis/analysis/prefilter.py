@@ -38,6 +38,7 @@ TRIGGER_WORDS = (
     "build_opener", "xmlrpc", "ServerProxy", "imaplib", "poplib", "nntplib", "open_connection",
     "pipepager", "methodcaller", "attrgetter", ".bashrc", ".zshrc", ".bash_profile",
     "LaunchAgents", "autostart", "Startup'", 'Startup"', "winreg", "systemd/user",
+    "pyperclip", "clipboard",
 )  # fmt: skip
 # Shapes, as YARA regular expressions: names that run or build code wherever they appear
 # (spacing before a call, a line continuation, or handed over as a value: `map(chr, ...)`),
