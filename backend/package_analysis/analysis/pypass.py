@@ -247,10 +247,13 @@ def _executed(check: PyCheck, scanner: yara_x.Scanner) -> None:
         node = c.node
         if not node.args or f.qualname(node.func) not in pyapi.EXEC:
             continue
-        v = f.value(node.args[0])
+        arg = node.args[0]
+        v = f.value(arg)
         raw = v.raw()
         if raw is None or len(raw) < 8 or DECODED in v.origins or raw in check.programs:
             continue
+        if isinstance(arg, ast.Constant) and b"\n" not in raw and b";" not in raw:
+            continue  # one statement written in the call (six's `exec("exec code in ns")`)
         check.programs.add(raw)
         sub = _sub(check, node, "a string run as code", raw)
         sub = dataclasses.replace(sub, reach=check.reach(node))

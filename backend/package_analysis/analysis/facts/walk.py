@@ -232,8 +232,19 @@ def _defaults(out: dict[tuple[int, str], ast.expr], key: int, args: ast.argument
         out[(key, a.arg)] = d
 
 
+_REORDER = {"reversed", "sorted", "list", "tuple", "set", "iter", "frozenset"}
+
+
 def _element(iterable: ast.expr) -> ast.expr:
     """An item of what a loop walks, as an expression: its first element (folded data and
-    origins follow the iterable's)."""
+    origins follow the iterable's). The item of `reversed(x)` or `sorted(x)` is an item of x
+    (the order of a list is no decoding of its items)."""
+    while (
+        isinstance(iterable, ast.Call)
+        and isinstance(iterable.func, ast.Name)
+        and iterable.func.id in _REORDER
+        and len(iterable.args) == 1
+    ):
+        iterable = iterable.args[0]
     item = ast.Subscript(value=iterable, slice=ast.Constant(0), ctx=ast.Load())
     return ast.copy_location(item, iterable)
