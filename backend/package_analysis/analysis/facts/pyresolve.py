@@ -60,6 +60,7 @@ class Resolver:
         self.fed: dict[str, list[ast.expr]] = {}  # object name → data put into it
         self.defaults: dict[tuple[int, str], ast.expr] = {}  # (function id, parameter) → default
         self.docs: dict[str, ast.expr] = {}  # def or class name → its docstring
+        self.loop_items: set[int] = set()  # a loop variable's item: only in its own scope
         self.line_text = line_text
         self._values: dict[int, Value] = {}
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
@@ -104,7 +105,8 @@ class Resolver:
         bound = self.bindings.get(name)
         if not bound:
             return name
-        target = bound[-1]
+        named = [b for b in bound if id(b) not in self.loop_items] if self.loop_items else bound
+        target = (named or bound)[-1]
         if isinstance(target, str):
             return target
         if isinstance(target, ast.Name | ast.Attribute | ast.Call | ast.Subscript):
@@ -303,7 +305,7 @@ class Resolver:
             self._owners[name] = by_owner
         exprs, owners = by_owner[2], by_owner[3]
         local = [e for e, o in zip(exprs, owners, strict=True) if o == here]
-        out = local or exprs
+        out = local or [e for e in exprs if id(e) not in self.loop_items]
         self._here[key] = (bound, len(bound), out)
         return out
 

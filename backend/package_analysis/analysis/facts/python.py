@@ -63,6 +63,7 @@ class PyFacts:
     bindings: dict[str, list[Any]] = field(default_factory=dict)
     fed: dict[str, list[ast.expr]] = field(default_factory=dict)  # what goes into an object
     defaults: dict[tuple[int, str], ast.expr] = field(default_factory=dict)  # parameter → default
+    loop_items: set[int] = field(default_factory=set)  # ids of the items loop variables bind
     returns: dict[str, list[ast.expr]] = field(default_factory=dict)
     reached: set[int] = field(default_factory=set)  # function ids that run at load time
     entered: set[str] = field(default_factory=set)  # functions other modules call at load time
@@ -88,6 +89,7 @@ class PyFacts:
             if isinstance(d[-1], ast.FunctionDef | ast.AsyncFunctionDef)
         }
         self.resolver.defaults = self.defaults
+        self.resolver.loop_items = self.loop_items
         self.resolver.docs = _docs(self)  # `f.__doc__`: the def's docstring
         self.resolver.params = _params(self)
         self.resolver.fed = _fed(self)

@@ -88,7 +88,7 @@ def iter_kids(node: ast.AST) -> list[ast.AST]:
 
 BUCKETS = (
     "owner", "guarded", "calls", "classes", "defs", "imports_from", "subscripts", "constants",
-    "names", "docstrings", "bindings", "returns", "fed", "defaults",
+    "names", "docstrings", "bindings", "returns", "fed", "defaults", "loop_items",
 )  # fmt: skip
 _BINDS = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr)
 # what the walk does with a node, by its class (None: nothing but its children)
@@ -199,6 +199,7 @@ def walk(f: PyFacts, *, exact: bool, limit: int, record: tuple[Callable[..., Any
         elif kind == 16 and isinstance(node.target, ast.Name):
             item = _element(node.iter)  # `for p in glob(…)`: p is one of its items
             owners[id(item)] = owner
+            f.loop_items.add(id(item))
             f.bindings.setdefault(node.target.id, []).append(item)
         if kind == 6 or kind == 7:  # decorators and defaults run where the def runs
             args = node.args
