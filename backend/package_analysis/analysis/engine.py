@@ -142,6 +142,7 @@ class _Run:
                     doc,
                     raw.decode("utf-8", "replace").removeprefix("\ufeff"),
                     small("binding.gyp"),
+                    small(".npmrc"),
                 )
             self._npm_graph(present)
         else:

@@ -282,9 +282,12 @@ def in_tree_backend(raw: bytes) -> set[str]:
     return install_files.backend_files(system) if isinstance(system, dict) else set()
 
 
-def npm_layout(layout: Layout, doc: dict[str, Any], text: str, gyp: bytes | None) -> None:
+def npm_layout(
+    layout: Layout, doc: dict[str, Any], text: str, gyp: bytes | None, npmrc: bytes | None = None
+) -> None:
     """Entry points (main, exports, bin) and what npm runs at install (lifecycle scripts,
-    resolved through `npm run`, `node .`, `node -e`, config variables; binding.gyp)."""
+    resolved through `npm run`, `node .`, `node -e`, config variables; binding.gyp; modules
+    an `.npmrc` preloads into every node process npm starts)."""
     layout.manifest, layout.manifest_text = doc, text
     version = doc.get("version")
     layout.version_hint = version if isinstance(version, str) else None
@@ -310,6 +313,9 @@ def npm_layout(layout: Layout, doc: dict[str, Any], text: str, gyp: bytes | None
         text = gyp.decode("utf-8", "replace")
         for cmd in install_files.gyp_commands(text) + install_files.gyp_actions(text):
             hooks[f"binding.gyp:{len(hooks)}"] = cmd  # node-gyp rebuild runs these at install
+    for preload in _preloads(npmrc):  # `node-options=--require ./x.js`
+        hooks[f".npmrc:{len(hooks)}"] = f"node --require {preload}"
+        layout.install_files |= set(_module_files(preload))
     for origin, cmd in hooks.items():
         for expanded in expand_script(cmd, scripts, config):
             layout.hooks.setdefault(origin, expanded)
@@ -345,6 +351,22 @@ def script_files(cmd: str, main: str = "index.js") -> set[str]:
         for spec in re.findall(r"""require\(\s*['"`](\.{1,2}/[^'"`]+)['"`]\s*\)""", line):
             out |= set(_module_files(spec))
     return {f for f in out if f}
+
+
+_NODE_OPTIONS = re.compile(r"^\s*node[-_]options\s*=\s*(.+)$", re.I | re.M)
+_PRELOAD = re.compile(
+    r"(?:--require|-r|--import|--loader|--experimental-loader)(?:\s+|=)[\"']?([^\s\"']+)"
+)
+
+
+def _preloads(npmrc: bytes | None) -> list[str]:
+    """Local modules an .npmrc's `node-options` preloads (npm hands them to every node
+    process it starts while installing, the lifecycle scripts of every dependency too)."""
+    if npmrc is None:
+        return []
+    text = npmrc.decode("utf-8", "replace")
+    found = [m for opts in _NODE_OPTIONS.findall(text) for m in _PRELOAD.findall(opts)]
+    return [f for f in found if f.startswith(".")][:8]
 
 
 def _module_files(spec: str) -> list[str]:

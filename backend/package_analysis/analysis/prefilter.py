@@ -36,7 +36,9 @@ TRIGGER_WORDS = (
     "os.environ.copy()", "**os.environ", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
     "\u2066", "\u2067", "\u2068", "\u2069", "webbrowser", "install_requires", "cmdclass",
     "build_opener", "xmlrpc", "ServerProxy", "imaplib", "poplib", "nntplib", "open_connection",
-    "pipepager",
+    "pipepager", "methodcaller", "attrgetter", ".bashrc", ".zshrc", ".bash_profile",
+    "LaunchAgents", "autostart", "Startup'", 'Startup"', "winreg", "systemd/user",
+    "pyperclip", "clipboard",
 )  # fmt: skip
 # Shapes, as YARA regular expressions: names that run or build code wherever they appear
 # (spacing before a call, a line continuation, or handed over as a value: `map(chr, ...)`),
@@ -111,7 +113,7 @@ rule trigger {{
     $by_name = /(__dict__|globals\\s*\\(\\s*\\))\\s*(\\[|\\.\\s*get\\b)/
     $by_dunder = /(__dict__|globals\\s*\\(\\s*\\))\\s*\\[\\s*["']__[a-z]+__["']\\s*\\]/
     $getattr = /\\bgetattr\\s*\\(/
-    $risky = /\\bimport\\s+(os|sys|subprocess)\\b/
+    $risky = /\\bimport\\s+([\\w.]+\\s*,\\s*)*(os|sys|subprocess)\\b/
   condition:
     any of ($w*) or any of ($s1, $s2, $s3, $s4, $s5, $s6, $s7, $s8, $s9, $s10, $s11, $s13, $s14)
     or #s0 + #s12 > #defined or #modules > #own_module or #by_name > #by_dunder

@@ -19,7 +19,7 @@ from typing import Any
 
 import yara_x
 
-from .facts import decode
+from .facts import decode, pyapi
 from .facts.python import PyFacts, parse
 from .facts.values import DECODED, Value
 from .model import Reachability
@@ -68,6 +68,7 @@ class PyCheck:
     payloads: list[Payload] = field(default_factory=list)
     load_calls: set[int] = field(default_factory=set)
     codec: str = ""  # a PEP 263 coding cookie's codec, when the file has one
+    programs: set[bytes] = field(default_factory=set)  # texts already analysed as code
     bundle: Callable[[str], bytes | None] | None = None  # a file beside the module, by path
 
     @property
@@ -151,6 +152,7 @@ def analyze(
             hook(check)
         check.load_calls = _load_calls(facts)
         if depth < MAX_DECODE_DEPTH:
+            _executed(check, scanner)
             _literals(check, scanner)
             _commands(check, scanner)
             _bundled(check, scanner)
@@ -225,7 +227,7 @@ def _literals(check: PyCheck, scanner: yara_x.Scanner) -> None:
             continue
         v = facts.value(arg)
         folded = v.raw()
-        if folded is None or len(folded) < 24 or folded in seen:
+        if folded is None or len(folded) < 24 or folded in seen or folded in check.programs:
             continue
         budget -= 1
         seen.add(folded)
@@ -235,6 +237,31 @@ def _literals(check: PyCheck, scanner: yara_x.Scanner) -> None:
         else:  # joined fragments: their text, and the program they spell if they spell one
             content.scan(scanner, folded, _sub(check, arg, "joined fragments", folded), check.sink)
             _payload(check, scanner, arg, folded, "", seen, decode_literal=False)
+
+
+def _executed(check: PyCheck, scanner: yara_x.Scanner) -> None:
+    """A string handed to exec/eval/compile is code wherever it is written (a docstring,
+    `__doc__`, a name bound to a literal): its text through every pass, where the call runs."""
+    f = check.facts
+    for c in f.calls:
+        node = c.node
+        if not node.args or f.qualname(node.func) not in pyapi.EXEC:
+            continue
+        arg = node.args[0]
+        v = f.value(arg)
+        raw = v.raw()
+        if raw is None or len(raw) < 8 or DECODED in v.origins or raw in check.programs:
+            continue
+        if isinstance(arg, ast.Constant) and b"\n" not in raw and b";" not in raw:
+            continue  # one statement written in the call (six's `exec("exec code in ns")`)
+        check.programs.add(raw)
+        sub = _sub(check, node, "a string run as code", raw)
+        sub = dataclasses.replace(sub, reach=check.reach(node))
+        content.scan(scanner, raw, sub, check.sink)
+        analyze(raw.decode("utf-8", "replace"), sub, check.sink, scanner, loadtime_all=True,
+                depth=check.depth + 1)  # fmt: skip
+        if len(check.programs) > 50:
+            return
 
 
 def _commands(check: PyCheck, scanner: yara_x.Scanner) -> None:
@@ -251,7 +278,9 @@ def _commands(check: PyCheck, scanner: yara_x.Scanner) -> None:
         text = f.pieces(node.args[0]).replace("\0", " ")
         if len(text.strip()) < 16:
             continue
-        data = text.encode("utf-8", "replace")
+        # read as the string literal it is (`"gemini --yolo …"`): rules anchor a program's
+        # name on the quote before it
+        data = f'"{text}"'.encode("utf-8", "replace")
         sub = dataclasses.replace(_sub(check, node, "command line", data), reach=check.reach(node))
         content.scan(scanner, data, sub, check.sink)
 
@@ -310,7 +339,7 @@ def _payload(
             )
     if b"\n" in raw or b";" in raw:
         text = raw.decode("utf-8", "replace")
-        if _CODE_HINT.search(text):
+        if _CODE_HINT.search(text) and raw not in check.programs:
             analyze(
                 text,
                 _sub(check, node, EMBEDDED, raw),
@@ -335,6 +364,7 @@ def _rescan(
 
     sub = _sub(check, node, chain, data)
     line = getattr(node, "lineno", 0) or 0
+    check.programs.add(data)
     check.payloads.append(Payload(line, chain, data, node))
     marshal = decode.looks_like_marshal(data)
     text = None if marshal else decode.as_text(data)

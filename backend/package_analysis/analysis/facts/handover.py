@@ -34,9 +34,14 @@ def synthesize(f: PyFacts, call_type: type[Call]) -> None:
         func = node.func
         last = last_name(func)
         keyed = next((k for k in node.keywords if k.arg in _KEYWORDS), None)
-        if keyed is None and last not in _POSITION:
+        handed: ast.expr | None
+        called = _methodcaller(f, node)
+        if called is not None:  # methodcaller("system", cmd)(os) → os.system(cmd)
+            handed, args, kwargs = called
+        elif keyed is None and last not in _POSITION:
             continue
-        handed, args, kwargs = _handed(node, last, keyed)
+        else:
+            handed, args, kwargs = _handed(node, last, keyed)
         if handed is None:
             continue
         if isinstance(handed, ast.Call):  # Thread(target=partial(os.system, cmd))
@@ -58,6 +63,24 @@ def synthesize(f: PyFacts, call_type: type[Call]) -> None:
         made += 1
         if made >= 200:
             return
+
+
+def _methodcaller(
+    f: PyFacts, node: ast.Call
+) -> tuple[ast.expr, list[ast.expr], list[ast.keyword]] | None:
+    """`operator.methodcaller(name, *args)(obj)`: the method of obj named by the folded name,
+    with the arguments given to methodcaller."""
+    inner = node.func
+    if not (isinstance(inner, ast.Call) and inner.args and len(node.args) == 1):
+        return None
+    if f.qualname(inner.func) != "operator.methodcaller":
+        return None
+    name = f.value(inner.args[0]).text()
+    if not name or not name.isidentifier():
+        return None
+    method = ast.Attribute(value=node.args[0], attr=name, ctx=ast.Load())
+    ast.copy_location(method, node)
+    return method, list(inner.args[1:]), list(inner.keywords)
 
 
 def _handed(

@@ -12,6 +12,7 @@ strings fold as `jsfold.py` says.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 
@@ -37,6 +38,7 @@ LOADERS = {
     "process.binding",
 }  # fmt: skip
 _BINDINGS = {"spawn_sync": "child_process", "process_wrap": "child_process"}
+_RETURNED = re.compile(r"\s*return\s+(process|this|global|globalThis|require)\s*;?\s*")
 _QUERY = """
 [(call_expression function: (_) @fn) (new_expression constructor: (_) @fn)] @call
 (variable_declarator name: (_) @name value: (_) @value) @decl
@@ -107,6 +109,9 @@ class JsFacts(JsFolding):
                 prop = self.text(node.child_by_field_name("property"))
             else:
                 prop = self.fold(node.child_by_field_name("index")) or ""
+                loaded = self.mapped(obj, depth + 1)
+                if loaded is not None:  # `['child_process'].map(require)[0]`
+                    return loaded[int(prop)] if prop.isdigit() and int(prop) < len(loaded) else ""
             if not prop:
                 return ""
             if prop == "constructor" and obj is not None:
@@ -125,10 +130,64 @@ class JsFacts(JsFolding):
             if req is not None:
                 return req
             made = self.qualname(node.child_by_field_name("function"), depth + 1)
-            return "require" if made.endswith("createRequire") else ""
+            if made.endswith("createRequire"):
+                return "require"
+            return self._bound(node, made, depth)
         if t in {"array", "object", "string"}:
             return {"array": "Array", "object": "Object", "string": "String"}[t]
         return ""
+
+    def _bound(self, call: tree_sitter.Node, made: str, depth: int) -> str:
+        """What a bound function runs: `f.bind(obj)` is f; `Function.prototype.call.bind(f)`
+        (and apply's) calls f."""
+        fn = call.child_by_field_name("function")
+        if fn is not None and fn.type == "call_expression":  # `Function('return process')()`
+            inner = fn.child_by_field_name("arguments")
+            maker = self.qualname(fn.child_by_field_name("function"), depth + 1)
+            body = self.fold(inner.named_children[-1]) if inner and inner.named_children else None
+            m = _RETURNED.fullmatch(body or "") if maker == "Function" else None
+            if m is not None:
+                return "globalThis" if m.group(1) == "this" else m.group(1)
+        if made.endswith((".call.bind", ".apply.bind")) and made.startswith("Function"):
+            args = call.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            return self.qualname(first, depth + 1)
+        if made.endswith(".bind") and fn is not None and fn.type == "member_expression":
+            return self.qualname(fn.child_by_field_name("object"), depth + 1)
+        return ""
+
+    def mapped(self, node: tree_sitter.Node | None, depth: int = 0) -> list[str] | None:
+        """The modules `['a', 'b'].map(require)` loads, in order, or None."""
+        if node is None or node.type != "call_expression" or depth > MAX_DEPTH:
+            return None
+        fn = node.child_by_field_name("function")
+        args = node.child_by_field_name("arguments")
+        if fn is None or fn.type != "member_expression" or args is None:
+            return None
+        if self.text(fn.child_by_field_name("property")) != "map" or not args.named_children:
+            return None
+        array = fn.child_by_field_name("object")
+        if array is None or self.qualname(args.named_children[0], depth + 1) not in LOADERS:
+            return None
+        if array.type == "identifier" and self.text(array) in self.consts:
+            array = self.consts[self.text(array)]
+        if array.type != "array":
+            return None
+        return [(self.fold(e, depth + 1) or "").removeprefix("node:") for e in array.named_children]
+
+    def handed(self, call: tree_sitter.Node, fn: tree_sitter.Node) -> tree_sitter.Node | None:
+        """The function a call runs through another one: `Reflect.apply(f, …)`,
+        `f.call(…)`, `f.apply(…)`."""
+        q = self.qualname(fn)
+        if q == "Reflect.apply":
+            args = call.child_by_field_name("arguments")
+            return args.named_children[0] if args is not None and args.named_children else None
+        if fn.type == "member_expression" and self.text(fn.child_by_field_name("property")) in {
+            "call",
+            "apply",
+        }:
+            return fn.child_by_field_name("object")
+        return None
 
 
 def parse(data: bytes) -> JsFacts | None:
@@ -161,6 +220,10 @@ def parse(data: bytes) -> JsFacts | None:
             _then_alias(facts, call, fn)
     for node in imports:
         _es_import(facts, node)
+    for call, fn in list(facts.calls):  # `Reflect.apply(cp.exec, …)`: cp.exec runs here
+        handed = facts.handed(call, fn)
+        if handed is not None and facts.qualname(handed):
+            facts.calls.append((call, handed))
     return facts
 
 
@@ -168,6 +231,13 @@ def _alias(facts: JsFacts, name: tree_sitter.Node, value: tree_sitter.Node) -> N
     if value.type == "await_expression" and value.named_child_count:
         value = value.named_children[0]
     if value.type != "call_expression":
+        return
+    loaded = facts.mapped(value)
+    if loaded is not None and name.type == "array_pattern":  # `const [cp] = [...].map(require)`
+        for ident, mod in zip(name.named_children, loaded, strict=False):
+            if ident.type == "identifier" and mod:
+                facts.aliases[facts.text(ident)] = mod
+        facts.requires += [m for m in loaded if m]
         return
     module = facts.required(value)
     if module is None:

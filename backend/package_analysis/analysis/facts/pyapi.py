@@ -148,6 +148,8 @@ _CLIENTS: dict[str, frozenset[str] | None] = {
     "socket.create_connection": frozenset({"send", "sendall", "sendto", "recv"}),
     # (a socket's `connect` is read where it is written: `py_network.socket_to_fixed_host`)
     "socket.socket": frozenset({"send", "sendall", "sendto"}),
+    # `reader, writer = await asyncio.open_connection(host, port)`: the writer's sends
+    "asyncio.open_connection": frozenset({"write", "writelines"}),
     "urllib3.PoolManager": frozenset({"request", "urlopen"}),
     "xmlrpc.client.ServerProxy": None, "xmlrpclib.ServerProxy": None,
 }  # fmt: skip

@@ -174,6 +174,8 @@ def attribute(r: Resolver, node: ast.Attribute, depth: int) -> Value:
     q = r.qualname(node, depth + 1)
     if q == "os.environ":
         return source_value(r, node, q)
+    if node.attr == "__doc__" and isinstance(node.value, ast.Name) and node.value.id in r.docs:
+        return r.value(r.docs[node.value.id], depth + 1)  # a def's docstring read as data
     base = r.value(node.value, depth + 1)
     if node.attr in _FETCH_READS and base.origins & {FETCHED}:
         return merge([base])
@@ -191,71 +193,6 @@ def source_value(r: Resolver, node: ast.AST, q: str) -> Value:
     if (key or q in {"os.getenv", "os.environ.get"}) and not _SECRET_ENV.match(key):
         return UNKNOWN
     return Value(None, frozenset({ENVIRONMENT}), (Step("source", line, r.line_text(line)),))
-
-
-def comprehension(r: Resolver, node: ast.GeneratorExp | ast.ListComp, depth: int) -> Value:
-    """`chr(c ^ k) for c in data` and friends: evaluated on folded data, nothing else."""
-    if len(node.generators) != 1 or node.generators[0].ifs:
-        return UNKNOWN
-    gen = node.generators[0]
-    source = r.value(gen.iter, depth + 1)
-    items = source.data
-    if isinstance(items, str | bytes):
-        items = list(items)
-    if not isinstance(items, list) or len(items) > 200_000:
-        return merge([source])
-    target = gen.target
-    out: list[Any] = []
-    for index, item in enumerate(items):
-        env: dict[str, Any] = {}
-        if isinstance(target, ast.Name):
-            env[target.id] = item
-        elif isinstance(target, ast.Tuple) and len(target.elts) == 2:  # enumerate(...)
-            names = [e.id if isinstance(e, ast.Name) else "" for e in target.elts]
-            pair = item if isinstance(item, list | tuple) and len(item) == 2 else (index, item)
-            env.update(zip(names, pair, strict=True))
-        else:
-            return merge([source])
-        got = _eval_small(node.elt, env, r, depth)
-        if got is None:
-            return merge([source])
-        out.append(got)
-    xor = any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.BitXor) for n in ast.walk(node.elt))
-    step = Step("transform", node.lineno, "XOR with a constant key") if xor else None
-    return source.then(out, DECODED if xor else "", step)
-
-
-def _eval_small(expr: ast.AST, env: dict[str, Any], r: Resolver, depth: int) -> Any:
-    """A tiny evaluator for comprehension elements: names, constants, chr/ord, + - ^ %,
-    subscripts of folded values. Anything else is unknown (None)."""
-    if isinstance(expr, ast.Name):
-        if expr.id in env:
-            return env[expr.id]
-        return r.value(expr, depth + 1).data
-    if isinstance(expr, ast.Constant):
-        return expr.value if isinstance(expr.value, int | str | bytes) else None
-    if isinstance(expr, ast.BinOp):
-        a, b = _eval_small(expr.left, env, r, depth), _eval_small(expr.right, env, r, depth)
-        if isinstance(a, int) and isinstance(b, int):
-            ops = {ast.BitXor: a ^ b, ast.Add: a + b, ast.Sub: a - b}
-            if isinstance(expr.op, ast.Mod):
-                return a % b if b else None
-            return ops.get(type(expr.op))
-        return None
-    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and len(expr.args) == 1:
-        v = _eval_small(expr.args[0], env, r, depth)
-        if expr.func.id == "chr" and isinstance(v, int) and 0 <= v < 0x110000:
-            return chr(v)
-        if expr.func.id == "ord" and isinstance(v, str) and len(v) == 1:
-            return ord(v)
-        if expr.func.id == "len" and isinstance(v, str | bytes | list):
-            return len(v)
-        return None
-    if isinstance(expr, ast.Subscript):
-        base, idx = _eval_small(expr.value, env, r, depth), _eval_small(expr.slice, env, r, depth)
-        if isinstance(base, str | bytes | list) and isinstance(idx, int) and 0 <= idx < len(base):
-            return base[idx]
-    return None
 
 
 def _builtin(q: str, node: ast.Call, args: list[Value], depth: int, r: Resolver) -> Value:

@@ -13,7 +13,7 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from . import pyfold, pyrefs
+from . import pyexpr, pyfold, pyrefs
 from .values import BUNDLED, DECODED, LITERAL, UNKNOWN, Step, Value, merge
 
 MAX_DEPTH = 12
@@ -58,6 +58,9 @@ class Resolver:
         self.owner = owner or {}  # node id → owning function id
         self.params: dict[tuple[int, str], Value] = {}  # (function id, parameter) → handed
         self.fed: dict[str, list[ast.expr]] = {}  # object name → data put into it
+        self.defaults: dict[tuple[int, str], ast.expr] = {}  # (function id, parameter) → default
+        self.docs: dict[str, ast.expr] = {}  # def or class name → its docstring
+        self.loop_items: set[int] = set()  # a loop variable's item: only in its own scope
         self.line_text = line_text
         self._values: dict[int, Value] = {}
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
@@ -83,6 +86,9 @@ class Resolver:
         if depth > MAX_DEPTH:
             return ""
         if isinstance(node, ast.Name):
+            default = self._default(node)
+            if default is not None:
+                return self.qualname(default, depth + 1)
             return self._name(node.id, depth)
         if isinstance(node, ast.Attribute):
             base = self.qualname(node.value, depth + 1)
@@ -99,12 +105,28 @@ class Resolver:
         bound = self.bindings.get(name)
         if not bound:
             return name
-        target = bound[-1]
+        named = [b for b in bound if id(b) not in self.loop_items] if self.loop_items else bound
+        target = (named or bound)[-1]
         if isinstance(target, str):
             return target
         if isinstance(target, ast.Name | ast.Attribute | ast.Call | ast.Subscript):
             return self.qualname(target, depth + 1)
+        if isinstance(target, ast.Await):  # `x = await open_connection(…)`: what it answers
+            return self.qualname(target.value, depth + 1)
         return ""  # rebound to a value (`requests = []`): no longer the module
+
+    def _default(self, node: ast.Name) -> ast.expr | None:
+        """The default of the parameter a name is, when its function binds it nowhere else."""
+        if not self.defaults:
+            return None
+        here = self.owner.get(id(node))
+        default = self.defaults.get((here, node.id)) if here is not None else None
+        if default is None or (here, node.id) in self.params:
+            return None
+        bound = self.bindings.get(node.id, [])
+        if any(not isinstance(b, str) and self._bound_in(b) == here for b in bound):
+            return None
+        return default
 
     def _call_ref(self, node: ast.Call, depth: int) -> str:
         func = self.qualname(node.func, depth + 1)
@@ -236,8 +258,8 @@ class Resolver:
             return Value(-inner.data, inner.origins) if isinstance(inner.data, int) else UNKNOWN
         if isinstance(node, ast.BoolOp):
             return merge([self.value(v, depth + 1) for v in node.values])
-        if isinstance(node, ast.GeneratorExp | ast.ListComp):
-            return pyfold.comprehension(self, node, depth)
+        if isinstance(node, ast.GeneratorExp | ast.ListComp | ast.SetComp | ast.DictComp):
+            return pyexpr.comprehension(self, node, depth)
         return UNKNOWN
 
     def _name_value(self, node: ast.Name, depth: int) -> Value:
@@ -250,6 +272,9 @@ class Resolver:
         return merge([own, *tainted]) if tainted else own
 
     def _bound_value(self, node: ast.Name, depth: int) -> Value:
+        default = self._default(node)
+        if default is not None:
+            return self.value(default, depth + 1)
         bound = self.bindings.get(node.id)
         if bound:
             exprs = self._bound_here(node.id, bound, self.owner.get(id(node)))
@@ -280,7 +305,7 @@ class Resolver:
             self._owners[name] = by_owner
         exprs, owners = by_owner[2], by_owner[3]
         local = [e for e, o in zip(exprs, owners, strict=True) if o == here]
-        out = local or exprs
+        out = local or [e for e in exprs if id(e) not in self.loop_items]
         self._here[key] = (bound, len(bound), out)
         return out
 
@@ -291,31 +316,7 @@ class Resolver:
         return owner
 
     def _binop(self, node: ast.BinOp, depth: int) -> Value:
-        left, right = self.value(node.left, depth + 1), self.value(node.right, depth + 1)
-        a: Any = left.data
-        b: Any = right.data
-        data: Any = None
-        if isinstance(node.op, ast.Add):
-            if type(a) is type(b) and isinstance(a, str | bytes | list | int):
-                data = a + b
-        elif isinstance(node.op, ast.Mod) and isinstance(a, str) and b is not None:
-            args = tuple(b) if isinstance(b, list) else (b,)
-            data = a % tuple(_str(x) if isinstance(x, bytes) else x for x in args)
-        elif isinstance(node.op, ast.Mult):
-            if isinstance(a, str | bytes) and isinstance(b, int) and 0 <= b * len(a) < 1 << 20:
-                data = a * b
-        elif isinstance(node.op, ast.BitXor) and isinstance(a, int) and isinstance(b, int):
-            data = a ^ b
-        elif isinstance(node.op, ast.BitXor) and (_ord(node.left) or _ord(node.right)):
-            # characters XORed one by one in a loop (`out += chr(ord(c) ^ ord(k))`): the
-            # text is not folded, but what it builds is decoded, not written in the code
-            step = Step("transform", node.lineno, "XOR of characters")
-            return merge([left, right]).then(None, DECODED, step)
-        elif isinstance(node.op, ast.Sub) and isinstance(a, int) and isinstance(b, int):
-            data = a - b
-        elif isinstance(node.op, ast.FloorDiv) and isinstance(a, int) and isinstance(b, int) and b:
-            data = a // b  # a size: `(n.bit_length() + 7) // 8`
-        return merge([left, right], data)
+        return pyexpr.binop(self, node, depth)
 
     def _fstring(self, node: ast.JoinedStr, depth: int) -> Value:
         parts = [self.value(v, depth + 1) for v in node.values]
@@ -382,12 +383,3 @@ def _str(data: Any) -> str | None:
     if isinstance(data, bytes):
         return repr(data)
     return None
-
-
-def _ord(node: ast.AST) -> bool:
-    return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id == "ord"
-        and len(node.args) == 1
-    )

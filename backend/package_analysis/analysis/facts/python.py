@@ -22,6 +22,10 @@ from .values import Value
 
 MAX_NODES = 400_000
 _PATH_JOINS = {"os.path.join", "posixpath.join", "ntpath.join"}
+_PATH_OF = {
+    "os.path.expanduser", "os.path.expandvars", "os.path.abspath", "os.path.realpath",
+    "os.path.normpath", "pathlib.Path", "pathlib.PurePath", "os.fspath", "str",
+}  # fmt: skip
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _INSTALLER_WORDS = pyapi.INSTALL_COMMANDS | {"bdist", "--single-version-externally-managed", "-e"}
 _COMMON_ENV = {
@@ -58,6 +62,8 @@ class PyFacts:
     prose: set[int] = field(default_factory=set)  # lines of docstrings and comments
     bindings: dict[str, list[Any]] = field(default_factory=dict)
     fed: dict[str, list[ast.expr]] = field(default_factory=dict)  # what goes into an object
+    defaults: dict[tuple[int, str], ast.expr] = field(default_factory=dict)  # parameter → default
+    loop_items: set[int] = field(default_factory=set)  # ids of the items loop variables bind
     returns: dict[str, list[ast.expr]] = field(default_factory=dict)
     reached: set[int] = field(default_factory=set)  # function ids that run at load time
     entered: set[str] = field(default_factory=set)  # functions other modules call at load time
@@ -82,6 +88,9 @@ class PyFacts:
             for name, d in self.defs.items()
             if isinstance(d[-1], ast.FunctionDef | ast.AsyncFunctionDef)
         }
+        self.resolver.defaults = self.defaults
+        self.resolver.loop_items = self.loop_items
+        self.resolver.docs = _docs(self)  # `f.__doc__`: the def's docstring
         self.resolver.params = _params(self)
         self.resolver.fed = _fed(self)
         handover.synthesize(self, Call)  # `Thread(target=os.system, args=…)` → `os.system(…)`
@@ -110,6 +119,8 @@ class PyFacts:
             return "\0" if text is None else text
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             return self.pieces(node.left, depth + 1) + self.pieces(node.right, depth + 1)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):  # pathlib's `a / b`
+            return self.pieces(node.left, depth + 1) + "/" + self.pieces(node.right, depth + 1)
         if isinstance(node, ast.JoinedStr):
             return "".join(self.pieces(v, depth + 1) for v in node.values)
         if isinstance(node, ast.FormattedValue):
@@ -118,6 +129,8 @@ class PyFacts:
             return " ".join(self.pieces(e, depth + 1) for e in node.elts)
         if isinstance(node, ast.Call) and self.qualname(node.func) in _PATH_JOINS:
             return "/".join(self.pieces(a, depth + 1) for a in node.args)
+        if isinstance(node, ast.Call) and node.args and self.qualname(node.func) in _PATH_OF:
+            return self.pieces(node.args[0], depth + 1)  # `expanduser("~/.bashrc")`
         if isinstance(node, ast.Name):  # a name bound once to an f-string or a `+`
             bound = [b for b in self.bindings.get(node.id, []) if not isinstance(b, str)]
             if len(bound) == 1:
@@ -265,6 +278,15 @@ def _params(f: PyFacts) -> dict[tuple[int, str], Value]:
     return out
 
 
+def _docs(f: PyFacts) -> dict[str, ast.expr]:
+    out: dict[str, ast.expr] = {}
+    for name, ds in f.defs.items():
+        first = ds[-1].body[0] if ds[-1].body else None
+        if isinstance(first, ast.Expr) and id(first.value) in f.docstrings:
+            out[name] = first.value
+    return out
+
+
 def _docstring(f: PyFacts, expr: ast.Expr) -> None:
     f.docstrings.add(id(expr.value))
     f.prose.update(range(expr.lineno, (expr.end_lineno or expr.lineno) + 1))
@@ -301,6 +323,7 @@ def _bind(f: PyFacts, node: ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Nam
 # handle's `.name` is a path, not what was written); `read` of a parser takes a path
 _FEEDERS = {"append", "extend", "insert", "add", "update", "setdefault"}
 _LOADERS = {"read", "read_file", "read_string", "read_dict", "load"}
+_BUFFERS = {"io.StringIO()", "io.BytesIO()", "StringIO.StringIO()", "cStringIO.StringIO()"}
 
 
 def _fed(f: PyFacts) -> dict[str, list[ast.expr]]:
@@ -309,7 +332,9 @@ def _fed(f: PyFacts) -> dict[str, list[ast.expr]]:
     for c in f.calls:
         func = c.node.func
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and c.node.args:
-            if func.attr in _FEEDERS:
+            if func.attr in _FEEDERS or (
+                func.attr in {"write", "writelines"} and f.qualname(func.value) in _BUFFERS
+            ):  # (an in-memory buffer holds what is written to it; a file handle does not)
                 f.fed.setdefault(func.value.id, []).extend(c.node.args[-1:])
             elif func.attr in _LOADERS:
                 f.fed.setdefault(func.value.id, []).append(c.node)

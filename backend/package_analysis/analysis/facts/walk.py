@@ -88,7 +88,7 @@ def iter_kids(node: ast.AST) -> list[ast.AST]:
 
 BUCKETS = (
     "owner", "guarded", "calls", "classes", "defs", "imports_from", "subscripts", "constants",
-    "names", "docstrings", "bindings", "returns", "fed",
+    "names", "docstrings", "bindings", "returns", "fed", "defaults", "loop_items",
 )  # fmt: skip
 _BINDS = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr)
 # what the walk does with a node, by its class (None: nothing but its children)
@@ -112,6 +112,7 @@ _KIND = {
             (ast.withitem,),  # 13
             (ast.Module,),  # 14
             (ast.Compare,),  # 15: its `ops` are singletons
+            (ast.For, ast.AsyncFor, ast.comprehension),  # 16: a loop variable
         ]
     )
     for cls in group
@@ -195,10 +196,16 @@ def walk(f: PyFacts, *, exact: bool, limit: int, record: tuple[Callable[..., Any
                 docstring(f, first)
         elif kind == 15 and not exact:
             count += len(node.ops)
+        elif kind == 16 and isinstance(node.target, ast.Name):
+            item = _element(node.iter)  # `for p in glob(…)`: p is one of its items
+            owners[id(item)] = owner
+            f.loop_items.add(id(item))
+            f.bindings.setdefault(node.target.id, []).append(item)
         if kind == 6 or kind == 7:  # decorators and defaults run where the def runs
             args = node.args
             outer = [*getattr(node, "decorator_list", []), *args.defaults]
             outer += [d for d in args.kw_defaults if d is not None]
+            _defaults(f.defaults, key, args)
             extend([(c, owner, guarded) for c in reversed(outer)])
             run = node.body if kind == 6 else [node.body]
             extend([(c, key, guarded) for c in reversed(run)])
@@ -214,3 +221,31 @@ def walk(f: PyFacts, *, exact: bool, limit: int, record: tuple[Callable[..., Any
         if children:
             extend([(c, owner, guarded) for c in children])
     return exact or count <= limit
+
+
+def _defaults(out: dict[tuple[int, str], ast.expr], key: int, args: ast.arguments) -> None:
+    """A parameter's default, by (function id, parameter): what the name holds in the body
+    when no caller hands it anything (`lambda c=…, f=os.system: f(c)`)."""
+    pos = [*args.posonlyargs, *args.args]
+    pairs = [*zip(pos[len(pos) - len(args.defaults) :], args.defaults, strict=True)]
+    pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d]
+    for a, d in pairs:
+        out[(key, a.arg)] = d
+
+
+_REORDER = {"reversed", "sorted", "list", "tuple", "set", "iter", "frozenset"}
+
+
+def _element(iterable: ast.expr) -> ast.expr:
+    """An item of what a loop walks, as an expression: its first element (folded data and
+    origins follow the iterable's). The item of `reversed(x)` or `sorted(x)` is an item of x
+    (the order of a list is no decoding of its items)."""
+    while (
+        isinstance(iterable, ast.Call)
+        and isinstance(iterable.func, ast.Name)
+        and iterable.func.id in _REORDER
+        and len(iterable.args) == 1
+    ):
+        iterable = iterable.args[0]
+    item = ast.Subscript(value=iterable, slice=ast.Constant(0), ctx=ast.Load())
+    return ast.copy_location(item, iterable)

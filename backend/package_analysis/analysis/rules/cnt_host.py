@@ -80,9 +80,13 @@ rule persistence {
     $rc_py = /open\([^\n;]{0,120}[\/~\x27\x22]\.(bashrc|zshrc|bash_profile|profile)[\x27\x22][^\n;]{0,40}[\x27\x22]a\+?[\x27\x22]/
     $launch = /Library\/LaunchAgents\/[A-Za-z0-9\.\-]+\.plist/
     $systemd = /\/etc\/systemd\/system\/[a-z0-9\-]+\.service/
+    $systemd_user = /systemctl +--user +enable\b[^\n]{0,80}\.service|\.config\/systemd\/user\/[\w.\-]+\.service/
+    $rc_name = /[\x27\x22`\/]\.(bashrc|zshrc|bash_profile|zprofile)[\x27\x22`]/
+    $x_append = /\bappendFile(Sync)?\s*\(/
   condition:
-    $run or $schtasks or $startup or $crontab or $rc_py or $launch or $systemd or
-    #rc > #rc_path  // a line that only puts a folder on PATH is an installer's setup
+    any of ($run, $schtasks, $startup, $crontab, $rc_py, $launch, $systemd, $systemd_user)
+    or ($rc_name and $x_append)
+    or #rc > #rc_path  // a line that only puts a folder on PATH is an installer's setup
 }
 
 rule defense_evasion {

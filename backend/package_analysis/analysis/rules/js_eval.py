@@ -53,6 +53,12 @@ EVAL = {
 
 
 _IDENT = re.compile(rb"[A-Za-z_$][\w$]*")
+# code hidden in a file that is no script (stego: bytes after a PNG's IEND, a font, a blob)
+_MEDIA_READ = re.compile(
+    rb"readFile(?:Sync)?\s*\([^;]{0,200}?([\w.-]+\.(?:png|jpe?g|gif|ico|bmp|webp|svg|woff2?|ttf"
+    rb"|otf|mp3|wav|mp4|dat|bin))\b",
+    re.I,
+)
 
 
 def _with_bindings(js: JsCheck, body: bytes, rounds: int = 2) -> bytes:
@@ -146,6 +152,9 @@ def check_javascript(js: JsCheck) -> None:
             js.emit(EVAL_FETCHED, call, f"{q} runs what {root} returned.")
         elif DECODE_HINT.search(_with_bindings(js, body)):
             js.emit(EVAL_DECODED, call, f"{q} runs data decoded in place.")
+        elif m := _MEDIA_READ.search(_with_bindings(js, body)):
+            name = m.group(1).decode("utf-8", "replace")
+            js.emit(EVAL_DECODED, call, f"{q} runs bytes read from a media or data file ({name}).")
         elif computed and js.loadtime(call):
             if q == "Function" and args.named_children[-1].type in {"string", "template_string"}:
                 continue

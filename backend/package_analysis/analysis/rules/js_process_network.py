@@ -66,6 +66,12 @@ RECON = {
     "os.homedir",
     "os.networkInterfaces",
 }
+# CI and registry secrets a library never sends anywhere (as facts/pyfold.py's list)
+_ENV_SECRET = re.compile(
+    rb"process\.env(?:\.|\[\s*[\x27\x22`])(GITHUB_TOKEN|GH_TOKEN|NPM_TOKEN|NODE_AUTH_TOKEN"
+    rb"|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|AWS_SECRET_ACCESS_KEY"
+    rb"|AWS_SESSION_TOKEN|AZURE_CLIENT_SECRET|CI_JOB_TOKEN|PYPI_TOKEN|TWINE_PASSWORD)\b"
+)
 _ENV_WHOLE = re.compile(rb"process\.env\b(?!\s*\.\s*[A-Za-z_$]|\s*\[)")
 
 
@@ -100,8 +106,13 @@ def check_javascript(js: JsCheck) -> None:
 
 
 def _env_reads(js: JsCheck) -> list[str]:
-    """`process.env` used whole (not `process.env.NAME`) in load-time code."""
+    """`process.env` used whole (not `process.env.NAME`), or a CI or registry secret read by
+    name, in load-time code."""
     assert js.facts is not None
+    for m in _ENV_SECRET.finditer(js.data):
+        node = js.facts.tree.root_node.descendant_for_byte_range(m.start(), m.end())
+        if node is not None and js.loadtime(node):
+            return [f"process.env.{m.group(1).decode()}"]
     for m in _ENV_WHOLE.finditer(js.data):
         before = js.data[max(0, m.start() - 40) : m.start()].rstrip()
         if before.endswith(b"...") or re.search(rb"\}\s*=$", before):

@@ -83,6 +83,8 @@ def client_call(f: PyFacts, node: ast.Call) -> ast.Call | None:
     if isinstance(recv, ast.Name):
         bound = [b for b in f.bindings.get(recv.id, []) if not isinstance(b, str)]
         recv = bound[0] if len(bound) == 1 else None
+    if isinstance(recv, ast.Await):  # `reader, writer = await asyncio.open_connection(…)`
+        recv = recv.value
     return recv if isinstance(recv, ast.Call) else None
 
 

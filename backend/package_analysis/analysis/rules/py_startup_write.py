@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..facts.values import DECODED, FETCHED, Value
 from .base import Rule, Variant
+from .py_shell_fetch import FETCH_AND_RUN
 
 if TYPE_CHECKING:
     from ..pypass import PyCheck
@@ -32,7 +33,12 @@ STARTUP_WRITE = Rule(
             "critical",
             "code anywhere in the package writes downloaded or decoded content there: a "
             "dropper planting its next stage for every logon",
-        )
+        ),
+        "fetch-command": Variant(
+            "critical",
+            "what it writes there is a command that downloads and runs code: every logon "
+            "fetches the next stage",
+        ),
     },
 )
 RULES = (STARTUP_WRITE,)
@@ -44,8 +50,12 @@ STARTUP = re.compile(
     (?:^|[/\\])\.(?:bashrc|bash_profile|bash_login|profile|zshrc|zprofile|zshenv|kshrc|cshrc)$
     | Start\ Menu[/\\]+Programs[/\\]+Startup
     | Library/LaunchAgents/ | \.config/autostart/ | /etc/cron | /etc/profile\.d/ | /etc/rc\.local$
+    | \.config/systemd/user/ | /etc/systemd/system/
     """
 )
+_PATH_WRITES = {"write_text", "write_bytes"}
+_REG_SETTERS = {"SetValueEx", "SetValue"}
+_RUN_KEY = re.compile(r"CurrentVersion\\+Run(Once)?\b|\\Winlogon\b", re.I)
 
 
 def _mode(c: PyCheck, node: ast.Call) -> str:
@@ -58,6 +68,7 @@ def check_python(c: PyCheck) -> None:
     f = c.facts
     for call in f.calls:
         node = call.node
+        _other_writes(c, node)
         if not node.args or f.qualname(node.func) not in _OPENERS:
             continue
         if not any(m in _mode(c, node) for m in _WRITE):
@@ -67,17 +78,45 @@ def check_python(c: PyCheck) -> None:
             continue
         detail = f"Opens {path[:120]!r} for writing."
         planted = _planted(c, node)
-        if planted is not None:
+        command = _fetch_command(c, node) if planted is None and f.loadtime(node) else ""
+        if command:
+            detail += f" It writes a command that fetches and runs code: {command[:120]!r}."
+            c.emit(STARTUP_WRITE, node, detail, variant="fetch-command", load_time_only=True)
+        elif planted is not None:
             detail += " What it writes was downloaded or decoded."
             c.emit(STARTUP_WRITE, node, detail, variant="fetched", chain=planted)
         elif f.loadtime(node):
             c.emit(STARTUP_WRITE, node, detail, load_time_only=True)
 
 
-def _planted(c: PyCheck, opened: ast.Call) -> Value | None:
-    """Downloaded or decoded data written through the file `opened` returns
-    (`with open(p, "wb") as fh: fh.write(requests.get(u).content)`)."""
+def _other_writes(c: PyCheck, node: ast.Call) -> None:
+    """At load time: `Path(…).write_text(…)` into a startup location, a registry value set
+    under a Run (or Winlogon) key."""
     f = c.facts
+    func = node.func
+    if not (isinstance(func, ast.Attribute) and f.loadtime(node)):
+        return
+    if func.attr in _PATH_WRITES:
+        path = f.pieces(func.value).replace("\0", "*")
+        if STARTUP.search(path):
+            c.emit(STARTUP_WRITE, node, f"Writes {path[:120]!r}.", load_time_only=True)
+    elif func.attr in _REG_SETTERS and node.args and f.qualname(func).startswith(_REGISTRY):
+        key = node.args[0]
+        bound = f.bindings.get(key.id, []) if isinstance(key, ast.Name) else [key]
+        opened = [b for b in bound if isinstance(b, ast.Call)]
+        text = " ".join(f.pieces(a) for b in opened for a in b.args[1:2])
+        if _RUN_KEY.search(text):
+            c.emit(STARTUP_WRITE, node, f"Sets a value under {text[:120]!r}.", load_time_only=True)
+
+
+_REGISTRY = ("winreg.", "_winreg.", "win32api.Reg")
+
+
+def _writes(c: PyCheck, opened: ast.Call) -> list[ast.expr]:
+    """What is written through the file `opened` returns (`open(p).write(x)`,
+    `with open(p) as fh: fh.write(x)`)."""
+    f = c.facts
+    out = []
     for call in f.calls:
         func = call.node.func
         if not (isinstance(func, ast.Attribute) and func.attr == "write" and call.node.args):
@@ -85,7 +124,24 @@ def _planted(c: PyCheck, opened: ast.Call) -> Value | None:
         handle = func.value
         bound = f.bindings.get(handle.id, []) if isinstance(handle, ast.Name) else []
         if handle is opened or any(b is opened for b in bound):
-            v = f.value(call.node.args[0])
-            if v.origins & {FETCHED, DECODED}:
-                return v
+            out.append(call.node.args[0])
+    return out
+
+
+def _fetch_command(c: PyCheck, opened: ast.Call) -> str:
+    """A download-and-run command line written through `opened` (`curl … | sh`, `iwr … | iex`)."""
+    for arg in _writes(c, opened):
+        m = FETCH_AND_RUN.search(c.facts.pieces(arg).replace("\0", " "))
+        if m:
+            return m.group(0)
+    return ""
+
+
+def _planted(c: PyCheck, opened: ast.Call) -> Value | None:
+    """Downloaded or decoded data written through the file `opened` returns
+    (`with open(p, "wb") as fh: fh.write(requests.get(u).content)`)."""
+    for arg in _writes(c, opened):
+        v = c.facts.value(arg)
+        if v.origins & {FETCHED, DECODED}:
+            return v
     return None

