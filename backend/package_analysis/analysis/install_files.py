@@ -1,7 +1,8 @@
 """The files a package's install step runs, as its manifest names them: those an npm
 lifecycle script hands to an interpreter (also through `sh -c '…'`), the commands node-gyp
-runs from binding.gyp, and the modules of a build backend that ships in the sdist (pyproject's
-`backend-path`). Shared by the ecosystem adapters and the engine's layout."""
+runs from binding.gyp, the modules of a build backend that ships in the sdist (pyproject's
+`backend-path`), the modules an `.npmrc` preloads, and the folders of an sdist its build
+installs nowhere. Shared by the ecosystem adapters and the engine's layout."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import configparser
 import re
 import shlex
 import tomllib
+from collections.abc import Callable
 from typing import Any
 
 INTERPRETERS = {
@@ -147,3 +149,39 @@ def declared_cmdclass(pyproject: bytes | None, setup_cfg: bytes | None) -> set[s
             path = module.replace(".", "/")
             out |= {f"{path}.py", f"src/{path}.py", f"{path}/__init__.py"}
     return out
+
+
+_NODE_OPTIONS = re.compile(r"^\s*node[-_]options\s*=\s*(.+)$", re.I | re.M)
+_PRELOAD = re.compile(
+    r"(?:--require|-r|--import|--loader|--experimental-loader)(?:\s+|=)[\"']?([^\s\"']+)"
+)
+
+
+def npmrc_preloads(npmrc: bytes | None) -> list[str]:
+    """Local modules an .npmrc's `node-options` preloads (npm hands them to every node
+    process it starts while installing, the lifecycle scripts of every dependency too)."""
+    if npmrc is None:
+        return []
+    text = npmrc.decode("utf-8", "replace")
+    found = [m for opts in _NODE_OPTIONS.findall(text) for m in _PRELOAD.findall(opts)]
+    return [f for f in found if f.startswith(".")][:8]
+
+
+def unshipped(
+    inner: list[str], packages: set[str], read: Callable[[str], bytes | None]
+) -> set[str]:
+    """Top folders of an sdist its build installs nowhere (release scripts in `resources/`):
+    no `__init__.py`, not in the egg-info's `top_level.txt`, not named by setup.py, setup.cfg
+    or pyproject.toml, which ask for no namespace packages (else they would be installed)."""
+    listing = next((f for f in inner if re.fullmatch(r"[^/]+\.egg-info/top_level\.txt", f)), "")
+    listed = read(listing) if listing else None
+    if listed is None:
+        return set()
+    config = b"\n".join(read(n) or b"" for n in ("setup.py", "setup.cfg", "pyproject.toml"))
+    if b"namespace" in config.lower():
+        return set()
+    named = set(listed.decode("utf-8", "replace").split()) | {"src"}
+    tops = {f.split("/", 1)[0] for f in inner if "/" in f and f.endswith(".py")}
+    tops -= {p.split("/", 1)[0] for p in packages} | named
+    found = (t for t in tops if not re.search(rb"\b%s\b" % re.escape(t.encode()), config))
+    return {t + "/" for t in found if not t.endswith(".egg-info")}

@@ -115,33 +115,13 @@ def plan_tree(
         if p.endswith(_NATIVE_ROOTS) and not any((k + "/").startswith(root) for k in packages):
             crates.add(root)
     if eco == "pypi":
-        crates |= _unshipped(inner, packages, lambda name: read(prefix + name))
+        crates |= install_files.unshipped(inner, packages, lambda name: read(prefix + name))
     if eco != "pypi" or not crates:
         return
     for f in inner:
         folder = f.rsplit("/", 1)[0] if "/" in f else ""
         if f.endswith(".py") and folder not in packages and any(f.startswith(c) for c in crates):
             layout.crate_scripts.add(folder)
-
-
-def _unshipped(
-    inner: list[str], packages: set[str], read: Callable[[str], bytes | None]
-) -> set[str]:
-    """Top folders of an sdist its build installs nowhere (release scripts in `resources/`):
-    no `__init__.py`, not in the egg-info's `top_level.txt`, not named by setup.py, setup.cfg
-    or pyproject.toml, which ask for no namespace packages (else they would be installed)."""
-    listing = next((f for f in inner if re.fullmatch(r"[^/]+\.egg-info/top_level\.txt", f)), "")
-    listed = read(listing) if listing else None
-    if listed is None:
-        return set()
-    config = b"\n".join(read(n) or b"" for n in ("setup.py", "setup.cfg", "pyproject.toml"))
-    if b"namespace" in config.lower():
-        return set()
-    named = set(listed.decode("utf-8", "replace").split()) | {"src"}
-    tops = {f.split("/", 1)[0] for f in inner if "/" in f and f.endswith(".py")}
-    tops -= {p.split("/", 1)[0] for p in packages} | named
-    found = (t for t in tops if not re.search(rb"\b%s\b" % re.escape(t.encode()), config))
-    return {t + "/" for t in found if not t.endswith(".egg-info")}
 
 
 _QUOTED_PATH = re.compile(r"""['"]([\w./ -]{1,200})['"]""")
@@ -313,7 +293,7 @@ def npm_layout(
         text = gyp.decode("utf-8", "replace")
         for cmd in install_files.gyp_commands(text) + install_files.gyp_actions(text):
             hooks[f"binding.gyp:{len(hooks)}"] = cmd  # node-gyp rebuild runs these at install
-    for preload in _preloads(npmrc):  # `node-options=--require ./x.js`
+    for preload in install_files.npmrc_preloads(npmrc):  # `node-options=--require ./x.js`
         hooks[f".npmrc:{len(hooks)}"] = f"node --require {preload}"
         layout.install_files |= set(_module_files(preload))
     for origin, cmd in hooks.items():
@@ -351,22 +331,6 @@ def script_files(cmd: str, main: str = "index.js") -> set[str]:
         for spec in re.findall(r"""require\(\s*['"`](\.{1,2}/[^'"`]+)['"`]\s*\)""", line):
             out |= set(_module_files(spec))
     return {f for f in out if f}
-
-
-_NODE_OPTIONS = re.compile(r"^\s*node[-_]options\s*=\s*(.+)$", re.I | re.M)
-_PRELOAD = re.compile(
-    r"(?:--require|-r|--import|--loader|--experimental-loader)(?:\s+|=)[\"']?([^\s\"']+)"
-)
-
-
-def _preloads(npmrc: bytes | None) -> list[str]:
-    """Local modules an .npmrc's `node-options` preloads (npm hands them to every node
-    process it starts while installing, the lifecycle scripts of every dependency too)."""
-    if npmrc is None:
-        return []
-    text = npmrc.decode("utf-8", "replace")
-    found = [m for opts in _NODE_OPTIONS.findall(text) for m in _PRELOAD.findall(opts)]
-    return [f for f in found if f.startswith(".")][:8]
 
 
 def _module_files(spec: str) -> list[str]:
