@@ -32,8 +32,8 @@ from typing import Any
 import psutil
 
 INTERVAL = 0.02
-TREE_EVERY = 5
-PSS_EVERY = 0.1
+TREE_EVERY = 12
+PSS_EVERY = 0.25
 
 
 class TreePeak:
