@@ -54,6 +54,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.treemem import TreePeak
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "backend"))
 
@@ -519,8 +521,15 @@ def run_guarddog(
 
 
 def _guarddog_one(
-    item: dict[str, Any], guarddog: Path, env: dict[str, str], tmp_root: Path
+    item: dict[str, Any],
+    guarddog: Path,
+    env: dict[str, str],
+    tmp_root: Path,
+    *,
+    tree_memory: bool = False,
 ) -> dict[str, Any]:
+    """One GuardDog scan; with `tree_memory`, also the sampled peak memory of its whole
+    process tree (`bench.treemem`: its Python and its semgrep, added up)."""
     path = Path(item["path"])
     with tempfile.TemporaryDirectory(dir=tmp_root) as tmp:
         target = path
@@ -535,11 +544,13 @@ def _guarddog_one(
         )
         timer = threading.Timer(GUARDDOG_TIMEOUT, proc.kill)
         timer.start()
+        tree = TreePeak(proc.pid) if tree_memory else None
         assert proc.stdout is not None
         stdout = proc.stdout.read()
         proc.stdout.close()
         # wait4: this process's own peak RSS (it includes the children it waited for)
         _, _, usage = os.wait4(proc.pid, 0)
+        memory = tree.stop() if tree is not None else {}
         proc.returncode = 0
         timer.cancel()
         seconds = time.perf_counter() - started
@@ -561,6 +572,7 @@ def _guarddog_one(
         "rules": rules,
         "seconds": seconds,
         "peak_rss_kib": peak,
+        **memory,
     }
 
 

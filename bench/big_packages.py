@@ -10,13 +10,19 @@ For each artifact, in one run and one after the other (so the machine's load is 
 
 - ours: one child process per artifact, the rules compiled once before timing (as in a
   worker), then `--reps` analyses through `pipeline.analyze_file` (unpack + scan, what a
-  worker does with an upload); the median wall time, and the child's peak RSS (its own and
-  its unpacking children's);
+  worker does with an upload); the median wall time, and the peak memory of its whole
+  process tree (below);
 - before (with `--before REV`): the same child on the engine of commit REV
   (`git archive REV backend/package_analysis`, kept in the cache), for a before/after column;
 - GuardDog 3.2.0 (`make bench-analysis-tools`) as its CLI, one process per scan, as
   `bench/analysis.py` runs it (its popular-package lists refreshed in a private copy):
-  the median of `--guarddog-reps` wall times, peak RSS of its process.
+  the median of `--guarddog-reps` wall times, and the peak memory of its process tree.
+
+Memory is measured the same way on every side (`bench/treemem.py`): the process and all its
+descendants (ours: the forkserver and scanning processes of a parallel scan too; GuardDog:
+its semgrep) sampled every 20 ms, the peaks of the summed RSS and of the summed PSS. One
+process's `ru_maxrss` (what earlier runs reported) misses the scanning processes and never
+adds up processes that run at the same time.
 
 Also per artifact: how many Python modules the prefilter had the engine parse, and how many
 it skipped. Results: big-packages.md (+ .json) in artifacts/bench/results/, or in
@@ -39,6 +45,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from bench.treemem import TreePeak
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / os.environ.get("BENCH_RESULTS_DIR", "artifacts/bench/results")
@@ -215,14 +223,14 @@ def child(path: Path, eco: str, reps: int) -> dict[str, Any]:
         report = pipeline.analyze_file(path, ecosystem=eco, limits=limits)  # type: ignore[arg-type]
         times.append(time.perf_counter() - started)
         verdict, n_findings = report.verdict, len(report.findings)
-    peak = max(
+    peak = max(  # one process's largest RSS: kept for reference, the figures are the tree's
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
     )
     return {
         "seconds": statistics.median(times),
         "runs": [round(t, 3) for t in times],
-        "peak_rss_mib": peak / 1024,
+        "maxrss_one_process_mib": peak / 1024,
         "verdict": verdict,
         "findings": n_findings,
         **counts,
@@ -233,10 +241,25 @@ def run_child(item: dict[str, Any], reps: int, engine_root: Path) -> dict[str, A
     env = {**os.environ, "BENCH_BIG_ENGINE": str(engine_root)}
     argv = [sys.executable, "-m", "bench.big_packages", "--child", item["path"]]
     argv += ["--ecosystem", item["ecosystem"], "--reps", str(reps)]
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=REPO)
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO
+    )
+    tree = TreePeak(proc.pid)  # the child, its forkserver and scanning processes, its unzip
+    stdout, stderr = proc.communicate()
+    memory = tree.stop()
     if proc.returncode != 0:
-        return {"error": proc.stderr.strip().splitlines()[-1:] or ["failed"]}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+        return {"error": stderr.strip().splitlines()[-1:] or ["failed"]}
+    return {**json.loads(stdout.strip().splitlines()[-1]), **_tree(memory)}
+
+
+def _tree(memory: dict[str, Any]) -> dict[str, Any]:
+    """The sampled peaks of a whole process tree (`bench.treemem`), as the figures read them:
+    `peak_rss_mib` is the summed RSS (the upper bound), `peak_pss_mib` the summed PSS."""
+    return {
+        "peak_rss_mib": memory["tree_rss_mib"],
+        "peak_pss_mib": memory["tree_pss_mib"],
+        "memory_samples": memory["samples"],
+    }
 
 
 def run_guarddog(item: dict[str, Any], reps: int, guarddog: Path) -> dict[str, Any]:
@@ -246,11 +269,14 @@ def run_guarddog(item: dict[str, Any], reps: int, guarddog: Path) -> dict[str, A
     with tempfile.TemporaryDirectory(prefix="bench-big-guarddog-") as tmp:
         env = _guarddog_env(Path(tmp), guarddog)
         for _ in range(reps):
-            runs.append(_guarddog_one(item, guarddog, env, Path(tmp)))
+            runs.append(_guarddog_one(item, guarddog, env, Path(tmp), tree_memory=True))
     return {
         "seconds": statistics.median(r["seconds"] for r in runs),
         "runs": [round(r["seconds"], 3) for r in runs],
-        "peak_rss_mib": max(r["peak_rss_kib"] for r in runs) / 1024,
+        "maxrss_one_process_mib": max(r["peak_rss_kib"] for r in runs) / 1024,
+        "peak_rss_mib": max(r["tree_rss_mib"] for r in runs),
+        "peak_pss_mib": max(r["tree_pss_mib"] for r in runs),
+        "memory_samples": sum(r["samples"] for r in runs),
         "verdict": runs[-1]["verdict"],
         "rules": runs[-1]["rules"],
     }
@@ -277,6 +303,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 "median_s": statistics.median(d["seconds"] for d in done),
                 "max_s": max(d["seconds"] for d in done),
                 "peak_rss_mib": max(d["peak_rss_mib"] for d in done),
+                "peak_pss_mib": max(d.get("peak_pss_mib", 0.0) for d in done),
                 "failed": len(rows) - len(done),
             }
     both = [r for r in rows if _ok(r.get("guarddog")) and _ok(r["ours"])]
@@ -288,6 +315,9 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         out["ratio_of_medians"] = out["both_ours_median_s"] / out["both_guarddog_median_s"]
         out["rss_not_above_guarddog"] = all(
             r["ours"]["peak_rss_mib"] <= r["guarddog"]["peak_rss_mib"] for r in both
+        )
+        out["pss_not_above_guarddog"] = all(
+            r["ours"].get("peak_pss_mib", 0) <= r["guarddog"].get("peak_pss_mib", 0) for r in both
         )
     if "before" in out:
         before = [
@@ -311,9 +341,14 @@ def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
         "",
         f"Run {meta['when']} on {meta['machine']}; rules_version `{meta['rules_version']}`. "
         f"Ours: median of {meta['reps']} analyses (unpack + scan, `pipeline.analyze_file`, "
-        "rules compiled beforehand) in one child process per artifact; peak RSS of that child. "
+        "rules compiled beforehand) in one child process per artifact. "
         f"GuardDog {meta['guarddog_version']}: its CLI, median of {meta['guarddog_reps']} "
         "runs, one process each. "
+        "Memory, both sides alike (`bench/treemem.py`): the whole process tree (ours: the child, "
+        "its forkserver and scanning processes, its unpacker; GuardDog: its Python and its "
+        "semgrep) sampled every 20 ms, the peak of the summed RSS (shared pages counted in "
+        "each process: an upper bound) and of the summed PSS (shared pages divided among "
+        "the processes mapping them). "
         + (
             f"Before: the same child on the engine of commit `{before}`, median of "
             f"{meta['before_reps']}. "
@@ -323,8 +358,9 @@ def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
         + "All sides measured one after the other on the same files, in one run.",
         "",
         "| artifact | size | Python modules parsed / skipped | before | ours | GuardDog "
-        "| ours / GuardDog | peak RSS before / ours / GuardDog |",
-        "|---|---|---|---|---|---|---|---|",
+        "| ours / GuardDog | peak RSS (tree) before / ours / GuardDog "
+        "| peak PSS (tree) before / ours / GuardDog |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         o, b, g = r["ours"], r.get("before"), r.get("guarddog")
@@ -333,10 +369,11 @@ def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
         )
         ratio = f"{o['seconds'] / g['seconds']:.2f}x" if _ok(g) and _ok(o) else "-"
         rss = " / ".join(_f(side, "peak_rss_mib", "{:.0f}") for side in (b, o, g))
+        pss = " / ".join(_f(side, "peak_pss_mib", "{:.0f}") for side in (b, o, g))
         lines.append(
             f"| {r['file']} | {r['size'] / 1e6:.1f} MB | {mods} | {_f(b, 'seconds', '{:.2f} s')} "
             f"| {_f(o, 'seconds', '{:.2f} s')} | {_f(g, 'seconds', '{:.2f} s')} | {ratio} "
-            f"| {rss} MiB |"
+            f"| {rss} MiB | {pss} MiB |"
         )
     if "ours" in s:
         o = s["ours"]
@@ -375,9 +412,15 @@ def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
         if g and "rss_not_above_guarddog" in s:
             met = s["rss_not_above_guarddog"]
             lines.append(
-                f"| peak RSS, ours (largest) / GuardDog (largest) | {o['peak_rss_mib']:.0f} / "
-                f"{g['peak_rss_mib']:.0f} MiB | ≤ GuardDog on every artifact "
-                f"| {'yes' if met else '**no**'} |"
+                f"| peak RSS of the process tree, ours (largest) / GuardDog (largest) "
+                f"| {o['peak_rss_mib']:.0f} / {g['peak_rss_mib']:.0f} MiB "
+                f"| ≤ GuardDog on every artifact | {'yes' if met else '**no**'} |"
+            )
+            met = s.get("pss_not_above_guarddog", False)
+            lines.append(
+                f"| peak PSS of the process tree, ours (largest) / GuardDog (largest) "
+                f"| {o.get('peak_pss_mib', 0):.0f} / {g.get('peak_pss_mib', 0):.0f} MiB "
+                f"| ≤ GuardDog on every artifact | {'yes' if met else '**no**'} |"
             )
     lines += [
         "",

@@ -23,6 +23,7 @@ as `__mp_main__`: a script that scans keeps its work under `if __name__ == "__ma
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 import os
@@ -268,7 +269,8 @@ class _Pool:
         state = {k: v for k, v in vars(run).items() if k not in _NOT_SHIPPED}
         for _ in range(min(count, len(self.batches) - 1)):
             mine, theirs = ctx.Pipe()
-            args = (theirs, type(run), state, run.sink.artifact)
+            # the collector as this process has it while scanning (`stages.relaxed_gc`)
+            args = (theirs, type(run), state, run.sink.artifact, gc.get_threshold())
             proc = ctx.Process(target=self.scanproc.child, args=args, daemon=True)
             proc.start()
             theirs.close()

@@ -8,6 +8,7 @@ process that runs the scan.
 
 from __future__ import annotations
 
+import gc
 import logging
 import traceback
 from dataclasses import dataclass
@@ -54,9 +55,21 @@ def capture(run: Any, rel: str) -> FileResult:
     return got
 
 
-def child(conn: Connection, cls: Any, state: dict[str, Any], artifact: str) -> None:
+def child(
+    conn: Connection,
+    cls: Any,
+    state: dict[str, Any],
+    artifact: str,
+    threshold: tuple[int, int, int] | None = None,
+) -> None:
     """A scanning process: rebuild the planned run, then scan each batch of (index, file)
-    the parent sends until it sends None; answer each batch with its results, in order."""
+    the parent sends until it sends None; answer each batch with its results, in order.
+    Its collector is set as the parent's is while it scans (`threshold`: fewer passes), and
+    what the forkserver holds (modules, compiled rules) is frozen out of its view: a pass
+    no longer walks those objects, nor writes to (and so copies) their shared pages."""
+    gc.freeze()
+    if threshold is not None:
+        gc.set_threshold(*threshold)
     run = cls.__new__(cls)
     run.__dict__.update(state)
     run.scanner = content.new_scanner()

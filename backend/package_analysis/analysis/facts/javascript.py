@@ -37,6 +37,7 @@ LOADERS = {
     "module.Module._load", "process.getBuiltinModule", "require.main.require",
     "process.binding",
 }  # fmt: skip
+_LOADER_NAMES = {name.rsplit(".", 1)[-1] for name in LOADERS}
 _BINDINGS = {"spawn_sync": "child_process", "process_wrap": "child_process"}
 _RETURNED = re.compile(r"\s*return\s+(process|this|global|globalThis|require)\s*;?\s*")
 _QUERY = """
@@ -66,12 +67,23 @@ class JsFacts(JsFolding):
     consts: dict[str, tree_sitter.Node] = field(default_factory=dict)  # name → assigned value
     aliases: dict[str, str] = field(default_factory=dict)  # name → module or module.member
     requires: list[str] = field(default_factory=list)  # every folded require/import specifier
+    # qualname of a node (by its id, unique in the tree), once `parse` has every alias: the
+    # rules ask again for the same callees (eval, child_process, install-time passes)
+    _names: dict[int, str] | None = field(default=None, repr=False)
 
     # ---- names ----
     def required(self, call: tree_sitter.Node, depth: int = 0) -> str | None:
         """The module a `require(...)`/`import(...)` call loads, folded, or None."""
         fn = call.child_by_field_name("function")
         if depth > MAX_DEPTH:
+            return None
+        # `a.b(…)` names `….b` (or Function/constructor/module._compile): a loader only when
+        # `b` is a loader's own last name
+        if (
+            fn is not None
+            and fn.type == "member_expression"
+            and self.text(fn.child_by_field_name("property")) not in _LOADER_NAMES
+        ):
             return None
         name = self.qualname(fn, depth + 1) if fn is not None and fn.type != "import" else "import"
         if name not in LOADERS:
@@ -87,6 +99,14 @@ class JsFacts(JsFolding):
     def qualname(self, node: tree_sitter.Node | None, depth: int = 0) -> str:
         if node is None or depth > MAX_DEPTH:
             return ""
+        if depth or self._names is None:
+            return self._qualname(node, depth)
+        name = self._names.get(node.id)
+        if name is None:
+            name = self._names[node.id] = self._qualname(node, 0)
+        return name
+
+    def _qualname(self, node: tree_sitter.Node, depth: int) -> str:
         t = node.type
         if t in {"parenthesized_expression", "sequence_expression"} and node.named_child_count:
             return self.qualname(node.named_children[-1], depth + 1)  # `(0, eval)(…)`
@@ -220,6 +240,7 @@ def parse(data: bytes) -> JsFacts | None:
             _then_alias(facts, call, fn)
     for node in imports:
         _es_import(facts, node)
+    facts._names = {}  # every alias known: a name no longer changes
     for call, fn in list(facts.calls):  # `Reflect.apply(cp.exec, …)`: cp.exec runs here
         handed = facts.handed(call, fn)
         if handed is not None and facts.qualname(handed):

@@ -8,14 +8,15 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ..model import AnalysisError, Artifact
 from .listing import RemoteFile
 from .registries import registry_for
 from .transport import CHUNK, _open, _remaining
+
+if TYPE_CHECKING:  # imported when first used (transport.py says why)
+    import httpx
 
 # --- download ---------------------------------------------------------------------------
 
@@ -86,6 +87,8 @@ def download(
 ) -> Artifact:
     """Stream one file into `dest_dir`, capped at `max_bytes`, and verify its published hash.
     `check()` runs every half second of the transfer (it raises to cancel)."""
+    import httpx
+
     if remote.size is not None and remote.size > max_bytes:
         raise artifact_too_large(remote.filename, remote.size, max_bytes)
     registry = registry_for(remote.ecosystem)

@@ -10,13 +10,15 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
-
-import httpx
 
 from ..model import AnalysisError
 from .hosts import fetch_allowed, fetch_policy, registry_origins
 from .registries import Registry, redact
+
+if TYPE_CHECKING:  # imported when first used: a scan that fetches nothing never loads httpx
+    import httpx  # (with its CLI's rich, click and pygments: ~17 MiB of a scanning process)
 
 INDEX_MAX_BYTES = 64 * 1024 * 1024  # a package document or index page, not an artifact
 CHUNK = 64 * 1024
@@ -41,6 +43,8 @@ def _client(registry: Registry) -> httpx.Client:
 
 
 def _new_client(registry: Registry) -> httpx.Client:
+    import httpx
+
     verify: ssl.SSLContext | bool = (
         ssl.create_default_context(cafile=registry.ca_file) if registry.ca_file else True
     )
@@ -110,6 +114,8 @@ class DeadlineExceeded(AnalysisError):
 
 def _timeout(deadline: float) -> httpx.Timeout:
     """Per-request timeouts, never past the caller's deadline."""
+    import httpx
+
     left = _remaining(deadline)
     return httpx.Timeout(min(30.0, left), connect=min(10.0, left))
 
@@ -125,6 +131,8 @@ def _get_document(
     registry: Registry, url: str, *, accept: str, deadline: float
 ) -> tuple[int, str, bytes, str]:
     """GET a small document: (status, content type, body, final URL)."""
+    import httpx
+
     headers = {"Accept": accept}
     try:
         with _open(registry, url, what=redact(url), deadline=deadline, headers=headers) as r:

@@ -57,6 +57,9 @@ INVISIBLE_RUN = Rule(
 RULES = (BIDI, INVISIBLE, INVISIBLE_RUN)
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _RUN = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]{24,}|[\U000e0000-\U000e007f]{24,}")
+# the first two bytes of every character `_RUN` matches, in UTF-8 (U+FE0x: EF B8; U+E00xx and
+# U+E01xx: F3 A0); a file without them has no run, and a C search says so at once
+_RUN_LEADS = (b"\xef\xb8", b"\xf3\xa0")
 _JS_EVAL = re.compile(r"\beval\s*\(|\bFunction\s*\(|\bvm\.run|\b_compile\s*\(")
 
 
@@ -122,7 +125,7 @@ def check_javascript(c: JsCheck) -> None:
     if m is not None and c.ctx.origin is None:
         line = text.count("\n", 0, m.start()) + 1
         c.emit(BIDI, None, "", line=line, offset=len(text[: m.start()].encode("utf-8")))
-    at = _run_at(text)
+    at = _run_at(text) if any(lead in c.data for lead in _RUN_LEADS) else None
     if at is None or not _JS_EVAL.search(text) or not (c.loadtime_all or c.entry):
         return
     offset = len(text[: at[1]].encode("utf-8"))
