@@ -7,6 +7,8 @@ import io
 import json
 import random
 import string
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -254,3 +256,20 @@ def test_an_output_file_that_cannot_be_written_is_bad_usage(
     assert capsys.readouterr().err == (
         f"packamal: --output {work / 'missing' / 'out.json'}: No such file or directory\n"
     )
+
+
+def test_odd_source_in_a_package_leaves_the_scan_s_stderr_empty(work: Path) -> None:
+    """`1if x` and `"\\d"` make `ast.parse` warn; those are the package's, not the scan's."""
+    pkg = _bad_tree(work / "src")
+    (pkg / "odd.py").write_text('import os\nx = 1if True else 2\ny = "\\d"\nos.system("ls")\n')
+    proc = subprocess.run(
+        [sys.executable, "-W", "default", "-m", "package_analysis.analysis.cli", "scan"]
+        + ["--no-progress", "--no-cache", "--format", "json", str(pkg)],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 3, proc.stderr
+    assert json.loads(proc.stdout)["verdict"] == "malicious"
+    assert proc.stderr == ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,11 @@ from . import cmdclass, handover, py2, pyapi, walk
 from .loadtime import reached
 from .pyresolve import Resolver
 from .values import Value
+
+# a package's own oddities (`1if x`, `"\d"`) are no warning of ours: `ast.parse` files them
+# under the module "<unknown>", and a scan's stderr is for the scan
+warnings.filterwarnings("ignore", category=SyntaxWarning, module="<unknown>")
+warnings.filterwarnings("ignore", category=DeprecationWarning, module="<unknown>")
 
 MAX_NODES = 400_000
 _PATH_JOINS = {"os.path.join", "posixpath.join", "ntpath.join"}
