@@ -258,13 +258,24 @@ def test_an_output_file_that_cannot_be_written_is_bad_usage(
     )
 
 
+FLAGS = ("--no-progress", "--no-cache", "--format", "json")
+
+
 def test_odd_source_in_a_package_leaves_the_scan_s_stderr_empty(work: Path) -> None:
     """`1if x` and `"\\d"` make `ast.parse` warn; those are the package's, not the scan's."""
     pkg = _bad_tree(work / "src")
     (pkg / "odd.py").write_text('import os\nx = 1if True else 2\ny = "\\d"\nos.system("ls")\n')
     proc = subprocess.run(
-        [sys.executable, "-W", "default", "-m", "package_analysis.analysis.cli", "scan"]
-        + ["--no-progress", "--no-cache", "--format", "json", str(pkg)],
+        [
+            sys.executable,
+            "-W",
+            "default",
+            "-m",
+            "package_analysis.analysis.cli",
+            "scan",
+            *FLAGS,
+            str(pkg),
+        ],
         cwd=Path(__file__).resolve().parents[2],
         capture_output=True,
         text=True,
