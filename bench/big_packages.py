@@ -348,7 +348,7 @@ def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
         "its forkserver and scanning processes, its unpacker; GuardDog: its Python and its "
         "semgrep) sampled every 20 ms, the peak of the summed RSS (shared pages counted in "
         "each process: an upper bound) and of the summed PSS (shared pages divided among "
-        "the processes mapping them). "
+        "the processes mapping them; read at new RSS highs, at most every 250 ms). "
         + (
             f"Before: the same child on the engine of commit `{before}`, median of "
             f"{meta['before_reps']}. "
@@ -492,7 +492,7 @@ def main() -> None:
         "before_reps": args.before_reps,
         "guarddog_reps": args.guarddog_reps,
         "guarddog_version": "3.2.0" if guarddog else "not run",
-        "before": args.before[:12] if args.before else None,
+        "before": before_root.name if before_root is not None else None,  # its commit
         "summary": summarise(rows),
     }
     write_results(rows, meta)
