@@ -24,7 +24,7 @@ def binop(r: Resolver, node: ast.BinOp, depth: int) -> Value:
             data = a + b
     elif isinstance(node.op, ast.Mod) and isinstance(a, str) and b is not None:
         args = tuple(b) if isinstance(b, list) else (b,)
-        data = a % tuple(_str(x) if isinstance(x, bytes) else x for x in args)
+        data = a % tuple(as_text(x) if isinstance(x, bytes) else x for x in args)
     elif isinstance(node.op, ast.Mult):
         if isinstance(a, str | bytes) and isinstance(b, int) and 0 <= b * len(a) < 1 << 20:
             data = a * b
@@ -197,7 +197,8 @@ def _compare(op: ast.cmpop, a: Any, b: Any) -> bool | None:
     return None
 
 
-def _str(data: Any) -> str | None:
+def as_text(data: Any) -> str | None:
+    """How a folded value reads inside a string (`f"{n}"`, `"%s" % b`)."""
     if isinstance(data, str):
         return data
     if isinstance(data, int) and not isinstance(data, bool):

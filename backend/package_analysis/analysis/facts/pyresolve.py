@@ -242,7 +242,7 @@ class Resolver:
             return self._fstring(node, depth)
         if isinstance(node, ast.FormattedValue):
             inner = self.value(node.value, depth + 1)
-            return merge([inner], _str(inner.data))
+            return merge([inner], pyexpr.as_text(inner.data))
         if isinstance(node, ast.Subscript):
             return self._subscript(node, depth)
         if isinstance(node, ast.Call):
@@ -320,7 +320,7 @@ class Resolver:
 
     def _fstring(self, node: ast.JoinedStr, depth: int) -> Value:
         parts = [self.value(v, depth + 1) for v in node.values]
-        texts = [_str(p.data) for p in parts]
+        texts = [pyexpr.as_text(p.data) for p in parts]
         data = (
             "".join(t for t in texts if t is not None)
             if all(t is not None for t in texts)
@@ -373,13 +373,3 @@ _FOLD: dict[type, Callable[[Resolver, Any, int], Value]] = {
     ast.Await: Resolver._inner,
     ast.Starred: Resolver._inner,
 }
-
-
-def _str(data: Any) -> str | None:
-    if isinstance(data, str):
-        return data
-    if isinstance(data, int) and not isinstance(data, bool):
-        return str(data)
-    if isinstance(data, bytes):
-        return repr(data)
-    return None
