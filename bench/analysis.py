@@ -204,11 +204,21 @@ class DownloadCache:
     def ensure(
         self, wanted: list[tuple[tuple[str, ...], str, str, str | None]], *, fetch: bool
     ) -> None:
-        missing = [w for w in wanted if _key(w[1], w[2], w[3]) not in self.index]
+        missing = [w for w in wanted if not self._complete(_key(w[1], w[2], w[3]))]
         if not missing or not fetch:
             if missing:
                 print(f"bench-analysis: {len(missing)} benign packages not cached", file=sys.stderr)
             return
+        import fcntl  # one fetcher at a time: another run's stale-file cleanup would delete ours
+
+        with (self.root / ".fetch.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if self.index_path.exists():  # what a run that held the lock before us fetched
+                self.index = json.loads(self.index_path.read_text(encoding="utf-8"))
+            missing = [w for w in missing if not self._complete(_key(w[1], w[2], w[3]))]
+            self._fetch(missing)
+
+    def _fetch(self, missing: list[tuple[tuple[str, ...], str, str, str | None]]) -> None:
         from concurrent.futures import ThreadPoolExecutor, as_completed
 
         started, done = time.monotonic(), 0
@@ -224,6 +234,15 @@ class DownloadCache:
                     print(f"bench-analysis: {eco} {name}: {entry['error']}", file=sys.stderr)
                 if done % 25 == 0 or done == len(missing):
                     _progress("fetched", done, len(missing), started)
+
+    def _complete(self, key: str) -> bool:
+        """Indexed, and every file the index lists is on disk (an interrupted or concurrent
+        run can leave an entry whose file is gone: it is fetched again, never skipped)."""
+        entry = self.index.get(key)
+        if entry is None:
+            return False
+        files = entry.get("files", [])
+        return all("error" in f or (self.root / f["path"]).exists() for f in files)
 
     def artifacts(
         self, wanted: list[tuple[tuple[str, ...], str, str, str | None]]
@@ -242,7 +261,10 @@ class DownloadCache:
                     out.append(_unfetched(set_name, eco, name, entry["version"], f["error"]))
                     continue
                 path = self.root / f["path"]
-                if path.exists():
+                if not path.exists():  # said, not skipped: the figures count it as not analysed
+                    why = f"{f['filename']} is missing from the download cache"
+                    out.append(_unfetched(set_name, eco, name, entry["version"], why))
+                else:
                     out.append(
                         {
                             "label": "benign",
