@@ -19,9 +19,9 @@ SHELLCODE = Rule(
     explanation=(
         "Allocating executable memory (VirtualAlloc/VirtualProtect with an execute "
         "protection, mmap or mprotect with PROT_EXEC) and then calling into it (a CFUNCTYPE "
-        "made from an address, CreateThread) runs machine code no reviewer can read: the "
-        "loader of a native implant. Python libraries leave code generation to compiled "
-        "extensions."
+        "made from an address, CreateThread) on install or import runs machine code no "
+        "reviewer can read: the loader of a native implant. (A CPU-feature probe does the "
+        "same when it is called; only code that runs by itself is reported.)"
     ),
     strong_at_load=True,
     variants={"load": Variant("critical", "on install or import")},
@@ -52,9 +52,10 @@ def check_python(c: PyCheck) -> None:
         q = f.qualname(node.func)
         if q not in _RUNNERS:
             continue
+        if not f.loadtime(node):
+            continue  # a CPUID probe called when asked (archspec, uv's interpreter query)
         made = f"{q.removesuffix('()')} on memory made executable at line {executable[0].lineno}"
-        variant = "load" if f.loadtime(node) else ""
-        c.emit(SHELLCODE, node, f"Calls {made}.", variant=variant)
+        c.emit(SHELLCODE, node, f"Calls {made}.", variant="load", load_time_only=True)
         return
 
 
