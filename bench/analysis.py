@@ -954,7 +954,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=Path, default=DEFAULT_SAMPLES)
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
-    parser.add_argument("--guarddog", type=Path, default=DEFAULT_GUARDDOG)
+    # absolute: GuardDog runs from a scratch folder, where a relative path would not lead
+    parser.add_argument("--guarddog", type=lambda p: Path(p).absolute(), default=DEFAULT_GUARDDOG)
     parser.add_argument("--no-guarddog", action="store_true")
     parser.add_argument("--no-fetch", action="store_true", help="only what is already cached")
     parser.add_argument("--fetch-only", action="store_true", help="download, then stop")

@@ -446,7 +446,8 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3, help="analyses per artifact, ours")
     parser.add_argument("--before-reps", type=int, default=1, help="analyses, before engine")
     parser.add_argument("--guarddog-reps", type=int, default=1)
-    parser.add_argument("--guarddog", type=Path, default=DEFAULT_GUARDDOG)
+    # absolute: GuardDog runs from a scratch folder, where a relative path would not lead
+    parser.add_argument("--guarddog", type=lambda p: Path(p).absolute(), default=DEFAULT_GUARDDOG)
     parser.add_argument("--no-guarddog", action="store_true")
     parser.add_argument("--before", default="", help="a commit: also time its engine")
     parser.add_argument("--only", default="", help="comma-separated names (default: all 8)")
