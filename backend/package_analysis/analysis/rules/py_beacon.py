@@ -101,14 +101,19 @@ def _destinations(f: PyFacts, node: ast.Call) -> list[ast.AST]:
     return out
 
 
-def destination(f: PyFacts, node: ast.Call) -> str | None:
-    """The collector host or bare IP the call is aimed at, if it is one (also what the
-    module's own calls pass for a parameter that is the destination)."""
+def aimed_at(f: PyFacts, node: ast.Call) -> list[ast.AST]:
+    """The arguments naming where the call goes, and for one that is a parameter of its
+    function, what the module's own calls pass for it."""
     args = _destinations(f, node)
     for arg in args:
         if f.value(arg).text() is None:
             args = [*args, *call_sites(f, arg)]
-    for arg in args:
+    return args
+
+
+def destination(f: PyFacts, node: ast.Call) -> str | None:
+    """The collector host or bare IP the call is aimed at, if it is one."""
+    for arg in aimed_at(f, node):
         text = f.pieces(arg)
         m = COLLECTOR.search(text)
         if m:

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..facts import pyapi
 from .base import Rule
-from .py_beacon import PURE
-from .py_network import call_sites
+from .py_beacon import PURE, aimed_at
 
 if TYPE_CHECKING:
     from ..facts.python import PyFacts
@@ -42,11 +41,7 @@ _SHAPE = {"timeout", "verify", "allow_redirects", "stream", "cert", "proxies", "
 
 def _collector(f: PyFacts, node: ast.Call) -> tuple[str, ast.AST | None]:
     """The pure collector host the call is aimed at, and the argument naming it."""
-    args: list[ast.AST] = [*node.args[:1], *(k.value for k in node.keywords if k.arg == "url")]
-    for arg in list(args):
-        if f.value(arg).text() is None:
-            args += call_sites(f, arg)
-    for arg in args:
+    for arg in aimed_at(f, node):
         m = PURE.search(f.pieces(arg))
         if m:
             return m.group(0).lstrip("/.:@\"' "), arg
