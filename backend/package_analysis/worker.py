@@ -153,13 +153,21 @@ class Worker:
             return
         self.stop.set()
         if current is None:
+            # Between a claim and `_run` taking the job the handler sees no job: `_run` starts
+            # the drain itself when it finds stop already set.
             log.info("worker %s: %s received, stopping", self.name, signal.Signals(signum).name)
+            return
+        self._drain(current, signal.Signals(signum).name)
+
+    def _drain(self, current: Current, why: str) -> None:
+        """Let the job run for JOB_DRAIN_SECONDS more, then give it back (once per job)."""
+        if self._drain_timer is not None:
             return
         drain = settings.JOB_DRAIN_SECONDS
         log.info(
             "worker %s: %s received, draining job %s for up to %ss",
             self.name,
-            signal.Signals(signum).name,
+            why,
             current.job_id,
             drain,
         )
@@ -344,6 +352,8 @@ class Worker:
         current = self.current = Current(job, ctx)
         started = time.monotonic()
         log.info("worker %s: job %s running (attempt %d)", self.name, job.id, job.attempts)
+        if self.stop.is_set():  # a signal landed while the job was being claimed
+            self._drain(current, "stop signal")
         try:
             spec = task_get(job.task)
             if spec is None:
@@ -377,6 +387,7 @@ class Worker:
         finally:
             if self._drain_timer:
                 self._drain_timer.cancel()
+                self._drain_timer = None
             self.current = None
             self.processed += 1
             log.debug("worker %s: job %s took %.3fs", self.name, job.id, time.monotonic() - started)

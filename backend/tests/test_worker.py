@@ -4,6 +4,7 @@ real loop to an end)."""
 from __future__ import annotations
 
 import json
+import signal
 import time
 import uuid
 from datetime import timedelta
@@ -298,3 +299,32 @@ def test_max_jobs_stops_the_loop() -> None:
     assert worker.work() == 0
     assert worker.processed == 2
     assert Job.objects.filter(status="completed").count() == 2
+
+
+def test_a_stop_signal_during_the_claim_still_bounds_the_job_by_the_drain(
+    monkeypatch: pytest.MonkeyPatch,
+    settings: object,
+    r: redis.Redis,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The row says `running` as soon as the claim commits, a moment before the worker holds
+    # the job: a SIGTERM in between used to find no job, skip the drain timer and let the job
+    # run unbounded past the pod's grace period.
+    settings.JOB_DRAIN_SECONDS = 0.3  # type: ignore[attr-defined]
+    job = dispatch(30)
+    worker = Worker(name="w-window", burst=True, handle_signals=False)
+    claim = services.job_claim
+
+    def claim_then_signal(**kwargs: object) -> Job | None:
+        claimed = claim(**kwargs)  # type: ignore[arg-type]
+        worker._on_signal(signal.SIGTERM, None)
+        return claimed
+
+    monkeypatch.setattr(services, "job_claim", claim_then_signal)
+    with caplog.at_level("INFO", logger="packamal.worker"):
+        assert worker.work() == 0
+
+    job.refresh_from_db()  # given back, not run out: the drain cut the 30 s job
+    assert (job.status, job.attempts, job.worker) == ("queued", 0, None)
+    assert r.llen(keys().queue) == 1
+    assert "draining job" in caplog.text and "given back to the queue" in caplog.text
