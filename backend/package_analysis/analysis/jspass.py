@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import tree_sitter
 import yara_x
 
-from .facts import decode
+from .facts import decode, jswindow
 from .facts.javascript import UNRESOLVED, JsFacts, parse, top_level
 from .model import Reachability
 from .rules import catalog, content
@@ -55,9 +56,24 @@ class JsCheck:
     loadtime_all: bool
     entry: bool
     payloads: list[JsPayload] = field(default_factory=list)
+    # a big file is checked a window at a time (`facts/jswindow.py`): the rules that read
+    # the whole text (not the facts) run once, with the last window
+    text_pass: bool = True
+    carry: dict[str, Any] = field(default_factory=dict)  # a rule's state across the windows
 
     def loadtime(self, node: tree_sitter.Node) -> bool:
-        return self.loadtime_all or (self.entry and top_level(node))
+        if self.loadtime_all:
+            return True
+        if not self.entry or not top_level(node):
+            return False
+        return self.facts is None or node.start_byte >= self.facts.nested_before
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """The bytes the facts hold calls of: the whole file, or its current window."""
+        if self.facts is not None and self.facts.span is not None:
+            return self.facts.span
+        return 0, len(self.data)
 
     def emit(
         self,
@@ -106,14 +122,24 @@ def analyze(
         or (_PREFILTER_EVAL.search(data) and DECODE_HINT.search(data))
         or PURE_BYTES.search(data)  # a helper that may send what it is given to a collector
     ):
+        if len(data) > jswindow.window_bytes():
+            context = entry and not loadtime_all  # else load time is all or nothing
+            for check.facts, check.text_pass in jswindow.windows(data, context=context):
+                _checks(check, scanner, depth)
+            check.facts = None
+            return check
         facts = parse(data)
     check.facts = facts
-    if facts is not None and depth < MAX_DECODE_DEPTH:
+    _checks(check, scanner, depth)
+    return check
+
+
+def _checks(check: JsCheck, scanner: yara_x.Scanner, depth: int) -> None:
+    if check.facts is not None and depth < MAX_DECODE_DEPTH:
         _folded_evals(check, scanner, depth)
         _folded_commands(check, scanner, depth)
     for hook in catalog.checks("check_javascript"):
         hook(check)
-    return check
 
 
 def _literals(check: JsCheck, scanner: yara_x.Scanner, depth: int) -> None:

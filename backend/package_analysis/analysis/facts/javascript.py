@@ -21,7 +21,7 @@ import tree_sitter_javascript
 
 from .jsfold import MAX_DEPTH, UNRESOLVED, JsFolding, _unquote
 
-__all__ = ["UNRESOLVED", "JsFacts", "invoked_now", "parse", "top_level"]
+__all__ = ["UNRESOLVED", "JsFacts", "facts_of", "invoked_now", "parse", "top_level"]
 
 _GLOBALS = {"globalThis", "global", "window", "self", "GLOBAL", "root"}
 _FUNCS = {
@@ -48,6 +48,16 @@ _QUERY = """
 """
 _lock = threading.Lock()
 _lang: tuple[tree_sitter.Language, tree_sitter.Query] | None = None
+_braces: tree_sitter.Query | None = None
+
+
+def _brace_query() -> tree_sitter.Query:
+    global _braces
+    lang = language()[0]
+    with _lock:
+        if _braces is None:
+            _braces = tree_sitter.Query(lang, _QUERY + '["{" "}"] @brace\n')
+        return _braces
 
 
 def language() -> tuple[tree_sitter.Language, tree_sitter.Query]:
@@ -67,9 +77,25 @@ class JsFacts(JsFolding):
     consts: dict[str, tree_sitter.Node] = field(default_factory=dict)  # name → assigned value
     aliases: dict[str, str] = field(default_factory=dict)  # name → module or module.member
     requires: list[str] = field(default_factory=list)  # every folded require/import specifier
+    # from earlier windows of a big file (`jswindow`): constants folded to strings, what the
+    # others name (`const p = Function('return process')()`: process) and their text
+    strings: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    texts: dict[str, bytes] = field(default_factory=dict)
+    # a window of a big file (`jswindow`): the bytes whose calls these facts hold, and where
+    # the function an earlier window opened around them closes (before it: not load time)
+    span: tuple[int, int] | None = None
+    nested_before: int = 0
     # qualname of a node (by its id, unique in the tree), once `parse` has every alias: the
     # rules ask again for the same callees (eval, child_process, install-time passes)
     _names: dict[int, str] | None = field(default=None, repr=False)
+
+    def const_text(self, name: str, limit: int = 2000) -> bytes | None:
+        """The source of what constant `name` is assigned (at most `limit` bytes), or None."""
+        node = self.consts.get(name)
+        if node is None:
+            return self.texts.get(name)
+        return self.data[node.start_byte : min(node.end_byte, node.start_byte + limit)]
 
     # ---- names ----
     def required(self, call: tree_sitter.Node, depth: int = 0) -> str | None:
@@ -122,7 +148,7 @@ class JsFacts(JsFolding):
                 and value != node
             ):
                 return self.qualname(value, depth + 1) or name
-            return name
+            return self.names.get(name, name) if value is None else name
         if t in {"member_expression", "subscript_expression"}:
             obj = node.child_by_field_name("object")
             if t == "member_expression":
@@ -211,16 +237,27 @@ class JsFacts(JsFolding):
 
 
 def parse(data: bytes) -> JsFacts | None:
-    lang, query = language()
+    lang, _ = language()
     try:
         tree = tree_sitter.Parser(lang).parse(data)
     except (ValueError, MemoryError, RecursionError):
         return None
-    facts = JsFacts(data, tree)
+    return facts_of(JsFacts(data, tree))
+
+
+def facts_of(facts: JsFacts, braces: list[tree_sitter.Node] | None = None) -> JsFacts:
+    """Calls, constants and aliases from the facts' tree (of its `span` only, if set); with
+    `braces`, also every `{` and `}` token there, in the same walk (`jswindow`)."""
+    query = language()[1] if braces is None else _brace_query()
+    cursor = tree_sitter.QueryCursor(query)
+    lo, hi = facts.span or (0, len(facts.data))
+    if facts.span is not None:
+        cursor.set_byte_range(lo, hi)
     imports: list[tree_sitter.Node] = []
-    for _, caps in tree_sitter.QueryCursor(query).matches(tree.root_node):
+    for _, caps in cursor.matches(facts.tree.root_node):
         if "call" in caps:
-            facts.calls.append((caps["call"][0], caps["fn"][0]))
+            if lo <= caps["call"][0].start_byte < hi:
+                facts.calls.append((caps["call"][0], caps["fn"][0]))
         elif "name" in caps and "value" in caps:
             name = caps["name"][0]
             if name.type == "identifier":
@@ -229,6 +266,8 @@ def parse(data: bytes) -> JsFacts | None:
                 _alias(facts, name, caps["value"][0])
         elif "import" in caps:
             imports.append(caps["import"][0])
+        elif "brace" in caps and braces is not None:
+            braces.append(caps["brace"][0])
     for call, fn in facts.calls:
         spec = facts.required(call)
         if spec is not None:

@@ -19,6 +19,8 @@ class JsFolding:
 
     data: bytes
     consts: dict[str, tree_sitter.Node]
+    # constants an earlier window of the same file folded to strings (`jswindow`)
+    strings: dict[str, str]
 
     def text(self, node: tree_sitter.Node | None, limit: int = 300) -> str:
         if node is None:
@@ -56,7 +58,9 @@ class JsFolding:
             return a + b if a is not None and b is not None else None
         if t == "identifier":
             value = self.consts.get(self.text(node))
-            return self.fold(value, depth + 1) if value is not None and value != node else None
+            if value is None:
+                return self.strings.get(self.text(node))
+            return self.fold(value, depth + 1) if value != node else None
         if t == "number":
             return self.text(node)
         if t == "call_expression":

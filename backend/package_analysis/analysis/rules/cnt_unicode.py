@@ -120,6 +120,8 @@ def check_python(c: PyCheck) -> None:
 
 
 def check_javascript(c: JsCheck) -> None:
+    if not c.text_pass:
+        return
     text = c.data.decode("utf-8", "replace")
     m = _BIDI.search(text)
     if m is not None and c.ctx.origin is None:

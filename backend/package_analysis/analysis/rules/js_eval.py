@@ -64,16 +64,16 @@ _MEDIA_READ = re.compile(
 def _with_bindings(js: JsCheck, body: bytes, rounds: int = 2) -> bytes:
     """The evaluated expression's text, and what the constants it names are assigned, two
     levels deep (`const d = crypto.createDecipheriv(…); const src = d.update(…); eval(src)`)."""
-    consts = js.facts.consts if js.facts is not None else {}
+    facts = js.facts
     seen: set[bytes] = set()
     out, frontier = [body], body
     for _ in range(rounds):
         added = []
         for name in set(_IDENT.findall(frontier[:4000])) - seen:
             seen.add(name)
-            node = consts.get(name.decode("utf-8", "replace"))
-            if node is not None:
-                added.append(js.data[node.start_byte : min(node.end_byte, node.start_byte + 2000)])
+            text = facts.const_text(name.decode("utf-8", "replace")) if facts else None
+            if text is not None:
+                added.append(text)
         if not added:
             break
         frontier = b" ".join(added)

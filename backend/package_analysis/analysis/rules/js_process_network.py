@@ -97,23 +97,32 @@ def check_javascript(js: JsCheck) -> None:
             recon.append(q)
     if js.loadtime_all or js.entry:
         recon += _env_reads(js)
-    if network and recon:
-        js.emit(
-            ENV_EXFIL,
-            network[0],
-            f"Collects {', '.join(sorted(set(recon))[:4])} and uses the network.",
-        )
+    # a big file is read a window at a time: what the earlier windows collected and sent
+    seen = js.carry.setdefault(__name__, {"recon": set(), "network": None, "said": False})
+    seen["recon"].update(recon)
+    if network and seen["network"] is None:
+        first = network[0]
+        seen["network"] = (first.start_point[0] + 1, first.start_byte)
+    if seen["network"] is not None and seen["recon"] and not seen["said"]:
+        seen["said"] = True
+        line, offset = seen["network"]
+        detail = f"Collects {', '.join(sorted(seen['recon'])[:4])} and uses the network."
+        if network and network[0].start_byte == offset:
+            js.emit(ENV_EXFIL, network[0], detail)
+        else:  # the network call was in an earlier window
+            js.emit(ENV_EXFIL, None, detail, line=line, offset=offset)
 
 
 def _env_reads(js: JsCheck) -> list[str]:
     """`process.env` used whole (not `process.env.NAME`), or a CI or registry secret read by
     name, in load-time code."""
     assert js.facts is not None
-    for m in _ENV_SECRET.finditer(js.data):
+    lo, hi = js.span
+    for m in _ENV_SECRET.finditer(js.data, lo, hi):
         node = js.facts.tree.root_node.descendant_for_byte_range(m.start(), m.end())
         if node is not None and js.loadtime(node):
             return [f"process.env.{m.group(1).decode()}"]
-    for m in _ENV_WHOLE.finditer(js.data):
+    for m in _ENV_WHOLE.finditer(js.data, lo, hi):
         before = js.data[max(0, m.start() - 40) : m.start()].rstrip()
         if before.endswith(b"...") or re.search(rb"\}\s*=$", before):
             continue  # copied into a child's env, or one variable destructured

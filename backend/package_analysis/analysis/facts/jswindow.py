@@ -1,0 +1,199 @@
+"""Big JavaScript files in windows: facts for one window at a time, so a file's syntax tree
+never has to be held whole.
+
+tree-sitter's tree costs about 22 bytes of memory per byte of source, and the facts' Python
+objects about 9 more: typescript's 9 MB `lib/typescript.js` took ~275 MiB to hold, more
+than a worker pod may use. A file over `window_bytes()` is parsed a window at a time, each
+window parsed in place (tree-sitter's included ranges: every node keeps its position in the
+whole file, so lines, snippets and byte offsets read as in a whole parse):
+
+- a window ends after the last complete statement (or declaration, or object entry) that
+  ends in its second half, found down the right edge of its tree, at the shallowest level
+  that has one; the next window starts there (a line end when no statement fits);
+- what a window's calls and constants need from earlier windows is carried: the module
+  aliases (`const cp = require('child_process')`), the constants that fold to strings, and
+  which enclosing functions are still open where the window starts (read from the braces
+  of the earlier windows' trees): code inside a function an earlier window opened is not
+  load time, code inside an immediately invoked one (a bundle's wrapper) is;
+- aliases the whole text declares in the plain form (`x = require('m')`) are known in every
+  window, also before the line that declares them (a function defined above its import).
+
+What a window cannot see: a constant that is not a string, or an alias that is folded or
+destructured, declared in a later window than its use, and two calls in different windows
+that only matter together (a rule reading "collects X and uses the network" reads one
+window). The content rules still read every byte of the file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import tree_sitter
+
+from .javascript import _FUNCS, JsFacts, facts_of, invoked_now, language
+
+ENV = "ANALYSIS_JS_WINDOW_BYTES"
+DEFAULT_WINDOW = 1 << 20
+MIN_WINDOW = 4096
+_MARGIN = 256  # a statement that ends this close to the window's end may go on past it
+_STATEMENT = re.compile(r".*(statement|declaration)$|pair|method_definition|field_definition")
+_REQUIRE = re.compile(
+    rb"require\s*\(\s*['\"`](?:node:)?([\w@./-]{1,100})['\"`]\s*\)"
+    rb"(?=\s*(?:[;,)}\n]|$))"  # the whole value: not `require('m').createRequire(…)`
+)
+_ASSIGNED = re.compile(rb"([A-Za-z_$][\w$]*)\s*=\s*$")
+CARRIED = 65536  # constants carried forward, of each kind (a hostile file may declare millions)
+_FOLDS = {"string", "template_string", "binary_expression", "call_expression"}
+_NAMES = {"member_expression", "subscript_expression", "call_expression", "identifier"}
+
+
+def window_bytes() -> int:
+    """ANALYSIS_JS_WINDOW_BYTES (at least 4 KiB), else 1 MiB: files larger are windowed."""
+    raw = os.environ.get(ENV, "").strip()
+    try:
+        return max(int(raw), MIN_WINDOW) if raw else DEFAULT_WINDOW
+    except ValueError:
+        return DEFAULT_WINDOW
+
+
+def windows(
+    data: bytes, size: int | None = None, *, context: bool = True
+) -> Iterator[tuple[JsFacts | None, bool]]:
+    """(facts of each window in order (None: it could not be parsed), whether it is the last).
+    `context`: follow which functions are open across windows (only load time needs it)."""
+    size = size or window_bytes()
+    lang, _ = language()
+    aliases = _plain_aliases(data)
+    carried = _Carried()
+    open_fns: list[bool] = []  # the braces open where the window starts: True for a function's
+    lo, row = 0, 0
+    while lo < len(data):
+        hi = min(lo + size, len(data))
+        parser = tree_sitter.Parser(lang)
+        start = tree_sitter.Point(row, lo - (data.rfind(b"\n", 0, lo) + 1))
+        rows = data.count(b"\n", lo, hi)
+        end = tree_sitter.Point(row + rows, hi - (data.rfind(b"\n", 0, hi) + 1))
+        try:
+            parser.included_ranges = [tree_sitter.Range(start, end, lo, hi)]
+            tree = parser.parse(data)
+        except (ValueError, MemoryError, RecursionError):
+            cut = hi if hi == len(data) else _line_cut(data, lo, hi, size)
+            yield None, cut >= len(data)
+        else:
+            cut = hi if hi == len(data) else _cut(tree, data, lo, hi, size)
+            facts = JsFacts(data, tree, span=(lo, cut))
+            facts.aliases.update(aliases)
+            facts.strings, facts.names, facts.texts = carried.strings, carried.names, carried.texts
+            braces: list[tree_sitter.Node] | None = [] if context else None
+            facts_of(facts, braces)
+            if braces is not None:
+                facts.nested_before, open_fns = _context(braces, lo, cut, open_fns)
+            yield facts, cut >= len(data)
+            aliases.update(facts.aliases)
+            carried = carried.then(facts)
+            del facts, tree
+        row += data.count(b"\n", lo, cut)
+        lo = cut
+
+
+def _plain_aliases(data: bytes) -> dict[str, str]:
+    """`name = require('module')` anywhere in the text (found from each `require`)."""
+    out = {}
+    for m in _REQUIRE.finditer(data):
+        before = _ASSIGNED.search(data, max(m.start() - 100, 0), m.start())
+        if before is not None:
+            out[before.group(1).decode()] = m.group(1).decode()
+    return out
+
+
+def _cut(tree: tree_sitter.Tree, data: bytes, lo: int, hi: int, size: int) -> int:
+    """Where the next window starts: after the last complete statement that ends in the
+    second half of this one, at the shallowest level of the tree's right edge that has one."""
+    floor, limit = lo + size // 2, hi - _MARGIN
+    node = tree.root_node
+    for _ in range(64):
+        inside = None
+        for child in reversed(node.children):
+            if child.end_byte <= limit:
+                if child.end_byte > floor and not child.has_error and _STATEMENT.match(child.type):
+                    return child.end_byte
+                break
+            if child.start_byte < limit:
+                inside = child
+                break
+        if inside is None:
+            break
+        node = inside
+    return _line_cut(data, lo, hi, size)
+
+
+def _line_cut(data: bytes, lo: int, hi: int, size: int) -> int:
+    at = data.rfind(b"\n", lo + size // 2, hi - _MARGIN)
+    return at + 1 if at >= 0 else hi
+
+
+def _context(
+    braces: list[tree_sitter.Node], lo: int, cut: int, open_fns: list[bool]
+) -> tuple[int, list[bool]]:
+    """Where the functions open at `lo` (from earlier windows) are all closed (`lo` when
+    none is open), and the braces open at `cut`: the next window's `open_fns`."""
+    braces.sort(key=lambda n: n.start_byte)
+    stack = [(fn, True) for fn in open_fns]  # (a function's body, carried from before)
+    nested_before = lo if not any(open_fns) else cut
+    for node in braces:
+        at = node.start_byte
+        if at >= cut:
+            break
+        parent = node.parent
+        if node.type == "{":
+            stack.append((_function_body(parent), False))
+        elif parent is not None and parent.type == "template_substitution":
+            continue
+        elif stack:
+            stack.pop()
+            if nested_before == cut and not any(fn for fn, carried in stack if carried):
+                nested_before = at
+    return nested_before, [fn for fn, _ in stack]
+
+
+def _function_body(block: tree_sitter.Node | None) -> bool:
+    """A `{` that opens the body of a function that is not invoked where it is written."""
+    if block is None or block.type != "statement_block":
+        return False
+    fn = block.parent
+    if fn is None or fn.type not in _FUNCS or invoked_now(fn):
+        return False
+    # an invocation the window cannot see yet: `(function () {` or `((m) => {` wrapping a
+    # bundle, `!function () {`
+    outer = fn.parent
+    return outer is None or outer.type not in {"parenthesized_expression", "unary_expression"}
+
+
+@dataclass
+class _Carried:
+    """What a window's constants tell the windows after it (at most `CARRIED` of each)."""
+
+    strings: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    texts: dict[str, bytes] = field(default_factory=dict)
+
+    def then(self, facts: JsFacts) -> _Carried:
+        out = _Carried(dict(self.strings), dict(self.names), dict(self.texts))
+        for name, value in facts.consts.items():
+            t = value.type
+            if t in _FOLDS and len(out.strings) < CARRIED:
+                text = facts.fold(value)
+                if text is not None and len(text) <= 4096:
+                    out.strings[name] = text
+            if t in _NAMES and len(out.names) < CARRIED:
+                q = facts.qualname(value)
+                if q and q != name:
+                    out.names[name] = q
+            if t not in _FUNCS and len(out.texts) < CARRIED:
+                text_ = facts.const_text(name)
+                if text_ is not None:
+                    out.texts[name] = text_
+        return out
