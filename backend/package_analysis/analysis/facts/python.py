@@ -16,7 +16,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import cmdclass, handover, py2, pyapi, walk
+from . import cmdclass, handover, py2, pyapi, pychunks, walk
 from .loadtime import reached
 from .pyresolve import Resolver
 from .values import Value
@@ -202,7 +202,7 @@ def _line_text(lines: list[str], line: int, end: int | None = None) -> str:
 def parse(src: str, *, is_setup: bool = False, loadtime_all: bool = False) -> PyFacts | None:
     """Facts for `src`, or None when it does not parse (content rules still ran on it)."""
     try:
-        tree = ast.parse(src.replace("\0", " ") if "\0" in src else src)
+        tree = pychunks.parse(src.replace("\0", " ") if "\0" in src else src)
     except SyntaxError:
         py3 = py2.as_py3(src)  # Python 2 statements, read as Python 3 line for line
         if py3 is None:
