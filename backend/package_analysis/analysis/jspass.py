@@ -124,9 +124,10 @@ def analyze(
     ):
         if len(data) > jswindow.window_bytes():
             context = entry and not loadtime_all  # else load time is all or nothing
-            for check.facts, check.text_pass in jswindow.windows(data, context=context):
+            for window, check.text_pass in jswindow.windows(data, context=context):
+                check.facts = window
                 _checks(check, scanner, depth)
-            check.facts = None
+                check.facts = window = None  # one window's tree at a time
             return check
         facts = parse(data)
     check.facts = facts

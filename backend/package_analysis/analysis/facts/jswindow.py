@@ -36,7 +36,7 @@ import tree_sitter
 from .javascript import _FUNCS, JsFacts, facts_of, invoked_now, language
 
 ENV = "ANALYSIS_JS_WINDOW_BYTES"
-DEFAULT_WINDOW = 1 << 20
+DEFAULT_WINDOW = 256 << 10
 MIN_WINDOW = 4096
 _MARGIN = 256  # a statement that ends this close to the window's end may go on past it
 _STATEMENT = re.compile(r".*(statement|declaration)$|pair|method_definition|field_definition")
@@ -51,7 +51,7 @@ _NAMES = {"member_expression", "subscript_expression", "call_expression", "ident
 
 
 def window_bytes() -> int:
-    """ANALYSIS_JS_WINDOW_BYTES (at least 4 KiB), else 1 MiB: files larger are windowed."""
+    """ANALYSIS_JS_WINDOW_BYTES (at least 4 KiB), else 256 KiB: files larger are windowed."""
     raw = os.environ.get(ENV, "").strip()
     try:
         return max(int(raw), MIN_WINDOW) if raw else DEFAULT_WINDOW
