@@ -237,8 +237,10 @@ def child(path: Path, eco: str, reps: int) -> dict[str, Any]:
     }
 
 
-def run_child(item: dict[str, Any], reps: int, engine_root: Path) -> dict[str, Any]:
-    env = {**os.environ, "BENCH_BIG_ENGINE": str(engine_root)}
+def run_child(
+    item: dict[str, Any], reps: int, engine_root: Path, **settings: str
+) -> dict[str, Any]:
+    env = {**os.environ, **settings, "BENCH_BIG_ENGINE": str(engine_root)}
     argv = [sys.executable, "-m", "bench.big_packages", "--child", item["path"]]
     argv += ["--ecosystem", item["ecosystem"], "--reps", str(reps)]
     proc = subprocess.Popen(
@@ -296,7 +298,7 @@ def _ok(side: dict[str, Any] | None) -> bool:
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for side in ("ours", "before", "guarddog"):
+    for side in ("ours", "serial", "before", "guarddog"):
         done = [r[side] for r in rows if _ok(r.get(side))]
         if done:
             out[side] = {
@@ -319,6 +321,17 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         out["pss_not_above_guarddog"] = all(
             r["ours"].get("peak_pss_mib", 0) <= r["guarddog"].get("peak_pss_mib", 0) for r in both
         )
+    one = [r for r in both if _ok(r.get("serial"))]
+    if one:
+        out["serial_median_ratio"] = statistics.median(
+            r["serial"]["seconds"] / r["guarddog"]["seconds"] for r in one
+        )
+        for unit in ("rss", "pss"):
+            key = f"peak_{unit}_mib"
+            out[f"serial_{unit}_not_above"] = sum(
+                r["serial"].get(key, 0) <= r["guarddog"].get(key, 0) for r in one
+            )
+        out["serial_compared"] = len(one)
     if "before" in out:
         before = [
             r["before"]["seconds"] / r["guarddog"]["seconds"]
@@ -341,7 +354,10 @@ def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
         "",
         f"Run {meta['when']} on {meta['machine']}; rules_version `{meta['rules_version']}`. "
         f"Ours: median of {meta['reps']} analyses (unpack + scan, `pipeline.analyze_file`, "
-        "rules compiled beforehand) in one child process per artifact. "
+        "rules compiled beforehand) in one child process per artifact, with the default "
+        "scanning processes; "
+        f"in one process: the same with `ANALYSIS_SCAN_PROCESSES=1`, median of "
+        f"{meta.get('serial_reps', 0)}. "
         f"GuardDog {meta['guarddog_version']}: its CLI, median of {meta['guarddog_reps']} "
         "runs, one process each. "
         "Memory, both sides alike (`bench/treemem.py`): the whole process tree (ours: the child, "
@@ -359,11 +375,18 @@ def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
         "",
         "| artifact | size | Python modules parsed / skipped | before | ours | GuardDog "
         "| ours / GuardDog | peak RSS (tree) before / ours / GuardDog "
-        "| peak PSS (tree) before / ours / GuardDog |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| peak PSS (tree) before / ours / GuardDog "
+        "| ours in one process: time, RSS / PSS (tree) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         o, b, g = r["ours"], r.get("before"), r.get("guarddog")
+        one = r.get("serial")
+        serial = (
+            f"{one['seconds']:.2f} s, {one['peak_rss_mib']:.0f} / {one['peak_pss_mib']:.0f} MiB"
+            if _ok(one)
+            else "-"
+        )
         mods = (
             f"{o['parsed']} / {o['python_modules'] - o['parsed']}" if "parsed" in o else "- (npm)"
         )
@@ -373,7 +396,7 @@ def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
         lines.append(
             f"| {r['file']} | {r['size'] / 1e6:.1f} MB | {mods} | {_f(b, 'seconds', '{:.2f} s')} "
             f"| {_f(o, 'seconds', '{:.2f} s')} | {_f(g, 'seconds', '{:.2f} s')} | {ratio} "
-            f"| {rss} MiB | {pss} MiB |"
+            f"| {rss} MiB | {pss} MiB | {serial} |"
         )
     if "ours" in s:
         o = s["ours"]
@@ -422,6 +445,14 @@ def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
                 f"| {o.get('peak_pss_mib', 0):.0f} / {g.get('peak_pss_mib', 0):.0f} MiB "
                 f"| ≤ GuardDog on every artifact | {'yes' if met else '**no**'} |"
             )
+        if "serial_compared" in s:
+            n = s["serial_compared"]
+            lines.append(
+                f"| ours in one process (`ANALYSIS_SCAN_PROCESSES=1`): median ratio / GuardDog; "
+                f"artifacts with peak RSS, PSS ≤ GuardDog's | {s['serial_median_ratio']:.2f}x; "
+                f"RSS {s['serial_rss_not_above']} of {n}, PSS {s['serial_pss_not_above']} of {n} "
+                f"| | |"
+            )
     lines += [
         "",
         "Verdicts (all eight are benign): "
@@ -445,6 +476,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reps", type=int, default=3, help="analyses per artifact, ours")
     parser.add_argument("--before-reps", type=int, default=1, help="analyses, before engine")
+    parser.add_argument(
+        "--serial-reps", type=int, default=1, help="analyses in one process (0: none)"
+    )
     parser.add_argument("--guarddog-reps", type=int, default=1)
     # absolute: GuardDog runs from a scratch folder, where a relative path would not lead
     parser.add_argument("--guarddog", type=lambda p: Path(p).absolute(), default=DEFAULT_GUARDDOG)
@@ -475,6 +509,10 @@ def main() -> None:
         print(f"bench-big: {item['file']}", file=sys.stderr, flush=True)
         row = {k: item[k] for k in ("ecosystem", "name", "version", "file", "sha256", "size")}
         row["ours"] = run_child(item, args.reps, REPO / "backend")
+        if args.serial_reps:  # the serial pass: what a one-CPU worker pod runs
+            row["serial"] = run_child(
+                item, args.serial_reps, REPO / "backend", ANALYSIS_SCAN_PROCESSES="1"
+            )
         if before_root is not None:
             row["before"] = run_child(item, args.before_reps, before_root)
         if guarddog is not None:
@@ -491,6 +529,7 @@ def main() -> None:
         "rules_version": engine.RULES_VERSION,
         "reps": args.reps,
         "before_reps": args.before_reps,
+        "serial_reps": args.serial_reps,
         "guarddog_reps": args.guarddog_reps,
         "guarddog_version": "3.2.0" if guarddog else "not run",
         "before": before_root.name if before_root is not None else None,  # its commit
