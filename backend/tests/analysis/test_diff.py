@@ -276,3 +276,19 @@ def test_the_scan_role_with_a_baseline_fails_on_new_findings_only(tmp_path: Path
     assert results and {r["baselineState"] for r in results} == {"new"}
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
     assert uris == {inj.file}
+
+
+def test_line_sets_hold_runs_and_answer_as_sets() -> None:
+    from package_analysis.analysis.diff.lines import Lines
+
+    lines = Lines([5, 1, 2, 3, 9])
+    lines.add(20, 30)
+    lines.add(4, 4)  # joins 1-3 and 5
+    lines.add(25, 40)  # overlaps 20-30
+    lines.add(8, 8)  # before 9, after the rest
+    assert repr(lines) == "Lines(1-5, 8-9, 20-40)"
+    assert lines == {1, 2, 3, 4, 5, 8, 9, *range(20, 41)}
+    assert len(lines) == 5 + 2 + 21 and 40 in lines and 41 not in lines and 7 not in lines
+    assert list(lines)[:6] == [1, 2, 3, 4, 5, 8]
+    assert lines.without({2, 3, 9} | set(range(21, 40))) == {1, 4, 5, 8, 20, 40}
+    assert not Lines() and Lines(range(3, 3)) == set()

@@ -192,3 +192,20 @@ def test_the_window_size_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(jswindow.ENV, "lots")
     assert jswindow.window_bytes() == jswindow.DEFAULT_WINDOW
     assert isinstance(tree_sitter.Point(0, 0), tuple)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_diff_reads_load_time_lines_the_same_in_windows(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from package_analysis.analysis import diff
+
+    code = (CASES[case][0] + "(function () {\n" + _inner(2 * SMALL) + "})();\n").encode()
+    monkeypatch.setenv(jswindow.ENV, str(1 << 30))
+    whole = diff._javascript_lazy(code)
+    monkeypatch.setenv(jswindow.ENV, str(SMALL))
+    assert diff._javascript_lazy(code) == whole
+    last = code.count(b"\n")  # the wrapper's own lines run where the file loads
+    assert not any(n in whole for n in range(last - 2 * SMALL // 30, last))
+    if case == "inside-a-function":
+        assert code[: code.index(RUN.encode())].count(b"\n") + 1 in whole

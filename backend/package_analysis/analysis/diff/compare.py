@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from ..magic import executable_kind
 from .lazy import _javascript_lazy, _python_lazy
+from .lines import Lines
 from .tree import Tree, _read
 
 RunsAt = Literal["install", "import", ""]
@@ -52,10 +53,10 @@ class FileChange:
     status: Literal["added", "removed", "changed"]
     runs_at: RunsAt  # where the file's code runs, when it runs at install or import
     binary: bool = False
-    added: set[int] = field(default_factory=set)  # added line numbers
-    import_lines: set[int] = field(default_factory=set)  # added lines that run on load
+    added: Lines = field(default_factory=Lines)  # added line numbers
+    import_lines: Lines = field(default_factory=Lines)  # added lines that run on load
     hunks: list[Hunk] = field(default_factory=list)
-    old_text: str = ""  # the baseline's text, whitespace-collapsed (for moved code)
+    texts_compared: bool = False  # both sides text: moved code is looked for in the baseline
     lines_added: int = 0
     lines_removed: int = 0
 
@@ -133,7 +134,7 @@ def _added(tree: Tree, rel: str, data: bytes, where: RunsAt) -> FileChange:
     if change.binary or not _textual(data):
         return change
     lines = _lines(data)
-    change.added = set(range(1, len(lines) + 1))
+    change.added = Lines(range(1, len(lines) + 1))
     change.lines_added = len(lines)
     change.import_lines = _load_lines(tree, rel, data, where, change.added)
     if where:
@@ -148,18 +149,22 @@ def _changed(
     if change.binary or not _textual(data) or not _textual(old_data):
         return change
     new_lines, old_lines = _lines(data), _lines(old_data)
-    change.old_text = " ".join(old_data.decode("utf-8", "replace").split())
+    change.texts_compared = True
     ranges: list[tuple[int, int, int]] = []  # (first, last added line, removed count)
     if max(len(data), len(old_data)) > MAX_DIFF_BYTES or len(new_lines) > MAX_DIFF_LINES:
-        known = {ln.strip() for ln in old_lines}
+        # hashes, not texts (a big bundle's lines): str hashes are salted per process, so a
+        # collision that would hide an added line cannot be made on purpose
+        known = {hash(ln.strip()) for ln in old_lines}
+        old_count = len(old_lines)
+        del old_lines
         for i, ln in enumerate(new_lines, 1):
-            if ln.strip() not in known:
+            if hash(ln.strip()) not in known:
                 ranges.append((i, i, 0))
-        change.lines_removed = max(0, len(old_lines) - len(new_lines) + len(ranges))
+        change.lines_removed = max(0, old_count - len(new_lines) + len(ranges))
     else:
         ranges, change.lines_removed = _aligned(old_lines, new_lines)
     for first, last, _removed in ranges:
-        change.added.update(range(first, last + 1))
+        change.added.add(first, last)
     change.lines_added = len(change.added)
     change.import_lines = _load_lines(tree, rel, data, where, change.added)
     for first, last, removed in _merge(ranges):
@@ -199,7 +204,7 @@ def _merge(ranges: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
 
 
 def _hunk(
-    lines: list[str], first: int, last: int, load: set[int], where: RunsAt, removed: int
+    lines: list[str], first: int, last: int, load: Lines, where: RunsAt, removed: int
 ) -> Hunk:
     runs: RunsAt = ""
     if any(n in load for n in range(first, last + 1)):
@@ -208,12 +213,12 @@ def _hunk(
     return Hunk(first, last, runs, shown, removed)
 
 
-def _load_lines(tree: Tree, rel: str, data: bytes, where: RunsAt, added: set[int]) -> set[int]:
+def _load_lines(tree: Tree, rel: str, data: bytes, where: RunsAt, added: Lines) -> Lines:
     """The added lines that run when the file is installed or loaded: every line of an
     install-time file, else the lines outside function bodies."""
     if not where or not added:
-        return set()
+        return Lines()
     if where == "install" or rel.endswith(".pth"):
-        return set(added)
+        return Lines(added)
     lazy = _python_lazy(data) if rel.endswith((".py", ".pyw")) else _javascript_lazy(data)
-    return {n for n in added if n not in lazy}
+    return added.without(lazy)

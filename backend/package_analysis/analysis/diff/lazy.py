@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from .lines import Lines
+
 _BLOCK_END = re.compile(r":\s*(#.*)?$")
 
 
@@ -30,34 +32,45 @@ def _python_lazy(data: bytes) -> set[int]:
     return lazy
 
 
-_JS_FUNCTIONS = {
-    "function_declaration",
-    "function_expression",
-    "function",
-    "arrow_function",
-    "method_definition",
-    "generator_function_declaration",
-    "generator_function",
-}
+_BODIES = "\n".join(
+    f"({t} body: (statement_block) @body)"
+    for t in (
+        "function_declaration", "function_expression", "arrow_function",
+        "method_definition", "generator_function_declaration", "generator_function",
+    )
+)  # fmt: skip
+_query: list[object] = []
 
 
-def _javascript_lazy(data: bytes) -> set[int]:
+def _javascript_lazy(data: bytes) -> Lines:
+    """Lines strictly inside the body of a function that is not invoked where it is
+    written (the first and last share code with the outside). Parsed a window at a time
+    (`facts/jswindow.py`): a big bundle's tree is never held whole."""
     try:
         import tree_sitter
-        import tree_sitter_javascript
 
-        parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_javascript.language()))
-        root = parser.parse(data).root_node
+        from ..facts import javascript, jswindow
+
+        if not _query:
+            _query.append(tree_sitter.Query(javascript.language()[0], _BODIES))
+        query = _query[0]
+        assert isinstance(query, tree_sitter.Query)
+        lazy = Lines()
+        for window, _ in jswindow.windows(data, facts=False):
+            if window is None or window.span is None:
+                continue
+            lo, cut = window.span
+            if window.nested_before > lo:  # inside a function an earlier window opened
+                first = data.count(b"\n", 0, lo) + 1
+                lazy.update(range(first, first + data.count(b"\n", lo, window.nested_before)))
+            cursor = tree_sitter.QueryCursor(query)
+            cursor.set_byte_range(lo, cut)
+            for body in cursor.captures(window.tree.root_node).get("body", []):
+                fn = body.parent
+                if fn is None or javascript.invoked_now(fn):
+                    continue  # runs where it is written
+                if body.end_point[0] - body.start_point[0] >= 2:
+                    lazy.update(range(body.start_point[0] + 2, body.end_point[0] + 1))
     except Exception:  # a parser failure only means every line counts as load-time
-        return set()
-    lazy: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type in _JS_FUNCTIONS:
-            body = node.child_by_field_name("body")
-            if body is not None and body.end_point[0] - body.start_point[0] >= 2:
-                # rows strictly inside the braces: the first and last share code with the outside
-                lazy.update(range(body.start_point[0] + 2, body.end_point[0] + 1))
-        stack.extend(node.children)
+        return Lines()
     return lazy

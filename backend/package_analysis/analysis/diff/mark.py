@@ -32,12 +32,24 @@ def mark(findings: Iterable[Finding], comparison: Comparison) -> list[Finding]:
     New: in an added file, or on an added line (or with no line, in a changed file) whose
     snippet the baseline's file does not contain (so moved code stays `unchanged`)."""
     out = []
+    texts: dict[str, str] = {}  # the baseline's files read so far, whitespace-collapsed
     for f in findings:
-        out.append(dataclasses.replace(f, baseline=_mark_one(f, comparison)))
+        out.append(dataclasses.replace(f, baseline=_mark_one(f, comparison, texts)))
     return out
 
 
-def _mark_one(f: Finding, comparison: Comparison) -> str:
+def _old_text(comparison: Comparison, rel: str, texts: dict[str, str]) -> str:
+    """The baseline's file `rel`, whitespace-collapsed (read while its tree is on disk)."""
+    if rel not in texts:
+        try:
+            data = (comparison.old.root / rel).read_bytes()
+        except OSError:
+            data = b""
+        texts[rel] = _norm(data.decode("utf-8", "replace"))
+    return texts[rel]
+
+
+def _mark_one(f: Finding, comparison: Comparison, texts: dict[str, str]) -> str:
     if not f.file:
         return ""  # about the package as a whole (its name, its version): not compared
     if f.file not in comparison.new.files:
@@ -50,7 +62,11 @@ def _mark_one(f: Finding, comparison: Comparison) -> str:
     snippet = _norm(f.snippet.rstrip("…"))
     if f.line is not None and f.line not in change.added:
         return "unchanged"
-    if snippet and change.old_text and snippet in change.old_text:
+    if (
+        snippet
+        and change.texts_compared
+        and snippet in _old_text(comparison, change.old_file, texts)
+    ):
         return "unchanged"
     return "new"
 

@@ -47,6 +47,7 @@ _REQUIRE = re.compile(
 _ASSIGNED = re.compile(rb"([A-Za-z_$][\w$]*)\s*=\s*$")
 CARRIED = 65536  # constants carried forward, of each kind (a hostile file may declare millions)
 _FOLDS = {"string", "template_string", "binary_expression", "call_expression"}
+_brace_query: tree_sitter.Query | None = None
 _NAMES = {"member_expression", "subscript_expression", "call_expression", "identifier"}
 
 
@@ -60,13 +61,14 @@ def window_bytes() -> int:
 
 
 def windows(
-    data: bytes, size: int | None = None, *, context: bool = True
+    data: bytes, size: int | None = None, *, context: bool = True, facts: bool = True
 ) -> Iterator[tuple[JsFacts | None, bool]]:
     """(facts of each window in order (None: it could not be parsed), whether it is the last).
-    `context`: follow which functions are open across windows (only load time needs it)."""
+    `context`: follow which functions are open across windows (only load time needs it);
+    `facts=False`: the windows' trees and context only, no calls or constants."""
     size = size or window_bytes()
     lang, _ = language()
-    aliases = _plain_aliases(data)
+    aliases = _plain_aliases(data) if facts else {}
     carried = _Carried()
     open_fns: list[bool] = []  # the braces open where the window starts: True for a function's
     lo, row = 0, 0
@@ -84,19 +86,32 @@ def windows(
             yield None, cut >= len(data)
         else:
             cut = hi if hi == len(data) else _cut(tree, data, lo, hi, size)
-            facts = JsFacts(data, tree, span=(lo, cut))
-            facts.aliases.update(aliases)
-            facts.strings, facts.names, facts.texts = carried.strings, carried.names, carried.texts
+            held = JsFacts(data, tree, span=(lo, cut))
             braces: list[tree_sitter.Node] | None = [] if context else None
-            facts_of(facts, braces)
+            if facts:
+                held.aliases.update(aliases)
+                held.strings, held.names, held.texts = carried.strings, carried.names, carried.texts
+                facts_of(held, braces)
+            elif braces is not None:
+                braces += _braces(tree, lo, cut)
             if braces is not None:
-                facts.nested_before, open_fns = _context(braces, lo, cut, open_fns)
-            yield facts, cut >= len(data)
-            aliases.update(facts.aliases)
-            carried = carried.then(facts)
-            del facts, tree
+                held.nested_before, open_fns = _context(braces, lo, cut, open_fns)
+            yield held, cut >= len(data)
+            if facts:
+                aliases.update(held.aliases)
+                carried = carried.then(held)
+            del held, tree, braces
         row += data.count(b"\n", lo, cut)
         lo = cut
+
+
+def _braces(tree: tree_sitter.Tree, lo: int, cut: int) -> list[tree_sitter.Node]:
+    global _brace_query
+    if _brace_query is None:
+        _brace_query = tree_sitter.Query(language()[0], '["{" "}"] @brace')
+    cursor = tree_sitter.QueryCursor(_brace_query)
+    cursor.set_byte_range(lo, cut)
+    return cursor.captures(tree.root_node).get("brace", [])
 
 
 def _plain_aliases(data: bytes) -> dict[str, str]:
