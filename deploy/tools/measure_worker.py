@@ -3,8 +3,9 @@
     python deploy/tools/measure_worker.py [--image packamal:dev] [PURL...]   (make image-measure)
 
 Runs migrate, api and a worker of the built image as containers with the rendered minikube
-manifests' environment and hardening, except the worker's memory limit (what is measured),
-against the harness's PostgreSQL and Redis (a database and queue names of its own).
+manifests' environment and hardening, except the worker's CPU and memory limits (what is
+measured; `--limited` keeps them: does each job complete within them?), against the
+harness's PostgreSQL and Redis (a database and queue names of its own).
 For each package URL: a fresh worker container, one `analyze` job dispatched through the
 api, and the worker container's memory, sampled from its cgroup ten times a second while
 the job runs: peak RSS (processes' anonymous memory, the unpack child's included) and the
@@ -85,6 +86,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--image", default="packamal:dev")
     parser.add_argument("purls", nargs="*", default=DEFAULT_PURLS)
+    parser.add_argument(
+        "--limited",
+        action="store_true",
+        help="the worker with the manifest's CPU and memory limits (does each job fit?)",
+    )
     args = parser.parse_args()
 
     with tempfile_dir() as out:
@@ -124,8 +130,8 @@ def main() -> int:
         wait(lambda: bool(http("GET", f"{api}/readyz")), 90)
         for i, purl in enumerate(args.purls):
             worker = names[f"worker{i}"] = f"packamal-measure-worker{i}-{run}"
-            engine("run", "--detach", *flags("worker", worker, unlimited=True), args.image,
-                   "worker")  # fmt: skip
+            engine("run", "--detach", *flags("worker", worker, unlimited=not args.limited),
+                   args.image, "worker")  # fmt: skip
             time.sleep(3)  # the worker loop is up; its idle memory is part of the figure
             sampler = Sampler(cgroup_dir(worker))
             sampler.start()

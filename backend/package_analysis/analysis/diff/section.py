@@ -32,7 +32,7 @@ def _items(comparison: Comparison) -> tuple[list[dict[str, Any]], list[dict[str,
         if not change.runs_at:
             continue  # docs, tests and data files: listed, not mined
         text = _lines(_read(comparison.new.root / change.file))
-        for n in sorted(change.added):
+        for n in change.added:  # ascending
             if n > len(text) or (len(endpoints) >= ITEMS_MAX and len(blobs) >= ITEMS_MAX):
                 break
             line = text[n - 1]

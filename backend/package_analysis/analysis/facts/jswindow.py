@@ -11,17 +11,18 @@ whole file, so lines, snippets and byte offsets read as in a whole parse):
   ends in its second half, found down the right edge of its tree, at the shallowest level
   that has one; the next window starts there (a line end when no statement fits);
 - what a window's calls and constants need from earlier windows is carried: the module
-  aliases (`const cp = require('child_process')`), the constants that fold to strings, and
-  which enclosing functions are still open where the window starts (read from the braces
+  aliases (`const cp = require('child_process')`), the constants that fold to strings, what
+  the others name (`const p = Function('return process')()`: process) and their source text,
+  and which enclosing functions are still open where the window starts (read from the braces
   of the earlier windows' trees): code inside a function an earlier window opened is not
-  load time, code inside an immediately invoked one (a bundle's wrapper) is;
+  load time, code inside an immediately invoked one (a bundle's wrapper) is; a rule that
+  combines calls keeps its own state across the windows (`JsCheck.carry`);
 - aliases the whole text declares in the plain form (`x = require('m')`) are known in every
   window, also before the line that declares them (a function defined above its import).
 
-What a window cannot see: a constant that is not a string, or an alias that is folded or
-destructured, declared in a later window than its use, and two calls in different windows
-that only matter together (a rule reading "collects X and uses the network" reads one
-window). The content rules still read every byte of the file.
+What a window cannot see: a folded or destructured alias, or a constant that is not a
+string, declared in a later window than its use. The content rules still read every byte of
+the file.
 """
 
 from __future__ import annotations
