@@ -109,8 +109,13 @@ _QUERIES: dict[str, frozenset[str] | None] = {
                       "--version"}),
     "pkg-config": None, "pkgconf": None, "uname": None, "sw_vers": None, "lsb_release": None,
     "getconf": None, "nproc": None,
+    "cygpath": None,  # Cygwin's path converter: `cygpath -w /usr/lib` prints a Windows path
 }  # fmt: skip
 _VERSION_FLAGS = {"--version", "-dumpversion", "-dumpfullversion", "-dumpmachine", "-V"}
+# a compiler asked where its files are or what it targets (`gcc -print-multiarch`,
+# `cc -print-file-name=libgfortran.so`, `clang -print-search-dirs`): it compiles nothing
+_COMPILERS = {"gcc", "cc", "c++", "g++", "clang", "clang++", "gfortran", "icc", "icx"}
+_COMPILER_ASKS = ("-print-", "-dump")
 _SHELL_SYNTAX = re.compile(r"[;&|$`<>(){}\n]")
 _CONFIG_TOOL = re.compile(r"[\w+.-]+[-_]config$")  # pg_config, llvm-config, sdl2-config
 
@@ -144,6 +149,9 @@ def probe(node: ast.Call, f: PyFacts | None = None) -> bool:
     if program in _QUERIES:
         asks = _QUERIES[program]
         return asks is None or (len(words) > 1 and words[1] in asks)
+    if program in _COMPILERS and len(words) > 1:
+        asks = words[1:]
+        return all(isinstance(w, str) and w.startswith(_COMPILER_ASKS) for w in asks)
     return bool(_CONFIG_TOOL.match(program)) or (len(words) == 2 and words[1] in _VERSION_FLAGS)
 
 

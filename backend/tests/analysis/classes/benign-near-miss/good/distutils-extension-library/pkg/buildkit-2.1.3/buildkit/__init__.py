@@ -1,0 +1,3 @@
+"""Numerical build helpers."""
+
+__version__ = "2.1.3"

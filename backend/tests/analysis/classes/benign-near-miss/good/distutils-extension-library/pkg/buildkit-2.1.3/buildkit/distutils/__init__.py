@@ -1,0 +1,1 @@
+"""Build commands for projects that compile C and Fortran extensions."""
