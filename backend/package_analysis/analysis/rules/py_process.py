@@ -149,9 +149,9 @@ def probe(node: ast.Call, f: PyFacts | None = None) -> bool:
     if program in _QUERIES:
         asks = _QUERIES[program]
         return asks is None or (len(words) > 1 and words[1] in asks)
-    if program in _COMPILERS and len(words) > 1:
-        asks = words[1:]
-        return all(isinstance(w, str) and w.startswith(_COMPILER_ASKS) for w in asks)
+    asks = words[1:]
+    if program in _COMPILERS and asks and all(str(w).startswith(_COMPILER_ASKS) for w in asks):
+        return True  # (else it may still ask only for its version, below)
     return bool(_CONFIG_TOOL.match(program)) or (len(words) == 2 and words[1] in _VERSION_FLAGS)
 
 

@@ -6,6 +6,7 @@ import sys
 import tempfile
 
 default_lib_dirs = ["/usr/local/lib", "/usr/lib"]
+APPLE_CLANG = sys.platform == "darwin" and b"Apple" in subprocess.check_output(["clang", "--version"])
 
 if sys.platform != "win32":
     with tempfile.TemporaryFile() as tmp:
