@@ -43,9 +43,10 @@ _query: list[object] = []
 
 
 def _javascript_lazy(data: bytes) -> Lines:
-    """Lines strictly inside the body of a function that is not invoked where it is
-    written (the first and last share code with the outside). Parsed a window at a time
-    (`facts/jswindow.py`): a big bundle's tree is never held whole."""
+    """Lines strictly inside a function's body (the first and last share code with the
+    outside; an immediately invoked function's body too, as the diff has always counted
+    it). Parsed a window at a time (`facts/jswindow.py`): a big bundle's tree is never held
+    whole."""
     try:
         import tree_sitter
 
@@ -56,19 +57,19 @@ def _javascript_lazy(data: bytes) -> Lines:
         query = _query[0]
         assert isinstance(query, tree_sitter.Query)
         lazy = Lines()
-        for window, _ in jswindow.windows(data, facts=False):
+        for window, _ in jswindow.windows(data, facts=False, invoked_run=False):
             if window is None or window.span is None:
                 continue
             lo, cut = window.span
             if window.nested_before > lo:  # inside a function an earlier window opened
                 first = data.count(b"\n", 0, lo) + 1
                 lazy.update(range(first, first + data.count(b"\n", lo, window.nested_before)))
+            end = data.count(b"\n", 0, cut) + 1  # inside one this window opened, to its end
+            for at in window.open_bodies:
+                lazy.update(range(data.count(b"\n", 0, at) + 2, end + 1))
             cursor = tree_sitter.QueryCursor(query)
             cursor.set_byte_range(lo, cut)
             for body in cursor.captures(window.tree.root_node).get("body", []):
-                fn = body.parent
-                if fn is None or javascript.invoked_now(fn):
-                    continue  # runs where it is written
                 if body.end_point[0] - body.start_point[0] >= 2:
                     lazy.update(range(body.start_point[0] + 2, body.end_point[0] + 1))
     except Exception:  # a parser failure only means every line counts as load-time

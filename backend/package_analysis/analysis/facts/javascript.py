@@ -86,6 +86,7 @@ class JsFacts(JsFolding):
     # the function an earlier window opened around them closes (before it: not load time)
     span: tuple[int, int] | None = None
     nested_before: int = 0
+    open_bodies: list[int] = field(default_factory=list)  # functions left open at its end
     # qualname of a node (by its id, unique in the tree), once `parse` has every alias: the
     # rules ask again for the same callees (eval, child_process, install-time passes)
     _names: dict[int, str] | None = field(default=None, repr=False)

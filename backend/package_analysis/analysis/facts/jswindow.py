@@ -62,11 +62,17 @@ def window_bytes() -> int:
 
 
 def windows(
-    data: bytes, size: int | None = None, *, context: bool = True, facts: bool = True
+    data: bytes,
+    size: int | None = None,
+    *,
+    context: bool = True,
+    facts: bool = True,
+    invoked_run: bool = True,
 ) -> Iterator[tuple[JsFacts | None, bool]]:
     """(facts of each window in order (None: it could not be parsed), whether it is the last).
     `context`: follow which functions are open across windows (only load time needs it);
-    `facts=False`: the windows' trees and context only, no calls or constants."""
+    `facts=False`: the windows' trees and context only, no calls or constants;
+    `invoked_run=False`: a function invoked where it is written counts as a function too."""
     size = size or window_bytes()
     lang, _ = language()
     aliases = _plain_aliases(data) if facts else {}
@@ -96,7 +102,9 @@ def windows(
             elif braces is not None:
                 braces += _braces(tree, lo, cut)
             if braces is not None:
-                held.nested_before, open_fns = _context(braces, lo, cut, open_fns)
+                held.nested_before, open_fns, held.open_bodies = _context(
+                    braces, lo, cut, open_fns, invoked_run
+                )
             yield held, cut >= len(data)
             if facts:
                 aliases.update(held.aliases)
@@ -152,40 +160,62 @@ def _line_cut(data: bytes, lo: int, hi: int, size: int) -> int:
 
 
 def _context(
-    braces: list[tree_sitter.Node], lo: int, cut: int, open_fns: list[bool]
-) -> tuple[int, list[bool]]:
+    braces: list[tree_sitter.Node], lo: int, cut: int, open_fns: list[bool], invoked_run: bool
+) -> tuple[int, list[bool], list[int]]:
     """Where the functions open at `lo` (from earlier windows) are all closed (`lo` when
-    none is open), and the braces open at `cut`: the next window's `open_fns`."""
+    none is open), the braces open at `cut` (the next window's `open_fns`), and where the
+    bodies of the functions this window opened and left open begin."""
     braces.sort(key=lambda n: n.start_byte)
-    stack = [(fn, True) for fn in open_fns]  # (a function's body, carried from before)
+    stack = [(fn, -1) for fn in open_fns]  # (a function's body, where it opened: -1 before)
     nested_before = lo if not any(open_fns) else cut
     for node in braces:
         at = node.start_byte
         if at >= cut:
             break
-        parent = node.parent
         if node.type == "{":
-            stack.append((_function_body(parent), False))
-        elif parent is not None and parent.type == "template_substitution":
+            stack.append((_function_body(node, invoked_run), at))
+        elif node.parent is not None and node.parent.type == "template_substitution":
             continue
         elif stack:
             stack.pop()
-            if nested_before == cut and not any(fn for fn, carried in stack if carried):
+            if nested_before == cut and not any(fn for fn, where in stack if where < 0):
                 nested_before = at
-    return nested_before, [fn for fn, _ in stack]
+    opened = [where for fn, where in stack if fn and where >= 0]
+    return nested_before, [fn for fn, _ in stack], opened
 
 
-def _function_body(block: tree_sitter.Node | None) -> bool:
-    """A `{` that opens the body of a function that is not invoked where it is written."""
-    if block is None or block.type != "statement_block":
+# what may stand before a function that is invoked where it is written: `(function () {`,
+# `((m) => {` wrapping a bundle, `!function () {`
+_WRAPS = {"(", "!", "~", "+", "-", "void", "parenthesized_expression", "unary_expression"}
+
+
+def _function_body(brace: tree_sitter.Node, invoked_run: bool = True) -> bool:
+    """A `{` that opens the body of a function (with `invoked_run`: one that is not invoked
+    where it is written). In a window's tree a function cut by the window's end may be
+    only tokens under an ERROR: its body's `{` then follows `=>` or the parameters."""
+    block = brace.parent
+    if block is None:
         return False
-    fn = block.parent
-    if fn is None or fn.type not in _FUNCS or invoked_now(fn):
+    if block.type == "statement_block":
+        fn = block.parent
+        if fn is None or fn.type not in _FUNCS:
+            return False
+        if not invoked_run:
+            return True
+        if invoked_now(fn):
+            return False
+        return fn.parent is None or fn.parent.type not in _WRAPS  # invoked past the window?
+    if block.type != "ERROR":
         return False
-    # an invocation the window cannot see yet: `(function () {` or `((m) => {` wrapping a
-    # bundle, `!function () {`
-    outer = fn.parent
-    return outer is None or outer.type not in {"parenthesized_expression", "unary_expression"}
+    before = brace.prev_sibling
+    if before is not None and before.type == "=>":
+        before = before.prev_sibling  # the parameters
+    elif before is None or before.type != "formal_parameters":
+        return False
+    before = before.prev_sibling if before is not None else None
+    while before is not None and before.type in {"identifier", "function", "*", "async"}:
+        before = before.prev_sibling  # the name, `function`, `async`, `*`
+    return not invoked_run or before is None or before.type not in _WRAPS
 
 
 @dataclass

@@ -149,8 +149,8 @@ def probe(node: ast.Call, f: PyFacts | None = None) -> bool:
     if program in _QUERIES:
         asks = _QUERIES[program]
         return asks is None or (len(words) > 1 and words[1] in asks)
-    asks = words[1:]
-    if program in _COMPILERS and asks and all(str(w).startswith(_COMPILER_ASKS) for w in asks):
+    rest = words[1:]
+    if program in _COMPILERS and rest and all(str(w).startswith(_COMPILER_ASKS) for w in rest):
         return True  # (else it may still ask only for its version, below)
     return bool(_CONFIG_TOOL.match(program)) or (len(words) == 2 and words[1] in _VERSION_FLAGS)
 
