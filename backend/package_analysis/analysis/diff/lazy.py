@@ -57,16 +57,17 @@ def _javascript_lazy(data: bytes) -> Lines:
         query = _query[0]
         assert isinstance(query, tree_sitter.Query)
         lazy = Lines()
+        rows, counted = 0, 0  # the newlines before `counted` (windows come in order)
         for window, _ in jswindow.windows(data, facts=False, invoked_run=False):
             if window is None or window.span is None:
                 continue
             lo, cut = window.span
+            rows, counted = rows + data.count(b"\n", counted, lo), lo
             if window.nested_before > lo:  # inside a function an earlier window opened
-                first = data.count(b"\n", 0, lo) + 1
-                lazy.update(range(first, first + data.count(b"\n", lo, window.nested_before)))
-            end = data.count(b"\n", 0, cut) + 1  # inside one this window opened, to its end
+                lazy.add(rows + 1, rows + data.count(b"\n", lo, window.nested_before))
+            end = rows + data.count(b"\n", lo, cut) + 1  # inside one it opened, to its end
             for at in window.open_bodies:
-                lazy.update(range(data.count(b"\n", 0, at) + 2, end + 1))
+                lazy.add(rows + data.count(b"\n", lo, at) + 2, end)
             cursor = tree_sitter.QueryCursor(query)
             cursor.set_byte_range(lo, cut)
             for body in cursor.captures(window.tree.root_node).get("body", []):

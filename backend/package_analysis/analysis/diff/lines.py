@@ -37,8 +37,12 @@ class Lines:
         if isinstance(numbers, range) and numbers.step == 1:
             self.add(numbers.start, numbers.stop - 1)
             return
+        if isinstance(numbers, Lines):
+            for first, last in zip(numbers._firsts, numbers._lasts, strict=True):
+                self.add(first, last)
+            return
         run: list[int] = []
-        for n in sorted(numbers) if not isinstance(numbers, Lines) else numbers:
+        for n in sorted(numbers):
             if run and n <= run[1] + 1:
                 run[1] = max(run[1], n)
                 continue

@@ -46,6 +46,7 @@ _QUERY = """
 (assignment_expression left: (identifier) @name right: (_) @value) @assign
 (import_statement source: (string) @source) @import
 """
+BRACES = '["{" "}"] @brace\n'  # every brace token (`jswindow` follows what is open)
 _lock = threading.Lock()
 _lang: tuple[tree_sitter.Language, tree_sitter.Query] | None = None
 _braces: tree_sitter.Query | None = None
@@ -56,7 +57,7 @@ def _brace_query() -> tree_sitter.Query:
     lang = language()[0]
     with _lock:
         if _braces is None:
-            _braces = tree_sitter.Query(lang, _QUERY + '["{" "}"] @brace\n')
+            _braces = tree_sitter.Query(lang, _QUERY + BRACES)
         return _braces
 
 

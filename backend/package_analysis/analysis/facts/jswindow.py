@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import tree_sitter
 
-from .javascript import _FUNCS, JsFacts, facts_of, invoked_now, language
+from .javascript import _FUNCS, BRACES, JsFacts, facts_of, invoked_now, language
 
 ENV = "ANALYSIS_JS_WINDOW_BYTES"
 DEFAULT_WINDOW = 256 << 10
@@ -106,9 +106,9 @@ def windows(
                     braces, lo, cut, open_fns, invoked_run
                 )
             yield held, cut >= len(data)
-            if facts:
+            if facts:  # (the window's facts are done with: what it tells is added in place)
                 aliases.update(held.aliases)
-                carried = carried.then(held)
+                carried.add(held)
             del held, tree, braces
         row += data.count(b"\n", lo, cut)
         lo = cut
@@ -117,7 +117,7 @@ def windows(
 def _braces(tree: tree_sitter.Tree, lo: int, cut: int) -> list[tree_sitter.Node]:
     global _brace_query
     if _brace_query is None:
-        _brace_query = tree_sitter.Query(language()[0], '["{" "}"] @brace')
+        _brace_query = tree_sitter.Query(language()[0], BRACES)
     cursor = tree_sitter.QueryCursor(_brace_query)
     cursor.set_byte_range(lo, cut)
     return cursor.captures(tree.root_node).get("brace", [])
@@ -226,20 +226,19 @@ class _Carried:
     names: dict[str, str] = field(default_factory=dict)
     texts: dict[str, bytes] = field(default_factory=dict)
 
-    def then(self, facts: JsFacts) -> _Carried:
-        out = _Carried(dict(self.strings), dict(self.names), dict(self.texts))
+    def add(self, facts: JsFacts) -> None:
+        """What the (finished) window `facts` adds, in place."""
         for name, value in facts.consts.items():
             t = value.type
-            if t in _FOLDS and len(out.strings) < CARRIED:
+            if t in _FOLDS and len(self.strings) < CARRIED:
                 text = facts.fold(value)
                 if text is not None and len(text) <= 4096:
-                    out.strings[name] = text
-            if t in _NAMES and len(out.names) < CARRIED:
+                    self.strings[name] = text
+            if t in _NAMES and len(self.names) < CARRIED:
                 q = facts.qualname(value)
                 if q and q != name:
-                    out.names[name] = q
-            if t not in _FUNCS and len(out.texts) < CARRIED:
+                    self.names[name] = q
+            if t not in _FUNCS and len(self.texts) < CARRIED:
                 text_ = facts.const_text(name)
                 if text_ is not None:
-                    out.texts[name] = text_
-        return out
+                    self.texts[name] = text_
