@@ -127,6 +127,29 @@ def scan_files(
         _give(taken)
 
 
+def _forkserver_running(root: Path) -> None:
+    """Start the forkserver (once per process) able to import the engine from `root`.
+
+    Python 3.11's forkserver imports its preload before it applies this process's
+    `sys.path`, and ignores an ImportError: a program that found the engine through a path
+    it added itself (the worker's `manage.py` run from another folder, a bench) got a bare
+    forkserver, and each scanning process imported the engine and compiled the rules again
+    (time and memory). So `root` is on the PYTHONPATH the forkserver starts with."""
+    from multiprocessing import forkserver
+
+    old = os.environ.get("PYTHONPATH")
+    parts = [p for p in (old or "").split(os.pathsep) if p]
+    if str(root) not in parts:
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(root), *parts])
+    try:
+        forkserver.ensure_running()
+    finally:
+        if old is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = old
+
+
 def _take(want: int) -> int:
     """Up to `want` of this process's scanning-process slots (never waits)."""
     global _slots
@@ -265,6 +288,7 @@ class _Pool:
     def start(self, count: int) -> None:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload([self.scanproc.__name__])
+        _forkserver_running(Path(self.scanproc.__file__).resolve().parents[2])
         run = self.run
         state = {k: v for k, v in vars(run).items() if k not in _NOT_SHIPPED}
         for _ in range(min(count, len(self.batches) - 1)):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -22,6 +23,8 @@ from .rules.base import MAX_FINDINGS, Sink
 log = logging.getLogger("packamal.analysis")
 
 content.compiled()  # once in the forkserver: every scanning process inherits the rules
+_IMPORTED_BY = os.getpid()  # the forkserver's: a scanning process with its own pid here
+# imported the engine and compiled the rules itself (the forkserver could not preload them)
 
 
 @dataclass
@@ -67,6 +70,11 @@ def child(
     Its collector is set as the parent's is while it scans (`threshold`: fewer passes), and
     what the forkserver holds (modules, compiled rules) is frozen out of its view: a pass
     no longer walks those objects, nor writes to (and so copies) their shared pages."""
+    if _IMPORTED_BY == os.getpid():
+        log.warning(
+            "analysis: the forkserver did not preload the engine; each scanning process "
+            "imports it and compiles the rules again"
+        )
     gc.freeze()
     if threshold is not None:
         gc.set_threshold(*threshold)

@@ -282,3 +282,47 @@ def test_a_relative_root_is_read_from_the_same_folder(
     serial = _scan(Path("."), 1)
     assert serial[0]
     assert _scan(Path("."), 2) == serial
+
+
+_PRELOAD_PROBE = """
+import sys
+sys.path.insert(0, {backend!r})  # found through a path this program added, as manage.py does
+from pathlib import Path
+from package_analysis.analysis import engine, parallel
+from package_analysis.analysis.model import PackageRef
+from package_analysis.analysis.rules import metadata
+from package_analysis.analysis.rules.base import Sink
+
+if __name__ == "__main__":
+    run = engine._Run(Path({root!r}), metadata.ecosystem_of("pypi"), Sink(artifact=""), [])
+    run.plan(PackageRef("pypi", "fixture", "1.0", "pkg:pypi/fixture@1.0"))
+    parallel.scan_files(run, procs=2, min_parse_bytes=0)
+    print(len(run.sink.findings))
+"""
+
+
+def test_the_forkserver_preloads_the_engine_from_anywhere(tmp_path: Path) -> None:
+    """A program that put the engine on its path itself, run from another folder: the
+    forkserver still imports the engine and compiles the rules once, for every scanning
+    process (Python 3.11's forkserver ignored that path and failed its preload silently)."""
+    import subprocess
+    import sys
+
+    root = _fixture(tmp_path / "tree", modules=30)
+    backend = Path(engine.__file__).resolve().parents[2]
+    script = tmp_path / "probe.py"
+    script.write_text(_PRELOAD_PROBE.format(backend=str(backend), root=str(root)))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[-1]) > 0
+    assert "did not preload the engine" not in done.stderr
+    assert "scanning them here" not in done.stderr  # no scanning process failed
