@@ -15,8 +15,8 @@ from typing import Any
 import tree_sitter
 import yara_x
 
-from .facts import decode, jswindow
-from .facts.javascript import UNRESOLVED, JsFacts, parse, top_level
+from .facts import decode, jsload, jswindow
+from .facts.javascript import UNRESOLVED, JsFacts, parse
 from .model import Reachability
 from .rules import catalog, content
 from .rules.base import FileCtx, Rule, Sink, line_of, snippet_at
@@ -64,9 +64,17 @@ class JsCheck:
     def loadtime(self, node: tree_sitter.Node) -> bool:
         if self.loadtime_all:
             return True
-        if not self.entry or not top_level(node):
+        if not self.entry:
             return False
-        return self.facts is None or node.start_byte >= self.facts.nested_before
+        if self.facts is None:
+            return jsload.enclosing(node, {}) is None
+        fn = jsload.enclosing(node, self.facts.scopes)
+        if fn is not None:  # in a function: when the file's load-time code runs it
+            runs = self.facts.runs_at_load(fn)
+            if not runs and self.facts.span is not None:  # a window: another may run it
+                self.facts.asked.append(fn)
+            return runs
+        return node.start_byte >= self.facts.nested_before
 
     @property
     def span(self) -> tuple[int, int]:

@@ -70,7 +70,7 @@ def child(
     Its collector is set as the parent's is while it scans (`threshold`: fewer passes), and
     what the forkserver holds (modules, compiled rules) is frozen out of its view: a pass
     no longer walks those objects, nor writes to (and so copies) their shared pages."""
-    if _IMPORTED_BY == os.getpid():
+    if os.getpid() == _IMPORTED_BY:
         log.warning(
             "analysis: the forkserver did not preload the engine; each scanning process "
             "imports it and compiles the rules again"

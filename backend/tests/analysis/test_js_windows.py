@@ -132,6 +132,24 @@ CASES = {
         RUN + _filler(0, 4 * SMALL) + "var cp = require('child_process');\n",
         "import",
     ),
+    # a function called at the top, declared (hoisted) windows later: its body runs
+    "function-declared-after-its-call": (
+        "const cp = require('child_process');\ngo();\n"
+        + _filler(0, 4 * SMALL)
+        + "function go() {\n  "
+        + RUN
+        + "}\n",
+        "import",
+    ),
+    # a call inside a function an earlier window opened is not load time, nor what it calls
+    "called-from-a-function-left-open": (
+        "const cp = require('child_process');\nfunction later() {\n"
+        + _inner(4 * SMALL)
+        + "  go();\n}\nfunction go() {\n  "
+        + RUN
+        + "}\nmodule.exports = later;\n",
+        None,
+    ),
     # a folded name and a constant built windows before the call
     "carried-constants": (
         "const m = 'child_' + 'process';\n"

@@ -15,19 +15,17 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 import tree_sitter
 import tree_sitter_javascript
 
+from . import jsload
 from .jsfold import MAX_DEPTH, UNRESOLVED, JsFolding, _unquote
 
-__all__ = ["UNRESOLVED", "JsFacts", "facts_of", "invoked_now", "parse", "top_level"]
+__all__ = ["UNRESOLVED", "JsFacts", "facts_of", "parse"]
 
 _GLOBALS = {"globalThis", "global", "window", "self", "GLOBAL", "root"}
-_FUNCS = {
-    "function_declaration", "function_expression", "function", "arrow_function",
-    "method_definition", "generator_function_declaration", "generator_function",
-}  # fmt: skip
 # every way a script gets a module by name: `require`, `import()`, the loader behind them
 # (`module.constructor._load`, `require('module')._load`), the main module's own require,
 # `process.getBuiltinModule`, and a require made by `createRequire` (see `qualname`)
@@ -45,6 +43,8 @@ _QUERY = """
 (variable_declarator name: (_) @name value: (_) @value) @decl
 (assignment_expression left: (identifier) @name right: (_) @value) @assign
 (import_statement source: (string) @source) @import
+[(function_declaration name: (identifier) @fname) (generator_function_declaration
+  name: (identifier) @fname) (class_declaration name: (identifier) @fname)] @fdef
 """
 BRACES = '["{" "}"] @brace\n'  # every brace token (`jswindow` follows what is open)
 _lock = threading.Lock()
@@ -88,6 +88,26 @@ class JsFacts(JsFolding):
     span: tuple[int, int] | None = None
     nested_before: int = 0
     open_bodies: list[int] = field(default_factory=list)  # functions left open at its end
+    # the functions run at load time (`jsload`): local functions by name, names earlier
+    # windows' load-time code called, and (once asked) the ids run / the names not found
+    defs: dict[str, tree_sitter.Node] = field(default_factory=dict, repr=False)
+    called_before: set[str] = field(default_factory=set, repr=False)
+    scopes: dict[int, Any] = field(default_factory=dict, repr=False)  # `jsload.enclosing`'s memo
+    asked: list[tree_sitter.Node] = field(default_factory=list, repr=False)  # `jsload.idle`
+    _load: jsload.LoadTime | None = field(default=None, repr=False)
+
+    def runs_at_load(self, fn: tree_sitter.Node) -> bool:
+        """Whether function `fn` runs when the file loads (its top level does)."""
+        return fn.id in self.load_time().run
+
+    def load_time(self) -> jsload.LoadTime:
+        if self._load is None:
+            self._load = jsload.loadtime_functions(
+                self.calls, self.defs, self.scopes, self.nested_before, self.called_before,
+                names=self.span is not None,
+            )  # fmt: skip
+        return self._load
+
     # qualname of a node (by its id, unique in the tree), once `parse` has every alias: the
     # rules ask again for the same callees (eval, child_process, install-time passes)
     _names: dict[int, str] | None = field(default=None, repr=False)
@@ -164,7 +184,7 @@ class JsFacts(JsFolding):
                 return ""
             if prop == "constructor" and obj is not None:
                 base = self.qualname(obj, depth + 1)
-                if base.endswith("constructor") or obj.type in _FUNCS or base == "Function":
+                if base.endswith("constructor") or obj.type in jsload.FUNCS or base == "Function":
                     return "Function"
                 return f"{base}.constructor" if base else "constructor"
             base = self.qualname(obj, depth + 1)
@@ -256,6 +276,7 @@ def facts_of(facts: JsFacts, braces: list[tree_sitter.Node] | None = None) -> Js
     if facts.span is not None:
         cursor.set_byte_range(lo, hi)
     imports: list[tree_sitter.Node] = []
+    defs: dict[str, tree_sitter.Node] = {}
     for _, caps in cursor.matches(facts.tree.root_node):
         if "call" in caps:
             if lo <= caps["call"][0].start_byte < hi:
@@ -268,6 +289,8 @@ def facts_of(facts: JsFacts, braces: list[tree_sitter.Node] | None = None) -> Js
                 _alias(facts, name, caps["value"][0])
         elif "import" in caps:
             imports.append(caps["import"][0])
+        elif "fdef" in caps:
+            defs[facts.text(caps["fname"][0])] = caps["fdef"][0]
         elif "brace" in caps and braces is not None:
             braces.append(caps["brace"][0])
     for call, fn in facts.calls:
@@ -286,6 +309,7 @@ def facts_of(facts: JsFacts, braces: list[tree_sitter.Node] | None = None) -> Js
         handed = facts.handed(call, fn)
         if handed is not None and facts.qualname(handed):
             facts.calls.append((call, handed))
+    facts.defs = jsload.local_defs(defs, facts.consts)
     return facts
 
 
@@ -328,7 +352,7 @@ def _then_alias(facts: JsFacts, call: tree_sitter.Node, fn: tree_sitter.Node) ->
     if module is None or args is None or not args.named_child_count:
         return
     callback = args.named_children[0]
-    if callback.type not in _FUNCS:
+    if callback.type not in jsload.FUNCS:
         return
     params = callback.child_by_field_name("parameters") or callback.child_by_field_name("parameter")
     if params is None:
@@ -357,33 +381,3 @@ def _es_import(facts: JsFacts, node: tree_sitter.Node) -> None:
                     names = [c for c in spec.named_children if c.type == "identifier"]
                     if names:
                         facts.aliases[facts.text(names[-1])] = f"{module}.{facts.text(names[0])}"
-
-
-def invoked_now(fn: tree_sitter.Node) -> bool:
-    """An immediately-invoked function: (function(){…})(), (() => …)(), fn.call(this)."""
-    cur = fn.parent
-    while cur is not None and cur.type == "parenthesized_expression":
-        cur = cur.parent
-    if cur is None:
-        return False
-    if cur.type == "call_expression":
-        callee = cur.child_by_field_name("function")
-        return callee is not None and callee.start_byte <= fn.start_byte < callee.end_byte
-    if cur.type == "member_expression" and cur.parent is not None:
-        prop = cur.child_by_field_name("property")
-        return (
-            prop is not None
-            and prop.text in (b"call", b"apply")
-            and cur.parent.type == "call_expression"
-        )
-    return cur.type == "unary_expression"  # !function(){…}()
-
-
-def top_level(node: tree_sitter.Node) -> bool:
-    """Runs when the file is loaded: not inside a function other than an IIFE."""
-    cur = node.parent
-    while cur is not None:
-        if cur.type in _FUNCS and not invoked_now(cur):
-            return False
-        cur = cur.parent
-    return True

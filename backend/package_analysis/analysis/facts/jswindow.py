@@ -18,7 +18,12 @@ whole file, so lines, snippets and byte offsets read as in a whole parse):
   load time, code inside an immediately invoked one (a bundle's wrapper) is; a rule that
   combines calls keeps its own state across the windows (`JsCheck.carry`);
 - aliases the whole text declares in the plain form (`x = require('m')`) are known in every
-  window, also before the line that declares them (a function defined above its import).
+  window, also before the line that declares them (a function defined above its import);
+- which functions run at load time (`jsload`): a later window learns the names earlier
+  load-time code called (a declaration hoisted below its call); when the last window is
+  done, the windows are joined by name, and a window that declares a function another
+  window's load-time code runs, around a call a rule asked about, is yielded again with it
+  marked.
 
 What a window cannot see: a folded or destructured alias, or a constant that is not a
 string, declared in a later window than its use. The content rules still read every byte of
@@ -34,7 +39,9 @@ from dataclasses import dataclass, field
 
 import tree_sitter
 
-from .javascript import _FUNCS, BRACES, JsFacts, facts_of, invoked_now, language
+from . import jsload
+from .javascript import BRACES, JsFacts, facts_of, language
+from .jsload import FUNCS, invoked_now
 
 ENV = "ANALYSIS_JS_WINDOW_BYTES"
 DEFAULT_WINDOW = 256 << 10
@@ -70,34 +77,31 @@ def windows(
     invoked_run: bool = True,
 ) -> Iterator[tuple[JsFacts | None, bool]]:
     """(facts of each window in order (None: it could not be parsed), whether it is the last).
-    `context`: follow which functions are open across windows (only load time needs it);
+    `context`: follow which functions are open across windows, and which run at load time
+    (only load time needs it): a window declaring a function that a later window's
+    load-time code runs is yielded again after the last, with that function marked;
     `facts=False`: the windows' trees and context only, no calls or constants;
     `invoked_run=False`: a function invoked where it is written counts as a function too."""
     size = size or window_bytes()
-    lang, _ = language()
     aliases = _plain_aliases(data) if facts else {}
     carried = _Carried()
     open_fns: list[bool] = []  # the braces open where the window starts: True for a function's
+    done: list[tuple[_Window, set[str], jsload.LoadTime]] = []  # (with `context` and `facts`)
     lo, row = 0, 0
     while lo < len(data):
-        hi = min(lo + size, len(data))
-        parser = tree_sitter.Parser(lang)
-        start = tree_sitter.Point(row, lo - (data.rfind(b"\n", 0, lo) + 1))
-        rows = data.count(b"\n", lo, hi)
-        end = tree_sitter.Point(row + rows, hi - (data.rfind(b"\n", 0, hi) + 1))
-        try:
-            parser.included_ranges = [tree_sitter.Range(start, end, lo, hi)]
-            tree = parser.parse(data)
-        except (ValueError, MemoryError, RecursionError):
-            cut = hi if hi == len(data) else _line_cut(data, lo, hi, size)
+        at = _Window(lo, min(lo + size, len(data)), row)
+        tree = at.parse(data)
+        if tree is None:
+            cut = at.hi if at.hi == len(data) else _line_cut(data, lo, at.hi, size)
             yield None, cut >= len(data)
         else:
-            cut = hi if hi == len(data) else _cut(tree, data, lo, hi, size)
+            cut = at.cut = at.hi if at.hi == len(data) else _cut(tree, data, lo, at.hi, size)
             held = JsFacts(data, tree, span=(lo, cut))
             braces: list[tree_sitter.Node] | None = [] if context else None
             if facts:
                 held.aliases.update(aliases)
                 held.strings, held.names, held.texts = carried.strings, carried.names, carried.texts
+                held.called_before = carried.called
                 facts_of(held, braces)
             elif braces is not None:
                 braces += _braces(tree, lo, cut)
@@ -105,13 +109,74 @@ def windows(
                 held.nested_before, open_fns, held.open_bodies = _context(
                     braces, lo, cut, open_fns, invoked_run
                 )
+                at.nested_before, at.open_bodies = held.nested_before, held.open_bodies
             yield held, cut >= len(data)
             if facts:  # (the window's facts are done with: what it tells is added in place)
                 aliases.update(held.aliases)
                 carried.add(held)
+            if facts and context:
+                lt = held.load_time()
+                if len(carried.called) < CARRIED:  # load-time calls of names not declared
+                    carried.called.update(lt.roots - held.defs.keys())  # (yet: hoisted)
+                idle = jsload.idle(held.asked, held.defs, lt.run)  # (the rules have asked)
+                done.append((at, idle, jsload.LoadTime(roots=lt.roots, edges=lt.edges)))
             del held, tree, braces
         row += data.count(b"\n", lo, cut)
         lo = cut
+    yield from _again(data, done, aliases, carried)
+
+
+@dataclass
+class _Window:
+    """Where a window is: its bytes `lo`..`hi` (parsed), `cut` (where the next starts), its
+    first line, and what the functions open around it left (`_context`)."""
+
+    lo: int
+    hi: int
+    row: int
+    cut: int = 0
+    nested_before: int = 0
+    open_bodies: list[int] = field(default_factory=list)
+
+    def parse(self, data: bytes) -> tree_sitter.Tree | None:
+        parser = tree_sitter.Parser(language()[0])
+        lo, hi = self.lo, self.hi
+        start = tree_sitter.Point(self.row, lo - (data.rfind(b"\n", 0, lo) + 1))
+        end = tree_sitter.Point(
+            self.row + data.count(b"\n", lo, hi), hi - (data.rfind(b"\n", 0, hi) + 1)
+        )
+        try:
+            parser.included_ranges = [tree_sitter.Range(start, end, lo, hi)]
+            return parser.parse(data)
+        except (ValueError, MemoryError, RecursionError):
+            return None
+
+
+def _again(
+    data: bytes,
+    done: list[tuple[_Window, set[str], jsload.LoadTime]],
+    aliases: dict[str, str],
+    carried: _Carried,
+) -> Iterator[tuple[JsFacts | None, bool]]:
+    """The windows that declare functions other windows' load-time code runs (declared
+    before the call, or called from a function another window declares) around a call a
+    rule asked about, parsed again with those functions marked: what runs in them at load
+    time is seen (the rules' findings elsewhere in the window repeat, and the sink keeps
+    one of each). A rule that never asked about a call there would answer the same."""
+    runs = jsload.across(lt for _, _, lt in done) if done else set()
+    for at, idle, _ in done:
+        need = idle & runs
+        tree = at.parse(data) if need else None
+        if tree is None:
+            continue
+        held = JsFacts(data, tree, span=(at.lo, at.cut))
+        held.aliases.update(aliases)
+        held.strings, held.names, held.texts = carried.strings, carried.names, carried.texts
+        held.called_before = need
+        facts_of(held)
+        held.nested_before, held.open_bodies = at.nested_before, at.open_bodies
+        yield held, False
+        del held, tree
 
 
 def _braces(tree: tree_sitter.Tree, lo: int, cut: int) -> list[tree_sitter.Node]:
@@ -198,7 +263,7 @@ def _function_body(brace: tree_sitter.Node, invoked_run: bool = True) -> bool:
         return False
     if block.type == "statement_block":
         fn = block.parent
-        if fn is None or fn.type not in _FUNCS:
+        if fn is None or fn.type not in FUNCS:
             return False
         if not invoked_run:
             return True
@@ -225,6 +290,7 @@ class _Carried:
     strings: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
     texts: dict[str, bytes] = field(default_factory=dict)
+    called: set[str] = field(default_factory=set)
 
     def add(self, facts: JsFacts) -> None:
         """What the (finished) window `facts` adds, in place."""
@@ -238,7 +304,7 @@ class _Carried:
                 q = facts.qualname(value)
                 if q and q != name:
                     self.names[name] = q
-            if t not in _FUNCS and len(self.texts) < CARRIED:
+            if t not in FUNCS and len(self.texts) < CARRIED:
                 text_ = facts.const_text(name)
                 if text_ is not None:
                     self.texts[name] = text_
