@@ -54,7 +54,7 @@ def reached(f: PyFacts) -> set[int]:
             for c in by_owner.get(owner, []):
                 if c.guarded:
                     continue
-                for name in called_names(c.node):
+                for name in called_names(c.node) | _resolved(f, c.node):
                     for d in f.defs.get(name, []):
                         new += _enter_def(d, reached, called)
                     lambdas = [b for b in f.bindings.get(name, []) if isinstance(b, ast.Lambda)]
@@ -188,6 +188,15 @@ def _own_nodes(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
         if not isinstance(node, (*_FUNCS, ast.ClassDef)):
             todo.extend(ast.iter_child_nodes(node))
     return out
+
+
+def _resolved(f: PyFacts, call: ast.Call) -> set[str]:
+    """The local function a call reaches through a lookup the syntax does not name:
+    `HANDLERS["go"]()`, `functools.partial(f, …)()`, `getattr(sys.modules[__name__], "f")()`."""
+    if isinstance(call.func, ast.Name):
+        return set()
+    name = f.qualname(call.func)
+    return {name} if name and "." not in name and name in f.defs else set()
 
 
 def last_name(func: ast.expr) -> str:

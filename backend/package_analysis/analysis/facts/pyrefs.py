@@ -19,6 +19,9 @@ def lookup(r: Resolver, node: ast.Call, func: str, depth: int) -> str | None:
     the call is no lookup."""
     args = node.args
     if func == "getattr" and len(args) >= 2:
+        if _this_module(r, args[0], depth):  # getattr(sys.modules[__name__], "f"): f
+            name = r.value(args[1]).text()
+            return r.qualname(ast.Name(name, ast.Load()), depth + 1) if name else ""
         return _join(r.qualname(args[0], depth + 1), r.value(args[1]).text())
     if func.endswith(".__getattribute__") and args:
         return _join(func.removesuffix(".__getattribute__"), r.value(args[0]).text())
@@ -40,6 +43,16 @@ def lookup(r: Resolver, node: ast.Call, func: str, depth: int) -> str | None:
     ):
         return _join(r.qualname(args[0], depth + 1), r.value(inner.args[0]).text())
     return None
+
+
+def _this_module(r: Resolver, node: ast.expr, depth: int) -> bool:
+    """`sys.modules[__name__]`: the module the code is in."""
+    return (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.slice, ast.Name)
+        and node.slice.id == "__name__"
+        and r.qualname(node.value, depth + 1) == "sys.modules"
+    )
 
 
 def _join(base: str, attr: str | None) -> str:

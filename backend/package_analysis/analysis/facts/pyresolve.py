@@ -30,6 +30,7 @@ _CTYPES_LOADERS = {
     "ctypes.util.find_library",
 }
 _NAMESPACE_CALLS = {"globals", "locals", "vars"}
+_PARTIALS = {"functools.partial", "functools.partialmethod"}
 _LITERAL = frozenset({LITERAL})  # (one shared set: every constant's origin)
 
 
@@ -146,6 +147,8 @@ class Resolver:
             return "ctypes.lib"
         if func in {"type"} and node.args:  # type(x).__call__ tricks stay unresolved
             return ""
+        if func in _PARTIALS and node.args:  # partial(f, …) is f with arguments bound
+            return self.qualname(node.args[0], depth + 1)
         return f"{func}()" if func else ""
 
     def _subscript_ref(self, node: ast.Subscript, depth: int) -> str:
@@ -163,12 +166,28 @@ class Resolver:
         if isinstance(base, ast.Attribute) and base.attr == "__dict__":
             owner = self.qualname(base.value, depth + 1)
             return f"{owner}.{key}" if owner else ""
+        if isinstance(base, ast.Name):  # HANDLERS["go"] of HANDLERS = {"go": f, …}
+            table = self._table(base)
+            if table is not None:
+                return self.qualname(table[key], depth + 1) if key in table else ""
         owner = self.qualname(base, depth + 1)
         if owner in {"__builtins__", "builtins", "__builtin__"}:
             return key
         if owner == "sys.modules":
             return key
         return ""
+
+    def _table(self, name: ast.Name) -> dict[str, ast.expr] | None:
+        """A name bound (last) to a dict literal: its constant string keys' values."""
+        bound = [b for b in self.bindings.get(name.id, ()) if not isinstance(b, str)]
+        if not bound or not isinstance(bound[-1], ast.Dict):
+            return None
+        table = bound[-1]
+        return {
+            k.value: v
+            for k, v in zip(table.keys, table.values, strict=True)
+            if isinstance(k, ast.Constant) and isinstance(k.value, str)
+        }
 
     def forget(self, node: ast.AST) -> None:
         self._values.pop(id(node), None)
