@@ -108,9 +108,12 @@ class JsFacts(JsFolding):
             )  # fmt: skip
         return self._load
 
-    # qualname of a node (by its id, unique in the tree), once `parse` has every alias: the
-    # rules ask again for the same callees (eval, child_process, install-time passes)
-    _names: dict[int, str] | None = field(default=None, repr=False)
+    # qualname of a node at a depth (by its id, unique in the tree), once `parse` has every
+    # alias: the rules ask again for the same callees (eval, child_process, install-time
+    # passes), and a chain of calls asks about the same nodes at each depth (minified
+    # `a.b(…).c(…).d(…)`: without it, 3 questions a level, 3**MAX_DEPTH in all)
+    # (`facts_of` forgets it whenever an alias or a constant is added)
+    _names: dict[tuple[int, int], str] = field(default_factory=dict, repr=False)
 
     def const_text(self, name: str, limit: int = 2000) -> bytes | None:
         """The source of what constant `name` is assigned (at most `limit` bytes), or None."""
@@ -147,11 +150,10 @@ class JsFacts(JsFolding):
     def qualname(self, node: tree_sitter.Node | None, depth: int = 0) -> str:
         if node is None or depth > MAX_DEPTH:
             return ""
-        if depth or self._names is None:
-            return self._qualname(node, depth)
-        name = self._names.get(node.id)
+        key = (node.id, depth)
+        name = self._names.get(key)
         if name is None:
-            name = self._names[node.id] = self._qualname(node, 0)
+            name = self._names[key] = self._qualname(node, depth)
         return name
 
     def _qualname(self, node: tree_sitter.Node, depth: int) -> str:
@@ -287,6 +289,7 @@ def facts_of(facts: JsFacts, braces: list[tree_sitter.Node] | None = None) -> Js
                 facts.consts[facts.text(name)] = caps["value"][0]
             if "decl" in caps:
                 _alias(facts, name, caps["value"][0])
+            facts._names.clear()  # a name may now read otherwise
         elif "import" in caps:
             imports.append(caps["import"][0])
         elif "fdef" in caps:
@@ -302,9 +305,10 @@ def facts_of(facts: JsFacts, braces: list[tree_sitter.Node] | None = None) -> Js
             and facts.text(fn.child_by_field_name("property")) == "then"
         ):
             _then_alias(facts, call, fn)
+            facts._names.clear()
     for node in imports:
         _es_import(facts, node)
-    facts._names = {}  # every alias known: a name no longer changes
+        facts._names.clear()
     for call, fn in list(facts.calls):  # `Reflect.apply(cp.exec, …)`: cp.exec runs here
         handed = facts.handed(call, fn)
         if handed is not None and facts.qualname(handed):
