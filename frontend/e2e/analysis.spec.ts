@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { type Page, expect, test } from '@playwright/test';
-import { expectLive, screenshot, watchForPageProblems } from './support/page-helpers';
+import { expectLive, pastTheCard, screenshot, watchForPageProblems } from './support/page-helpers';
 import { REPO_ROOT, STARTUP_MS, Stack } from './support/stack';
 
 // Real malware, only uploaded (read as bytes by the api), never run.
@@ -127,6 +127,8 @@ test('an uploaded malicious sample goes queued → running → completed, and it
   expect(((await (await request.get(`${stack.webUrl}${jsonHref}`)).json()) as ApiReport).verdict).toBe(report.verdict);
 
   await expectNoSeriousA11yProblems(page);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  expect(await pastTheCard(page), 'a long unbreakable line (a minified bundle\'s hunk) stays in its own box').toEqual([]);
   await page.setViewportSize({ width: 1400, height: 900 });
   await screenshot(page, testInfo, 'report-desktop');
   await page.setViewportSize({ width: 390, height: 844 });

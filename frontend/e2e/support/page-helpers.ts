@@ -85,3 +85,29 @@ export async function screenshot(page: Page, testInfo: TestInfo, name: string, f
   await page.screenshot({ path, fullPage });
   await testInfo.attach(name, { path, contentType: 'image/png' });
 }
+
+/**
+ * Adds a line as long as a minified bundle's (a diff hunk, a snippet) to the report on the
+ * page, then lists the report's parts that reach past the job's card: the verdict box, the
+ * facts and the findings must stay in the card while the long line scrolls in its own box.
+ */
+export async function pastTheCard(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const report = document.querySelector('.report');
+    const card = document.querySelector('.job-page');
+    if (!report || !card) return ['no report or no job card on the page'];
+    // as a hunk is held: a scrolling <pre> inside a box that is not one
+    const line = document.createElement('div');
+    const pre = document.createElement('pre');
+    pre.className = 'hunk-lines';
+    pre.textContent = 'x'.repeat(5000);
+    line.append(pre);
+    report.append(line);
+    const right = card.getBoundingClientRect().right;
+    const out = Array.from(report.children)
+      .filter((el) => el.getBoundingClientRect().right > right + 1)
+      .map((el) => `${el.className || el.tagName} ends at ${Math.round(el.getBoundingClientRect().right)} > ${Math.round(right)}`);
+    line.remove();
+    return out;
+  });
+}
