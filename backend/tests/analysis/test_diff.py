@@ -235,10 +235,16 @@ def test_sarif_marks_new_findings(tmp_path: Path, limits: Limits) -> None:
 
 
 def test_load_time_lines_of_python_and_javascript() -> None:
-    py = b"import os\n\ndef f():\n    os.system('x')\n    return 1\n\nos.getcwd()\n"
-    assert diff._python_lazy(py) == {4, 5}
+    py = b"import os\n\ndef f():\n    os.system('x')\n    return 1\n\n# v2\nos.getcwd()\n"
+    assert diff._python_lazy(py) == {2, 4, 5, 6, 7}  # bodies, and blank or comment lines
     js = b"const a = require('a');\nfunction f() {\n  a();\n  return 1;\n}\nf();\n"
-    assert diff._javascript_lazy(js) == {3, 4}
+    assert diff._javascript_lazy(js) == {3, 4, 7}  # (7: the empty line after the last)
+    # a banner, a comment line and a blank line run never; code beside a comment runs
+    banner = (
+        b"/*!\n * lib v4.68.8\n * Sat, 21 Nov 2026\n */\n'use strict'; // strict\n\n"
+        b"// settings\nconst a = require('a'); /* the loader */\n/* one */ a();\n"
+    )
+    assert diff._javascript_lazy(banner) == {1, 2, 3, 4, 6, 7, 10}
     assert diff._javascript_lazy(b"!function(){x()}();") == set()  # one line: runs on load
     assert diff.file_key("idna-3.7/src/idna/core.py", "idna-3.7/") == "idna/core.py"
     assert diff.file_key("idna-3.7.dist-info/RECORD", "") == "idna.dist-info/RECORD"

@@ -1,9 +1,11 @@
-"""Which lines of a file run only when a function is called (not at import), read without
+"""Which lines of a file run only when a function is called (not at import), or never (blank
+lines and comments: a changed banner or licence header is not code that runs), read without
 running anything."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from .lines import Lines
 
@@ -19,6 +21,7 @@ def _python_lazy(data: bytes) -> set[int]:
     for n, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
         body = line.lstrip()
         if not body or body.startswith("#"):
+            lazy.add(n)  # runs never (a line in a string literal: the string's lines count)
             continue
         indent = len(line) - len(body)
         while stack and stack[-1][0] >= indent:
@@ -39,6 +42,7 @@ _BODIES = "\n".join(
         "method_definition", "generator_function_declaration", "generator_function",
     )
 )  # fmt: skip
+_BODIES += "\n(comment) @comment"
 _query: list[object] = []
 
 
@@ -70,9 +74,39 @@ def _javascript_lazy(data: bytes) -> Lines:
                 lazy.add(rows + data.count(b"\n", lo, at) + 2, end)
             cursor = tree_sitter.QueryCursor(query)
             cursor.set_byte_range(lo, cut)
-            for body in cursor.captures(window.tree.root_node).get("body", []):
+            caps = cursor.captures(window.tree.root_node)
+            for body in caps.get("body", []):
                 if body.end_point[0] - body.start_point[0] >= 2:
                     lazy.update(range(body.start_point[0] + 2, body.end_point[0] + 1))
+            for note in caps.get("comment", []):
+                lazy.update(
+                    _comment_lines(data, note.start_byte, note.end_byte, note.start_point[0])
+                )
+        lazy.update(_blank_lines(data))
     except Exception:  # a parser failure only means every line counts as load-time
         return Lines()
     return lazy
+
+
+def _comment_lines(data: bytes, start: int, end: int, row: int) -> range:
+    """The lines a comment fills alone (1-based): those it spans, less its first when code
+    comes before it on that line and its last when code follows it there."""
+    first, last = row + 1, row + 1 + data.count(b"\n", start, end)
+    if data[data.rfind(b"\n", 0, start) + 1 : start].strip():
+        first += 1
+    eol = data.find(b"\n", end)
+    if data[end : len(data) if eol < 0 else eol].strip():
+        last -= 1
+    return range(first, last + 1)
+
+
+_BLANK = re.compile(rb"^[ \t\r\f\v]*$", re.M)
+
+
+def _blank_lines(data: bytes) -> Iterator[int]:
+    """The blank lines of `data` (1-based), found without splitting it."""
+    row, at = 1, 0
+    for m in _BLANK.finditer(data):
+        row += data.count(b"\n", at, m.start())
+        at = m.start()
+        yield row
