@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .base import Rule
+from .base import Rule, Variant
 
 if TYPE_CHECKING:
     from ..jspass import JsCheck
@@ -20,6 +20,13 @@ CHILD_PROCESS = Rule(
         "child_process in code that runs on install or require() runs commands on the "
         "developer's machine. Check the command."
     ),
+    variants={
+        "node-probe": Variant(
+            "low",
+            "node itself evaluates a short constant program that loads nothing but process, "
+            "os, path or util: a question about the runtime (a platform or libc probe)",
+        )
+    },
 )
 NETWORK = Rule(
     id="JS-NETWORK",
@@ -89,7 +96,9 @@ def check_javascript(js: JsCheck) -> None:
         if not (spawn or q in NETWORK_CALLS or q in RECON) or not js.loadtime(call):
             continue
         if spawn:
-            js.emit(CHILD_PROCESS, call, f"Calls {q}.")
+            probe = _node_probe(js, call)
+            detail = f"Calls {q}: node itself runs {probe!r}." if probe else f"Calls {q}."
+            js.emit(CHILD_PROCESS, call, detail, variant="node-probe" if probe else "")
         elif q in NETWORK_CALLS:
             network.append(call)
             js.emit(NETWORK, call, f"Calls {q}.")
@@ -111,6 +120,43 @@ def check_javascript(js: JsCheck) -> None:
             js.emit(ENV_EXFIL, network[0], detail)
         else:  # the network call was in an earlier window
             js.emit(ENV_EXFIL, None, detail, line=line, offset=offset)
+
+
+_EVAL_FLAGS = {"-p", "-e", "--print", "--eval"}
+_PROBE_MODULES = {"process", "os", "path", "util"}
+_LOADED = re.compile(r"""require\(\s*['"`](?:node:)?([\w./@-]+)['"`]\s*\)""")
+# anything that could reach further than reading the runtime: more processes, the network,
+# files, other loaders, code built at run time, escapes that could spell any of them
+_REACHES = re.compile(
+    r"\b(child_process|spawn\w*|exec\w*|fork|eval|Function|import|https?|net|dns|tls|dgram"
+    r"|fetch|socket|fs|write\w*|unlink\w*|rm\w*|Buffer|atob)\b"
+    r"|require\s*\.|process\s*\.\s*(binding|dlopen|env)|\\|%[0-9a-f]{2}"
+)
+
+
+def _node_probe(js: JsCheck, call: object) -> str:
+    """The program when a spawn runs node itself (`process.execPath`) with `-p`/`-e` and a
+    short constant program that loads only process/os/path/util and reaches nothing else
+    (rollup's libc probe); "" otherwise."""
+    facts = js.facts
+    assert facts is not None
+    args = call.child_by_field_name("arguments")  # type: ignore[attr-defined]
+    kids = args.named_children if args is not None else []
+    if len(kids) < 2 or facts.qualname(kids[0]) != "process.execPath":
+        return ""
+    argv = kids[1]
+    if argv.type == "identifier":
+        argv = facts.consts.get(facts.text(argv), argv)
+    items = argv.named_children if argv.type == "array" else []
+    if len(items) != 2 or facts.fold(items[0]) not in _EVAL_FLAGS:
+        return ""
+    program = facts.fold(items[1]) or ""
+    if not program or len(program) > 400:
+        return ""
+    loaded = set(_LOADED.findall(program))
+    if not loaded <= _PROBE_MODULES or _REACHES.search(_LOADED.sub("", program)):
+        return ""
+    return program
 
 
 def _env_reads(js: JsCheck) -> list[str]:

@@ -1,0 +1,55 @@
+"""JS-CHILD-PROCESS's `node-probe` variant: node itself (`process.execPath`) evaluating a
+short constant program that loads only process/os/path/util and reaches nothing else is a
+question about the runtime (low); any other program, or a program that is not a constant,
+stays a process started at load time (medium)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from package_analysis.analysis import engine
+from package_analysis.analysis.model import PackageRef
+
+PACKAGE = PackageRef("npm", "demo-widget", "1.0.0", "pkg:npm/demo-widget@1.0.0")
+PROBE = "const r=require('node:process').report;console.log(JSON.stringify(r.getReport().header));"
+CASES = {
+    "a libc probe": (f"const program = {PROBE!r};", "['-p', program]", "low"),
+    "os and path only": (
+        "",
+        "['-e', \"console.log(require('os').release(), require('path').sep)\"]",
+        "low",
+    ),
+    "child_process in the program": (
+        "",
+        "['-e', \"require('child_process').execSync('id')\"]",
+        "medium",
+    ),
+    "the network": ("", "['-e', \"require('https').get('https://example.invalid/x')\"]", "medium"),
+    "the environment": ("", "['-p', 'JSON.stringify(process.env)']", "medium"),
+    "a file written": ("", "['-e', \"require('fs').writeFileSync('/tmp/x', '1')\"]", "medium"),
+    "an escape": ("", "['-e', \"require('\\\\x63hild_process')\"]", "medium"),
+    "a program from outside": ("const program = process.argv[2];", "['-e', program]", "medium"),
+    "another program than node": ("", "['-c', 'uname -a']", "medium"),
+    "a long program": (f"const program = {('1+' * 300) + '1'!r};", "['-p', program]", "medium"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_what_node_runs_decides_the_weight(case: str, tmp_path: Path) -> None:
+    before, argv, severity = CASES[case]
+    command = "'/bin/sh'" if "another program" in case else "process.execPath"
+    code = (
+        "const { spawnSync } = require('child_process');\n"
+        f"{before}\nspawnSync({command}, {argv});\n"
+    )
+    root = tmp_path / "pkg"
+    (root / "package").mkdir(parents=True)
+    (root / "package" / "package.json").write_text(
+        '{"name": "demo-widget", "version": "1.0.0", "main": "index.js"}'
+    )
+    (root / "package" / "index.js").write_text(code)
+    found = engine.scan_tree(root, ecosystem="npm", package=PACKAGE, artifact_sha256="0" * 64)
+    spawned = [f for f in found if f.rule == "JS-CHILD-PROCESS"]
+    assert [f.severity for f in spawned] == [severity], [f.as_dict() for f in found]
