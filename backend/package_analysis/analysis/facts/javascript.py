@@ -88,8 +88,8 @@ class JsFacts(JsFolding):
     span: tuple[int, int] | None = None
     nested_before: int = 0
     open_bodies: list[int] = field(default_factory=list)  # functions left open at its end
-    # the functions run at load time (`jsload`): local functions by name, names earlier
-    # windows' load-time code called, and (once asked) the ids run / the names not found
+    # what runs at load time (`jsload`): local functions by name, names earlier windows'
+    # load-time code called, and (once asked) the answer, `jsload.LoadTime`
     defs: dict[str, tree_sitter.Node] = field(default_factory=dict, repr=False)
     called_before: set[str] = field(default_factory=set, repr=False)
     scopes: dict[int, Any] = field(default_factory=dict, repr=False)  # `jsload.enclosing`'s memo
