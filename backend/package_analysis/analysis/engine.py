@@ -19,7 +19,7 @@ import logging
 import posixpath
 import re
 from collections.abc import Callable, Container
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import yara_x
@@ -170,7 +170,7 @@ class _Run:
     def _python_graph(self) -> None:
         """Parse what may matter, then let load time flow across modules. A module's text is
         read to choose and to summarise, never kept: the scan reads it again in its turn."""
-        py_files = [f for f in self.files if PurePosixPath(f).suffix in {".py", ".pyw"}]
+        py_files = [f for f in self.files if lay.split_name(f)[2] in {".py", ".pyw"}]
 
         def source(rel: str) -> tuple[str, str]:
             return inputs.python_source(inputs.read(self.root / rel).data)
@@ -229,7 +229,7 @@ class _Run:
             if self.js_reach.get(rel) in {reach, "install"}:
                 continue
             self.js_reach[rel] = reach
-            if PurePosixPath(rel).suffix not in {".js", ".cjs", ".mjs"}:
+            if lay.split_name(rel)[2] not in {".js", ".cjs", ".mjs"}:
                 continue
             facts = _js_requires(self.root / rel)
             for spec in facts:
@@ -273,8 +273,8 @@ class _Run:
         data = got.data
         if got.partial:
             self.skip(rel, f"partly scanned ({got.partial})")
-        name = PurePosixPath(rel).name
-        suffix = PurePosixPath(rel).suffix.lower()
+        name = rel.rpartition("/")[2]
+        suffix = lay.split_name(rel)[2].lower()
         kind = executable_kind(data[:4])
         if kind:
             for hook in catalog.checks("check_binary"):
@@ -331,7 +331,7 @@ class _Run:
         facts = None
         if rel in self.parse:
             install = ctx.reach == "install"
-            is_setup = PurePosixPath(rel).name == "setup.py" and install
+            is_setup = rel.rpartition("/")[2] == "setup.py" and install
             # a module setup.py imports runs its top level and what setup.py calls, not all
             facts = pypass.parse(text, is_setup=is_setup, loadtime_all=rel in self.declared)
             if facts is None:

@@ -153,10 +153,21 @@ def find_prefix(files: list[str], eco: Ecosystem) -> str:
     return manifest_prefix(files, markers)
 
 
+def split_name(rel: str) -> tuple[str, str, str]:
+    """(folder, stem, suffix) of a clean relative POSIX path (the file list's), as
+    `PurePosixPath`'s `parent`, `stem` and `suffix` read them, without building one: a
+    package of thousands of small files asks this of each."""
+    folder, _, name = rel.rpartition("/")
+    dot = name.rfind(".")
+    if 0 < dot < len(name) - 1:
+        return folder, name[:dot], name[dot:]
+    return folder, name, ""
+
+
 def reachability(inner: str, layout: Layout) -> Reachability:
-    path = PurePosixPath(inner)
-    parts = [p.lower() for p in path.parts[:-1]]
-    name = path.name
+    folder, stem, suffix = split_name(inner)
+    parts = [p.lower() for p in folder.split("/")] if folder else []
+    name = inner[len(folder) + 1 :] if folder else inner
     if inner in layout.install_files:
         return "install"
     if name.endswith(".pth"):
@@ -172,7 +183,7 @@ def reachability(inner: str, layout: Layout) -> Reachability:
     vendored = any(p in VENDOR_DIRS for p in parts) or any(w & VENDOR_WORDS for w in words)
     vendored_tool = vendored and any(p in DEV_DIRS or p in TEST_DIRS for p in parts)
     # `import run-bench` cannot be written: a script, run by hand, never at import
-    script = path.suffix == ".py" and not path.stem.isidentifier()
+    script = suffix == ".py" and not stem.isidentifier()
     if (
         (parts and parts[0] in DEV_DIRS)
         or vendored_tool
@@ -180,8 +191,8 @@ def reachability(inner: str, layout: Layout) -> Reachability:
         or any(w & TEST_WORDS for w in words)
         or script
         or lower in TASK_FILES
-        or path.parent.as_posix() in layout.crate_scripts
-        or (not parts and path.suffix.lower() in TASK_EXT and inner not in layout.entry_files)
+        or (folder or ".") in layout.crate_scripts
+        or (not parts and suffix.lower() in TASK_EXT and inner not in layout.entry_files)
         or lower.startswith("test_")
         or lower.endswith(("_test.py", ".test.js", ".spec.js", ".test.ts", ".spec.ts"))
         or (not parts and lower in TOOLING_FILES)
@@ -192,8 +203,8 @@ def reachability(inner: str, layout: Layout) -> Reachability:
         (parts and parts[0] in DOC_DIRS)
         or any(p in GALLERY_DIRS for p in parts)
         or any(w & EXAMPLE_WORDS for w in words[1 + (parts[:1] == ["src"]) :])
-        or path.suffix.lower() in DOC_EXT
-        or _MAN_PAGE.match(path.suffix)
+        or suffix.lower() in DOC_EXT
+        or _MAN_PAGE.match(suffix)
     ):
         return "docs"
     return "runtime"

@@ -79,31 +79,32 @@ def _enter_def(d: Any, reached: set[int], called: Collection[str] = ()) -> list[
 
 
 def _called_instances(f: PyFacts) -> set[str]:
-    """Classes whose instances the module calls: `C()()`, `x = C()` then `x()`, `@C()`."""
+    """Classes whose instances the module calls: `C()()`, `x = C()` then `x()`, `@C()`.
+    Read from the facts the one walk collected (its calls, bindings and definitions), not by
+    walking the tree again."""
     out: set[str] = set()
     classes = [d for ds in f.defs.values() for d in ds if isinstance(d, ast.ClassDef)]
     if not any(isinstance(m, _FUNCS) and m.name == "__call__" for c in classes for m in c.body):
         return out
-    bound: dict[str, str] = {}
     names: set[str] = set()
-    for node in ast.walk(f.tree):
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            cls = node.value.func
-            for t in node.targets:
-                if isinstance(t, ast.Name) and isinstance(cls, ast.Name):
-                    bound[t.id] = cls.id
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Call):
-            if isinstance(node.func.func, ast.Name):
-                out.add(node.func.func.id)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            names.add(node.func.id)
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            for dec in node.decorator_list:
+    for c in f.calls:
+        func = c.node.func
+        if isinstance(func, ast.Call) and isinstance(func.func, ast.Name):
+            out.add(func.func.id)
+        elif isinstance(func, ast.Name):
+            names.add(func.id)
+    for ds in f.defs.values():
+        for d in ds:
+            for dec in d.decorator_list:
                 if isinstance(dec, ast.Call) and isinstance(dec.func, ast.Name):
                     out.add(dec.func.id)
                 elif isinstance(dec, ast.Name):
                     names.add(dec.id)
-    return out | {cls for var, cls in bound.items() if var in names}
+    for var in names:  # `x = C()` (or `x: C = C()`, `with C() as x`) and then `x()`
+        for b in f.bindings.get(var, []):
+            if isinstance(b, ast.Call) and isinstance(b.func, ast.Name):
+                out.add(b.func.id)
+    return out
 
 
 def _class_hooks(f: PyFacts, cls: ast.ClassDef, reached: set[int]) -> list[int]:
