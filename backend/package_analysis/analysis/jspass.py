@@ -42,6 +42,9 @@ class JsPayload:
     offset: int
     chain: str
     text: str
+    # every piece is written as is in the file (a command line built from plain literals):
+    # folded, not decoded
+    literal: bool = False
 
 
 @dataclass
@@ -233,7 +236,7 @@ def _folded_commands(check: JsCheck, scanner: yara_x.Scanner, depth: int) -> Non
         if not argv or (argv[0].type == "string" and (len(argv) < 2 or argv[1].type != "array")):
             continue  # a plain literal: the content rules read it where it is written
         listed = argv[1] if len(argv) > 1 and argv[1].type == "array" else None
-        words = [facts.fold_partial(argv[0])]
+        pieces = [argv[0]]
         if argv[0].type == "object":  # the native spawn's options: {file, args: [...]}
             listed = next(
                 (
@@ -244,17 +247,23 @@ def _folded_commands(check: JsCheck, scanner: yara_x.Scanner, depth: int) -> Non
                 ),
                 None,
             )
-            words = []
+            pieces = []
         if listed is not None and listed.type == "array":
-            words += [facts.fold_partial(a) for a in listed.named_children]
+            pieces += listed.named_children
+        words = [facts.fold_partial(a) for a in pieces]
         text = " ".join(words)
         if not text.strip() or text == UNRESOLVED:
             continue
+        literal = all(w == UNRESOLVED or w.encode() in check.data for w in words)
         # a command the main module runs as it is required is import time, like the call
         ctx = check.ctx
         if check.entry and ctx.reach == "runtime" and check.loadtime(call):
             ctx = FileCtx(ctx.path, "import", ctx.ecosystem)
-        _rescan(check, scanner, call.start_byte, "folded command", text.encode(), text, depth, ctx)
+        shown = " ".join(facts.fold_partial(a, shown=True) for a in pieces)
+        raw = text.encode()
+        _rescan(
+            check, scanner, call.start_byte, "folded command", raw, text, depth, ctx, shown, literal
+        )
 
 
 def _rescan(
@@ -266,11 +275,15 @@ def _rescan(
     text: str,
     depth: int,
     ctx: FileCtx | None = None,
+    shown: str | None = None,
+    literal: bool = False,
 ) -> None:
+    """`raw` read by every pass; `shown` (else `text`) is what the evidence shows."""
     ctx = ctx or check.ctx
     line = line_of(check.data, offset)
-    sub = ctx.decoded_from(chain, line, snippet_at(check.data, offset), text)
+    shown = text if shown is None else shown
+    sub = ctx.decoded_from(chain, line, snippet_at(check.data, offset), shown)
     content.scan(scanner, raw, sub, check.sink)
-    check.payloads.append(JsPayload(line, offset, chain, text))
+    check.payloads.append(JsPayload(line, offset, chain, shown, literal))
     if JS_CODE.search(text):
         analyze(raw, sub, check.sink, scanner, loadtime_all=True, entry=False, depth=depth + 1)

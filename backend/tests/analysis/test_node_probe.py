@@ -53,3 +53,41 @@ def test_what_node_runs_decides_the_weight(case: str, tmp_path: Path) -> None:
     found = engine.scan_tree(root, ecosystem="npm", package=PACKAGE, artifact_sha256="0" * 64)
     spawned = [f for f in found if f.rule == "JS-CHILD-PROCESS"]
     assert [f.severity for f in spawned] == [severity], [f.as_dict() for f in found]
+
+
+def _scan_index(tmp_path: Path, code: str) -> list:
+    root = tmp_path / "pkg"
+    (root / "package").mkdir(parents=True)
+    (root / "package" / "package.json").write_text(
+        '{"name": "demo-widget", "version": "1.0.0", "main": "index.js"}'
+    )
+    (root / "package" / "index.js").write_text(code)
+    return engine.scan_tree(root, ecosystem="npm", package=PACKAGE, artifact_sha256="0" * 64)
+
+
+def test_a_command_written_as_is_is_folded_not_decoded(tmp_path: Path) -> None:
+    """A command line whose pieces are plain literals of the file is no encoded payload
+    (JS-ENCODED-CODE), and its evidence shows the run-time piece as the code that gives it,
+    not the stand-in the rules match on."""
+    found = _scan_index(
+        tmp_path,
+        "const { spawnSync } = require('child_process');\n"
+        f"const program = {PROBE!r};\n"
+        "spawnSync(process.execPath, ['-p', program]);\n",
+    )
+    assert not [f for f in found if f.rule == "JS-ENCODED-CODE"], [f.as_dict() for f in found]
+    shown = [f.decoded for f in found if f.decoded] + [f.explanation for f in found]
+    assert not [s for s in shown if "(unresolved)" in s], shown
+
+
+def test_a_command_with_a_decoded_piece_is_still_an_encoded_payload(tmp_path: Path) -> None:
+    hidden = "require('child_process').execSync('id')"
+    codes = ", ".join(str(ord(c)) for c in hidden)
+    found = _scan_index(
+        tmp_path,
+        "const { spawnSync } = require('child_process');\n"
+        f"spawnSync(process.execPath, ['-e', String.fromCharCode({codes})]);\n",
+    )
+    encoded_code = [f for f in found if f.rule == "JS-ENCODED-CODE"]
+    assert encoded_code, [f.as_dict() for f in found]
+    assert "${process.execPath} -e " + hidden in encoded_code[0].explanation

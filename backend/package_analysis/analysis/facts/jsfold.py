@@ -67,32 +67,44 @@ class JsFolding:
             return self._fold_call(node, depth)
         return None
 
-    def fold_partial(self, node: tree_sitter.Node | None, depth: int = 0) -> str:
+    def fold_partial(
+        self, node: tree_sitter.Node | None, depth: int = 0, shown: bool = False
+    ) -> str:
         """Like `fold`, but a piece that does not fold (a variable, a call) reads as
-        `UNRESOLVED`: what a command line is built around, e.g. `curl ${url} | sh`."""
+        `UNRESOLVED`: what a command line is built around, e.g. `curl ${url} | sh`.
+        `shown`: the text a person reads instead, each such piece as the code that gives it
+        (`${process.execPath} -p …`), not the placeholder the rules match on."""
         whole = self.fold(node, depth)
-        if whole is not None or node is None or depth > MAX_DEPTH:
-            return whole if whole is not None else UNRESOLVED
+        if whole is not None:
+            return whole
+        if node is None or depth > MAX_DEPTH:
+            return self._unknown(node, shown)
         t = node.type
         if t == "parenthesized_expression" and node.named_child_count:
-            return self.fold_partial(node.named_children[-1], depth + 1)
+            return self.fold_partial(node.named_children[-1], depth + 1, shown)
         if t == "binary_expression" and self.text(node.child_by_field_name("operator")) == "+":
-            left = self.fold_partial(node.child_by_field_name("left"), depth + 1)
-            return left + self.fold_partial(node.child_by_field_name("right"), depth + 1)
+            left = self.fold_partial(node.child_by_field_name("left"), depth + 1, shown)
+            return left + self.fold_partial(node.child_by_field_name("right"), depth + 1, shown)
         if t == "template_string":
             parts = []
             for c in node.named_children:
                 if c.type == "template_substitution":
                     inner = c.named_children[0] if c.named_children else None
-                    parts.append(self.fold_partial(inner, depth + 1))
+                    parts.append(self.fold_partial(inner, depth + 1, shown))
                 else:
                     parts.append(self.text(c, 1 << 20))
             return "".join(parts)
         if t == "identifier":
             value = self.consts.get(self.text(node))
             if value is not None and value != node:
-                return self.fold_partial(value, depth + 1)
-        return UNRESOLVED
+                return self.fold_partial(value, depth + 1, shown)
+        return self._unknown(node, shown)
+
+    def _unknown(self, node: tree_sitter.Node | None, shown: bool) -> str:
+        if not shown or node is None:
+            return UNRESOLVED
+        code = " ".join(self.text(node, 200).split())
+        return "${" + (code if len(code) <= 60 else code[:59] + "…") + "}"
 
     def _fold_call(self, node: tree_sitter.Node, depth: int) -> str | None:
         fn = node.child_by_field_name("function")

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..facts.jsfold import UNRESOLVED
 from ..model import (
     DECODED_MAX,
     SNIPPET_MAX,
@@ -138,9 +139,10 @@ class Sink:
                 f"{origin_line}{f', decoded line {line}' if line else ''}. {detail}"
             ).strip()
             decoded = ctx.decoded_text
-            detail = (
-                f"{detail} Decoded line: {clean_snippet(snippet, 160)!r}." if snippet else detail
-            )
+            # a folded command's piece known only at run time reads as its stand-in URL to
+            # the rules; a person reads `${…}` (the decoded text shows the code it stands for)
+            shown = snippet.replace(UNRESOLVED, "${…}")
+            detail = f"{detail} Decoded line: {clean_snippet(shown, 160)!r}." if snippet else detail
             snippet = ctx.origin_snippet or snippet
             line, end_line = origin_line, None
         line, end_line = ctx.file_line(line), ctx.file_line(end_line)

@@ -40,7 +40,9 @@ def check_javascript(js: JsCheck) -> None:
     if not js.text_pass:  # a big file's earlier window: the payloads of all, with the last
         return
     for p in js.payloads:
-        if p.chain != "folded string" and _CODE.search(p.text):
+        # joined fragments, and a command line whose every piece is written as is, are
+        # folded, not decoded: their code is read where it is written
+        if p.chain != "folded string" and not p.literal and _CODE.search(p.text):
             js.emit(
                 ENCODED,
                 None,
