@@ -193,8 +193,12 @@ def _own_nodes(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
 
 def _resolved(f: PyFacts, call: ast.Call) -> set[str]:
     """The local function a call reaches through a lookup the syntax does not name:
-    `HANDLERS["go"]()`, `functools.partial(f, …)()`, `getattr(sys.modules[__name__], "f")()`."""
-    if isinstance(call.func, ast.Name):
+    `HANDLERS["go"]()`, `functools.partial(f, …)()`, `getattr(sys.modules[__name__], "f")()`,
+    or a name bound to one of those or to the function (`report = partial(f, …); report()`,
+    `g = f; g()`)."""
+    if isinstance(call.func, ast.Name) and (
+        call.func.id in f.defs or call.func.id not in f.bindings
+    ):
         return set()
     name = f.qualname(call.func)
     return {name} if name and "." not in name and name in f.defs else set()

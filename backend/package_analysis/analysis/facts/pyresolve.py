@@ -30,7 +30,7 @@ _CTYPES_LOADERS = {
     "ctypes.util.find_library",
 }
 _NAMESPACE_CALLS = {"globals", "locals", "vars"}
-_PARTIALS = {"functools.partial", "functools.partialmethod"}
+PARTIALS = {"functools.partial", "functools.partialmethod"}
 _LITERAL = frozenset({LITERAL})  # (one shared set: every constant's origin)
 
 
@@ -147,7 +147,7 @@ class Resolver:
             return "ctypes.lib"
         if func in {"type"} and node.args:  # type(x).__call__ tricks stay unresolved
             return ""
-        if func in _PARTIALS and node.args:  # partial(f, …) is f with arguments bound
+        if func in PARTIALS and node.args:  # partial(f, …) is f with arguments bound
             return self.qualname(node.args[0], depth + 1)
         return f"{func}()" if func else ""
 

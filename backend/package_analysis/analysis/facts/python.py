@@ -16,7 +16,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import cmdclass, handover, py2, pyapi, pychunks, walk
+from . import cmdclass, handover, py2, pyapi, pychunks, pyparams, walk
 from .loadtime import reached
 from .pyresolve import Resolver
 from .values import Value
@@ -97,7 +97,7 @@ class PyFacts:
         self.resolver.defaults = self.defaults
         self.resolver.loop_items = self.loop_items
         self.resolver.docs = _docs(self)  # `f.__doc__`: the def's docstring
-        self.resolver.params = _params(self)
+        self.resolver.params = pyparams.handed(self)
         self.resolver.fed = _fed(self)
         handover.synthesize(self, Call)  # `Thread(target=os.system, args=…)` → `os.system(…)`
         self.reached = reached(self)
@@ -262,26 +262,6 @@ def _messages(f: PyFacts) -> None:
                 if isinstance(inner, list) and inner:
                     todo.append(inner)
             todo += [h.body for h in [*getattr(stmt, "handlers", ()), *getattr(stmt, "cases", ())]]
-
-
-def _params(f: PyFacts) -> dict[tuple[int, str], Value]:
-    """What local call sites hand each parameter (values followed across the calls seen)."""
-    out: dict[tuple[int, str], Value] = {}
-    for c in f.calls:
-        func = c.node.func
-        if not isinstance(func, ast.Name) or func.id not in f.defs:
-            continue
-        for d in f.defs[func.id]:
-            if not isinstance(d, ast.FunctionDef | ast.AsyncFunctionDef):
-                continue
-            params = [a.arg for a in d.args.args]
-            pairs = list(zip(params, c.node.args, strict=False))
-            pairs += [(k.arg, k.value) for k in c.node.keywords if k.arg in params]
-            for name, arg in pairs:
-                v = f.resolver.value(arg)
-                if v.tainted():
-                    out[(id(d), name)] = v
-    return out
 
 
 def _docs(f: PyFacts) -> dict[str, ast.expr]:

@@ -1,0 +1,61 @@
+"""What a module's own call sites hand the parameters of its functions (`Resolver.params`):
+the values a parameter holds when the function runs, followed across the calls the module
+makes (`f(a)`, `g = f; g(a)`, `functools.partial(f, a)`)."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from .pyresolve import PARTIALS
+from .values import Value
+
+if TYPE_CHECKING:
+    from .python import PyFacts
+
+
+def handed(f: PyFacts) -> dict[tuple[int, str], Value]:
+    """What local call sites hand each parameter (values followed across the calls seen):
+    tainted data from any site (the last seen), else a folded string or number when every
+    site that hands the parameter hands one (`_post(URL, key)` at import: the helper's
+    request goes to a fixed place; the last one seen stands for them). A call through a
+    name bound to the function counts (`g = f; g(…)`); `functools.partial(f, a, …)` hands
+    `a, …` to f's first parameters, and the partial's own call (`partial(f, a)(b)`) the
+    next ones."""
+    handed: dict[tuple[int, str], list[Value]] = {}
+    for c in f.calls:
+        node = c.node
+        func: ast.expr = node.func
+        args, skip = node.args, 0
+        if isinstance(node.func, ast.Call) and node.func.args and _is_partial(f, node.func):
+            # `partial(f, a)(b)`: b is f's second
+            func, skip = node.func.args[0], len(node.func.args) - 1
+        elif (
+            args and isinstance(args[0], ast.Name) and args[0].id in f.defs and _is_partial(f, node)
+        ):
+            func, args = args[0], args[1:]
+        if not isinstance(func, ast.Name):
+            continue
+        target = func.id if func.id in f.defs else f.resolver.qualname(func)
+        if target not in f.defs:
+            continue
+        for d in f.defs[target]:
+            if not isinstance(d, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            params = [a.arg for a in d.args.args]
+            pairs = list(zip(params[skip:], args, strict=False))
+            pairs += [(k.arg, k.value) for k in node.keywords if k.arg in params]
+            for name, arg in pairs:
+                handed.setdefault((id(d), name), []).append(f.resolver.value(arg))
+    out: dict[tuple[int, str], Value] = {}
+    for key, values in handed.items():
+        tainted = [v for v in values if v.tainted()]
+        if tainted:
+            out[key] = tainted[-1]
+        elif all(isinstance(v.data, str | bytes | int) for v in values):
+            out[key] = values[-1]
+    return out
+
+
+def _is_partial(f: PyFacts, call: ast.Call) -> bool:
+    return f.resolver.qualname(call.func) in PARTIALS
