@@ -41,10 +41,11 @@ class JsPayload:
     line: int
     offset: int
     chain: str
-    text: str
+    text: str  # what the rules read
     # every piece is written as is in the file (a command line built from plain literals):
     # folded, not decoded
     literal: bool = False
+    shown: str = ""  # what a person reads, when not `text` (a folded command's `${…}`)
 
 
 @dataclass
@@ -284,6 +285,6 @@ def _rescan(
     shown = text if shown is None else shown
     sub = ctx.decoded_from(chain, line, snippet_at(check.data, offset), shown)
     content.scan(scanner, raw, sub, check.sink)
-    check.payloads.append(JsPayload(line, offset, chain, shown, literal))
+    check.payloads.append(JsPayload(line, offset, chain, text, literal, shown))
     if JS_CODE.search(text):
         analyze(raw, sub, check.sink, scanner, loadtime_all=True, entry=False, depth=depth + 1)

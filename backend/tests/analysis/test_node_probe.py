@@ -91,3 +91,16 @@ def test_a_command_with_a_decoded_piece_is_still_an_encoded_payload(tmp_path: Pa
     encoded_code = [f for f in found if f.rule == "JS-ENCODED-CODE"]
     assert encoded_code, [f.as_dict() for f in found]
     assert "${process.execPath} -e " + hidden in encoded_code[0].explanation
+
+
+def test_what_the_evidence_shows_is_not_what_the_rules_read(tmp_path: Path) -> None:
+    """A run-time piece is shown as its code (`${process.env.X ? 'a' : 'b'}`), but the rules
+    read the stand-in: code quoted for a person is no decoded program."""
+    found = _scan_index(
+        tmp_path,
+        "const { execSync } = require('child_process');\n"
+        "const CMD = process.env.DEMO_ALT ? 'yarnpkg' : 'yarn';\n"
+        "function info() { return execSync(CMD + ' info left-pad --json').toString(); }\n"
+        "module.exports = { info };\n",
+    )
+    assert not [f for f in found if f.rule == "JS-ENCODED-CODE"], [f.as_dict() for f in found]

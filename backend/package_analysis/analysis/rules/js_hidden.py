@@ -46,7 +46,7 @@ def check_javascript(js: JsCheck) -> None:
             js.emit(
                 ENCODED,
                 None,
-                f"Decodes ({p.chain}) to: {p.text[:160]!r}.",
+                f"Decodes ({p.chain}) to: {(p.shown or p.text)[:160]!r}.",
                 lt=False,
                 line=p.line,
                 offset=p.offset,
