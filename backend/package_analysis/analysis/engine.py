@@ -341,7 +341,7 @@ class _Run:
                 facts.enter(self.entered[rel])
         if facts is None:
             prose = {
-                i for i, line in enumerate(text.splitlines(), 1) if line.lstrip().startswith("#")
+                i for i, line in enumerate(inputs.lines(text), 1) if line.lstrip().startswith("#")
             }
             return (pypass.LazyProse(text, prose) if rel in self.flow else prose), set()
         check = pypass.analyze(
@@ -367,7 +367,7 @@ class _Run:
         text = data.decode("utf-8", "replace")
         lines = [
             (n, line)
-            for n, line in enumerate(text.splitlines(), 1)
+            for n, line in enumerate(inputs.lines(text, universal=True), 1)  # as site.py reads
             if line.startswith(("import ", "import\t"))
         ]
         for hook in catalog.checks("check_pth"):

@@ -89,3 +89,18 @@ def line_map(data: bytes, codec: str, text: str) -> tuple[int, ...] | None:
             return None
         out += [n] * (piece.count("\n") + 1)
     return tuple(out)
+
+
+def lines(text: str, *, universal: bool = False) -> list[str]:
+    """A text's lines as the engine numbers them everywhere (the content rules count `\\n`,
+    as CPython's tokenizer does; `\\r\\n` is one). Not `str.splitlines()`: it also breaks at
+    form feeds, `\\x0b`, `\\x1c`-`\\x1e`, `\\x85` and U+2028/U+2029, which stay inside a line
+    for Python, so every line after one would be numbered one too far (a snippet showing
+    the wrong line, a comment line's number landing on the code below it). `universal`: a
+    lone `\\r` ends a line too (a file read in text mode: site.py reading a `.pth`)."""
+    if universal:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    out = text.split("\n")
+    if out[-1] == "":
+        out.pop()
+    return [x.removesuffix("\r") for x in out] if "\r" in text else out

@@ -16,6 +16,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import inputs
 from . import cmdclass, handover, py2, pyapi, pychunks, pyparams, walk
 from .loadtime import reached
 from .pyresolve import Resolver
@@ -78,7 +79,7 @@ class PyFacts:
     not_installer: set[int] = field(default_factory=set)  # methods of commands pip never runs
 
     def __post_init__(self) -> None:
-        self.lines = self.src.splitlines()
+        self.lines = inputs.lines(self.src)
         self.prose = {i for i, line in enumerate(self.lines, 1) if line.lstrip().startswith("#")}
         _traverse(self)
         self.resolver = Resolver(

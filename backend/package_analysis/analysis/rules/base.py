@@ -192,14 +192,3 @@ def snippet_at(data: bytes, offset: int, length: int = 0, *, window: int = 160) 
         start = max(start, offset - window)
         end = min(end, offset + length + window)
     return data[start:end].decode("utf-8", "replace")
-
-
-def text_line(text: str, lineno: int | None, end: int | None = None) -> str:
-    """Line `lineno` of `text` (1-based); lines `lineno..end` joined for a multi-line call."""
-    if not lineno:
-        return ""
-    lines = text.splitlines()
-    if not 0 < lineno <= len(lines):
-        return ""
-    last = min(end or lineno, lineno + 8, len(lines))
-    return " ".join(x.strip() for x in lines[lineno - 1 : last])
