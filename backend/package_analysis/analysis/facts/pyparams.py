@@ -17,11 +17,13 @@ if TYPE_CHECKING:
 def handed(f: PyFacts) -> dict[tuple[int, str], Value]:
     """What local call sites hand each parameter (values followed across the calls seen):
     tainted data from any site (the last seen), else a folded string or number when every
-    site that hands the parameter hands one (`_post(URL, key)` at import: the helper's
-    request goes to a fixed place; the last one seen stands for them). A call through a
-    name bound to the function counts (`g = f; g(…)`); `functools.partial(f, a, …)` hands
-    `a, …` to f's first parameters, and the partial's own call (`partial(f, a)(b)`) the
-    next ones."""
+    site that hands the parameter hands that same one (`_post(URL, key)` at import: the
+    helper's request goes to URL). Sites that disagree leave it unknown, as a value only
+    known at run time does: no one of them may stand for the others (`run("os", cmd)`
+    beside `run("json", x)` must not read `__import__(m).system` as `json.system`). A call
+    through a name bound to the function counts (`g = f; g(…)`); `functools.partial(f, a,
+    …)` hands `a, …` to f's first parameters, and the partial's own call (`partial(f,
+    a)(b)`) the next ones."""
     handed: dict[tuple[int, str], list[Value]] = {}
     for c in f.calls:
         node = c.node
@@ -34,6 +36,11 @@ def handed(f: PyFacts) -> dict[tuple[int, str], Value]:
             args and isinstance(args[0], ast.Name) and args[0].id in f.defs and _is_partial(f, node)
         ):
             func, args = args[0], args[1:]
+        if isinstance(func, ast.Name) and func.id not in f.defs:  # `p = partial(f, a); p(b)`
+            bound = f.bindings.get(func.id)
+            last = bound[-1] if bound else None
+            if isinstance(last, ast.Call) and last.args and _is_partial(f, last):
+                func, skip = last.args[0], len(last.args) - 1
         if not isinstance(func, ast.Name):
             continue
         target = func.id if func.id in f.defs else f.resolver.qualname(func)
@@ -52,8 +59,10 @@ def handed(f: PyFacts) -> dict[tuple[int, str], Value]:
         tainted = [v for v in values if v.tainted()]
         if tainted:
             out[key] = tainted[-1]
-        elif all(isinstance(v.data, str | bytes | int) for v in values):
-            out[key] = values[-1]
+        elif isinstance(values[0].data, str | bytes | int) and all(
+            v.data == values[0].data for v in values[1:]
+        ):
+            out[key] = values[0]
     return out
 
 
