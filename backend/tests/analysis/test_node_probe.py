@@ -1,7 +1,8 @@
 """JS-CHILD-PROCESS's `node-probe` variant: node itself (`process.execPath`) evaluating a
 short constant program that loads only process/os/path/util and reaches nothing else is a
 question about the runtime (low); any other program, or a program that is not a constant,
-stays a process started at load time (medium)."""
+stays a process started at load time (medium). And the folded command line such a call
+runs: what its evidence shows, and when it counts as decoded (JS-ENCODED-CODE)."""
 
 from __future__ import annotations
 
