@@ -29,18 +29,13 @@ def handed(f: PyFacts) -> dict[tuple[int, str], Value]:
         node = c.node
         func: ast.expr = node.func
         args, skip = node.args, 0
-        if isinstance(node.func, ast.Call) and node.func.args and _is_partial(f, node.func):
-            # `partial(f, a)(b)`: b is f's second
-            func, skip = node.func.args[0], len(node.func.args) - 1
+        made = _partial(f, func)
+        if made is not None:  # `partial(f, a)(b)`, `p = partial(f, a); p(b)`: b is f's second
+            func, skip = made.args[0], len(made.args) - 1
         elif (
             args and isinstance(args[0], ast.Name) and args[0].id in f.defs and _is_partial(f, node)
         ):
             func, args = args[0], args[1:]
-        if isinstance(func, ast.Name) and func.id not in f.defs:  # `p = partial(f, a); p(b)`
-            bound = f.bindings.get(func.id)
-            last = bound[-1] if bound else None
-            if isinstance(last, ast.Call) and last.args and _is_partial(f, last):
-                func, skip = last.args[0], len(last.args) - 1
         if not isinstance(func, ast.Name):
             continue
         target = func.id if func.id in f.defs else f.resolver.qualname(func)
@@ -68,3 +63,15 @@ def handed(f: PyFacts) -> dict[tuple[int, str], Value]:
 
 def _is_partial(f: PyFacts, call: ast.Call) -> bool:
     return f.resolver.qualname(call.func) in PARTIALS
+
+
+def _partial(f: PyFacts, func: ast.expr) -> ast.Call | None:
+    """The `partial(g, …)` call a called expression is: written in place, or the last value
+    of a name that is not one of the module's functions."""
+    made: object = func
+    if isinstance(func, ast.Name) and func.id not in f.defs:
+        bound = f.bindings.get(func.id)
+        made = bound[-1] if bound else None
+    if isinstance(made, ast.Call) and made.args and _is_partial(f, made):
+        return made
+    return None
