@@ -270,11 +270,11 @@ class _Run:
         reach = self._reach(rel)
         ctx = FileCtx(rel, reach, self.eco)
         got = self.read(rel)
-        data = got.data
         if got.partial:
             self.skip(rel, f"partly scanned ({got.partial})")
-        name = rel.rpartition("/")[2]
-        suffix = lay.split_name(rel)[2].lower()
+        name, suffix = rel.rpartition("/")[2], lay.split_name(rel)[2].lower()
+        # a Python module's lines as CPython counts them, for every rule (a lone CR ends one)
+        data = inputs.universal_newlines(got.data) if suffix in {".py", ".pyw"} else got.data
         kind = executable_kind(data[:4])
         if kind:
             for hook in catalog.checks("check_binary"):

@@ -16,6 +16,7 @@ MAX_WHOLE_BYTES = 64 * 1024 * 1024
 PART_BYTES = 8 * 1024 * 1024
 LONG_LINE = 4096
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_LONE_CR = re.compile(rb"\r(?!\n)")
 _UTF8 = {"utf-8", "utf8", "utf_8", "utf-8-sig"}
 
 
@@ -50,10 +51,20 @@ def read(path: Path) -> Input:
     return Input(data, why)
 
 
+def universal_newlines(data: bytes) -> bytes:
+    """A Python module's bytes with the line ends CPython reads: it takes a lone `\r` for a
+    line end too (old Mac files; or a file written so that every tool but Python sees one
+    long line). Unchanged when there is none."""
+    if b"\r" not in data or not _LONE_CR.search(data):
+        return data
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
 def python_source(data: bytes) -> tuple[str, str]:
     """(text, codec) as CPython decodes a module: the PEP 263 cookie of line 1 or 2 wins,
     else UTF-8; undecodable bytes become U+FFFD instead of failing. `codec` is "" when the
-    file names none."""
+    file names none. Line ends as CPython reads them (`universal_newlines`)."""
+    data = universal_newlines(data)
     codec = ""
     for line in data.split(b"\n", 2)[:2]:
         m = _COOKIE.match(line)
@@ -92,8 +103,9 @@ def line_map(data: bytes, codec: str, text: str) -> tuple[int, ...] | None:
 
 
 def lines(text: str, *, universal: bool = False) -> list[str]:
-    """A text's lines as the engine numbers them everywhere (the content rules count `\\n`,
-    as CPython's tokenizer does; `\\r\\n` is one). Not `str.splitlines()`: it also breaks at
+    """A text's lines as the engine numbers them everywhere (the content rules count `\\n`;
+    `\\r\\n` is one; a Python module's lone `\\r` was made a `\\n` on reading, as CPython
+    reads it: `universal_newlines`). Not `str.splitlines()`: it also breaks at
     form feeds, `\\x0b`, `\\x1c`-`\\x1e`, `\\x85` and U+2028/U+2029, which stay inside a line
     for Python, so every line after one would be numbered one too far (a snippet showing
     the wrong line, a comment line's number landing on the code below it). `universal`: a

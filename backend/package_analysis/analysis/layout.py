@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from . import install_files
+from . import inputs, install_files
 from .model import Ecosystem, Reachability
 from .rules import metadata
 from .treewalk import manifest_prefix
@@ -254,7 +254,7 @@ def tool_table_lines(raw: bytes) -> set[int]:
     """Lines of pyproject.toml inside `[tool.*]` tables (maintainers' tools, not installers)."""
     out: set[int] = set()
     inside = False
-    for number, line in enumerate(raw.decode("utf-8", "replace").splitlines(), 1):
+    for number, line in enumerate(inputs.lines(raw.decode("utf-8", "replace")), 1):
         header = line.strip()
         if header.startswith("["):
             inside = header.lstrip("[").startswith("tool.")

@@ -54,6 +54,15 @@ CASES = {
     ),
     "class-with-continued-header": "class K(\n    A,\n    B,\n):\n"
     + "".join(_method(i) for i in range(40)),
+    # characters str.splitlines() breaks at and Python does not: a form feed (also alone on
+    # a line), \x1c-\x1e, \x85, U+2028 in comments and strings; pieces land on their lines
+    "line-breaks-python-does-not-count": "\x0c\nimport os\n"
+    + "".join(
+        f"def f{i}():  # \x1c\x1d\x1e\n    return '{i}\x85\u2028'\n\x0c\n\n" for i in range(120)
+    ),
+    # Windows line ends: one line each; a lone CR (a line end to the parser) is parsed whole
+    "crlf": "".join(f"def f{i}():\r\n    return [{i}] * 40\r\n\r\n" for i in range(120)),
+    "lone-cr": "a = 1\r" + "".join(f"def f{i}():\n    return [{i}] * 40\n\n" for i in range(150)),
 }
 
 
@@ -71,7 +80,7 @@ def test_the_engines_own_sources_parse_the_same_in_pieces() -> None:
 
 
 def test_a_big_class_is_really_cut() -> None:
-    lines = CASES["big-class"].splitlines(keepends=True)
+    lines = pychunks._lines(CASES["big-class"])
     pychunks._pieces(lines, SMALL)  # not the fallback: raises when a piece does not parse
     runs = pychunks._runs(lines, 3, len(lines), "    ", SMALL)
     assert len(runs) > 5

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
+from ..inputs import lines
 from ..magic import executable_kind
 from .lazy import _javascript_lazy, _python_lazy
 from .lines import Lines
@@ -126,7 +127,7 @@ def compare(new: Tree, old: Tree, *, check: Callable[[], None] | None = None) ->
 
 
 def _lines(data: bytes) -> list[str]:
-    return data.decode("utf-8", "replace").splitlines()
+    return lines(data.decode("utf-8", "replace"))
 
 
 def _added(tree: Tree, rel: str, data: bytes, where: RunsAt) -> FileChange:

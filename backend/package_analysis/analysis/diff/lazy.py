@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..inputs import lines
 from .lines import Lines
 
 _BLOCK_END = re.compile(r":\s*(#.*)?$")
@@ -18,7 +19,7 @@ def _python_lazy(data: bytes) -> set[int]:
     be placed counts as running on import."""
     lazy: set[int] = set()
     stack: list[tuple[int, bool]] = []  # (indent of the block header, inside a function)
-    for n, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
+    for n, line in enumerate(lines(data.decode("utf-8", "replace")), 1):
         body = line.lstrip()
         if not body or body.startswith("#"):
             lazy.add(n)  # runs never (a line in a string literal: the string's lines count)

@@ -21,14 +21,24 @@ CHUNK_BYTES = 256 << 10
 MAX_GROW = 4
 _TOP = re.compile(r"[A-Za-z_@]")  # a line that may start a statement at column 0
 _HEADER = "class _:\n"
+_LONE_CR = re.compile(r"\r(?!\n)")  # a line end for the parser, not for `_lines`: parsed whole
+
+
+def _lines(src: str) -> list[str]:
+    """The lines as the parser counts them, ends kept: split at `\n` only (`str.splitlines`
+    also splits at form feeds, `\x1c`-`\x1e`, `\x85`, U+2028/29, which stay inside a line
+    for Python, and every piece after one would be placed lines too far down)."""
+    out = [line + "\n" for line in src.split("\n")]
+    out[-1] = out[-1][:-1]
+    return out if out[-1] else out[:-1]
 
 
 def parse(src: str, size: int = CHUNK_BYTES) -> ast.Module:
     """`ast.parse(src)` with a smaller peak; raises what `ast.parse` raises."""
-    if len(src) <= size:
+    if len(src) <= size or _LONE_CR.search(src):
         return ast.parse(src)
     try:
-        return _pieces(src.splitlines(keepends=True), size)
+        return _pieces(_lines(src), size)
     except (SyntaxError, ValueError, IndexError):
         return ast.parse(src)
 

@@ -7,6 +7,7 @@ import re
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from ..inputs import lines
 from .base import Rule
 from .metadata import normalise, typosquat_target
 
@@ -53,7 +54,7 @@ def check_tree(t: TreeCheck) -> None:
                     f"{t.package.name!r} looks like {typosquat_target(t.package.name, eco)!r}; "
                     f"its {path.name} imports the dependency {dep!r}, which is not popular."
                 )
-                snippet = text.splitlines()[line - 1].strip()[:200]
+                snippet = lines(text)[line - 1].strip()[:200]
                 t.emit_at(SHELL, rel, line, snippet, detail, reach="import")
                 return
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from ..inputs import lines
 from .base import Rule, Variant
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def check_manifest(m: ManifestCheck) -> None:
     for hook, cmd in m.hooks.items():
         name = hook.split(":")[0]
         line = m.line_of(f'"{name}"')
-        snippet = (m.text.splitlines()[line - 1] if line else "") or f'"{name}": "{cmd}"'
+        snippet = (lines(m.text)[line - 1] if line else "") or f'"{name}": "{cmd}"'
         m.emit(INSTALL_SCRIPT, line, snippet, f"{hook}: {cmd[:200]}")
         rest = _DEPENDENCY_PROPERTY.sub("", _LOCAL_REQUIRE.sub("", cmd))
         if _SHELLY.search(rest):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..inputs import lines
 from ..model import PackageRef, Reachability
 from .base import FileCtx, Rule, Sink
 
@@ -44,7 +45,7 @@ class MetaCheck(Subject):
     msg: email.message.Message | None = None
 
     def line_of(self, needle: str) -> int | None:
-        return next((i for i, ln in enumerate(self.text.splitlines(), 1) if needle in ln), None)
+        return next((i for i, ln in enumerate(lines(self.text), 1) if needle in ln), None)
 
 
 @dataclass
@@ -57,7 +58,7 @@ class ManifestCheck(Subject):
     hooks: dict[str, str] = field(default_factory=dict)
 
     def line_of(self, needle: str) -> int | None:
-        return next((i for i, ln in enumerate(self.text.splitlines(), 1) if needle in ln), None)
+        return next((i for i, ln in enumerate(lines(self.text), 1) if needle in ln), None)
 
 
 @dataclass
@@ -125,7 +126,7 @@ class TreeCheck(Subject):
                 out.append((rel, None, parts[-1]))  # installed into the environment's bin/
             elif rel.endswith((".dist-info/entry_points.txt", ".egg-info/entry_points.txt")):
                 section = ""
-                for i, line in enumerate(self.read(rel, 1 << 18).splitlines(), 1):
+                for i, line in enumerate(lines(self.read(rel, 1 << 18)), 1):
                     s = line.strip()
                     if s.startswith("["):
                         section = s.strip("[]").strip()
@@ -142,8 +143,8 @@ class TreeCheck(Subject):
             if isinstance(bins, str) and isinstance(doc.get("name"), str):
                 bins = {doc["name"].rsplit("/", 1)[-1]: bins}
             if isinstance(bins, dict):
-                lines = text.splitlines()
+                numbered = lines(text)
                 for name in bins:
-                    at = next((i for i, ln in enumerate(lines, 1) if f'"{name}"' in ln), None)
+                    at = next((i for i, ln in enumerate(numbered, 1) if f'"{name}"' in ln), None)
                     out.append((manifest, at, str(name)))
         return out
