@@ -40,6 +40,12 @@ MUST_PARSE = [
     ("exec code in ns\n", "a Python 2 exec statement"),
     ("s = ''.join(reversed \\\n (t))\n", "reversed across a line continuation"),
     ("x = [chr\x0c(c) for c in n]\n", "chr with a form feed before the call"),
+    ("import os, pdb as p\np.run(x)\n", "the debugger runs a code string"),
+    ("from code import InteractiveConsole\nInteractiveConsole().push(x)\n", "a console"),
+    ("from trace import Trace\nTrace().run(x)\n", "the tracer runs a code string"),
+    ("import timeit\ntimeit.timeit(x, number=1)\n", "timeit runs a statement"),
+    ("import profile\nprofile.run(x)\n", "the profiler runs a code string"),
+    ("s = yaml.unsafe_load(x)\n", "a YAML load that builds any object"),
 ]
 MAY_SKIP = [
     "import math\n\ndef area(r):\n    return math.pi * r * r\n",
@@ -53,6 +59,7 @@ MAY_SKIP = [
     "def f(x):\n    '''compile the expression, eval the tree in reversed order'''\n"
     "    return x.empty.copy()\n",
     "import pandas as pd\ndf = pd.read_pickle(path)\ndf.to_pickle(out)\n",
+    "import traceback\nfrom .code import render\nprofile_name = 'x'\n",
 ]
 
 

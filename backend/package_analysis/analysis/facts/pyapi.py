@@ -68,8 +68,25 @@ EXEC = frozenset(
         "runpy.run_path",
         "runpy.run_module",
         "types.FunctionType",
+        # the standard library's other runners of a code string (first argument): the timer,
+        # the profilers, the debugger, the tracer and the interactive interpreter compile
+        # and run it as exec does
+        "timeit.timeit", "timeit.repeat", "timeit.Timer",
+        "cProfile.run", "cProfile.runctx", "profile.run", "profile.runctx",
+        "cProfile.Profile().run", "cProfile.Profile().runctx",
+        "profile.Profile().run", "profile.Profile().runctx",
+        "pdb.run", "pdb.runeval", "pdb.Pdb().run", "pdb.Pdb().runeval", "bdb.Bdb().run",
+        "trace.Trace().run", "trace.Trace().runctx",
+        "code.InteractiveInterpreter().runsource", "code.InteractiveInterpreter().runcode",
+        "code.InteractiveConsole().runsource", "code.InteractiveConsole().runcode",
+        "code.InteractiveConsole().push", "code.compile_command", "codeop.compile_command",
     }
-)
+)  # fmt: skip
+# loads that run code while they read (a pickle's reduce calls what it names)
+DESERIALIZERS = frozenset(
+    {"pickle.loads", "dill.loads", "cloudpickle.loads", "pickle.load", "dill.load",
+     "cloudpickle.load", "jsonpickle.decode", "yaml.unsafe_load", "yaml.unsafe_load_all"}
+)  # fmt: skip
 BYTECODE = frozenset(
     {"marshal.loads", "types.CodeType", "pickle.loads", "dill.loads", "cloudpickle.loads"}
 )

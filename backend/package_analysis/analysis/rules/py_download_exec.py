@@ -30,6 +30,7 @@ RULES = (DOWNLOAD_EXEC,)
 
 
 _WRITE_MODES = ("w", "a", "x")
+_OPENERS = {"open", "io.open", "builtins.open", "codecs.open"}
 _SAVERS = {"urllib.request.urlretrieve", "urllib.urlretrieve"}
 _WRAPPERS = {"str", "builtins.str", "pathlib.Path", "os.fspath", "os.path.abspath"}
 
@@ -59,6 +60,37 @@ def _paths(f: PyFacts, node: ast.AST, depth: int = 0) -> set[str]:
     return out
 
 
+def _runs_file(f: PyFacts, q: str, node: ast.Call) -> set[str]:
+    """The paths of the files a call runs: a process's arguments, `runpy.run_path(p)`, the
+    file an exec'd string is read from (`exec(open(p).read())`, `code = Path(p).read_text()`)."""
+    if pyapi.is_process(q):
+        return {p for a in node.args for p in _paths(f, a)}
+    if not node.args:
+        return set()
+    return _paths(f, node.args[0]) if q == "runpy.run_path" else _read_from(f, node.args[0])
+
+
+def _read_from(f: PyFacts, expr: ast.AST, depth: int = 0) -> set[str]:
+    out: set[str] = set()
+    for n in ast.walk(expr):
+        if isinstance(n, ast.Call) and f.qualname(n.func) in _OPENERS and n.args:
+            out |= _paths(f, n.args[0])
+        elif (  # `Path(p).read_text()`
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr in {"read_text", "read_bytes"}
+            and isinstance(made := n.func.value, ast.Call)
+            and made.args
+            and f.qualname(made.func) in _WRAPPERS
+        ):
+            out |= _paths(f, made.args[0])
+        elif isinstance(n, ast.Name) and depth < 3:  # `code = fh.read(); exec(code)`
+            for bound in f.bindings.get(n.id, []):
+                if not isinstance(bound, str):
+                    out |= _read_from(f, bound, depth + 1)
+    return out
+
+
 def dropped(f: PyFacts) -> dict[int, tuple[set[str], Value]]:
     """Per function: the paths of files opened for writing where downloaded data is written
     (`open(p, 'w').write(requests.get(u).text)`, `urlretrieve(u, p)`), with that data's
@@ -68,7 +100,7 @@ def dropped(f: PyFacts) -> dict[int, tuple[set[str], Value]]:
     for call in f.calls:
         node = call.node
         q = f.qualname(node.func)
-        if q in {"open", "io.open", "builtins.open", "codecs.open"} and node.args:
+        if q in _OPENERS and node.args:
             mode = node.args[1] if len(node.args) > 1 else None
             mode = mode or next((k.value for k in node.keywords if k.arg == "mode"), None)
             text = f.value(mode).text() if mode is not None else None
@@ -91,6 +123,10 @@ def check_python(c: PyCheck) -> None:
     for call in f.calls:
         node = call.node
         q = f.qualname(node.func)
+        if q in pyapi.DESERIALIZERS and node.args and FETCHED in f.value(node.args[0]).origins:
+            detail = f"{q} loads what it downloads (a pickle runs code as it is read)."
+            c.emit(DOWNLOAD_EXEC, node, detail, chain=f.value(node.args[0]))
+            continue
         if q in pyapi.EXEC or pyapi.is_process(q):
             args = node.args[:1] if q in pyapi.EXEC else node.args
             fetched = [f.value(a) for a in args if FETCHED in f.value(a).origins]
@@ -98,7 +134,7 @@ def check_python(c: PyCheck) -> None:
                 c.emit(DOWNLOAD_EXEC, node, f"{q} runs what it downloads.", chain=fetched[0])
                 continue
             drop = drops.get(call.owner)
-            if drop and pyapi.is_process(q) and any(_paths(f, a) & drop[0] for a in node.args):
+            if drop and _runs_file(f, q, node) & drop[0]:
                 detail = f"{q} runs a file the same code wrote with downloaded data."
                 c.emit(DOWNLOAD_EXEC, node, detail, chain=drop[1])
             if not f.loadtime(node):
