@@ -20,9 +20,13 @@ _POSITION = {
     "register": 0, "submit": 0, "call_soon": 0, "call_soon_threadsafe": 0, "partial": 0,
     "map": 0, "start_new_thread": 0, "call_later": 1, "call_at": 1, "run_in_executor": 1,
     "Timer": 1, "apply_async": 0, "apply": 0, "starmap": 0,
+    # operator.call(f, *args); ExitStack().callback(f, *args) at the stack's close;
+    # weakref.finalize(obj, f, *args) when obj goes or at exit; sched's enter(delay,
+    # priority, f, args)
+    "call": 0, "callback": 0, "finalize": 1, "enter": 2, "enterabs": 2,
 }  # fmt: skip
 _KEYWORDS = {"target", "function", "func", "fn"}
-_SPREAD = {"start_new_thread"}  # the arguments come as one tuple: f(fn, (a, b))
+_SPREAD = {"start_new_thread", "enter", "enterabs"}  # the arguments as one tuple: f(fn, (a, b))
 _ONE_EACH = {"map", "starmap"}  # called once per item of the iterable
 
 

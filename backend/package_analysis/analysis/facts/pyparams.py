@@ -5,7 +5,7 @@ makes (`f(a)`, `g = f; g(a)`, `functools.partial(f, a)`)."""
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .pyresolve import PARTIALS
 from .values import Value
@@ -36,13 +36,15 @@ def handed(f: PyFacts) -> dict[tuple[int, str], Value]:
             args and isinstance(args[0], ast.Name) and args[0].id in f.defs and _is_partial(f, node)
         ):
             func, args = args[0], args[1:]
-        if not isinstance(func, ast.Name):
+        if isinstance(func, ast.Lambda):  # `(lambda c: exec(c))(src)`
+            defs: list[Any] = [func]
+        elif isinstance(func, ast.Name):
+            target = func.id if func.id in f.defs else f.resolver.qualname(func)
+            defs = f.defs.get(target, [])
+        else:
             continue
-        target = func.id if func.id in f.defs else f.resolver.qualname(func)
-        if target not in f.defs:
-            continue
-        for d in f.defs[target]:
-            if not isinstance(d, ast.FunctionDef | ast.AsyncFunctionDef):
+        for d in defs:
+            if not isinstance(d, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
                 continue
             params = [a.arg for a in d.args.args]
             pairs = list(zip(params[skip:], args, strict=False))

@@ -93,6 +93,8 @@ class Resolver:
             return self._name(node.id, depth)
         if isinstance(node, ast.Attribute):
             base = self.qualname(node.value, depth + 1)
+            if node.attr == "__call__":  # `exec.__call__(src)` calls exec
+                return base
             return f"{base}.{node.attr}" if base else ""
         if isinstance(node, ast.Call):
             return self._call_ref(node, depth)
