@@ -30,7 +30,8 @@ DECODE_HINT = re.compile(
     rb"|createDecipher)"
 )
 _PREFILTER_EVAL = re.compile(
-    rb"\b(eval|Function|runInThisContext|runInNewContext|_compile|constructor)\b\s*[\(\[\)'\"]"
+    rb"\b(eval|Function|runInThisContext|runInNewContext|_compile|constructor|Worker|import)\b"
+    rb"\s*[\(\[\)'\"]"
 )
 _STRING = re.compile(rb"""(['"])([A-Za-z0-9+/=_\-\\x]{40,})\1""")
 JS_CODE = re.compile(r"(require\(|child_process|eval\(|process\.env|https?\.request|\bexec\()")

@@ -26,6 +26,7 @@ from .jsfold import MAX_DEPTH, UNRESOLVED, JsFolding, _unquote
 __all__ = ["UNRESOLVED", "JsFacts", "facts_of", "parse"]
 
 _GLOBALS = {"globalThis", "global", "window", "self", "GLOBAL", "root"}
+_FUNCTION = {"Function", "Function.prototype"}  # `.constructor` of these is Function
 # every way a script gets a module by name: `require`, `import()`, the loader behind them
 # (`module.constructor._load`, `require('module')._load`), the main module's own require,
 # `process.getBuiltinModule`, and a require made by `createRequire` (see `qualname`)
@@ -158,6 +159,8 @@ class JsFacts(JsFolding):
 
     def _qualname(self, node: tree_sitter.Node, depth: int) -> str:
         t = node.type
+        if t == "import":  # `import(…)`: the loader
+            return "import"
         if t in {"parenthesized_expression", "sequence_expression"} and node.named_child_count:
             return self.qualname(node.named_children[-1], depth + 1)  # `(0, eval)(…)`
         if t == "identifier":
@@ -185,8 +188,10 @@ class JsFacts(JsFolding):
             if not prop:
                 return ""
             if prop == "constructor" and obj is not None:
-                base = self.qualname(obj, depth + 1)
-                if base.endswith("constructor") or obj.type in jsload.FUNCS or base == "Function":
+                base, inner = self.qualname(obj, depth + 1), obj
+                while inner.type == "parenthesized_expression" and inner.named_child_count:
+                    inner = inner.named_children[-1]  # `(async function () {}).constructor`
+                if base.endswith("constructor") or inner.type in jsload.FUNCS or base in _FUNCTION:
                     return "Function"
                 return f"{base}.constructor" if base else "constructor"
             base = self.qualname(obj, depth + 1)

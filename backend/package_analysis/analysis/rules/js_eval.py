@@ -81,6 +81,25 @@ def _with_bindings(js: JsCheck, body: bytes, rounds: int = 2) -> bytes:
     return b" ".join(out)
 
 
+_FIRST_ONLY = {"worker_threads.Worker", "import"}  # their other argument is options
+_EVAL_OPTION = re.compile(r"\beval\s*:\s*(true|!0|1)\b")
+
+
+def _evaluator(facts: JsFacts, call: tree_sitter.Node, fn: tree_sitter.Node) -> str:
+    """What runs a call's code argument: an EVAL name, a worker started from source
+    (`new Worker(src, {eval: true})`), an `import()` of a `data:` URL; '' when none."""
+    q = facts.qualname(fn)
+    if q in EVAL:
+        return q
+    if q not in _FIRST_ONLY:
+        return ""
+    args = call.child_by_field_name("arguments")
+    kids = args.named_children if args is not None else []
+    if q == "import":
+        return q if kids and facts.fold_partial(kids[0]).lower().startswith("data:") else ""
+    return q if len(kids) > 1 and _EVAL_OPTION.search(facts.text(kids[1])) else ""
+
+
 def _network_root(facts: JsFacts, call: tree_sitter.Node) -> tuple[str, Any]:
     """The network call a promise chain (`fetch(u).then(…).then(…)`) or a callback-taking
     call (`https.get(u, cb)`) starts from: (its name, its node), or ('', None)."""
@@ -122,8 +141,8 @@ def check_javascript(js: JsCheck) -> None:
     if facts is None:
         return
     for call, fn in facts.calls:
-        q = facts.qualname(fn)
-        if q not in EVAL:
+        q = _evaluator(facts, call, fn)
+        if not q:
             if (
                 fn.type == "member_expression"
                 and facts.text(fn.child_by_field_name("property")) == "then"
@@ -144,7 +163,8 @@ def check_javascript(js: JsCheck) -> None:
         args = call.child_by_field_name("arguments")
         if args is None or not args.named_child_count:
             continue
-        computed = [a for a in args.named_children if a.type not in {"string", "template_string"}]
+        code = args.named_children[:1] if q in _FIRST_ONLY else args.named_children
+        computed = [a for a in code if a.type not in {"string", "template_string"}]
         # decoder names inside a string literal are the evaluated code's own text, not decoding
         body = b" ".join(js.data[a.start_byte : a.end_byte] for a in computed)
         root = _fetched(js, call) if computed else ""

@@ -1,0 +1,1 @@
+const { parentPort } = require('worker_threads'); parentPort.postMessage('ready');
