@@ -10,6 +10,7 @@ subscripts, `importlib.import_module`/`__import__` with folded names, `sys.modul
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +31,7 @@ _CTYPES_LOADERS = {
     "ctypes.util.find_library",
 }
 _NAMESPACE_CALLS = {"globals", "locals", "vars"}
+_ENVIRONS = re.compile(r"^(os\.environb|posix\.environb?|nt\.environ)(?=\.|$)")
 PARTIALS = {"functools.partial", "functools.partialmethod"}
 _LITERAL = frozenset({LITERAL})  # (one shared set: every constant's origin)
 
@@ -39,6 +41,8 @@ def normalise(q: str) -> str:
     for prefix in _BUILTIN_PREFIXES:
         if q.startswith(prefix):
             return q[len(prefix) :]
+    if "environ" in q:  # os.environb, posix.environ, nt.environ: the environment too
+        q = _ENVIRONS.sub("os.environ", q)
     if q.startswith(("ctypes.cdll.", "ctypes.windll.")) and q.count(".") >= 3:
         parts = q.split(".")
         return "ctypes.lib." + ".".join(parts[3:])

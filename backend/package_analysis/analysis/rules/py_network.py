@@ -94,9 +94,14 @@ def local(f: PyFacts, node: ast.Call) -> bool:
 
 
 def socket_to_fixed_host(f: PyFacts, node: ast.Call, q: str) -> bool:
-    if not q.endswith(".connect") or not node.args:
+    """`s.connect((host, port))`, and a datagram's `s.sendto(data, (host, port))`, to a
+    host written in the code."""
+    if q.endswith(".connect") and node.args:
+        dest = node.args[0]
+    elif q.endswith(".sendto") and len(node.args) >= 2:
+        dest = node.args[-1]
+    else:
         return False
-    dest = node.args[0]
     return (
         isinstance(dest, ast.Tuple)
         and len(dest.elts) == 2
@@ -117,6 +122,7 @@ def load_time_network(c: PyCheck) -> list[tuple[ast.Call, str]]:
             made = client_call(f, node) if "()." in q else None  # `c = FTP(host); c.stor…`
             if q.startswith("socket.socket()."):  # made for a family, connected elsewhere
                 fixed = c.reach(node) == "install" or _connected(f, node)
+                fixed = fixed or socket_to_fixed_host(f, node, q)
             else:
                 fixed = c.reach(node) == "install" or fixed_destination(f, node)
                 fixed = fixed or (made is not None and fixed_destination(f, made))
