@@ -31,6 +31,7 @@ RULES = (DOWNLOAD_EXEC,)
 
 _WRITE_MODES = ("w", "a", "x")
 _OPENERS = {"open", "io.open", "builtins.open", "codecs.open"}
+_DUMPS = {"dumps", "dump", "encode", "serialize"}
 _SAVERS = {"urllib.request.urlretrieve", "urllib.urlretrieve"}
 _WRAPPERS = {"str", "builtins.str", "pathlib.Path", "os.fspath", "os.path.abspath"}
 
@@ -68,6 +69,15 @@ def _runs_file(f: PyFacts, q: str, node: ast.Call) -> set[str]:
     if not node.args:
         return set()
     return _paths(f, node.args[0]) if q == "runpy.run_path" else _read_from(f, node.args[0])
+
+
+def _round_trip(f: PyFacts, expr: ast.AST) -> bool:
+    """`pickle.loads(pickle.dumps(obj))`: a copy of an object made here, not downloaded
+    bytes (also through a name bound once)."""
+    if isinstance(expr, ast.Name):
+        bound = [b for b in f.bindings.get(expr.id, []) if not isinstance(b, str)]
+        expr = bound[0] if len(bound) == 1 else expr
+    return isinstance(expr, ast.Call) and f.qualname(expr.func).rsplit(".", 1)[-1] in _DUMPS
 
 
 def _read_from(f: PyFacts, expr: ast.AST, depth: int = 0) -> set[str]:
@@ -123,9 +133,12 @@ def check_python(c: PyCheck) -> None:
     for call in f.calls:
         node = call.node
         q = f.qualname(node.func)
-        if q in pyapi.DESERIALIZERS and node.args and FETCHED in f.value(node.args[0]).origins:
-            detail = f"{q} loads what it downloads (a pickle runs code as it is read)."
-            c.emit(DOWNLOAD_EXEC, node, detail, chain=f.value(node.args[0]))
+        if q in pyapi.DESERIALIZERS:
+            loaded = node.args[0] if node.args else None
+            fetched_bytes = loaded is not None and FETCHED in f.value(loaded).origins
+            if loaded is not None and fetched_bytes and not _round_trip(f, loaded):
+                detail = f"{q} loads what it downloads (a pickle runs code as it is read)."
+                c.emit(DOWNLOAD_EXEC, node, detail, chain=f.value(loaded))
             continue
         if q in pyapi.EXEC or pyapi.is_process(q):
             args = node.args[:1] if q in pyapi.EXEC else node.args

@@ -3,6 +3,7 @@
 import cProfile
 import pickle
 import timeit
+import urllib.request
 from pathlib import Path
 
 CACHE = Path.home() / ".cache" / "bench_kit" / "results.pkl"
@@ -19,6 +20,12 @@ def profile_call(entry: str) -> None:
 def load_results() -> dict:
     with open(CACHE, "rb") as fh:
         return pickle.load(fh)
+
+
+def snapshot(url: str) -> object:
+    """A deep copy of a response, by a pickle round trip: nothing downloaded is unpickled."""
+    response = urllib.request.urlopen(url)
+    return pickle.loads(pickle.dumps(response.headers))
 
 
 def debug() -> None:
