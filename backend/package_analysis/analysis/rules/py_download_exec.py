@@ -31,7 +31,12 @@ RULES = (DOWNLOAD_EXEC,)
 
 _WRITE_MODES = ("w", "a", "x")
 _OPENERS = {"open", "io.open", "builtins.open", "codecs.open"}
-_DUMPS = {"dumps", "dump", "encode", "serialize"}
+# a serializer's own dump: loads(dumps(x)) is x again, whatever x holds (a local `dumps`
+# could return its argument: it is not one of these)
+_DUMPS = {
+    "pickle.dumps", "dill.dumps", "cloudpickle.dumps", "jsonpickle.encode", "yaml.dump",
+    "yaml.safe_dump",
+}  # fmt: skip
 _SAVERS = {"urllib.request.urlretrieve", "urllib.urlretrieve"}
 _WRAPPERS = {"str", "builtins.str", "pathlib.Path", "os.fspath", "os.path.abspath"}
 
@@ -77,7 +82,7 @@ def _round_trip(f: PyFacts, expr: ast.AST) -> bool:
     if isinstance(expr, ast.Name):
         bound = [b for b in f.bindings.get(expr.id, []) if not isinstance(b, str)]
         expr = bound[0] if len(bound) == 1 else expr
-    return isinstance(expr, ast.Call) and f.qualname(expr.func).rsplit(".", 1)[-1] in _DUMPS
+    return isinstance(expr, ast.Call) and f.qualname(expr.func) in _DUMPS
 
 
 def _read_from(f: PyFacts, expr: ast.AST, depth: int = 0) -> set[str]:
