@@ -38,7 +38,7 @@ TRIGGER_WORDS = (
     "build_opener", "xmlrpc", "ServerProxy", "imaplib", "poplib", "nntplib", "open_connection",
     "pipepager", "methodcaller", "attrgetter", ".bashrc", ".zshrc", ".bash_profile",
     "LaunchAgents", "autostart", "Startup'", 'Startup"', "winreg", "systemd/user",
-    "pyperclip", "clipboard", "timeit", "cProfile", "runctx", "runsource", "runcode",
+    "pyperclip", "clipboard", "cProfile", "runctx", "runsource", "runcode",
     "InteractiveConsole", "InteractiveInterpreter", "compile_command", "unsafe_load",
     "jsonpickle",
 )  # fmt: skip
@@ -75,9 +75,12 @@ TRIGGER_SHAPES = (
     r"\b(os|posix|nt)\s*\.\s*(system|popen|exec[lv]\w*|spawn\w*|posix_spawn\w*|startfile)\b",
     r"\bfrom\s+(posix|nt)\s+import\b",
     # the standard library's runners of a code string (pyapi.EXEC): the debugger, the
-    # profiler, the tracer, the interactive interpreter, imported
-    r"\bimport\s+([\w.]+(\s+as\s+\w+)?\s*,\s*)*(pdb|bdb|profile|trace|code|codeop)\b",
-    r"\bfrom\s+(pdb|bdb|profile|trace|code|codeop)\s+import\b",
+    # profiler, the tracer, the interactive interpreter, the timer, as modules (an import
+    # statement's, not a name imported `from x import …, trace`), and the timer's calls
+    r"(^|[\n;])[ \t]*import[ \t]+([\w.]+([ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*"
+    r"(pdb|bdb|profile|trace|code|codeop|timeit)\b",
+    r"\bfrom[ \t]+(pdb|bdb|profile|trace|code|codeop|timeit)[ \t]+import\b",
+    r"\btimeit[ \t]*\.[ \t]*(timeit|repeat|Timer)\b",
 )
 # An encoded blob the literal decoder would try: a whole string literal of the base64 /
 # urlsafe-base64 / hex alphabets (decode.MIN_LITERAL long, so a run between quotes or
@@ -122,7 +125,7 @@ rule trigger {{
     $risky = /\\bimport\\s+([\\w.]+\\s*,\\s*)*(os|sys|subprocess)\\b/
   condition:
     any of ($w*) or any of ($s1, $s2, $s3, $s4, $s5, $s6, $s7, $s8, $s9, $s10, $s11, $s13)
-    or any of ($s14, $s15, $s16)
+    or any of ($s14, $s15, $s16, $s17)
     or #s0 + #s12 > #defined or #modules > #own_module or #by_name > #by_dunder
     or ($getattr and $risky)
 }}

@@ -44,6 +44,8 @@ MUST_PARSE = [
     ("from code import InteractiveConsole\nInteractiveConsole().push(x)\n", "a console"),
     ("from trace import Trace\nTrace().run(x)\n", "the tracer runs a code string"),
     ("import timeit\ntimeit.timeit(x, number=1)\n", "timeit runs a statement"),
+    ("from timeit import Timer\nTimer(x).timeit()\n", "timeit's Timer imported"),
+    ("x = 1; import pdb; pdb.run(y)\n", "the debugger imported after a semicolon"),
     ("import profile\nprofile.run(x)\n", "the profiler runs a code string"),
     ("s = yaml.unsafe_load(x)\n", "a YAML load that builds any object"),
 ]
@@ -60,6 +62,8 @@ MAY_SKIP = [
     "    return x.empty.copy()\n",
     "import pandas as pd\ndf = pd.read_pickle(path)\ndf.to_pickle(out)\n",
     "import traceback\nfrom .code import render\nprofile_name = 'x'\n",
+    # a name imported from a module (sympy's matrix `trace`), a timing decorator named timeit
+    "from sympy import Adjoint, trace\ntimeit = timethis('gruntz')\n@timeit\ndef f(): pass\n",
 ]
 
 
