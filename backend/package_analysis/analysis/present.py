@@ -49,8 +49,11 @@ def arrange(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def artifact_kind(filename: str) -> str:
-    """ "wheel", "npm tarball" or "sdist", from an artifact's file name."""
+    """ "wheel", "npm tarball", "sdist" or "directory" (a folder given to `scan`, named with a
+    trailing slash), from an artifact's file name."""
     name = filename.lower()
+    if name.endswith("/"):
+        return "directory"
     if name.endswith(".whl"):
         return "wheel"
     if name.endswith(".tgz") and not name.endswith(".tar.tgz"):

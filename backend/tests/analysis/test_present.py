@@ -61,6 +61,8 @@ def test_artifact_kinds() -> None:
     assert artifact_kind("demo-1.0.tar.gz") == "sdist"
     assert artifact_kind("demo-1.0.zip") == "sdist"
     assert artifact_kind("left-pad-1.3.0.tgz") == "npm tarball"
+    # a folder handed to `scan` (an unpacked wheel too) is no sdist
+    assert artifact_kind("demo_widget-1.0/") == "directory"
 
 
 def test_text_renders_the_whole_call_the_flow_and_the_decoded_payload() -> None:

@@ -88,7 +88,7 @@ describe('location and artifacts', () => {
   });
 
   it('names the kind of artifact', () => {
-    expect(['x-1.0.tar.gz', 'x-1.0-py3-none-any.whl', 'x-1.0.tgz', 'x-1.0.zip'].map(artifactKind)).toEqual(['sdist', 'wheel', 'npm tarball', 'sdist']);
+    expect(['x-1.0.tar.gz', 'x-1.0-py3-none-any.whl', 'x-1.0.tgz', 'x-1.0.zip', 'x-1.0/'].map(artifactKind)).toEqual(['sdist', 'wheel', 'npm tarball', 'sdist', 'directory']);
   });
 });
 

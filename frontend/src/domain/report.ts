@@ -77,9 +77,11 @@ export function topFinding(findings: readonly Finding[]): Finding | null {
   return best;
 }
 
-/** "sdist", "wheel" or "npm tarball", from an artifact's file name (as the api's present.py). */
+/** "sdist", "wheel", "npm tarball" or "directory" (a folder, named with a trailing slash), from
+ * an artifact's file name (as the api's present.py). */
 export function artifactKind(filename: string): string {
   const name = filename.toLowerCase();
+  if (name.endsWith('/')) return 'directory';
   if (name.endsWith('.whl')) return 'wheel';
   if (name.endsWith('.tgz')) return 'npm tarball';
   if (name.endsWith('.egg')) return 'egg';
