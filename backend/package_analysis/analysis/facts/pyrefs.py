@@ -32,6 +32,11 @@ def lookup(r: Resolver, node: ast.Call, func: str, depth: int) -> str | None:
         return _join(func.removesuffix(".__dict__.get"), r.value(args[0]).text())
     if func == "sys.modules.get" and args:
         return r.value(args[0]).text() or ""
+    if func in _REDUCERS and len(args) == 3 and r.qualname(args[0], depth + 1) == "getattr":
+        names = r.value(args[1]).data
+        if isinstance(names, list) and names and all(isinstance(n, str) for n in names):
+            return _join(r.qualname(args[2], depth + 1), ".".join(names))
+        return ""
     named = r.value(args[0]).text() if func == "eval" and args else None
     if named and _DOTTED.fullmatch(named):
         head, _, rest = named.strip().partition(".")
