@@ -10,9 +10,9 @@ import tomllib
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from ..inputs import lines
 from .base import Rule
 from .meta_deps import DEP_URL
+from .subjects import line_with
 
 if TYPE_CHECKING:
     from .subjects import TreeCheck
@@ -129,8 +129,7 @@ def _url_dependencies(t: TreeCheck) -> None:
         text = t.read(rel, 1 << 20)
         for req in _requirements(name, text):
             if re.search(r"@\s*(https?://|git\+|file:|svn\+|hg\+)", req):
-                numbered = lines(text)
-                line = next((i for i, ln in enumerate(numbered, 1) if req.strip() in ln), None)
+                line = line_with(text, req.strip())
                 t.emit_at(DEP_URL, rel, line, req.strip(), reach="install", variant="pypi")
 
 

@@ -13,6 +13,11 @@ from ..model import PackageRef, Reachability
 from .base import FileCtx, Rule, Sink
 
 
+def line_with(text: str, needle: str) -> int | None:
+    """The first line (1-based, counted as the content rules count them) holding `needle`."""
+    return next((i for i, ln in enumerate(lines(text), 1) if needle in ln), None)
+
+
 @dataclass
 class Subject:
     ctx: FileCtx
@@ -45,7 +50,7 @@ class MetaCheck(Subject):
     msg: email.message.Message | None = None
 
     def line_of(self, needle: str) -> int | None:
-        return next((i for i, ln in enumerate(lines(self.text), 1) if needle in ln), None)
+        return line_with(self.text, needle)
 
 
 @dataclass
@@ -58,7 +63,7 @@ class ManifestCheck(Subject):
     hooks: dict[str, str] = field(default_factory=dict)
 
     def line_of(self, needle: str) -> int | None:
-        return next((i for i, ln in enumerate(lines(self.text), 1) if needle in ln), None)
+        return line_with(self.text, needle)
 
 
 @dataclass
@@ -143,8 +148,6 @@ class TreeCheck(Subject):
             if isinstance(bins, str) and isinstance(doc.get("name"), str):
                 bins = {doc["name"].rsplit("/", 1)[-1]: bins}
             if isinstance(bins, dict):
-                numbered = lines(text)
                 for name in bins:
-                    at = next((i for i, ln in enumerate(numbered, 1) if f'"{name}"' in ln), None)
-                    out.append((manifest, at, str(name)))
+                    out.append((manifest, line_with(text, f'"{name}"'), str(name)))
         return out
