@@ -92,6 +92,9 @@ def malicious_artifacts(samples: Path) -> list[dict[str, Any]]:
 
 
 BENIGN_TOP = REPO / "bench" / "data"  # top-pypi.txt, top-npm.txt (scripts/popular_names.py)
+# Sets whose releases matter as pinned (a review's false alarms): kept even where an earlier
+# set has the same name at another version.
+VERSION_SETS = {"review"}
 FETCH_THREADS = 4
 
 
@@ -118,12 +121,22 @@ def benign_wanted(
     sources = {
         "samples": [("pypi", samples / "benign-pypi.txt"), ("npm", samples / "benign-npm.txt")],
         "top": [("pypi", BENIGN_TOP / "top-pypi.txt"), ("npm", BENIGN_TOP / "top-npm.txt")],
+        "review": [
+            ("pypi", BENIGN_TOP / "review-pypi.txt"),
+            ("npm", BENIGN_TOP / "review-npm.txt"),
+        ],
     }
-    found: dict[tuple[str, str], tuple[list[str], str, str, str | None]] = {}
+    found: dict[tuple[str, str, str | None], tuple[list[str], str, str, str | None]] = {}
     for set_name in sets:
         for eco, path in sources[set_name]:
             for name, version in _parse_list(path, eco):
-                key = (eco, name.lower())
+                key: tuple[str, str, str | None] = (eco, name.lower(), None)
+                if (
+                    set_name in VERSION_SETS
+                    and version
+                    and found.get(key, ([], "", "", version))[3] != version
+                ):
+                    key = (eco, name.lower(), version)  # this very release, beside the others'
                 if key in found:  # one version each: the first list's
                     found[key][0].append(set_name)
                 else:
@@ -687,6 +700,7 @@ def _set_label(name: str) -> str:
     return {
         "samples": "the samples folder's benign lists (top 200 PyPI + top 150 npm)",
         "top": "the 1,000 most downloaded PyPI + 500 npm names (bench/data/top-*.txt)",
+        "review": "the releases a detection review found wrongly flagged (bench/data/review-*.txt)",
     }.get(name, name)
 
 
@@ -851,6 +865,24 @@ def write_results(rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
     lines += [f"| {k} | {_cell(rs[0]['ours'].get('error', ''), 160)} |" for k, rs in failed]
     if not failed:
         lines.append("| none | |")
+    review = [r for r in rows if r["label"] == "benign" and "review" in r.get("sets", [])]
+    if review:
+        lines += [
+            "",
+            "### The releases the detection review found wrongly flagged",
+            "",
+            "Each artifact of each release the review listed as a false alarm (bench/data/"
+            "review-*.txt), as it reads now.",
+            "",
+            "| package | artifact | verdict | why |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {r['ecosystem']} {r['name']} {r['version']} | `{Path(r['path']).name}` | "
+            f"{r['ours']['verdict']} {r['ours'].get('score')} | "
+            f"{_why(r['ours']) if r['ours']['verdict'] != 'clean' else ''} |"
+            for r in sorted(review, key=lambda r: (r["ecosystem"], r["name"].lower(), r["path"]))
+        ]
     lines += [
         "",
         "How it is measured: see the docstring of `bench/analysis.py` (ours: unpack + scan "
@@ -961,8 +993,9 @@ def main() -> None:
     parser.add_argument("--fetch-only", action="store_true", help="download, then stop")
     parser.add_argument(
         "--benign-sets",
-        default=os.environ.get("BENIGN_SETS", "samples,top"),
-        help="comma-separated: samples (the samples folder's lists), top (bench/data/top-*.txt)",
+        default=os.environ.get("BENIGN_SETS", "samples,top,review"),
+        help="comma-separated: samples (the samples folder's lists), top (bench/data/top-*.txt),"
+        " review (bench/data/review-*.txt)",
     )
     parser.add_argument(
         "--guarddog-benign",

@@ -64,11 +64,19 @@ def detection_summary() -> str:
         if data.get("not_scanned")
         else ""
     )
+    review = data.get("benign_by_set", {}).get("review")
+    also = (
+        f", and the {review['benign_packages']} releases a detection review found wrongly "
+        f"flagged (now {review['fp_malicious_n']} malicious, {review['fp_flagged_n']} "
+        "suspicious or worse)"
+        if review
+        else ""
+    )
     return (
         f"- recall on {data['n_malicious']} malicious archives: {ours['recall']:.1%} "
         f"suspicious or worse, {ours['recall_malicious']:.1%} malicious{gd_recall};\n"
         f"- benign: {ours['benign_packages']:,} of the {listed:,} listed popular packages "
-        f"analysed (top 1,000 PyPI + 500 npm, one version each{left}): "
+        f"analysed (top 1,000 PyPI + 500 npm, one version each{also}{left}): "
         f"{ours['fp_malicious_n']} called malicious, {ours['fp_flagged_n']} "
         f"({ours['fp_flagged_pkg']:.1%}) suspicious or worse;\n"
         f"- time per artifact p50 {ours['p50_s']:.3f} s, p95 {ours['p95_s']:.3f} s "
