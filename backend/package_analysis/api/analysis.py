@@ -24,7 +24,7 @@ from ..idempotency import fingerprint, idempotent
 from ..middleware import size_text
 from ..models import Job
 from ..ratelimit import DispatchThrottle
-from ..schemas import ErrorOut, JobOut, error_responses
+from ..schemas import JobOut, error_responses
 from ..tasks.analyze import AnalyzeParams, AnalyzeResult
 
 router = Router(tags=["analysis"])
@@ -145,15 +145,7 @@ def analyze_upload(
 
 @router.get(
     "/jobs/{job_id}/report",
-    response={
-        200: ReportOut,
-        401: ErrorOut,
-        404: ErrorOut,
-        409: ErrorOut,
-        422: ErrorOut,
-        429: ErrorOut,
-        503: ErrorOut,
-    },
+    response={200: ReportOut, **error_responses(401, 404, 409, 422, 429, 503)},
     auth=ReadKey(),
     summary="A finished analysis's report: JSON, or SARIF 2.1.0 with ?format=sarif",
 )
@@ -177,15 +169,7 @@ def job_report(
 
 @router.get(
     "/reports",
-    response={
-        200: ReportOut,
-        401: ErrorOut,
-        404: ErrorOut,
-        409: ErrorOut,
-        422: ErrorOut,
-        429: ErrorOut,
-        503: ErrorOut,
-    },
+    response={200: ReportOut, **error_responses(401, 404, 409, 422, 429, 503)},
     auth=ReadKey(),
     summary="The latest report of a package version (or of the package, with no version)",
     description=(
