@@ -39,8 +39,9 @@ EVAL_FETCHED = Rule(
     severity="critical",
     explanation=(
         "The response of a network call reaches eval/Function/vm (inside the call's callback, "
-        "along its promise chain, or handed over as `.then(eval)`): whatever the server sends "
-        "on the day of the install runs with the installing user's rights. Nothing in the "
+        "along its promise chain, or handed over as `.then(eval)`), or is written to a file "
+        "that the same callback then requires, imports or runs with Node: whatever the server "
+        "sends on the day of the install runs with the installing user's rights. Nothing in the "
         "package shows what that code is."
     ),
     strong=True,
@@ -134,6 +135,52 @@ def _fetched(js: JsCheck, call: tree_sitter.Node) -> str:
     return ""
 
 
+# a file loaded as code, by path: `require(p)`, `import(p)`, a Node child on it
+_LOADS_FILE = {"require", "import", "module.require", "child_process.fork"}
+_NODE_RUNNERS = {
+    "child_process.spawn", "child_process.spawnSync", "child_process.execFile",
+    "child_process.execFileSync",
+}  # fmt: skip
+_WRITES_FILE = {
+    "fs.writeFileSync", "fs.writeFile", "fs.promises.writeFile", "fs.appendFileSync",
+    "fs.appendFile", "fs.createWriteStream", "fsPromises.writeFile",
+}  # fmt: skip
+_FUNCTIONS = {"arrow_function", "function_expression", "function_declaration", "function"}
+
+
+def _loaded_path(facts: JsFacts, call: tree_sitter.Node, q: str) -> str:
+    """The text of the path a call loads as JavaScript (`require(p)`, `fork(p)`,
+    `spawn(process.execPath, [p])`, `execFile('node', [p])`); '' for none or a literal."""
+    args = call.child_by_field_name("arguments")
+    kids = args.named_children if args is not None else []
+    if q in _LOADS_FILE and kids:
+        first = kids[0]
+    elif q in _NODE_RUNNERS and len(kids) > 1 and kids[1].type == "array":
+        node = facts.text(kids[0]).strip("'\"`")
+        if node not in {"process.execPath", "node", "process.argv[0]"}:
+            return ""
+        items = kids[1].named_children
+        first = items[0] if items else None
+    else:
+        return ""
+    return "" if first is None or first.type == "string" else facts.text(first)
+
+
+def _wrote(facts: JsFacts, call: tree_sitter.Node, path: str) -> bool:
+    """Whether the function holding `call` writes the file `path` names before it."""
+    scope = call.parent
+    while scope is not None and scope.type not in _FUNCTIONS:
+        scope = scope.parent
+    lo = scope.start_byte if scope is not None else 0
+    for other, fn in facts.calls:
+        if lo <= other.start_byte < call.start_byte and facts.qualname(fn) in _WRITES_FILE:
+            args = other.child_by_field_name("arguments")
+            kids = args.named_children if args is not None else []
+            if kids and facts.text(kids[0]) == path:
+                return True
+    return False
+
+
 def check_javascript(js: JsCheck) -> None:
     from ..jspass import DECODE_HINT
 
@@ -142,6 +189,14 @@ def check_javascript(js: JsCheck) -> None:
         return
     for call, fn in facts.calls:
         q = _evaluator(facts, call, fn)
+        if not q and (path := _loaded_path(facts, call, facts.qualname(fn))):
+            root = _fetched(js, call)
+            if root and _wrote(facts, call, path):
+                what = facts.qualname(fn)
+                js.emit(
+                    EVAL_FETCHED, call, f"{what} runs a file written with what {root} returned."
+                )
+            continue
         if not q:
             if (
                 fn.type == "member_expression"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..facts import pyapi
@@ -38,6 +39,18 @@ _DUMPS = {
     "yaml.safe_dump",
 }  # fmt: skip
 _SAVERS = {"urllib.request.urlretrieve", "urllib.urlretrieve"}
+# import a module by name: a `.py` file written here becomes importable by its stem
+_IMPORT_BY_NAME = {
+    "importlib.import_module",
+    "__import__",
+    "importlib.__import__",
+    "runpy.run_module",
+}
+# (name, path) → a module made from the file at path
+_IMPORT_BY_PATH = {
+    "importlib.util.spec_from_file_location", "imp.load_source",
+    "importlib.machinery.SourceFileLoader", "importlib.machinery.SourcelessFileLoader",
+}  # fmt: skip
 _WRAPPERS = {"str", "builtins.str", "pathlib.Path", "os.fspath", "os.path.abspath"}
 
 
@@ -76,6 +89,61 @@ def _runs_file(f: PyFacts, q: str, node: ast.Call) -> set[str]:
     return _paths(f, node.args[0]) if q == "runpy.run_path" else _read_from(f, node.args[0])
 
 
+def _module_names(f: PyFacts, node: ast.AST, depth: int = 0) -> set[str]:
+    """The modules a written path makes importable: the stem of each `.py` name in it (a
+    package's `__init__.py`: its folder's name), also through the names it is built from."""
+    texts = [n.value for n in ast.walk(node) if isinstance(n, ast.Constant)]
+    texts.append(f.value(node).text())
+    pieces = _joined(f, node)  # `os.path.join(folder, "__init__.py")`: the folder's name too
+    if len(pieces) > 1 and pieces[-1] is not None and pieces[-2] is not None:
+        texts.append(f"{pieces[-2]}/{pieces[-1]}")
+    out: set[str] = set()
+    for text in texts:
+        if not isinstance(text, str) or not text.endswith((".py", ".pyc")):
+            continue
+        parts = [p for p in text.replace("\\", "/").split("/") if p]
+        stem = parts[-1].rpartition(".")[0] if parts else ""
+        if stem == "__init__":
+            stem = parts[-2] if len(parts) > 1 else ""
+        if stem.isidentifier():
+            out.add(stem)
+    if depth < 3:
+        for n in ast.walk(node):
+            if isinstance(n, ast.Name):
+                for bound in f.bindings.get(n.id, []):
+                    if not isinstance(bound, str):
+                        out |= _module_names(f, bound, depth + 1)
+    return out
+
+
+def _joined(f: PyFacts, node: ast.AST, depth: int = 0) -> list[str | None]:
+    """The folded pieces of a joined path (`os.path.join(a, b)`, `Path(a) / b`), a piece
+    known only by its last name when it is itself a join (`folder = join(tmp, "kit")`)."""
+    if isinstance(node, ast.Name) and depth < 3:
+        bound = [b for b in f.bindings.get(node.id, []) if not isinstance(b, str)]
+        if len(bound) == 1 and f.value(node).text() is None:
+            return _joined(f, bound[0], depth + 1)
+    if isinstance(node, ast.Call) and f.qualname(node.func) in {"os.path.join", "posixpath.join"}:
+        return [_joined(f, a, depth + 1)[-1] for a in node.args] or [None]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return [*_joined(f, node.left, depth + 1), _joined(f, node.right, depth + 1)[-1]]
+    if isinstance(node, ast.Call) and f.qualname(node.func) in _WRAPPERS and node.args:
+        return _joined(f, node.args[0], depth + 1)
+    text = f.value(node).text()
+    return [text.replace("\\", "/").rstrip("/").rpartition("/")[2] if text else None]
+
+
+def _imports_dropped(f: PyFacts, q: str, node: ast.Call, drop: Drop) -> bool:
+    """`importlib.import_module(m)` / `__import__(m)` / `runpy.run_module(m)` of a module
+    written here, or a module made from a written path (`spec_from_file_location(n, p)`)."""
+    if q in _IMPORT_BY_NAME and node.args:
+        name = f.value(node.args[0]).text() or ""
+        return bool(name) and name.rpartition(".")[2] in drop.modules
+    if q in _IMPORT_BY_PATH and len(node.args) > 1:
+        return bool(_paths(f, node.args[1]) & drop.paths)
+    return False
+
+
 def _round_trip(f: PyFacts, expr: ast.AST) -> bool:
     """`pickle.loads(pickle.dumps(obj))`: a copy of an object made here, not downloaded
     bytes (also through a name bound once)."""
@@ -106,29 +174,55 @@ def _read_from(f: PyFacts, expr: ast.AST, depth: int = 0) -> set[str]:
     return out
 
 
-def dropped(f: PyFacts) -> dict[int, tuple[set[str], Value]]:
-    """Per function: the paths of files opened for writing where downloaded data is written
-    (`open(p, 'w').write(requests.get(u).text)`, `urlretrieve(u, p)`), with that data's
-    value."""
-    opened: dict[int, set[str]] = {}
-    written: dict[int, Value] = {}
+@dataclass
+class Drop:
+    """What one function writes with downloaded data: the paths (as `_paths` names them),
+    the modules they make importable, and the data's value."""
+
+    paths: set[str] = field(default_factory=set)
+    modules: set[str] = field(default_factory=set)
+    data: Value | None = None
+
+
+def dropped(f: PyFacts) -> dict[int, Drop]:
+    """Per function: the files opened for writing where downloaded data is written
+    (`open(p, 'w').write(requests.get(u).text)`, `urlretrieve(u, p)`)."""
+    drops: dict[int, Drop] = {}
     for call in f.calls:
         node = call.node
         q = f.qualname(node.func)
+        path = None
         if q in _OPENERS and node.args:
             mode = node.args[1] if len(node.args) > 1 else None
             mode = mode or next((k.value for k in node.keywords if k.arg == "mode"), None)
             text = f.value(mode).text() if mode is not None else None
             if text and any(m in text for m in _WRITE_MODES):
-                opened.setdefault(call.owner, set()).update(_paths(f, node.args[0]))
+                path = node.args[0]
         elif q in _SAVERS and len(node.args) > 1:  # urlretrieve(url, path): saved straight
-            opened.setdefault(call.owner, set()).update(_paths(f, node.args[1]))
-            written.setdefault(call.owner, f.value(node))
+            path = node.args[1]
+            drop = drops.setdefault(call.owner, Drop())
+            drop.data = drop.data or f.value(node)
         elif isinstance(node.func, ast.Attribute) and node.func.attr in {"write", "writelines"}:
             data = f.value(node.args[0]) if node.args else None
             if data is not None and FETCHED in data.origins:
-                written.setdefault(call.owner, data)
-    return {o: (opened[o], v) for o, v in written.items() if o in opened}
+                drop = drops.setdefault(call.owner, Drop())
+                drop.data = drop.data or data
+        if path is not None:
+            drop = drops.setdefault(call.owner, Drop())
+            drop.paths |= _paths(f, path)
+            drop.modules |= _module_names(f, path)
+    return {o: d for o, d in drops.items() if d.data is not None and (d.paths or d.modules)}
+
+
+def _imported_statements(f: PyFacts, drops: dict[int, Drop]) -> list[ast.Import]:
+    """`import m` statements of a module some function here wrote, in that function."""
+    return [
+        n
+        for n in ast.walk(f.tree)
+        if isinstance(n, ast.Import)
+        and (drop := drops.get(f.owner.get(id(n), -1))) is not None
+        and any(a.name.rpartition(".")[2] in drop.modules for a in n.names)
+    ]
 
 
 def check_python(c: PyCheck) -> None:
@@ -145,6 +239,11 @@ def check_python(c: PyCheck) -> None:
                 detail = f"{q} loads what it downloads (a pickle runs code as it is read)."
                 c.emit(DOWNLOAD_EXEC, node, detail, chain=f.value(loaded))
             continue
+        drop = drops.get(call.owner)
+        if drop and _imports_dropped(f, q, node, drop):
+            detail = f"{q} imports a module the same code wrote with downloaded data."
+            c.emit(DOWNLOAD_EXEC, node, detail, chain=drop.data)
+            continue
         if q in pyapi.EXEC or pyapi.is_process(q):
             args = node.args[:1] if q in pyapi.EXEC else node.args
             fetched = [f.value(a) for a in args if FETCHED in f.value(a).origins]
@@ -152,9 +251,9 @@ def check_python(c: PyCheck) -> None:
                 c.emit(DOWNLOAD_EXEC, node, f"{q} runs what it downloads.", chain=fetched[0])
                 continue
             drop = drops.get(call.owner)
-            if drop and _runs_file(f, q, node) & drop[0]:
+            if drop and _runs_file(f, q, node) & drop.paths:
                 detail = f"{q} runs a file the same code wrote with downloaded data."
-                c.emit(DOWNLOAD_EXEC, node, detail, chain=drop[1])
+                c.emit(DOWNLOAD_EXEC, node, detail, chain=drop.data)
             if not f.loadtime(node):
                 continue
             if q in pyapi.EXEC and (not node.args or reads_file(f, node.args[0])):
@@ -166,6 +265,10 @@ def check_python(c: PyCheck) -> None:
             ):
                 continue
             runners[call.owner] = runners.get(call.owner, 0) + 1
+    for stmt in _imported_statements(f, drops) if drops else ():
+        drop = drops[f.owner[id(stmt)]]
+        detail = "Imports a module the same code wrote with downloaded data."
+        c.emit(DOWNLOAD_EXEC, stmt, detail, chain=drop.data)
     for node, _q in load_time_network(c):
         if runners.get(f.owner.get(id(node), 0)):
             c.emit(

@@ -1,0 +1,1 @@
+module.exports = { load(zones) { return Object.keys(zones).length; } };
