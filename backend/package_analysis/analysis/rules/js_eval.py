@@ -153,6 +153,7 @@ def _loaded_path(facts: JsFacts, call: tree_sitter.Node, q: str) -> str:
     `spawn(process.execPath, [p])`, `execFile('node', [p])`); '' for none or a literal."""
     args = call.child_by_field_name("arguments")
     kids = args.named_children if args is not None else []
+    first: tree_sitter.Node | None = None
     if q in _LOADS_FILE and kids:
         first = kids[0]
     elif q in _NODE_RUNNERS and len(kids) > 1 and kids[1].type == "array":
