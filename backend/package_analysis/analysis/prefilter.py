@@ -40,7 +40,8 @@ TRIGGER_WORDS = (
     "LaunchAgents", "autostart", "Startup'", 'Startup"', "winreg", "systemd/user",
     "pyperclip", "clipboard", "cProfile", "runctx", "runsource", "runcode",
     "InteractiveConsole", "InteractiveInterpreter", "compile_command", "unsafe_load",
-    "jsonpickle",
+    "jsonpickle", "getsitepackages", "getusersitepackages", "USER_SITE", "customize.py",
+    "get_python_lib", "purelib", "site-packages", "dist-packages",
 )  # fmt: skip
 # Shapes, as YARA regular expressions: names that run or build code wherever they appear
 # (spacing before a call, a line continuation, or handed over as a value: `map(chr, ...)`),

@@ -13,6 +13,10 @@ from package_analysis.analysis.model import PackageRef
 # (source, why it must be parsed)
 MUST_PARSE = [
     ("exec (payload)\n", "exec with a space before the call"),
+    (
+        "import pathlib, site\npathlib.Path(site.getusersitepackages(), 'x.py').write_text(c)\n",
+        "a write into a site directory (a .pth or sitecustomize runs at every start)",
+    ),
     ("run = exec\nrun(x)\n", "exec handed over as a value"),
     ("x = list(map(chr, [111, 115]))\n", "chr handed to map"),
     ("\uff45\uff58\uff45\uff43(x)\n", "fullwidth exec: NFKC folds it"),

@@ -28,10 +28,14 @@ warnings.filterwarnings("ignore", category=SyntaxWarning, module="<unknown>")
 warnings.filterwarnings("ignore", category=DeprecationWarning, module="<unknown>")
 
 MAX_NODES = 400_000
-_PATH_JOINS = {"os.path.join", "posixpath.join", "ntpath.join"}
+# `Path(a, b)` joins as `os.path.join(a, b)` does
+_PATH_JOINS = {
+    "os.path.join", "posixpath.join", "ntpath.join", "pathlib.Path", "pathlib.PurePath",
+    "pathlib.PosixPath", "pathlib.WindowsPath", "pathlib.PurePosixPath", "pathlib.PureWindowsPath",
+}  # fmt: skip
 _PATH_OF = {
     "os.path.expanduser", "os.path.expandvars", "os.path.abspath", "os.path.realpath",
-    "os.path.normpath", "pathlib.Path", "pathlib.PurePath", "os.fspath", "str",
+    "os.path.normpath", "os.fspath", "str",
 }  # fmt: skip
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _INSTALLER_WORDS = pyapi.INSTALL_COMMANDS | {"bdist", "--single-version-externally-managed", "-e"}

@@ -16,14 +16,15 @@ if TYPE_CHECKING:
 STARTUP_WRITE = Rule(
     id="PY-STARTUP-WRITE",
     title=(
-        "Writes into a shell startup file or autostart folder on install or import, "
+        "Writes into a shell, autostart or Python startup file on install or import, "
         "or plants downloaded code there"
     ),
     category="persistence",
     severity="high",
     explanation=(
         "Shell startup files (~/.bashrc, ~/.profile, ~/.zshrc…), the Windows Startup folder, "
-        "LaunchAgents and XDG autostart run their content at every logon. A package that "
+        "LaunchAgents and XDG autostart run their content at every logon; a `.pth` file or "
+        "sitecustomize.py in a site-packages folder runs at every Python start. A package that "
         "writes there while it is installed or imported plants code that outlives it; the "
         "path is often assembled from pieces so no text rule sees it. Read what is written."
     ),
@@ -53,6 +54,15 @@ STARTUP = re.compile(
     | \.config/systemd/user/ | /etc/systemd/system/
     """
 )
+# the interpreter's own startup files: a `.pth` line starting with `import` and
+# sitecustomize/usercustomize run at every Python start, when they sit in a site directory
+_INTERPRETER_STARTUP = re.compile(r"(?i)(?:\.pth|(?:^|[/\\])(?:site|user)customize\.py)$")
+_SITE_DIRS = {
+    "site.getsitepackages", "site.getusersitepackages", "site.USER_SITE", "site.PREFIXES",
+    "sysconfig.get_path", "sysconfig.get_paths", "distutils.sysconfig.get_python_lib",
+    "sysconfig.get_python_lib",
+}  # fmt: skip
+_SITE_TEXT = re.compile(r"(?:site|dist)-packages")
 _PATH_WRITES = {"write_text", "write_bytes"}
 _REG_SETTERS = {"SetValueEx", "SetValue"}
 _RUN_KEY = re.compile(r"CurrentVersion\\+Run(Once)?\b|\\Winlogon\b", re.I)
@@ -74,7 +84,7 @@ def check_python(c: PyCheck) -> None:
         if not any(m in _mode(c, node) for m in _WRITE):
             continue
         path = f.pieces(node.args[0]).replace("\0", "*")
-        if not STARTUP.search(path):
+        if not (STARTUP.search(path) or _interpreter_startup(c, node.args[0], path)):
             continue
         detail = f"Opens {path[:120]!r} for writing."
         planted = _planted(c, node)
@@ -89,6 +99,30 @@ def check_python(c: PyCheck) -> None:
             c.emit(STARTUP_WRITE, node, detail, load_time_only=True)
 
 
+def _interpreter_startup(c: PyCheck, expr: ast.expr, path: str) -> bool:
+    """A `.pth` file or sitecustomize.py in a site directory (`site.getsitepackages()`,
+    `sysconfig.get_paths()["purelib"]`, a path naming site-packages): Python runs it at
+    every start. A `.pth` elsewhere is data (PyTorch saves weights as `.pth`)."""
+    return bool(_INTERPRETER_STARTUP.search(path)) and (
+        bool(_SITE_TEXT.search(path)) or _names_site_dir(c, expr)
+    )
+
+
+def _names_site_dir(c: PyCheck, expr: ast.AST, depth: int = 0) -> bool:
+    f = c.facts
+    for n in ast.walk(expr):
+        if (
+            isinstance(n, ast.Call | ast.Attribute)
+            and f.qualname(n.func if isinstance(n, ast.Call) else n) in _SITE_DIRS
+        ):
+            return True
+        if isinstance(n, ast.Name) and depth < 3:
+            bound = [b for b in f.bindings.get(n.id, []) if not isinstance(b, str)]
+            if any(_names_site_dir(c, b, depth + 1) for b in bound):
+                return True
+    return False
+
+
 def _other_writes(c: PyCheck, node: ast.Call) -> None:
     """At load time: `Path(…).write_text(…)` into a startup location, a registry value set
     under a Run (or Winlogon) key."""
@@ -98,7 +132,7 @@ def _other_writes(c: PyCheck, node: ast.Call) -> None:
         return
     if func.attr in _PATH_WRITES:
         path = f.pieces(func.value).replace("\0", "*")
-        if STARTUP.search(path):
+        if STARTUP.search(path) or _interpreter_startup(c, func.value, path):
             c.emit(STARTUP_WRITE, node, f"Writes {path[:120]!r}.", load_time_only=True)
     elif func.attr in _REG_SETTERS and node.args and f.qualname(func).startswith(_REGISTRY):
         key = node.args[0]
