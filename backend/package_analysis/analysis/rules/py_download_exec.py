@@ -182,6 +182,10 @@ class Drop:
     paths: set[str] = field(default_factory=set)
     modules: set[str] = field(default_factory=set)
     data: Value | None = None
+    line: int = 0  # the first write's: a file runs what was written before it is run
+
+    def before(self, node: ast.AST) -> bool:
+        return self.line < getattr(node, "lineno", 0)
 
 
 def dropped(f: PyFacts) -> dict[int, Drop]:
@@ -200,15 +204,18 @@ def dropped(f: PyFacts) -> dict[int, Drop]:
                 path = node.args[0]
         elif q in _SAVERS and len(node.args) > 1:  # urlretrieve(url, path): saved straight
             path = node.args[1]
-            drop = drops.setdefault(call.owner, Drop())
+            drop = drops.setdefault(call.owner, Drop(line=node.lineno))
+            drop.line = min(drop.line, node.lineno)
             drop.data = drop.data or f.value(node)
         elif isinstance(node.func, ast.Attribute) and node.func.attr in {"write", "writelines"}:
             data = f.value(node.args[0]) if node.args else None
             if data is not None and FETCHED in data.origins:
-                drop = drops.setdefault(call.owner, Drop())
+                drop = drops.setdefault(call.owner, Drop(line=node.lineno))
+                drop.line = min(drop.line, node.lineno)
                 drop.data = drop.data or data
         if path is not None:
-            drop = drops.setdefault(call.owner, Drop())
+            drop = drops.setdefault(call.owner, Drop(line=node.lineno))
+            drop.line = min(drop.line, node.lineno)
             drop.paths |= _paths(f, path)
             drop.modules |= _module_names(f, path)
     return {o: d for o, d in drops.items() if d.data is not None and (d.paths or d.modules)}
@@ -221,6 +228,7 @@ def _imported_statements(f: PyFacts, drops: dict[int, Drop]) -> list[ast.Import]
         for n in ast.walk(f.tree)
         if isinstance(n, ast.Import)
         and (drop := drops.get(f.owner.get(id(n), -1))) is not None
+        and drop.before(n)
         and any(a.name.rpartition(".")[2] in drop.modules for a in n.names)
     ]
 
@@ -240,6 +248,7 @@ def check_python(c: PyCheck) -> None:
                 c.emit(DOWNLOAD_EXEC, node, detail, chain=f.value(loaded))
             continue
         drop = drops.get(call.owner)
+        drop = drop if drop is not None and drop.before(node) else None
         if drop and _imports_dropped(f, q, node, drop):
             detail = f"{q} imports a module the same code wrote with downloaded data."
             c.emit(DOWNLOAD_EXEC, node, detail, chain=drop.data)
@@ -250,7 +259,6 @@ def check_python(c: PyCheck) -> None:
             if fetched:
                 c.emit(DOWNLOAD_EXEC, node, f"{q} runs what it downloads.", chain=fetched[0])
                 continue
-            drop = drops.get(call.owner)
             if drop and _runs_file(f, q, node) & drop.paths:
                 detail = f"{q} runs a file the same code wrote with downloaded data."
                 c.emit(DOWNLOAD_EXEC, node, detail, chain=drop.data)
