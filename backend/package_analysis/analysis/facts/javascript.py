@@ -252,9 +252,9 @@ class JsFacts(JsFolding):
 
     def handed(self, call: tree_sitter.Node, fn: tree_sitter.Node) -> tree_sitter.Node | None:
         """The function a call runs through another one: `Reflect.apply(f, …)`,
-        `f.call(…)`, `f.apply(…)`."""
+        `Reflect.construct(F, …)`, `f.call(…)`, `f.apply(…)`."""
         q = self.qualname(fn)
-        if q == "Reflect.apply":
+        if q in {"Reflect.apply", "Reflect.construct"}:
             args = call.child_by_field_name("arguments")
             return args.named_children[0] if args is not None and args.named_children else None
         if fn.type == "member_expression" and self.text(fn.child_by_field_name("property")) in {

@@ -143,8 +143,46 @@ _NODE_RUNNERS = {
 }  # fmt: skip
 _WRITES_FILE = {
     "fs.writeFileSync", "fs.writeFile", "fs.promises.writeFile", "fs.appendFileSync",
-    "fs.appendFile", "fs.createWriteStream", "fsPromises.writeFile",
+    "fs.appendFile", "fs.createWriteStream", "fsPromises.writeFile", "fs/promises.writeFile",
+    "fs/promises.appendFile",
 }  # fmt: skip
+# what a response is read through: `await (await fetch(u)).text()`, `(await axios.get(u)).data`
+_BODY_READERS = {"text", "json", "arrayBuffer", "buffer", "blob", "bytes"}
+_BODY_FIELDS = {"data", "body"}
+
+
+def _fetched_value(js: JsCheck, node: tree_sitter.Node | None, depth: int = 0) -> str:
+    """The network call whose response a value is, awaited and read in the same file
+    (`const r = await fetch(u); const code = await r.text()`), or ''."""
+    from .js_process_network import NETWORK_CALLS
+
+    facts = js.facts
+    while node is not None and node.type in {"await_expression", "parenthesized_expression"}:
+        node = node.named_children[-1] if node.named_child_count else None
+    if facts is None or node is None or depth > 6:
+        return ""
+    if node.type == "identifier":
+        bound = facts.consts.get(facts.text(node))
+        return _fetched_value(js, bound, depth + 1) if bound is not None else ""
+    if node.type in {"array", "template_string", "binary_expression", "template_substitution"}:
+        return next((r for k in node.named_children if (r := _fetched_value(js, k, depth + 1))), "")
+    if node.type == "member_expression":
+        if facts.text(node.child_by_field_name("property")) in _BODY_FIELDS:
+            return _fetched_value(js, node.child_by_field_name("object"), depth + 1)
+        return ""
+    if node.type != "call_expression":
+        return ""
+    fn = node.child_by_field_name("function")
+    q = facts.qualname(fn)
+    if q in NETWORK_CALLS:
+        return q if js.loadtime(node) else ""
+    if fn is None or fn.type != "member_expression":
+        return ""
+    if facts.text(fn.child_by_field_name("property")) not in _BODY_READERS:
+        return ""
+    return _fetched_value(js, fn.child_by_field_name("object"), depth + 1)
+
+
 _FUNCTIONS = {"arrow_function", "function_expression", "function_declaration", "function"}
 
 
@@ -167,8 +205,8 @@ def _loaded_path(facts: JsFacts, call: tree_sitter.Node, q: str) -> str:
     return "" if first is None or first.type == "string" else facts.text(first)
 
 
-def _wrote(facts: JsFacts, call: tree_sitter.Node, path: str) -> bool:
-    """Whether the function holding `call` writes the file `path` names before it."""
+def _write_of(facts: JsFacts, call: tree_sitter.Node, path: str) -> tree_sitter.Node | None:
+    """The data written to the file `path` names, before `call`, in the function holding it."""
     scope = call.parent
     while scope is not None and scope.type not in _FUNCTIONS:
         scope = scope.parent
@@ -178,8 +216,8 @@ def _wrote(facts: JsFacts, call: tree_sitter.Node, path: str) -> bool:
             args = other.child_by_field_name("arguments")
             kids = args.named_children if args is not None else []
             if kids and facts.text(kids[0]) == path:
-                return True
-    return False
+                return kids[1] if len(kids) > 1 else kids[0]
+    return None
 
 
 def check_javascript(js: JsCheck) -> None:
@@ -191,8 +229,9 @@ def check_javascript(js: JsCheck) -> None:
     for call, fn in facts.calls:
         q = _evaluator(facts, call, fn)
         if not q and (path := _loaded_path(facts, call, facts.qualname(fn))):
-            root = _fetched(js, call)
-            if root and _wrote(facts, call, path):
+            data = _write_of(facts, call, path)
+            root = "" if data is None else (_fetched(js, call) or _fetched_value(js, data))
+            if root:
                 what = facts.qualname(fn)
                 js.emit(
                     EVAL_FETCHED, call, f"{what} runs a file written with what {root} returned."
@@ -224,6 +263,8 @@ def check_javascript(js: JsCheck) -> None:
         # decoder names inside a string literal are the evaluated code's own text, not decoding
         body = b" ".join(js.data[a.start_byte : a.end_byte] for a in computed)
         root = _fetched(js, call) if computed else ""
+        if computed and not root:  # `const code = await (await fetch(u)).text(); eval(code)`
+            root = next((r for a in computed if (r := _fetched_value(js, a))), "")
         if root:
             js.emit(EVAL_FETCHED, call, f"{q} runs what {root} returned.")
         elif DECODE_HINT.search(_with_bindings(js, body)):
