@@ -42,7 +42,11 @@ _PACKAGE_DATA = {
     "pkg_resources.resource_stream", "pkg_resources.resource_filename",
 }  # fmt: skip
 _READS = {"read", "read_text", "read_bytes", "readlines", "readline", "get_data", "getvalue"}
-_FETCH_READS = {"read", "text", "content", "json", "readlines", "iter_content", "data", "body"}
+_FETCH_READS = {
+    "read", "text", "content", "json", "readlines", "iter_content", "data", "body", "stdout",
+}  # fmt: skip
+# a process whose output is a download: `check_output(["curl", "-s", url])`
+_FETCH_COMMAND = re.compile(r"(?:^|[\s/\\;|&(])(?:curl|wget)(?:\.exe)?\s[^|;&]*?://", re.I)
 
 
 def call(r: Resolver, node: ast.Call, depth: int) -> Value:
@@ -90,6 +94,8 @@ def call(r: Resolver, node: ast.Call, depth: int) -> Value:
         return Value(None, args[0].origins - {LITERAL}, args[0].steps)
     if pyapi.is_process(q) and _recon_command(args):
         return Value(None, frozenset({IDENTITY}), (Step("source", line, r.line_text(line)),))
+    if pyapi.is_process(q) and _fetch_command(args):
+        return Value(None, frozenset({FETCHED}), (Step("source", line, r.line_text(line)),))
     if isinstance(node.func, ast.Attribute):
         return _method(r, node, node.func, args, kwargs, depth)
     inlined = _inline(r, node, args, depth)
@@ -324,3 +330,10 @@ def _recon_command(args: list[Value]) -> bool:
     if isinstance(word, str):
         return word.split(" ")[0].strip() in pyapi.RECON_COMMANDS
     return False
+
+
+def _fetch_command(args: list[Value]) -> bool:
+    first = args[0].data if args else None
+    words = first if isinstance(first, list) else [first]
+    text = " ".join(w for w in words if isinstance(w, str))
+    return bool(_FETCH_COMMAND.search(text))
