@@ -124,15 +124,42 @@ def _network_root(facts: JsFacts, call: tree_sitter.Node) -> tuple[str, Any]:
 
 def _fetched(js: JsCheck, call: tree_sitter.Node) -> str:
     """The load-time network call whose callback (at any depth) holds `call`, or ''."""
+    return _fetching(js, call)[0]
+
+
+def _fetching(js: JsCheck, call: tree_sitter.Node) -> tuple[str, Any]:
+    """(name, node) of the load-time network call whose callback holds `call`, or ('', None)."""
     assert js.facts is not None
     cur = call.parent
     while cur is not None:
         if cur.type == "arguments" and cur.parent is not None:
             root, node = _network_root(js.facts, cur.parent)
             if root:
-                return root if js.loadtime(node) else ""
+                return (root, node) if js.loadtime(node) else ("", None)
         cur = cur.parent
-    return ""
+    return "", None
+
+
+# a response gathered in its callbacks: `body += chunk`, `body = body + chunk`, `parts.push(c)`
+_GATHERED = re.compile(rb"([A-Za-z_$][\w$]*)\s*(?:\+=|=\s*\1\s*\+|\.push\()")
+
+
+def _runs_response(js: JsCheck, call: tree_sitter.Node) -> str:
+    """A process call whose command is the response itself: a name the network call's
+    callbacks gather the body into (`d += chunk` … `exec(d)`), or an awaited body."""
+    facts = js.facts
+    args = call.child_by_field_name("arguments")
+    if facts is None or args is None or not args.named_child_count:
+        return ""
+    command = args.named_children[0]
+    if command.type == "string":
+        return ""
+    root, node = _fetching(js, call)
+    if root:
+        gathered = set(_GATHERED.findall(js.data[node.start_byte : node.end_byte]))
+        used = set(_IDENT.findall(js.data[command.start_byte : command.end_byte]))
+        return root if gathered & used else ""
+    return _fetched_value(js, command)
 
 
 # a file loaded as code, by path: `require(p)`, `import(p)`, a Node child on it
@@ -222,12 +249,17 @@ def _write_of(facts: JsFacts, call: tree_sitter.Node, path: str) -> tree_sitter.
 
 def check_javascript(js: JsCheck) -> None:
     from ..jspass import DECODE_HINT
+    from .js_process_network import spawns
 
     facts = js.facts
     if facts is None:
         return
     for call, fn in facts.calls:
         q = _evaluator(facts, call, fn)
+        if not q and spawns(facts.qualname(fn)) and (root := _runs_response(js, call)):
+            what = facts.qualname(fn)
+            js.emit(EVAL_FETCHED, call, f"{what} runs the command {root} returned.")
+            continue
         if not q and (path := _loaded_path(facts, call, facts.qualname(fn))):
             data = _write_of(facts, call, path)
             root = "" if data is None else (_fetched(js, call) or _fetched_value(js, data))
