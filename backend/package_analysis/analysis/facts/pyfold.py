@@ -92,10 +92,9 @@ def call(r: Resolver, node: ast.Call, depth: int) -> Value:
         # a file's content comes from the file: the package's own (a path from __file__)
         # or whatever the program is pointed at; the path and mode literals are not content
         return Value(None, args[0].origins - {LITERAL}, args[0].steps)
-    if pyapi.is_process(q) and _recon_command(args):
-        return Value(None, frozenset({IDENTITY}), (Step("source", line, r.line_text(line)),))
-    if pyapi.is_process(q) and _fetch_command(args):
-        return Value(None, frozenset({FETCHED}), (Step("source", line, r.line_text(line)),))
+    if pyapi.is_process(q) and (_recon_command(args) or _fetch_command(args)):
+        origin = IDENTITY if _recon_command(args) else FETCHED  # whoami's output; curl's
+        return Value(None, frozenset({origin}), (Step("source", line, r.line_text(line)),))
     if isinstance(node.func, ast.Attribute):
         return _method(r, node, node.func, args, kwargs, depth)
     inlined = _inline(r, node, args, depth)

@@ -232,24 +232,35 @@ def _loaded_path(facts: JsFacts, call: tree_sitter.Node, q: str) -> str:
     return "" if first is None or first.type == "string" else facts.text(first)
 
 
-def _write_of(facts: JsFacts, call: tree_sitter.Node, path: str) -> tree_sitter.Node | None:
+def _writes(facts: JsFacts) -> list[tuple[int, str, tree_sitter.Node]]:
+    """(offset, path text, data) of every file write in the file (`fs.writeFileSync(p, d)`),
+    in order; read once per file, and only when something loads a computed path."""
+    out = []
+    for other, fn in facts.calls:
+        if facts.qualname(fn) in _WRITES_FILE:
+            args = other.child_by_field_name("arguments")
+            kids = args.named_children if args is not None else []
+            if kids:
+                out.append((other.start_byte, facts.text(kids[0]), kids[-1]))
+    return sorted(out, key=lambda w: w[0])
+
+
+def _write_of(
+    writes: list[tuple[int, str, tree_sitter.Node]], call: tree_sitter.Node, path: str
+) -> tree_sitter.Node | None:
     """The data written to the file `path` names, before `call`, in the function holding it."""
     scope = call.parent
     while scope is not None and scope.type not in _FUNCTIONS:
         scope = scope.parent
     lo = scope.start_byte if scope is not None else 0
-    for other, fn in facts.calls:
-        if lo <= other.start_byte < call.start_byte and facts.qualname(fn) in _WRITES_FILE:
-            args = other.child_by_field_name("arguments")
-            kids = args.named_children if args is not None else []
-            if kids and facts.text(kids[0]) == path:
-                return kids[1] if len(kids) > 1 else kids[0]
-    return None
+    return next((d for at, p, d in writes if lo <= at < call.start_byte and p == path), None)
 
 
 def check_javascript(js: JsCheck) -> None:
     from ..jspass import DECODE_HINT
     from .js_process_network import spawns
+
+    writes: list[tuple[int, str, tree_sitter.Node]] | None = None
 
     facts = js.facts
     if facts is None:
@@ -261,7 +272,8 @@ def check_javascript(js: JsCheck) -> None:
             js.emit(EVAL_FETCHED, call, f"{what} runs the command {root} returned.")
             continue
         if not q and (path := _loaded_path(facts, call, facts.qualname(fn))):
-            data = _write_of(facts, call, path)
+            writes = _writes(facts) if writes is None else writes
+            data = _write_of(writes, call, path)
             root = "" if data is None else (_fetched(js, call) or _fetched_value(js, data))
             if root:
                 what = facts.qualname(fn)

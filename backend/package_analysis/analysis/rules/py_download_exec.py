@@ -89,9 +89,10 @@ def _runs_file(f: PyFacts, q: str, node: ast.Call) -> set[str]:
     return _paths(f, node.args[0]) if q == "runpy.run_path" else _read_from(f, node.args[0])
 
 
-def _module_names(f: PyFacts, node: ast.AST, depth: int = 0) -> set[str]:
+def _module_names(f: PyFacts, node: ast.AST, seen: set[str], depth: int = 0) -> set[str]:
     """The modules a written path makes importable: the stem of each `.py` name in it (a
-    package's `__init__.py`: its folder's name), also through the names it is built from."""
+    package's `__init__.py`: its folder's name), also through the names it is built from
+    (each name followed once, `seen`)."""
     texts = [n.value for n in ast.walk(node) if isinstance(n, ast.Constant)]
     texts.append(f.value(node).text())
     pieces = _joined(f, node)  # `os.path.join(folder, "__init__.py")`: the folder's name too
@@ -109,10 +110,11 @@ def _module_names(f: PyFacts, node: ast.AST, depth: int = 0) -> set[str]:
             out.add(stem)
     if depth < 3:
         for n in ast.walk(node):
-            if isinstance(n, ast.Name):
-                for bound in f.bindings.get(n.id, []):
+            if isinstance(n, ast.Name) and n.id not in seen:
+                seen.add(n.id)
+                for bound in f.bindings.get(n.id, [])[:8]:
                     if not isinstance(bound, str):
-                        out |= _module_names(f, bound, depth + 1)
+                        out |= _module_names(f, bound, seen, depth + 1)
     return out
 
 
@@ -190,35 +192,39 @@ class Drop:
 
 def dropped(f: PyFacts) -> dict[int, Drop]:
     """Per function: the files opened for writing where downloaded data is written
-    (`open(p, 'w').write(requests.get(u).text)`, `urlretrieve(u, p)`)."""
-    drops: dict[int, Drop] = {}
+    (`open(p, 'w').write(requests.get(u).text)`, `urlretrieve(u, p)`). The paths are read
+    only for functions that write downloaded data (most files write none)."""
+    opened: dict[int, list[tuple[int, ast.expr]]] = {}
+    data: dict[int, tuple[int, Value]] = {}
     for call in f.calls:
         node = call.node
         q = f.qualname(node.func)
-        path = None
         if q in _OPENERS and node.args:
             mode = node.args[1] if len(node.args) > 1 else None
             mode = mode or next((k.value for k in node.keywords if k.arg == "mode"), None)
             text = f.value(mode).text() if mode is not None else None
             if text and any(m in text for m in _WRITE_MODES):
-                path = node.args[0]
+                opened.setdefault(call.owner, []).append((node.lineno, node.args[0]))
         elif q in _SAVERS and len(node.args) > 1:  # urlretrieve(url, path): saved straight
-            path = node.args[1]
-            drop = drops.setdefault(call.owner, Drop(line=node.lineno))
-            drop.line = min(drop.line, node.lineno)
-            drop.data = drop.data or f.value(node)
+            opened.setdefault(call.owner, []).append((node.lineno, node.args[1]))
+            data.setdefault(call.owner, (node.lineno, f.value(node)))
         elif isinstance(node.func, ast.Attribute) and node.func.attr in {"write", "writelines"}:
-            data = f.value(node.args[0]) if node.args else None
-            if data is not None and FETCHED in data.origins:
-                drop = drops.setdefault(call.owner, Drop(line=node.lineno))
-                drop.line = min(drop.line, node.lineno)
-                drop.data = drop.data or data
-        if path is not None:
-            drop = drops.setdefault(call.owner, Drop(line=node.lineno))
-            drop.line = min(drop.line, node.lineno)
+            written = f.value(node.args[0]) if node.args else None
+            if written is not None and FETCHED in written.origins:
+                data.setdefault(call.owner, (node.lineno, written))
+    drops: dict[int, Drop] = {}
+    for owner, (line, value) in data.items():
+        paths = opened.get(owner, [])
+        if not paths:
+            continue
+        drop = Drop(data=value, line=min(line, *(at for at, _ in paths)))
+        seen: set[str] = set()
+        for _, path in paths:
             drop.paths |= _paths(f, path)
-            drop.modules |= _module_names(f, path)
-    return {o: d for o, d in drops.items() if d.data is not None and (d.paths or d.modules)}
+            drop.modules |= _module_names(f, path, seen)
+        if drop.paths or drop.modules:
+            drops[owner] = drop
+    return drops
 
 
 def _imported_statements(f: PyFacts, drops: dict[int, Drop]) -> list[ast.Import]:

@@ -108,17 +108,21 @@ def _interpreter_startup(c: PyCheck, expr: ast.expr, path: str) -> bool:
     )
 
 
-def _names_site_dir(c: PyCheck, expr: ast.AST, depth: int = 0) -> bool:
+def _names_site_dir(c: PyCheck, expr: ast.AST, seen: set[str] | None = None) -> bool:
+    """Whether a path is built from a site directory, through the names it uses (each
+    followed once)."""
     f = c.facts
+    seen = set() if seen is None else seen
     for n in ast.walk(expr):
         if (
             isinstance(n, ast.Call | ast.Attribute)
             and f.qualname(n.func if isinstance(n, ast.Call) else n) in _SITE_DIRS
         ):
             return True
-        if isinstance(n, ast.Name) and depth < 3:
-            bound = [b for b in f.bindings.get(n.id, []) if not isinstance(b, str)]
-            if any(_names_site_dir(c, b, depth + 1) for b in bound):
+        if isinstance(n, ast.Name) and n.id not in seen and len(seen) < 16:
+            seen.add(n.id)
+            bound = [b for b in f.bindings.get(n.id, [])[:8] if not isinstance(b, str)]
+            if any(_names_site_dir(c, b, seen) for b in bound):
                 return True
     return False
 
