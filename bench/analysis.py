@@ -131,11 +131,8 @@ def benign_wanted(
         for eco, path in sources[set_name]:
             for name, version in _parse_list(path, eco):
                 key: tuple[str, str, str | None] = (eco, name.lower(), None)
-                if (
-                    set_name in VERSION_SETS
-                    and version
-                    and found.get(key, ([], "", "", version))[3] != version
-                ):
+                pinned_elsewhere = key in found and found[key][3] != version
+                if set_name in VERSION_SETS and version and pinned_elsewhere:
                     key = (eco, name.lower(), version)  # this very release, beside the others'
                 if key in found:  # one version each: the first list's
                     found[key][0].append(set_name)

@@ -93,11 +93,9 @@ def _module_names(f: PyFacts, node: ast.AST, seen: set[str], depth: int = 0) -> 
     """The modules a written path makes importable: the stem of each `.py` name in it (a
     package's `__init__.py`: its folder's name), also through the names it is built from
     (each name followed once, `seen`)."""
+    # the constants, and the path as it is built (`join(tmp, "kit")` / `"__init__.py"`)
     texts = [n.value for n in ast.walk(node) if isinstance(n, ast.Constant)]
-    texts.append(f.value(node).text())
-    pieces = _joined(f, node)  # `os.path.join(folder, "__init__.py")`: the folder's name too
-    if len(pieces) > 1 and pieces[-1] is not None and pieces[-2] is not None:
-        texts.append(f"{pieces[-2]}/{pieces[-1]}")
+    texts.append(f.pieces(node))  # an unknown piece is NUL: no identifier
     out: set[str] = set()
     for text in texts:
         if not isinstance(text, str) or not text.endswith((".py", ".pyc")):
@@ -116,23 +114,6 @@ def _module_names(f: PyFacts, node: ast.AST, seen: set[str], depth: int = 0) -> 
                     if not isinstance(bound, str):
                         out |= _module_names(f, bound, seen, depth + 1)
     return out
-
-
-def _joined(f: PyFacts, node: ast.AST, depth: int = 0) -> list[str | None]:
-    """The folded pieces of a joined path (`os.path.join(a, b)`, `Path(a) / b`), a piece
-    known only by its last name when it is itself a join (`folder = join(tmp, "kit")`)."""
-    if isinstance(node, ast.Name) and depth < 3:
-        bound = [b for b in f.bindings.get(node.id, []) if not isinstance(b, str)]
-        if len(bound) == 1 and f.value(node).text() is None:
-            return _joined(f, bound[0], depth + 1)
-    if isinstance(node, ast.Call) and f.qualname(node.func) in {"os.path.join", "posixpath.join"}:
-        return [_joined(f, a, depth + 1)[-1] for a in node.args] or [None]
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
-        return [*_joined(f, node.left, depth + 1), _joined(f, node.right, depth + 1)[-1]]
-    if isinstance(node, ast.Call) and f.qualname(node.func) in _WRAPPERS and node.args:
-        return _joined(f, node.args[0], depth + 1)
-    text = f.value(node).text()
-    return [text.replace("\\", "/").rstrip("/").rpartition("/")[2] if text else None]
 
 
 def _imports_dropped(f: PyFacts, q: str, node: ast.Call, drop: Drop) -> bool:
